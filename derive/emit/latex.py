@@ -1,0 +1,138 @@
+"""LaTeX in the house style, printed from the same SymPy expressions as the code.
+
+A subclass of SymPy's ``LatexPrinter`` that adds only the nodes it needs: ``^\\top`` for
+transposes, sequence elements ``x_{k}`` / ``x^{(t)}``, matrix sums, ``\\operatorname{diag}``,
+``\\odot``, σ.  Derivations print as ``aligned`` blocks with each step's reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+from ..symbols import MatSeq, MatSum
+
+_UNICODE_TEX = {
+    "ℓ": r"$\ell$", "≥": r"$\ge$", "≤": r"$\le$", "≠": r"$\ne$", "→": r"$\to$", "λ": r"$\lambda$",
+    "σ": r"$\sigma$", "α": r"$\alpha$", "β": r"$\beta$", "γ": r"$\gamma$", "δ": r"$\delta$",
+    "θ": r"$\theta$", "Σ": r"$\Sigma$", "⊙": r"$\odot$", "×": r"$\times$", "·": r"$\cdot$",
+    "∂": r"$\partial$", "∇": r"$\nabla$", "−": "-", "⊤": r"$^\top$", "≈": r"$\approx$", "∈": r"$\in$",
+    "²": r"$^2$", "ᵀ": r"$^\top$", "∞": r"$\infty$", "√": r"$\surd$", "π": r"$\pi$", "μ": r"$\mu$",
+    "κ": r"$\kappa$", "ε": r"$\varepsilon$", "Δ": r"$\Delta$", "Λ": r"$\Lambda$", "⟺": r"$\iff$",
+    "…": r"\dots{}", "–": "--", "—": "---", "’": "'", "“": "``", "”": "''",
+}
+_TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+                "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def tex_escape(text: str) -> str:
+    """Plain text (a reason, a note, user input) made safe for LaTeX text mode."""
+    out = []
+    for ch in text:
+        if ch in _TEX_SPECIAL:
+            out.append(_TEX_SPECIAL[ch])
+        elif ch in _UNICODE_TEX:
+            out.append(_UNICODE_TEX[ch])
+        elif ord(ch) < 128:
+            out.append(ch)
+        else:
+            out.append("?")
+    return "".join(out)
+
+
+class HouseLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer with the project's conventions."""
+
+    printmethod = "_house_latex"
+    _default_settings = {**LatexPrinter._default_settings, "seq_style": {}}
+
+    def _seq(self, name: str, *indices: sp.Expr) -> str:
+        """A sequence element; ``seq_style`` maps a name to "sub" (x_{k}), "paren"
+        (x^{(t)}) or a format string over the printed indices."""
+        style = self._settings["seq_style"].get(name, "sub")
+        base = self._print(sp.Symbol(name))
+        idx = [self._print(i) for i in indices]
+        if style == "paren":
+            return f"{base}^{{({', '.join(idx)})}}"
+        if style == "sub":
+            return f"{base}_{{{', '.join(idx)}}}"
+        return style.format(*idx)
+
+    def _print_Add(self, expr: sp.Add, order: Any = None) -> str:
+        # positive terms first: "k - \ell - 1" rather than "- \ell + k - 1"
+        terms = list(expr.as_ordered_terms())
+        pos = [t for t in terms if not t.could_extract_minus_sign()]
+        neg = [t for t in terms if t.could_extract_minus_sign()]
+        if not pos or not neg:
+            return super()._print_Add(expr, order)
+        out = " + ".join(self._print(t) if not isinstance(t, sp.Add) else rf"\left({self._print(t)}\right)"
+                         for t in pos)
+        for t in neg:
+            inner = -t
+            text = self._print(inner)
+            if isinstance(inner, sp.Add):
+                text = rf"\left({text}\right)"
+            out += f" - {text}"
+        return out
+
+    def _print_MatSeq(self, e: MatSeq) -> str:
+        return self._seq(e.seq_name, e.index)
+
+    def _print_Transpose(self, e: sp.Transpose) -> str:
+        arg = e.arg
+        inner = self._print(arg)
+        if not isinstance(arg, (sp.MatrixSymbol, MatSeq, sp.Symbol)):
+            inner = rf"\left({inner}\right)"
+        return f"{inner}^{{\\top}}"
+
+    def _print_MatSum(self, e: MatSum) -> str:
+        j, a, b = e.limits
+        return rf"\sum_{{{self._print(j)}={self._print(a)}}}^{{{self._print(b)}}} {self._print(e.term)}"
+
+    def _print_DiagMatrix(self, e: sp.Basic) -> str:
+        return rf"\operatorname{{diag}}\left({self._print(e.args[0])}\right)"
+
+    def _print_DiagonalMatrix(self, e: sp.Basic) -> str:
+        return rf"\operatorname{{diag}}\left({self._print(e.args[0])}\right)"
+
+    def _print_HadamardProduct(self, e: sp.Basic) -> str:
+        return r" \odot ".join(self.parenthesize(a, 60) for a in e.args)
+
+    def _print_Function(self, e: sp.Function, exp: Any = None) -> str:
+        from sympy.core.function import AppliedUndef
+
+        if isinstance(e, AppliedUndef) and all(a.is_integer for a in e.args):
+            text = self._seq(type(e).__name__, *e.args)
+            return f"{text}^{{{exp}}}" if exp else text
+        return super()._print_Function(e, exp)
+
+
+def latex(expr: Any, **settings: Any) -> str:
+    """Print ``expr`` (a SymPy object, a list, or a plain number) in the house style."""
+    if isinstance(expr, (list, tuple)):
+        return r"\left[" + ", ".join(latex(x, **settings) for x in expr) + r"\right]"
+    return HouseLatexPrinter(settings).doprint(expr)
+
+
+def step_line(lhs: str, rel: str, rhs: str, reason: str) -> str:
+    return rf"{lhs} &{rel} {rhs} && \text{{{tex_escape(reason)}}}"
+
+
+def derivation_latex(derivation: Any, part: str | None = None, **settings: Any) -> str:
+    """The steps of a derivation as one ``aligned`` block with reasons."""
+    rel = {"=": "=", "<=": r"\le", ">=": r"\ge"}
+    lines = []
+    for s in derivation.steps_for(part):
+        problem = s.problem or derivation.problem
+        settings = {"seq_style": dict(problem.latex_names), **settings}
+        cond = f"\\quad ({latex(s.condition)})" if s.condition is not None else ""
+        lines.append(step_line(latex(s.lhs, **settings), rel.get(s.relation, s.relation),
+                               latex(s.rhs, **settings) + cond, s.reason))
+        settings.pop("seq_style")
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
+def verdict_latex(v: Any) -> str:
+    return rf"\text{{{tex_escape(str(v))}}}"
