@@ -254,12 +254,13 @@ def _check_worked(name: str, values: list[sp.Expr]) -> Verdict:
 
 def derive_examples(b: Builder, K0: sp.Basic, Kl: sp.Basic) -> None:
     from derive.emit.latex import latex
+    from derive.emit.text import text
 
     b.part = "b"
     for name, label in (("scalar", "scalar system α = 0.8, β = 1, γ = 1.5, δ symbolic"),
                         ("2d", "2-D system A = [[0.7, 0.1], [0.2, 0.6]], B = (1, 0)^T, C = (1, 0), D = 0")):
         vals = kernel_values(K0, Kl, WORKED[name])
-        b.answer(f"K ({label})", vals, latex(vals), "[" + ", ".join(str(v) for v in vals) + "]",
+        b.answer(f"K ({label})", vals, latex(vals), text(vals),
                  check=lambda name=name, vals=vals: _check_worked(name, vals))
 
 
