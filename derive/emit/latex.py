@@ -77,6 +77,20 @@ class HouseLatexPrinter(LatexPrinter):
             out += f" - {text}"
         return out
 
+    # SymPy's oo, -oo, zoo and nan print through their own ``_latex`` methods, which this
+    # printer's ``printmethod`` bypasses; spell them out (``\\text{Infinity}`` otherwise).
+    def _print_Infinity(self, e: sp.Basic) -> str:
+        return r"\infty"
+
+    def _print_NegativeInfinity(self, e: sp.Basic) -> str:
+        return r"-\infty"
+
+    def _print_ComplexInfinity(self, e: sp.Basic) -> str:
+        return r"\tilde{\infty}"
+
+    def _print_NaN(self, e: sp.Basic) -> str:
+        return r"\text{NaN}"
+
     def _print_MatSeq(self, e: MatSeq) -> str:
         return self._seq(e.seq_name, e.index)
 
