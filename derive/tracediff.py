@@ -4,7 +4,9 @@ A small, rule-based layer used until the matrix-calculus engine (``derive.matcal
 lands.  It works on SymPy ``MatrixSymbol`` expressions for symbolic sizes:
 
 * :func:`differential` applies the product rule ``d(AB) = dA B + A dB``, ``d(A^T) = (dA)^T``,
-  linearity and ``d(tr A) = tr(dA)``; constants have zero differential.
+  linearity and ``d(tr A) = tr(dA)``; constants have zero differential; a node with an
+  ``_eval_differential(var, dvar)`` method supplies its own rule (the chain rule of a
+  gradient node, for example).
 * :func:`gradient_from_differential` brings a differential that is linear in ``dX`` to
   the form ``tr(G^T dX)`` with the rules ``tr(A^T) = tr(A)`` and ``tr(AB) = tr(BA)``,
   and returns ``G`` (the identification rule ``dL = tr(G^T dX)  ⇔  ∂L/∂X = G``).
@@ -37,6 +39,9 @@ def differential(expr: sp.Basic, var: sp.MatrixSymbol, dvar: sp.MatrixSymbol) ->
         return sp.Integer(0)
     if expr == var:
         return dvar
+    hook = getattr(expr, "_eval_differential", None)
+    if hook is not None:  # nodes such as ∇F(θ) supply their own rule (d∇F(θ) = H dθ)
+        return hook(var, dvar)
     if isinstance(expr, (sp.MatAdd, sp.Add)):
         return type(expr)(*[differential(a, var, dvar) for a in expr.args]).doit()
     if isinstance(expr, (sp.MatMul, sp.Mul)):
