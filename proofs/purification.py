@@ -23,6 +23,7 @@ import mpmath
 import sympy as sp
 
 from derive import Builder, Dim, Entry, Index, Notation, Part, Problem, register
+from derive.minimise import newton_minimise
 from derive.tracediff import differential, gradient_from_differential, linear_terms, solve_linear
 from derive.verdict import PROVED, REFUTED, VERIFIED, Verdict
 
@@ -62,32 +63,6 @@ def loss(Xm: Any, Wm: Any, lam_: Any) -> Any:
     return rec + lam_ * reg
 
 
-def minimise(f: Callable[[Any], Any], size: int, iters: int = 3) -> Any:
-    """Newton's method on ``f`` over R^{size×size}: gradient and Hessian from central
-    differences of ``f`` alone (exact up to rounding when f is quadratic)."""
-    N = size * size
-    h = mpmath.mpf(10) ** -8
-
-    def at(w: Any) -> Any:
-        return f(mpmath.matrix([[w[i * size + j] for j in range(size)] for i in range(size)]))
-
-    w = mpmath.zeros(N, 1)
-    for _ in range(iters):
-        e = [mpmath.zeros(N, 1) for _ in range(N)]
-        for i in range(N):
-            e[i][i] = h
-        g = mpmath.matrix([(at(w + e[i]) - at(w - e[i])) / (2 * h) for i in range(N)])
-        H = mpmath.matrix(N, N)
-        f0 = at(w)
-        for i in range(N):
-            H[i, i] = (at(w + e[i]) - 2 * f0 + at(w - e[i])) / h**2
-            for j in range(i):
-                H[i, j] = H[j, i] = (at(w + e[i] + e[j]) - at(w + e[i] - e[j]) - at(w - e[i] + e[j])
-                                     + at(w - e[i] - e[j])) / (4 * h**2)
-        w = w - mpmath.lu_solve(H, g)
-    return mpmath.matrix([[w[i * size + j] for j in range(size)] for i in range(size)])
-
-
 def _sample(s, sizes) -> dict[Any, Any]:
     mm, nn = sizes[m], sizes[n]
     Um, Vm = s.matrix(mm, mm, "orthogonal"), s.matrix(nn, nn, "orthogonal")
@@ -120,7 +95,7 @@ def _reference(vals, dps) -> dict[str, Any]:
         "L": extra(lambda: f(Wm)),
         "dL": extra(lambda: mpmath.diff(lambda t: f(Wm + t * dWm), 0)),
         "d2L": extra(lambda: mpmath.diff(lambda t: f(Wm + t * dWm), 0, 2)),
-        "What": extra(lambda: minimise(f, mm)),
+        "What": extra(lambda: newton_minimise(f, mm, mm)),
     }
 
 
