@@ -21,12 +21,13 @@ derives.  SymPy's own ``diff`` is not used: it returns an elementwise power for
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import sympy as sp
 
 from ..derivation import Builder
 from ..errors import DeriveError
+from ..problem import Problem
 from .nodes import FDGradient, FDHessVec, MatDiff, ScalarDiff, diff_node
 from .rules import RuleContext, rule_for
 from .tidy import (Assumptions, apply_one_hot, apply_symmetric, combine_powers, factor_common,
@@ -52,8 +53,23 @@ class GradientResult:
     gradient: sp.Basic
 
 
+class _Recorder:
+    """Builder.step with the engine's defaults: numeric checks only (the symbolic prover
+    cannot see through d(·) nodes), and an optional per-step problem."""
+
+    def __init__(self, b: Builder, problem: Problem | None) -> None:
+        self.b = b
+        self.problem = problem
+
+    def __call__(self, lhs: sp.Basic, rhs: sp.Basic, reason: str, how: str) -> None:
+        kw: dict[str, Any] = {"prover": None, "how": how}
+        if self.problem is not None:
+            kw["problem"] = self.problem
+        self.b.step(lhs, rhs, reason, **kw)
+
+
 class _Differentiator:
-    def __init__(self, b: Builder | None, wrt: sp.MatrixSymbol, dX: sp.MatrixSymbol) -> None:
+    def __init__(self, b: _Recorder | None, wrt: sp.MatrixSymbol, dX: sp.MatrixSymbol) -> None:
         self.b = b
         self.ctx = RuleContext(wrt, dX)
         self.count = 0
@@ -69,19 +85,25 @@ class _Differentiator:
             raise DeriveError(f"the expression needs more than {MAX_RULE_STEPS} differential rules")
         rhs, reason = rule_for(expr)(expr, ctx)
         if self.b is not None:
-            self.b.step(ctx.d(expr), rhs, reason, prover=None, how="differential rule")
+            self.b(ctx.d(expr), rhs, reason, "differential rule")
         holes = {h: self(h.args[0]) for h in rhs.atoms(MatDiff, ScalarDiff)}
         return rhs.xreplace(holes)
 
 
-def differential(f: sp.Basic, X: sp.MatrixSymbol, b: Builder | None = None) -> sp.Basic:
-    """``df`` along ``direction(X)``; records the rule steps into ``b`` when given."""
+def differential(f: sp.Basic, X: sp.MatrixSymbol, b: Builder | None = None, *,
+                 problem: Problem | None = None) -> sp.Basic:
+    """``df`` along ``direction(X)``; records the rule steps into ``b`` when given
+    (checked on ``problem`` when given, else on the builder's problem)."""
     dX = direction(X)
-    df = _Differentiator(b, X, dX)(f)
-    if b is not None:
-        b.step(diff_node(f, X, dX), df, "substitute the differentials of the parts", prover=None,
-               how="differential rules")
+    rec = _Recorder(b, problem) if b is not None else None
+    df = _Differentiator(rec, X, dX)(f)
+    if rec is not None and df != rhs_of_last(b):
+        rec(diff_node(f, X, dX), df, "substitute the differentials of the parts", "differential rules")
     return df
+
+
+def rhs_of_last(b: Builder) -> sp.Basic | None:
+    return b.steps[-1].rhs if b.steps else None
 
 
 def _sum(terms: list[sp.Basic]) -> sp.Basic:
@@ -97,7 +119,7 @@ def _inner(G: sp.Basic, dX: sp.MatrixSymbol) -> sp.Expr:
 
 def gradient(b: Builder, f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assumptions = Assumptions(),
              reference: sp.Basic | None = None, reference_reason: str | None = None,
-             what: str = "f") -> GradientResult:
+             what: str = "f", problem: Problem | None = None) -> GradientResult:
     """Derive ∂f/∂X by differentials, recording every step into ``b`` (see the module doc).
 
     ``reference`` replaces the final check's left side (default: mpmath central differences
@@ -109,17 +131,18 @@ def gradient(b: Builder, f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assump
     if shape != (1, 1):
         raise DeriveError(f"{what} must be a scalar, but it has shape {shape[0]}×{shape[1]}")
     dX = direction(X)
-    df = differential(f, X, b)
+    df = differential(f, X, b, problem=problem)
+    step = _Recorder(b, problem)
 
     terms = expand_terms(df, dX)
     expanded = _sum(terms)
     if expanded != df:
-        b.step(df, expanded, "distribute products, traces and transposes over the sums that contain d" + X.name, prover=None, how="expand")
+        step(df, expanded, "distribute products, traces and transposes over the sums that contain d" + X.name,
+             "expand")
     cancelled = [cancel_hadamard(t) for t in terms]
     if cancelled != terms:
         new = _sum(cancelled)
-        b.step(expanded, new, "entrywise: u^∘−1 ⊙ (diag(u) v) = v and u^∘−1 ⊙ (u c) = 1 c", prover=None,
-               how="cancel_hadamard")
+        step(expanded, new, "entrywise: u^∘−1 ⊙ (diag(u) v) = v and u^∘−1 ⊙ (u c) = 1 c", "cancel_hadamard")
         expanded = new
     cancelled = [t for t in cancelled if not (t == 0 or isinstance(t, sp.ZeroMatrix))]
 
@@ -129,9 +152,9 @@ def gradient(b: Builder, f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assump
         Gi = pb.term(t)
         parts.append(Gi)
         if len(cancelled) <= 8:
-            b.step(t, _inner(Gi, dX), "trace form: " + "; ".join(pb.moves), prover=None, how="pullback")
+            step(t, _inner(Gi, dX), "trace form: " + "; ".join(pb.moves), "pullback")
     raw = sp.MatAdd(*parts).doit(deep=False) if len(parts) > 1 else parts[0]
-    b.step(expanded, _inner(raw, dX), "collect: Σ tr(G_iᵀ dX) = tr((Σ G_i)ᵀ dX)", prover=None, how="pullback")
+    step(expanded, _inner(raw, dX), "collect: Σ tr(G_iᵀ dX) = tr((Σ G_i)ᵀ dX)", "pullback")
 
     G = raw
     rewrites: list[tuple[str, Callable[[sp.Basic], sp.Basic]]] = [
@@ -151,21 +174,21 @@ def gradient(b: Builder, f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assump
     for reason, fn in rewrites:
         new = fn(G)
         if new != G:
-            b.step(G, new, reason, prover=None, how=fn.__name__ if hasattr(fn, "__name__") else "rewrite")
+            step(G, new, reason, getattr(fn, "__name__", "rewrite"))
             G = new
 
     lhs = reference if reference is not None else FDGradient(f, X)
-    b.step(lhs, G, reference_reason or f"read off ∂{what}/∂{X.name} from d{what} = tr(Gᵀ d{X.name}) "
-           "(checked against mpmath central differences of f, entry by entry)", prover=None, how="read off")
+    step(lhs, G, reference_reason or f"read off ∂{what}/∂{X.name} from d{what} = tr(Gᵀ d{X.name}) "
+         "(checked against mpmath central differences of f, entry by entry)", "read off")
     return GradientResult(f, X, df, raw, G)
 
 
 def hessian_vector(b: Builder, f: sp.Basic, X: sp.MatrixSymbol, V: sp.MatrixSymbol, G: sp.Basic, *,
-                   assumptions: Assumptions = Assumptions()) -> GradientResult:
+                   assumptions: Assumptions = Assumptions(), problem: Problem | None = None) -> GradientResult:
     """∇²f[V] as the gradient of φ(X) = ⟨∇f(X), V⟩ = tr(Gᵀ V) (seed 002's identity
     ∂²f v = ∂[x ↦ ∂f(x)·v]); the final step is checked against mixed central differences
     of f itself (:class:`FDHessVec`), not of the derived G."""
     phi = sp.Trace(mat_mul(transpose(G), V))
-    return gradient(b, phi, X, assumptions=assumptions, reference=FDHessVec(f, X, V), what="φ",
+    return gradient(b, phi, X, assumptions=assumptions, reference=FDHessVec(f, X, V), what="φ", problem=problem,
                     reference_reason=(f"∇²f[{V.name}] = ∂φ/∂{X.name} (checked against mixed central "
                                       "differences of f itself)"))

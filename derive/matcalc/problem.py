@@ -21,7 +21,7 @@ from typing import Any, Iterable, Mapping
 import mpmath
 import sympy as sp
 
-from ..problem import Dim, Index, Notation, Problem, Sampler
+from ..problem import Dim, Index, Notation, Part, Problem, Sampler
 from .nodes import Log
 
 KINDS = ("general", "invertible", "positive", "one-hot", "symmetric", "spd")
@@ -79,6 +79,7 @@ def gradient_problem(name: str, title: str, statement: str, exprs: Iterable[sp.B
                      indices: tuple[Index, ...] = (),
                      notation: tuple[Notation, ...] = (),
                      assumptions: tuple[str, ...] = (),
+                     parts: tuple[Part, ...] = (),
                      source: str = "") -> Problem:
     """A :class:`Problem` that samples every symbol in ``exprs`` (see the module docstring)."""
     exprs = list(exprs)
@@ -109,5 +110,5 @@ def gradient_problem(name: str, title: str, statement: str, exprs: Iterable[sp.B
         name=name, title=title, statement=statement,
         dims=tuple(Dim(d, dim_choices.get(d, choices)) for d in sorted(dims, key=str)),
         indices=indices, sample_values=sample, notation=notation, assumptions=assumptions,
-        source=source,
+        parts=parts, source=source,
     )

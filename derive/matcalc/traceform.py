@@ -68,8 +68,9 @@ def transpose(e: sp.Basic) -> sp.Basic:
 
 
 def expand_terms(e: sp.Basic, direction: sp.MatrixSymbol) -> list[sp.Basic]:
-    """The terms of ``e`` after distributing every product-like node over the sums that
-    contain ``direction`` (sums free of dX, such as A + Aᵀ, stay as they are)."""
+    """The terms of ``e`` after distributing over sums: every matrix product that contains
+    ``direction`` is multiplied out (so that (diag(s) − s sᵀ) dW x splits for the entrywise
+    cancellations), while the dX-free factors of a Hadamard product stay whole (σ ⊙ (1 − σ))."""
     if not e.has(direction):
         return [e]
     if isinstance(e, (sp.MatAdd, sp.Add)):
@@ -79,7 +80,7 @@ def expand_terms(e: sp.Basic, direction: sp.MatrixSymbol) -> list[sp.Basic]:
         _too_many(len(out))
         return out
     if isinstance(e, (sp.MatMul, sp.Mul)):
-        parts = [expand_terms(a, direction) for a in e.args]
+        parts = [expand_terms(a, direction) if a.has(direction) else _sum_terms(a) for a in e.args]
         count = 1
         for p in parts:
             count *= len(p)
@@ -113,6 +114,20 @@ def expand_terms(e: sp.Basic, direction: sp.MatrixSymbol) -> list[sp.Basic]:
     if isinstance(e, MatSum):
         j, a, b = e.limits
         return [MatSum(t, (j, a, b)) for t in expand_terms(e.term, direction)]
+    return [e]
+
+
+def _sum_terms(e: sp.Basic) -> list[sp.Basic]:
+    """The summands of a dX-free factor (products of sums multiplied out)."""
+    if isinstance(e, sp.MatAdd):
+        return [t for a in e.args for t in _sum_terms(a)]
+    if isinstance(e, sp.MatMul):
+        parts = [_sum_terms(a) for a in e.args]
+        count = 1
+        for p in parts:
+            count *= len(p)
+        _too_many(count)
+        return [mat_mul(*combo) for combo in cartesian(*parts)]
     return [e]
 
 
