@@ -29,6 +29,8 @@ class TextPrinter(StrPrinter):
         return f"Σ_{{{self._print(j)}={self._print(a)}..{self._print(b)}}} {self._print(e.term)}"
 
     def _print_Transpose(self, e: sp.Transpose) -> str:
+        if isinstance(e.arg, (sp.MatrixSymbol, sp.Symbol, MatSeq)):
+            return f"{self._print(e.arg)}^T"
         return f"{self.parenthesize(e.arg, 1000)}^T"
 
     def _power(self, base: sp.Basic, exp: sp.Basic) -> str:
