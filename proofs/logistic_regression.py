@@ -79,8 +79,41 @@ def derive() -> Any:
     return b.build()
 
 
+def module(derivation: Any) -> Any:
+    from derive.emit.codegen import ModuleSpec
+    from derive.matcalc.emit import formula_function, function_arguments
+
+    G, Gg = derivation.result("grad_W"), derivation.result("grad_W_general")
+    return ModuleSpec(
+        name="logistic_regression", source="logistic-regression",
+        doc="Gradient of the logistic loss l(W) = -y^T log softmax(W x).",
+        functions=(
+            formula_function("grad_W", G, function_arguments(LOSS, W, G), "∂l/∂W for a one-hot y."),
+            formula_function("grad_W_general", Gg, function_arguments(LOSS, W, Gg),
+                             "∂l/∂W for any y (no one-hot assumption)."),
+        ),
+    )
+
+
+def code_checks() -> list:
+    from derive import get
+    from derive.matcalc.emit import formula_check, function_arguments
+
+    d = get("logistic-regression").derivation()
+    G, Gg = d.result("grad_W"), d.result("grad_W_general")
+    out = []
+    for rep in range(3):
+        out.append(formula_check(f"grad_W (y one-hot) #{rep + 1}", "grad_W", LOSS, W,
+                                 function_arguments(LOSS, W, G), kinds={y: "one-hot"}))
+        out.append(formula_check(f"grad_W_general (y ~ U(-1,1)) #{rep + 1}", "grad_W_general", LOSS, W,
+                                 function_arguments(LOSS, W, Gg)))
+    return out
+
+
 register(Entry(
     name="logistic-regression",
+    module=module,
+    code_checks=code_checks,
     title="Logistic regression: ∂l/∂W = (softmax(Wx) − y) xᵀ",
     derive=derive,
     summary="Gradient of −yᵀ log softmax(Wx) by differentials; general form (softmax(Wx) 1ᵀy − y) xᵀ.",

@@ -179,8 +179,51 @@ def derive() -> Any:
     return b.build()
 
 
+def _function_name(idt: Identity_) -> str:
+    return idt.key if idt.hvp is not None else f"grad_{idt.key}"
+
+
+def _arguments(idt: Identity_, G: sp.Basic) -> list:
+    from derive.matcalc.emit import function_arguments
+
+    return function_arguments(idt.f, idt.wrt, G, [idt.hvp] if idt.hvp is not None else [])
+
+
+def module(derivation: Any) -> Any:
+    """One NumPy/Numba/CuPy function per identity (the gradient, or the Hessian-vector product)."""
+    from derive.emit.codegen import ModuleSpec
+    from derive.matcalc.emit import formula_function
+
+    functions = []
+    for idt in IDENTITIES:
+        G = derivation.result(idt.key)
+        what = f"Hessian-vector product ∇²f[{idt.hvp.name}]" if idt.hvp is not None else f"∂f/∂{idt.wrt.name}"
+        functions.append(formula_function(_function_name(idt), G, _arguments(idt, G),
+                                          f"{what} for f = {idt.title} (part {idt.part})."))
+    return ModuleSpec(name="matrix_calculus", source="matrix-calculus",
+                      doc="Gradients and Hessian-vector products derived by differentials.",
+                      functions=tuple(functions))
+
+
+def code_checks() -> list:
+    """Each generated function against mpmath central differences of its f (random sizes 2..5)."""
+    from derive import get
+    from derive.matcalc.emit import formula_check
+
+    derivation = get("matrix-calculus").derivation()
+    checks = []
+    for idt in IDENTITIES:
+        G = derivation.result(idt.key)
+        for rep in range(2):
+            checks.append(formula_check(f"{_function_name(idt)} #{rep + 1}", _function_name(idt), idt.f, idt.wrt,
+                                        _arguments(idt, G), kinds=idt.kinds, hvp=idt.hvp))
+    return checks
+
+
 register(Entry(
     name="matrix-calculus",
+    module=module,
+    code_checks=code_checks,
     title="Matrix calculus: gradients by differentials",
     derive=derive,
     summary=("Least squares, ridge, purification loss, log det, det, traces, quadratic forms, Frobenius norms, "

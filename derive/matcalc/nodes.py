@@ -75,6 +75,15 @@ class Elementwise(MatrixExpr):
     def _sympystr(self, printer: Any) -> str:
         return f"{self.fname}({printer._print(self.arg)})"
 
+    def _pythoncode(self, printer: Any) -> str:
+        """NumPy / CuPy code (the array printers' print method is ``_pythoncode``)."""
+        m, arg = printer._module, printer._print(self.arg)
+        if self.numpy == "sigmoid":
+            return f"0.5 * (1.0 + {m}.tanh(0.5 * ({arg})))"  # σ without overflow for large |z|
+        return f"{m}.{self.numpy}({arg})"
+
+    _numpycode = _cupycode = _pythoncode  # the array printers' print methods
+
 
 class Ones(sp.MatrixSymbol):
     """The all-ones column vector ``1`` (n × 1); printed bold, ``1ᵀ`` as its transpose."""
@@ -90,6 +99,11 @@ class Ones(sp.MatrixSymbol):
 
     def _sympystr(self, printer: Any) -> str:
         return "1"
+
+    def _pythoncode(self, printer: Any) -> str:
+        return f"{printer._module}.ones(({printer._print(self.shape[0])}, 1))"
+
+    _numpycode = _cupycode = _pythoncode  # the array printers' print methods
 
 
 def _ones_like(m: sp.Basic) -> sp.Basic:
@@ -172,6 +186,13 @@ class Softmax(MatrixExpr):
     def _sympystr(self, printer: Any) -> str:
         return f"softmax({printer._print(self.arg)})"
 
+    def _pythoncode(self, printer: Any) -> str:
+        # the code plan hoists the argument into a temporary, so it is printed as a name
+        m, a = printer._module, printer._print(self.arg)
+        return f"{m}.exp({a} - {m}.max({a})) / {m}.sum({m}.exp({a} - {m}.max({a})))"
+
+    _numpycode = _cupycode = _pythoncode  # the array printers' print methods
+
 
 class Norm(sp.Expr):
     """The Frobenius norm ``‖E‖_F`` (the 2-norm for a vector)."""
@@ -198,6 +219,11 @@ class Norm(sp.Expr):
 
     def _sympystr(self, printer: Any) -> str:
         return f"norm({printer._print(self.arg)})"
+
+    def _pythoncode(self, printer: Any) -> str:
+        return f"{printer._module}.linalg.norm({printer._print(self.arg)})"  # Frobenius for 2-D arrays
+
+    _numpycode = _cupycode = _pythoncode  # the array printers' print methods
 
 
 # --- differentials and finite-difference references -----------------------------------------------
