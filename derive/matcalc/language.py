@@ -41,6 +41,7 @@ import sympy as sp
 from ..errors import DeriveError
 from .nodes import ELEMENTWISE, Norm, Softmax
 from .tidy import Assumptions
+from .traceform import mat_mul
 
 MAX_CHARS = 1000
 MAX_TOKENS = 300
@@ -545,18 +546,18 @@ class _Builder:
                 if x.shape[1] != y.shape[0]:
                     # a 1×1 factor used as a scalar: (xᵀy) A
                     if x.shape == (1, 1):
-                        return sp.MatMul(sp.Trace(x), y)
-                    return sp.MatMul(x, sp.Trace(y))
-                return sp.MatMul(x, y)
+                        return mat_mul(sp.Trace(x), y)
+                    return mat_mul(x, sp.Trace(y))
+                return mat_mul(x, y)
             if _is_matrix(x) or _is_matrix(y):
-                return sp.MatMul(x, y)
+                return mat_mul(x, y)
             return sp.Mul(x, y)
         if op == "had":
             return sp.HadamardProduct(*a)
         if op == "div":
             x, y = a
             inv = sp.Pow(_as_scalar(y), -1)
-            return sp.MatMul(inv, x) if _is_matrix(x) else sp.Mul(x, inv)
+            return mat_mul(inv, x) if _is_matrix(x) else sp.Mul(x, inv)
         if op == "transpose":
             return sp.Transpose(a[0]) if _is_matrix(a[0]) else a[0]
         if op == "pow":
@@ -600,7 +601,7 @@ def _as_scalar(e: sp.Basic) -> sp.Basic:
 
 
 def _neg(e: sp.Basic) -> sp.Basic:
-    return sp.MatMul(-1, e) if _is_matrix(e) else -e
+    return mat_mul(-1, e) if _is_matrix(e) else -e
 
 
 def parse(text: str, *, shapes: Iterable[str] = (), assume: Iterable[str] = ()) -> Parsed:

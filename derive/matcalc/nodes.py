@@ -253,6 +253,8 @@ class MatDiff(MatrixExpr):
     _house_latex = _latex
 
     def _sympystr(self, printer: Any) -> str:
+        if self.args[0] == self.args[1]:
+            return printer._print(self.args[2])
         return f"d({printer._print(self.args[0])})"
 
 
