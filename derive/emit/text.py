@@ -29,6 +29,8 @@ class TextPrinter(StrPrinter):
         return f"Σ_{{{self._print(j)}={self._print(a)}..{self._print(b)}}} {self._print(e.term)}"
 
     def _print_Transpose(self, e: sp.Transpose) -> str:
+        if isinstance(e.arg, (sp.MatrixSymbol, sp.Symbol, MatSeq)):
+            return f"{self._print(e.arg)}^T"
         return f"{self.parenthesize(e.arg, 1000)}^T"
 
     def _power(self, base: sp.Basic, exp: sp.Basic) -> str:
@@ -62,7 +64,37 @@ class TextPrinter(StrPrinter):
         return f"{self._print(e.lhs)} {op} {self._print(e.rhs)}"
 
     def _print_MatMul(self, e: sp.MatMul) -> str:
-        return " ".join(self.parenthesize(a, 50) for a in e.args)
+        coeff, mats = e.as_coeff_matrices()
+        body = " ".join(self.parenthesize(a, 50) for a in mats)
+        if coeff == 1:
+            return body
+        if coeff == -1:
+            return f"-{body}"
+        return f"{self.parenthesize(coeff, 50)} {body}"
+
+    # matrix-calculus nodes: ⊙, entrywise powers, diag, tr, det, inverse
+    def _print_HadamardProduct(self, e: sp.Basic) -> str:
+        return " ⊙ ".join(self.parenthesize(a, 50) for a in e.args)
+
+    def _print_HadamardPower(self, e: sp.Basic) -> str:
+        return f"{self.parenthesize(e.base, 1000)}^∘{self._print(e.exp)}"
+
+    def _print_DiagMatrix(self, e: sp.Basic) -> str:
+        return f"diag({self._print(e.args[0])})"
+
+    def _print_Trace(self, e: sp.Basic) -> str:
+        return f"tr({self._print(e.arg)})"
+
+    def _print_Determinant(self, e: sp.Basic) -> str:
+        return f"det({self._print(e.arg)})"
+
+    def _print_Inverse(self, e: sp.Basic) -> str:
+        if isinstance(e.arg, (sp.MatrixSymbol, sp.Symbol, MatSeq)):
+            return f"{self._print(e.arg)}^-1"
+        return f"({self._print(e.arg)})^-1"
+
+    def _print_Identity(self, e: sp.Basic) -> str:
+        return "I"
 
     def _print_Indexed(self, e: sp.Indexed) -> str:
         return f"{self._print(e.base.label)}_{','.join(self._print(i) for i in e.indices)}"
