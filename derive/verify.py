@@ -44,8 +44,8 @@ class CodeCheck:
     inputs_text: str  # the stated input distribution and sizes
     observe: Callable[[Any, dict[str, Any]], Any] | None = None
     backends: tuple[str, ...] = ("numpy", "numba", "cupy")
-    # how to measure the error (default: normwise relative_error); e.g. elementwise_relative_error
-    error: Callable[[Any, Any], float] | None = None
+    # how to measure the error, error(got, ref, inputs) -> float (default: normwise relative_error)
+    error: Callable[[Any, Any, Any], float] | None = None
 
 
 def relative_error(got: Any, ref: Any) -> float:
@@ -72,7 +72,7 @@ def relative_error(got: Any, ref: Any) -> float:
     return float(np.max(np.abs(g[mask] - r[mask])) / (den or 1.0)) if mask.any() else 0.0
 
 
-def elementwise_relative_error(got: Any, ref: Any) -> float:
+def elementwise_relative_error(got: Any, ref: Any, inputs: Any = None) -> float:
     """max_i |x_i - ref_i| / |ref_i| (CONVENTIONS: scalar closed forms are judged elementwise).
 
     ``ref`` may hold mpmath values beyond the float64 range: there the output must be inf of
@@ -179,7 +179,8 @@ def run_code_check(check: CodeCheck, module: Any, seed: int) -> dict[str, Any]:
         if hasattr(out, "get") and not isinstance(out, np.ndarray):  # a real cupy array
             out = out.get()
         got = check.observe(out, inputs) if check.observe else out
-        err = (check.error or relative_error)(got, check.reference(inputs))
+        ref = check.reference(inputs)
+        err = check.error(got, ref, inputs) if check.error else relative_error(got, ref)
         problem = None
     except Exception as exc:  # noqa: BLE001 - a crashing kernel is a failed check, not a crash
         err, problem = float("inf"), f"{type(exc).__name__}: {exc}"
