@@ -146,6 +146,7 @@ class Scope:
     def_text: dict[str, str] = field(default_factory=dict)
     funcs: dict[str, tuple[list[Node], Node]] = field(default_factory=dict)
     declared: dict[str, Declared] = field(default_factory=dict)
+    def_patterns: list[tuple[Node, int, str, Node]] = field(default_factory=list)
 
     @classmethod
     def for_problem(cls, problem: Problem | None) -> "Scope":
@@ -193,6 +194,12 @@ class Scope:
             raise BindError(f"cannot define {latex!r}: the left side is not a name", lhs.col)
         self.defs[key] = rhs
         self.def_text[key] = latex
+        # S_t = ..., h^{(t)} = ...: an indexed definition also reads S_{t-1}, h^{(t+1)}
+        if lhs.kind == "name":
+            for slot in (0, 1):
+                idx = lhs.args[slot]
+                if idx is not None and idx.kind == "name" and idx.args == (None, None):
+                    self.def_patterns.append((lhs, slot, to_text(idx), rhs))
 
     def declare(self, lhs: Node, rhs: Node) -> None:
         names = list(lhs.args) if lhs.kind == "tuple" else [lhs]
@@ -392,6 +399,10 @@ class Inference:
             return T(self.scalar(), lambda b, s=sym: s, True)
         if key in self.scope.defs:
             return self._expand_def(key, n)
+        for lhs, slot, var, rhs in self.scope.def_patterns:
+            if lhs.value == n.value and n.args[slot] is not None and n.args[1 - slot] == lhs.args[1 - slot] \
+                    and (n.args[1 - slot] is None or to_text(n.args[1 - slot]) == to_text(lhs.args[1 - slot])):
+                return self._expand_indexed_def(var, n.args[slot], rhs, n)
         pat = self._match_pattern(n)
         if pat is not None:
             return pat
@@ -471,6 +482,19 @@ class Inference:
             return self.infer(self.scope.defs[key])
         finally:
             self.def_depth -= 1
+
+    def _expand_indexed_def(self, var: str, idx: Node, rhs: Node, n: Node) -> T:
+        value = self.infer(idx)
+        saved = dict(self.local)
+        self.def_depth += 1
+        try:
+            if self.def_depth > MAX_DEF_DEPTH:
+                raise BindError(f"definitions nest deeper than {MAX_DEF_DEPTH} (circular?)", n.col)
+            self.local[var] = value
+            return self.infer(rhs)
+        finally:
+            self.def_depth -= 1
+            self.local = saved
 
     def _match_pattern(self, n: Node) -> T | None:
         """Match a name against the notation table (index variables bind sub-trees)."""
@@ -733,6 +757,8 @@ class Inference:
         if order not in ("1", None):
             raise BindError("only first derivatives d/dx are understood", n.col)
         var_key = to_text(var)
+        if n.value == "partial":
+            return self._derivative(body, var, n)
         if var.kind == "name" and var_key in self.syms:
             self.make_scalar(self.syms[var_key].shape, "d/dx needs a scalar x (write ∂ for vectors)", n.col)
         elif var.kind == "name" and var_key not in self.scope.defs:
@@ -741,6 +767,14 @@ class Inference:
         target = body.args[0] if body.kind == "paren" else body
         if var_key not in free:
             # \frac{d}{dx} f(z) with x not in z: the derivative f'(z) of the outer function
+            factors = _juxt_factors(target)
+            if len(factors) > 1 and factors[0].kind == "call" and factors[0].args[0].kind == "func":
+                head = self._ddx(Node("ddx", n.value, (var, factors[0], order), n.col))
+                rest = factors[1:]
+                node_rest = rest[0]
+                for f in rest[1:]:
+                    node_rest = Node("mul", "juxt", (node_rest, f), f.col)
+                return self._product(head, self.infer(node_rest), n)
             if target.kind == "call" and target.args[0].kind == "func":
                 return self._call(Node("call", None, (Node("prime", None, (target.args[0],), n.col),
                                                       *target.args[1:]), n.col))
@@ -858,6 +892,13 @@ class Inference:
             return (T(self.scalar(), lambda b, v=lo: sp.sympify(v), True),
                     T(self.scalar(), lambda b, v=hi: sp.sympify(v), True))
         return None
+
+
+def _juxt_factors(n: Node) -> list[Node]:
+    """The factors of a left-nested juxtaposition a b c (other products stay whole)."""
+    if n.kind == "mul" and n.value == "juxt":
+        return _juxt_factors(n.args[0]) + [n.args[1]]
+    return [n]
 
 
 def _describe_kind(n: Node) -> str:
@@ -1131,7 +1172,8 @@ def collect_index_names(trees: list[Node], scope: Scope) -> set[str]:
 
 
 def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node | None = None,
-               hypotheses: tuple[int, ...] = (0, 1, 2), pairs: list[tuple[int, int]] | None = None) -> Bound:
+               hypotheses: tuple[int, ...] = (0, 1, 2), pairs: list[tuple[int, int]] | None = None,
+               scalar_items: set[int] | None = None) -> Bound:
     """Bind a relation chain under the first hypothesis whose shapes fit.
 
     ``pairs`` says which items are compared (default: neighbours of the chain)."""
@@ -1146,6 +1188,9 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
         try:
             used = {i for pair in pairs for i in pair} if pairs or len(items) > 1 else {0}
             ts = [inf.infer(it) if i in used else None for i, it in enumerate(items)]
+            for i in scalar_items or ():
+                if ts[i] is not None:
+                    inf.make_scalar(ts[i].shape, "an inequality needs scalars", items[i].col)
             for a, b in ((ts[i], ts[j]) for i, j in pairs):
                 # tie the sides' shapes only where that forces nothing (a shape mismatch
                 # between the sides is a refutation, not a reason to shrink dimensions)

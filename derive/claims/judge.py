@@ -97,9 +97,14 @@ def generic_problem(bound: Bound) -> Problem:
         if s is not None and isinstance(s, MatrixExpr):
             for d in s.shape:
                 dim_syms |= {x for x in sp.sympify(d).free_symbols}
+    for e in bound.items:
+        if e is None:
+            continue
+        for node in sp.preorder_traversal(e):
+            if isinstance(node, MatrixExpr):
+                for d in node.shape:
+                    dim_syms |= {x for x in sp.sympify(d).free_symbols if x.is_positive}
     seqs = {k: i for k, i in bound.symbols.items() if i.kind == "seq"}
-    for info in seqs.values():
-        pass
     index_syms = [s for s in bound.indices if s not in dim_syms]
     dims = tuple(Dim(s, (2, 3, 4)) for s in sorted(dim_syms, key=str))
     indices = tuple(Index(s, 0, INDEX_HIGH) for s in sorted(index_syms, key=str))
@@ -150,6 +155,8 @@ def generic_problem(bound: Bound) -> Problem:
 
 def _seq_shape(bound: Bound, key: str) -> tuple[Any, Any]:
     for e in bound.items:
+        if e is None:
+            continue
         for node in sp.preorder_traversal(e):
             if isinstance(node, MatSeq) and node.seq_name == key:
                 return node.shape
@@ -204,7 +211,8 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
         return {"status": UNDECIDED, "scope": "undecided: no relation to check", "reason": "no relation", "links": []}
     pairs = [(a, b) for a, op, b in links if op not in _NOT_JUDGED]
     try:
-        bound = bind_chain(nodes, [], scope, st.condition, pairs=pairs)
+        scalar_items = {i for a, op, b in links if op in ("<", "<=", ">", ">=") for i in (a, b)}
+        bound = bind_chain(nodes, [], scope, st.condition, pairs=pairs, scalar_items=scalar_items)
     except BindError as exc:
         col = f" at column {exc.column + st.col - 1}" if exc.column else ""
         msg = str(exc).split(" at column ")[0]

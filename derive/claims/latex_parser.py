@@ -806,8 +806,9 @@ class Parser:
         if deriv is not None:
             kind, top, var, order = deriv
             if kind == "operator":
-                body = self.parse_unary() if self.starts_factor() or self.at("-") else None
-                return Node("ddx", None, (var, body, order), t.col)
+                # the operator applies to the following product: d/dx x^T A x
+                body = self.parse_term() if self.starts_factor() else None
+                return Node("ddx", num.args[1], (var, body, order), t.col)
             return Node("partial", None, (top, var, order), t.col)
         return Node("div", "frac", (num, den), t.col)
 
@@ -845,6 +846,7 @@ class Parser:
         nxt = self.peek()
         if is_d and nxt.kind == "letter" and nxt.col != t.col + 1 and not self.peek(2).value == "}":
             return None
+        flavor = "d" if is_d else "partial"
         self.next()
         order = "1"
         if self.at("^"):
@@ -852,13 +854,13 @@ class Parser:
             o = self.parse_script()
             order = o.value if o.kind == "num" else "?"
         if self.at("}"):
-            return Node("dmark", order, (None,), t.col)
+            return Node("dmark", order, (None, flavor), t.col)
         rest = self.parse_expr()
         # \partial x^2 in a denominator: the order sits on the variable
         if rest.kind == "pow" and rest.args[1].kind == "num":
             order = rest.args[1].value
             rest = rest.args[0]
-        return Node("dmark", order, (rest,), t.col)
+        return Node("dmark", order, (rest, flavor), t.col)
 
     def _big(self, t: Token) -> Node:
         var = lo = hi = None
