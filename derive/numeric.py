@@ -596,3 +596,16 @@ from sympy.codegen.cfunctions import expm1 as _cf_expm1, log1p as _cf_log1p  # n
 
 _HANDLERS[_cf_expm1] = _elementwise(mpmath.expm1)
 _HANDLERS[_cf_log1p] = _elementwise(mpmath.log1p)
+
+
+@evaluator(sp.matrices.expressions.matexpr.MatrixElement)
+def _matrix_element(ev: Evaluator, e: sp.Basic) -> Any:
+    parent = ev(e.parent)
+    i, j = (_to_int(ev(x), "matrix index") for x in e.indices)  # 0-based, as SymPy's M[i, j]
+    if not is_matrix(parent):
+        if (i, j) == (0, 0):
+            return parent
+        raise EvaluationError("index into a scalar")
+    if not (0 <= i < parent.rows and 0 <= j < parent.cols):
+        raise EvaluationError(f"matrix index ({i}, {j}) out of range")
+    return parent[i, j]

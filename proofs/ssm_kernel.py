@@ -254,12 +254,13 @@ def _check_worked(name: str, values: list[sp.Expr]) -> Verdict:
 
 def derive_examples(b: Builder, K0: sp.Basic, Kl: sp.Basic) -> None:
     from derive.emit.latex import latex
+    from derive.emit.text import text
 
     b.part = "b"
     for name, label in (("scalar", "scalar system α = 0.8, β = 1, γ = 1.5, δ symbolic"),
                         ("2d", "2-D system A = [[0.7, 0.1], [0.2, 0.6]], B = (1, 0)^T, C = (1, 0), D = 0")):
         vals = kernel_values(K0, Kl, WORKED[name])
-        b.answer(f"K ({label})", vals, latex(vals), "[" + ", ".join(str(v) for v in vals) + "]",
+        b.answer(f"K ({label})", vals, latex(vals), text(vals),
                  check=lambda name=name, vals=vals: _check_worked(name, vals))
 
 
@@ -359,7 +360,7 @@ def derive() -> Any:
 
 
 def module(derivation):
-    from derive.emit.codegen import FunctionSpec, ModuleSpec
+    from derive.emit.codegen import Arg, FunctionSpec, ModuleSpec
     from derive.emit.lowering import PowerKernel
 
     Kl = derivation.result("K_ell")
@@ -370,14 +371,157 @@ def module(derivation):
         source="ssm-kernel",
         doc="Convolution kernel of x_{k+1} = A x_k + B u_k, y_k = C x_k + D u_k (x_0 = 0).",
         functions=(
-            FunctionSpec("kernel", ("A", "B", "C", "D", "L"),
+            FunctionSpec("kernel", (Arg("A"), Arg("B", "column"), Arg("C", "row"), Arg("D", "matrix-or-scalar"),
+                                    Arg("L", "int")),
                          PowerKernel.from_matrix_expr(K0, Kl, ell),
                          "K_0..K_{L-1} for general A: K_0 = D, K_l = C A^(l-1) B."),
-            FunctionSpec("kernel_diag", ("a", "b", "c", "d", "L"),
+            FunctionSpec("kernel_diag", (Arg("a", "vector"), Arg("b", "vector"), Arg("c", "vector"),
+                                         Arg("d", "scalar"), Arg("L", "int")),
                          PowerKernel.from_indexed_sum(sp.Symbol("d"), Kd, ell),
                          "K_0..K_{L-1} for A = diag(a): K_0 = d, K_l = sum_i c_i b_i a_i^(l-1)."),
         ),
     )
+
+
+# --- verification of the generated code: simulation, never the generated loop -------------------
+
+def _stable(rng, n: int, radius: float = 0.95):
+    import numpy as np
+
+    M = rng.uniform(-1.0, 1.0, (n, n))
+    return M * (radius / np.max(np.abs(np.linalg.eigvals(M))))
+
+
+def _simulate_f64(A, B, C, D, u):
+    """y_k of the recurrence in float64 (x_0 = 0); u has shape (L, q)."""
+    import numpy as np
+
+    x = np.zeros((A.shape[0], u.shape[1]))[:, 0]
+    ys = []
+    for uk in u:
+        ys.append(C @ x + D @ uk)
+        x = A @ x + B @ uk
+    return np.array(ys)
+
+
+def _simulate_mp(A, B, C, D, u, dps: int = 50) -> list:
+    """y_k of the recurrence in mpmath at ``dps`` digits, flattened."""
+    with mpmath.workdps(dps):
+        Am, Bm, Cm, Dm = (mpmath.matrix(M.tolist()) for M in (A, B, C, D))
+        _, ys = simulate(Am, Bm, Cm, Dm, [mpmath.matrix(list(uk)) for uk in u])
+        return [y[i] for y in ys for i in range(y.rows)]
+
+
+def _convolve_mp(K, u, dps: int = 50) -> list:
+    """y_k = sum_l K_l u_{k-l} computed in mpmath from the float64 kernel (so only K's
+    error shows), K of shape (L, p, q), u of shape (L, q)."""
+    import numpy as np
+
+    K = np.asarray(K).reshape(len(u), -1, u.shape[1])
+    out = []
+    with mpmath.workdps(dps):
+        for kk in range(len(u)):
+            acc = mpmath.matrix(K.shape[1], 1)
+            for ll in range(kk + 1):
+                acc += mpmath.matrix(K[ll].tolist()) * mpmath.matrix(list(u[kk - ll]))
+            out.extend(acc[i] for i in range(acc.rows))
+    return out
+
+
+def _convolve_f64(K, u):
+    import numpy as np
+
+    K = np.asarray(K).reshape(len(u), -1, u.shape[1])
+    return np.array([sum(K[ll] @ u[kk - ll] for ll in range(kk + 1)) for kk in range(len(u))]) \
+        if len(u) <= 512 else _fft_convolve(K, u)
+
+
+def _fft_convolve(K, u):
+    import numpy as np
+
+    L = len(u)
+    size = 1 << (2 * L - 1).bit_length()
+    Kf = np.fft.rfft(K, size, axis=0)
+    uf = np.fft.rfft(u, size, axis=0)
+    return np.fft.irfft(np.einsum("fpq,fq->fp", Kf, uf), size, axis=0)[:L]
+
+
+def _general_inputs(n: int, p_: int, q_: int, L: int):
+    def make(rng):
+        return {"A": _stable(rng, n), "B": rng.standard_normal((n, q_)), "C": rng.standard_normal((p_, n)),
+                "D": rng.standard_normal((p_, q_)), "L": L, "_u": rng.standard_normal((L, q_))}
+
+    return make
+
+
+def _diag_inputs(n: int, L: int):
+    def make(rng):
+        return {"a": rng.uniform(0.5, 0.999, n) * rng.choice([-1.0, 1.0], n), "b": rng.standard_normal(n),
+                "c": rng.standard_normal(n), "d": float(rng.standard_normal()), "L": L,
+                "_u": rng.standard_normal((L, 1))}
+
+    return make
+
+
+def _diag_as_general(inp):
+    import numpy as np
+
+    return (np.diag(inp["a"]), inp["b"][:, None], inp["c"][None, :], np.array([[inp["d"]]]))
+
+
+def code_checks():
+    from derive.verify import CodeCheck
+
+    checks = []
+    for (n, p_, q_, L) in ((6, 1, 1, 48), (4, 2, 3, 24)):
+        make = _general_inputs(n, p_, q_, L)
+        checks.append(CodeCheck(
+            label=f"kernel vs mpmath simulation, n={n}, p={p_}, q={q_}, L={L}",
+            function="kernel", make_inputs=_strip(make), tol=1e-12,
+            reference=lambda inp: _simulate_mp(inp["A"], inp["B"], inp["C"], inp["D"], inp.u),
+            observe=lambda K, inp: _convolve_mp(K, inp.u),
+            reference_kind="recurrence run in mpmath at 50 digits on a random input u; y = K * u in mpmath",
+            inputs_text="A: U(-1,1) scaled to spectral radius 0.95; B, C, D, u ~ N(0,1)"))
+    make = _general_inputs(64, 1, 1, 4096)
+    checks.append(CodeCheck(
+        label="kernel vs float64 simulation, n=64, L=4096", function="kernel", make_inputs=_strip(make), tol=1e-10,
+        reference=lambda inp: _simulate_f64(inp["A"], inp["B"], inp["C"], inp["D"], inp.u)[:, 0],
+        observe=lambda K, inp: _fft_convolve(K.reshape(-1, 1, 1), inp.u)[:, 0],
+        reference_kind="recurrence run in float64 on a random input u; y = K * u by FFT",
+        inputs_text="A: U(-1,1) scaled to spectral radius 0.95; B, C, D, u ~ N(0,1)"))
+    make = _diag_inputs(8, 300)
+    checks.append(CodeCheck(
+        label="kernel_diag vs mpmath simulation, n=8, L=300", function="kernel_diag", make_inputs=_strip(make),
+        tol=1e-12,
+        reference=lambda inp: _simulate_mp(*_diag_as_general(inp), inp.u),
+        observe=lambda K, inp: _convolve_mp(K.reshape(-1, 1, 1), inp.u),
+        reference_kind="recurrence with A = diag(a) in mpmath at 50 digits on a random u; y = K * u in mpmath",
+        inputs_text="|a| ~ U(0.5, 0.999) with random sign; b, c, d, u ~ N(0,1)"))
+    make = _diag_inputs(64, 4096)
+    checks.append(CodeCheck(
+        label="kernel_diag vs float64 simulation, N=64, L=4096", function="kernel_diag",
+        make_inputs=_strip(make), tol=1e-12,
+        reference=lambda inp: _simulate_f64(*_diag_as_general(inp), inp.u)[:, 0],
+        observe=lambda K, inp: _fft_convolve(K.reshape(-1, 1, 1), inp.u)[:, 0],
+        reference_kind="recurrence with A = diag(a) in float64 on a random u; y = K * u by FFT",
+        inputs_text="|a| ~ U(0.5, 0.999) with random sign; b, c, d, u ~ N(0,1)"))
+    return checks
+
+
+class _Inputs(dict):
+    """Keyword arguments for the generated function; the input sequence rides along as
+    an attribute so the reference and the observation can use it."""
+
+
+def _strip(make):
+    def wrapped(rng):
+        inputs = make(rng)
+        u = inputs.pop("_u")
+        out = _Inputs(inputs)
+        out.u = u
+        return out
+
+    return wrapped
 
 
 register(Entry(
@@ -385,6 +529,7 @@ register(Entry(
     title="SSM convolution kernel K_0 = D, K_ℓ = C A^{ℓ-1} B",
     derive=derive,
     module=module,
+    code_checks=code_checks,
     summary="Unroll x_{k+1} = A x_k + B u_k, fit and prove the pattern, read off the kernel; diagonal case.",
     source=SOURCE,
 ))

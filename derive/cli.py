@@ -1,0 +1,293 @@
+"""The ``derive`` command line: list, show, code, verify, report, bench (+ plug-in commands).
+
+Every command looks names up in the one registry; every failure the user can act on is a
+one-line message on stderr with the shared exit codes (see :mod:`derive.errors`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from . import atomic
+from .errors import DeriveError, ExitCode
+from .registry import REGISTRY
+
+STATUS_EXIT = {"proved": ExitCode.OK, "verified": ExitCode.OK, "refuted": ExitCode.FAILED,
+               "undecided": ExitCode.UNDECIDED}
+
+
+def _progress(quiet: bool) -> Callable[[str], None] | None:
+    if quiet:
+        return None
+
+    def show(msg: str) -> None:
+        print(f"  … {msg}", file=sys.stderr, flush=True)
+
+    return show
+
+
+# --- list / show ------------------------------------------------------------------------------------
+
+def cmd_list(args: argparse.Namespace) -> int:
+    entries = REGISTRY.entries()
+    if args.json:
+        print(json.dumps([{"name": e.name, "title": e.title, "summary": e.summary, "source": e.source,
+                           "has_code": e.module is not None} for e in entries], indent=2, ensure_ascii=False))
+        return 0
+    width = max((len(e.name) for e in entries), default=4)
+    for e in entries:
+        print(f"{e.name:<{width}}  {e.title}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from .emit.latex import derivation_latex
+    from .emit.text import text
+
+    entry = REGISTRY.get(args.name)
+    d = entry.derivation()
+    parts = {p.name: p for p in d.problem.parts}
+    if args.part is not None and args.part not in parts and not d.steps_for(args.part) and not d.answers_for(args.part):
+        known = sorted(set(parts) | {s.part for s in d.steps if s.part} | {a.part for a in d.answers})
+        raise DeriveError(f"{entry.name} has no part {args.part!r}; parts: {', '.join(known)}")
+    if args.latex:
+        print(derivation_latex(d, args.part))
+        for a in d.answers_for(args.part):
+            print(f"% {a.label}\n\\boxed{{{a.latex}}}")
+        return 0
+    print(f"{entry.name}: {entry.title}")
+    print(d.problem.statement)
+    selected = [args.part] if args.part else list(dict.fromkeys([p.name for p in d.problem.parts]
+                                                                + [s.part for s in d.steps if s.part]))
+    for part in selected:
+        question = parts[part].question if part in parts else ""
+        print(f"\n({part}) {question}")
+        for s in d.steps_for(part):
+            cond = f"   [{text(s.condition)}]" if s.condition is not None else ""
+            print(f"    {text(s.lhs)} {s.relation} {text(s.rhs)}{cond}")
+            print(f"        -- {s.reason}")
+        for a in d.answers_for(part):
+            print(f"  answer: {a.label} = {a.text}")
+        for note in d.notes:
+            if note.startswith(f"({part})"):
+                print(f"  {note}")
+    if args.part is None and d.results:
+        print("\nresults:")
+        for key, expr in d.results.items():
+            print(f"    {key} = {text(expr)}")
+    return 0
+
+
+# --- code / verify --------------------------------------------------------------------------------
+
+def cmd_code(args: argparse.Namespace) -> int:
+    from .emit import codegen
+
+    entry = REGISTRY.get(args.name)
+    codegen.backend(args.backend)
+    spec = entry.module_spec()
+    if spec is None:
+        with_code = [e.name for e in REGISTRY.entries() if e.module is not None]
+        raise DeriveError(f"{entry.name} has no generated code; derivations with code: {', '.join(with_code)}")
+    cert = _certificate_note(entry.name, spec.source_hash())
+    source = codegen.render_module(spec, args.backend, cert)
+    if args.output:
+        atomic.write_text(args.output, source)
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(source)
+    return 0
+
+
+def _certificate_path(name: str) -> Path:
+    from .emit.codegen import cache_directory
+
+    return cache_directory().parent / "certificates" / f"{name}.json"
+
+
+def _certificate_note(name: str, source_hash: str) -> str:
+    path = _certificate_path(name)
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return f"not yet verified (run `derive verify {name}`)"
+    if data.get("source_sha256") != source_hash:
+        return f"stale certificate at {path} (source changed; run `derive verify {name}`)"
+    return f"{path} ({data.get('status')}, seed {data.get('seed')})"
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .check import CheckSettings
+    from .verify import verify_entry
+
+    if args.all == bool(args.names):
+        raise DeriveError("give derivation names or --all (not both)")
+    entries = REGISTRY.entries() if args.all else [REGISTRY.get(n) for n in args.names]
+    settings = CheckSettings(instances=args.instances, dps=args.dps, seed=args.seed)
+    certs = []
+    worst = ExitCode.OK
+    for entry in entries:
+        if not args.json:
+            print(f"verifying {entry.name} …", file=sys.stderr, flush=True)
+        cert = verify_entry(entry, seed=args.seed, settings=settings, code=not args.no_code,
+                            progress=_progress(args.quiet or args.json))
+        certs.append(cert)
+        if not args.no_code:
+            atomic.write_text(_certificate_path(entry.name), cert.dumps())
+        code = ExitCode.OK if cert.passed else STATUS_EXIT.get(cert.status, ExitCode.FAILED)
+        if not cert.passed and code == ExitCode.OK:
+            code = ExitCode.FAILED  # every step held but some generated code did not verify
+        worst = max(worst, code, key=_severity)
+        if not args.json:
+            _print_certificate(cert)
+    if args.json:
+        payload: Any = certs[0].to_json() if len(certs) == 1 else [c.to_json() for c in certs]
+        print(json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False))
+    return int(worst)
+
+
+def _severity(code: int) -> int:
+    """refuted/failed outranks undecided, which outranks success."""
+    return {ExitCode.OK: 0, ExitCode.UNDECIDED: 1, ExitCode.FAILED: 2}.get(code, 3)
+
+
+def _print_certificate(cert: Any) -> None:
+    counts: dict[str, int] = {}
+    for s in cert.steps + cert.answers:
+        counts[s["status"]] = counts.get(s["status"], 0) + 1
+    summary = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
+    print(f"{cert.derivation}: {cert.status.upper()} — steps and answers: {summary}")
+    for s in cert.steps + cert.answers:
+        if s["status"] not in ("proved", "verified"):
+            print(f"    {s['status']}: {s.get('reason') or s.get('label')}: {s['scope']}")
+    for b in cert.code:
+        if "skipped" in b:
+            print(f"    code [{b['backend']}]: skipped ({b['skipped']})")
+            continue
+        worst = max((c["max_rel_error"] for c in b["checks"]), default=0.0)
+        mark = "ok" if b["passed"] else "FAILED"
+        print(f"    code [{b['backend']}, {b['ran_on']}]: {mark}, {len(b['checks'])} checks, "
+              f"max relative error {worst:.1e}")
+        for c in b["checks"]:
+            if not c["passed"]:
+                print(f"        FAILED {c['label']}: {c['max_rel_error']:.2e} > {c['tolerance']:.0e} "
+                      f"{c.get('error', '')}")
+
+
+# --- report / bench ---------------------------------------------------------------------------------
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .reporting import build_report
+
+    written = build_report(args.target, args.output, pdf=args.pdf, check=args.check)
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    root = Path(__file__).resolve().parent.parent / "benchmarks"
+    if not root.is_dir():
+        raise DeriveError("benchmarks/ is only in a source checkout of derive")
+    scripts = sorted(root.glob("bench_*.py"))
+    names = {p.stem.removeprefix("bench_"): p for p in scripts}
+    chosen = [names[n] if n in names else None for n in args.names] if args.names else scripts
+    if None in chosen:
+        bad = [n for n in args.names if n not in names]
+        raise DeriveError(f"unknown benchmark {bad[0]!r}; known: {', '.join(sorted(names))}")
+    status = 0
+    for script in chosen:
+        print(f"== {script.name}", flush=True)
+        status |= subprocess.call([sys.executable, str(script)], cwd=root.parent)
+    return 1 if status else 0
+
+
+# --- wiring -----------------------------------------------------------------------------------------
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        raise DeriveError(f"{self.prog}: {message}", ExitCode.USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="derive", description="Derive, check and ship the mathematics of machine learning.")
+    parser.add_argument("--proofs", action="append", default=[], metavar="DIR",
+                        help="an extra directory of proof modules (repeatable)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("list", help="list the registered derivations")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("show", help="show a derivation's steps and answers")
+    p.add_argument("name")
+    p.add_argument("--part", help="only this part (a, b, ...)")
+    p.add_argument("--latex", action="store_true", help="print LaTeX (aligned steps, boxed answers)")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("code", help="print or write the generated module")
+    p.add_argument("name")
+    p.add_argument("--backend", required=True, help="numpy, numba or cupy")
+    p.add_argument("-o", "--output", help="write to this file instead of stdout")
+    p.set_defaults(func=cmd_code)
+
+    p = sub.add_parser("verify", help="check every step and verify the generated code")
+    p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument("--all", action="store_true", help="every registered derivation")
+    p.add_argument("--json", action="store_true", help="print the certificate(s) as JSON")
+    p.add_argument("--seed", type=int, default=0, help="seed for every random instance (default 0)")
+    p.add_argument("--instances", type=int, default=12, help="random instances per step (default 12)")
+    p.add_argument("--dps", type=int, default=50, help="mpmath digits (default 50)")
+    p.add_argument("--no-code", action="store_true", help="check the derivation only")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("report", help="write a LaTeX report (and PDF with --pdf)")
+    p.add_argument("target", help="a derivation name, a report definition, or with --check a claim file")
+    p.add_argument("-o", "--output", required=True, help="output directory")
+    p.add_argument("--pdf", action="store_true", help="also compile the PDF with latexmk")
+    p.add_argument("--check", action="store_true", help="annotate a hand derivation (claim file)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("bench", help="run the benchmarks (source checkout only)")
+    p.add_argument("names", nargs="*", metavar="NAME")
+    p.set_defaults(func=cmd_bench)
+
+    from . import commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        before = set(sub.choices)
+        module.add_parser(sub)
+        for name in set(sub.choices) - before:
+            if sub.choices[name].get_default("func") is None:
+                sub.choices[name].set_defaults(func=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        for directory in args.proofs:
+            REGISTRY.load_directory(directory)
+        return int(args.func(args))
+    except DeriveError as exc:
+        print(f"derive: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("derive: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

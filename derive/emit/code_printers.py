@@ -1,0 +1,53 @@
+"""Code printers: SymPy's NumPy and CuPy printers with the few nodes the templates need.
+
+Generated kernels are vectorised over a summation index (``Σ_i c_i b_i a_i^{ℓ-1}`` becomes
+array code over ``i``), so an ``Indexed`` over a vectorised index prints as the whole
+array.  Matrix products print with ``@``.  ``strict`` printing stays on: a node a backend
+cannot print raises instead of emitting half a function.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from sympy.printing.numpy import CuPyPrinter, NumPyPrinter
+
+
+class _ArrayCodeMixin:
+    """Shared additions for array backends (NumPy, Numba, CuPy)."""
+
+    _settings: dict[str, Any]
+
+    def _print_Indexed(self, e: sp.Indexed) -> str:
+        vector = self._settings.get("vector_indices", frozenset())
+        if all(i in vector for i in e.indices):
+            return self._print(e.base.label)
+        return super()._print_Indexed(e)  # type: ignore[misc]
+
+    def _print_IndexedBase(self, e: sp.IndexedBase) -> str:
+        return self._print(e.label)
+
+    def _print_MatMul(self, e: sp.MatMul) -> str:
+        coeff, factors = e.as_coeff_matrices()
+        text = " @ ".join(self.parenthesize(f, 50) for f in factors)  # type: ignore[attr-defined]
+        if coeff != 1:
+            text = f"{self._print(coeff)} * {text}"  # type: ignore[attr-defined]
+        return text
+
+
+_EXTRA = {"vector_indices": frozenset(), "strict": True}
+
+
+class NumPyCodePrinter(_ArrayCodeMixin, NumPyPrinter):
+    _default_settings = {**NumPyPrinter._default_settings, **_EXTRA}
+
+
+class NumbaCodePrinter(NumPyCodePrinter):
+    """Numba compiles the NumPy calls it prints; loops come from the templates."""
+
+    language = "Python (Numba)"
+
+
+class CuPyCodePrinter(_ArrayCodeMixin, CuPyPrinter):
+    _default_settings = {**CuPyPrinter._default_settings, **_EXTRA}

@@ -1,0 +1,81 @@
+"""Plain-text printing for the terminal (``derive show`` without ``--latex``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.str import StrPrinter
+
+from ..symbols import MatSeq, MatSum
+
+_GREEK = {"ell": "ℓ", "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "lambda": "λ", "sigma": "σ",
+          "theta": "θ", "mu": "μ", "Sigma": "Σ", "Lambda": "Λ", "Delta": "Δ", "epsilon": "ε", "kappa": "κ"}
+
+
+class TextPrinter(StrPrinter):
+    """SymPy's str printer with sequences as x_k, ^T for transposes, Greek letters."""
+
+    def _print_Symbol(self, e: sp.Symbol) -> str:
+        return _GREEK.get(e.name, e.name)
+
+    def _print_MatSeq(self, e: MatSeq) -> str:
+        idx = self._print(e.index)
+        return f"{e.seq_name}_{idx}" if len(idx) == 1 else f"{e.seq_name}_({idx})"
+
+    def _print_MatSum(self, e: MatSum) -> str:
+        j, a, b = e.limits
+        return f"Σ_{{{self._print(j)}={self._print(a)}..{self._print(b)}}} {self._print(e.term)}"
+
+    def _print_Transpose(self, e: sp.Transpose) -> str:
+        return f"{self.parenthesize(e.arg, 1000)}^T"
+
+    def _power(self, base: sp.Basic, exp: sp.Basic) -> str:
+        e = self._print(exp)
+        return f"{self.parenthesize(base, PRECEDENCE['Pow'], strict=True)}^{e if len(e) == 1 else '(' + e + ')'}"
+
+    def _print_MatPow(self, e: sp.MatPow) -> str:
+        return self._power(e.base, e.exp)
+
+    def _print_Pow(self, e: sp.Pow, rational: bool = False) -> str:
+        if e.exp == sp.S.Half:
+            return f"sqrt({self._print(e.base)})"
+        if e.exp.is_Integer and e.exp < 0:
+            return super()._print_Pow(e, rational)
+        return self._power(e.base, e.exp)
+
+    def _print_Add(self, expr: sp.Add, order: Any = None) -> str:
+        terms = list(expr.as_ordered_terms())
+        terms = [t for t in terms if not t.could_extract_minus_sign()] + \
+            [t for t in terms if t.could_extract_minus_sign()]
+        out = self._print(terms[0])
+        for t in terms[1:]:
+            if t.could_extract_minus_sign():
+                out += f" - {self.parenthesize(-t, PRECEDENCE['Add'], strict=True)}"
+            else:
+                out += f" + {self._print(t)}"
+        return out
+
+    def _print_Relational(self, e: sp.Basic) -> str:
+        op = {"==": "=", ">=": "≥", "<=": "≤", "!=": "≠"}.get(e.rel_op, e.rel_op)
+        return f"{self._print(e.lhs)} {op} {self._print(e.rhs)}"
+
+    def _print_MatMul(self, e: sp.MatMul) -> str:
+        return " ".join(self.parenthesize(a, 50) for a in e.args)
+
+    def _print_Indexed(self, e: sp.Indexed) -> str:
+        return f"{self._print(e.base.label)}_{','.join(self._print(i) for i in e.indices)}"
+
+    def _print_Sum(self, e: sp.Sum) -> str:
+        lims = ", ".join(f"{self._print(v)}={self._print(a)}..{self._print(b)}" for v, a, b in e.limits)
+        return f"Σ_{{{lims}}} {self.parenthesize(e.function, 40)}"
+
+    def _print_KroneckerDelta(self, e: sp.Basic) -> str:
+        return f"δ_{self._print(e.args[0])}{self._print(e.args[1])}"
+
+
+def text(expr: Any) -> str:
+    if isinstance(expr, (list, tuple)):
+        return "[" + ", ".join(text(x) for x in expr) + "]"
+    return TextPrinter({"order": "none"}).doprint(expr)

@@ -1,0 +1,84 @@
+"""Reports: Jinja2 LaTeX -> .tex (and PDF with latexmk when TeX is installed).
+
+Templates live in the catalogue's reports/templates; Jinja2 uses LaTeX-safe delimiters
+(``\\VAR{...}``, ``\\BLOCK{...}``) so TeX braces need no escaping.  Everything is
+written through a staging directory so a failed run leaves the previous report intact.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import atomic
+from .errors import DeriveError, ExitCode
+
+
+def reports_directory() -> Path:
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "reports", here / "_catalogue" / "reports"):
+        if (candidate / "templates").is_dir():
+            return candidate
+    raise DeriveError("the report templates are missing from this installation")
+
+
+def latex_environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(reports_directory() / "templates")),
+        block_start_string=r"\BLOCK{", block_end_string="}",
+        variable_start_string=r"\VAR{", variable_end_string="}",
+        comment_start_string=r"\#{", comment_end_string="}",
+        line_statement_prefix="%%", line_comment_prefix="%#",
+        trim_blocks=True, lstrip_blocks=True, autoescape=False,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render(template: str, **context: Any) -> str:
+    return latex_environment().get_template(template).render(**context)
+
+
+def compile_pdf(tex_path: Path, timeout: float = 300.0) -> Path:
+    """Run latexmk (no shell escape, restricted file access, time-limited)."""
+    if shutil.which("latexmk") is None:
+        raise DeriveError("latexmk is not installed: install TeX Live (texlive-latex-extra, latexmk) "
+                          f"or run `latexmk -pdf {tex_path.name}` where TeX is available",
+                          ExitCode.MISSING_TOOL)
+    env = dict(os.environ, openin_any="p", openout_any="p", shell_escape="f")
+    cmd = ["latexmk", "-pdf", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
+           "-file-line-error", tex_path.name]
+    try:
+        proc = subprocess.run(cmd, cwd=tex_path.parent, env=env, capture_output=True, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise DeriveError(f"latexmk did not finish within {timeout:g} s", ExitCode.FAILED) from None
+    pdf = tex_path.with_suffix(".pdf")
+    if proc.returncode != 0 or not pdf.exists():
+        log = tex_path.with_suffix(".log")
+        first_error = next((ln for ln in (log.read_text(errors="replace").splitlines() if log.exists() else [])
+                            if ln.startswith("!") or ":" in ln and "error" in ln.lower()), "see the .log file")
+        raise DeriveError(f"LaTeX failed on {tex_path.name}: {first_error}", ExitCode.FAILED)
+    return pdf
+
+
+def write_report(out_dir: str | os.PathLike[str], stem: str, tex: str, *, pdf: bool,
+                 extra_files: dict[str, bytes] | None = None) -> list[Path]:
+    """Write ``stem.tex`` (+ extra files, + ``stem.pdf``) into ``out_dir`` atomically."""
+    written = []
+    with atomic.staged_directory(out_dir) as stage:
+        (stage / f"{stem}.tex").write_text(tex)
+        for name, data in (extra_files or {}).items():
+            (stage / name).parent.mkdir(parents=True, exist_ok=True)
+            (stage / name).write_bytes(data)
+        if pdf:
+            compile_pdf(stage / f"{stem}.tex")
+            for aux in stage.glob(f"{stem}.*"):
+                if aux.suffix not in (".tex", ".pdf"):
+                    aux.unlink()
+        written = [Path(out_dir) / p.relative_to(stage) for p in stage.rglob("*") if p.is_file()]
+    return sorted(written)
