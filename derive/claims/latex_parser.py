@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-MAX_INPUT = 20_000  # characters in one claim
+MAX_INPUT = 50_000  # characters in one claim
 MAX_DEPTH = 120  # nesting depth of the parse tree
 MAX_MATRIX = 40  # rows or columns of a written matrix
 

@@ -96,6 +96,8 @@ def split_statements(src: str) -> list[Statement]:
     pending_comma = ""
     for a, b, kind in pieces:
         text = src[a:b]
+        if not text.strip():
+            continue
         if kind == "comma" and out:
             # a comma continues the previous piece unless both sides are relations
             if not _has_relation_text(text) or not _has_relation_text(out[-1].latex):
@@ -113,8 +115,9 @@ def split_statements(src: str) -> list[Statement]:
         if kind == "forall":
             continue  # "for all t": the statement is checked on random t anyway
         if not is_condition and out and kind in ("comma", "quad", "text:"):
-            bare = text[1:-1] if text.startswith("(") and text.endswith(")") else text
-            if _looks_like_condition(bare):
+            paren = text.startswith("(") and text.endswith(")")
+            bare = text[1:-1] if paren else text
+            if _looks_like_condition(bare, allow_eq=paren):
                 is_condition, text = True, bare
         if is_condition and out:
             out[-1].condition_text = (out[-1].condition_text + "," if out[-1].condition_text else "") + text
@@ -155,16 +158,17 @@ def _has_relation_text(text: str) -> bool:
     return any(t.kind in ("sym", "cmd") and t.value in RELATIONS for t in toks)
 
 
-def _looks_like_condition(text: str) -> bool:
+def _looks_like_condition(text: str, allow_eq: bool = False) -> bool:
     """``\\ell \\ge 1``, ``1 \\le k \\le n``, ``t = 1, \\dots, T``: inequalities of indices."""
     try:
         toks = tokenize(text)
     except ParseError:
         return False
     rel = [t for t in toks if t.kind in ("sym", "cmd") and t.value in RELATIONS]
-    if not rel or not all(t.value in _INEQUALITIES or t.value == r"\in" for t in rel):
+    allowed = _INEQUALITIES | ({"="} if allow_eq else set())
+    if not rel or not all(t.value in allowed or t.value == r"\in" for t in rel):
         return False
-    return all(t.kind in ("letter", "num", "eof") or t.value in _INEQUALITIES or t.value in ("+", "-", r"\ell", r"\in",
+    return all(t.kind in ("letter", "num", "eof") or t.value in allowed or t.value in ("+", "-", r"\ell", r"\in",
                                                                                               "[", "]", ",", r"\dots")
                for t in toks)
 
@@ -184,7 +188,7 @@ def _strip_trailing_condition(st: Statement) -> None:
             if depth == 0:
                 inner = text[k + 1:-1]
                 head = text[:k].rstrip()
-                if head and _looks_like_condition(inner) and _has_relation_text(head):
+                if head and _looks_like_condition(inner, allow_eq=True) and _has_relation_text(head):
                     st.latex = head
                     st.condition_text = (st.condition_text + "," if st.condition_text else "") + inner
                 return
