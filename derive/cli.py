@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import pkgutil
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from .errors import DeriveError, ExitCode
 from .registry import REGISTRY
 
 STATUS_EXIT = {"proved": ExitCode.OK, "verified": ExitCode.OK, "refuted": ExitCode.FAILED,
-               "undecided": ExitCode.UNDECIDED}
+               "undecided": ExitCode.UNDECIDED, "failed": ExitCode.FAILED}
 
 
 def _progress(quiet: bool) -> Callable[[str], None] | None:
@@ -170,8 +171,9 @@ def _print_certificate(cert: Any) -> None:
         if s["status"] not in ("proved", "verified"):
             print(f"    {s['status']}: {s.get('reason') or s.get('label')}: {s['scope']}")
     for b in cert.code:
-        if "skipped" in b:
-            print(f"    code [{b['backend']}]: skipped ({b['skipped']})")
+        if "skipped" in b or "error" in b:
+            print(f"    code [{b['backend']}]: {'skipped' if 'skipped' in b else 'FAILED'} "
+                  f"({b.get('skipped') or b.get('error')})")
             continue
         worst = max((c["max_rel_error"] for c in b["checks"]), default=0.0)
         mark = "ok" if b["passed"] else "FAILED"
@@ -289,6 +291,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # noqa: BLE001 - a bug: one line unless the user asks for the traceback
+        if os.environ.get("DERIVE_DEBUG"):
+            raise
+        print(f"derive: internal error: {type(exc).__name__}: {exc} (set DERIVE_DEBUG=1 for the traceback)",
+              file=sys.stderr)
+        return ExitCode.FAILED
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -104,7 +104,7 @@ def verification_context(entry: Entry, cert: dict[str, Any]) -> dict[str, Any]:
                   f"{numeric[0]['dps']} digits, largest relative difference {worst:.1e}." if numeric else "."))
     rows = []
     for b in cert.get("code", []):
-        if "skipped" in b:
+        if "skipped" in b or "error" in b:
             continue
         backend = b["backend"] + (" (NumPy stand-in)" if "stand-in" in b.get("ran_on", "") else "")
         for c in b["checks"]:
