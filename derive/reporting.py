@@ -106,13 +106,15 @@ def verification_context(entry: Entry, cert: dict[str, Any]) -> dict[str, Any]:
     for b in cert.get("code", []):
         if "skipped" in b or "error" in b:
             continue
-        backend = b["backend"] + (" (NumPy stand-in)" if "stand-in" in b.get("ran_on", "") else "")
+        stand_in = "stand-in" in b.get("ran_on", "")
+        backend = b["backend"] + ("$^\\ast$" if stand_in else "")
         for c in b["checks"]:
-            rows.append({"backend": tex_escape(backend), "function": tex_escape(c["function"]),
+            rows.append({"backend": backend, "function": tex_escape(c["function"]),
                          "reference": tex_escape(c["label"].split(" vs ", 1)[-1]),
                          "err": f"{c['max_rel_error']:.1e}", "tol": f"{c['tolerance']:.0e}",
                          "mark": "pass" if c["passed"] else r"\textbf{FAIL}"})
-    return {"name": tex_escape(entry.name), "summary": tex_escape(summary), "rows": rows}
+    stand_in = any("stand-in" in b.get("ran_on", "") for b in cert.get("code", []))
+    return {"name": tex_escape(entry.name), "summary": tex_escape(summary), "rows": rows, "stand_in": stand_in}
 
 
 def render_figure(entry: Entry, plot: str, directory: Path) -> str:
