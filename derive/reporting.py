@@ -88,7 +88,11 @@ def certificate(entry: Entry, seed: int = 0) -> dict[str, Any]:
             return data
     except (OSError, ValueError):
         pass
-    return verify_entry(entry, seed=seed, settings=CheckSettings(seed=seed)).to_json()
+    cert = verify_entry(entry, seed=seed, settings=CheckSettings(seed=seed))
+    from . import atomic
+
+    atomic.write_text(path, cert.dumps())  # the same certificate `derive verify` would write
+    return cert.to_json()
 
 
 def verification_context(entry: Entry, cert: dict[str, Any]) -> dict[str, Any]:

@@ -61,19 +61,23 @@ def test_missing_latexmk_is_exit_4_with_tex_kept(tmp_path, monkeypatch):
     assert "latexmk" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.skipif(not HAVE_TEX, reason="TeX Live (latexmk) is not installed")
 def test_killed_run_leaves_previous_report_intact(tmp_path):
     out = tmp_path / "out"
     assert run("report", "ssm-kernel", "-o", str(out)).returncode == 0
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
-    # a second run, killed while it works (it re-checks the derivation before writing anything)
+    # a second run, killed while LaTeX runs in its staging directory
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen(derive_cmd("report", "ssm-kernel", "-o", str(out)), cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(2.5)
-    proc.send_signal(signal.SIGKILL)
+    proc = subprocess.Popen(derive_cmd("report", "ssm-kernel", "-o", str(out), "--pdf"), cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while not list(out.glob(".derive-stage-*/*.tex")) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run finished before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
-    assert after == before
-    # and the next run cleans up whatever the killed one staged
+    assert after == before  # no PDF, no half-written .tex
+    # and the next run cleans up what the killed one staged
     assert run("report", "ssm-kernel", "-o", str(out)).returncode == 0
     assert not list(out.glob(".derive-stage-*"))
