@@ -34,6 +34,7 @@ from sympy.codegen.rewriting import ReplaceOptim, expm1_opt, log1p_opt, optimize
 from ..errors import DeriveError
 
 LOG_MAX = math.log(1.7976931348623157e308)  # 709.78...: exp(x) overflows float64 beyond
+LARGE_X = 40.0  # for x > 40, e^-x < 4.3e-18 < u/16: dropping -1/s next to e^x/s is below rounding
 SMALL_S = 1e-300  # below it the first-order series in s is exact to far below one ulp (m < 1e290)
 
 
@@ -73,10 +74,14 @@ class CarefulForm:
         return sp.Piecewise((self.small, sp.Abs(s) < SMALL_S), (self.large, self.exponent > LOG_MAX),
                             (self.stable, True))
 
-    @property
-    def scale(self) -> sp.Expr:
-        """The factor the expm1 is divided by (1/s)."""
-        return sp.simplify(self.stable / expm1(self.exponent))
+    def weighted_large(self, w: sp.Symbol) -> sp.Expr:
+        """w · large with w folded into the exponent: sign(w) exp(x - log s + log|w|).
+
+        A kernel multiplies the coefficient by a weight; where |w| < 1 the coefficient alone
+        overflows before the product does, so the product is formed in log space (valid for
+        x > LARGE_X, where the dropped -w/s term is below rounding)."""
+        arg = sp.Add(self.exponent, -sp.log(self.s), sp.log(sp.Abs(w)), evaluate=False)
+        return sp.Mul(sp.sign(w), sp.exp(arg, evaluate=False), evaluate=False)
 
 
 def careful_ratio(expr: sp.Expr, s: sp.Symbol, m: sp.Symbol) -> CarefulForm:
@@ -213,6 +218,8 @@ class DplrKernel:
 
     def context(self, printer: Any) -> dict[str, Any]:
         ctx = _print_pieces(printer, self.form)
+        ctx["weighted_large"] = printer.doprint(self.form.weighted_large(sp.Symbol("weight")))
+        ctx["large_x"] = repr(LARGE_X)
         ctx.update({"first": printer.doprint(self.first), "const": printer.doprint(self.const),
                     "weight": printer.doprint(self.weight), "s_value": printer.doprint(self.s_value),
                     "offset": self.offset})
