@@ -358,11 +358,10 @@ def derive_woodbury(b: Builder, scale: sp.Expr, g_expr: sp.Expr) -> None:
     if coefficient_of(prod, I) != 1:
         raise RuntimeError("the identity coefficient is not 1")
     (alpha_sol,) = sp.solve(coeff, alpha)
-    b.step(coeff.subs(alpha, alpha_sol), sp.Integer(0),
-           "solve for α: the coefficient of P Q^* R vanishes at α = -1/(1 + k_11)", problem=W, how="solve")
     inverse = sp.MatAdd(R, sp.MatMul(alpha_sol, R, P, sp.Adjoint(Q), R))
-    b.step(sp.MatMul(M, inverse), I, "Woodbury: (R^{-1} + P Q^*)(R - R P (1 + Q^* R P)^{-1} Q^* R) = I",
-           problem=W, prover=contraction_prover(rules, "Q^* R P = k_11"))
+    b.step(sp.MatMul(M, inverse), I, "Woodbury: α = -1/(1 + k_11) from solve (the coefficient of P Q^* R "
+           "vanishes), so (R^{-1} + P Q^*)(R - R P (1 + Q^* R P)^{-1} Q^* R) = I",
+           problem=W, prover=contraction_prover(rules, "Q^* R P = k_11"), how="solve")
     b.result("woodbury", inverse)  # with k_11 = Q^* R P
     lhs = sp.MatMul(Ct_s, sp.Inverse(sp.MatAdd(sp.MatMul(g, I), sp.MatMul(-1, A_dplr))), B)
     expanded = contract(sp.MatMul(Ct_s, inverse, B), [])
@@ -403,6 +402,7 @@ def derive_woodbury(b: Builder, scale: sp.Expr, g_expr: sp.Expr) -> None:
            "careful form: with k~ = c(z) k the generating function is k~_00 - k~_01 k~_10 (1+z)/(2 + (1+z) k~_11), "
            "finite at z = -1", problem=W, prover=None, how="together, cancel")
     b.result("tilde_denominator", den)
+    b.result("tilde_sums", sp.Tuple(*[sp.Tuple(sym, tsums[sym]) for sym in (t00, t01, t10, t11)]))
 
 
 # --- part "hippo" -------------------------------------------------------------------------------------
@@ -455,8 +455,9 @@ def derive_hippo(b: Builder) -> None:
     b.step(Sn(k_ + jpos, k_), lower, "A + P P^T below the diagonal", problem=H, how="simplify")
     b.step(Sn(k_, k_ + jpos), upper, "A + P P^T above the diagonal", problem=H, how="simplify")
     b.step(Sn(k_, k_), dg, "A + P P^T on the diagonal", problem=H, how="simplify")
-    skew = sp.simplify(lower.subs(jpos, jpos) + upper)
-    b.step(sp.Add(Sn(k_ + jpos, k_), Sn(k_, k_ + jpos)), skew,
+    if sp.simplify(lower + upper) != 0:
+        raise RuntimeError("A + P P^T is not -1/2 I + skew")
+    b.step(Sn(k_, k_ + jpos), sp.Mul(-1, Sn(k_ + jpos, k_)),
            "so S = A + P P^T = -1/2 I + (skew-symmetric): normal, unitarily diagonalisable", problem=H)
     b.result("S_lower", lower)
     b.result("S_upper", upper)
@@ -499,10 +500,127 @@ def derive_all() -> Any:
     return b.build()
 
 
+# --- verification of the generated code ------------------------------------------------------------
+
+def hippo_legs(n: int):
+    """HiPPO-LegS (A, P, B) in float64, as the seed's make_NPLR_HiPPO (A already negated)."""
+    import numpy as np
+
+    r = np.sqrt(1 + 2 * np.arange(n))
+    A = -(np.tril(r[:, None] * r[None, :]) - np.diag(np.arange(n)))
+    return A, np.sqrt(np.arange(n) + 0.5), np.sqrt(2 * np.arange(n) + 1.0)
+
+
+def nplr_to_dplr(A, P):
+    """A = S - P P^T with S normal (-c I + skew): S = V Λ V^*, returns Λ, V (seed 003, corrected)."""
+    import numpy as np
+
+    S = A + np.outer(P, P)
+    lam_re = np.mean(np.diag(S))
+    lam_im, V = np.linalg.eigh(S * -1j)
+    return lam_re + 1j * lam_im, V
+
+
+def _s4_inputs(kind: str, n: int, L: int):
+    def make(rng):
+        import numpy as np
+
+        if kind == "hippo":
+            A, P, B = hippo_legs(n)
+        else:  # a random real normal-plus-rank-one system: -c I + skew - P P^T
+            K = rng.standard_normal((n, n))
+            P = rng.standard_normal(n) * 0.5
+            A = -0.5 * np.eye(n) + (K - K.T) - np.outer(P, P)
+            B = rng.standard_normal(n)
+        C = rng.standard_normal(n)
+        step = 1.0 / L
+        lam, V = nplr_to_dplr(A, P)
+        I = np.eye(n)
+        Ab = np.linalg.solve(I - step / 2 * A, I + step / 2 * A)
+        Ct = (C @ (I - np.linalg.matrix_power(Ab, L))) @ V  # C~ in the DPLR basis (input preparation)
+        Pd = V.conj().T @ P
+        inp = _S4Inputs(lam=lam, p=Pd, q=Pd, b=V.conj().T @ B, ct=Ct, step=step, L=L)
+        inp.system = (A, B, C, step)
+        return inp
+
+    return make
+
+
+class _S4Inputs(dict):
+    """Arguments of the generated kbar; the real system (A, B, C, step) rides along for the reference."""
+
+
+def _recurrence_f64(inp):
+    """kbar_l = C Abar^l Bbar by the dense recurrence v <- Abar v (float64; Abar, Bbar by solves)."""
+    import numpy as np
+
+    A, B, C, step = inp.system
+    n = A.shape[0]
+    M = np.eye(n) - step / 2 * A
+    Ab = np.linalg.solve(M, np.eye(n) + step / 2 * A)
+    v = np.linalg.solve(M, step * B)
+    out = np.empty(inp["L"])
+    for t in range(inp["L"]):
+        out[t] = C @ v
+        v = Ab @ v
+    return out
+
+
+def _recurrence_mp(inp, dps: int = 50) -> list:
+    """kbar_l by solving the trapezoid rule step by step in mpmath at ``dps`` digits (impulse input)."""
+    A, B, C, step = inp.system
+    with mpmath.workdps(dps):
+        return trapezoid_impulse(mpmath.matrix(A.tolist()), mpmath.matrix(list(B)), mpmath.matrix([list(C)]),
+                                 mpmath.mpf(step), inp["L"])
+
+
+def code_checks():
+    from derive.verify import CodeCheck
+
+    return [
+        CodeCheck(label="kbar vs mpmath trapezoid recurrence, HiPPO-LegS N=8, L=64", function="kbar",
+                  make_inputs=_s4_inputs("hippo", 8, 64), tol=1e-12, reference=_recurrence_mp,
+                  reference_kind="trapezoid rule solved step by step in mpmath at 50 digits (impulse); normwise",
+                  inputs_text="HiPPO-LegS (seed 003, sign corrected), C ~ N(0, I), step 1/L; DPLR form by eigh"),
+        CodeCheck(label="kbar vs mpmath trapezoid recurrence, random normal-plus-rank-one N=6, L=50",
+                  function="kbar", make_inputs=_s4_inputs("random", 6, 50), tol=1e-12, reference=_recurrence_mp,
+                  reference_kind="trapezoid rule solved step by step in mpmath at 50 digits (impulse); normwise",
+                  inputs_text="A = -I/2 + (K - K^T) - P P^T, K ~ N(0,1), P ~ N(0, 1/4), B, C ~ N(0, I), step 1/L"),
+        CodeCheck(label="kbar vs float64 recurrence, HiPPO-LegS N=64, L=4096", function="kbar",
+                  make_inputs=_s4_inputs("hippo", 64, 4096), tol=1e-10, reference=_recurrence_f64,
+                  reference_kind="dense recurrence v <- Abar v in float64 (Abar, Bbar by linear solves); normwise",
+                  inputs_text="HiPPO-LegS N=64 (seed 003, sign corrected), C ~ N(0, I), step 1/L"),
+    ]
+
+
+def module(derivation):
+    from derive.emit.careful import CauchyKernel
+    from derive.emit.codegen import Arg, FunctionSpec, ModuleSpec
+
+    renames = {lam_: sp.IndexedBase("lam"), Delta: sp.Symbol("step", positive=True)}
+    plan = CauchyKernel.from_derivation(derivation.result("Khat_careful"), derivation.result("tilde_sums"), z,
+                                        renames)
+    return ModuleSpec(
+        name="s4_kernel",
+        source="s4-kernel",
+        doc="S4 kernel kbar_l = Cbar Abar^l Bbar (l = 0..L-1) of the bilinear-discretised DPLR system "
+            "A = diag(lam) - p q^*, from the generating function at the roots of unity.",
+        functions=(
+            FunctionSpec("kbar", (Arg("lam", "vector"), Arg("p", "vector"), Arg("q", "vector"), Arg("b", "vector"),
+                                  Arg("ct", "vector"), Arg("step", "scalar"), Arg("L", "int")),
+                         plan,
+                         "kbar_0..kbar_{L-1} (real) from Cauchy sums at half the L-th roots of unity and irfft; "
+                         "ct = C~ = Cbar (I - Abar^L) in the DPLR basis."),
+        ),
+    )
+
+
 register(Entry(
     name="s4-kernel",
     title="S4 kernel: generating function at roots of unity, bilinear, Woodbury, Cauchy, HiPPO",
     derive=derive_all,
+    module=module,
+    code_checks=code_checks,
     summary="\\bar K_ℓ = \\bar C \\bar A^ℓ \\bar B from the truncated generating function evaluated with "
             "Cauchy sums (Woodbury) and an inverse real FFT.",
     source=SOURCE,

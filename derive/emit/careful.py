@@ -227,3 +227,80 @@ class DplrKernel:
 
     def printer_settings(self) -> dict[str, Any]:
         return {}
+
+
+@dataclass(frozen=True)
+class CauchyKernel:
+    """\\bar K_0..\\bar K_{L-1} from a generating function evaluated with Cauchy sums at
+    z_k = exp(-2πik/L), k = 0..L/2, and an inverse real FFT (the kernel is real).
+
+    ``khat``: the generating function as an expression in the sum symbols and z;
+    ``sums``: (symbol, Σ_i weight_i / den_i) pairs.  Printed pieces: the weights (vectorised
+    over i), the denominator, and, for the fused loop, the denominator's real and imaginary
+    parts collected in Re λ_i, Im λ_i so the z-dependent coefficients are computed once per
+    root (loop-invariant hoisting done on the SymPy expression)."""
+
+    khat: sp.Expr
+    sums: tuple[tuple[sp.Symbol, sp.Sum], ...]
+    z: sp.Symbol
+    index: sp.Symbol
+    renames: tuple[tuple[sp.Basic, sp.Basic], ...]
+    template: str = "cauchy_kernel"
+
+    @classmethod
+    def from_derivation(cls, khat: sp.Expr, sums: sp.Tuple, z: sp.Symbol,
+                        renames: dict[sp.Basic, sp.Basic]) -> "CauchyKernel":
+        pairs = tuple((sym, total) for sym, total in sums)
+        index = pairs[0][1].limits[0][0]
+        return cls(khat, pairs, z, index, tuple(renames.items()))
+
+    @property
+    def expression(self) -> sp.Basic:
+        return sp.Tuple(self.khat, *[s for _, s in self.sums])
+
+    def _split(self) -> tuple[list[sp.Expr], sp.Expr]:
+        ren = dict(self.renames)
+        weights, dens = [], []
+        for _, total in self.sums:
+            num, den = sp.fraction(sp.together(total.function.xreplace(ren)))
+            weights.append(num)
+            dens.append(den)
+        dens = [sp.expand(d) for d in dens]
+        # the weights' denominators must agree so that one reciprocal serves all four sums
+        ratio = [sp.simplify(d / dens[0]) for d in dens]
+        if any(not r.is_number for r in ratio):
+            raise DeriveError("the Cauchy sums have different denominators")
+        weights = [sp.simplify(w / r) for w, r in zip(weights, ratio)]
+        return weights, dens[0]
+
+    def context(self, printer: Any) -> dict[str, Any]:
+        ren = dict(self.renames)
+        weights, den = self._split()
+        lam = [b for b in den.atoms(sp.Indexed)]
+        if len(lam) != 1:
+            raise DeriveError(f"the denominator {den} should depend on one indexed λ")
+        lam_i = lam[0]
+        lr, li = sp.symbols("lr li", real=True)
+        zr, zi = sp.symbols("zr zi", real=True)
+        den_c = sp.expand(den.xreplace({lam_i: lr + sp.I * li, self.z: zr + sp.I * zi}))
+        re, im = (sp.expand(part) for part in den_c.as_real_imag())
+        pieces = {}
+        for tag, part in (("re", re), ("im", im)):
+            coll = sp.collect(part, [lr, li], evaluate=False)
+            extra = set(coll) - {lr, li, sp.S.One}
+            if extra:
+                raise DeriveError(f"the denominator is not affine in λ: {part}")
+            pieces[tag] = [printer.doprint(coll.get(k, sp.Integer(0))) for k in (sp.S.One, lr, li)]
+        sums = [sym for sym, _ in self.sums]
+        return {
+            "weights": [printer.doprint(w) for w in weights],
+            "den": printer.doprint(den),
+            "den_re": pieces["re"], "den_im": pieces["im"],
+            "sums": [printer.doprint(s) for s in sums],
+            "khat": printer.doprint(self.khat.xreplace(ren)),
+            "lam": printer.doprint(lam_i.base.label),
+            "z": printer.doprint(self.z),
+        }
+
+    def printer_settings(self) -> dict[str, Any]:
+        return {"vector_indices": frozenset({self.index})}
