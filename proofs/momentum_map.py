@@ -470,7 +470,12 @@ def module(derivation: Any) -> Any:
                       ("theta_next", "p_next"), RENAMES)
     inv = ExplicitMap((("theta", derivation.result("inverse_theta")),
                        ("p", derivation.result("inverse_p_given_theta"))), ("theta", "p"), RENAMES)
-    jac = ExplicitMap((("J", derivation.result("jacobian")),), ("J",), RENAMES, sizes=(("D", "theta.shape[0]"),))
+    # the Hessian is evaluated once: H = hess(theta), then the blocks are assembled from it
+    Hsym = sp.MatrixSymbol("H", D, D)
+    J = derivation.result("jacobian").xreplace({Hess(theta(k)): Hsym})
+    if J.has(Hess):
+        raise RuntimeError("the Jacobian has a Hessian at a point other than θ^(k)")
+    jac = ExplicitMap((("H", Hess(theta(k))), ("J", J)), ("J",), RENAMES, sizes=(("D", "theta.shape[0]"),))
     return ModuleSpec(
         name="momentum_map",
         source="momentum-map",
