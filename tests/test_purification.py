@@ -61,8 +61,8 @@ def test_part_c_interval_is_closed_1_4(derivation):
 
 
 def test_closed_form_matches_least_squares_minimiser(derivation):
-    m_, n_, X_, lam_ = (sp.Symbol("m", integer=True, positive=True), sp.Symbol("n", integer=True, positive=True),
-                        None, sp.Symbol("lambda", positive=True))
+    m_, n_ = sp.Symbol("m", integer=True, positive=True), sp.Symbol("n", integer=True, positive=True)
+    lam_ = sp.Symbol("lambda", positive=True)
     X_ = sp.MatrixSymbol("X", m_, n_)
     What = derivation.result("W_hat")
     rng = np.random.default_rng(11)
