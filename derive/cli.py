@@ -36,6 +36,8 @@ def _progress(quiet: bool) -> Callable[[str], None] | None:
 # --- list / show ------------------------------------------------------------------------------------
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from .emit.text import rich_plain
+
     entries = REGISTRY.entries()
     if args.json:
         print(json.dumps([{"name": e.name, "title": e.title, "summary": e.summary, "source": e.source,
@@ -43,13 +45,13 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     width = max((len(e.name) for e in entries), default=4)
     for e in entries:
-        print(f"{e.name:<{width}}  {e.title}")
+        print(f"{e.name:<{width}}  {rich_plain(e.title)}")
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
     from .emit.latex import derivation_latex
-    from .emit.text import text
+    from .emit.text import rich_plain, text
 
     entry = REGISTRY.get(args.name)
     d = entry.derivation()
@@ -60,24 +62,24 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.latex:
         print(derivation_latex(d, args.part))
         for a in d.answers_for(args.part):
-            print(f"% {a.label}\n\\boxed{{{a.latex}}}")
+            print(f"% {rich_plain(a.label)}\n\\boxed{{{a.latex}}}")
         return 0
-    print(f"{entry.name}: {entry.title}")
-    print(d.problem.statement)
+    print(f"{entry.name}: {rich_plain(entry.title)}")
+    print(rich_plain(d.problem.statement))
     selected = [args.part] if args.part else list(dict.fromkeys([p.name for p in d.problem.parts]
                                                                 + [s.part for s in d.steps if s.part]))
     for part in selected:
         question = parts[part].question if part in parts else ""
-        print(f"\n({part}) {question}")
+        print(f"\n({part}) {rich_plain(question)}")
         for s in d.steps_for(part):
             cond = f"   [{text(s.condition)}]" if s.condition is not None else ""
             print(f"    {text(s.lhs)} {s.relation} {text(s.rhs)}{cond}")
-            print(f"        -- {s.reason}")
+            print(f"        -- {rich_plain(s.reason)}")
         for a in d.answers_for(part):
-            print(f"  answer: {a.label} = {a.text}")
+            print(f"  answer: {rich_plain(a.label)} = {a.text}")
         for note in d.notes:
             if note.startswith(f"({part})"):
-                print(f"  {note}")
+                print(f"  {rich_plain(note)}")
     if args.part is None and d.results:
         print("\nresults:")
         for key, expr in d.results.items():

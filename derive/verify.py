@@ -44,6 +44,8 @@ class CodeCheck:
     inputs_text: str  # the stated input distribution and sizes
     observe: Callable[[Any, dict[str, Any]], Any] | None = None
     backends: tuple[str, ...] = ("numpy", "numba", "cupy")
+    # how to measure the error, error(got, ref, inputs) -> float (default: normwise relative_error)
+    error: Callable[[Any, Any, Any], float] | None = None
 
 
 def relative_error(got: Any, ref: Any) -> float:
@@ -68,6 +70,37 @@ def relative_error(got: Any, ref: Any) -> float:
     if den == 0 or not np.isfinite(den):
         den = np.max(np.abs(r[mask])) if mask.any() else 1.0
     return float(np.max(np.abs(g[mask] - r[mask])) / (den or 1.0)) if mask.any() else 0.0
+
+
+def elementwise_relative_error(got: Any, ref: Any, inputs: Any = None) -> float:
+    """max_i |x_i - ref_i| / |ref_i| (CONVENTIONS: scalar closed forms are judged elementwise).
+
+    ``ref`` may hold mpmath values beyond the float64 range: there the output must be inf of
+    the same sign, and a finite reference must give a finite output; both are exact
+    requirements (any mismatch is an infinite error).  A zero reference needs an exact zero.
+    """
+    import mpmath
+
+    big = mpmath.mpf("1.7976931348623157e308")
+    g = np.asarray(got, dtype=np.float64).ravel()
+    r = list(ref) if isinstance(ref, (list, tuple)) else list(np.asarray(ref, dtype=np.float64).ravel())
+    if len(g) != len(r):
+        return float("inf")
+    worst = mpmath.mpf(0)
+    for x, y in zip(g, r):
+        y = mpmath.mpf(y)
+        if abs(y) > big or mpmath.isinf(y):
+            if not (np.isinf(x) and (x > 0) == (y > 0)):
+                return float("inf")
+            continue
+        if not np.isfinite(x):
+            return float("inf")
+        if y == 0:
+            if x != 0:
+                return float("inf")
+            continue
+        worst = max(worst, abs(mpmath.mpf(float(x)) - y) / abs(y))
+    return float(worst)
 
 
 @dataclass
@@ -146,7 +179,8 @@ def run_code_check(check: CodeCheck, module: Any, seed: int) -> dict[str, Any]:
         if hasattr(out, "get") and not isinstance(out, np.ndarray):  # a real cupy array
             out = out.get()
         got = check.observe(out, inputs) if check.observe else out
-        err = relative_error(got, check.reference(inputs))
+        ref = check.reference(inputs)
+        err = check.error(got, ref, inputs) if check.error else relative_error(got, ref)
         problem = None
     except Exception as exc:  # noqa: BLE001 - a crashing kernel is a failed check, not a crash
         err, problem = float("inf"), f"{type(exc).__name__}: {exc}"

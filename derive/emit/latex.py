@@ -43,6 +43,32 @@ def tex_escape(text: str) -> str:
     return "".join(out)
 
 
+def _split_math(text: str) -> list[tuple[bool, str]]:
+    """Split author text at unescaped ``$`` into (is_math, segment) pieces."""
+    pieces, buf, math, i = [], [], False, 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] == "$":
+            buf.append("\\$" if math else "$")
+            i += 2
+            continue
+        if ch == "$":
+            pieces.append((math, "".join(buf)))
+            buf, math = [], not math
+        else:
+            buf.append(ch)
+        i += 1
+    pieces.append((math, "".join(buf)))
+    return [(m, seg) for m, seg in pieces if seg]
+
+
+def rich_tex(text: str) -> str:
+    """Author-written text with inline ``$...$`` math (reasons, statements, notes): the
+    prose is escaped, the math passes through.  Never used on user input (claims are
+    escaped whole with :func:`tex_escape`)."""
+    return "".join(f"${seg}$" if math else tex_escape(seg) for math, seg in _split_math(text))
+
+
 class HouseLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with the project's conventions."""
 
@@ -132,7 +158,7 @@ def latex(expr: Any, **settings: Any) -> str:
 
 
 def step_line(lhs: str, rel: str, rhs: str, reason: str) -> str:
-    return rf"{lhs} &{rel} {rhs} && \text{{{tex_escape(reason)}}}"
+    return rf"{lhs} &{rel} {rhs} && \text{{{rich_tex(reason)}}}"
 
 
 def derivation_latex(derivation: Any, part: str | None = None, **settings: Any) -> str:
