@@ -2,9 +2,9 @@
 
 L(W) = ‖X − WX‖_F² + λ‖W‖_F², X ∈ R^{m×n} (n > m), X = UΣVᵀ, λ > 0.
 
-(b) The differential of the trace form is taken with the product rule
-(``derive.tracediff``), turned into ``dL = tr(Gᵀ dW)``, and the stationarity condition
-``G = 0`` is solved for W: Ŵ = XXᵀ(XXᵀ + λI)^{-1}.  Substituting X = UΣVᵀ and cancelling
+(b) The matrix-calculus engine (``derive.matcalc``) takes the differential rule by rule and
+pulls it back to ``dL = tr(Gᵀ dW)``; the stationarity condition ``G = 0`` is collected and
+solved for W (``derive.tracediff.solve_linear``): Ŵ = XXᵀ(XXᵀ + λI)^{-1}.  Substituting X = UΣVᵀ and cancelling
 UᵀU = I, VᵀV = I gives Ŵ = U ΣΣᵀ(ΣΣᵀ + λI)^{-1} Uᵀ = U diag(σ_i²/(σ_i² + λ)) Uᵀ.
 (a) The seed's 2 x 4 data: exact losses and the λ set by SymPy's inequality solver.
 (c) The λ interval for the seed's singular values, intersected from solution sets.
@@ -24,7 +24,9 @@ import sympy as sp
 
 from derive import Builder, Dim, Entry, Index, Notation, Part, Problem, register
 from derive.minimise import newton_minimise
-from derive.tracediff import differential, gradient_from_differential, linear_terms, solve_linear
+from derive.matcalc import Norm, direction
+from derive.matcalc import gradient as matcalc_gradient
+from derive.tracediff import differential, linear_terms, solve_linear
 from derive.verdict import PROVED, REFUTED, VERIFIED, Verdict
 
 SOURCE = "shared/seeds/000_80f9949d48b7a298.txt, Problem 3"
@@ -34,7 +36,7 @@ m, n = sp.symbols("m n", integer=True, positive=True)
 lam = sp.Symbol("lambda", positive=True)
 X = sp.MatrixSymbol("X", m, n)
 W = sp.MatrixSymbol("W", m, m)
-dW = sp.MatrixSymbol("dW", m, m)
+dW = direction(W)  # the engine's direction symbol dW, sampled by the problem
 U = sp.MatrixSymbol("U", m, m)
 V = sp.MatrixSymbol("V", n, n)
 Sig = sp.MatrixSymbol("Sigma", m, n)
@@ -43,7 +45,6 @@ SIG3 = sp.symbols("sigma_1:4", positive=True)
 k0 = sp.Symbol("k", integer=True, nonnegative=True)  # dummy index of the reference quantities
 
 Lseq = sp.Function("L")          # L(0): the loss at the sampled W, from the definition
-dLseq = sp.Function("dL")        # dL(0): d/dt L(W + t dW) at t = 0 (mpmath differentiation)
 d2Lseq = sp.Function("d2L")      # d2L(0): d²/dt² L(W + t dW) (mpmath differentiation)
 
 
@@ -156,17 +157,13 @@ def cancel_orthogonal(expr: sp.Basic, Q: sp.MatrixSymbol) -> sp.Basic:
 
 def derive_minimiser(b: Builder) -> None:
     b.part = "b"
-    R = X - W * X
-    L = sp.Trace(R * R.T) + lam * sp.Trace(W * W.T)
-    b.step(Lseq(0), L, "‖A‖_F² = tr(A Aᵀ): the loss as a trace polynomial in W", prover=None)
-    dL = differential(L, W, dW)
-    b.step(dLseq(0), dL, "product rule: d tr(R Rᵀ) = tr(dR Rᵀ + R dRᵀ), dR = −dW X", prover=None,
-           how="derive.tracediff.differential")
-    G = gradient_from_differential(dL, dW)
+    L = Norm(X - W * X) ** 2 + lam * Norm(W) ** 2
+    b.step(Lseq(0), L, "the loss, as defined", prover=None)
+    # the matrix-calculus engine records every differential rule, the pull-back to
+    # tr(Gᵀ dW) and the final check of G against mpmath central differences of L
+    G = matcalc_gradient(b, L, W, what="L").gradient
     b.result("gradient", G)
-    b.step(dL, sp.Trace(G.T * dW), "tr(Aᵀ) = tr(A) and tr(AB) = tr(BA) bring dL to tr(Gᵀ dW); G = ∂L/∂W",
-           how="derive.tracediff.gradient_from_differential")
-    # second differential: d(tr(G^T dW)) with dW fixed = tr(dG^T dW); positive for λ > 0
+    # second differential: d(tr(Gᵀ dW)) with dW fixed = tr(dGᵀ dW); positive for λ > 0
     dG = differential(G, W, dW)
     second = sp.Trace(dG.T * dW)
     b.step(d2Lseq(0), second, "d²L = tr(dGᵀ dW) = 2 tr(dW (XXᵀ + λI) dWᵀ) > 0 for dW ≠ 0: L is strictly "
