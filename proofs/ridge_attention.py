@@ -29,7 +29,9 @@ from derive.minimise import newton_minimise
 from derive.numeric import EvaluationError, as_scalar, evaluator
 from derive.sums import push_in, split_last
 from derive.symbols import MatSeq, MatSum
-from derive.tracediff import differential, gradient_from_differential, solve_linear
+from derive.matcalc import Norm, direction
+from derive.matcalc import gradient as matcalc_gradient
+from derive.tracediff import solve_linear
 
 SOURCE = "shared/seeds/000_80f9949d48b7a298.txt, Problem 4"
 
@@ -43,10 +45,10 @@ lam = sp.Symbol("lambda", positive=True)
 A = sp.MatrixSymbol("A", N, d)
 y = sp.MatrixSymbol("y", N, 1)
 w = sp.MatrixSymbol("w", d, 1)
-dw = sp.MatrixSymbol(r"\mathrm{d}w", d, 1)
+dw = direction(w)  # the engine's direction symbol, sampled by the problem
 Kmat, Vmat = sp.MatrixSymbol("K", N, d), sp.MatrixSymbol("V", N, d)
 Wm = sp.MatrixSymbol("W", d, d)
-dWm = sp.MatrixSymbol(r"\mathrm{d}W", d, d)
+dWm = direction(Wm)
 qv = sp.MatrixSymbol("q", d, 1)
 # Sherman–Morrison
 M = sp.MatrixSymbol("M", d, d)
@@ -363,11 +365,8 @@ def derive_sums(b: Builder) -> None:
     b.step(A.T * y, MatSum(ys(i) * a_row(i), (i, 1, N)), "(Aᵀy)_j = Σ_i A_{ij} y_i", prover=None,
            how="MatMul entry")
     # the ridge solution from the stationarity of ‖y − Aw‖² + λ‖w‖²
-    r = y - A * w
-    loss = sp.Trace(r.T * r) + lam * sp.Trace(w.T * w)
-    grad = gradient_from_differential(differential(loss, w, dw), dw)
-    b.step(differential(loss, w, dw), sp.Trace(grad.T * dw), "differential of the ridge loss, as tr(gᵀ dw)",
-           how="derive.tracediff")
+    loss = Norm(y - A * w) ** 2 + lam * Norm(w) ** 2
+    grad = matcalc_gradient(b, loss, w, what="L").gradient
     what = solve_linear(sp.MatMul(sp.S.Half, grad).expand().doit(), w)
     b.step(sp.Function("wridge")(0), what, "stationarity g = 0 solved for w", prover=None,
            how="derive.tracediff.solve_linear")
@@ -441,11 +440,9 @@ def derive_causal(b: Builder, sm: sp.Basic) -> None:
     b.result("S_update", S_rec)
     b.result("R_update", R_rec)
     # the prediction: ridge weights W = argmin Σ‖v_i − W k_i‖² + λ‖W‖², o = W q
-    Rsd = Vmat - Kmat * Wm.T
-    loss = sp.Trace(Rsd.T * Rsd) + lam * sp.Trace(Wm.T * Wm)
-    grad = gradient_from_differential(differential(loss, Wm, dWm), dWm)
-    b.step(differential(loss, Wm, dWm), sp.Trace(grad.T * dWm),
-           "differential of Σ_i ‖v_i − W k_i‖² + λ‖W‖² as tr(Gᵀ dW)", how="derive.tracediff")
+    # Σ_i ‖v_i − W k_i‖² = ‖V − K Wᵀ‖_F² (the rows of V − K Wᵀ are v_iᵀ − k_iᵀWᵀ)
+    loss = Norm(Vmat - Kmat * Wm.T) ** 2 + lam * Norm(Wm) ** 2
+    grad = matcalc_gradient(b, loss, Wm, what="L").gradient
     W_hat = solve_linear(sp.MatMul(sp.S.Half, grad).expand().doit(), Wm)
     b.step(sp.Function("Wridge")(0), W_hat, "stationarity G = 0 solved for W: W = VᵀK(KᵀK + λI)⁻¹", prover=None,
            how="derive.tracediff.solve_linear")
