@@ -208,7 +208,8 @@ def derive_minimiser(b: Builder) -> None:
     scaling = entries.pop()
     b.result("scaling", scaling)
     b.answer("Ŵ (SVD form)", scaling,
-             rf"\widehat{{W}} = U \operatorname{{diag}}\left({_latex(scaling.subs(sigma, sp.Symbol('sigma_i')))}\right) U^\top",
+             rf"\widehat{{W}} = U \operatorname{{diag}}\left({_latex(scaling.subs(sigma, sp.Symbol('sigma_i')))}\right)"
+             r" U^\top",
              f"Ŵ = U diag({sp.sstr(scaling).replace('sigma', 'σ_i').replace('lambda', 'λ')}) U^T",
              check=lambda: _check_svd_form(scaling))
 
@@ -300,7 +301,8 @@ def _check_lambda_set(interval: sp.Set) -> Verdict:
     for x in pts:
         truth = alpha[0] + x * alpha[1] > beta[0] + x * beta[1]
         if bool(interval.contains(sp.Rational(x.numerator, x.denominator))) != truth:
-            return Verdict(REFUTED, f"membership disagrees with the losses at λ = {x}", counterexample={"lambda": str(x)})
+            return Verdict(REFUTED, f"membership disagrees with the losses at λ = {x}",
+                           counterexample={"lambda": str(x)})
     return Verdict(VERIFIED, f"membership agrees with L(W^(α)) > L(W^(β)) evaluated exactly at {len(pts)} rational "
                    "λ ≥ 0, including 1/1000 and 1/1000 ± 10^-9", instances=len(pts), method="exact sampling")
 
@@ -362,9 +364,11 @@ def _check_interval(interval: sp.Set) -> Verdict:
         sc = [s * s / (s * s + x) for s in sig]
         truth = all(c >= Fraction(4, 5) for c in sc[:3]) and all(c <= Fraction(1, 2) for c in sc[3:])
         if bool(interval.contains(sp.Rational(x.numerator, x.denominator))) != truth:
-            return Verdict(REFUTED, f"membership disagrees with the scalings at λ = {x}", counterexample={"lambda": str(x)})
+            return Verdict(REFUTED, f"membership disagrees with the scalings at λ = {x}",
+                           counterexample={"lambda": str(x)})
     return Verdict(VERIFIED, f"membership agrees with the conditions on σ_i²/(σ_i²+λ), evaluated exactly at {len(pts)} "
-                   "rational λ > 0 including 1, 4 and 1 ± 10^-9, 4 ± 10^-9", instances=len(pts), method="exact sampling")
+                   "rational λ > 0 including 1, 4 and 1 ± 10^-9, 4 ± 10^-9", instances=len(pts),
+                   method="exact sampling")
 
 
 def derive_interval(b: Builder, scaling: sp.Expr) -> None:

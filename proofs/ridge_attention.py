@@ -420,7 +420,8 @@ def derive_causal(b: Builder, sm: sp.Basic) -> None:
     defR = lambda top: MatSum(key(i) * val(i).T, (i, 1, top))  # noqa: E731
     b.step(S(t), defS(t), "S_t = K_tᵀK_t + λI as a sum over tokens (part b)", prover=None)
     head, last = split_last(defS(t).args[1] if isinstance(defS(t).args[1], MatSum) else defS(t).args[0])
-    b.step(defS(t), lam * sp.Identity(d) + head + last, "split the last token off the sum", how="derive.sums.split_last")
+    b.step(defS(t), lam * sp.Identity(d) + head + last, "split the last token off the sum",
+           how="derive.sums.split_last")
     S_rec = S(t - 1) + last
     b.step(S(t), S_rec, "the rest is S_{t−1}: a rank-one update", prover=None)
     headR, lastR = split_last(defR(t))
@@ -515,7 +516,8 @@ def module(derivation: Any) -> Any:
     return ModuleSpec(
         name="ridge_attention",
         source="ridge-attention",
-        doc="Causal ridge attention o_t = R_t^T S_t^-1 q_t, S_t = lam I + sum_{i<=t} k_i k_i^T, R_t = sum_{i<=t} k_i v_i^T.",
+        doc=("Causal ridge attention o_t = R_t^T S_t^-1 q_t, S_t = lam I + sum_{i<=t} k_i k_i^T, "
+             "R_t = sum_{i<=t} k_i v_i^T."),
         functions=(FunctionSpec(
             "causal_ridge_attention", (Arg("Q"), Arg("K"), Arg("V"), Arg("lam", "scalar")), plan,
             "Outputs o_1..o_n (rows) of causal ridge attention over queries Q, keys K, values V (n x d each)."),),
@@ -555,6 +557,9 @@ def _ridge_inputs(nn: int, dd: int, lam_lo: float = 0.5, lam_hi: float = 2.0):
     return make
 
 
+REBUILD_F64 = "per-token rebuild of K_tᵀK_t + λI and K_tᵀV_t from all tokens, LAPACK solve (float64)"
+
+
 def code_checks() -> list:
     from derive.verify import CodeCheck
 
@@ -568,12 +573,12 @@ def code_checks() -> list:
         CodeCheck(label="causal ridge attention vs per-step rebuild and solve, n=512, d=16",
                   function="causal_ridge_attention", make_inputs=_ridge_inputs(512, 16), tol=1e-10,
                   reference=lambda inp: rebuild_solve_f64(inp["Q"], inp["K"], inp["V"], inp["lam"]),
-                  reference_kind="per-token rebuild of K_tᵀK_t + λI and K_tᵀV_t from all tokens, LAPACK solve (float64)",
+                  reference_kind=REBUILD_F64,
                   inputs_text=dist.format(lo=0.5, hi=2.0) + ", n = 512, d = 16"),
         CodeCheck(label="causal ridge attention vs per-step rebuild and solve, small λ, n=256, d=8",
                   function="causal_ridge_attention", make_inputs=_ridge_inputs(256, 8, 0.01, 0.02), tol=1e-9,
                   reference=lambda inp: rebuild_solve_f64(inp["Q"], inp["K"], inp["V"], inp["lam"]),
-                  reference_kind="per-token rebuild of K_tᵀK_t + λI and K_tᵀV_t from all tokens, LAPACK solve (float64)",
+                  reference_kind=REBUILD_F64,
                   inputs_text=dist.format(lo=0.01, hi=0.02) + ", n = 256, d = 8 (early tokens: S_t near-singular "
                   "directions of size λ)"),
     ]
@@ -585,6 +590,7 @@ register(Entry(
     derive=derive,
     module=module,
     code_checks=code_checks,
-    summary="Sherman–Morrison derived from an ansatz; causal ridge attention with a running inverse; α_i = k_iᵀ(KᵀK+λI)⁻¹q.",
+    summary=("Sherman–Morrison derived from an ansatz; causal ridge attention with a running inverse; "
+             "α_i = k_iᵀ(KᵀK+λI)⁻¹q."),
     source=SOURCE,
 ))
