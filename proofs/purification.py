@@ -318,9 +318,11 @@ def derive_example(b: Builder) -> None:
              f"W^(α): reconstruction {ra}, regularisation {ga}; W^(β): reconstruction {rb}, regularisation {gb}",
              check=lambda: _check_losses(values))
     La, Lb = ra + lam_r * ga, rb + lam_r * gb
-    b.step(sp.Symbol("L_alpha") - sp.Symbol("L_beta"), sp.expand(La - Lb),
-           "L(W^(α)) − L(W^(β)) with the exact losses", prover=None,
-           problem=_scalar_problem({sp.Symbol("L_alpha"): La, sp.Symbol("L_beta"): Lb}))
+    L_a, L_b = sp.Symbol("L_alpha"), sp.Symbol("L_beta")  # print as L_{α}, L_{β}
+    example = _scalar_problem({L_a: ((1, 0), (0, 1)), L_b: ((1, 0), (0, 0))})
+    b.step(L_a, La, "L(W^(α)) = reconstruction + λ · regularisation", prover=None, problem=example)
+    b.step(L_b, Lb, "L(W^(β)) = reconstruction + λ · regularisation", prover=None, problem=example)
+    b.step(L_a - L_b, sp.expand(La - Lb), "the difference, whose sign decides (a)(ii)", prover=None, problem=example)
     ineq = sp.solve_univariate_inequality(sp.Gt(La, Lb), lam_r, relational=False)
     ineq = ineq.intersect(sp.Interval(0, sp.oo))
     b.result("lambda_set_a", ineq)
@@ -329,14 +331,16 @@ def derive_example(b: Builder) -> None:
              f"λ ∈ {_interval_text(ineq)}  (reduce_inequalities: {reduced})", check=lambda: _check_lambda_set(ineq))
 
 
-def _scalar_problem(defs: dict[sp.Symbol, sp.Expr]) -> Problem:
-    """A problem for steps about the exact example: λ random, the named losses defined."""
+def _scalar_problem(defs: dict[sp.Symbol, tuple[tuple[int, ...], ...]]) -> Problem:
+    """A problem for steps about the exact example: λ ~ U(0.0001, 3); each named loss is
+    computed from its W entry by entry in exact fractions (independently of SymPy)."""
 
     def sample(s, sizes):
         lam_v = s.positive(0.0001, 3.0)
         vals: dict[Any, Any] = {lam_r: lam_v}
-        for sym, expr in defs.items():
-            vals[sym] = sp.lambdify(lam_r, expr, "mpmath")(lam_v)
+        for sym, Wrows in defs.items():
+            rec, reg = _fraction_losses(Wrows)
+            vals[sym] = mpmath.mpf(rec.numerator) / rec.denominator + lam_v * reg
         return vals
 
     return Problem(name="purification/example", title="the seed's 2 x 4 example", statement="", sample_values=sample)
