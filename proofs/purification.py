@@ -320,8 +320,8 @@ def derive_example(b: Builder) -> None:
     La, Lb = ra + lam_r * ga, rb + lam_r * gb
     L_a, L_b = sp.Symbol("L_alpha"), sp.Symbol("L_beta")  # print as L_{α}, L_{β}
     example = _scalar_problem({L_a: ((1, 0), (0, 1)), L_b: ((1, 0), (0, 0))})
-    b.step(L_a, La, "L(W^(α)) = reconstruction + λ · regularisation", prover=None, problem=example)
-    b.step(L_b, Lb, "L(W^(β)) = reconstruction + λ · regularisation", prover=None, problem=example)
+    b.step(L_a, La, "L at W(α) = I: reconstruction + λ · regularisation", prover=None, problem=example)
+    b.step(L_b, Lb, "L at W(β) = diag(1, 0): reconstruction + λ · regularisation", prover=None, problem=example)
     b.step(L_a - L_b, sp.expand(La - Lb), "the difference, whose sign decides (a)(ii)", prover=None, problem=example)
     ineq = sp.solve_univariate_inequality(sp.Gt(La, Lb), lam_r, relational=False)
     ineq = ineq.intersect(sp.Interval(0, sp.oo))
