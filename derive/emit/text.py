@@ -70,7 +70,7 @@ class TextPrinter(StrPrinter):
             return body
         if coeff == -1:
             return f"-{body}"
-        return f"{self.parenthesize(coeff, 50)} {body}"
+        return f"{self._print(coeff) if not isinstance(coeff, sp.Add) else '(' + self._print(coeff) + ')'} {body}"
 
     # matrix-calculus nodes: ⊙, entrywise powers, diag, tr, det, inverse
     def _print_HadamardProduct(self, e: sp.Basic) -> str:
