@@ -35,7 +35,9 @@ class TextPrinter(StrPrinter):
 
     def _power(self, base: sp.Basic, exp: sp.Basic) -> str:
         e = self._print(exp)
-        return f"{self.parenthesize(base, PRECEDENCE['Pow'], strict=True)}^{e if len(e) == 1 else '(' + e + ')'}"
+        b = f"({self._print(base)})" if isinstance(base, sp.Transpose) else \
+            self.parenthesize(base, PRECEDENCE['Pow'], strict=True)
+        return f"{b}^{e if len(e) == 1 else '(' + e + ')'}"
 
     def _print_MatPow(self, e: sp.MatPow) -> str:
         return self._power(e.base, e.exp)
