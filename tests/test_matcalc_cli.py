@@ -70,7 +70,8 @@ def test_logistic_regression_entry_checks():
     d = get("logistic-regression").derivation()
     checked = d.check(CheckSettings(instances=3))
     assert checked.ok, [(r.step.reason, str(r.verdict)) for r in checked.steps if not r.verdict.ok]
-    assert [a.text for a in d.answers] == ["(-y + softmax(W*x))*x.T", "(-y + softmax(W*x)*1.T*y)*x.T"]
+    # the keys: CONVENTIONS.md ("Logistic regression")
+    assert [a.text for a in d.answers] == ["(softmax(W x) - y) x^T", "(softmax(W x) 1^T y - y) x^T"]
 
 
 def test_verify_matrix_calculus_exits_0(capsys):

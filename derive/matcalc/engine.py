@@ -31,8 +31,7 @@ from ..problem import Problem
 from .nodes import FDGradient, FDHessVec, MatDiff, ScalarDiff, diff_node
 from .rules import RuleContext, rule_for
 from .tidy import (Assumptions, apply_one_hot, apply_symmetric, combine_powers, drop_ones, factor_common,
-                   factor_scalars,
-                   normal_transposes, sum_constant_terms)
+                   factor_scalars, normal_transposes, sum_constant_terms)
 from .traceform import Pullback, cancel_hadamard, expand_terms, mat_mul, transpose
 
 MAX_RULE_STEPS = 120  # differential rule applications per gradient (bounds the work on big input)
