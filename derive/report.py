@@ -8,6 +8,7 @@ written through a staging directory so a failed run leaves the previous report i
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -60,8 +61,9 @@ def compile_pdf(tex_path: Path, timeout: float = 300.0) -> Path:
     pdf = tex_path.with_suffix(".pdf")
     if proc.returncode != 0 or not pdf.exists():
         log = tex_path.with_suffix(".log")
-        first_error = next((ln for ln in (log.read_text(errors="replace").splitlines() if log.exists() else [])
-                            if ln.startswith("!") or ":" in ln and "error" in ln.lower()), "see the .log file")
+        lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+        first_error = next((ln for ln in lines if ln.startswith("!") or re.match(r"^\S+\.tex:\d+: ", ln)),
+                           "see the .log file")
         raise DeriveError(f"LaTeX failed on {tex_path.name}: {first_error}", ExitCode.FAILED)
     return pdf
 

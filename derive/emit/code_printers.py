@@ -55,6 +55,10 @@ class _ArrayCodeMixin:
     def _print_DiagMatrix(self, e: sp.DiagMatrix) -> str:
         return f"{self._mod('diagflat')}({self._print(e.args[0])})"  # type: ignore[attr-defined]
 
+    def _print_ZeroMatrix(self, e: sp.ZeroMatrix) -> str:
+        rows, cols = (self._print(x) for x in e.shape)  # type: ignore[attr-defined]
+        return f"{self._mod('zeros')}(({rows}, {cols}))"
+
 
 _EXTRA = {"vector_indices": frozenset(), "strict": True}
 

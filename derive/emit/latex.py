@@ -21,8 +21,8 @@ _UNICODE_TEX = {
     "∂": r"$\partial$", "∇": r"$\nabla$", "−": "-", "⊤": r"$^\top$", "≈": r"$\approx$", "∈": r"$\in$",
     "²": r"$^2$", "ᵀ": r"$^\top$", "∞": r"$\infty$", "√": r"$\surd$", "π": r"$\pi$", "μ": r"$\mu$",
     "κ": r"$\kappa$", "ε": r"$\varepsilon$", "Δ": r"$\Delta$", "Λ": r"$\Lambda$", "⟺": r"$\iff$",
-    "∘": r"$\circ$", "⁻": r"$^{-}$", "¹": r"$^{1}$", "‖": r"$\|$", "⟨": r"$\langle$", "⟩": r"$\rangle$",
-    "φ": r"$\varphi$", "⊕": r"$\oplus$",
+    "‖": r"$\|$", "½": r"$\frac{1}{2}$", "Ŵ": r"$\widehat{W}$", "⁻": r"$^{-}$", "¹": r"$^{1}$",
+    "∘": r"$\circ$", "⟨": r"$\langle$", "⟩": r"$\rangle$", "φ": r"$\varphi$", "⊕": r"$\oplus$",
     "…": r"\dots{}", "–": "--", "—": "---", "’": "'", "“": "``", "”": "''",
 }
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
@@ -42,6 +42,32 @@ def tex_escape(text: str) -> str:
         else:
             out.append("?")
     return "".join(out)
+
+
+def _split_math(text: str) -> list[tuple[bool, str]]:
+    """Split author text at unescaped ``$`` into (is_math, segment) pieces."""
+    pieces, buf, math, i = [], [], False, 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] == "$":
+            buf.append("\\$" if math else "$")
+            i += 2
+            continue
+        if ch == "$":
+            pieces.append((math, "".join(buf)))
+            buf, math = [], not math
+        else:
+            buf.append(ch)
+        i += 1
+    pieces.append((math, "".join(buf)))
+    return [(m, seg) for m, seg in pieces if seg]
+
+
+def rich_tex(text: str) -> str:
+    """Author-written text with inline ``$...$`` math (reasons, statements, notes): the
+    prose is escaped, the math passes through.  Never used on user input (claims are
+    escaped whole with :func:`tex_escape`)."""
+    return "".join(f"${seg}$" if math else tex_escape(seg) for math, seg in _split_math(text))
 
 
 class HouseLatexPrinter(LatexPrinter):
@@ -78,6 +104,20 @@ class HouseLatexPrinter(LatexPrinter):
                 text = rf"\left({text}\right)"
             out += f" - {text}"
         return out
+
+    # SymPy's oo, -oo, zoo and nan print through their own ``_latex`` methods, which this
+    # printer's ``printmethod`` bypasses; spell them out (``\\text{Infinity}`` otherwise).
+    def _print_Infinity(self, e: sp.Basic) -> str:
+        return r"\infty"
+
+    def _print_NegativeInfinity(self, e: sp.Basic) -> str:
+        return r"-\infty"
+
+    def _print_ComplexInfinity(self, e: sp.Basic) -> str:
+        return r"\tilde{\infty}"
+
+    def _print_NaN(self, e: sp.Basic) -> str:
+        return r"\text{NaN}"
 
     def _print_MatSeq(self, e: MatSeq) -> str:
         return self._seq(e.seq_name, e.index)
@@ -119,7 +159,7 @@ def latex(expr: Any, **settings: Any) -> str:
 
 
 def step_line(lhs: str, rel: str, rhs: str, reason: str) -> str:
-    return rf"{lhs} &{rel} {rhs} && \text{{{tex_escape(reason)}}}"
+    return rf"{lhs} &{rel} {rhs} && \text{{{rich_tex(reason)}}}"
 
 
 def derivation_latex(derivation: Any, part: str | None = None, **settings: Any) -> str:

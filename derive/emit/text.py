@@ -113,3 +113,33 @@ def text(expr: Any) -> str:
     if isinstance(expr, (list, tuple)):
         return "[" + ", ".join(text(x) for x in expr) + "]"
     return TextPrinter({"order": "none"}).doprint(expr)
+
+
+_TEX_PLAIN = {
+    r"\ell": "ℓ", r"\top": "T", r"\sigma": "σ", r"\lambda": "λ", r"\alpha": "α", r"\beta": "β",
+    r"\gamma": "γ", r"\delta": "δ", r"\theta": "θ", r"\Sigma": "Σ", r"\sum": "Σ", r"\odot": "⊙",
+    r"\cdot": "·", r"\ge": "≥", r"\le": "≤", r"\ne": "≠", r"\to": "→", r"\infty": "∞", r"\nabla": "∇",
+    r"\partial": "∂", r"\quad": " ", r"\operatorname": "", r"\mathrm": "", r"\left": "", r"\right": "",
+    r"\times": "×", r"\approx": "≈", r"\in": "∈", r"\prod": "Π", r"\mu": "μ", r"\kappa": "κ",
+    r"\delta_": "δ_", r"\Lambda": "Λ", r"\Delta": "Δ", r"\log": "log", r"\det": "det", r"\tanh": "tanh",
+    r"\exp": "exp", r"\operatorname{diag}": "diag", r"\frac": "", r"\bar": "bar", r"\hat": "hat",
+    r"\tilde": "tilde", r"\|": "‖", r"\,": " ", r"\;": " ", r"\!": "",
+}
+
+
+def rich_plain(text_: str) -> str:
+    """Author text with ``$...$`` math for the terminal: math loses its markup."""
+    import re
+
+    from .latex import _split_math
+
+    out = []
+    for math, seg in _split_math(text_):
+        if math:
+            for k in sorted(_TEX_PLAIN, key=len, reverse=True):
+                seg = seg.replace(k, _TEX_PLAIN[k])
+            seg = re.sub(r"\\([A-Za-z]+)", r"\1", seg)
+            seg = re.sub(r"([_^]){([^{}]+)}", lambda m: m[1] + (m[2] if len(m[2]) == 1 else f"({m[2]})"), seg)
+            seg = re.sub(r"bar{?(\w)}?", r"\1̄", seg).replace("{", "").replace("}", "")
+        out.append(seg)
+    return "".join(out)
