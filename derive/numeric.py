@@ -435,7 +435,8 @@ def _det(ev: Evaluator, e: sp.Determinant) -> Any:
 
 @evaluator(sp.HadamardProduct)
 def _hadamard(ev: Evaluator, e: sp.HadamardProduct) -> Any:
-    vals = [ev(a) for a in e.args]
+    # a 1 x 1 factor may have been read as a scalar: treat every factor as a matrix
+    vals = [v if is_matrix(v) else mpmath.matrix([[v]]) for v in (ev(a) for a in e.args)]
     out = vals[0].copy()
     for v in vals[1:]:
         if shape_of(v) != shape_of(out):

@@ -23,6 +23,7 @@ import sympy as sp
 
 from derive import Builder, CheckSettings, Entry, Notation, Part, check_equal, register
 from derive.emit.latex import latex
+from derive.emit.text import text
 from derive.matcalc import Assumptions, FDGradient, Log, Softmax, direction, gradient, gradient_problem
 from derive.verdict import Verdict
 
@@ -69,13 +70,13 @@ def derive() -> Any:
     b.part = "a"
     one_hot = gradient(b, LOSS, W, assumptions=Assumptions(one_hot=frozenset({y})), what="l")
     G = b.result("grad_W", one_hot.gradient)
-    b.answer("∂l/∂W (y one-hot)", G, latex(G), str(G), check=lambda: _fd_check(G, PROBLEM, "y one-hot"))
+    b.answer("∂l/∂W (y one-hot)", G, latex(G), text(G), check=lambda: _fd_check(G, PROBLEM, "y one-hot"))
     b.note("Seed 001 writes dl = Tr(−[yᵀ + softmax(aᵀ)] da); the sign of yᵀ there is a slip: the checked "
            "steps give dl = tr((softmax(a) − y)ᵀ da), as in the seed's final line ∂l/∂W = −y xᵀ + softmax(a) xᵀ.")
     b.part = "b"
     general = gradient(b, LOSS, W, what="l", problem=GENERAL)
     Gg = b.result("grad_W_general", general.gradient)
-    b.answer("∂l/∂W (y any vector)", Gg, latex(Gg), str(Gg), check=lambda: _fd_check(Gg, GENERAL, "y general"))
+    b.answer("∂l/∂W (y any vector)", Gg, latex(Gg), text(Gg), check=lambda: _fd_check(Gg, GENERAL, "y general"))
     return b.build()
 
 

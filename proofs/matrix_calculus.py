@@ -23,6 +23,7 @@ import sympy as sp
 
 from derive import Builder, CheckSettings, Entry, Index, Notation, Part, Problem, check_equal, register
 from derive.emit.latex import latex
+from derive.emit.text import text
 from derive.matcalc import (Assumptions, FDGradient, FDHessVec, Log, Norm, Softmax, differential, direction,
                             gradient, gradient_problem, hessian_vector)
 from derive.verdict import PROVED, REFUTED, UNDECIDED, VERIFIED, Verdict
@@ -165,7 +166,7 @@ def derive() -> Any:
         conditions: tuple[sp.Basic | None, ...] = (None,)
         if idt.indices:
             conditions = tuple(sp.Eq(ell, v) for v in range(2, 7))  # ℓ = 2..6, one at a time
-        b.answer(label, G, latex(G), str(G),
+        b.answer(label, G, latex(G), text(G),
                  check=_answer_check(lhs, G, problem, f"{latex(lhs)} = {latex(G)}", conditions))
     # the differential of the inverse, checked as a directional derivative
     b.part = "k"
@@ -173,7 +174,7 @@ def derive() -> Any:
                                    [sp.Inverse(X_sq), direction(X_sq)], kinds={X_sq: "invertible"}, source=SOURCE)
     dinv = differential(sp.Inverse(X_sq), X_sq, b, problem=inv_problem)
     b.result("d_inverse", dinv)
-    b.answer("d(X⁻¹)", dinv, latex(dinv), str(dinv))
+    b.answer("d(X⁻¹)", dinv, latex(dinv), text(dinv))
     b.note("d(X⁻¹) = −X⁻¹ dX X⁻¹ follows from X X⁻¹ = I: dX X⁻¹ + X d(X⁻¹) = 0 (seed 001, rule 3); "
            "the step above checks it as a directional derivative of X ↦ X⁻¹.")
     return b.build()

@@ -30,7 +30,7 @@ EXAMPLES = """examples:
   derive grad "logdet(X)" --wrt X --latex
   derive grad "tr(A^l)" --wrt A          (l: a symbolic integer, checked for l = 2..6)
 language: products by juxtaposition or *, .* or ⊙ (Hadamard), ^T or ' (transpose), ^-1 or inv(),
-  ^k / ^l (powers), tr, det, logdet, norm, log, exp, sigmoid, tanh (elementwise), softmax;
+  ^k / ^l (powers), tr, det, logdet, norm, sum, log, exp, sigmoid, tanh (elementwise), softmax;
   lower-case names are column vectors, upper-case names matrices, Greek words positive scalars."""
 
 

@@ -35,7 +35,9 @@ class TextPrinter(StrPrinter):
 
     def _power(self, base: sp.Basic, exp: sp.Basic) -> str:
         e = self._print(exp)
-        return f"{self.parenthesize(base, PRECEDENCE['Pow'], strict=True)}^{e if len(e) == 1 else '(' + e + ')'}"
+        b = f"({self._print(base)})" if isinstance(base, sp.Transpose) else \
+            self.parenthesize(base, PRECEDENCE['Pow'], strict=True)
+        return f"{b}^{e if len(e) == 1 else '(' + e + ')'}"
 
     def _print_MatPow(self, e: sp.MatPow) -> str:
         return self._power(e.base, e.exp)
@@ -70,7 +72,7 @@ class TextPrinter(StrPrinter):
             return body
         if coeff == -1:
             return f"-{body}"
-        return f"{self.parenthesize(coeff, 50)} {body}"
+        return f"{self._print(coeff) if not isinstance(coeff, sp.Add) else '(' + self._print(coeff) + ')'} {body}"
 
     # matrix-calculus nodes: ⊙, entrywise powers, diag, tr, det, inverse
     def _print_HadamardProduct(self, e: sp.Basic) -> str:

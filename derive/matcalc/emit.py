@@ -22,7 +22,7 @@ import numpy as np
 import sympy as sp
 
 from ..emit.codegen import Arg, FunctionSpec
-from ..numeric import evaluate
+from ..numeric import EvaluationError, evaluate
 from ..verify import CodeCheck
 from .nodes import FDGradient, FDHessVec, Ones, Softmax
 from .problem import inferred_kinds
@@ -156,6 +156,34 @@ def formula_check(label: str, function: str, f: sp.Basic, wrt: sp.MatrixSymbol, 
                         dims.append(s)
 
     def make_inputs(rng: np.random.Generator) -> dict[str, Any]:
+        """Inputs in f's domain: redraw (at most 50 times) where f cannot be evaluated,
+        e.g. log of a negative xᵀAx."""
+        for _ in range(50):
+            inputs = draw(rng)
+            try:
+                value = evaluate(f, _mp_values(inputs), dps=15)
+            except EvaluationError:
+                continue
+            if not isinstance(value, mpmath.mpc):
+                return inputs
+        return inputs
+
+    def _mp_values(inputs: dict[str, Any]) -> dict[Any, Any]:
+        values: dict[Any, Any] = {}
+        for a in arguments:
+            v = inputs[names[a]]
+            if isinstance(a, sp.MatrixSymbol):
+                arr = np.asarray(v, dtype=np.float64)
+                arr = arr.reshape(-1, 1) if arr.ndim == 1 else arr
+                values[a] = mpmath.matrix(arr.tolist())
+                for d, actual in zip(a.shape, arr.shape):  # the sizes, read off the inputs
+                    if isinstance(d, sp.Symbol):
+                        values[d] = actual
+            else:
+                values[a] = v if a.is_integer else mpmath.mpf(v)
+        return values
+
+    def draw(rng: np.random.Generator) -> dict[str, Any]:
         size = {d: int(rng.integers(sizes[0], sizes[1] + 1)) for d in dims}  # random sizes
         sub = {d: sp.Integer(v) for d, v in size.items()}
         out: dict[str, Any] = {}
@@ -171,27 +199,15 @@ def formula_check(label: str, function: str, f: sp.Basic, wrt: sp.MatrixSymbol, 
         return out
 
     def reference(inputs: dict[str, Any]) -> list:
-        values: dict[Any, Any] = {}
         with mpmath.workdps(REFERENCE_DPS):
-            for a in arguments:
-                v = inputs[names[a]]
-                if isinstance(a, sp.MatrixSymbol):
-                    arr = np.asarray(v, dtype=np.float64)
-                    arr = arr.reshape(-1, 1) if arr.ndim == 1 else arr
-                    values[a] = mpmath.matrix(arr.tolist())
-                    for d, actual in zip(a.shape, arr.shape):  # the sizes, read off the inputs
-                        if isinstance(d, sp.Symbol):
-                            values[d] = actual
-                else:
-                    values[a] = v if a.is_integer else mpmath.mpf(v)
-            res = evaluate(reference_expr, values, dps=REFERENCE_DPS)
+            res = evaluate(reference_expr, _mp_values(inputs), dps=REFERENCE_DPS)
         return [res[i, j] for i in range(res.rows) for j in range(res.cols)]
 
     what = f"∇²f[{hvp.name}]" if hvp is not None else f"∂f/∂{wrt.name}"
     kinds_text = ", ".join(f"{s.name} {k}" for s, k in sorted(kind_of.items(), key=lambda kv: kv[0].name))
     inputs_text = (f"sizes U{{{sizes[0]}..{sizes[1]}}} per dimension; entries U(-1, 1)"
                    + (f" ({kinds_text}; invertible = U(-1,1) + n·I, positive = U(0.5, 2))" if kinds_text else "")
-                   + "; scalars U(0.5, 2)")
+                   + "; scalars U(0.5, 2); redrawn where f is undefined")
     return CodeCheck(label=label, function=function, make_inputs=make_inputs, reference=reference,
                      tol=CODE_TOL, reference_kind=f"mpmath central differences of f ({what}), {REFERENCE_DPS} digits",
                      inputs_text=inputs_text, observe=_flatten, backends=backends)

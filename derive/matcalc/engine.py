@@ -30,8 +30,8 @@ from ..errors import DeriveError
 from ..problem import Problem
 from .nodes import FDGradient, FDHessVec, MatDiff, ScalarDiff, diff_node
 from .rules import RuleContext, rule_for
-from .tidy import (Assumptions, apply_one_hot, apply_symmetric, combine_powers, factor_common,
-                   normal_transposes, sum_constant_terms)
+from .tidy import (Assumptions, apply_one_hot, apply_symmetric, combine_powers, drop_ones, factor_common,
+                   factor_scalars, normal_transposes, sum_constant_terms)
 from .traceform import Pullback, cancel_hadamard, expand_terms, mat_mul, transpose
 
 MAX_RULE_STEPS = 120  # differential rule applications per gradient (bounds the work on big input)
@@ -158,6 +158,7 @@ def gradient(b: Builder, f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assump
 
     G = raw
     rewrites: list[tuple[str, Callable[[sp.Basic], sp.Basic]]] = [
+        ("an all-ones factor of a Hadamard product drops out: 1 ⊙ E = E", drop_ones),
         ("combine powers of the same matrix", combine_powers),
         ("the summand does not depend on the index: Σ_{j=a}^{b} T = (b − a + 1) T", sum_constant_terms),
         ("write the transpose outermost: (Aᵀ)^e = (A^e)ᵀ, (Aᵀ)⁻¹ = (A⁻¹)ᵀ", normal_transposes),
@@ -170,6 +171,7 @@ def gradient(b: Builder, f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assump
         names = ", ".join(sorted(a.name for a in assumptions.symmetric))
         rewrites.append((f"assumption: {names} symmetric, so Aᵀ = A",
                          lambda g: apply_symmetric(g, assumptions.symmetric)))
+    rewrites.append(("factor a common scalar out of a sum", factor_scalars))
     rewrites.append(("factor common factors out of the sum", factor_common))
     for reason, fn in rewrites:
         new = fn(G)

@@ -16,7 +16,7 @@ Grammar (recursive descent over our own tokens; ``*`` may be left out between fa
   ``A^l`` a power with a symbolic positive integer ``l`` (any name used as an exponent);
 * functions: ``tr``/``trace``, ``det``, ``logdet``, ``norm`` (Frobenius; 2-norm of a
   vector), ``log``, ``exp``, ``sigmoid``, ``tanh`` (elementwise on matrices), ``softmax``
-  (of a column vector), ``inv``;
+  (of a column vector), ``inv``, ``sum`` (of the entries, 1ᵀ E 1);
 * names: a name that starts with a lower-case letter is a column vector, one that starts
   with an upper-case letter a matrix, Greek words (``lambda``, ``mu``, ``alpha``, ...) and
   the Greek letters themselves are positive scalars; ``--shape NAME=RxC`` (or
@@ -39,7 +39,7 @@ from typing import Any, Iterable
 import sympy as sp
 
 from ..errors import DeriveError
-from .nodes import ELEMENTWISE, Norm, Softmax
+from .nodes import ELEMENTWISE, Norm, Ones, Softmax
 from .tidy import Assumptions
 from .traceform import mat_mul
 
@@ -49,7 +49,7 @@ MAX_DEPTH = 40
 MAX_INT_EXPONENT = 16
 MAX_DECLARED = 8
 
-FUNCTIONS = ("tr", "trace", "det", "logdet", "norm", "log", "exp", "sigmoid", "tanh", "softmax", "inv")
+FUNCTIONS = ("tr", "trace", "det", "logdet", "norm", "log", "exp", "sigmoid", "tanh", "softmax", "inv", "sum")
 GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "kappa", "lambda", "mu", "nu", "rho",
          "sigma", "tau", "phi", "omega"}
 UNICODE_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "η": "eta", "θ": "theta",
@@ -479,6 +479,8 @@ class _Builder:
                 return SCALAR
             if fn == "norm":
                 return SCALAR
+            if fn == "sum":
+                return SCALAR if a is SCALAR else (1, 1)
             if fn == "inv":
                 if a is not SCALAR:
                     self.square(a, col, "inv")
@@ -586,8 +588,16 @@ class _Builder:
                 return sp.Inverse(x) if _is_matrix(x) else sp.Pow(x, -1)
             if fn == "softmax":
                 return Softmax(x)
-            if fn in ("log", "exp") and not _is_matrix(x):
-                return sp.log(x) if fn == "log" else sp.exp(x)
+            if fn == "sum":  # 1ᵀ E 1: the sum of the entries
+                if not _is_matrix(x):
+                    return x
+                left = [sp.Transpose(Ones(x.shape[0]))] if x.shape[0] != 1 else []
+                right = [Ones(x.shape[1])] if x.shape[1] != 1 else []
+                return mat_mul(*left, x, *right) if left or right else x
+            if fn in ("log", "exp") and (not _is_matrix(x) or x.shape == (1, 1)):
+                # of a scalar or a 1×1 expression such as xᵀAx: the scalar function
+                u = _as_scalar(x)
+                return sp.log(u) if fn == "log" else sp.exp(u)
             return ELEMENTWISE[fn](x)
         raise _error(col, f"unknown node {op}")  # pragma: no cover
 

@@ -218,7 +218,7 @@ class Norm(sp.Expr):
     _house_latex = _latex
 
     def _sympystr(self, printer: Any) -> str:
-        return f"norm({printer._print(self.arg)})"
+        return f"‖{printer._print(self.arg)}‖"
 
     def _pythoncode(self, printer: Any) -> str:
         return f"{printer._module}.linalg.norm({printer._print(self.arg)})"  # Frobenius for 2-D arrays

@@ -47,6 +47,29 @@ def combine_powers(G: sp.Basic) -> sp.Basic:
     return _rebuild(G, fn)
 
 
+def _all_ones(e: sp.Basic) -> bool:
+    if isinstance(e, (Ones, sp.OneMatrix)):
+        return True
+    if isinstance(e, sp.MatMul):
+        c, mats = e.as_coeff_matrices()
+        return c == 1 and len(mats) == 2 and isinstance(mats[0], Ones) and \
+            isinstance(mats[1], sp.Transpose) and isinstance(mats[1].arg, Ones)
+    return False
+
+
+def drop_ones(G: sp.Basic) -> sp.Basic:
+    """1 ⊙ E = E: an all-ones factor (1, 1 1ᵀ) of a Hadamard product is dropped."""
+    def fn(e: sp.Basic) -> sp.Basic:
+        if isinstance(e, sp.HadamardProduct):
+            rest = [a for a in e.args if not _all_ones(a)]
+            if len(rest) < len(e.args):
+                if not rest:
+                    return e.args[0]
+                return rest[0] if len(rest) == 1 else sp.HadamardProduct(*rest)
+        return e
+    return _rebuild(G, fn)
+
+
 def sum_constant_terms(G: sp.Basic) -> sp.Basic:
     """Σ_{j=a}^{b} T = (b − a + 1) T when T does not depend on j."""
     def fn(e: sp.Basic) -> sp.Basic:
@@ -116,13 +139,35 @@ def _factor_group(terms: list[sp.Basic], suffix: bool) -> sp.Basic | None:
         rest.append((c, mat_mul(*r)))
     g = _numeric_gcd([c for c, _ in rest])
     inner = sp.MatAdd(*[mat_mul(c / g, r) for c, r in rest]).doit(deep=False)
-    inner = factor_common(inner)
+    inner = _factor_sum(inner)
     return mat_mul(g, *(common if not suffix else ()), inner, *(common if suffix else ()))
 
 
+def factor_scalars(G: sp.Basic) -> sp.Basic:
+    """c A + c B = c (A + B) for a common symbolic scalar factor c (e.g. 1/tr(xᵀAx))."""
+    def fn(e: sp.Basic) -> sp.Basic:
+        if not isinstance(e, sp.MatAdd):
+            return e
+        parts = [_parts(t) for t in e.args]
+        common = None
+        for c, _ in parts:
+            factors = {f for f in sp.Mul.make_args(c) if not f.is_Number}
+            common = factors if common is None else common & factors
+        if not common:
+            return e
+        c0 = sp.Mul(*sorted(common, key=sp.default_sort_key))
+        inner = sp.MatAdd(*[mat_mul(sp.Mul(c) / c0, *m) for c, m in parts]).doit(deep=False)
+        return mat_mul(c0, inner)
+    return _rebuild(G, fn)
+
+
 def factor_common(G: sp.Basic) -> sp.Basic:
-    """Factor the longest common right (then left) factor out of the terms of a sum:
+    """Factor the longest common right (then left) factor out of the terms of every sum:
     A x yᵀ − B x yᵀ = (A − B) x yᵀ.  Terms without the factor stay outside."""
+    return _rebuild(G, _factor_sum)
+
+
+def _factor_sum(G: sp.Basic) -> sp.Basic:
     if not isinstance(G, sp.MatAdd):
         return G
     terms = list(G.args)
