@@ -1015,7 +1015,10 @@ class Builder:
         return sp.Trace(sp.MatMul(sp.Transpose(self.value(a)), self.value(c)))
 
     def hadamard(self, a: T, c: T) -> sp.Basic:
-        return sp.HadamardProduct(self.value(a), self.value(c))
+        x, y = self.value(a), self.value(c)
+        if not isinstance(x, MatrixExpr) or not isinstance(y, MatrixExpr):
+            return self.mul(a, c)
+        return sp.HadamardProduct(x, y)
 
     def div(self, a: T, c: T) -> sp.Basic:
         x, y = self.value(a), self.scalar(c)
@@ -1205,6 +1208,12 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
             cond = cond_t(builder) if cond_t is not None else None
         except ShapeError as exc:
             last = exc
+            continue
+        except RecursionError:
+            raise BindError("the formula is nested too deeply to give it a meaning") from None
+        except (TypeError, ValueError, AttributeError, IndexError, sp.ShapeError, ArithmeticError) as exc:
+            # SymPy's constructors validate shapes and arguments; what they reject has no meaning here
+            last = ShapeError(f"cannot build the expression ({type(exc).__name__}: {str(exc)[:100]})")
             continue
         for info in list(inf.syms.values()):
             if info.sympy is None and info.kind in ("scalar", "matrix", "index"):

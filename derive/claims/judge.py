@@ -204,6 +204,9 @@ _NOT_JUDGED = {
 
 def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any]:
     """Bind and check one statement; returns a plain dict (it travels between processes)."""
+    import sys
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 6000))  # a worker: deep but bounded trees
     tree = st.tree
     assert tree is not None
     nodes, links = _links(tree)
