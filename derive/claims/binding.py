@@ -237,6 +237,8 @@ def _latex_of_symbol(s: sp.Symbol) -> str:
 
 def name_key(n: Node) -> str | None:
     """The key under which a name is bound (``\\bar{h}^{(t)}``, ``W_{ix}``, ``m'``)."""
+    if n.kind == "func" and n.value == r"\sigma":  # σ used as a name (σ = ‖p‖²)
+        return n.value
     if n.kind == "name":
         return to_text(n)
     if n.kind == "prime" and n.args[0].kind == "name":
@@ -657,6 +659,9 @@ class Inference:
         while fn.kind == "prime":
             order += 1
             fn = fn.args[0]
+        if fn.kind == "func" and fn.value in self.scope.defs and order == 0:
+            # a defined σ followed by a group is a product
+            return self._mul(Node("mul", "juxt", (fn, Node("paren", None, (args[0],), n.col)), n.col))
         if fn.kind != "func":
             if fn.kind == "name":
                 return self._apply(Node("apply", None, (fn, *args), n.col))
@@ -695,9 +700,14 @@ class Inference:
         return T(a.shape, lambda b, a=a, nm=name, o=order: b.func(nm, o, a), True)
 
     def _prime(self, n: Node) -> T:
+        key = name_key(n)
+        if key is not None and key in self.scope.defs:
+            return self._expand_def(key, n)
         raise BindError("a prime ' here is not understood (write σ'(x) with an argument)", n.col)
 
     def _func(self, n: Node) -> T:
+        if n.value in self.scope.defs:
+            return self._expand_def(n.value, n)
         raise BindError(f"the function {n.value} has no argument", n.col)
 
     def _apply(self, n: Node) -> T:
@@ -841,6 +851,10 @@ class Inference:
                     self.unify_shape(t.shape, (row_dims[i], col_dims[j]), "the blocks of a matrix do not line up", c.col)
                 out.append(t)
             cells.append(out)
+        nonzero = [t for r, row in zip(rows, cells) for c, t in zip(r, row) if not (c.kind == "num" and c.value == "0")]
+        if nonzero and all(self.is_scalar(t.shape) for t in nonzero):
+            for d in row_dims + col_dims:  # a matrix of numbers: its zeros are numbers too
+                self.dims.unify(d, Dims.ONE)
         rd, cd = row_dims, col_dims
         if all(self.dims.is_one(d) for d in rd) and len(rd) == 1:
             r_shape = Dims.ONE

@@ -673,8 +673,8 @@ class Parser:
         v = t.value
         if v[1:] in GREEK:
             self.next()
-            if v == r"\sigma":
-                return Node("func", v, (), t.col)
+            if v == r"\sigma" and not self.at("_"):
+                return Node("func", v, (), t.col)  # σ_i is a name (singular values)
             if v == r"\pi":
                 return Node("const", "pi", (), t.col)
             return Node("name", v, (None, None), t.col)
