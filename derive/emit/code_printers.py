@@ -36,6 +36,15 @@ class _ArrayCodeMixin:
         return text
 
 
+    def _print_Identity(self, e: sp.Identity) -> str:
+        # symbolic sizes print as the size's name, which the template defines from an input's shape
+        return f"{self._module_format(self._module + '.eye')}({self._print(e.shape[0])})"  # type: ignore[attr-defined]
+
+    def _print_ZeroMatrix(self, e: sp.ZeroMatrix) -> str:
+        rows, cols = (self._print(x) for x in e.shape)  # type: ignore[attr-defined]
+        return f"{self._module_format(self._module + '.zeros')}(({rows}, {cols}))"  # type: ignore[attr-defined]
+
+
 _EXTRA = {"vector_indices": frozenset(), "strict": True}
 
 

@@ -21,6 +21,7 @@ _UNICODE_TEX = {
     "∂": r"$\partial$", "∇": r"$\nabla$", "−": "-", "⊤": r"$^\top$", "≈": r"$\approx$", "∈": r"$\in$",
     "²": r"$^2$", "ᵀ": r"$^\top$", "∞": r"$\infty$", "√": r"$\surd$", "π": r"$\pi$", "μ": r"$\mu$",
     "κ": r"$\kappa$", "ε": r"$\varepsilon$", "Δ": r"$\Delta$", "Λ": r"$\Lambda$", "⟺": r"$\iff$",
+    "‖": r"$\|$", "½": r"$\frac{1}{2}$", "Ŵ": r"$\widehat{W}$", "⁻": r"$^{-}$", "¹": r"$^{1}$",
     "…": r"\dots{}", "–": "--", "—": "---", "’": "'", "“": "``", "”": "''",
 }
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
@@ -76,6 +77,20 @@ class HouseLatexPrinter(LatexPrinter):
                 text = rf"\left({text}\right)"
             out += f" - {text}"
         return out
+
+    # SymPy's oo, -oo, zoo and nan print through their own ``_latex`` methods, which this
+    # printer's ``printmethod`` bypasses; spell them out (``\\text{Infinity}`` otherwise).
+    def _print_Infinity(self, e: sp.Basic) -> str:
+        return r"\infty"
+
+    def _print_NegativeInfinity(self, e: sp.Basic) -> str:
+        return r"-\infty"
+
+    def _print_ComplexInfinity(self, e: sp.Basic) -> str:
+        return r"\tilde{\infty}"
+
+    def _print_NaN(self, e: sp.Basic) -> str:
+        return r"\text{NaN}"
 
     def _print_MatSeq(self, e: MatSeq) -> str:
         return self._seq(e.seq_name, e.index)
