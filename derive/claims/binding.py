@@ -147,6 +147,7 @@ class Scope:
     funcs: dict[str, tuple[list[Node], Node]] = field(default_factory=dict)
     declared: dict[str, Declared] = field(default_factory=dict)
     def_patterns: list[tuple[Node, int, str, Node]] = field(default_factory=list)
+    dim_symbols: dict[str, sp.Symbol] = field(default_factory=dict)
 
     @classmethod
     def for_problem(cls, problem: Problem | None) -> "Scope":
@@ -155,6 +156,8 @@ class Scope:
             return scope
         for idx in problem.indices:
             scope.index_symbols[_latex_of_symbol(idx.symbol)] = idx.symbol
+        for dim in problem.dims:
+            scope.dim_symbols[_latex_of_symbol(dim.symbol)] = dim.symbol
         for row in problem.notation:
             try:
                 tree = parse_expression(row.latex)
@@ -165,7 +168,7 @@ class Scope:
 
     def known_names(self) -> list[str]:
         names = [p.latex for p in self.patterns] + list(self.def_text) + [f"{f}(·)" for f in self.funcs]
-        names += list(self.index_symbols)
+        names += list(self.index_symbols) + list(self.dim_symbols)
         return sorted(set(names))
 
     def add_given(self, latex: str) -> None:
@@ -413,6 +416,10 @@ class Inference:
         if sub is None and time is None:
             if base in self.scope.index_symbols and not self._scalar_problem_name(base):
                 sym = self.scope.index_symbols[base]
+                return T(self.scalar(), lambda b, s=sym: s, True)
+            if base in self.scope.dim_symbols and not any(p.tree.kind == "name" and p.tree.value == base
+                                                          for p in self.scope.patterns):
+                sym = self.scope.dim_symbols[base]
                 return T(self.scalar(), lambda b, s=sym: s, True)
             if base == "I":
                 d = self.dims.new()
@@ -742,6 +749,10 @@ class Inference:
             raise BindError("write ∇F(θ) with the point in parentheses", n.col)
         key = to_text(fn.args[0])
         if key not in self.scope.funcs:
+            pattern = next((p for p in self.scope.patterns if p.tree.kind == "nabla"
+                            and to_text(p.tree.args[1]) == key and len(p.expr.args) == 1), None)
+            if pattern is not None:
+                return self._nabla_pattern(pattern, order, self._timeify(fn.args[1]), n)
             raise BindError(f"unknown function {key}: define it (e.g. given: - {key}(x) = ...)", n.col)
         params, body = self.scope.funcs[key]
         point = self.infer(fn.args[1])
@@ -759,6 +770,27 @@ class Inference:
         self.make_scalar(f.shape, "∇ needs a scalar function", n.col)
         shape = point.shape if order == 1 else (point.shape[0], point.shape[0])
         return T(shape, lambda b, f=f, i=info, p=point, o=order: b.gradient(f, i, p, o))
+
+    def _nabla_pattern(self, pattern: Pattern, order: int, point_node: Node, n: Node) -> T:
+        """∇F(θ) with a problem's gradient node G(θ): G at the point; ∇² as its Jacobian."""
+        point = self.infer(point_node)
+        if not self.dims.is_one(point.shape[1]) or self.is_scalar(point.shape):
+            raise BindError("∇F needs a vector point", n.col)
+        cls = type(pattern.expr)
+        pkey = "∇param:" + to_text(point_node)
+        info = SymInfo(pkey, "matrix", point.shape)
+        self.syms[pkey] = info
+        shape = point.shape if order == 1 else (point.shape[0], point.shape[0])
+
+        def build(b: "Builder", cls=cls, point=point, info=info, order=order):
+            pt = b.value(point)
+            if order == 1:
+                return cls(pt)
+            var = b.sym(info)
+            r = var.shape[0]
+            return AtM(DerivM(cls(var), var, r, r), var, pt)
+
+        return T(shape, build)
 
     def _ddx(self, n: Node) -> T:
         var, body, order = n.args
@@ -793,8 +825,24 @@ class Inference:
             raise BindError(f"d/d{var_key} of an expression without {var_key}", n.col)
         return self._derivative(body, var, n)
 
+    def _timeify(self, n: Node) -> Node:
+        """x^{k+1} written for x^{(k+1)} where the notation has a time-indexed x."""
+        if n.kind == "pow" and n.args[0].kind == "name" and n.args[0].args[1] is None:
+            base = n.args[0]
+            if any(x.kind == "name" and x.value in self.scope.index_symbols for x in n.args[1].walk()):
+                timed = Node("name", base.value, (base.args[0], n.args[1]), base.col)
+                if any(x.kind == "name" and x.value == base.value and x.args[1] is not None
+                       for p in self.scope.patterns for x in p.tree.walk()):
+                    return timed
+        return n
+
     def _partial(self, n: Node) -> T:
         top, var, order = n.args
+        if self.scope.patterns:
+            normal = Node("partial", None, (self._timeify(top), self._timeify(var), order), n.col)
+            pat = self._match_pattern(normal)
+            if pat is not None:
+                return pat
         if order != "1":
             raise BindError("only first partial derivatives are understood", n.col)
         return self._derivative(top, var, n)
@@ -955,6 +1003,14 @@ class Builder:
         v = self.dims.value[r]
         if v is not None:
             return v
+        dims = list(self.inf.scope.dim_symbols.values())
+        if self.inf.scope.problem is not None:
+            # a problem samples only its own dimensions: a free one (the size of an I) is
+            # the problem's dimension when it has exactly one
+            if len(dims) != 1:
+                raise BindError("cannot tell the size of an identity or zero block in this problem")
+            self.dims.value[r] = dims[0]
+            return dims[0]
         if r not in self.dim_symbols:
             self.dim_symbols[r] = sp.Symbol(f"n{len(self.dim_symbols) + 1}", integer=True, positive=True)
         return self.dim_symbols[r]
