@@ -165,7 +165,8 @@ def _inverse(m: Any) -> Any:
         raise EvaluationError(f"inverse of a non-square {m.rows}x{m.cols} matrix")
     try:
         inv = mpmath.inverse(m)
-    except ZeroDivisionError:
+    except (ZeroDivisionError, TypeError):
+        # TypeError: mpmath's LU meets an exactly singular matrix as a None pivot
         raise EvaluationError("inverse of a singular matrix") from None
     return inv
 
