@@ -481,6 +481,7 @@ class Inference:
             elif x.kind not in ("num", "add", "sub", "neg", "paren", "mul"):
                 raise BindError("an index must be an integer expression", x.col)
         t = self.infer(idx)
+        self.make_scalar(t.shape, "an index must be a scalar", idx.col)
         return t.build
 
     def _expand_def(self, key: str, n: Node) -> T:
@@ -1281,7 +1282,8 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
             continue
         except RecursionError:
             raise BindError("the formula is nested too deeply to give it a meaning") from None
-        except (TypeError, ValueError, AttributeError, IndexError, sp.ShapeError, ArithmeticError) as exc:
+        except (TypeError, ValueError, AttributeError, IndexError, sp.ShapeError, ArithmeticError,
+                NotImplementedError) as exc:
             # SymPy's constructors validate shapes and arguments; what they reject has no meaning here
             last = ShapeError(f"cannot build the expression ({type(exc).__name__}: {str(exc)[:100]})")
             continue
