@@ -350,8 +350,9 @@ def claimed_set(tree: Node) -> tuple[str, sp.Set] | None:
     if tree.kind != "chain":
         return None
     items, ops = tree.args
-    if ops and ops[0] == "<=>" and len(items) >= 2:
-        items, ops = items[-2:], ops[-1:]
+    if "<=>" in ops:
+        k = len(ops) - 1 - list(ops)[::-1].index("<=>")
+        items, ops = items[k + 1:], ops[k + 1:]
     if len(ops) != 1:
         return None
     lhs, rhs = items
@@ -380,6 +381,17 @@ def judge_part_answer(st: Statement, answers: list[Any]) -> dict[str, Any] | Non
     if got is None or not answers:
         return None
     name, claimed = got
+    items, ops = st.tree.args
+    if "<=>" in ops:
+        left = _left_set(st.tree, name)
+        if left is None:
+            return {"status": UNDECIDED, "scope": "undecided: the left side of ⟺ is not a condition on "
+                    f"{name} that can be solved", "reason": "unsolvable left side of ⟺", "links": []}
+        if sp.Eq(left, claimed) is not sp.true:
+            return {"status": REFUTED, "scope": f"refuted: the left side of ⟺ gives {name} ∈ {left}, the right "
+                    f"side {claimed}", "reason": None, "links": [],
+                    "counterexample": {"instance": {name: str(_witness(sp.SymmetricDifference(left, claimed)))},
+                                       "lhs": str(left), "rhs": str(claimed)}}
     for ans in answers:
         derived = ans.value
         # the problem's domain (λ > 0 ...) is part of the derived set; compare within it
@@ -394,6 +406,29 @@ def judge_part_answer(st: Statement, answers: list[Any]) -> dict[str, Any] | Non
             f"{ans.value}", "reason": None,
             "counterexample": {"instance": {name: str(witness)} if witness is not None else {},
                                "lhs": str(claimed), "rhs": str(ans.value)}, "links": []}
+
+
+def _left_set(tree: Node, name: str) -> sp.Set | None:
+    """The solution set in ``name`` of the single inequality left of ⟺ (exact, SymPy)."""
+    items, ops = tree.args
+    k = list(ops).index("<=>")
+    if k != 1 or ops[0] not in ("<", ">", "<=", ">="):
+        return None
+    try:
+        bound = bind_chain([items[0], items[1]], [], Scope(), None, hypotheses=(2,))
+    except BindError:
+        return None
+    sym = next((i.sympy for i in bound.symbols.values() if i.key == name), None)
+    if sym is None or any(i.kind != "scalar" for i in bound.symbols.values()):
+        return None
+    rel = {"<": sp.Lt, ">": sp.Gt, "<=": sp.Le, ">=": sp.Ge}[ops[0]](*bound.items)
+    free = rel.free_symbols
+    if free != {sym}:
+        return None
+    try:
+        return sp.solve_univariate_inequality(rel, sym, relational=False)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
 
 
 def _witness(s: sp.Set) -> sp.Expr | None:
@@ -487,7 +522,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 continue
             t0 = time.perf_counter()
             try:
-                res = judge_part_answer(st, answers) if answers else None
+                res = run_bounded(judge_part_answer, st, answers, timeout=opts.timeout) if answers else None
                 if res is None:
                     res = run_bounded(judge_statement, st, scope, opts, timeout=opts.timeout)
             except Timeout:
