@@ -400,10 +400,35 @@ def derive() -> Any:
     return b.build()
 
 
+def plot_scalings(derivation):
+    """σ_i²/(σ_i²+λ) against λ for the part (c) singular values, from the derived scaling,
+    with the admissible λ interval that SymPy found shaded."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    scaling = sp.lambdify((sigma, lam), derivation.result("scaling"), "numpy")
+    interval = derivation.result("lambda_interval_c")
+    lams = np.logspace(-3, 3, 400)
+    fig, ax = plt.subplots(figsize=(6.0, 3.2))
+    for i, sv in enumerate(SEED_SIGMAS):
+        ax.semilogx(lams, scaling(float(sv), lams), lw=1.2, color="C0" if i < 3 else "C1",
+                    label=("kept: " if i < 3 else "attenuated: ") + rf"$\sigma = {sv}$" if i in (0, 3) else None)
+    ax.axvspan(float(interval.start), float(interval.end), color="0.85", zorder=0,
+               label=rf"admissible $\lambda \in [{interval.start}, {interval.end}]$")
+    ax.axhline(0.8, ls="--", lw=0.8, color="C0")
+    ax.axhline(0.5, ls="--", lw=0.8, color="C1")
+    ax.set_xlabel(r"$\lambda$")
+    ax.set_ylabel(r"$\sigma_i^2 / (\sigma_i^2 + \lambda)$")
+    ax.legend(frameon=False, fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
 register(Entry(
     name="purification",
     title="Linear purification Ŵ = XXᵀ(XXᵀ + λI)^{-1} = U diag(σ_i²/(σ_i²+λ)) Uᵀ",
     derive=derive,
+    plots={"scalings": plot_scalings},
     summary="Differential of the trace form, stationarity solved for W, SVD form; the seed's example and λ interval.",
     source=SOURCE,
 ))
