@@ -176,8 +176,16 @@ def listing(entry: Entry, backend: str, directory: Path) -> str:
 
 # --- assembling a report --------------------------------------------------------------------------------
 
+def _plain_delimiters(tex: str) -> str:
+    """``\\left[1, 4\\right]`` -> ``[1, 4]`` when nothing tall is inside: the same on the page,
+    and text extraction (pdftotext) then keeps the brackets."""
+    if re.search(r"\\(frac|begin|sum|prod|int|sqrt)", tex):
+        return tex
+    return re.sub(r"\\(left|right)(?=[\[\]()|.])", "", tex)
+
+
 def _answer(a: Any) -> dict[str, Any]:
-    return {"label_tex": rich_tex(a.label), "latex": a.latex, "label": a.label, "text": a.text}
+    return {"label_tex": rich_tex(a.label), "latex": _plain_delimiters(a.latex), "label": a.label, "text": a.text}
 
 
 def part_context(spec: dict[str, Any], stage: Path, answers: list[dict[str, Any]], problem: str) -> dict[str, Any]:
