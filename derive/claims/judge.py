@@ -345,7 +345,7 @@ def _number(n: Node) -> sp.Expr | None:
 
 
 def claimed_set(tree: Node) -> tuple[str, sp.Set] | None:
-    """``\lambda \in [1, 4]``, ``\lambda > 0.001``, ``P \iff \lambda > c``: the set of values
+    r"""``\lambda \in [1, 4]``, ``\lambda > 0.001``, ``P \iff \lambda > c``: the set of values
     of one free name that the claim states (None if the claim is not of that form)."""
     if tree.kind != "chain":
         return None
