@@ -35,6 +35,7 @@ from .reader import Claim, Document
 from .statements import Statement, split_statements
 
 INDEX_HIGH = 6  # generic integer indices are sampled in low..6
+HIDDEN_NAMES = ("H", "h", "n_h", "hidden", "n_hidden")  # a problem dimension that is a hidden size
 _CUSTOM = (ScalarFn, MatFn, DerivS, DerivM, DifferentialS, DifferentialM, AtS, AtM, Norm, Softmax)
 
 
@@ -453,8 +454,10 @@ def _witness(s: sp.Set) -> sp.Expr | None:
 def build_scope(doc: Document, problem_name: str | None) -> Scope:
     name = problem_name or doc.front.get("problem")
     problem = problem_named(str(name)) if name else None
-    if problem is not None and "hidden" in doc.front:
-        problem = _with_hidden(problem, doc.front["hidden"])
+    if problem is not None and any(str(d.symbol) in HIDDEN_NAMES for d in problem.dims):
+        # seed-style scalar notation for recurrent cells: hidden size 1 unless the front
+        # matter says otherwise (issue 8, Meaning)
+        problem = _with_hidden(problem, doc.front.get("hidden", 1))
     scope = Scope.for_problem(problem)
     given = doc.front.get("given", [])
     if isinstance(given, str):
@@ -474,7 +477,9 @@ def _with_hidden(problem: Problem, hidden: Any) -> Problem:
         h = int(hidden)
     except (TypeError, ValueError):
         raise DeriveError(f"front matter hidden: {hidden!r} is not an integer") from None
-    dims = tuple(Dim(d.symbol, (h,)) if str(d.symbol) in ("H", "h", "n_h", "hidden") else d for d in problem.dims)
+    if h < 1 or h > 64:
+        raise DeriveError(f"front matter hidden: {h} is outside 1..64")
+    dims = tuple(Dim(d.symbol, (h,)) if str(d.symbol) in HIDDEN_NAMES else d for d in problem.dims)
     return dataclasses.replace(problem, dims=dims)
 
 
