@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..problem import Problem
@@ -1204,6 +1205,12 @@ class Builder:
     def derivative(self, f: T, info: SymInfo, shape: Shape) -> sp.Basic:
         body = self.value(f)
         var = self.sym(info)
+        if self.inf.scope.problem is not None and any(
+                isinstance(x, (MatSeq, AppliedUndef)) for x in sp.preorder_traversal(body)):
+            # a problem's sequences are computed once per instance: perturbing an input
+            # would not move them, so a numeric derivative would be silently wrong
+            raise BindError("cannot differentiate through the problem's computed quantities numerically; "
+                            "use the problem's notation for the derivative (e.g. an adjoint \bar{x})")
         if self.is_scalar_shape(shape):
             return DerivS(body, var)
         r, c = self.shape(shape)
