@@ -722,6 +722,10 @@ class Inference:
     def _apply(self, n: Node) -> T:
         fn, *args = n.args
         key = to_text(fn)
+        if self.scope.patterns:
+            pat = self._match_pattern(n)  # notation rows such as \mathcal{L}(W)
+            if pat is not None:
+                return pat
         if key in self.scope.funcs:
             params, body = self.scope.funcs[key]
             if len(params) != len(args):
