@@ -328,7 +328,7 @@ def part_answers(name: str, part: str) -> list[Any]:
     if part not in {p.name for p in d.problem.parts}:
         raise DeriveError(f"problem {name!r} has no part {part!r}; parts: "
                           + ", ".join(p.name for p in d.problem.parts))
-    return [a for a in d.answers_for(part) if isinstance(a.value, sp.Set)]
+    return [a for a in d.answers_for(part) if isinstance(a.value, (sp.Set, list, tuple))]
 
 
 def _number(n: Node) -> sp.Expr | None:
@@ -376,8 +376,48 @@ def claimed_set(tree: Node) -> tuple[str, sp.Set] | None:
                   ">": sp.Interval.open(c, sp.oo), ">=": sp.Interval(c, sp.oo)}[op]
 
 
+def _entry(n: Node) -> sp.Expr | None:
+    v = _number(n)
+    if v is not None:
+        return v
+    if n.kind == "name" and n.args == (None, None):
+        return sp.Symbol(n.value.lstrip("\\"))
+    return None
+
+
+def judge_list_answer(st: Statement, answers: list[Any]) -> dict[str, Any] | None:
+    """``K = [\\delta, 1.5, 1.2]``: a list compared entry by entry (exactly) with a list answer."""
+    tree = st.tree
+    if tree.kind != "chain" or tuple(tree.args[1]) != ("=",):
+        return None
+    lhs, rhs = tree.args[0]
+    if rhs.kind != "tuple" or rhs.value != "[]":
+        return None
+    claimed = [_entry(x) for x in rhs.args]
+    if any(c is None for c in claimed):
+        return None
+    lists = [a for a in answers if isinstance(a.value, (list, tuple))]
+    for ans in lists:
+        if len(ans.value) == len(claimed) and all(sp.simplify(sp.sympify(a) - c) == 0
+                                                  for a, c in zip(ans.value, claimed)):
+            return {"status": PROVED, "scope": f"proved: equals the derived answer '{ans.label}' entry by entry "
+                    "(exact)", "reason": None, "links": []}
+    if not lists:
+        return None
+    best = min(lists, key=lambda a: abs(len(a.value) - len(claimed)))
+    bad = next((i for i, (a, c) in enumerate(zip(best.value, claimed)) if sp.simplify(sp.sympify(a) - c) != 0), None)
+    why = (f"entry {bad} is {claimed[bad]}, the derived value is {best.value[bad]}" if bad is not None
+           else f"{len(claimed)} entries, the derived answer has {len(best.value)}")
+    return {"status": REFUTED, "scope": f"refuted: {why} (answer '{best.label}')", "reason": why, "links": [],
+            "counterexample": {"instance": {}, "lhs": [str(c) for c in claimed], "rhs": [str(a) for a in best.value]}}
+
+
 def judge_part_answer(st: Statement, answers: list[Any]) -> dict[str, Any] | None:
     """Compare a set-valued claim with the part's derived answer (as sets, exactly)."""
+    listed = judge_list_answer(st, answers)
+    if listed is not None:
+        return listed
+    answers = [a for a in answers if isinstance(a.value, sp.Set)]
     got = claimed_set(st.tree)
     if got is None or not answers:
         return None
