@@ -203,6 +203,27 @@ _NOT_JUDGED = {
 }
 
 
+def _problem_names_used(tree: Node, scope: Scope) -> bool:
+    """Whether any name in ``tree`` is one of the problem's quantities (its notation)."""
+    from .binding import Inference
+
+    inf = Inference(scope, 0, set())
+    for n in tree.walk():
+        if n.kind in ("name", "partial", "nabla", "apply"):
+            try:
+                if inf._match_pattern(n) is not None:
+                    return True
+            except BindError:
+                return True
+    return False
+
+
+def _generic_scope(scope: Scope) -> Scope:
+    """The document's own bindings without the problem (for general facts such as
+    d/dx tanh(x) = 1 - tanh²(x) stated in a problem's solution)."""
+    return dataclasses.replace(scope, problem=None, patterns=[], index_symbols={}, dim_symbols={})
+
+
 def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any]:
     """Bind and check one statement; returns a plain dict (it travels between processes)."""
     import sys
@@ -214,9 +235,15 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
     if not links:
         return {"status": UNDECIDED, "scope": "undecided: no relation to check", "reason": "no relation", "links": []}
     pairs = [(a, b) for a, op, b in links if op not in _NOT_JUDGED]
+    scalar_items = {i for a, op, b in links if op in ("<", "<=", ">", ">=") for i in (a, b)}
     try:
-        scalar_items = {i for a, op, b in links if op in ("<", "<=", ">", ">=") for i in (a, b)}
-        bound = bind_chain(nodes, [], scope, st.condition, pairs=pairs, scalar_items=scalar_items)
+        try:
+            bound = bind_chain(nodes, [], scope, st.condition, pairs=pairs, scalar_items=scalar_items)
+        except BindError:
+            if scope.problem is None or _problem_names_used(tree, scope):
+                raise
+            scope = _generic_scope(scope)  # a general fact that uses none of the problem's names
+            bound = bind_chain(nodes, [], scope, st.condition, pairs=pairs, scalar_items=scalar_items)
     except BindError as exc:
         col = f" at column {exc.column + st.col - 1}" if exc.column else ""
         msg = str(exc).split(" at column ")[0]
@@ -536,9 +563,7 @@ def _try_define(st: Statement, scope: Scope) -> bool:
     if key is None and not (lhs.kind == "apply" and lhs.args[0].kind == "name"):
         return False
     if scope.problem is not None and key is not None:
-        from .binding import Inference
-        inf = Inference(scope, 0, set())
-        if inf._match_pattern(lhs.args[0] if lhs.kind == "paren" else lhs) is not None:
+        if _problem_names_used(lhs, scope):
             return False  # a problem quantity: this is a claim about it
     scope.define(lhs, rhs, st.latex)
     return True
