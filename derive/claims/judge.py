@@ -253,9 +253,17 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
                              symbolic_timeout=max(0.2, min(2.0, opts.timeout * 0.25)))
     results: list[LinkResult] = []
     verdicts: list[Verdict] = []
+    sides = _side_texts(st.latex)
+    items_count = len(tree.args[0]) if tree.kind == "chain" else 1
+
+    def text_of(i: int) -> str:
+        if len(sides) == items_count and i < items_count:
+            return sides[i]
+        return to_text(nodes[i])
+
     for a, op, b in links:
         lhs, rhs = bound.items[a], bound.items[b]
-        text_l, text_r = _tex(nodes[a]), _tex(nodes[b])
+        text_l, text_r = text_of(a), text_of(b)
         if op in _NOT_JUDGED:
             v = Verdict(UNDECIDED, f"undecided: {_NOT_JUDGED[op]}", reason=_NOT_JUDGED[op])
         elif op in ("=", ":=", "<-", "!="):
@@ -291,8 +299,23 @@ def _chain_scope(results: list[LinkResult], status: str) -> str:
     return head
 
 
-def _tex(n: Node) -> str:
-    return to_text(n) if n.kind != "name" else to_text(n)
+def _side_texts(latex: str) -> list[str]:
+    """The statement's sides as written, cut at its top-level relations."""
+    from .latex_parser import RELATIONS, tokenize
+    from .statements import _depth_walk
+
+    try:
+        toks = tokenize(latex)
+    except ParseError:
+        return []
+    cuts = [(t.col - 1, t.col - 1 + len(t.value)) for _, t, d in _depth_walk(toks)
+            if d == 0 and t.kind in ("sym", "cmd") and t.value in RELATIONS]
+    out, start = [], 0
+    for a, b in cuts:
+        out.append(latex[start:a].strip())
+        start = b
+    out.append(latex[start:].strip())
+    return out
 
 
 def _negate(v: Verdict) -> Verdict:
