@@ -173,6 +173,8 @@ def gradient(b: Builder, f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assump
                          lambda g: apply_symmetric(g, assumptions.symmetric)))
     rewrites.append(("factor a common scalar out of a sum", factor_scalars))
     rewrites.append(("factor common factors out of the sum", factor_common))
+    # products re-canonicalised while factoring may turn (X⁻¹)ᵀ back into (Xᵀ)⁻¹
+    rewrites.append(("write the transpose outermost: (Aᵀ)⁻¹ = (A⁻¹)ᵀ", normal_transposes))
     for reason, fn in rewrites:
         new = fn(G)
         if new != G:
