@@ -199,3 +199,19 @@ def test_hadamard_and_purification():
         return (mpmath.fsum(e ** 2 for e in R) + lv * mpmath.fsum(e ** 2 for e in M))
 
     _check_against(f, Wm, expected, {Xd: Xv, Wm: Wv, lam: lv, n: 3, m: 4}, loss)
+
+
+def test_python_api_with_symmetric_assumption():
+    """xᵀAx with A symmetric → 2 A x (key); the problem samples A symmetric, so it checks."""
+    from derive.matcalc import derive_gradient
+
+    A = sp.MatrixSymbol("A", n, n)
+    res, d = derive_gradient(x.T * A * x, x, assumptions=Assumptions(symmetric=frozenset({A})))
+    assert text(res.gradient) == "2 A x"
+    assert any("symmetric" in s.reason for s in d.steps)
+    assert d.check(CheckSettings(instances=4)).ok
+    # without the assumption the same form is refuted on general A
+    general = gradient_problem("g", "g", "", [x.T * A * x, direction(x)])
+    v = check_equal(FDGradient(x.T * A * x, x), res.gradient, general, settings=CheckSettings(instances=4),
+                    prover=None)
+    assert v.status == "refuted"

@@ -20,7 +20,7 @@ from typing import Any
 import sympy as sp
 
 from ..check import CheckSettings
-from ..derivation import Builder, CheckedDerivation
+from ..derivation import CheckedDerivation
 from ..errors import DeriveError, ExitCode
 from ..problem import Index
 
@@ -54,7 +54,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..emit.latex import derivation_latex, latex
     from ..emit.text import text
-    from ..matcalc import direction, gradient, gradient_problem
+    from ..matcalc import derive_gradient
     from ..matcalc.language import parse
 
     if not 1 <= args.instances <= 50:
@@ -65,12 +65,7 @@ def run(args: argparse.Namespace) -> int:
         raise DeriveError(f"--wrt {args.wrt}: differentiate with respect to a vector or a matrix, not a scalar")
     f = parsed.expr
     indices = tuple(Index(i, 2, 6) for i in parsed.indices)
-    problem = gradient_problem("grad", "derive grad", f"∂f/∂{X.name} for f = {text(f)}", [f, direction(X)],
-                               kinds=parsed.kinds, indices=indices,
-                               assumptions=tuple(parsed.assumptions.describe()))
-    b = Builder("grad", problem)
-    result = gradient(b, f, X, assumptions=parsed.assumptions)
-    derivation = b.build()
+    result, derivation = derive_gradient(f, X, assumptions=parsed.assumptions, kinds=parsed.kinds, indices=indices)
     checked = derivation.check(CheckSettings(instances=args.instances, seed=args.seed))
     G = result.gradient
 
