@@ -54,6 +54,15 @@ def test_grad_trace_power_and_latex(capsys):
     assert r"\boxed{" in out and r"l \left(A^{l - 1}\right)^{\top}" in out
 
 
+def test_grad_hessian_vector_product_of_the_logistic_loss(capsys):
+    code, out, err = _run(capsys, "grad", "-y^T log(softmax(W x))", "--wrt", "W", "--assume", "y one-hot",
+                          "--hvp", "V", "--code", "numpy", "--instances", "3")
+    assert code == 0, err
+    # key: d[(s − y) xᵀ] = ds xᵀ with ds = (diag(s) − s sᵀ) dW x, so ∇²l[V] = (diag(s) − s sᵀ) V x xᵀ
+    assert "∇²f[V] = (diag(softmax(W x)) - softmax(W x) (softmax(W x))^T) V x x^T" in out
+    assert "def hvp_W(W, y, x, V):" in out and "Certificate: verified" in out
+
+
 @pytest.mark.parametrize("argv, needle", [
     (["grad", "tr(A X", "--wrt", "X"], "column 7"),
     (["grad", "tr(A X)", "--wrt", "Z"], "--wrt 'Z' is not a name"),

@@ -210,6 +210,27 @@ def derive_gradient(f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assumptions
         res.gradient            # Aᵀ
         d.check().status        # "verified"
     """
+    b = Builder(name, _standalone_problem(name, f, X, [direction(X)], assumptions, kinds, indices))
+    result = gradient(b, f, X, assumptions=assumptions)
+    return result, b.build()
+
+
+def derive_hessian_vector(f: sp.Basic, X: sp.MatrixSymbol, V: sp.MatrixSymbol, *,
+                          assumptions: Assumptions = Assumptions(),
+                          kinds: Mapping[sp.MatrixSymbol, str] | None = None, indices: tuple[Index, ...] = (),
+                          name: str = "hvp") -> tuple[GradientResult, GradientResult, Derivation]:
+    """∂f/∂X and the Hessian-vector product ∇²f[V] (V shaped like X), with one derivation."""
+    if V.shape != X.shape or V == X or f.has(V):
+        raise DeriveError(f"the direction {V.name} must be a new symbol shaped like {X.name}")
+    problem = _standalone_problem(name, f, X, [direction(X), V], assumptions, kinds, indices)
+    b = Builder(name, problem)
+    g = gradient(b, f, X, assumptions=assumptions)
+    h = hessian_vector(b, f, X, V, g.gradient, assumptions=assumptions)
+    return g, h, b.build()
+
+
+def _standalone_problem(name: str, f: sp.Basic, X: sp.MatrixSymbol, extra: list, assumptions: Assumptions,
+                        kinds: Mapping[sp.MatrixSymbol, str] | None, indices: tuple[Index, ...]) -> Problem:
     from .problem import gradient_problem
 
     kinds = dict(kinds or {})
@@ -217,9 +238,5 @@ def derive_gradient(f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assumptions
         kinds.setdefault(y, "one-hot")
     for a in assumptions.symmetric:
         kinds.setdefault(a, "symmetric")
-    problem = gradient_problem(name, f"∂f/∂{X.name}", f"The gradient of f with respect to {X.name}.",
-                               [f, direction(X)], kinds=kinds, indices=indices,
-                               assumptions=tuple(assumptions.describe()))
-    b = Builder(name, problem)
-    result = gradient(b, f, X, assumptions=assumptions)
-    return result, b.build()
+    return gradient_problem(name, f"∂f/∂{X.name}", f"The gradient of f with respect to {X.name}.",
+                            [f, *extra], kinds=kinds, indices=indices, assumptions=tuple(assumptions.describe()))
