@@ -63,6 +63,13 @@ def test_grad_hessian_vector_product_of_the_logistic_loss(capsys):
     assert "def hvp_W(W, y, x, V):" in out and "Certificate: verified" in out
 
 
+def test_grad_checks_past_the_timeout_are_undecided(capsys):
+    code, out, _ = _run(capsys, "grad", "logdet(X X' + X) + tr(inv(X) A)", "--wrt", "X", "--shape", "X=8x8",
+                        "--timeout", "0.5")
+    assert code == 3
+    assert "did not finish within 0.5 s" in out and "status: undecided" in out
+
+
 @pytest.mark.parametrize("argv, needle", [
     (["grad", "tr(A X", "--wrt", "X"], "column 7"),
     (["grad", "tr(A X)", "--wrt", "Z"], "--wrt 'Z' is not a name"),

@@ -8,7 +8,7 @@ emits the gradient as code and prints it only once it has been verified against 
 central differences on random inputs.
 
 Exit codes: 0 everything verified, 1 a step refuted or the code not verified, 2 bad input,
-3 some step undecided.
+3 some step undecided (including checks that ran past ``--timeout``).
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ from typing import Any
 import sympy as sp
 
 from ..check import CheckSettings
-from ..derivation import CheckedDerivation
+from ..check.worker import Timeout, run_bounded
+from ..derivation import CheckedDerivation, Derivation, StepResult
 from ..errors import DeriveError, ExitCode
 from ..problem import Index
+from ..verdict import UNDECIDED, Verdict
 
 EXAMPLES = """examples:
   derive grad "-y^T log(softmax(W x))" --wrt W --assume "y one-hot"
@@ -52,6 +54,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--latex", action="store_true", help="print the steps as LaTeX")
     p.add_argument("--seed", type=int, default=0, help="seed for the random instances (default 0)")
     p.add_argument("--instances", type=int, default=12, help="random instances per step (default 12, at most 50)")
+    p.add_argument("--timeout", type=float, default=300.0,
+                   help="seconds for all the checks (default 300); past it every step is undecided (exit 3)")
     p.set_defaults(func=run)
 
 
@@ -63,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
 
     if not 1 <= args.instances <= 50:
         raise DeriveError("--instances must be between 1 and 50")
+    if not 0 < args.timeout <= 3600:
+        raise DeriveError("--timeout must be between 0 and 3600 seconds")
     parsed = parse(args.expression, shapes=args.shape, assume=args.assume)
     X = parsed.symbol(args.wrt)
     if not isinstance(X, sp.MatrixSymbol):
@@ -79,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         result, derivation = derive_gradient(f, X, assumptions=parsed.assumptions, kinds=parsed.kinds,
                                              indices=indices)
-    checked = derivation.check(CheckSettings(instances=args.instances, seed=args.seed))
+    checked = _check_bounded(derivation, CheckSettings(instances=args.instances, seed=args.seed), args.timeout)
     G = result.gradient
 
     if args.latex:
@@ -97,6 +103,23 @@ def run(args: argparse.Namespace) -> int:
     if args.code and code == ExitCode.OK:
         code = _emit_code(args, f, X, G, parsed, hv.gradient if hv is not None else None)
     return int(code)
+
+
+def _check_bounded(derivation: Derivation, settings: CheckSettings, timeout: float) -> CheckedDerivation:
+    """Check every step in a worker process killed at ``timeout`` seconds (CONVENTIONS:
+    a check never hangs); on timeout or a worker failure every step is undecided."""
+    def verdicts() -> list[Verdict]:
+        return [r.verdict for r in derivation.check(settings).steps]
+
+    try:
+        found = run_bounded(verdicts, timeout=timeout)
+    except Timeout:
+        reason = f"the checks did not finish within {timeout:g} s"
+        found = [Verdict(UNDECIDED, f"undecided: {reason}", reason=reason) for _ in derivation.steps]
+    except RuntimeError as exc:
+        reason = f"the check failed: {exc}"
+        found = [Verdict(UNDECIDED, f"undecided: {reason}", reason=reason) for _ in derivation.steps]
+    return CheckedDerivation(derivation, tuple(StepResult(s, v) for s, v in zip(derivation.steps, found)), ())
 
 
 def _print_steps(checked: CheckedDerivation, f: sp.Basic, X: sp.MatrixSymbol, parsed: Any,
