@@ -68,6 +68,11 @@ def compile_pdf(tex_path: Path, timeout: float = 300.0) -> Path:
     return pdf
 
 
+def overfull_boxes(log_text: str) -> list[str]:
+    """The 'Overfull \\hbox' warnings of a LaTeX log (a report should have none)."""
+    return [ln for ln in log_text.splitlines() if ln.startswith("Overfull \\hbox")]
+
+
 def write_report(out_dir: str | os.PathLike[str], stem: str, tex: str, *, pdf: bool,
                  extra_files: dict[str, bytes] | None = None) -> list[Path]:
     """Write ``stem.tex`` (+ extra files, + ``stem.pdf``) into ``out_dir`` atomically."""
@@ -80,7 +85,7 @@ def write_report(out_dir: str | os.PathLike[str], stem: str, tex: str, *, pdf: b
         if pdf:
             compile_pdf(stage / f"{stem}.tex")
             for aux in stage.glob(f"{stem}.*"):
-                if aux.suffix not in (".tex", ".pdf"):
+                if aux.suffix not in (".tex", ".pdf", ".log"):
                     aux.unlink()
         written = [Path(out_dir) / p.relative_to(stage) for p in stage.rglob("*") if p.is_file()]
     return sorted(written)

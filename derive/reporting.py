@@ -23,13 +23,16 @@ from .registry import REGISTRY, Entry
 from .report import render, reports_directory, write_report
 from .verdict import dumps
 
-MATH_WIDTH = 62  # rough characters of typeset math that fit beside the reason column
+MATH_WIDTH = 44  # rough glyph count of typeset math that fits beside the reason column
 
 
 def _visible_width(tex: str) -> int:
     """A rough width of typeset LaTeX: commands count as one glyph, braces as none."""
     text = re.sub(r"\\(left|right|displaystyle|quad|qquad|,|;|!)", "", tex)
+    text = re.sub(r"\\(operatorname|mathrm|text){([^{}]*)}", lambda m: m[2], text)
+    text = re.sub(r"\\top|\\ast", "", text)  # superscript marks: narrow
     text = re.sub(r"\\[a-zA-Z]+", "x", text)
+    text = re.sub(r"(?<=\S)\s*[-+=]\s*", "++", text)  # binary operators come with spacing
     text = re.sub(r"[{}^_]", "", text)
     return len(text.replace(" ", ""))
 
@@ -42,35 +45,55 @@ def _terms(expr: Any) -> list[Any]:
     return [expr]
 
 
-def step_rows(derivation: Any, part: str | None) -> list[str]:
-    """Aligned rows ``lhs &= rhs && \\reason{...}``; a long right side is broken after
-    whole terms onto continuation rows."""
-    rows = []
+def step_blocks(derivation: Any, part: str | None) -> list[dict[str, Any]]:
+    """The steps of a part as display blocks: runs of aligned rows
+    (``lhs &= rhs && \\reason{...}``, a long left side on its own row, a long right side broken
+    after whole terms), and, for a step with an unbreakable term wider than the page, a
+    display of its own scaled to the line width with the reason beneath."""
+    blocks: list[dict[str, Any]] = []
+    rows: list[str] = []
     rel = {"=": "=", "<=": r"\le", ">=": r"\ge"}
+
+    def flush() -> None:
+        if rows:
+            blocks.append({"kind": "align", "rows": list(rows)})
+            rows.clear()
+
+    # Alignment makes the widths additive across rows (widest left side + widest right
+    # side), so left sides wider than LHS_SHARE of the line move onto a row of their own
+    # (\MoveEqLeft), and right sides are broken to fit the rest.
+    lhs_max = int(MATH_WIDTH * 0.3)
+    rhs_max = MATH_WIDTH - lhs_max
     for s in derivation.steps_for(part):
         problem = s.problem or derivation.problem
         settings = {"seq_style": dict(problem.latex_names)}
         lhs = latex(s.lhs, **settings)
-        rhs = latex(s.rhs, **settings)
         cond = rf",\quad {latex(s.condition, **settings)}" if s.condition is not None else ""
         reason = rf"\reason{{{rich_tex(s.reason)}}}"
         op = rel.get(s.relation, s.relation)
-        if _visible_width(lhs + rhs + cond) <= MATH_WIDTH or len(_terms(s.rhs)) == 1:
-            rows.append(f"{lhs} &{op} {rhs}{cond} && {reason}")
-            continue
+        rhs = latex(s.rhs, **settings)
         terms = [latex(t, **settings) for t in _terms(s.rhs)]
         lines, cur = [], terms[0]
         for t in terms[1:]:
             joined = t if t.startswith("-") else f"+ {t}"
-            if _visible_width(cur + joined) > MATH_WIDTH - 8:
+            if _visible_width(cur + joined) > rhs_max - 3:
                 lines.append(cur)
                 cur = joined
             else:
                 cur = f"{cur} {joined}"
         lines.append(cur + cond)
-        rows.append(f"{lhs} &{op} {lines[0]} && {reason}")
+        if any(_visible_width(x) > rhs_max for x in lines) or _visible_width(lhs) > MATH_WIDTH:
+            flush()
+            blocks.append({"kind": "wide", "math": f"{lhs} {op} {rhs}{cond}", "reason": rich_tex(s.reason)})
+            continue
+        if _visible_width(lhs) > lhs_max:
+            rows.append(rf"\MoveEqLeft[1] {lhs} && {reason}")
+            rows.append(f"&{op} {lines[0]} &&")
+        else:
+            rows.append(f"{lhs} &{op} {lines[0]} && {reason}")
         rows.extend(rf"&\quad {line} &&" for line in lines[1:])
-    return rows
+    flush()
+    return blocks
 
 
 # --- certificates, figures, listings ------------------------------------------------------------------
@@ -88,7 +111,11 @@ def certificate(entry: Entry, seed: int = 0) -> dict[str, Any]:
             return data
     except (OSError, ValueError):
         pass
-    return verify_entry(entry, seed=seed, settings=CheckSettings(seed=seed)).to_json()
+    cert = verify_entry(entry, seed=seed, settings=CheckSettings(seed=seed))
+    from . import atomic
+
+    atomic.write_text(path, cert.dumps())  # the same certificate `derive verify` would write
+    return cert.to_json()
 
 
 def verification_context(entry: Entry, cert: dict[str, Any]) -> dict[str, Any]:
@@ -106,13 +133,15 @@ def verification_context(entry: Entry, cert: dict[str, Any]) -> dict[str, Any]:
     for b in cert.get("code", []):
         if "skipped" in b or "error" in b:
             continue
-        backend = b["backend"] + (" (NumPy stand-in)" if "stand-in" in b.get("ran_on", "") else "")
+        stand_in = "stand-in" in b.get("ran_on", "")
+        backend = b["backend"] + ("$^\\ast$" if stand_in else "")
         for c in b["checks"]:
-            rows.append({"backend": tex_escape(backend), "function": tex_escape(c["function"]),
+            rows.append({"backend": backend, "function": tex_escape(c["function"]),
                          "reference": tex_escape(c["label"].split(" vs ", 1)[-1]),
                          "err": f"{c['max_rel_error']:.1e}", "tol": f"{c['tolerance']:.0e}",
                          "mark": "pass" if c["passed"] else r"\textbf{FAIL}"})
-    return {"name": tex_escape(entry.name), "summary": tex_escape(summary), "rows": rows}
+    stand_in = any("stand-in" in b.get("ran_on", "") for b in cert.get("code", []))
+    return {"name": tex_escape(entry.name), "summary": tex_escape(summary), "rows": rows, "stand_in": stand_in}
 
 
 def render_figure(entry: Entry, plot: str, directory: Path) -> str:
@@ -154,7 +183,7 @@ def _answer(a: Any) -> dict[str, Any]:
 def part_context(spec: dict[str, Any], stage: Path, answers: list[dict[str, Any]], problem: str) -> dict[str, Any]:
     """One part: its statement, the derivation's steps and answers, stated text, figures."""
     ctx: dict[str, Any] = {"name": spec["name"], "title": rich_tex(spec.get("title", "")),
-                           "statement": rich_tex(spec.get("statement", "")), "rows": [], "answers": [],
+                           "statement": rich_tex(spec.get("statement", "")), "blocks": [], "answers": [],
                            "text": [], "figures": []}
     if "derivation" in spec:
         entry = REGISTRY.get(spec["derivation"])
@@ -162,7 +191,7 @@ def part_context(spec: dict[str, Any], stage: Path, answers: list[dict[str, Any]
         dpart = spec.get("derivation_part", spec["name"])
         parts = dpart if isinstance(dpart, list) else [dpart]
         for dp in parts:
-            ctx["rows"] += step_rows(d, dp)
+            ctx["blocks"] += step_blocks(d, dp)
             ctx["answers"] += [_answer(a) for a in d.answers_for(dp)]
             ctx["text"] += [r"\stated{} " + rich_tex(n.split(" ", 1)[1].removeprefix("stated: "))
                             for n in d.notes if n.startswith(f"({dp})")]

@@ -15,6 +15,7 @@ import mpmath
 import sympy as sp
 
 from derive import Builder, Dim, Entry, Index, Notation, Part, Problem, register
+from derive.matalg import coefficient_of, contract, contraction_prover
 from derive.symbols import MatSeq
 from derive.verdict import PROVED, REFUTED, Verdict
 
@@ -33,82 +34,6 @@ c = sp.Function("c")
 def Apow(i: sp.Expr) -> MatSeq:
     """(I + u v^T)^i, evaluated by repeated multiplication in the reference."""
     return MatSeq("Apow", i, n, n)
-
-
-# --- matrix algebra with the scalar v^T u contracted ---------------------------------------------
-
-def contract(expr: sp.Basic, left: sp.MatrixSymbol, right: sp.MatrixSymbol, scalar: sp.Symbol) -> sp.Basic:
-    """Expand ``expr`` and replace every adjacent pair ``left^T right`` (a 1 x 1 product)
-    by ``scalar``; like terms are collected into ``Σ coeff · matrix``."""
-    expanded = sp.expand(expr) if not isinstance(expr, sp.MatrixExpr) else expr.expand()
-    groups: dict[tuple[sp.Basic, ...], sp.Expr] = {}
-    order: list[tuple[sp.Basic, ...]] = []
-    for term in sp.MatAdd.make_args(expanded):
-        coeff, mats = _flatten(term)
-        out: list[sp.Basic] = []
-        for m in mats:
-            if out and out[-1] == sp.Transpose(left) and m == right:
-                out.pop()
-                coeff *= scalar
-            else:
-                out.append(m)
-        key = tuple(out)
-        if key not in groups:
-            order.append(key)
-            groups[key] = sp.Integer(0)
-        groups[key] += coeff
-    terms = []
-    for key in order:
-        coeff = sp.factor(sp.expand(groups[key]))
-        if coeff == 0:
-            continue
-        mat = sp.MatMul(*key) if len(key) > 1 else key[0]
-        terms.append(mat if coeff == 1 else sp.MatMul(coeff, mat))
-    if not terms:
-        return sp.ZeroMatrix(*expr.shape)
-    return sp.MatAdd(*terms) if len(terms) > 1 else terms[0]
-
-
-def _flatten(term: sp.Basic) -> tuple[sp.Expr, list[sp.Basic]]:
-    """A product term as (scalar coefficient, list of matrix factors), nested MatMuls opened."""
-    if isinstance(term, sp.MatMul):
-        coeff, mats = sp.Integer(1), []
-        for a in term.args:
-            if isinstance(a, sp.MatrixExpr):
-                c2, m2 = _flatten(a)
-                coeff *= c2
-                mats.extend(m2)
-            else:
-                coeff *= a
-        return coeff, mats
-    if isinstance(term, sp.MatrixExpr):
-        return sp.Integer(1), [term]
-    return term, []
-
-
-def coefficient_of(expr: sp.Basic, matrix: sp.Basic) -> sp.Expr:
-    """The scalar multiplying ``matrix`` in a contracted sum (0 if absent)."""
-    target = tuple(_flatten(matrix)[1])
-    total = sp.Integer(0)
-    for term in sp.MatAdd.make_args(expr):
-        coeff, mats = _flatten(term)
-        if tuple(mats) == target:
-            total += coeff
-    return total
-
-
-def contraction_prover(left: sp.MatrixSymbol, right: sp.MatrixSymbol, scalar: sp.Symbol):
-    """A prover: both sides have equal contracted normal forms given left^T right = scalar."""
-
-    def prove(lhs: sp.Basic, rhs: sp.Basic) -> str | None:
-        diff = contract(sp.MatAdd(lhs, sp.MatMul(-1, rhs)), left, right, scalar)
-        if isinstance(diff, sp.ZeroMatrix):
-            return f"the normal form of the difference with {left}^T {right} = {scalar} is zero"
-        if all(sp.simplify(_flatten(t)[0]) == 0 for t in sp.MatAdd.make_args(diff)):
-            return f"every coefficient of the difference's normal form ({left}^T {right} = {scalar}) is zero"
-        return None
-
-    return prove
 
 
 # --- problems: sampling and the independent reference (repeated multiplication) --------------------
@@ -195,7 +120,8 @@ def derive_rank_one(b: Builder, left: sp.MatrixSymbol, right: sp.MatrixSymbol, p
     results ("" for p p^T, "_uv" for u v^T)."""
     I = sp.Identity(n)
     M = sp.MatMul(left, sp.Transpose(right))
-    prover = contraction_prover(right, left, s)
+    rules = [((sp.Transpose(right), left), s)]
+    prover = contraction_prover(rules, f"{right}^T {left} = s")
     ansatz = sp.MatAdd(I, sp.MatMul(c(ell), M))
     b.step(Apow(ell), ansatz, "ansatz: every power is the identity plus a multiple c_ℓ of the rank-one term",
            problem=problem, prover=None)
@@ -203,7 +129,7 @@ def derive_rank_one(b: Builder, left: sp.MatrixSymbol, right: sp.MatrixSymbol, p
     A = sp.MatAdd(I, M)
     product = sp.MatMul(ansatz, A)
     b.step(Apow(ell + 1), product, "A^{ℓ+1} = A^ℓ A with the ansatz for A^ℓ", problem=problem, prover=None)
-    contracted = contract(product, right, left, s)
+    contracted = contract(product, rules)
     b.step(product, contracted, f"expand and contract the scalar {right}^T {left} = s",
            problem=problem, prover=prover, how="MatMul.expand, contraction")
     rec_rhs = sp.collect(sp.expand(coefficient_of(contracted, M)), c(ell))  # (1 + s) c_ℓ + 1

@@ -528,12 +528,33 @@ def _strip(make):
     return wrapped
 
 
+def plot_worked(derivation):
+    """K_ℓ against ℓ for the two worked examples, from the derived K_0, K_ℓ (δ = 0)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.0, 3.0))
+    K0, Kl = derivation.result("K_0"), derivation.result("K_ell")
+    for name, label, marker in (("scalar", r"scalar: $\alpha=0.8,\ \beta=1,\ \gamma=1.5$", "o"),
+                                ("2d", "2-D example", "s")):
+        example = dict(WORKED[name], L=21)
+        vals = [float(v.subs(delta, 0)) for v in kernel_values(K0, Kl, example)]
+        ax.plot(range(len(vals)), vals, marker=marker, ms=3.5, lw=1, label=label)
+    ax.set_xlabel(r"$\ell$")
+    ax.set_ylabel(r"$K_\ell$")
+    ax.set_xticks(range(0, 21, 2))
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
 register(Entry(
     name="ssm-kernel",
     title="SSM convolution kernel $K_0 = D$, $K_\\ell = C A^{\\ell-1} B$",
     derive=derive,
     module=module,
     code_checks=code_checks,
+    plots={"worked": plot_worked},
     summary="Unroll $x_{k+1} = A x_k + B u_k$, fit and prove the pattern, read off the kernel; diagonal case.",
     source=SOURCE,
 ))

@@ -146,7 +146,7 @@ def module(derivation):
         source="ssm-kernel-dplr",
         doc="Kernel of the SSM with A = I + p p^T: K_0 = d, K_l = CB + c_{l-1} (Cp)(p^T B).",
         functions=(
-            FunctionSpec("kernel_dplr", (Arg("p", "vector"), Arg("b", "vector"), Arg("c", "vector"),
+            FunctionSpec("kernel_dplr", (Arg("p", "column"), Arg("b", "column"), Arg("c", "column"),
                                          Arg("d", "scalar"), Arg("L", "int")),
                          DplrKernel.from_expr(derivation.result("K_ell"), derivation.result("K_0"), s, ell,
                                               p=p, B=B, C=C, D=D),
@@ -197,7 +197,8 @@ def _convolve_mp(K, inp, dps: int = 50) -> list:
 
 
 def code_checks():
-    from derive.verify import CodeCheck
+    import numpy as np
+    from derive.verify import CodeCheck, elementwise_relative_error
 
     checks = []
     for nn, L, sc in ((6, 160, 0.05), (5, 160, 1e-5), (8, 120, 1.0)):
@@ -208,7 +209,36 @@ def code_checks():
             reference_kind="recurrence with A = I + p p^T run in mpmath at 50 digits on a random input u; "
                            "y = K * u in mpmath; normwise relative error",
             inputs_text=f"p ~ N(0, I) rescaled to p^T p = {sc * sc:g}; b, c, d, u ~ N(0, 1)"))
+    def positive(rng):
+        pv = np.abs(rng.standard_normal(4))
+        pv *= 0.3 ** 0.5 / float(pv @ pv) ** 0.5  # s = 0.3: K overflows float64 from l = 2714 on
+        return {"p": pv, "b": np.abs(rng.standard_normal(4)), "c": np.abs(rng.standard_normal(4)), "d": 0.5,
+                "L": 3000}
+
+    checks.append(CodeCheck(
+        label="kernel_dplr vs mpmath impulse response through the overflow edge, n=4, s=0.3, L=3000",
+        function="kernel_dplr", make_inputs=positive, tol=1e-12, reference=_impulse_mp,
+        error=elementwise_relative_error,
+        reference_kind="impulse response of the recurrence in mpmath at 50 digits; elementwise relative error, "
+                       "inf required exactly where the true K_l exceeds float64",
+        inputs_text="p, b, c = |N(0, I)| (no cancellation), p rescaled to p^T p = 0.3, d = 0.5"))
     return checks
+
+
+def _impulse_mp(inp, dps: int = 50) -> list:
+    """K_0..K_{L-1}: the recurrence x <- (I + p p^T) x + b u run on an impulse in mpmath."""
+    with mpmath.workdps(dps):
+        pv = [mpmath.mpf(float(x)) for x in inp["p"]]
+        bv = [mpmath.mpf(float(x)) for x in inp["b"]]
+        cv = [mpmath.mpf(float(x)) for x in inp["c"]]
+        x = [mpmath.mpf(0)] * len(pv)
+        out = [mpmath.mpf(inp["d"])]
+        x = bv[:]
+        for _ in range(1, inp["L"]):
+            out.append(mpmath.fsum(a * b for a, b in zip(cv, x)))
+            px = mpmath.fsum(a * b for a, b in zip(pv, x))
+            x = [a + b * px for a, b in zip(x, pv)]
+        return out
 
 
 register(Entry(

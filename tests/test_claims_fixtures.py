@@ -14,6 +14,7 @@ from pathlib import Path
 import mpmath
 import pytest
 
+from derive import names
 from derive.claims.judge import Options, judge_document
 from derive.claims.reader import read_document
 
@@ -38,7 +39,11 @@ def _fixture_files() -> list[Path]:
 @pytest.mark.parametrize("path", _fixture_files(), ids=lambda p: p.name)
 def test_fixture_verdicts_match_key(path: Path):
     key = _key(path)
-    results = judge_document(read_document(path), opts=Options(timeout=20, seed=0))
+    doc = read_document(path)
+    problem = doc.front.get("problem")
+    if problem and problem not in names():
+        pytest.skip(f"problem {problem!r} is not registered in this checkout")
+    results = judge_document(doc, opts=Options(timeout=20, seed=0))
     by_line: dict[int, list[str]] = {}
     for r in results:
         by_line.setdefault(r.line, []).append(r.status)

@@ -131,3 +131,29 @@ def test_the_seeds_jacobian_is_refuted(derivation):
                              [mod_jac.rhs.blocks[1, 0], SYM["beta"] * sp.Identity(D)]])
     v = check_equal(mod_jac.lhs, seed_J, derivation.problem, settings=CheckSettings(instances=3), prover=None)
     assert v.status == "refuted"
+
+
+# --- generated code --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def generated():
+    from derive.emit import codegen
+
+    spec = derive.get("momentum-map").module_spec()
+    return codegen.load_module(codegen.write_module(spec, "numpy"))
+
+
+@pytest.mark.parametrize("dim", [1, 2, 4])
+def test_generated_map_inverse_and_jacobian(generated, dim):
+    rng = np.random.default_rng(31 + dim)
+    F = NumpyF(rng, dim)
+    a, b = rng.uniform(0.05, 0.5), rng.uniform(0.3, 0.99)
+    th, p = rng.uniform(-1, 1, dim), rng.uniform(-1, 1, dim)
+    th1, p1 = generated.forward(th, p, a, b, F.grad_np)
+    ref1 = forward(F, a, b, th, p)
+    assert np.allclose(th1, ref1[0], atol=1e-14) and np.allclose(p1, ref1[1], atol=1e-14)
+    th0, p0 = generated.inverse(th1, p1, a, b, F.grad_np)
+    assert np.allclose(th0, th, atol=1e-12) and np.allclose(p0, p, atol=1e-12)
+    J = generated.jacobian(th, p, a, b, F.hess_np)
+    assert J.shape == (2 * dim, 2 * dim)
+    assert np.max(np.abs(J - fd_jacobian(F, a, b, th, p))) < 1e-7

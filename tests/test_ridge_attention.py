@@ -43,7 +43,8 @@ def test_running_mean_update_against_cumulative_mean(derivation):
     x = rng.uniform(-2, 2, 30)
     upd = derivation.result("mean_update")
     n, mf, xf = sp.Symbol("n", integer=True, positive=True), sp.Function("m"), sp.Function("x")
-    f = sp.lambdify((n, sp.Symbol("M_"), sp.Symbol("X_")), upd.subs({mf(n): sp.Symbol("M_"), xf(n + 1): sp.Symbol("X_")}))
+    M_, X_ = sp.Symbol("M_"), sp.Symbol("X_")
+    f = sp.lambdify((n, M_, X_), upd.subs({mf(n): M_, xf(n + 1): X_}))
     m = x[0]
     for k in range(1, 30):
         m = f(k, m, x[k])
@@ -119,3 +120,47 @@ def test_baselines_agree_with_rebuild_from_scratch():
     for fn in (rebuild_solve, sherman_morrison_numpy, sherman_morrison_numba):
         got = fn(Q, K, V, lam_v)
         assert np.max(np.abs(got - ref)) / np.max(np.abs(ref)) < 1e-12
+
+
+# --- generated code --------------------------------------------------------------------------------
+
+def _rebuild(Q, K, V, lam_v):
+    """Per token: K_tᵀK_t + λI and K_tᵀV_t from scratch, LAPACK solve (written for this test)."""
+    out = np.empty_like(Q)
+    for j in range(len(Q)):
+        Kt, Vt = K[: j + 1], V[: j + 1]
+        out[j] = np.linalg.solve(Kt.T @ Kt + lam_v * np.eye(K.shape[1]), Q[j]) @ (Kt.T @ Vt)
+    return out
+
+
+@pytest.fixture(scope="module")
+def generated():
+    from derive.emit import codegen
+
+    spec = derive.get("ridge-attention").module_spec()
+    return {be: codegen.load_module(codegen.write_module(spec, be)) for be in ("numpy", "numba")}
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_generated_matches_per_step_rebuild_n512_d16(generated, backend):
+    rng = np.random.default_rng(2024)
+    n_, dim = 512, 16
+    Q, K, V = (rng.standard_normal((n_, dim)) / np.sqrt(dim) for _ in range(3))
+    lam_v = 0.7
+    got = generated[backend].causal_ridge_attention(Q, K, V, lam_v)
+    ref = _rebuild(Q, K, V, lam_v)
+    assert np.max(np.abs(got - ref)) / np.max(np.abs(ref)) < 1e-10
+
+
+def test_plan_refuses_an_update_of_the_wrong_shape():
+    import dataclasses
+
+    from derive.emit.code_printers import NumPyCodePrinter
+    from derive.errors import DeriveError
+
+    plan = derive.get("ridge-attention").module_spec().functions[0].plan
+    P_prev, k_t = MatSeq("P", t - 1, d, d), MatSeq("k", t, d, 1)
+    for bad in (P_prev + P_prev * k_t * k_t.T,            # not P k kᵀ P
+                2 * P_prev - P_prev * k_t * k_t.T * P_prev):  # P not carried with coefficient 1
+        with pytest.raises(DeriveError):
+            dataclasses.replace(plan, P_update=bad).context(NumPyCodePrinter())

@@ -147,6 +147,7 @@ class Scope:
     funcs: dict[str, tuple[list[Node], Node]] = field(default_factory=dict)
     declared: dict[str, Declared] = field(default_factory=dict)
     def_patterns: list[tuple[Node, int, str, Node]] = field(default_factory=list)
+    dim_symbols: dict[str, sp.Symbol] = field(default_factory=dict)
 
     @classmethod
     def for_problem(cls, problem: Problem | None) -> "Scope":
@@ -155,6 +156,8 @@ class Scope:
             return scope
         for idx in problem.indices:
             scope.index_symbols[_latex_of_symbol(idx.symbol)] = idx.symbol
+        for dim in problem.dims:
+            scope.dim_symbols[_latex_of_symbol(dim.symbol)] = dim.symbol
         for row in problem.notation:
             try:
                 tree = parse_expression(row.latex)
@@ -165,7 +168,7 @@ class Scope:
 
     def known_names(self) -> list[str]:
         names = [p.latex for p in self.patterns] + list(self.def_text) + [f"{f}(·)" for f in self.funcs]
-        names += list(self.index_symbols)
+        names += list(self.index_symbols) + list(self.dim_symbols)
         return sorted(set(names))
 
     def add_given(self, latex: str) -> None:
@@ -237,6 +240,8 @@ def _latex_of_symbol(s: sp.Symbol) -> str:
 
 def name_key(n: Node) -> str | None:
     """The key under which a name is bound (``\\bar{h}^{(t)}``, ``W_{ix}``, ``m'``)."""
+    if n.kind == "func" and n.value == r"\sigma":  # σ used as a name (σ = ‖p‖²)
+        return n.value
     if n.kind == "name":
         return to_text(n)
     if n.kind == "prime" and n.args[0].kind == "name":
@@ -412,6 +417,10 @@ class Inference:
             if base in self.scope.index_symbols and not self._scalar_problem_name(base):
                 sym = self.scope.index_symbols[base]
                 return T(self.scalar(), lambda b, s=sym: s, True)
+            if base in self.scope.dim_symbols and not any(p.tree.kind == "name" and p.tree.value == base
+                                                          for p in self.scope.patterns):
+                sym = self.scope.dim_symbols[base]
+                return T(self.scalar(), lambda b, s=sym: s, True)
             if base == "I":
                 d = self.dims.new()
                 return T((d, d), lambda b, d=d: sp.Identity(b.dim(d)))
@@ -472,6 +481,7 @@ class Inference:
             elif x.kind not in ("num", "add", "sub", "neg", "paren", "mul"):
                 raise BindError("an index must be an integer expression", x.col)
         t = self.infer(idx)
+        self.make_scalar(t.shape, "an index must be a scalar", idx.col)
         return t.build
 
     def _expand_def(self, key: str, n: Node) -> T:
@@ -657,6 +667,9 @@ class Inference:
         while fn.kind == "prime":
             order += 1
             fn = fn.args[0]
+        if fn.kind == "func" and fn.value in self.scope.defs and order == 0:
+            # a defined σ followed by a group is a product
+            return self._mul(Node("mul", "juxt", (fn, Node("paren", None, (args[0],), n.col)), n.col))
         if fn.kind != "func":
             if fn.kind == "name":
                 return self._apply(Node("apply", None, (fn, *args), n.col))
@@ -695,9 +708,14 @@ class Inference:
         return T(a.shape, lambda b, a=a, nm=name, o=order: b.func(nm, o, a), True)
 
     def _prime(self, n: Node) -> T:
+        key = name_key(n)
+        if key is not None and key in self.scope.defs:
+            return self._expand_def(key, n)
         raise BindError("a prime ' here is not understood (write σ'(x) with an argument)", n.col)
 
     def _func(self, n: Node) -> T:
+        if n.value in self.scope.defs:
+            return self._expand_def(n.value, n)
         raise BindError(f"the function {n.value} has no argument", n.col)
 
     def _apply(self, n: Node) -> T:
@@ -732,6 +750,10 @@ class Inference:
             raise BindError("write ∇F(θ) with the point in parentheses", n.col)
         key = to_text(fn.args[0])
         if key not in self.scope.funcs:
+            pattern = next((p for p in self.scope.patterns if p.tree.kind == "nabla"
+                            and to_text(p.tree.args[1]) == key and len(p.expr.args) == 1), None)
+            if pattern is not None:
+                return self._nabla_pattern(pattern, order, self._timeify(fn.args[1]), n)
             raise BindError(f"unknown function {key}: define it (e.g. given: - {key}(x) = ...)", n.col)
         params, body = self.scope.funcs[key]
         point = self.infer(fn.args[1])
@@ -749,6 +771,27 @@ class Inference:
         self.make_scalar(f.shape, "∇ needs a scalar function", n.col)
         shape = point.shape if order == 1 else (point.shape[0], point.shape[0])
         return T(shape, lambda b, f=f, i=info, p=point, o=order: b.gradient(f, i, p, o))
+
+    def _nabla_pattern(self, pattern: Pattern, order: int, point_node: Node, n: Node) -> T:
+        """∇F(θ) with a problem's gradient node G(θ): G at the point; ∇² as its Jacobian."""
+        point = self.infer(point_node)
+        if not self.dims.is_one(point.shape[1]) or self.is_scalar(point.shape):
+            raise BindError("∇F needs a vector point", n.col)
+        cls = type(pattern.expr)
+        pkey = "∇param:" + to_text(point_node)
+        info = SymInfo(pkey, "matrix", point.shape)
+        self.syms[pkey] = info
+        shape = point.shape if order == 1 else (point.shape[0], point.shape[0])
+
+        def build(b: "Builder", cls=cls, point=point, info=info, order=order):
+            pt = b.value(point)
+            if order == 1:
+                return cls(pt)
+            var = b.sym(info)
+            r = var.shape[0]
+            return AtM(DerivM(cls(var), var, r, r), var, pt)
+
+        return T(shape, build)
 
     def _ddx(self, n: Node) -> T:
         var, body, order = n.args
@@ -783,8 +826,24 @@ class Inference:
             raise BindError(f"d/d{var_key} of an expression without {var_key}", n.col)
         return self._derivative(body, var, n)
 
+    def _timeify(self, n: Node) -> Node:
+        """x^{k+1} written for x^{(k+1)} where the notation has a time-indexed x."""
+        if n.kind == "pow" and n.args[0].kind == "name" and n.args[0].args[1] is None:
+            base = n.args[0]
+            if any(x.kind == "name" and x.value in self.scope.index_symbols for x in n.args[1].walk()):
+                timed = Node("name", base.value, (base.args[0], n.args[1]), base.col)
+                if any(x.kind == "name" and x.value == base.value and x.args[1] is not None
+                       for p in self.scope.patterns for x in p.tree.walk()):
+                    return timed
+        return n
+
     def _partial(self, n: Node) -> T:
         top, var, order = n.args
+        if self.scope.patterns:
+            normal = Node("partial", None, (self._timeify(top), self._timeify(var), order), n.col)
+            pat = self._match_pattern(normal)
+            if pat is not None:
+                return pat
         if order != "1":
             raise BindError("only first partial derivatives are understood", n.col)
         return self._derivative(top, var, n)
@@ -841,6 +900,10 @@ class Inference:
                     self.unify_shape(t.shape, (row_dims[i], col_dims[j]), "the blocks of a matrix do not line up", c.col)
                 out.append(t)
             cells.append(out)
+        nonzero = [t for r, row in zip(rows, cells) for c, t in zip(r, row) if not (c.kind == "num" and c.value == "0")]
+        if nonzero and all(self.is_scalar(t.shape) for t in nonzero):
+            for d in row_dims + col_dims:  # a matrix of numbers: its zeros are numbers too
+                self.dims.unify(d, Dims.ONE)
         rd, cd = row_dims, col_dims
         if all(self.dims.is_one(d) for d in rd) and len(rd) == 1:
             r_shape = Dims.ONE
@@ -941,6 +1004,14 @@ class Builder:
         v = self.dims.value[r]
         if v is not None:
             return v
+        dims = list(self.inf.scope.dim_symbols.values())
+        if self.inf.scope.problem is not None:
+            # a problem samples only its own dimensions: a free one (the size of an I) is
+            # the problem's dimension when it has exactly one
+            if len(dims) != 1:
+                raise BindError("cannot tell the size of an identity or zero block in this problem")
+            self.dims.value[r] = dims[0]
+            return dims[0]
         if r not in self.dim_symbols:
             self.dim_symbols[r] = sp.Symbol(f"n{len(self.dim_symbols) + 1}", integer=True, positive=True)
         return self.dim_symbols[r]
@@ -1015,7 +1086,10 @@ class Builder:
         return sp.Trace(sp.MatMul(sp.Transpose(self.value(a)), self.value(c)))
 
     def hadamard(self, a: T, c: T) -> sp.Basic:
-        return sp.HadamardProduct(self.value(a), self.value(c))
+        x, y = self.value(a), self.value(c)
+        if not isinstance(x, MatrixExpr) or not isinstance(y, MatrixExpr):
+            return self.mul(a, c)
+        return sp.HadamardProduct(x, y)
 
     def div(self, a: T, c: T) -> sp.Basic:
         x, y = self.value(a), self.scalar(c)
@@ -1205,6 +1279,13 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
             cond = cond_t(builder) if cond_t is not None else None
         except ShapeError as exc:
             last = exc
+            continue
+        except RecursionError:
+            raise BindError("the formula is nested too deeply to give it a meaning") from None
+        except (TypeError, ValueError, AttributeError, IndexError, sp.ShapeError, ArithmeticError,
+                NotImplementedError) as exc:
+            # SymPy's constructors validate shapes and arguments; what they reject has no meaning here
+            last = ShapeError(f"cannot build the expression ({type(exc).__name__}: {str(exc)[:100]})")
             continue
         for info in list(inf.syms.values()):
             if info.sympy is None and info.kind in ("scalar", "matrix", "index"):

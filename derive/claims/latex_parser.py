@@ -673,8 +673,8 @@ class Parser:
         v = t.value
         if v[1:] in GREEK:
             self.next()
-            if v == r"\sigma":
-                return Node("func", v, (), t.col)
+            if v == r"\sigma" and not self.at("_"):
+                return Node("func", v, (), t.col)  # σ_i is a name (singular values)
             if v == r"\pi":
                 return Node("const", "pi", (), t.col)
             return Node("name", v, (None, None), t.col)
@@ -1017,15 +1017,43 @@ def _as_derivative(num: Node, den: Node):
     return ("fraction", num.args[0], var, order)
 
 
+MAX_TREE_DEPTH = 150  # depth of the finished tree (long products nest to the left)
+MAX_NODES = 20_000
+
+
+def _check_tree(tree: Node) -> None:
+    """Bound the finished tree: later stages recurse over it."""
+    stack = [(tree, 1)]
+    count = 0
+    while stack:
+        n, d = stack.pop()
+        count += 1
+        if d > MAX_TREE_DEPTH:
+            raise ParseError(f"formula nested deeper than {MAX_TREE_DEPTH} (long chains count)", n.col)
+        if count > MAX_NODES:
+            raise ParseError(f"formula has more than {MAX_NODES} parts", n.col)
+        for a in n.args:
+            if isinstance(a, Node):
+                stack.append((a, d + 1))
+            elif isinstance(a, tuple):
+                for x in a:
+                    if isinstance(x, Node):
+                        stack.append((x, d + 1))
+                    elif isinstance(x, tuple):
+                        stack.extend((y, d + 2) for y in x if isinstance(y, Node))
+
+
 def parse(src: str) -> Node:
     """Parse one claim's LaTeX (a statement, possibly a relation chain)."""
     p = Parser(src)
     if p.tok.kind == "eof":
         raise ParseError("empty formula", 1)
     try:
-        return p.parse_statement()
+        tree = p.parse_statement()
     except RecursionError:
         raise ParseError("nesting too deep", p.tok.col) from None
+    _check_tree(tree)
+    return tree
 
 
 def parse_expression(src: str) -> Node:

@@ -54,8 +54,13 @@ def _depth_walk(toks: list[Token]):
         yield i, t, depth
 
 
+_BRACE_NOTE = re.compile(r"\\begin\{matrix\}(?:\s*\\\}[^\\&]*(?:\\\\)?)+\s*\\end\{matrix\}")
+
+
 def split_statements(src: str) -> list[Statement]:
     """Cut ``src`` into statements with their conditions (parse errors are kept per piece)."""
+    # "\begin{matrix} \} D \\ \} D \end{matrix}": block-size annotations beside a matrix
+    src = _BRACE_NOTE.sub(lambda m: " " * len(m.group(0)), src)
     try:
         toks = tokenize(src)
     except ParseError as exc:

@@ -34,6 +34,7 @@ from sympy.codegen.rewriting import ReplaceOptim, expm1_opt, log1p_opt, optimize
 from ..errors import DeriveError
 
 LOG_MAX = math.log(1.7976931348623157e308)  # 709.78...: exp(x) overflows float64 beyond
+LARGE_X = 40.0  # for x > 40, e^-x < 4.3e-18 < u/16: dropping -1/s next to e^x/s is below rounding
 SMALL_S = 1e-300  # below it the first-order series in s is exact to far below one ulp (m < 1e290)
 
 
@@ -73,10 +74,14 @@ class CarefulForm:
         return sp.Piecewise((self.small, sp.Abs(s) < SMALL_S), (self.large, self.exponent > LOG_MAX),
                             (self.stable, True))
 
-    @property
-    def scale(self) -> sp.Expr:
-        """The factor the expm1 is divided by (1/s)."""
-        return sp.simplify(self.stable / expm1(self.exponent))
+    def weighted_large(self, w: sp.Symbol) -> sp.Expr:
+        """w · large with w folded into the exponent: sign(w) exp(x - log s + log|w|).
+
+        A kernel multiplies the coefficient by a weight; where |w| < 1 the coefficient alone
+        overflows before the product does, so the product is formed in log space (valid for
+        x > LARGE_X, where the dropped -w/s term is below rounding)."""
+        arg = sp.Add(self.exponent, -sp.log(self.s), sp.log(sp.Abs(w)), evaluate=False)
+        return sp.Mul(sp.sign(w), sp.exp(arg, evaluate=False), evaluate=False)
 
 
 def careful_ratio(expr: sp.Expr, s: sp.Symbol, m: sp.Symbol) -> CarefulForm:
@@ -213,6 +218,8 @@ class DplrKernel:
 
     def context(self, printer: Any) -> dict[str, Any]:
         ctx = _print_pieces(printer, self.form)
+        ctx["weighted_large"] = printer.doprint(self.form.weighted_large(sp.Symbol("weight")))
+        ctx["large_x"] = repr(LARGE_X)
         ctx.update({"first": printer.doprint(self.first), "const": printer.doprint(self.const),
                     "weight": printer.doprint(self.weight), "s_value": printer.doprint(self.s_value),
                     "offset": self.offset})
@@ -220,3 +227,80 @@ class DplrKernel:
 
     def printer_settings(self) -> dict[str, Any]:
         return {}
+
+
+@dataclass(frozen=True)
+class CauchyKernel:
+    """\\bar K_0..\\bar K_{L-1} from a generating function evaluated with Cauchy sums at
+    z_k = exp(-2πik/L), k = 0..L/2, and an inverse real FFT (the kernel is real).
+
+    ``khat``: the generating function as an expression in the sum symbols and z;
+    ``sums``: (symbol, Σ_i weight_i / den_i) pairs.  Printed pieces: the weights (vectorised
+    over i), the denominator, and, for the fused loop, the denominator's real and imaginary
+    parts collected in Re λ_i, Im λ_i so the z-dependent coefficients are computed once per
+    root (loop-invariant hoisting done on the SymPy expression)."""
+
+    khat: sp.Expr
+    sums: tuple[tuple[sp.Symbol, sp.Sum], ...]
+    z: sp.Symbol
+    index: sp.Symbol
+    renames: tuple[tuple[sp.Basic, sp.Basic], ...]
+    template: str = "cauchy_kernel"
+
+    @classmethod
+    def from_derivation(cls, khat: sp.Expr, sums: sp.Tuple, z: sp.Symbol,
+                        renames: dict[sp.Basic, sp.Basic]) -> "CauchyKernel":
+        pairs = tuple((sym, total) for sym, total in sums)
+        index = pairs[0][1].limits[0][0]
+        return cls(khat, pairs, z, index, tuple(renames.items()))
+
+    @property
+    def expression(self) -> sp.Basic:
+        return sp.Tuple(self.khat, *[s for _, s in self.sums])
+
+    def _split(self) -> tuple[list[sp.Expr], sp.Expr]:
+        ren = dict(self.renames)
+        weights, dens = [], []
+        for _, total in self.sums:
+            num, den = sp.fraction(sp.together(total.function.xreplace(ren)))
+            weights.append(num)
+            dens.append(den)
+        dens = [sp.expand(d) for d in dens]
+        # the weights' denominators must agree so that one reciprocal serves all four sums
+        ratio = [sp.simplify(d / dens[0]) for d in dens]
+        if any(not r.is_number for r in ratio):
+            raise DeriveError("the Cauchy sums have different denominators")
+        weights = [sp.simplify(w / r) for w, r in zip(weights, ratio)]
+        return weights, dens[0]
+
+    def context(self, printer: Any) -> dict[str, Any]:
+        ren = dict(self.renames)
+        weights, den = self._split()
+        lam = [b for b in den.atoms(sp.Indexed)]
+        if len(lam) != 1:
+            raise DeriveError(f"the denominator {den} should depend on one indexed λ")
+        lam_i = lam[0]
+        lr, li = sp.symbols("lr li", real=True)
+        zr, zi = sp.symbols("zr zi", real=True)
+        den_c = sp.expand(den.xreplace({lam_i: lr + sp.I * li, self.z: zr + sp.I * zi}))
+        re, im = (sp.expand(part) for part in den_c.as_real_imag())
+        pieces = {}
+        for tag, part in (("re", re), ("im", im)):
+            coll = sp.collect(part, [lr, li], evaluate=False)
+            extra = set(coll) - {lr, li, sp.S.One}
+            if extra:
+                raise DeriveError(f"the denominator is not affine in λ: {part}")
+            pieces[tag] = [printer.doprint(coll.get(k, sp.Integer(0))) for k in (sp.S.One, lr, li)]
+        sums = [sym for sym, _ in self.sums]
+        return {
+            "weights": [printer.doprint(w) for w in weights],
+            "den": printer.doprint(den),
+            "den_re": pieces["re"], "den_im": pieces["im"],
+            "sums": [printer.doprint(s) for s in sums],
+            "khat": printer.doprint(self.khat.xreplace(ren)),
+            "lam": printer.doprint(lam_i.base.label),
+            "z": printer.doprint(self.z),
+        }
+
+    def printer_settings(self) -> dict[str, Any]:
+        return {"vector_indices": frozenset({self.index})}

@@ -28,6 +28,10 @@ class _ArrayCodeMixin:
     def _print_IndexedBase(self, e: sp.IndexedBase) -> str:
         return self._print(e.label)
 
+    def _print_conjugate(self, e: sp.conjugate) -> str:
+        fn = self._module_format(self._module + ".conjugate")  # type: ignore[attr-defined]
+        return f"{fn}({self._print(e.args[0])})"  # type: ignore[attr-defined]
+
     def _print_MatMul(self, e: sp.MatMul) -> str:
         coeff, factors = e.as_coeff_matrices()
         text = " @ ".join(self.parenthesize(f, 50) for f in factors)  # type: ignore[attr-defined]

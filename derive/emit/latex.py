@@ -7,6 +7,7 @@ transposes, sequence elements ``x_{k}`` / ``x^{(t)}``, matrix sums, ``\\operator
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sympy as sp
@@ -63,11 +64,34 @@ def _split_math(text: str) -> list[tuple[bool, str]]:
     return [(m, seg) for m, seg in pieces if seg]
 
 
+_SCRIPT = re.compile(r"(?<=[\w)\]}ℓ])([\^_])(\{[^{}]*\}|\([^()]*\)(?=[\s,.;:]|$)|[-+]?[\wℓ⊤]+)")
+_ARROWS = {"->": r"$\to$", "<=": r"$\le$", ">=": r"$\ge$", "!=": r"$\ne$", "=>": r"$\Rightarrow$"}
+
+
+def _prose(seg: str) -> str:
+    """Prose outside ``$...$``: escaped, with the ASCII math habits of plain text (``A^{l+1}``,
+    ``c_l``, ``p^T``, ``->``) set as super/subscripts and symbols rather than shown raw."""
+    out, pos = [], 0
+    for m in _SCRIPT.finditer(seg):
+        out.append(_arrows(seg[pos:m.start()]))
+        body = m[2][1:-1] if m[2][0] in "{(" and m[2][0] == "{" else m[2]
+        body_tex = r"$\top$" if body in ("T", "⊤") else _arrows(body)
+        out.append((r"\textsuperscript{" if m[1] == "^" else r"\textsubscript{") + body_tex + "}")
+        pos = m.end()
+    out.append(_arrows(seg[pos:]))
+    return "".join(out)
+
+
+def _arrows(seg: str) -> str:
+    parts = re.split(r"(->|<=|>=|!=|=>)", seg)
+    return "".join(_ARROWS[p] if p in _ARROWS else tex_escape(p) for p in parts)
+
+
 def rich_tex(text: str) -> str:
     """Author-written text with inline ``$...$`` math (reasons, statements, notes): the
     prose is escaped, the math passes through.  Never used on user input (claims are
     escaped whole with :func:`tex_escape`)."""
-    return "".join(f"${seg}$" if math else tex_escape(seg) for math, seg in _split_math(text))
+    return "".join(f"${seg}$" if math else _prose(seg) for math, seg in _split_math(text))
 
 
 class HouseLatexPrinter(LatexPrinter):
@@ -118,6 +142,12 @@ class HouseLatexPrinter(LatexPrinter):
 
     def _print_NaN(self, e: sp.Basic) -> str:
         return r"\text{NaN}"
+
+    def _print_Identity(self, e: sp.Identity) -> str:
+        return "I"
+
+    def _print_ZeroMatrix(self, e: sp.ZeroMatrix) -> str:
+        return "0"
 
     def _print_MatSeq(self, e: MatSeq) -> str:
         return self._seq(e.seq_name, e.index)
