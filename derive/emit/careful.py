@@ -219,6 +219,10 @@ class DplrKernel:
     def context(self, printer: Any) -> dict[str, Any]:
         ctx = _print_pieces(printer, self.form)
         ctx["weighted_large"] = printer.doprint(self.form.weighted_large(sp.Symbol("weight")))
+        xs = sp.Symbol("x", real=True)  # the exponent, computed once per element by the template
+        ctx["stable_x"] = printer.doprint(self.form.stable.xreplace({self.form.exponent: xs}))
+        ctx["weighted_large_x"] = printer.doprint(
+            self.form.weighted_large(sp.Symbol("weight")).xreplace({self.form.exponent: xs}))
         ctx["large_x"] = repr(LARGE_X)
         ctx.update({"first": printer.doprint(self.first), "const": printer.doprint(self.const),
                     "weight": printer.doprint(self.weight), "s_value": printer.doprint(self.s_value),
@@ -292,7 +296,12 @@ class CauchyKernel:
                 raise DeriveError(f"the denominator is not affine in λ: {part}")
             pieces[tag] = [printer.doprint(coll.get(k, sp.Integer(0))) for k in (sp.S.One, lr, li)]
         sums = [sym for sym, _ in self.sums]
+        lam_coll = sp.collect(den, lam_i, evaluate=False)
+        if set(lam_coll) - {lam_i, sp.S.One}:
+            raise DeriveError(f"the denominator is not affine in λ: {den}")
         return {
+            "den_0": printer.doprint(lam_coll.get(sp.S.One, sp.Integer(0))),
+            "den_1": printer.doprint(lam_coll.get(lam_i, sp.Integer(0))),
             "weights": [printer.doprint(w) for w in weights],
             "den": printer.doprint(den),
             "den_re": pieces["re"], "den_im": pieces["im"],
