@@ -77,6 +77,9 @@ class HouseLatexPrinter(LatexPrinter):
             out += f" - {text}"
         return out
 
+    def _print_Identity(self, e: sp.Identity) -> str:
+        return "I"  # the seeds' notation (SymPy prints \\mathbb{I})
+
     def _print_MatSeq(self, e: MatSeq) -> str:
         return self._seq(e.seq_name, e.index)
 
