@@ -165,7 +165,8 @@ def _inverse(m: Any) -> Any:
         raise EvaluationError(f"inverse of a non-square {m.rows}x{m.cols} matrix")
     try:
         inv = mpmath.inverse(m)
-    except ZeroDivisionError:
+    except (ZeroDivisionError, TypeError):
+        # TypeError: mpmath's LU meets an exactly singular matrix as a None pivot
         raise EvaluationError("inverse of a singular matrix") from None
     return inv
 
@@ -430,12 +431,38 @@ def _det(ev: Evaluator, e: sp.Determinant) -> Any:
         return m
     if m.rows != m.cols:
         raise EvaluationError("determinant of a non-square matrix")
-    return mpmath.det(m)
+    try:
+        return mpmath.det(m)
+    except (TypeError, ZeroDivisionError):
+        # mpmath's LU gives up on exactly singular matrices (a None pivot): eliminate by hand
+        return _det_by_elimination(m)
+
+
+def _det_by_elimination(m: Any) -> Any:
+    """Determinant by Gaussian elimination with partial pivoting (0 for singular input)."""
+    a = m.copy()
+    n = a.rows
+    det = mpmath.mpf(1)
+    for k in range(n):
+        p = max(range(k, n), key=lambda i: abs(a[i, k]))
+        if a[p, k] == 0:
+            return mpmath.mpf(0)
+        if p != k:
+            for j in range(n):
+                a[k, j], a[p, j] = a[p, j], a[k, j]
+            det = -det
+        det *= a[k, k]
+        for i in range(k + 1, n):
+            f = a[i, k] / a[k, k]
+            for j in range(k, n):
+                a[i, j] -= f * a[k, j]
+    return det
 
 
 @evaluator(sp.HadamardProduct)
 def _hadamard(ev: Evaluator, e: sp.HadamardProduct) -> Any:
-    vals = [ev(a) for a in e.args]
+    # a 1 x 1 factor may have been read as a scalar: treat every factor as a matrix
+    vals = [v if is_matrix(v) else mpmath.matrix([[v]]) for v in (ev(a) for a in e.args)]
     out = vals[0].copy()
     for v in vals[1:]:
         if shape_of(v) != shape_of(out):

@@ -9,6 +9,7 @@ subclasses; the rewriting rules that act on them are in :mod:`derive.sums`.
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.sympify import _sympify
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 
@@ -26,7 +27,7 @@ class MatSeq(MatrixExpr):
 
     def __new__(cls, name: str | sp.Symbol, index: sp.Expr, rows: sp.Expr, cols: sp.Expr):
         name = sp.Symbol(name) if isinstance(name, str) else name
-        return super().__new__(cls, name, sp.sympify(index), sp.sympify(rows), sp.sympify(cols))
+        return super().__new__(cls, name, _sympify(index), _sympify(rows), _sympify(cols))
 
     @property
     def seq_name(self) -> str:
@@ -61,7 +62,7 @@ class MatSum(MatrixExpr):
 
     def __new__(cls, term: sp.Basic, limits: tuple[sp.Symbol, sp.Expr, sp.Expr]):
         j, a, b = limits
-        return super().__new__(cls, term, sp.Tuple(j, sp.sympify(a), sp.sympify(b)))
+        return super().__new__(cls, term, sp.Tuple(j, _sympify(a), _sympify(b)))
 
     @property
     def term(self) -> sp.Basic:

@@ -126,7 +126,7 @@ class Certificate:
         statuses = [s["status"] for s in self.steps] + [a["status"] for a in self.answers]
         status = combine([_Status(s) for s in statuses]) if statuses else "verified"
         if status in ("proved", "verified") and not all(c["passed"] for c in self.code):
-            return "refuted"
+            return "failed"  # every step held, but some generated code did not verify
         return status
 
     def to_json(self) -> dict[str, Any]:
@@ -201,8 +201,12 @@ def verify_code(spec: codegen.ModuleSpec, checks: list[CodeCheck], seed: int,
         if be == "numba" and not codegen.backend_available("numba"):
             results.append({"backend": be, "skipped": "numba is not installed", "passed": False, "checks": []})
             continue
-        path = codegen.write_module(spec, be)
-        module = codegen.load_module(path, stand_in=stand_in)
+        try:
+            path = codegen.write_module(spec, be)
+            module = codegen.load_module(path, stand_in=stand_in)
+        except Exception as exc:  # noqa: BLE001 - code that cannot be generated is not verified
+            results.append({"backend": be, "error": f"{type(exc).__name__}: {exc}", "passed": False, "checks": []})
+            continue
         recs = []
         for k, check in enumerate(checks):
             if be not in check.backends:

@@ -20,7 +20,21 @@ class Timeout(Exception):
     """The bounded call ran past its limit and was killed."""
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when its parent dies (no orphaned SymPy loops when a
+    worker that itself runs bounded work is killed at its own limit)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - not Linux: the parent's kill in run_bounded still applies
+        pass
+
+
 def _child(conn: Any, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+    _die_with_parent()
     try:
         result = ("ok", fn(*args, **kwargs))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
@@ -38,7 +52,9 @@ def run_bounded(fn: Callable[..., Any], *args: Any, timeout: float, **kwargs: An
     """Return ``fn(*args, **kwargs)`` computed in a child; raise :class:`Timeout` past
     ``timeout`` seconds, or ``RuntimeError`` with the child's error message."""
     parent, child = _CTX.Pipe(duplex=False)
-    proc = _CTX.Process(target=_child, args=(child, fn, args, kwargs), daemon=True)
+    # not a daemon: bounded work may itself run bounded work (a claim check that runs the
+    # symbolic prover); the child is killed in ``finally`` and dies with its parent
+    proc = _CTX.Process(target=_child, args=(child, fn, args, kwargs), daemon=False)
     proc.start()
     child.close()
     try:

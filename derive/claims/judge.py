@@ -1,0 +1,541 @@
+"""Judge the claims of a document: one verdict per claim and per link of a chain.
+
+Each statement is bound (names -> SymPy, shapes inferred) and every link ``a op b`` is
+sent to :func:`derive.check.check_equal` on the problem's random instances (or, without
+a problem, on a problem built on the fly from the claim's free symbols: random sizes,
+non-symmetric matrices, invertible where inverted, integer indices including their
+boundary).  The whole statement runs in a worker process killed at the time limit
+(:func:`derive.check.worker.run_bounded`), so nothing a user writes can hang the tool.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import zlib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import mpmath
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from ..check import CheckSettings, check_equal
+from ..check.symbolic import prove_equal
+from ..check.worker import Timeout, run_bounded
+from ..errors import DeriveError
+from ..numeric import EvaluationError, as_scalar, evaluate, is_matrix
+from ..problem import Dim, Index, Problem, Sampler
+from ..symbols import MatSeq
+from ..verdict import PROVED, REFUTED, UNDECIDED, VERIFIED, Verdict, combine
+from .binding import BindError, Bound, Scope, bind_chain, name_key
+from .latex_parser import Node, ParseError, parse, to_text
+from .nodes import AtM, AtS, DerivM, DerivS, DifferentialM, DifferentialS, MatFn, Norm, ScalarFn, Softmax
+from .reader import Claim, Document
+from .statements import Statement, split_statements
+
+INDEX_HIGH = 6  # generic integer indices are sampled in low..6
+_CUSTOM = (ScalarFn, MatFn, DerivS, DerivM, DifferentialS, DifferentialM, AtS, AtM, Norm, Softmax)
+
+
+@dataclass
+class LinkResult:
+    lhs: str
+    op: str
+    rhs: str
+    status: str
+    scope: str
+    counterexample: dict[str, Any] | None = None
+    reason: str | None = None
+
+
+@dataclass
+class ClaimResult:
+    """The verdict on one claim (a statement in a math span) of a document."""
+
+    file: str
+    line: int
+    latex: str
+    status: str
+    scope: str
+    counterexample: dict[str, Any] | None = None
+    reason: str | None = None
+    column: int | None = None
+    links: list[LinkResult] = field(default_factory=list)
+    condition: str | None = None
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        out = {
+            "file": self.file, "line": self.line, "latex": self.latex, "status": self.status,
+            "scope": self.scope, "counterexample": self.counterexample, "reason": self.reason,
+            "links": [dataclasses.asdict(l) for l in self.links],
+            "seconds": round(self.seconds, 3),
+        }
+        if self.condition:
+            out["condition"] = self.condition
+        if self.column is not None:
+            out["column"] = self.column
+        return out
+
+
+@dataclass
+class Options:
+    timeout: float = 10.0
+    seed: int = 0
+    instances: int = 10
+    dps: int = 50
+
+
+# --- a problem built on the fly for generic identities ---------------------------------------------
+
+def generic_problem(bound: Bound) -> Problem:
+    """A Problem over the claim's free symbols: dims 2..4, indices 0..6, random values."""
+    dim_syms: set[sp.Symbol] = set(bound.dims)
+    for info in bound.symbols.values():
+        s = info.sympy
+        if s is not None and isinstance(s, MatrixExpr):
+            for d in s.shape:
+                dim_syms |= {x for x in sp.sympify(d).free_symbols}
+    for e in bound.items:
+        if e is None:
+            continue
+        for node in sp.preorder_traversal(e):
+            if isinstance(node, MatrixExpr):
+                for d in node.shape:
+                    dim_syms |= {x for x in sp.sympify(d).free_symbols if x.is_positive}
+    seqs = {k: i for k, i in bound.symbols.items() if i.kind == "seq"}
+    index_syms = [s for s in bound.indices if s not in dim_syms]
+    dims = tuple(Dim(s, (2, 3, 4)) for s in sorted(dim_syms, key=str))
+    indices = tuple(Index(s, 0, INDEX_HIGH) for s in sorted(index_syms, key=str))
+    infos = [i for i in bound.symbols.values() if i.kind in ("scalar", "matrix") and i.sympy is not None]
+    seq_shapes: dict[str, tuple[Any, Any]] = {}
+    for key, info in seqs.items():
+        seq_shapes[key] = _seq_shape(bound, key)
+
+    def sample(sampler: Sampler, sizes) -> dict[Any, Any]:
+        vals: dict[Any, Any] = {}
+        for info in infos:
+            s = info.sympy
+            if isinstance(s, MatrixExpr):
+                r, c = (int(sp.sympify(d).xreplace(sizes)) for d in s.shape)
+                kind = "invertible" if info.invertible and r == c else "general"
+                m = sampler.matrix(r, c, kind)
+                if info.positive:
+                    m = m.apply(lambda x: abs(x) + mpmath.mpf(1) / 4)
+                vals[s] = m
+            else:
+                vals[s] = sampler.positive(0.25, 2) if info.positive else sampler.scalar(-1, 1)
+        if seqs:
+            vals["sequence seed"] = sampler.rng.randrange(2**31)
+            vals["sequence small"] = int(sampler.small)
+        return vals
+
+    def reference(values: dict[Any, Any], dps: int) -> dict[str, Callable[..., Any]]:
+        out: dict[str, Callable[..., Any]] = {}
+        for key in seqs:
+            rows, cols = seq_shapes[key]
+
+            def element(*idx: int, key=key, rows=rows, cols=cols) -> Any:
+                tag = f"{values['sequence seed']}|{key}|{idx}".encode()
+                rng = random.Random(zlib.crc32(tag))
+                s = Sampler(rng, dps, small=bool(values["sequence small"]))
+                r = int(sp.sympify(rows).xreplace(values)) if rows is not None else 1
+                c = int(sp.sympify(cols).xreplace(values)) if cols is not None else 1
+                if r == 1 and c == 1 and rows is None:
+                    return s.scalar(-1, 1)
+                return s.matrix(r, c)
+
+            out[key] = element
+        return out
+
+    return Problem(name="generic", title="generic identity", statement="", dims=dims, indices=indices,
+                   sample_values=sample, reference=reference)
+
+
+def _seq_shape(bound: Bound, key: str) -> tuple[Any, Any]:
+    for e in bound.items:
+        if e is None:
+            continue
+        for node in sp.preorder_traversal(e):
+            if isinstance(node, MatSeq) and node.seq_name == key:
+                return node.shape
+    return (None, None)
+
+
+# --- judging -----------------------------------------------------------------------------------------
+
+def _has_custom(e: sp.Basic) -> bool:
+    return any(isinstance(x, _CUSTOM) for x in sp.preorder_traversal(e))
+
+
+def _links(tree: Node) -> tuple[list[Node], list[tuple[int, str, int]]]:
+    """Nodes to bind and the links between them; an interval ``x \\in (a, b]`` becomes
+    two inequalities."""
+    if tree.kind != "chain":
+        return [tree], []
+    items, ops = tree.args
+    nodes = list(items)
+    links: list[tuple[int, str, int]] = []
+    for i, op in enumerate(ops):
+        rhs = items[i + 1]
+        if op == "in" and rhs.kind == "tuple" and len(rhs.args) == 2 and rhs.value in ("()", "[]", "(]", "[)"):
+            lo, hi = rhs.args
+            nodes.append(lo)
+            nodes.append(hi)
+            lo_op = ">=" if rhs.value[0] == "[" else ">"
+            hi_op = "<=" if rhs.value[1] == "]" else "<"
+            links.append((i, lo_op, len(nodes) - 2))
+            links.append((i, hi_op, len(nodes) - 1))
+        else:
+            links.append((i, op, i + 1))
+    return nodes, links
+
+
+_NOT_JUDGED = {
+    "~": "≈ states an approximation; approximations are not judged",
+    "<=>": "equivalences of conditions are not judged",
+    "->": "an arrow is not a claim that can be checked",
+    "propto": "proportionality is not judged",
+    "subset": "set inclusion is not judged",
+    "in": "membership is only judged for intervals",
+}
+
+
+def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any]:
+    """Bind and check one statement; returns a plain dict (it travels between processes)."""
+    import sys
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 6000))  # a worker: deep but bounded trees
+    tree = st.tree
+    assert tree is not None
+    nodes, links = _links(tree)
+    if not links:
+        return {"status": UNDECIDED, "scope": "undecided: no relation to check", "reason": "no relation", "links": []}
+    pairs = [(a, b) for a, op, b in links if op not in _NOT_JUDGED]
+    try:
+        scalar_items = {i for a, op, b in links if op in ("<", "<=", ">", ">=") for i in (a, b)}
+        bound = bind_chain(nodes, [], scope, st.condition, pairs=pairs, scalar_items=scalar_items)
+    except BindError as exc:
+        col = f" at column {exc.column + st.col - 1}" if exc.column else ""
+        msg = str(exc).split(" at column ")[0]
+        return {"status": UNDECIDED, "scope": f"undecided: {msg}{col}", "reason": f"{msg}{col}", "links": []}
+    problem = scope.problem if scope.problem is not None else generic_problem(bound)
+    settings = CheckSettings(instances=opts.instances, dps=opts.dps, seed=opts.seed,
+                             symbolic_timeout=max(0.2, min(2.0, opts.timeout * 0.25)))
+    results: list[LinkResult] = []
+    verdicts: list[Verdict] = []
+    for a, op, b in links:
+        lhs, rhs = bound.items[a], bound.items[b]
+        text_l, text_r = _tex(nodes[a]), _tex(nodes[b])
+        if op in _NOT_JUDGED:
+            v = Verdict(UNDECIDED, f"undecided: {_NOT_JUDGED[op]}", reason=_NOT_JUDGED[op])
+        elif op in ("=", ":=", "<-", "!="):
+            prover = prove_equal if not (_has_custom(lhs) or _has_custom(rhs)) else None
+            v = check_equal(lhs, rhs, problem, condition=bound.condition, settings=settings, prover=prover,
+                            claim=f"{text_l} = {text_r}")
+            if op == "!=":
+                v = _negate(v)
+        else:
+            v = check_inequality(lhs, op, rhs, problem, bound.condition, settings)
+        verdicts.append(v)
+        results.append(LinkResult(text_l, op, text_r, v.status, v.scope, v.counterexample, v.reason))
+    status = combine(verdicts)
+    first_bad = next((r for r in results if r.status == status), results[0])
+    scope_text = first_bad.scope if len(results) == 1 else _chain_scope(results, status)
+    reason = first_bad.reason
+    if status == REFUTED and reason is None:
+        reason = f"link {first_bad.lhs} {first_bad.op} {first_bad.rhs} fails" if len(results) > 1 else None
+    if st.note:
+        reason = (reason + "; " if reason else "") + st.note
+    if scope.problem is None:
+        scope_text += f" [generic: {bound.hypothesis}]"
+    return {"status": status, "scope": scope_text, "reason": reason, "counterexample": first_bad.counterexample,
+            "links": [dataclasses.asdict(r) for r in results]}
+
+
+def _chain_scope(results: list[LinkResult], status: str) -> str:
+    parts = [f"link {i + 1} ({r.op}): {r.status}" for i, r in enumerate(results)]
+    bad = [r for r in results if r.status == status]
+    head = f"{status}: " + "; ".join(parts)
+    if status in (REFUTED, UNDECIDED) and bad:
+        head += f" — {bad[0].scope}"
+    return head
+
+
+def _tex(n: Node) -> str:
+    return to_text(n) if n.kind != "name" else to_text(n)
+
+
+def _negate(v: Verdict) -> Verdict:
+    if v.status == REFUTED:
+        return Verdict(VERIFIED, "verified: the sides differ on an instance", counterexample=v.counterexample,
+                       instances=v.instances, dps=v.dps)
+    if v.status in (PROVED, VERIFIED):
+        return Verdict(REFUTED, "refuted: the sides are equal (" + v.scope + ")", instances=v.instances, dps=v.dps)
+    return v
+
+
+def check_inequality(lhs: sp.Basic, op: str, rhs: sp.Basic, problem: Problem, condition: sp.Basic | None,
+                     settings: CheckSettings) -> Verdict:
+    """Judge a scalar inequality on random instances (refuted by the first failing one)."""
+    from ..check.equivalence import index_ranges
+
+    rng = random.Random(settings.seed)
+    ranges = index_ranges(condition, problem)
+    boundary = {s: lo for s, (lo, _) in ranges.items()}
+    done = 0
+    for i in range(settings.instances):
+        try:
+            inst = problem.sample(rng, settings.dps, fixed=boundary if i == 0 else None, ranges=ranges)
+            left = as_scalar(evaluate(lhs, inst.values, inst.sequences, inst.dps))
+            right = as_scalar(evaluate(rhs, inst.values, inst.sequences, inst.dps))
+        except EvaluationError as exc:
+            if done == 0 and i == settings.instances - 1:
+                return Verdict(UNDECIDED, f"undecided: {exc}", reason=str(exc))
+            continue
+        if isinstance(left, mpmath.mpc) or isinstance(right, mpmath.mpc):
+            return Verdict(UNDECIDED, "undecided: an inequality between complex numbers", reason="complex values")
+        done += 1
+        holds = {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
+        if not holds:
+            return Verdict(REFUTED, f"refuted: {mpmath.nstr(left, 8)} {op} {mpmath.nstr(right, 8)} fails on an instance",
+                           instances=done, dps=settings.dps,
+                           counterexample={"instance": inst.describe(), "lhs": mpmath.nstr(left, 15),
+                                           "rhs": mpmath.nstr(right, 15)})
+    if done == 0:
+        return Verdict(UNDECIDED, "undecided: no instance could be evaluated", reason="no instance evaluated")
+    return Verdict(VERIFIED, f"verified on {done} random instances at {settings.dps} digits", instances=done,
+                   dps=settings.dps)
+
+
+# --- documents ---------------------------------------------------------------------------------------
+
+def problem_named(name: str) -> Problem:
+    """The Problem of a registered derivation (unknown names: a DeriveError listing them)."""
+    from ..registry import get
+
+    entry = get(name)
+    return entry.derivation().problem
+
+
+def part_answers(name: str, part: str) -> list[Any]:
+    """The set-valued answers (intervals, sets of λ) the derivation gives for ``part``."""
+    from ..registry import get
+
+    d = get(name).derivation()
+    if part not in {p.name for p in d.problem.parts}:
+        raise DeriveError(f"problem {name!r} has no part {part!r}; parts: "
+                          + ", ".join(p.name for p in d.problem.parts))
+    return [a for a in d.answers_for(part) if isinstance(a.value, sp.Set)]
+
+
+def _number(n: Node) -> sp.Expr | None:
+    if n.kind == "num":
+        return sp.Rational(n.value) if "." in n.value else sp.Integer(int(n.value[:12]))
+    if n.kind == "neg":
+        v = _number(n.args[0])
+        return -v if v is not None else None
+    if n.kind == "infinity":
+        return sp.oo
+    if n.kind == "div" and n.value == "frac":
+        a, b = _number(n.args[0]), _number(n.args[1])
+        return a / b if a is not None and b not in (None, 0) else None
+    return None
+
+
+def claimed_set(tree: Node) -> tuple[str, sp.Set] | None:
+    r"""``\lambda \in [1, 4]``, ``\lambda > 0.001``, ``P \iff \lambda > c``: the set of values
+    of one free name that the claim states (None if the claim is not of that form)."""
+    if tree.kind != "chain":
+        return None
+    items, ops = tree.args
+    if "<=>" in ops:
+        k = len(ops) - 1 - list(ops)[::-1].index("<=>")
+        items, ops = items[k + 1:], ops[k + 1:]
+    if len(ops) != 1:
+        return None
+    lhs, rhs = items
+    op = ops[0]
+    if lhs.kind != "name" or lhs.args != (None, None):
+        if rhs.kind == "name" and rhs.args == (None, None) and op in ("<", ">", "<=", ">="):
+            lhs, rhs, op = rhs, lhs, {"<": ">", ">": "<", "<=": ">=", ">=": "<="}[op]
+        else:
+            return None
+    name = to_text(lhs)
+    if op == "in" and rhs.kind == "tuple" and len(rhs.args) == 2 and rhs.value in ("()", "[]", "(]", "[)"):
+        lo, hi = (_number(x) for x in rhs.args)
+        if lo is None or hi is None:
+            return None
+        return name, sp.Interval(lo, hi, rhs.value[0] == "(", rhs.value[1] == ")")
+    c = _number(rhs)
+    if c is None or op not in ("<", ">", "<=", ">="):
+        return None
+    return name, {"<": sp.Interval.open(-sp.oo, c), "<=": sp.Interval(-sp.oo, c),
+                  ">": sp.Interval.open(c, sp.oo), ">=": sp.Interval(c, sp.oo)}[op]
+
+
+def judge_part_answer(st: Statement, answers: list[Any]) -> dict[str, Any] | None:
+    """Compare a set-valued claim with the part's derived answer (as sets, exactly)."""
+    got = claimed_set(st.tree)
+    if got is None or not answers:
+        return None
+    name, claimed = got
+    items, ops = st.tree.args
+    if "<=>" in ops:
+        left = _left_set(st.tree, name)
+        if left is None:
+            return {"status": UNDECIDED, "scope": "undecided: the left side of ⟺ is not a condition on "
+                    f"{name} that can be solved", "reason": "unsolvable left side of ⟺", "links": []}
+        if sp.Eq(left, claimed) is not sp.true:
+            return {"status": REFUTED, "scope": f"refuted: the left side of ⟺ gives {name} ∈ {left}, the right "
+                    f"side {claimed}", "reason": None, "links": [],
+                    "counterexample": {"instance": {name: str(_witness(sp.SymmetricDifference(left, claimed)))},
+                                       "lhs": str(left), "rhs": str(claimed)}}
+    for ans in answers:
+        derived = ans.value
+        # the problem's domain (λ > 0 ...) is part of the derived set; compare within it
+        if sp.Eq(claimed.intersect(sp.Interval.open(0, sp.oo)) if derived.is_subset(sp.Interval(0, sp.oo))
+                 else claimed, derived) is sp.true:
+            return {"status": PROVED, "scope": f"proved: the set equals the derived answer '{ans.label}' = {derived} "
+                    "(exact set comparison)", "reason": None, "links": []}
+    ans = answers[0]
+    diff = sp.SymmetricDifference(claimed, ans.value)
+    witness = _witness(diff)
+    return {"status": REFUTED, "scope": f"refuted: {name} ∈ {claimed} but the derived answer '{ans.label}' is "
+            f"{ans.value}", "reason": None,
+            "counterexample": {"instance": {name: str(witness)} if witness is not None else {},
+                               "lhs": str(claimed), "rhs": str(ans.value)}, "links": []}
+
+
+def _left_set(tree: Node, name: str) -> sp.Set | None:
+    """The solution set in ``name`` of the single inequality left of ⟺ (exact, SymPy)."""
+    items, ops = tree.args
+    k = list(ops).index("<=>")
+    if k != 1 or ops[0] not in ("<", ">", "<=", ">="):
+        return None
+    try:
+        bound = bind_chain([items[0], items[1]], [], Scope(), None, hypotheses=(2,))
+    except BindError:
+        return None
+    sym = next((i.sympy for i in bound.symbols.values() if i.key == name), None)
+    if sym is None or any(i.kind != "scalar" for i in bound.symbols.values()):
+        return None
+    rel = {"<": sp.Lt, ">": sp.Gt, "<=": sp.Le, ">=": sp.Ge}[ops[0]](*bound.items)
+    free = rel.free_symbols
+    if free != {sym}:
+        return None
+    try:
+        return sp.solve_univariate_inequality(rel, sym, relational=False)
+    except (NotImplementedError, ValueError, TypeError):
+        return None
+
+
+def _witness(s: sp.Set) -> sp.Expr | None:
+    """A simple point of a set (for the counterexample)."""
+    try:
+        for piece in (s.args if isinstance(s, sp.Union) else (s,)):
+            if isinstance(piece, sp.Interval):
+                a, b = piece.start, piece.end
+                if a.is_finite and b.is_finite:
+                    return (a + b) / 2 if piece.left_open or piece.right_open or a != b else a
+                if a.is_finite:
+                    return a + 1
+                if b.is_finite:
+                    return b - 1
+            if isinstance(piece, sp.FiniteSet) and piece.args:
+                return piece.args[0]
+    except (TypeError, ValueError):
+        return None
+    return None
+
+
+def build_scope(doc: Document, problem_name: str | None) -> Scope:
+    name = problem_name or doc.front.get("problem")
+    problem = problem_named(str(name)) if name else None
+    if problem is not None and "hidden" in doc.front:
+        problem = _with_hidden(problem, doc.front["hidden"])
+    scope = Scope.for_problem(problem)
+    given = doc.front.get("given", [])
+    if isinstance(given, str):
+        given = [given]
+    for i, item in enumerate(given or []):
+        line = doc.front_lines.get(f"given[{i}]", doc.front_lines.get("given", 1))
+        try:
+            scope.add_given(str(item))
+        except (ParseError, BindError) as exc:
+            raise DeriveError(f"{doc.path}:{line}: front matter given item {str(item)!r}: {exc}") from None
+    return scope
+
+
+def _with_hidden(problem: Problem, hidden: Any) -> Problem:
+    """Seed-style scalar notation: pin the problem's hidden size (front matter ``hidden``)."""
+    try:
+        h = int(hidden)
+    except (TypeError, ValueError):
+        raise DeriveError(f"front matter hidden: {hidden!r} is not an integer") from None
+    dims = tuple(Dim(d.symbol, (h,)) if str(d.symbol) in ("H", "h", "n_h", "hidden") else d for d in problem.dims)
+    return dataclasses.replace(problem, dims=dims)
+
+
+def _try_define(st: Statement, scope: Scope) -> bool:
+    """A statement ``name := expr`` / ``name \\leftarrow expr`` (or a prose "Let") whose left
+    side the problem does not already bind defines the name for later claims."""
+    tree = st.tree
+    if tree is None or tree.kind != "chain" or len(tree.args[1]) != 1:
+        return False
+    (lhs, rhs), (op,) = tree.args
+    if op not in ("=", ":=", "<-"):
+        return False
+    key = name_key(lhs)
+    if key is None and not (lhs.kind == "apply" and lhs.args[0].kind == "name"):
+        return False
+    if scope.problem is not None and key is not None:
+        from .binding import Inference
+        inf = Inference(scope, 0, set())
+        if inf._match_pattern(lhs.args[0] if lhs.kind == "paren" else lhs) is not None:
+            return False  # a problem quantity: this is a claim about it
+    scope.define(lhs, rhs, st.latex)
+    return True
+
+
+def judge_document(doc: Document, problem_name: str | None = None, opts: Options = Options(),
+                   progress: Callable[[str], None] | None = None) -> list[ClaimResult]:
+    """Verdicts for every claim of ``doc`` (bindings are applied, not judged)."""
+    import time
+
+    scope = build_scope(doc, problem_name)
+    name = problem_name or doc.front.get("problem")
+    part = doc.front.get("part")
+    answers = part_answers(str(name), str(part)) if name and part else []
+    out: list[ClaimResult] = []
+    for claim in doc.claims:
+        statements = split_statements(claim.latex)
+        for st in statements:
+            if st.error is not None:
+                msg = f"cannot parse: {st.error.message} at column {st.error.column}"
+                out.append(ClaimResult(doc.path, claim.line, st.latex, UNDECIDED, f"undecided: {msg}", reason=msg,
+                                       column=st.error.column))
+                continue
+            ops = st.tree.args[1] if st.tree.kind == "chain" else ()
+            if (claim.binding or (ops and ops[0] in (":=", "<-"))) and _try_define(st, scope):
+                continue
+            t0 = time.perf_counter()
+            try:
+                res = run_bounded(judge_part_answer, st, answers, timeout=opts.timeout) if answers else None
+                if res is None:
+                    res = run_bounded(judge_statement, st, scope, opts, timeout=opts.timeout)
+            except Timeout:
+                res = {"status": UNDECIDED, "scope": f"undecided: no verdict within the {opts.timeout:g} s limit",
+                       "reason": f"time limit {opts.timeout:g} s", "links": []}
+            except RuntimeError as exc:
+                res = {"status": UNDECIDED, "scope": f"undecided: internal error ({str(exc)[:200]})",
+                       "reason": f"internal error: {str(exc)[:200]}", "links": []}
+            dt = time.perf_counter() - t0
+            links = [LinkResult(**l) for l in res.get("links", [])]
+            out.append(ClaimResult(doc.path, claim.line, st.latex, res["status"], res["scope"],
+                                   res.get("counterexample"), res.get("reason"), links=links,
+                                   condition=st.condition_text or None, seconds=dt))
+            if progress is not None:
+                progress(f"{doc.path}:{claim.line}: {res['status']} ({dt:.2f} s)")
+    return out

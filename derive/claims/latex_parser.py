@@ -1,0 +1,1099 @@
+"""A small, safe parser for the LaTeX math people write in derivations.
+
+Input is untrusted text: it is tokenised and parsed by hand (recursive descent) into a
+plain-data tree of :class:`Node` objects.  Nothing here evaluates anything; no string
+ever reaches ``eval``, ``sympify`` or ``parse_latex``.  Every node records the column it
+came from so that a failure can say "cannot parse ... at column k".
+
+Limits (raise :class:`ParseError`): input length, nesting depth, matrix size.
+
+Notation read (see docs/claims-schema.md): names with accents and subscripts
+(``\\bar{h}^{(t)}`` is a *time-indexed name*, not a power), ``^\\top``/``^T``/``^{-1}``/
+``^{-\\top}``, powers, ``\\frac``, ``\\sum``/``\\prod`` with limits, functions
+(``\\tanh``, ``\\sigma``, ``\\sigma'``, ``\\operatorname{..}``), ``\\|x\\|``, ``|x|``,
+pmatrix/bmatrix (block matrices too), ``\\partial`` fractions, ``\\frac{d}{dx}``,
+differentials ``dX`` / ``d(X^{-1})``, ``\\nabla``, relations, intervals.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_INPUT = 50_000  # characters in one claim
+MAX_DEPTH = 120  # nesting depth of the parse tree
+MAX_MATRIX = 40  # rows or columns of a written matrix
+
+
+class ParseError(Exception):
+    """The text could not be read; ``column`` is 1-based within the claim's LaTeX."""
+
+    def __init__(self, message: str, column: int):
+        super().__init__(f"{message} at column {column}")
+        self.message = message
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node of the math tree.
+
+    ``kind`` says what it is; ``value`` holds a name/number/operator spelling; ``args`` the
+    children (nodes, or tuples of nodes for matrix rows); ``col`` the 1-based column.
+
+    kinds: num, name (value = base spelling, args = (subscript|None, time index|None)),
+    add, sub, neg, mul (value = juxt|cdot|times|odot|circ|star), div, pow, transpose,
+    inverse_transpose, prime (f'), call (args = (function, arg, ...)), func (value = name),
+    norm (value = ""|"F"|"2"...), abs, matrix (value = env, args = rows), sum/prod (args =
+    (body, var|None, lo|None, hi|None)), partial (args = (num, den, order)), ddx (args =
+    (var, body|None)), differential (args = (arg,)), nabla (args = (order, fn)), rel
+    (value = operator, args = (lhs, rhs)), interval (value = brackets, args = (lo, hi)),
+    tuple, set, ellipsis, infinity, text.
+    """
+
+    kind: str
+    value: str | None
+    args: tuple
+    col: int
+
+    def walk(self):
+        """All nodes of the tree, depth first (iteratively: trees may be deep)."""
+        stack = [self]
+        while stack:
+            n = stack.pop()
+            yield n
+            for a in n.args:
+                if isinstance(a, Node):
+                    stack.append(a)
+                elif isinstance(a, tuple):
+                    stack.extend(x for x in a if isinstance(x, Node))
+
+
+# --- tokens -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # cmd, letter, num, sym, text, eof
+    value: str
+    col: int
+
+
+_UNICODE = {
+    "σ": r"\sigma", "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "λ": r"\lambda",
+    "θ": r"\theta", "ℓ": r"\ell", "μ": r"\mu", "η": r"\eta", "ε": r"\epsilon", "Δ": r"\Delta",
+    "Σ": r"\Sigma", "π": r"\pi", "ω": r"\omega", "τ": r"\tau", "φ": r"\phi", "ρ": r"\rho",
+    "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx", "·": r"\cdot", "⊙": r"\odot",
+    "×": r"\times", "∑": r"\sum", "∏": r"\prod", "∇": r"\nabla", "∂": r"\partial", "∈": r"\in",
+    "⊤": r"\top", "⇒": r"\Rightarrow", "⟺": r"\iff", "∞": r"\infty", "−": "-", "∘": r"\circ",
+    "≡": r"\equiv", "←": r"\leftarrow", "∴": r"\therefore", "…": r"\dots", "ξ": r"\xi",
+}
+_SPACING = {r"\,", r"\;", r"\:", r"\!", r"\ ", r"\quad", r"\qquad", r"\displaystyle", r"\textstyle",
+            r"\left.", r"\right.", r"\big", r"\Big", r"\bigg", r"\Bigg", r"\nonumber", r"\notag",
+            r"\limits", r"\nolimits", r"\mathstrut", r"\scriptstyle", r"\hfill", r"\phantom"}
+_TEXT_ARG = {r"\text", r"\mathrm", r"\operatorname", r"\textrm", r"\textbf", r"\textit", r"\mbox",
+             r"\mathit", r"\operatorname*"}
+
+
+def tokenize(src: str) -> list[Token]:
+    """Split LaTeX into tokens; unknown characters raise :class:`ParseError`."""
+    if len(src) > MAX_INPUT:
+        raise ParseError(f"claim longer than {MAX_INPUT} characters", 1)
+    out: list[Token] = []
+    i, n = 0, len(src)
+    while i < n:
+        ch = src[i]
+        col = i + 1
+        if ch.isspace() or ch == "&" or ch == "~":
+            i += 1
+            continue
+        if ch in _UNICODE:
+            rep = _UNICODE[ch]
+            out.append(Token("cmd" if rep.startswith("\\") else "sym", rep, col))
+            i += 1
+            continue
+        if ch == "%":  # comment to end of line
+            while i < n and src[i] != "\n":
+                i += 1
+            continue
+        if ch == "\\":
+            if i + 1 < n and src[i + 1].isalpha():
+                j = i + 1
+                while j < n and src[j].isalpha():
+                    j += 1
+                name = src[i:j]
+                if j < n and src[j] == "*" and name in (r"\operatorname",):
+                    j += 1
+                i = j
+                if name in (r"\left", r"\right", r"\bigl", r"\bigr", r"\Bigl", r"\Bigr", r"\biggl", r"\biggr"):
+                    # \left( -> "(", \left\| -> "\|", \left. -> nothing
+                    while i < n and src[i].isspace():
+                        i += 1
+                    if i < n and src[i] == ".":
+                        i += 1
+                        continue
+                    continue
+                if name in _SPACING:
+                    if name == r"\phantom":
+                        i = _skip_group(src, i)
+                    if name in (r"\quad", r"\qquad"):
+                        out.append(Token("sym", "\\quad", col))
+                    continue
+                if name in _TEXT_ARG:
+                    j = i
+                    while j < n and src[j].isspace():
+                        j += 1
+                    if j < n and src[j] == "{":
+                        end = _match_brace(src, j)
+                        if end < 0:
+                            raise ParseError("unclosed { after " + name, j + 1)
+                        out.append(Token("text", name + "|" + src[j + 1:end], col))
+                        i = end + 1
+                        continue
+                    raise ParseError(f"{name} without a {{...}} argument", col)
+                out.append(Token("cmd", name, col))
+                continue
+            if i + 1 < n:
+                two = src[i:i + 2]
+                i += 2
+                if two in (r"\,", r"\;", r"\:", r"\!", "\\ "):
+                    continue
+                if two == "\\\\":
+                    out.append(Token("sym", "\\\\", col))
+                    continue
+                if two in (r"\|", r"\{", r"\}", r"\%", r"\$", r"\#", r"\_"):
+                    out.append(Token("sym", two, col))
+                    continue
+                raise ParseError(f"unknown control symbol {two!r}", col)
+            raise ParseError("a lone backslash", col)
+        if ch.isdigit() or (ch == "." and i + 1 < n and src[i + 1].isdigit()):
+            j = i
+            while j < n and src[j].isdigit():
+                j += 1
+            if j + 1 < n and src[j] == "." and src[j + 1].isdigit():
+                j += 1
+                while j < n and src[j].isdigit():
+                    j += 1
+            out.append(Token("num", src[i:j], col))
+            i = j
+            continue
+        if ch.isascii() and ch.isalpha():
+            out.append(Token("letter", ch, col))
+            i += 1
+            continue
+        if ch in "+-*/=<>()[]{}^_',|!;:.?":
+            if ch == ":" and i + 1 < n and src[i + 1] == "=":
+                out.append(Token("sym", ":=", col))
+                i += 2
+                continue
+            out.append(Token("sym", ch, col))
+            i += 1
+            continue
+        raise ParseError(f"unexpected character {ch!r}", col)
+    out.append(Token("eof", "", n + 1))
+    return out
+
+
+def _match_brace(src: str, j: int) -> int:
+    depth = 0
+    for k in range(j, len(src)):
+        c = src[k]
+        if c == "\\":
+            continue
+        if c == "{" and (k == 0 or src[k - 1] != "\\"):
+            depth += 1
+        elif c == "}" and (k == 0 or src[k - 1] != "\\"):
+            depth -= 1
+            if depth == 0:
+                return k
+    return -1
+
+
+def _skip_group(src: str, i: int) -> int:
+    while i < len(src) and src[i].isspace():
+        i += 1
+    if i < len(src) and src[i] == "{":
+        end = _match_brace(src, i)
+        return end + 1 if end >= 0 else len(src)
+    return i
+
+
+# --- vocabulary -----------------------------------------------------------------------------------
+
+GREEK = {
+    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta",
+    "iota", "kappa", "lambda", "mu", "nu", "xi", "rho", "varrho", "tau", "upsilon", "phi", "varphi",
+    "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi",
+    "Psi", "Omega", "ell", "sigma", "pi",
+}
+FUNCTIONS = {
+    r"\tanh", r"\sinh", r"\cosh", r"\exp", r"\log", r"\ln", r"\sin", r"\cos", r"\tan", r"\det",
+    r"\tr", r"\diag", r"\max", r"\min", r"\arctan", r"\sqrt", r"\sign", r"\Tr", r"\softmax",
+    r"\relu", r"\operatorname",
+}
+ACCENTS = {r"\bar", r"\hat", r"\tilde", r"\widehat", r"\widetilde", r"\overline", r"\vec", r"\dot",
+           r"\ddot", r"\mathbf", r"\boldsymbol", r"\bm", r"\mathcal", r"\mathbb", r"\mathsf", r"\mathfrak",
+           r"\check", r"\breve", r"\underline"}
+RELATIONS = {
+    "=": "=", r"\ne": "!=", r"\neq": "!=", "<": "<", ">": ">", r"\le": "<=", r"\leq": "<=",
+    r"\ge": ">=", r"\geq": ">=", r"\approx": "~", r"\equiv": "=", r"\iff": "<=>", r"\Leftrightarrow": "<=>",
+    r"\in": "in", r"\leftarrow": "<-", r"\gets": "<-", ":=": ":=", r"\coloneqq": ":=", r"\triangleq": ":=",
+    r"\simeq": "~", r"\sim": "~", r"\Rightarrow": "=>", r"\implies": "=>", r"\to": "->", r"\rightarrow": "->",
+    r"\leqslant": "<=", r"\geqslant": ">=", r"\propto": "propto", r"\subseteq": "subset", r"\mapsto": "->",
+}
+MATRIX_ENVS = {"pmatrix", "bmatrix", "matrix", "Bmatrix", "vmatrix", "smallmatrix", "array", "cases"}
+_MUL_OPS = {r"\cdot": "cdot", r"\times": "times", r"\odot": "odot", r"\circ": "circ", "*": "star",
+            r"\ast": "star", r"\otimes": "kron"}
+_IGNORED_CMDS = {r"\forall", r"\exists", r"\therefore", r"\because"}
+
+
+# --- parser -----------------------------------------------------------------------------------------
+
+class Parser:
+    """Recursive descent over the token list; ``depth`` is bounded by :data:`MAX_DEPTH`."""
+
+    def __init__(self, src: str):
+        self.src = src
+        self.toks = tokenize(src)
+        self.pos = 0
+        self.depth = 0
+        self.in_norm = 0  # inside \| ... \| a bar closes the norm, it does not open one
+
+    # -- helpers
+    @property
+    def tok(self) -> Token:
+        return self.toks[self.pos]
+
+    def peek(self, k: int = 1) -> Token:
+        return self.toks[min(self.pos + k, len(self.toks) - 1)]
+
+    def next(self) -> Token:
+        t = self.toks[self.pos]
+        if t.kind != "eof":
+            self.pos += 1
+        return t
+
+    def at(self, value: str) -> bool:
+        return self.tok.value == value and self.tok.kind in ("sym", "cmd")
+
+    def expect(self, value: str) -> Token:
+        if not self.at(value):
+            raise ParseError(f"expected {value!r}, found {self._describe(self.tok)}", self.tok.col)
+        return self.next()
+
+    @staticmethod
+    def _describe(t: Token) -> str:
+        return "end of input" if t.kind == "eof" else repr(t.value.split("|")[0])
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ParseError(f"nesting deeper than {MAX_DEPTH}", self.tok.col)
+
+    def leave(self) -> None:
+        self.depth -= 1
+
+    # -- entry points
+    def parse_statement(self) -> Node:
+        """statement := expr (relation expr)* ; a lone expression is allowed too."""
+        lhs = self.parse_expr()
+        items = [lhs]
+        ops: list[tuple[str, int]] = []
+        while self.tok.kind in ("sym", "cmd") and self.tok.value in RELATIONS:
+            t = self.next()
+            ops.append((RELATIONS[t.value], t.col))
+            items.append(self.parse_expr())
+        if self.tok.kind != "eof":
+            raise ParseError(f"unexpected {self._describe(self.tok)}", self.tok.col)
+        if not ops:
+            return lhs
+        return Node("chain", "", (tuple(items), tuple(o for o, _ in ops)), lhs.col)
+
+    # -- expressions
+    def parse_expr(self) -> Node:
+        self.enter()
+        try:
+            col = self.tok.col
+            if self.at("+"):
+                self.next()
+                node = self.parse_term()
+            elif self.at("-") or self.at(r"\pm"):
+                self.next()
+                node = Node("neg", None, (self.parse_term(),), col)
+            else:
+                node = self.parse_term()
+            while self.at("+") or self.at("-") or self.at(r"\pm") or self.at(r"\mp"):
+                t = self.next()
+                rhs = self.parse_term()
+                if t.value in (r"\pm", r"\mp"):
+                    raise ParseError("± cannot be checked as one claim", t.col)
+                node = Node("add" if t.value == "+" else "sub", None, (node, rhs), t.col)
+            return node
+        finally:
+            self.leave()
+
+    def parse_term(self) -> Node:
+        self.enter()
+        try:
+            node = self.parse_unary()
+            while True:
+                t = self.tok
+                if t.kind in ("sym", "cmd") and t.value in _MUL_OPS:
+                    self.next()
+                    node = Node("mul", _MUL_OPS[t.value], (node, self.parse_unary()), t.col)
+                elif self.at("/"):
+                    self.next()
+                    node = Node("div", "/", (node, self.parse_unary()), t.col)
+                elif self.starts_factor():
+                    node = Node("mul", "juxt", (node, self.parse_postfix()), t.col)
+                else:
+                    return node
+        finally:
+            self.leave()
+
+    def parse_unary(self) -> Node:
+        if self.at("-"):
+            t = self.next()
+            return Node("neg", None, (self.parse_unary(),), t.col)
+        if self.at("+"):
+            self.next()
+        return self.parse_postfix()
+
+    def starts_factor(self) -> bool:
+        t = self.tok
+        if t.kind in ("letter", "num"):
+            return True
+        if t.kind == "text":
+            head = t.value.split("|", 1)[0]
+            return head in (r"\operatorname", r"\mathrm", r"\operatorname*")
+        if t.kind == "sym":
+            return t.value in ("(", "{") or (t.value == r"\|" and not self.in_norm)
+        if t.kind == "cmd":
+            if t.value in RELATIONS or t.value in _MUL_OPS or t.value in (r"\pm", r"\mp"):
+                return False
+            if t.value in (r"\end", r"\right", r"\dots", r"\ldots", r"\cdots", r"\vdots", r"\ddots"):
+                return t.value in (r"\dots", r"\ldots", r"\cdots")
+            return t.value not in _IGNORED_CMDS
+        return False
+
+    def parse_postfix(self) -> Node:
+        self.enter()
+        try:
+            node = self.parse_primary()
+            while True:
+                t = self.tok
+                if self.at("^"):
+                    self.next()
+                    node = self.superscript(node, t.col)
+                elif self.at("_"):
+                    self.next()
+                    sub = self.parse_script()
+                    if node.kind == "name" and node.args[0] is None and node.args[1] is None:
+                        node = Node("name", node.value, (sub, None), node.col)
+                    elif node.kind == "norm" and not node.value:
+                        node = Node("norm", _plain_text(sub) or "?", node.args, node.col)
+                    elif node.kind == "func" and node.value in (r"\max", r"\min"):
+                        node = Node("func", node.value, (sub,), node.col)
+                    else:
+                        raise ParseError("a subscript here is not understood", t.col)
+                elif self.at("'"):
+                    self.next()
+                    node = Node("prime", None, (node,), t.col)
+                elif self.at("!"):
+                    self.next()
+                    node = Node("call", None, (Node("func", "factorial", (), t.col), node), t.col)
+                elif (self.at("(") and node.kind in ("func", "prime", "nabla", "name")
+                      and not (node.kind == "func" and node.value in (r"\sqrt",))):
+                    col = self.tok.col
+                    args = self.paren_args()
+                    if node.kind == "name" and len(args) == 1 and (self.at("^") or self.at("_")):
+                        # C (I + pp^T)^{k}: a product with a powered group, not C(..) powered
+                        group = Node("paren", None, (args[0],), col)
+                        while self.at("^"):
+                            c2 = self.next().col
+                            group = self.superscript(group, c2)
+                        node = Node("mul", "juxt", (node, group), col)
+                    elif node.kind == "name":
+                        node = Node("apply", None, (node, *args), col)  # f(x) or f·(x): decided later
+                    else:
+                        node = Node("call", None, (node, *args), col)
+                else:
+                    return node
+        finally:
+            self.leave()
+
+    def paren_args(self) -> list[Node]:
+        self.expect("(")
+        args = [self.parse_expr_or_rel()]
+        while self.at(","):
+            self.next()
+            args.append(self.parse_expr_or_rel())
+        self.expect(")")
+        return args
+
+    def parse_expr_or_rel(self) -> Node:
+        e = self.parse_expr()
+        if self.tok.kind in ("sym", "cmd") and self.tok.value in RELATIONS and self.tok.value not in (r"\in",):
+            t = self.next()
+            return Node("rel", RELATIONS[t.value], (e, self.parse_expr()), t.col)
+        return e
+
+    def superscript(self, base: Node, col: int) -> Node:
+        t = self.tok
+        if t.kind == "cmd" and t.value in (r"\top", r"\intercal", r"\mathsf", r"\prime"):
+            self.next()
+            if t.value == r"\prime":
+                return Node("prime", None, (base,), col)
+            if t.value == r"\mathsf":
+                self.parse_group()
+            return Node("transpose", None, (base,), col)
+        if t.kind == "letter" and t.value == "T":
+            self.next()
+            return Node("transpose", None, (base,), col)
+        if t.kind == "sym" and t.value == "{":
+            # {\top}, {T}, {-1}, {-\top}, {(t)}, {2}
+            save = self.pos
+            self.next()
+            inner = self.tok
+            if inner.kind == "cmd" and inner.value in (r"\top", r"\intercal") and self.peek().value == "}":
+                self.next()
+                self.next()
+                return Node("transpose", None, (base,), col)
+            if inner.kind == "letter" and inner.value == "T" and self.peek().value == "}":
+                self.next()
+                self.next()
+                return Node("transpose", None, (base,), col)
+            if (inner.value == "-" and self.peek().value in (r"\top", "T", r"\intercal")
+                    and self.peek(2).value == "}"):
+                self.pos += 3
+                return Node("inverse_transpose", None, (base,), col)
+            if inner.value == "(" and base.kind == "name" and base.args[1] is None:
+                # a parenthesised superscript on a name: the time index x^{(t)}
+                self.next()
+                idx = self.parse_expr()
+                self.expect(")")
+                if self.at("}"):
+                    self.next()
+                    return Node("name", base.value, (base.args[0], idx), base.col)
+                self.pos = save
+            else:
+                self.pos = save
+        if t.kind == "sym" and t.value == "(" and base.kind == "name" and base.args[1] is None:
+            self.next()
+            idx = self.parse_expr()
+            self.expect(")")
+            return Node("name", base.value, (base.args[0], idx), base.col)
+        if t.kind == "cmd" and t.value == r"\star":
+            self.next()
+            return Node("name", base.value + "^*", base.args, base.col) if base.kind == "name" else base
+        exp = self.parse_script()
+        if base.kind == "func":  # \tanh^2(x): the power of the applied function
+            if self.at("("):
+                args = self.paren_args()
+                return Node("pow", None, (Node("call", None, (base, *args), base.col), exp), col)
+            arg = self.parse_postfix()
+            return Node("pow", None, (Node("call", None, (base, arg), base.col), exp), col)
+        return Node("pow", None, (base, exp), col)
+
+    def parse_script(self) -> Node:
+        """The argument of ^ or _: a braced group, or one token (a digit, letter, command)."""
+        t = self.tok
+        if self.at("{"):
+            return self.parse_group()
+        if t.kind == "num":
+            self.next()
+            # x^23 in TeX is x^2 3; keep the first digit only
+            if len(t.value) > 1 and "." not in t.value:
+                self.toks.insert(self.pos, Token("num", t.value[1:], t.col + 1))
+                return Node("num", t.value[0], (), t.col)
+            return Node("num", t.value, (), t.col)
+        if t.kind == "letter":
+            self.next()
+            return Node("name", t.value, (None, None), t.col)
+        if t.kind == "cmd":
+            if t.value[1:] in GREEK:
+                self.next()
+                return Node("name", t.value, (None, None), t.col)
+            if t.value in (r"\infty",):
+                self.next()
+                return Node("infinity", None, (), t.col)
+            return self.parse_primary()
+        if t.value == "-":
+            self.next()
+            return Node("neg", None, (self.parse_script(),), t.col)
+        if t.value == "*":
+            self.next()
+            return Node("name", "*", (None, None), t.col)
+        raise ParseError(f"expected a script after ^ or _, found {self._describe(t)}", t.col)
+
+    def parse_group(self) -> Node:
+        t = self.expect("{")
+        if self.at("}"):
+            raise ParseError("empty group {}", t.col)
+        node = self.parse_expr_or_rel()
+        if self.at(","):
+            items = [node]
+            while self.at(","):
+                self.next()
+                items.append(self.parse_expr_or_rel())
+            node = Node("tuple", None, tuple(items), t.col)
+        self.expect("}")
+        return node
+
+    # -- primaries
+    def parse_primary(self) -> Node:
+        self.enter()
+        try:
+            return self._primary()
+        finally:
+            self.leave()
+
+    def _primary(self) -> Node:
+        t = self.tok
+        if t.kind == "num":
+            self.next()
+            return Node("num", t.value, (), t.col)
+        if t.kind == "letter":
+            self.next()
+            if t.value == "d" and self._differential_follows():
+                return Node("differential", None, (self.parse_postfix_no_call(),), t.col)
+            return Node("name", t.value, (None, None), t.col)
+        if t.kind == "text":
+            head, body = t.value.split("|", 1)
+            self.next()
+            if head in (r"\operatorname", r"\operatorname*", r"\mathrm") and body.strip():
+                name = body.strip().replace(" ", "")
+                if re.fullmatch(r"[A-Za-z]+", name):
+                    if head == r"\mathrm" and len(name) == 1:
+                        return Node("name", name, (None, None), t.col)
+                    if head == r"\mathrm" and name == "d" and self._differential_follows():
+                        return Node("differential", None, (self.parse_postfix_no_call(),), t.col)
+                    return Node("func", "\\" + name, (), t.col)
+            raise ParseError(f"text {body.strip()[:30]!r} inside a formula", t.col)
+        if t.kind == "sym":
+            if t.value == "(":
+                self.next()
+                e = self.parse_expr_or_rel()
+                if self.at(","):  # an open interval (a, b) or a tuple
+                    items = [e]
+                    while self.at(","):
+                        self.next()
+                        items.append(self.parse_expr())
+                    if self.at(")"):
+                        self.next()
+                        return Node("tuple", "()", tuple(items), t.col)
+                    if self.at("]"):
+                        self.next()
+                        return Node("tuple", "(]", tuple(items), t.col)
+                    raise ParseError("expected ')'", self.tok.col)
+                if self.at("]"):
+                    raise ParseError("a bracket opened with ( is closed with ]", self.tok.col)
+                self.expect(")")
+                return Node("paren", None, (e,), t.col)
+            if t.value == "[":
+                self.next()
+                e = self.parse_expr()
+                items = [e]
+                while self.at(","):
+                    self.next()
+                    items.append(self.parse_expr())
+                if self.at("]"):
+                    self.next()
+                    return Node("tuple", "[]", tuple(items), t.col) if len(items) > 1 else Node("paren", "[", (e,), t.col)
+                if self.at(")"):
+                    self.next()
+                    return Node("tuple", "[)", tuple(items), t.col)
+                raise ParseError("expected ']'", self.tok.col)
+            if t.value == "{":
+                g = self.parse_group()
+                return g if g.kind == "tuple" else Node("paren", "{", (g,), t.col)
+            if t.value == r"\{":
+                self.next()
+                items = [self.parse_expr()]
+                while self.at(","):
+                    self.next()
+                    items.append(self.parse_expr())
+                self.expect(r"\}")
+                return Node("set", None, tuple(items), t.col)
+            if t.value == r"\|":
+                self.next()
+                self.in_norm += 1
+                try:
+                    e = self.parse_expr()
+                finally:
+                    self.in_norm -= 1
+                self.expect(r"\|")
+                return Node("norm", "", (e,), t.col)
+            if t.value == "|":
+                self.next()
+                e = self.parse_expr()
+                self.expect("|")
+                return Node("abs", None, (e,), t.col)
+            raise ParseError(f"unexpected {self._describe(t)}", t.col)
+        if t.kind == "cmd":
+            return self._command(t)
+        raise ParseError(f"unexpected {self._describe(t)}", t.col)
+
+    def parse_postfix_no_call(self) -> Node:
+        """The operand of a differential d: one name (with scripts) or a group."""
+        t = self.tok
+        if self.at("("):
+            self.next()
+            e = self.parse_expr()
+            self.expect(")")
+            node = Node("paren", None, (e,), t.col)
+        else:
+            node = self.parse_primary()
+        while self.at("^") or self.at("_"):
+            c = self.tok.col
+            if self.next().value == "^":
+                node = self.superscript(node, c)
+            else:
+                sub = self.parse_script()
+                if node.kind != "name":
+                    raise ParseError("a subscript here is not understood", c)
+                node = Node("name", node.value, (sub, node.args[1]), node.col)
+        return node
+
+    def _differential_follows(self) -> bool:
+        """``d`` directly followed by an upper-case letter, Greek letter or ``(`` reads as a
+        differential (dX, d\\theta, d(X^{-1})); ``d x`` with a lower-case letter is too
+        ambiguous with a product and is read as one only without a space."""
+        nxt = self.tok
+        prev = self.toks[self.pos - 1]
+        adjacent = nxt.col == prev.col + 1
+        if nxt.kind == "letter":
+            return adjacent and (nxt.value.isupper() or True)
+        if nxt.kind == "cmd" and nxt.value[1:] in GREEK and nxt.value not in (r"\sigma", r"\pi"):
+            return adjacent
+        if nxt.kind == "sym" and nxt.value == "(":
+            return adjacent
+        return False
+
+    def _command(self, t: Token) -> Node:
+        v = t.value
+        if v[1:] in GREEK:
+            self.next()
+            if v == r"\sigma" and not self.at("_"):
+                return Node("func", v, (), t.col)  # σ_i is a name (singular values)
+            if v == r"\pi":
+                return Node("const", "pi", (), t.col)
+            return Node("name", v, (None, None), t.col)
+        if v in (r"\frac", r"\dfrac", r"\tfrac", r"\cfrac"):
+            self.next()
+            return self._frac(t)
+        if v in ACCENTS:
+            self.next()
+            arg = self.parse_accent_arg()
+            if arg.kind != "name" or arg.args[0] is not None and v in (r"\mathbb",):
+                if v in (r"\mathbf", r"\boldsymbol", r"\bm") and arg.kind == "num" and arg.value == "1":
+                    return Node("name", r"\mathbf{1}", (None, None), t.col)
+                if v == r"\mathbb" and arg.kind == "name":
+                    return Node("field", arg.value, (), t.col)
+                if v in (r"\overline", r"\widehat", r"\widetilde", r"\bar", r"\hat", r"\tilde") and arg.kind != "name":
+                    raise ParseError(f"{v} over an expression is not understood", t.col)
+                if arg.kind != "name":
+                    raise ParseError(f"{v} applies to a name here", t.col)
+            accent = {r"\widehat": r"\hat", r"\widetilde": r"\tilde", r"\overline": r"\bar",
+                      r"\boldsymbol": r"\mathbf", r"\bm": r"\mathbf", r"\vec": r"\mathbf"}.get(v, v)
+            if accent == r"\mathbb":
+                return Node("field", arg.value, (), t.col)
+            if accent == r"\mathbf" and arg.value == "1":
+                return Node("name", r"\mathbf{1}", (None, None), t.col)
+            name = f"{accent}{{{arg.value}}}" if accent != r"\mathbf" else arg.value
+            return Node("name", name, arg.args, t.col)
+        if v in (r"\sum", r"\prod"):
+            self.next()
+            return self._big(t)
+        if v == r"\sqrt":
+            self.next()
+            index = None
+            if self.at("["):
+                self.next()
+                index = self.parse_expr()
+                self.expect("]")
+            arg = self.parse_group() if self.at("{") else self.parse_postfix()
+            if index is None:
+                return Node("call", None, (Node("func", r"\sqrt", (), t.col), arg), t.col)
+            return Node("pow", None, (arg, Node("div", "frac", (Node("num", "1", (), t.col), index), t.col)), t.col)
+        if v in FUNCTIONS:
+            self.next()
+            fn = Node("func", v, (), t.col)
+            if self.at("(") or self.at("^") or self.at("_") or self.at("'"):
+                return fn
+            # \log x, \tr A, \det(...)... : the argument is the next factor
+            arg = self.parse_postfix()
+            return Node("call", None, (fn, arg), t.col)
+        if v == r"\nabla":
+            self.next()
+            order = Node("num", "1", (), t.col)
+            if self.at("^"):
+                self.next()
+                order = self.parse_script()
+            sub = None
+            if self.at("_"):
+                self.next()
+                sub = self.parse_script()
+            fn = self.parse_postfix()
+            return Node("nabla", None, (order, fn, sub), t.col)
+        if v == r"\partial":
+            raise ParseError("a ∂ outside a fraction is not understood", t.col)
+        if v == r"\begin":
+            self.next()
+            return self._environment(t)
+        if v in (r"\dots", r"\ldots", r"\cdots", r"\vdots", r"\ddots"):
+            self.next()
+            return Node("ellipsis", None, (), t.col)
+        if v == r"\infty":
+            self.next()
+            return Node("infinity", None, (), t.col)
+        if v == r"\overset" or v == r"\underset" or v == r"\stackrel":
+            self.next()
+            self.parse_accent_arg()  # the annotation is read and dropped
+            return self.parse_accent_arg()
+        if v == r"\underbrace" or v == r"\overbrace":
+            self.next()
+            body = self.parse_accent_arg()
+            if self.at("_") or self.at("^"):
+                self.next()
+                self.parse_script()
+            return body
+        if v == r"\mathbb":
+            self.next()
+            return Node("field", self.parse_accent_arg().value, (), t.col)
+        if v == r"\lVert" or v == r"\Vert":
+            self.next()
+            e = self.parse_expr()
+            if not (self.at(r"\rVert") or self.at(r"\Vert")):
+                raise ParseError("expected a closing norm bar", self.tok.col)
+            self.next()
+            return Node("norm", "", (e,), t.col)
+        if v in (r"\lvert", r"\vert"):
+            self.next()
+            e = self.parse_expr()
+            if not (self.at(r"\rvert") or self.at(r"\vert")):
+                raise ParseError("expected a closing bar", self.tok.col)
+            self.next()
+            return Node("abs", None, (e,), t.col)
+        if v in (r"\langle",):
+            raise ParseError("inner-product brackets are not understood", t.col)
+        raise ParseError(f"unknown command {v}", t.col)
+
+    def parse_accent_arg(self) -> Node:
+        if self.at("{"):
+            t = self.next()
+            if self.at("}"):
+                raise ParseError("empty group {}", t.col)
+            node = self.parse_expr()
+            self.expect("}")
+            return node
+        t = self.tok
+        if t.kind == "letter":
+            self.next()
+            return Node("name", t.value, (None, None), t.col)
+        if t.kind == "num":
+            self.next()
+            return Node("num", t.value, (), t.col)
+        if t.kind == "cmd" and t.value[1:] in GREEK:
+            self.next()
+            return Node("name", t.value, (None, None), t.col)
+        raise ParseError(f"expected an argument, found {self._describe(t)}", t.col)
+
+    def _frac(self, t: Token) -> Node:
+        num = self.parse_frac_part()
+        den = self.parse_frac_part()
+        # derivative notations: \frac{d}{dx}, \frac{\partial y}{\partial x}, \frac{d y}{d x}
+        deriv = _as_derivative(num, den)
+        if deriv is not None:
+            kind, top, var, order = deriv
+            if kind == "operator":
+                # the operator applies to the following product: d/dx x^T A x
+                body = self.parse_term() if self.starts_factor() else None
+                return Node("ddx", num.args[1], (var, body, order), t.col)
+            return Node("partial", None, (top, var, order), t.col)
+        return Node("div", "frac", (num, den), t.col)
+
+    def parse_frac_part(self) -> Node:
+        if self.at("{"):
+            t = self.next()
+            if self.at("}"):
+                raise ParseError("empty group {}", t.col)
+            start = self.pos
+            # derivative parts: "d", "dx", "\partial y", "\partial^2 F" are kept as raw marks
+            mark = self._derivative_mark()
+            if mark is not None:
+                self.expect("}")
+                return mark
+            self.pos = start
+            node = self.parse_expr_or_rel()
+            self.expect("}")
+            return node
+        tok = self.tok
+        if tok.kind == "num":  # \frac12
+            self.next()
+            if len(tok.value) > 1 and "." not in tok.value:
+                self.toks.insert(self.pos, Token("num", tok.value[1:], tok.col + 1))
+                return Node("num", tok.value[0], (), tok.col)
+            return Node("num", tok.value, (), tok.col)
+        return self.parse_accent_arg()
+
+    def _derivative_mark(self) -> Node | None:
+        """Inside a fraction part: ``d``, ``\\partial``, ``d^2``, ``\\partial x`` (and the
+        rest of the part after the mark) -> Node("dmark", order, (rest|None,))."""
+        t = self.tok
+        is_d = (t.kind == "letter" and t.value == "d") or (t.kind == "text" and t.value.split("|", 1)[1].strip() == "d")
+        if not (is_d or (t.kind == "cmd" and t.value == r"\partial")):
+            return None
+        nxt = self.peek()
+        if is_d and nxt.kind == "letter" and nxt.col != t.col + 1 and not self.peek(2).value == "}":
+            return None
+        flavor = "d" if is_d else "partial"
+        self.next()
+        order = "1"
+        if self.at("^"):
+            self.next()
+            o = self.parse_script()
+            order = o.value if o.kind == "num" else "?"
+        if self.at("}"):
+            return Node("dmark", order, (None, flavor), t.col)
+        rest = self.parse_expr()
+        # \partial x^2 in a denominator: the order sits on the variable
+        if rest.kind == "pow" and rest.args[1].kind == "num":
+            order = rest.args[1].value
+            rest = rest.args[0]
+        return Node("dmark", order, (rest, flavor), t.col)
+
+    def _big(self, t: Token) -> Node:
+        var = lo = hi = None
+        for _ in range(2):
+            if self.at("_"):
+                self.next()
+                sub = self.parse_script()
+                if sub.kind == "rel" and sub.value == "=":
+                    var, lo = sub.args
+                elif sub.kind == "name":
+                    var = sub
+                else:
+                    raise ParseError("the subscript of a sum must be i or i = a", sub.col)
+            elif self.at("^"):
+                self.next()
+                hi = self.parse_script()
+        if not self.starts_factor() and not self.at("-"):
+            raise ParseError(f"{t.value} without a summand", self.tok.col)
+        # the summand is the following product (a + b ends it, as in usual notation)
+        body = self.parse_term_after_big()
+        return Node("sum" if t.value == r"\sum" else "prod", None, (body, var, lo, hi), t.col)
+
+    def parse_term_after_big(self) -> Node:
+        if self.at("-"):
+            t = self.next()
+            return Node("neg", None, (self.parse_term(),), t.col)
+        return self.parse_term()
+
+    def _environment(self, t: Token) -> Node:
+        self.expect("{")
+        name = ""
+        while self.tok.kind == "letter":
+            name += self.next().value
+        if self.at("*"):
+            self.next()
+        self.expect("}")
+        if name not in MATRIX_ENVS:
+            raise ParseError(f"environment {name!r} inside a formula", t.col)
+        if name == "array" and self.at("{"):
+            depth = 0
+            while True:  # skip the column spec {cc|c}
+                tok = self.next()
+                if tok.kind == "eof":
+                    raise ParseError("unclosed array column spec", t.col)
+                if tok.value == "{":
+                    depth += 1
+                elif tok.value == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+        # & was dropped by the tokenizer, so cells are split on the column positions of &:
+        rows: list[list[Node]] = []
+        row: list[Node] = []
+        while True:
+            if self.at(r"\end"):
+                self.next()
+                self.expect("{")
+                while self.tok.kind == "letter":
+                    self.next()
+                if self.at("*"):
+                    self.next()
+                self.expect("}")
+                break
+            if self.tok.kind == "eof":
+                raise ParseError(f"unclosed \\begin{{{name}}}", t.col)
+            if self.at("\\\\"):
+                self.next()
+                rows.append(row)
+                row = []
+                continue
+            cell = self._cell()
+            row.append(cell)
+            if len(row) > MAX_MATRIX or len(rows) > MAX_MATRIX:
+                raise ParseError(f"matrix larger than {MAX_MATRIX}x{MAX_MATRIX}", t.col)
+        if row:
+            rows.append(row)
+        if not rows:
+            raise ParseError("empty matrix", t.col)
+        return Node("matrix", name, tuple(tuple(r) for r in rows), t.col)
+
+    def _cell(self) -> Node:
+        """One matrix cell: an expression ending at the next & (column break), \\\\ or \\end."""
+        start_col = self.tok.col
+        amp = self._next_amp(start_col)
+        save_toks = self.toks
+        if amp is not None:
+            # cut the token stream at the & column so that juxtaposition stops there
+            cut = self.pos
+            while self.toks[cut].kind != "eof" and self.toks[cut].col < amp:
+                cut += 1
+            sub = self.toks[self.pos:cut] + [Token("eof", "", amp)]
+            inner = Parser.__new__(Parser)
+            inner.src, inner.toks, inner.pos, inner.depth, inner.in_norm = self.src, sub, 0, self.depth, 0
+            if inner.tok.kind == "eof":
+                raise ParseError("empty matrix cell", start_col)
+            node = inner.parse_expr()
+            if inner.tok.kind != "eof":
+                raise ParseError(f"unexpected {self._describe(inner.tok)}", inner.tok.col)
+            self.pos = cut
+            self.toks = save_toks
+            return node
+        return self.parse_expr()
+
+    def _next_amp(self, col: int) -> int | None:
+        """Column of the next & at this matrix's level before the row/env ends, if any."""
+        src = self.src
+        i = col - 1
+        depth = 0
+        env = 0
+        while i < len(src):
+            c = src[i]
+            if src.startswith("\\begin", i):
+                env += 1
+                i += 6
+                continue
+            if src.startswith("\\end", i):
+                if env == 0:
+                    return None
+                env -= 1
+                i += 4
+                continue
+            if src.startswith("\\\\", i):
+                if env == 0 and depth == 0:
+                    return None
+                i += 2
+                continue
+            if c == "\\":
+                i += 2
+                continue
+            if c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+            elif c == "&" and depth == 0 and env == 0:
+                return i + 1
+            i += 1
+        return None
+
+
+def _plain_text(n: Node) -> str:
+    if n.kind in ("num", "name") and (n.kind == "num" or n.args == (None, None)):
+        return n.value.lstrip("\\")
+    return ""
+
+
+def _as_derivative(num: Node, den: Node):
+    """Recognise \\frac{d}{dx}, \\frac{d y}{d x}, \\frac{\\partial^2 F}{\\partial x^2}."""
+    if num.kind != "dmark" or den.kind != "dmark" or den.args[0] is None:
+        return None
+    order = num.value if num.value != "?" else "1"
+    var = den.args[0]
+    if num.args[0] is None:
+        return ("operator", None, var, order)
+    return ("fraction", num.args[0], var, order)
+
+
+MAX_TREE_DEPTH = 150  # depth of the finished tree (long products nest to the left)
+MAX_NODES = 20_000
+
+
+def _check_tree(tree: Node) -> None:
+    """Bound the finished tree: later stages recurse over it."""
+    stack = [(tree, 1)]
+    count = 0
+    while stack:
+        n, d = stack.pop()
+        count += 1
+        if d > MAX_TREE_DEPTH:
+            raise ParseError(f"formula nested deeper than {MAX_TREE_DEPTH} (long chains count)", n.col)
+        if count > MAX_NODES:
+            raise ParseError(f"formula has more than {MAX_NODES} parts", n.col)
+        for a in n.args:
+            if isinstance(a, Node):
+                stack.append((a, d + 1))
+            elif isinstance(a, tuple):
+                for x in a:
+                    if isinstance(x, Node):
+                        stack.append((x, d + 1))
+                    elif isinstance(x, tuple):
+                        stack.extend((y, d + 2) for y in x if isinstance(y, Node))
+
+
+def parse(src: str) -> Node:
+    """Parse one claim's LaTeX (a statement, possibly a relation chain)."""
+    p = Parser(src)
+    if p.tok.kind == "eof":
+        raise ParseError("empty formula", 1)
+    try:
+        tree = p.parse_statement()
+    except RecursionError:
+        raise ParseError("nesting too deep", p.tok.col) from None
+    _check_tree(tree)
+    return tree
+
+
+def parse_expression(src: str) -> Node:
+    """Parse a single expression (no relation), e.g. a notation-table spelling."""
+    node = parse(src)
+    if node.kind == "chain":
+        raise ParseError("expected an expression, found a relation", node.col)
+    return node
+
+
+def _script_text(n: Node) -> str:
+    """Subscripts as written: W_{ix} -> "ix", x_{k+1} -> "k+1" (keys and symbol names)."""
+    if n.kind == "mul" and n.value == "juxt":
+        return _script_text(n.args[0]) + _script_text(n.args[1])
+    if n.kind in ("add", "sub"):
+        return _script_text(n.args[0]) + ("+" if n.kind == "add" else "-") + _script_text(n.args[1])
+    if n.kind == "neg":
+        return "-" + _script_text(n.args[0])
+    return to_text(n)
+
+
+def to_text(n: Node) -> str:
+    """A canonical spelling of a tree (used as a key when matching notation rows)."""
+    if n is None:
+        return "∅"
+    if isinstance(n, str):
+        return n
+    if n.kind in ("num", "const", "ellipsis", "infinity"):
+        return n.value or n.kind
+    if n.kind == "name":
+        s, t = n.args
+        out = n.value
+        if s is not None:
+            out += "_{" + _script_text(s) + "}"
+        if t is not None:
+            out += "^{(" + to_text(t) + ")}"
+        return out
+    inner = ",".join(
+        ("[" + ";".join(",".join(to_text(c) for c in row) for row in a) + "]") if isinstance(a, tuple) and a and isinstance(a[0], tuple)
+        else ("(" + ",".join(to_text(x) for x in a) + ")") if isinstance(a, tuple)
+        else to_text(a) if isinstance(a, Node) else str(a)
+        for a in n.args)
+    return f"{n.kind}{'[' + n.value + ']' if n.value else ''}({inner})"

@@ -1,0 +1,328 @@
+"""SymPy nodes for notation SymPy lacks, each with an mpmath evaluator.
+
+Hand derivations use the logistic function σ and its derivative σ', derivatives written
+as ∂y/∂x, d/dx f(·), differentials dX and gradients ∇F(θ).  These are judged
+numerically: derivatives are central differences at doubled precision (error far below
+the checker's tolerance), computed from the *definition* of the expression — never from
+a closed form of the derivative — so they are an independent reference.
+
+Scalar-valued nodes subclass ``sp.Expr``; matrix-valued ones ``MatrixExpr`` with an
+explicit shape.  Names are stored as ``Str`` so they add no free symbols.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mpmath
+import sympy as sp
+from sympy.core.symbol import Str
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from ..numeric import EvaluationError, Evaluator, as_scalar, evaluator, flat, is_matrix
+
+MAX_DIFF_ENTRIES = 400  # entries of a variable a derivative may perturb
+
+
+def _str(x: Any) -> Str:
+    """Names travel as ``Str`` atoms (``doit`` rebuilds nodes from their args)."""
+    return x if isinstance(x, Str) else Str(str(x))
+
+
+def sigmoid(x: Any) -> Any:
+    return 1 / (1 + mpmath.exp(-x))
+
+
+def _softplus(x: Any) -> Any:
+    return mpmath.log(1 + mpmath.exp(x))
+
+
+SCALAR_FUNCS: dict[str, Any] = {
+    "sigma": sigmoid,
+    "tanh": mpmath.tanh,
+    "exp": mpmath.exp,
+    "log": lambda x: mpmath.log(x) if x != 0 else _fail("log of zero"),
+    "ln": lambda x: mpmath.log(x) if x != 0 else _fail("log of zero"),
+    "sin": mpmath.sin,
+    "cos": mpmath.cos,
+    "tan": mpmath.tan,
+    "sinh": mpmath.sinh,
+    "cosh": mpmath.cosh,
+    "sqrt": mpmath.sqrt,
+    "arctan": mpmath.atan,
+    "relu": lambda x: x if x > 0 else mpmath.mpf(0),
+    "softplus": _softplus,
+    "sign": mpmath.sign,
+}
+
+
+def _fail(msg: str) -> Any:
+    raise EvaluationError(msg)
+
+
+def _apply_scalar(name: str, order: int, x: Any) -> Any:
+    fn = SCALAR_FUNCS.get(name)
+    if fn is None:
+        raise EvaluationError(f"unknown function {name}")
+    if order == 0:
+        return fn(x)
+    # the derivative from the definition: mpmath's numerical differentiation
+    return mpmath.diff(fn, x, order)
+
+
+def _elementwise(name: str, order: int, v: Any) -> Any:
+    if isinstance(v, mpmath.mpc):
+        raise EvaluationError(f"{name} of a complex number")
+    if is_matrix(v):
+        out = mpmath.matrix(v.rows, v.cols)
+        for i in range(v.rows):
+            for j in range(v.cols):
+                out[i, j] = _apply_scalar(name, order, v[i, j])
+        return out
+    return _apply_scalar(name, order, v)
+
+
+class ScalarFn(sp.Expr):
+    """``name^{(order)}(arg)`` for a scalar argument (σ, σ', tanh', ...)."""
+
+    is_commutative = True
+
+    def __new__(cls, name: str, order: int, arg: sp.Basic):
+        return sp.Basic.__new__(cls, _str(name), sp.Integer(int(order)), arg)
+
+    @property
+    def fname(self) -> str:
+        return self.args[0].name
+
+    def _sympystr(self, printer) -> str:
+        primes = "'" * int(self.args[1])
+        return f"{self.fname}{primes}({printer._print(self.args[2])})"
+
+
+class MatFn(MatrixExpr):
+    """Elementwise ``name^{(order)}`` applied to a matrix or vector argument."""
+
+    def __new__(cls, name: str, order: int, arg: sp.Basic):
+        return sp.Basic.__new__(cls, _str(name), sp.Integer(int(order)), arg)
+
+    @property
+    def shape(self):
+        return self.args[2].shape
+
+    def _sympystr(self, printer) -> str:
+        primes = "'" * int(self.args[1])
+        return f"{self.args[0].name}{primes}.({printer._print(self.args[2])})"
+
+
+@evaluator(ScalarFn, MatFn)
+def _fn(ev: Evaluator, e: sp.Basic) -> Any:
+    return _elementwise(e.args[0].name, int(e.args[1]), ev(e.args[2]))
+
+
+class Softmax(MatrixExpr):
+    """softmax of a vector (numerically stable: the maximum is subtracted)."""
+
+    def __new__(cls, arg: sp.Basic):
+        return sp.Basic.__new__(cls, arg)
+
+    @property
+    def shape(self):
+        return self.args[0].shape
+
+
+@evaluator(Softmax)
+def _softmax(ev: Evaluator, e: Softmax) -> Any:
+    v = ev(e.args[0])
+    if not is_matrix(v):
+        return mpmath.mpf(1)
+    m = max(flat(v))
+    ex = v.apply(lambda x: mpmath.exp(x - m))
+    s = mpmath.fsum(flat(ex))
+    return ex / s
+
+
+class Norm(sp.Expr):
+    """``‖x‖`` (Euclidean for vectors), ``‖X‖_F`` (Frobenius), ``‖X‖`` / ``‖X‖_2`` (spectral)."""
+
+    is_commutative = True
+
+    def __new__(cls, arg: sp.Basic, kind: str = ""):
+        return sp.Basic.__new__(cls, arg, _str(kind or "2"))
+
+
+@evaluator(Norm)
+def _norm(ev: Evaluator, e: Norm) -> Any:
+    v = ev(e.args[0])
+    kind = e.args[1].name
+    if not is_matrix(v):
+        return abs(v)
+    if kind == "F" or v.rows == 1 or v.cols == 1:
+        if kind not in ("F", "2"):
+            if kind == "1":
+                return mpmath.fsum(abs(x) for x in flat(v))
+            if kind == "infty":
+                return max(abs(x) for x in flat(v))
+            raise EvaluationError(f"unknown norm ‖·‖_{kind}")
+        return mpmath.sqrt(mpmath.fsum(abs(x) ** 2 for x in flat(v)))
+    if kind == "2":
+        return max(mpmath.svd_r(v, compute_uv=False)) if all(isinstance(x, mpmath.mpf) for x in flat(v)) \
+            else max(mpmath.svd_c(v, compute_uv=False))
+    raise EvaluationError(f"unknown matrix norm ‖·‖_{kind}")
+
+
+# --- derivatives -----------------------------------------------------------------------------------
+
+def _with(ev: Evaluator, key: Any, value: Any) -> Evaluator:
+    values = dict(ev.values)
+    values[key] = value
+    sub = Evaluator(values, ev.sequences)
+    sub.bound = dict(ev.bound)
+    if key in sub.bound:
+        sub.bound[key] = value
+    return sub
+
+
+def _central(f, x0: Any, dps: int) -> Any:
+    """f'(x0) by a central difference at doubled precision (error ~ 10^-dps)."""
+    with mpmath.workdps(2 * dps + 10):
+        h = mpmath.mpf(10) ** (-dps)
+        a, b = f(x0 + h), f(x0 - h)
+        if is_matrix(a):
+            return (a - b) / (2 * h)
+        return (as_scalar(a) - as_scalar(b)) / (2 * h)
+
+
+def _current(ev: Evaluator, var: sp.Basic) -> Any:
+    return ev.lookup(var)
+
+
+def numeric_derivative(ev: Evaluator, expr: sp.Basic, var: sp.Basic) -> Any:
+    """∂expr/∂var at the instance: scalar/scalar, gradient (scalar by matrix, same shape as
+    var), or Jacobian (vector by vector / scalar, numerator layout)."""
+    x0 = _current(ev, var)
+    dps = mpmath.mp.dps
+    if not is_matrix(x0):
+        return _central(lambda x: _with(ev, var, x)(expr), x0, dps)
+    if x0.rows * x0.cols > MAX_DIFF_ENTRIES:
+        raise EvaluationError("derivative with respect to too large a matrix")
+    columns = []
+    for i in range(x0.rows):
+        for j in range(x0.cols):
+            def f(x, i=i, j=j):
+                m = x0.copy()
+                m[i, j] = x
+                return _with(ev, var, m)(expr)
+            columns.append(((i, j), _central(f, x0[i, j], dps)))
+    first = columns[0][1]
+    with mpmath.workdps(dps):
+        if not is_matrix(first) or (first.rows == 1 and first.cols == 1):
+            g = mpmath.matrix(x0.rows, x0.cols)  # gradient: same shape as var
+            for (i, j), d in columns:
+                g[i, j] = as_scalar(d)
+            return g
+        if first.cols != 1 or x0.cols != 1:
+            raise EvaluationError("derivative of a matrix by a matrix is not a matrix")
+        jac = mpmath.matrix(first.rows, x0.rows)  # Jacobian ∂y/∂x, rows = entries of y
+        for (i, _), d in columns:
+            for r in range(first.rows):
+                jac[r, i] = d[r]
+        return jac
+
+
+class DerivS(sp.Expr):
+    """Scalar-valued ∂expr/∂var (both scalar)."""
+
+    is_commutative = True
+
+    def __new__(cls, expr: sp.Basic, var: sp.Basic):
+        return sp.Basic.__new__(cls, expr, var)
+
+    def _sympystr(self, printer) -> str:
+        return f"d({printer._print(self.args[0])})/d{printer._print(self.args[1])}"
+
+
+class DerivM(MatrixExpr):
+    """Matrix-valued ∂expr/∂var (gradient or Jacobian) of the given shape."""
+
+    def __new__(cls, expr: sp.Basic, var: sp.Basic, rows: sp.Expr, cols: sp.Expr):
+        return sp.Basic.__new__(cls, expr, var, sp.sympify(rows), sp.sympify(cols))
+
+    @property
+    def shape(self):
+        return (self.args[2], self.args[3])
+
+    def _sympystr(self, printer) -> str:
+        return f"d({printer._print(self.args[0])})/d{printer._print(self.args[1])}"
+
+
+@evaluator(DerivS, DerivM)
+def _deriv(ev: Evaluator, e: sp.Basic) -> Any:
+    return numeric_derivative(ev, e.args[0], e.args[1])
+
+
+def _directional(ev: Evaluator, expr: sp.Basic, pairs: list[tuple[sp.Basic, sp.Basic]]) -> Any:
+    """d/dε expr(S + ε dS for each (S, dS)) at ε = 0."""
+    base = {s: _current(ev, s) for s, _ in pairs}
+    dirs = {s: ev(d) for s, d in pairs}
+
+    def f(eps: Any) -> Any:
+        values = dict(ev.values)
+        for s, _ in pairs:
+            values[s] = base[s] + dirs[s] * eps
+        sub = Evaluator(values, ev.sequences)
+        sub.bound = dict(ev.bound)
+        return sub(expr)
+
+    return _central(f, mpmath.mpf(0), mpmath.mp.dps)
+
+
+class DifferentialS(sp.Expr):
+    """The differential d(expr) of a scalar expression along the directions dS."""
+
+    is_commutative = True
+
+    def __new__(cls, expr: sp.Basic, pairs: sp.Tuple):
+        return sp.Basic.__new__(cls, expr, pairs)
+
+
+class DifferentialM(MatrixExpr):
+    """The differential d(expr) of a matrix expression along the directions dS."""
+
+    def __new__(cls, expr: sp.Basic, pairs: sp.Tuple):
+        return sp.Basic.__new__(cls, expr, pairs)
+
+    @property
+    def shape(self):
+        return self.args[0].shape
+
+
+@evaluator(DifferentialS, DifferentialM)
+def _differential(ev: Evaluator, e: sp.Basic) -> Any:
+    pairs = [(p[0], p[1]) for p in e.args[1]]
+    return _directional(ev, e.args[0], pairs)
+
+
+class AtS(sp.Expr):
+    """``expr`` evaluated with ``var`` set to the value of ``point`` (scalar result)."""
+
+    is_commutative = True
+
+    def __new__(cls, expr: sp.Basic, var: sp.Basic, point: sp.Basic):
+        return sp.Basic.__new__(cls, expr, var, point)
+
+
+class AtM(MatrixExpr):
+    """``expr`` evaluated with ``var`` set to the value of ``point`` (matrix result)."""
+
+    def __new__(cls, expr: sp.Basic, var: sp.Basic, point: sp.Basic):
+        return sp.Basic.__new__(cls, expr, var, point)
+
+    @property
+    def shape(self):
+        return self.args[0].shape
+
+
+@evaluator(AtS, AtM)
+def _at(ev: Evaluator, e: sp.Basic) -> Any:
+    value = ev(e.args[2])
+    return _with(ev, e.args[1], value)(e.args[0])

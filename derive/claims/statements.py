@@ -1,0 +1,206 @@
+"""Split one math span into the statements it makes, and their conditions.
+
+Hand-written math packs several things into one span: ``a = b, \\quad c = d``,
+``\\therefore x = y``, ``P \\Rightarrow Q``, trailing conditions ``(\\ell \\ge 1)`` or
+``\\text{for } \\ell \\ge 1`` or ``\\quad \\forall t``.  This module cuts the span at
+top-level separators (outside brackets and environments), keeps the column of every
+piece, and tells statements from conditions.  Nothing is interpreted beyond that.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .latex_parser import RELATIONS, Node, ParseError, Token, parse, tokenize
+
+_CONDITION_WORDS = ("for", "where", "if", "when", "with", "whenever", "provided", "all", "any", "as")
+_INEQUALITIES = {"<", ">", r"\le", r"\leq", r"\ge", r"\geq", r"\leqslant", r"\geqslant", r"\ne", r"\neq"}
+
+
+@dataclass
+class Statement:
+    """A statement's LaTeX, its column in the span, and an optional condition."""
+
+    latex: str
+    col: int
+    tree: Node | None = None
+    condition: Node | None = None
+    condition_text: str = ""
+    error: ParseError | None = None
+    note: str = ""
+
+
+def _depth_walk(toks: list[Token]):
+    depth = 0
+    for i, t in enumerate(toks):
+        v = t.value
+        if t.kind == "sym" and v in ("(", "[", "{", r"\{", r"\|") and not (v == r"\|" and depth > 0 and False):
+            if v == r"\|":
+                # norm bars open and close with the same token: toggle
+                yield i, t, depth
+                continue
+            depth += 1
+            yield i, t, depth
+            continue
+        if t.kind == "sym" and v in (")", "]", "}", r"\}"):
+            depth = max(0, depth - 1)
+            yield i, t, depth
+            continue
+        if t.kind == "cmd" and v == r"\begin":
+            depth += 1
+        elif t.kind == "cmd" and v == r"\end":
+            depth = max(0, depth - 1)
+        yield i, t, depth
+
+
+_BRACE_NOTE = re.compile(r"\\begin\{matrix\}(?:\s*\\\}[^\\&]*(?:\\\\)?)+\s*\\end\{matrix\}")
+
+
+def split_statements(src: str) -> list[Statement]:
+    """Cut ``src`` into statements with their conditions (parse errors are kept per piece)."""
+    # "\begin{matrix} \} D \\ \} D \end{matrix}": block-size annotations beside a matrix
+    src = _BRACE_NOTE.sub(lambda m: " " * len(m.group(0)), src)
+    try:
+        toks = tokenize(src)
+    except ParseError as exc:
+        return [Statement(src, 1, error=exc)]
+    cuts: list[tuple[int, int, str]] = []  # (start char, end char, kind of separator before)
+    pieces: list[tuple[int, int, str]] = []
+    start = 0
+    sep_kind = "start"
+    for i, t, depth in _depth_walk(toks):
+        if depth != 0 or t.kind == "eof":
+            continue
+        v = t.value
+        kind = None
+        if t.kind == "cmd" and v in (r"\therefore", r"\because", r"\Rightarrow", r"\implies", r"\Longrightarrow"):
+            kind = "therefore"
+        elif t.kind == "cmd" and v == r"\forall":
+            kind = "forall"
+        elif t.kind == "sym" and v in (r"\quad", ";"):
+            kind = "quad"
+        elif t.kind == "text":
+            words = t.value.split("|", 1)[1].strip().lower()
+            head = t.value.split("|", 1)[0]
+            if head in (r"\operatorname", r"\operatorname*") or (head == r"\mathrm" and re.fullmatch(r"[a-z]+", words)
+                                                                  and words in ("tr", "diag", "det", "softmax", "d")):
+                continue
+            kind = "text:" + words
+        elif t.kind == "sym" and v == ",":
+            kind = "comma"
+        if kind is None:
+            continue
+        pieces.append((start, t.col - 1, sep_kind))
+        end = t.col - 1 + len(v.split("|", 1)[0]) if t.kind != "text" else _text_end(src, t.col - 1)
+        start = end
+        sep_kind = kind
+    pieces.append((start, len(src), sep_kind))
+
+    out: list[Statement] = []
+    pending_comma = ""
+    for a, b, kind in pieces:
+        text = src[a:b]
+        if not text.strip():
+            continue
+        if kind == "comma" and out:
+            # a comma continues the previous piece unless both sides are relations
+            if not _has_relation_text(text) or not _has_relation_text(out[-1].latex):
+                prev = out[-1]
+                if prev.condition is not None or prev.error is not None and prev.note == "condition":
+                    prev.condition_text += "," + text
+                    continue
+                out[-1] = Statement(prev.latex + "," + text, prev.col)
+                continue
+        if not text.strip():
+            continue
+        col = a + 1 + (len(text) - len(text.lstrip()))
+        text = text.strip()
+        is_condition = kind == "forall" or (kind.startswith("text:") and kind[5:].split(" ")[0] in _CONDITION_WORDS)
+        if kind == "forall":
+            continue  # "for all t": the statement is checked on random t anyway
+        if not is_condition and out and kind in ("comma", "quad", "text:"):
+            paren = text.startswith("(") and text.endswith(")")
+            bare = text[1:-1] if paren else text
+            if _looks_like_condition(bare, allow_eq=paren):
+                is_condition, text = True, bare
+        if is_condition and out:
+            out[-1].condition_text = (out[-1].condition_text + "," if out[-1].condition_text else "") + text
+            continue
+        out.append(Statement(text, col))
+    for st in out:
+        _strip_trailing_condition(st)
+        try:
+            st.tree = parse(st.latex)
+        except ParseError as exc:
+            st.error = ParseError(exc.message, exc.column + st.col - 1)
+        if st.condition_text and st.error is None:
+            try:
+                st.condition = _parse_condition(st.condition_text)
+            except ParseError as exc:
+                st.note = f"condition {st.condition_text.strip()!r} not understood ({exc.message}); checked without it"
+    return out
+
+
+def _text_end(src: str, i: int) -> int:
+    j = src.find("{", i)
+    depth = 0
+    for k in range(j, len(src)):
+        if src[k] == "{":
+            depth += 1
+        elif src[k] == "}":
+            depth -= 1
+            if depth == 0:
+                return k + 1
+    return len(src)
+
+
+def _has_relation_text(text: str) -> bool:
+    try:
+        toks = tokenize(text)
+    except ParseError:
+        return "=" in text
+    return any(t.kind in ("sym", "cmd") and t.value in RELATIONS for t in toks)
+
+
+def _looks_like_condition(text: str, allow_eq: bool = False) -> bool:
+    """``\\ell \\ge 1``, ``1 \\le k \\le n``, ``t = 1, \\dots, T``: inequalities of indices."""
+    try:
+        toks = tokenize(text)
+    except ParseError:
+        return False
+    rel = [t for t in toks if t.kind in ("sym", "cmd") and t.value in RELATIONS]
+    allowed = _INEQUALITIES | ({"="} if allow_eq else set())
+    if not rel or not all(t.value in allowed or t.value == r"\in" for t in rel):
+        return False
+    return all(t.kind in ("letter", "num", "eof") or t.value in allowed or t.value in ("+", "-", r"\ell", r"\in",
+                                                                                              "[", "]", ",", r"\dots")
+               for t in toks)
+
+
+def _strip_trailing_condition(st: Statement) -> None:
+    """``K_\\ell = C A^{\\ell-1} B \\ (\\ell \\ge 1)``: a final parenthesised condition."""
+    text = st.latex.rstrip()
+    if not text.endswith(")"):
+        return
+    depth = 0
+    for k in range(len(text) - 1, -1, -1):
+        c = text[k]
+        if c == ")":
+            depth += 1
+        elif c == "(":
+            depth -= 1
+            if depth == 0:
+                inner = text[k + 1:-1]
+                head = text[:k].rstrip()
+                if head and _looks_like_condition(inner, allow_eq=True) and _has_relation_text(head):
+                    st.latex = head
+                    st.condition_text = (st.condition_text + "," if st.condition_text else "") + inner
+                return
+
+
+def _parse_condition(text: str) -> Node:
+    """The first relation in a condition (``\\ell \\ge 1``; ``1 \\le k \\le n``)."""
+    text = re.sub(r"\\text\{[^}]*\}", " ", text)
+    first = text.split(",")[0].strip()
+    return parse(first)
