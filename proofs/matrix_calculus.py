@@ -26,7 +26,7 @@ from derive.emit.latex import latex
 from derive.emit.text import text
 from derive.matcalc import (Assumptions, FDGradient, FDHessVec, Log, Norm, Softmax, differential, direction,
                             gradient, gradient_problem, hessian_vector)
-from derive.verdict import PROVED, REFUTED, UNDECIDED, VERIFIED, Verdict
+from derive.verdict import REFUTED, UNDECIDED, VERIFIED, Verdict
 
 SOURCE = ("shared/seeds/001_71b54fc7ad8045f9.txt §2.1 (differential rules, trace tricks); "
           "shared/seeds/002_96dd72f51b2c022d.txt (differentials, Hessian-vector products)")
@@ -49,7 +49,7 @@ V_lr = sp.MatrixSymbol("V", k, n)
 
 
 @dataclass(frozen=True)
-class Identity_:
+class Case:
     """One identity of the collection: f, the variable, and how to derive / sample it."""
 
     part: str
@@ -65,30 +65,30 @@ class Identity_:
 
 LOGISTIC = sp.MatMul(-1, sp.Transpose(y_lr), Log(Softmax(sp.MatMul(W_lr, x_v))))
 
-IDENTITIES: tuple[Identity_, ...] = (
-    Identity_("a", "least squares ‖Ax − b‖²", sp.Pow(Norm(sp.MatAdd(sp.MatMul(A_ls, x_v), -b_ls)), 2), x_v,
+IDENTITIES: tuple[Case, ...] = (
+    Case("a", "least squares ‖Ax − b‖²", sp.Pow(Norm(sp.MatAdd(sp.MatMul(A_ls, x_v), -b_ls)), 2), x_v,
               "least_squares", {}),
-    Identity_("b", "ridge ‖Ax − b‖² + λ‖x‖²",
+    Case("b", "ridge ‖Ax − b‖² + λ‖x‖²",
               sp.Add(sp.Pow(Norm(sp.MatAdd(sp.MatMul(A_ls, x_v), -b_ls)), 2), lam * sp.Pow(Norm(x_v), 2)), x_v,
               "ridge", {}),
-    Identity_("c", "purification ‖X − WX‖_F² + λ‖W‖_F²",
+    Case("c", "purification ‖X − WX‖_F² + λ‖W‖_F²",
               sp.Add(sp.Pow(Norm(sp.MatAdd(X_data, sp.MatMul(-1, W_sq, X_data))), 2), lam * sp.Pow(Norm(W_sq), 2)),
               W_sq, "purification", {}),
-    Identity_("d", "log det X", sp.log(sp.Determinant(X_sq)), X_sq, "logdet", {X_sq: "invertible"}),
-    Identity_("e", "det X", sp.Determinant(X_sq), X_sq, "det", {X_sq: "invertible"}),
-    Identity_("f", "tr(AX)", sp.Trace(sp.MatMul(A_sq, X_sq)), X_sq, "trace_AX", {}),
-    Identity_("g", "tr(X⁻¹A)", sp.Trace(sp.MatMul(sp.Inverse(X_sq), A_sq)), X_sq, "trace_XinvA",
+    Case("d", "log det X", sp.log(sp.Determinant(X_sq)), X_sq, "logdet", {X_sq: "invertible"}),
+    Case("e", "det X", sp.Determinant(X_sq), X_sq, "det", {X_sq: "invertible"}),
+    Case("f", "tr(AX)", sp.Trace(sp.MatMul(A_sq, X_sq)), X_sq, "trace_AX", {}),
+    Case("g", "tr(X⁻¹A)", sp.Trace(sp.MatMul(sp.Inverse(X_sq), A_sq)), X_sq, "trace_XinvA",
               {X_sq: "invertible"}),
-    Identity_("h", "xᵀAx", sp.MatMul(sp.Transpose(x_v), A_sq, x_v), x_v, "quadratic", {}),
-    Identity_("i", "Frobenius norm ‖X‖_F²", sp.Pow(Norm(X_sq), 2), X_sq, "frobenius", {}),
-    Identity_("j", "Frobenius norm ‖AX‖_F", Norm(sp.MatMul(A_sq, X_sq)), X_sq, "frobenius_AX", {}),
-    Identity_("l", "tr(A^ℓ), ℓ a symbolic integer (SymPy issue 15650)", sp.Trace(sp.MatPow(A_sq, ell)), A_sq,
+    Case("h", "xᵀAx", sp.MatMul(sp.Transpose(x_v), A_sq, x_v), x_v, "quadratic", {}),
+    Case("i", "Frobenius norm ‖X‖_F²", sp.Pow(Norm(X_sq), 2), X_sq, "frobenius", {}),
+    Case("j", "Frobenius norm ‖AX‖_F", Norm(sp.MatMul(A_sq, X_sq)), X_sq, "frobenius_AX", {}),
+    Case("l", "tr(A^ℓ), ℓ a symbolic integer (SymPy issue 15650)", sp.Trace(sp.MatPow(A_sq, ell)), A_sq,
               "trace_power", {}, indices=(Index(ell, 2, 6),)),
-    Identity_("m", "Hadamard: tr(Aᵀ (X ⊙ X))", sp.Trace(sp.MatMul(sp.Transpose(A_sq), sp.HadamardProduct(X_sq, X_sq))),
+    Case("m", "Hadamard: tr(Aᵀ (X ⊙ X))", sp.Trace(sp.MatMul(sp.Transpose(A_sq), sp.HadamardProduct(X_sq, X_sq))),
               X_sq, "hadamard", {}),
-    Identity_("n", "Hessian-vector product of the quadratic xᵀAx", sp.MatMul(sp.Transpose(x_v), A_sq, x_v), x_v,
+    Case("n", "Hessian-vector product of the quadratic xᵀAx", sp.MatMul(sp.Transpose(x_v), A_sq, x_v), x_v,
               "hvp_quadratic", {}, hvp=v_v),
-    Identity_("o", "Hessian-vector product of the logistic loss −yᵀ log softmax(Wx) (y one-hot)", LOGISTIC, W_lr,
+    Case("o", "Hessian-vector product of the logistic loss −yᵀ log softmax(Wx) (y one-hot)", LOGISTIC, W_lr,
               "hvp_logistic", {y_lr: "one-hot"}, assumptions=Assumptions(one_hot=frozenset({y_lr})), hvp=V_lr),
 )
 
@@ -106,7 +106,7 @@ NOTATION = (
 )
 
 
-def _problem(idt: Identity_) -> Problem:
+def _problem(idt: Case) -> Problem:
     extra = [direction(idt.wrt)] + ([idt.hvp] if idt.hvp is not None else [])
     return gradient_problem(
         f"matrix-calculus/{idt.key}", idt.title, f"Gradient of f = {idt.title} with respect to {idt.wrt.name}.",
@@ -180,11 +180,11 @@ def derive() -> Any:
     return b.build()
 
 
-def _function_name(idt: Identity_) -> str:
+def _function_name(idt: Case) -> str:
     return idt.key if idt.hvp is not None else f"grad_{idt.key}"
 
 
-def _arguments(idt: Identity_, G: sp.Basic) -> list:
+def _arguments(idt: Case, G: sp.Basic) -> list:
     from derive.matcalc.emit import function_arguments
 
     return function_arguments(idt.f, idt.wrt, G, [idt.hvp] if idt.hvp is not None else [])

@@ -54,6 +54,22 @@ def test_grad_trace_power_and_latex(capsys):
     assert r"\boxed{" in out and r"l \left(A^{l - 1}\right)^{\top}" in out
 
 
+def test_grad_hessian_vector_product_of_the_logistic_loss(capsys):
+    code, out, err = _run(capsys, "grad", "-y^T log(softmax(W x))", "--wrt", "W", "--assume", "y one-hot",
+                          "--hvp", "V", "--code", "numpy", "--instances", "3")
+    assert code == 0, err
+    # key: d[(s − y) xᵀ] = ds xᵀ with ds = (diag(s) − s sᵀ) dW x, so ∇²l[V] = (diag(s) − s sᵀ) V x xᵀ
+    assert "∇²f[V] = (diag(softmax(W x)) - softmax(W x) (softmax(W x))^T) V x x^T" in out
+    assert "def hvp_W(W, y, x, V):" in out and "Certificate: verified" in out
+
+
+def test_grad_checks_past_the_timeout_are_undecided(capsys):
+    code, out, _ = _run(capsys, "grad", "logdet(X X' + X) + tr(inv(X) A)", "--wrt", "X", "--shape", "X=8x8",
+                        "--timeout", "0.5")
+    assert code == 3
+    assert "did not finish within 0.5 s" in out and "status: undecided" in out
+
+
 @pytest.mark.parametrize("argv, needle", [
     (["grad", "tr(A X", "--wrt", "X"], "column 7"),
     (["grad", "tr(A X)", "--wrt", "Z"], "--wrt 'Z' is not a name"),

@@ -199,3 +199,48 @@ def test_hadamard_and_purification():
         return (mpmath.fsum(e ** 2 for e in R) + lv * mpmath.fsum(e ** 2 for e in M))
 
     _check_against(f, Wm, expected, {Xd: Xv, Wm: Wv, lam: lv, n: 3, m: 4}, loss)
+
+
+def test_python_api_with_symmetric_assumption():
+    """xᵀAx with A symmetric → 2 A x (key); the problem samples A symmetric, so it checks."""
+    from derive.matcalc import derive_gradient
+
+    A = sp.MatrixSymbol("A", n, n)
+    res, d = derive_gradient(x.T * A * x, x, assumptions=Assumptions(symmetric=frozenset({A})))
+    assert text(res.gradient) == "2 A x"
+    assert any("symmetric" in s.reason for s in d.steps)
+    assert d.check(CheckSettings(instances=4)).ok
+    # without the assumption the same form is refuted on general A
+    general = gradient_problem("g", "g", "", [x.T * A * x, direction(x)])
+    v = check_equal(FDGradient(x.T * A * x, x), res.gradient, general, settings=CheckSettings(instances=4),
+                    prover=None)
+    assert v.status == "refuted"
+
+
+def test_engine_on_fuzzed_expressions_raises_only_derive_errors():
+    """Mutations (random.Random(99)) of the language examples: every parseable one either
+    derives or fails with a DeriveError; a sample of the derivations is checked (no refutation)."""
+    from test_matcalc_language import EXAMPLES, _mutate
+
+    from derive.errors import DeriveError
+    from derive.matcalc import derive_gradient
+    from derive.matcalc.language import parse
+
+    rng = random.Random(99)
+    derived = []
+    for i in range(300):
+        text_ = _mutate(rng, rng.choice(EXAMPLES)) if i % 3 else rng.choice(EXAMPLES)
+        try:
+            p = parse(text_)
+        except DeriveError:
+            continue
+        mats = sorted((s for s in p.symbols.values() if isinstance(s, sp.MatrixSymbol)), key=str)
+        if not mats:
+            continue
+        try:
+            derived.append(derive_gradient(p.expr, rng.choice(mats), assumptions=p.assumptions, kinds=p.kinds))
+        except DeriveError:
+            continue
+    assert len(derived) > 50
+    for _, d in derived[::25]:
+        assert d.check(CheckSettings(instances=2)).status in ("verified", "undecided")

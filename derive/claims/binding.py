@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..problem import Problem
@@ -721,6 +722,10 @@ class Inference:
     def _apply(self, n: Node) -> T:
         fn, *args = n.args
         key = to_text(fn)
+        if self.scope.patterns:
+            pat = self._match_pattern(n)  # notation rows such as \mathcal{L}(W)
+            if pat is not None:
+                return pat
         if key in self.scope.funcs:
             params, body = self.scope.funcs[key]
             if len(params) != len(args):
@@ -806,7 +811,7 @@ class Inference:
             self.make_scalar(self.syms[var_key].shape, "d/dx needs a scalar x (write ∂ for vectors)", n.col)
         elif var.kind == "name" and var_key not in self.scope.defs:
             self.symbol(var_key, var.value, var.col, kind="scalar")
-        free = {to_text(x) for x in body.walk() if x.kind == "name"}
+        free = _names_in(body)
         target = body.args[0] if body.kind == "paren" else body
         if var_key not in free:
             # \frac{d}{dx} f(z) with x not in z: the derivative f'(z) of the outer function
@@ -946,15 +951,37 @@ class Inference:
         return T(t.shape, lambda b, t=t, s=sym, lo=lo_t, hi=hi_t, k=kind: b.big(k, t, s, lo, hi), t.scalar_hint)
 
     def _problem_range(self, var: Node):
-        sym = self.scope.index_symbols.get(to_text(var))
-        if sym is None or self.scope.problem is None:
+        """``\\sum_t`` without limits: over all steps 1..T of a problem that names its
+        sequence length T (a dimension or a notation row spelled ``T``)."""
+        if to_text(var) not in self.scope.index_symbols or self.scope.problem is None:
             return None
-        extra = getattr(self.scope.problem, "claim_ranges", None)
-        if extra and sym in extra:
-            lo, hi = extra[sym]
-            return (T(self.scalar(), lambda b, v=lo: sp.sympify(v), True),
-                    T(self.scalar(), lambda b, v=hi: sp.sympify(v), True))
-        return None
+        length = self.scope.dim_symbols.get("T")
+        if length is None:
+            row = next((p for p in self.scope.patterns if p.latex == "T"), None)
+            length = row.expr if row is not None else None
+        if length is None:
+            return None
+        return (T(self.scalar(), lambda b: sp.Integer(1), True),
+                T(self.scalar(), lambda b, v=length: v, True))
+
+
+def _names_in(n: Node) -> set[str]:
+    """Names used in a tree, not counting the letters of subscripts (x in W_{gx})."""
+    out: set[str] = set()
+    stack = [n]
+    while stack:
+        x = stack.pop()
+        if x.kind == "name":
+            out.add(to_text(x))
+            if x.args[1] is not None:  # a time index does use its names
+                stack.append(x.args[1])
+            continue
+        for a in x.args:
+            if isinstance(a, Node):
+                stack.append(a)
+            elif isinstance(a, tuple):
+                stack.extend(y for y in a if isinstance(y, Node))
+    return out
 
 
 def _juxt_factors(n: Node) -> list[Node]:
@@ -1204,6 +1231,12 @@ class Builder:
     def derivative(self, f: T, info: SymInfo, shape: Shape) -> sp.Basic:
         body = self.value(f)
         var = self.sym(info)
+        if self.inf.scope.problem is not None and any(
+                isinstance(x, (MatSeq, AppliedUndef)) for x in sp.preorder_traversal(body)):
+            # a problem's sequences are computed once per instance: perturbing an input
+            # would not move them, so a numeric derivative would be silently wrong
+            raise BindError("cannot differentiate through the problem's computed quantities numerically; "
+                            "use the problem's notation for the derivative (e.g. an adjoint \bar{x})")
         if self.is_scalar_shape(shape):
             return DerivS(body, var)
         r, c = self.shape(shape)

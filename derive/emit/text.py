@@ -74,6 +74,16 @@ class TextPrinter(StrPrinter):
             return f"-{body}"
         return f"{self._print(coeff) if not isinstance(coeff, sp.Add) else '(' + self._print(coeff) + ')'} {body}"
 
+    def _print_MatAdd(self, e: sp.MatAdd) -> str:
+        # print each term as it is (negating a term would re-canonicalise it, e.g. turn
+        # (X⁻¹)ᵀ into (Xᵀ)⁻¹), then join by its sign; positive terms first
+        texts = [self._print(t) for t in e.args]
+        texts = [t for t in texts if not t.startswith("-")] + [t for t in texts if t.startswith("-")]
+        out = texts[0]
+        for t in texts[1:]:
+            out += f" - {t[1:]}" if t.startswith("-") else f" + {t}"
+        return out
+
     # matrix-calculus nodes: ⊙, entrywise powers, diag, tr, det, inverse
     def _print_HadamardProduct(self, e: sp.Basic) -> str:
         return " ⊙ ".join(self.parenthesize(a, 50) for a in e.args)

@@ -10,13 +10,14 @@
 * :mod:`.language` - the safe expression language of ``derive grad``.
 """
 
-from .engine import GradientResult, differential, direction, gradient, hessian_vector
+from .engine import (GradientResult, derive_gradient, derive_hessian_vector, differential, direction, gradient,
+                     hessian_vector)
 from .nodes import Elementwise, Exp, FDGradient, FDHessVec, Log, MatDiff, Norm, ScalarDiff, Sigmoid, Softmax, Tanh
 from .problem import gradient_problem
 from .tidy import Assumptions
 
 __all__ = [
     "Assumptions", "Elementwise", "Exp", "FDGradient", "FDHessVec", "GradientResult", "Log", "MatDiff", "Norm",
-    "ScalarDiff", "Sigmoid", "Softmax", "Tanh", "differential", "direction", "gradient", "gradient_problem",
+    "ScalarDiff", "Sigmoid", "Softmax", "Tanh", "derive_gradient", "derive_hessian_vector", "differential", "direction", "gradient", "gradient_problem",
     "hessian_vector",
 ]

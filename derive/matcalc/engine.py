@@ -21,13 +21,13 @@ derives.  SymPy's own ``diff`` is not used: it returns an elementwise power for
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import sympy as sp
 
-from ..derivation import Builder
+from ..derivation import Builder, Derivation
 from ..errors import DeriveError
-from ..problem import Problem
+from ..problem import Index, Problem
 from .nodes import FDGradient, FDHessVec, MatDiff, ScalarDiff, diff_node
 from .rules import RuleContext, rule_for
 from .tidy import (Assumptions, apply_one_hot, apply_symmetric, combine_powers, drop_ones, factor_common,
@@ -113,8 +113,8 @@ def _sum(terms: list[sp.Basic]) -> sp.Basic:
 
 
 def _inner(G: sp.Basic, dX: sp.MatrixSymbol) -> sp.Expr:
-    return sp.Trace(mat_mul(transpose(G), dX)) if dX.shape[0] != 1 or dX.shape[1] != 1 else \
-        sp.Trace(sp.MatMul(sp.Transpose(G), dX))
+    """⟨G, dX⟩ written as tr(Gᵀ dX)."""
+    return sp.Trace(mat_mul(transpose(G), dX))
 
 
 def gradient(b: Builder, f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assumptions = Assumptions(),
@@ -173,6 +173,8 @@ def gradient(b: Builder, f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assump
                          lambda g: apply_symmetric(g, assumptions.symmetric)))
     rewrites.append(("factor a common scalar out of a sum", factor_scalars))
     rewrites.append(("factor common factors out of the sum", factor_common))
+    # products re-canonicalised while factoring may turn (X⁻¹)ᵀ back into (Xᵀ)⁻¹
+    rewrites.append(("write the transpose outermost: (Aᵀ)⁻¹ = (A⁻¹)ᵀ", normal_transposes))
     for reason, fn in rewrites:
         new = fn(G)
         if new != G:
@@ -194,3 +196,47 @@ def hessian_vector(b: Builder, f: sp.Basic, X: sp.MatrixSymbol, V: sp.MatrixSymb
     return gradient(b, phi, X, assumptions=assumptions, reference=FDHessVec(f, X, V), what="φ", problem=problem,
                     reference_reason=(f"∇²f[{V.name}] = ∂φ/∂{X.name} (checked against mixed central "
                                       "differences of f itself)"))
+
+
+def derive_gradient(f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assumptions = Assumptions(),
+                    kinds: Mapping[sp.MatrixSymbol, str] | None = None, indices: tuple[Index, ...] = (),
+                    name: str = "grad") -> tuple[GradientResult, Derivation]:
+    """The Python API without a catalogue entry: ∂f/∂X and its (not yet checked) derivation.
+
+    The problem samples every symbol of f (random sizes 2..5, the kinds f needs; ``kinds``
+    adds e.g. ``{y: "one-hot"}``); call ``derivation.check()`` to check every step::
+
+        res, d = derive_gradient(sp.Trace(A * X), X)
+        res.gradient            # Aᵀ
+        d.check().status        # "verified"
+    """
+    b = Builder(name, _standalone_problem(name, f, X, [direction(X)], assumptions, kinds, indices))
+    result = gradient(b, f, X, assumptions=assumptions)
+    return result, b.build()
+
+
+def derive_hessian_vector(f: sp.Basic, X: sp.MatrixSymbol, V: sp.MatrixSymbol, *,
+                          assumptions: Assumptions = Assumptions(),
+                          kinds: Mapping[sp.MatrixSymbol, str] | None = None, indices: tuple[Index, ...] = (),
+                          name: str = "hvp") -> tuple[GradientResult, GradientResult, Derivation]:
+    """∂f/∂X and the Hessian-vector product ∇²f[V] (V shaped like X), with one derivation."""
+    if V.shape != X.shape or V == X or f.has(V):
+        raise DeriveError(f"the direction {V.name} must be a new symbol shaped like {X.name}")
+    problem = _standalone_problem(name, f, X, [direction(X), V], assumptions, kinds, indices)
+    b = Builder(name, problem)
+    g = gradient(b, f, X, assumptions=assumptions)
+    h = hessian_vector(b, f, X, V, g.gradient, assumptions=assumptions)
+    return g, h, b.build()
+
+
+def _standalone_problem(name: str, f: sp.Basic, X: sp.MatrixSymbol, extra: list, assumptions: Assumptions,
+                        kinds: Mapping[sp.MatrixSymbol, str] | None, indices: tuple[Index, ...]) -> Problem:
+    from .problem import gradient_problem
+
+    kinds = dict(kinds or {})
+    for y in assumptions.one_hot:
+        kinds.setdefault(y, "one-hot")
+    for a in assumptions.symmetric:
+        kinds.setdefault(a, "symmetric")
+    return gradient_problem(name, f"∂f/∂{X.name}", f"The gradient of f with respect to {X.name}.",
+                            [f, *extra], kinds=kinds, indices=indices, assumptions=tuple(assumptions.describe()))

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Union
 
 import sympy as sp
 
@@ -267,6 +267,9 @@ def parse_tree(text: str) -> Node:
 
 # --- shapes -------------------------------------------------------------------------------------------------------
 
+DimVar = Union[int, str]  # a concrete size, or the name of a dimension variable such as "W.rows"
+
+
 class Dims:
     """Union-find over dimension variables; a class may be bound to a concrete size."""
 
@@ -287,10 +290,10 @@ class Dims:
             v = self.parent[v]
         return v
 
-    def size(self, d: "Dim_") -> int | None:
+    def size(self, d: DimVar) -> int | None:
         return d if isinstance(d, int) else self.value.get(self.find(d))
 
-    def unify(self, a: "Dim_", b: "Dim_", col: int, what: str) -> None:
+    def unify(self, a: DimVar, b: DimVar, col: int, what: str) -> None:
         if isinstance(a, int) and isinstance(b, int):
             if a != b:
                 raise _error(col, f"{what}: sizes {a} and {b} do not match")
@@ -315,7 +318,6 @@ class Dims:
             self.value[ra] = vb
 
 
-Dim_ = "int | str"
 SCALAR = None  # the shape of a scalar
 
 

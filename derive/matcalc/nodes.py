@@ -17,7 +17,7 @@ the house printers need no change, and registers an evaluator with
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import mpmath
 import sympy as sp
@@ -455,5 +455,3 @@ def _fd_hessvec(ev: Evaluator, e: FDHessVec) -> Any:
                 out[i, j] = (vals[0] - vals[1] - vals[2] + vals[3]) / (4 * h * h)
     return out.apply(lambda z: +z)
 
-
-ScalarFn = Callable[[Any], Any]

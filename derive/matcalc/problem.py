@@ -11,7 +11,8 @@ unless its shape says otherwise), and picks how to sample each symbol:
 * ``one-hot``: a standard basis vector (the assumption "y one-hot");
 * ``symmetric``: (M + Mᵀ)/2 (the assumption "A symmetric").
 
-Scalars are drawn from U(0.5, 2) (e.g. λ > 0).
+Scalars are drawn from U(0.5, 2) (e.g. λ > 0); an integer symbol that is not a dimension
+(an exponent ℓ) becomes an index drawn from 2..6 unless ``indices`` says otherwise.
 """
 
 from __future__ import annotations
@@ -95,6 +96,10 @@ def gradient_problem(name: str, title: str, statement: str, exprs: Iterable[sp.B
     for e in exprs:
         scalars |= {x for x in e.free_symbols if isinstance(x, sp.Symbol) and not isinstance(x, sp.MatrixSymbol)}
     scalars -= dims | index_syms
+    # an integer symbol that is not a dimension is an exponent such as ℓ: an index in 2..6
+    auto = tuple(Index(x, 2, 6) for x in sorted(scalars, key=str) if x.is_integer)
+    indices = tuple(indices) + auto
+    scalars -= {i.symbol for i in auto}
     dim_choices = dict(dim_choices or {})
 
     def sample(s: Sampler, sizes: Mapping[sp.Symbol, int]) -> dict[Any, Any]:

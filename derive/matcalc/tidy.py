@@ -82,14 +82,15 @@ def sum_constant_terms(G: sp.Basic) -> sp.Basic:
 
 
 def normal_transposes(G: sp.Basic) -> sp.Basic:
-    """(Aᵀ)^e → (A^e)ᵀ and (Aᵀ)⁻¹ → (A⁻¹)ᵀ: the transpose outermost, as usually written."""
-    def fn(e: sp.Basic) -> sp.Basic:
-        if isinstance(e, sp.Inverse) and isinstance(e.arg, sp.Transpose):
-            return sp.Transpose(sp.Inverse(e.arg.arg))
-        if isinstance(e, sp.MatPow) and isinstance(e.base, sp.Transpose):
-            return sp.Transpose(sp.MatPow(e.base.arg, e.exp))
-        return e
-    return _rebuild(G, fn)
+    """(Aᵀ)^e → (A^e)ᵀ and (Aᵀ)⁻¹ → (A⁻¹)ᵀ: the transpose outermost, as usually written.
+
+    Uses ``replace`` (parents rebuilt without canonicalisation: a canonical product
+    would turn (A⁻¹)ᵀ back into (Aᵀ)⁻¹)."""
+    G = G.replace(lambda e: isinstance(e, sp.Inverse) and isinstance(e.arg, sp.Transpose),
+                  lambda e: sp.Transpose(sp.Inverse(e.arg.arg)))
+    return G.replace(lambda e: isinstance(e, sp.MatPow) and not isinstance(e, sp.Inverse)
+                     and isinstance(e.base, sp.Transpose),
+                     lambda e: sp.Transpose(sp.MatPow(e.base.arg, e.exp)))
 
 
 # --- factoring --------------------------------------------------------------------------------------------

@@ -200,7 +200,7 @@ class Pullback:
         if isinstance(e, sp.Trace):
             self._move("a scalar times a trace: g tr E = tr((g I)ᵀ E)")
             n = e.arg.shape[0]
-            return self.matrix(mat_mul(g, sp.Identity(n)) if n != 1 else mat_mul(g, sp.Identity(1)), e.arg)
+            return self.matrix(mat_mul(g, sp.Identity(n)), e.arg)
         raise DeriveError(f"cannot bring {e} to trace form")
 
     def matrix(self, G: sp.Basic, e: sp.Basic) -> sp.Basic:
