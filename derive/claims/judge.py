@@ -506,7 +506,7 @@ def _left_set(tree: Node, name: str) -> sp.Set | None:
     if k != 1 or ops[0] not in ("<", ">", "<=", ">="):
         return None
     try:
-        bound = bind_chain([items[0], items[1]], [], Scope(), None, hypotheses=(2,))
+        bound = bind_chain([items[0], items[1]], [], Scope(), None, hypotheses=(3,))
     except BindError:
         return None
     sym = next((i.sympy for i in bound.symbols.values() if i.key == name), None)
