@@ -1301,6 +1301,7 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
         pairs = [(i, i + 1) for i in range(len(items) - 1)]
     index_names = collect_index_names(items + ([condition] if condition else []), scope)
     last: BindError | None = None
+    fallback: Bound | None = None
     for h, override, label in _hypotheses(items, scope, index_names, hypotheses):
         if scope.problem is not None and (h > 0 or override):
             break
@@ -1311,12 +1312,15 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
             for i in scalar_items or ():
                 if ts[i] is not None:
                     inf.make_scalar(ts[i].shape, "an inequality needs scalars", items[i].col)
+            mismatch = False
             for a, b in ((ts[i], ts[j]) for i, j in pairs):
                 # tie the sides' shapes only where that forces nothing (a shape mismatch
                 # between the sides is a refutation, not a reason to shrink dimensions)
                 if inf.dims.compatible(a.shape[0], b.shape[0]) and inf.dims.compatible(a.shape[1], b.shape[1]):
                     inf.dims.unify(a.shape[0], b.shape[0])
                     inf.dims.unify(a.shape[1], b.shape[1])
+                else:
+                    mismatch = True
             cond_t = None
             if condition is not None:
                 cond_t = _condition(inf, condition)
@@ -1336,10 +1340,17 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
         for info in list(inf.syms.values()):
             if info.sympy is None and info.kind in ("scalar", "matrix", "index"):
                 builder.sym(info)
-        return Bound(items=exprs, ops=list(ops), condition=cond, symbols=dict(inf.syms),
-                     dims={s: None for s in builder.dim_symbols.values()},
-                     indices=[i.sympy for i in inf.syms.values() if i.kind == "index" and i.sympy is not None],
-                     hypothesis=label)
+        result = Bound(items=exprs, ops=list(ops), condition=cond, symbols=dict(inf.syms),
+                       dims={s: None for s in builder.dim_symbols.values()},
+                       indices=[i.sympy for i in inf.syms.values() if i.kind == "index" and i.sympy is not None],
+                       hypothesis=label)
+        if not mismatch:
+            return result
+        # the sides' shapes differ under this reading: prefer a later reading under which the
+        # claim is well-typed; if there is none, this one stands (and is refuted on shapes)
+        fallback = fallback or result
+    if fallback is not None:
+        return fallback
     assert last is not None
     raise last
 
@@ -1368,8 +1379,11 @@ def _hypotheses(items: list[Node], scope: Scope, index_names: set[str], allowed:
                     base = base[len(pre):].rstrip("}")
             if len(base) == 1 and base.islower():
                 names.append(key)
-    greek = sorted(k for k in seen if k.startswith("\\") and k[1:].split("_")[0] in GREEK
-                   and k[1:2].islower())
+    # a transposed name is a vector or matrix in every reading (x x^T is not a scalar square)
+    transposed = {to_text(n.args[0]) for tree in items for n in tree.walk()
+                  if n.kind in ("transpose", "inverse_transpose") and n.args[0].kind == "name"}
+    names = [k for k in names if k not in transposed]
+    keep = {k: "vector" for k in transposed if not k.startswith("\\") and k[:1].islower()}
     count = 0
     if 0 in allowed:
         yield 0, {}, HYPOTHESES[0]
@@ -1383,7 +1397,8 @@ def _hypotheses(items: list[Node], scope: Scope, index_names: set[str], allowed:
                                                         + ", ".join(combo))
     for h in (1, 2, 3):
         if h in allowed:
-            yield h, {}, HYPOTHESES[h]
+            note = " (transposed names stay vectors)" if keep and h >= 2 else ""
+            yield h, (keep if h >= 2 else {}), HYPOTHESES[h] + note
 
 
 def _condition(inf: Inference, cond: Node):
