@@ -236,6 +236,15 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
         return {"status": UNDECIDED, "scope": "undecided: no relation to check", "reason": "no relation", "links": []}
     pairs = [(a, b) for a, op, b in links if op not in _NOT_JUDGED]
     scalar_items = {i for a, op, b in links if op in ("<", "<=", ">", ">=") for i in (a, b)}
+    if st.local_defs:
+        scope = dataclasses.replace(scope, defs=dict(scope.defs), def_text=dict(scope.def_text),
+                                    funcs=dict(scope.funcs), def_patterns=list(scope.def_patterns))
+        for text in st.local_defs:
+            try:
+                scope.add_given(text)
+            except (ParseError, BindError) as exc:
+                return {"status": UNDECIDED, "scope": f"undecided: the definition {text!r} is not understood ({exc})",
+                        "reason": f"definition {text!r} not understood", "links": []}
     try:
         try:
             bound = bind_chain(nodes, [], scope, st.condition, pairs=pairs, scalar_items=scalar_items)
@@ -506,7 +515,7 @@ def _left_set(tree: Node, name: str) -> sp.Set | None:
     if k != 1 or ops[0] not in ("<", ">", "<=", ">="):
         return None
     try:
-        bound = bind_chain([items[0], items[1]], [], Scope(), None, hypotheses=(2,))
+        bound = bind_chain([items[0], items[1]], [], Scope(), None, hypotheses=(3,))
     except BindError:
         return None
     sym = next((i.sympy for i in bound.symbols.values() if i.key == name), None)

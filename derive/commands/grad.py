@@ -147,7 +147,7 @@ def _print_steps(checked: CheckedDerivation, f: sp.Basic, X: sp.MatrixSymbol, pa
 def _emit_code(args: argparse.Namespace, f: sp.Basic, X: sp.MatrixSymbol, G: sp.Basic, parsed: Any,
                H: sp.Basic | None) -> int:
     from ..emit import codegen
-    from ..matcalc.emit import formula_check, formula_function, function_arguments
+    from ..matcalc.emit import ascii_text, formula_check, formula_function, function_arguments
     from ..verify import verify_code
 
     arguments = function_arguments(f, X, G)
@@ -162,7 +162,8 @@ def _emit_code(args: argparse.Namespace, f: sp.Basic, X: sp.MatrixSymbol, G: sp.
         checks += [formula_check(f"hvp_{X.name} #{k + 1}", f"hvp_{X.name}", f, X, h_args, kinds=parsed.kinds,
                                  hvp=V, backends=(args.code,)) for k in range(3)]
     spec = codegen.ModuleSpec(name=f"grad_{X.name}", source="grad",
-                              doc=f"Gradient of f = {' '.join(args.expression.split())} with respect to {X.name}.",
+                              doc=ascii_text(f"Gradient of f = {' '.join(args.expression.split())} "
+                                             f"with respect to {X.name}."),
                               functions=tuple(functions))
     results = verify_code(spec, checks, args.seed, backends=(args.code,))
     res = results[0]
@@ -176,5 +177,5 @@ def _emit_code(args: argparse.Namespace, f: sp.Basic, X: sp.MatrixSymbol, G: sp.
     cert = (f"verified ({res['ran_on']}): {len(res['checks'])} random inputs, {checks[0].inputs_text}; "
             f"reference {'; '.join(dict.fromkeys(c.reference_kind for c in checks))}; "
             f"max relative error {worst:.1e} <= {checks[0].tol:.0e}")
-    sys.stdout.write("\n" + codegen.render_module(spec, args.code, cert))
+    sys.stdout.write("\n" + codegen.render_module(spec, args.code, ascii_text(cert)))
     return int(ExitCode.OK)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
-from sympy.codegen.cfunctions import expm1, log1p
+from sympy.codegen.cfunctions import expm1
 from sympy.codegen.rewriting import ReplaceOptim, expm1_opt, log1p_opt, optimize
 
 from ..errors import DeriveError

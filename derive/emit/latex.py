@@ -144,6 +144,15 @@ class HouseLatexPrinter(LatexPrinter):
     def _print_NaN(self, e: sp.Basic) -> str:
         return r"\text{NaN}"
 
+    def _print_ImaginaryUnit(self, e: sp.Basic) -> str:
+        return "i"
+
+    def _print_Pi(self, e: sp.Basic) -> str:
+        return r"\pi"
+
+    def _print_Exp1(self, e: sp.Basic) -> str:
+        return "e"
+
     def _print_Identity(self, e: sp.Identity) -> str:
         return "I"
 

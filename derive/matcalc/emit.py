@@ -31,6 +31,16 @@ CODE_TOL = 1e-9  # float64 formula vs a 30-digit reference on well-conditioned i
 REFERENCE_DPS = 30
 
 
+_ASCII = {"⊙": ".*", "∘": "o", "‖": "||", "ᵀ": "^T", "⊤": "^T", "−": "-", "∂": "d", "∇": "grad ", "²": "^2",
+          "⁻": "^-", "¹": "1", "λ": "lambda", "ℓ": "l", "σ": "sigma", "φ": "phi", "Σ": "sum", "×": "x", "·": "*"}
+
+
+def ascii_text(text: str) -> str:
+    """Generated code stays ASCII (LaTeX listings and some editors choke on UTF-8):
+    common math symbols are spelled out, anything else becomes '?'."""
+    return "".join(_ASCII.get(ch, ch if ord(ch) < 128 else "?") for ch in text)
+
+
 def _args_of(symbols: Sequence[sp.Basic], printer_cls: Any) -> tuple[Arg, ...]:
     printer = printer_cls({})
     out = []
@@ -88,7 +98,7 @@ class MatrixFormula:
         from ..emit.text import text
 
         return {"temporaries": temporaries, "result": printer.doprint(reduced[0]), "sizes": sizes,
-                "formula": f"Computes {text(self.expression)}."}
+                "formula": ascii_text(f"Computes {text(self.expression)}.")}
 
 
 def formula_function(name: str, expression: sp.Basic, arguments: Sequence[sp.Basic], doc: str,
@@ -97,7 +107,7 @@ def formula_function(name: str, expression: sp.Basic, arguments: Sequence[sp.Bas
     from ..emit.code_printers import NumPyCodePrinter
 
     args = _args_of(arguments, backend_printer or NumPyCodePrinter)
-    return FunctionSpec(name, args, MatrixFormula(expression, tuple(arguments)), doc)
+    return FunctionSpec(name, args, MatrixFormula(expression, tuple(arguments)), ascii_text(doc))
 
 
 def function_arguments(f: sp.Basic, wrt: sp.MatrixSymbol, G: sp.Basic, extra: Sequence[sp.Basic] = ()) -> list:

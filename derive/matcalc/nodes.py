@@ -218,7 +218,8 @@ class Norm(sp.Expr):
     _house_latex = _latex
 
     def _sympystr(self, printer: Any) -> str:
-        return f"‖{printer._print(self.arg)}‖"
+        # ASCII: str() of an expression also heads generated modules
+        return f"norm({printer._print(self.arg)})"
 
     def _pythoncode(self, printer: Any) -> str:
         return f"{printer._module}.linalg.norm({printer._print(self.arg)})"  # Frobenius for 2-D arrays
