@@ -14,6 +14,7 @@ Exit codes: 0 everything verified, 1 a step refuted or the code not verified, 2 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from typing import Any
 
@@ -108,8 +109,13 @@ def run(args: argparse.Namespace) -> int:
 def _check_bounded(derivation: Derivation, settings: CheckSettings, timeout: float) -> CheckedDerivation:
     """Check every step in a worker process killed at ``timeout`` seconds (CONVENTIONS:
     a check never hangs); on timeout or a worker failure every step is undecided."""
+    # the worker is a daemon process, which may not fork the symbolic provers' own workers:
+    # inside it the steps are checked numerically only
+    numeric_only = dataclasses.replace(derivation, steps=tuple(dataclasses.replace(s, prover=None)
+                                                               for s in derivation.steps))
+
     def verdicts() -> list[Verdict]:
-        return [r.verdict for r in derivation.check(settings).steps]
+        return [r.verdict for r in numeric_only.check(settings).steps]
 
     try:
         found = run_bounded(verdicts, timeout=timeout)
