@@ -190,7 +190,7 @@ def _print_certificate(cert: Any) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     from .reporting import build_report
 
-    written = build_report(args.target, args.output, pdf=args.pdf, check=args.check)
+    written = build_report(args.target, args.output, pdf=args.pdf, check=args.check, problem=args.problem)
     for path in written:
         print(f"wrote {path}")
     return 0
@@ -258,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="output directory")
     p.add_argument("--pdf", action="store_true", help="also compile the PDF with latexmk")
     p.add_argument("--check", action="store_true", help="annotate a hand derivation (claim file)")
+    p.add_argument("--problem", metavar="NAME", help="with --check: judge the claims under this problem")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("bench", help="run the benchmarks (source checkout only)")

@@ -176,8 +176,16 @@ def listing(entry: Entry, backend: str, directory: Path) -> str:
 
 # --- assembling a report --------------------------------------------------------------------------------
 
+def _plain_delimiters(tex: str) -> str:
+    """``\\left[1, 4\\right]`` -> ``[1, 4]`` when nothing tall is inside: the same on the page,
+    and text extraction (pdftotext) then keeps the brackets."""
+    if re.search(r"\\(frac|begin|sum|prod|int|sqrt)", tex):
+        return tex
+    return re.sub(r"\\(left|right)(?=[\[\]()|.])", "", tex)
+
+
 def _answer(a: Any) -> dict[str, Any]:
-    return {"label_tex": rich_tex(a.label), "latex": a.latex, "label": a.label, "text": a.text}
+    return {"label_tex": rich_tex(a.label), "latex": _plain_delimiters(a.latex), "label": a.label, "text": a.text}
 
 
 def part_context(spec: dict[str, Any], stage: Path, answers: list[dict[str, Any]], problem: str) -> dict[str, Any]:
@@ -276,12 +284,15 @@ def build_from_definition(defn: dict[str, Any], stem: str, out_dir: str, *, pdf:
         return write_report(out_dir, stem, tex, pdf=pdf, extra_files=extra)
 
 
-def build_report(target: str, out_dir: str, *, pdf: bool = False, check: bool = False) -> list[Path]:
+def build_report(target: str, out_dir: str, *, pdf: bool = False, check: bool = False,
+                 problem: str | None = None) -> list[Path]:
     """``derive report TARGET``: a claim file (with --check), a report definition, or a derivation."""
     if check:
-        from .claims_report import build_check_report  # the annotated hand-derivation report
+        from .claims_report import build_check_report
 
-        return build_check_report(target, out_dir, pdf=pdf)
+        return build_check_report(target, out_dir, pdf=pdf, problem=problem)
+    if problem is not None:
+        raise DeriveError("--problem applies to claim files (with --check)")
     if target in definition_names():
         return build_from_definition(load_definition(target), target, out_dir, pdf=pdf)
     if target in REGISTRY.names():

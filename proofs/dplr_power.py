@@ -125,12 +125,12 @@ def derive_rank_one(b: Builder, left: sp.MatrixSymbol, right: sp.MatrixSymbol, p
     ansatz = sp.MatAdd(I, sp.MatMul(c(ell), M))
     b.step(Apow(ell), ansatz, "ansatz: every power is the identity plus a multiple c_ℓ of the rank-one term",
            problem=problem, prover=None)
-    b.step(Apow(0), I, "A^0 = I, so c_0 = 0", problem=problem, condition=sp.Eq(ell, 0), prover=None)
+    b.step(Apow(0), I, "the zeroth power is I, so c_0 = 0", problem=problem, condition=sp.Eq(ell, 0), prover=None)
     A = sp.MatAdd(I, M)
     product = sp.MatMul(ansatz, A)
-    b.step(Apow(ell + 1), product, "A^{ℓ+1} = A^ℓ A with the ansatz for A^ℓ", problem=problem, prover=None)
+    b.step(Apow(ell + 1), product, "the next power: multiply the ansatz by A", problem=problem, prover=None)
     contracted = contract(product, rules)
-    b.step(product, contracted, f"expand and contract the scalar {right}^T {left} = s",
+    b.step(product, contracted, f"expand and contract the 1 x 1 product {right}⊤{left} = s",
            problem=problem, prover=prover, how="MatMul.expand, contraction")
     rec_rhs = sp.collect(sp.expand(coefficient_of(contracted, M)), c(ell))  # (1 + s) c_ℓ + 1
     if coefficient_of(contracted, I) != 1:
@@ -148,7 +148,7 @@ def derive_rank_one(b: Builder, left: sp.MatrixSymbol, right: sp.MatrixSymbol, p
     closed = sp.MatAdd(I, sp.MatMul(sol, M))
     b.step(Apow(ell), closed, "closed form: substitute c_ℓ into the ansatz (s ≠ 0)", problem=problem, prover=None)
     lim = sp.limit(sol, s, 0)
-    b.step(sp.Limit(sol, s, 0), lim, "the s -> 0 limit of the coefficient", problem=problem, how="limit")
+    b.step(sp.Limit(sol, s, 0), lim, "the s → 0 limit of the coefficient", problem=problem, how="limit")
     b.result(f"c_ell{tag}", sol)
     b.result(f"c_limit{tag}", lim)
     b.result(f"recurrence{tag}", rec_rhs)

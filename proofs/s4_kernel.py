@@ -166,7 +166,7 @@ def derive_generating(b: Builder) -> None:
     mats = {m.name: m for m in spine.atoms(sp.MatrixSymbol)}
     ell_s = [x for x in spine.free_symbols if x.name == "ell"][0]
     kbar_expr = spine.xreplace({mats["A"]: Abar, mats["B"]: Bbar, mats["C"]: Cbar}).subs(ell_s, ell + 1)
-    b.step(Kbar(ell), kbar_expr, "\\bar K_ℓ is the spine's K_{ℓ+1} = C A^ℓ B for (Abar, Bbar, Cbar), ℓ ≥ 0",
+    b.step(Kbar(ell), kbar_expr, "Kbar_ℓ is the spine's K_(ℓ+1) = C A to the power ℓ times B for the discretised (Abar, Bbar, Cbar), ℓ ≥ 0",
            prover=None, how="subs")
     b.result("kbar", kbar_expr)
     series = MatSum(sp.MatMul(z**ell, kbar_expr), (ell, 0, L - 1))
@@ -183,12 +183,12 @@ def derive_generating(b: Builder) -> None:
     if numer_m is None or denom_m is None:
         raise RuntimeError(f"unexpected geometric sum {generic}")
     closed = sp.MatMul(Cbar, numer_m, sp.Inverse(denom_m), Bbar)
-    b.step(series, closed, "geometric sum Σ_{ℓ<L} (Abar z)^ℓ = (I - (Abar z)^L)(I - Abar z)^{-1}, summed by SymPy "
+    b.step(series, closed, "geometric sum over ℓ < L of (Abar z) to the power ℓ, summed by SymPy "
            "for a scalar and lifted (every factor is a polynomial or inverse in the one matrix Abar)",
            prover=None, how="summation")
     Ct = sp.MatMul(Cbar, sp.MatAdd(I, sp.MatMul(-1, sp.MatPow(Abar, L))))
     at_roots = sp.MatMul(Ct, sp.Inverse(denom_m), Bbar)
-    b.step(closed, at_roots, "z^L = 1 at the L-th roots of unity: \\tilde C = Cbar (I - Abar^L)", prover=None,
+    b.step(closed, at_roots, "z to the power L is 1 at the L-th roots of unity: Ctilde = Cbar (I - Abar to the power L)", prover=None,
            how="subs z^L = 1")
     b.result("C_tilde", Ct)
     b.result("Khat_roots", at_roots)
@@ -242,7 +242,7 @@ def derive_bilinear(b: Builder) -> dict[str, sp.Basic]:
     b.part = "bilinear"
     half = Delta / 2
     trap = sp.MatAdd(x(kk), sp.MatMul(half, A, sp.MatAdd(x(kk + 1), x(kk))), sp.MatMul(Delta, B, u(kk)))
-    b.step(x(kk + 1), trap, "trapezoid rule: x_{k+1} = x_k + Δ/2 A (x_{k+1} + x_k) + Δ B u_k", problem=BIL_PROBLEM,
+    b.step(x(kk + 1), trap, "trapezoid rule: x_(k+1) = x_k + Δ/2 A (x_(k+1) + x_k) + Δ B u_k", problem=BIL_PROBLEM,
            prover=None)
     # collect x_{k+1} on the left: (I - Δ/2 A) x_{k+1} = (I + Δ/2 A) x_k + Δ B u_k
     M_left = sp.MatAdd(I, sp.MatMul(-half, A))
@@ -253,12 +253,12 @@ def derive_bilinear(b: Builder) -> dict[str, sp.Basic]:
                                                                                          sp.MatMul(-1, trap)))), [])
     if not isinstance(diff, sp.ZeroMatrix):
         raise RuntimeError(f"collecting x_(k+1) failed: {diff}")
-    b.step(lhs, rhs, "collect x_{k+1} (the difference from the rule expands to zero)", problem=BIL_PROBLEM,
+    b.step(lhs, rhs, "collect x_(k+1) (the difference from the rule expands to zero)", problem=BIL_PROBLEM,
            how="expand")
     Abar_e = sp.MatMul(sp.Inverse(M_left), M_right)
     Bbar_e = sp.MatMul(sp.Inverse(M_left), Delta, B)
     b.step(x(kk + 1), sp.MatAdd(sp.MatMul(Abar_e, x(kk)), sp.MatMul(Bbar_e, u(kk))),
-           "multiply by (I - Δ/2 A)^{-1}: Abar = (I - Δ/2 A)^{-1}(I + Δ/2 A), Bbar = (I - Δ/2 A)^{-1} Δ B",
+           "multiply by (I - Δ/2 A)⁻¹: Abar = (I - Δ/2 A)⁻¹(I + Δ/2 A), Bbar = (I - Δ/2 A)⁻¹ Δ B",
            problem=BIL_PROBLEM, prover=None)
     b.result("Abar", Abar_e)
     b.result("Bbar", Bbar_e)
@@ -278,14 +278,14 @@ def derive_bilinear(b: Builder) -> dict[str, sp.Basic]:
     g_expr = sp.factor(alpha / (-beta))
     b.step(sp.MatMul(sp.Inverse(sp.MatAdd(I, sp.MatMul(-z, Abar))), Bbar),
            sp.MatMul(scale, sp.Inverse(sp.MatAdd(sp.MatMul(g_expr, I), sp.MatMul(-1, A))), B),
-           "resolvent: (I - Abar z)^{-1} Bbar, cancelled as a rational function of A (SymPy cancel), "
+           "resolvent: (I - Abar z)⁻¹ Bbar, cancelled as a rational function of A (SymPy cancel), "
            "= 2/(1+z) (g I - A)^{-1} B", how="cancel")
     b.result("c_of_z", scale)
     b.result("g_of_z", g_expr)
     b.step(g, g_expr, "g(z) = (2/Δ)(1 - z)/(1 + z)", prover=None)
     Ct = b.results["C_tilde"]
     khat_bil = sp.MatMul(scale, Ct, sp.Inverse(sp.MatAdd(sp.MatMul(g_expr, I), sp.MatMul(-1, A))), B)
-    b.step(Khat(kk), khat_bil, "generating function at the roots: 2/(1+z) \\tilde C (g I - A)^{-1} B "
+    b.step(Khat(kk), khat_bil, "generating function at the roots: 2/(1+z) Ctilde (g I - A)⁻¹ B "
            "(CONVENTIONS; the seed's eq. 23 is wrong as printed)", prover=None)
     b.result("Khat_bilinear", khat_bil)
     return {"scale": scale, "g": g_expr}
@@ -344,28 +344,28 @@ def derive_woodbury(b: Builder, scale: sp.Expr, g_expr: sp.Expr) -> None:
     b.part = "woodbury"
     W = WOOD_PROBLEM
     A_dplr = sp.MatAdd(Lam, sp.MatMul(-1, P, sp.Adjoint(Q)))
-    b.step(A, A_dplr, "DPLR: A = Λ - P Q^*", problem=W, prover=None)
-    b.step(R, sp.Inverse(sp.MatAdd(sp.MatMul(g, I), sp.MatMul(-1, Lam))), "R = (g I - Λ)^{-1}, diagonal", problem=W,
+    b.step(A, A_dplr, "DPLR: A = Λ - P Q*", problem=W, prover=None)
+    b.step(R, sp.Inverse(sp.MatAdd(sp.MatMul(g, I), sp.MatMul(-1, Lam))), "R = (g I - Λ)⁻¹, diagonal", problem=W,
            prover=None)
     M = sp.MatAdd(sp.Inverse(R), sp.MatMul(P, sp.Adjoint(Q)))
-    b.step(sp.MatAdd(sp.MatMul(g, I), sp.MatMul(-1, A_dplr)), M, "g I - A = R^{-1} + P Q^*", problem=W, prover=None)
+    b.step(sp.MatAdd(sp.MatMul(g, I), sp.MatMul(-1, A_dplr)), M, "g I - A = R⁻¹ + P Q*", problem=W, prover=None)
     ansatz = sp.MatAdd(R, sp.MatMul(alpha, R, P, sp.Adjoint(Q), R))
     rules = [((sp.Adjoint(Q), R, P), k11)]
     prod = contract(sp.MatMul(M, ansatz), rules)
-    b.step(sp.MatMul(M, ansatz), prod, "ansatz R + α R P Q^* R, multiplied out with the scalar Q^* R P = k_11",
+    b.step(sp.MatMul(M, ansatz), prod, "ansatz R + α R P Q* R, multiplied out with the scalar Q* R P = k_11",
            problem=W, prover=contraction_prover(rules, "Q^* R P = k_11"), how="MatMul.expand, contraction")
     coeff = coefficient_of(prod, sp.MatMul(P, sp.Adjoint(Q), R))
     if coefficient_of(prod, I) != 1:
         raise RuntimeError("the identity coefficient is not 1")
     (alpha_sol,) = sp.solve(coeff, alpha)
     inverse = sp.MatAdd(R, sp.MatMul(alpha_sol, R, P, sp.Adjoint(Q), R))
-    b.step(sp.MatMul(M, inverse), I, "Woodbury: α = -1/(1 + k_11) from solve (the coefficient of P Q^* R "
-           "vanishes), so (R^{-1} + P Q^*)(R - R P (1 + Q^* R P)^{-1} Q^* R) = I",
+    b.step(sp.MatMul(M, inverse), I, "Woodbury: α = -1/(1 + k_11) from solve (the coefficient of P Q* R "
+           "vanishes), so (R⁻¹ + P Q*)(R - R P (1 + Q* R P)⁻¹ Q* R) = I",
            problem=W, prover=contraction_prover(rules, "Q^* R P = k_11"), how="solve")
     b.result("woodbury", inverse)  # with k_11 = Q^* R P
     lhs = sp.MatMul(Ct_s, sp.Inverse(sp.MatAdd(sp.MatMul(g, I), sp.MatMul(-1, A_dplr))), B)
     expanded = contract(sp.MatMul(Ct_s, inverse, B), [])
-    b.step(lhs, expanded, "\\tilde C (g I - A)^{-1} B with the Woodbury inverse, expanded", problem=W,
+    b.step(lhs, expanded, "Ctilde (g I - A)⁻¹ B with the Woodbury inverse, expanded", problem=W,
            how="expand")
     # each term is a product of 1 x 1 sandwiches X R Y: Cauchy sums over the diagonal of R
     sandwiches = {(Ct_s, R, B): cauchy(ct_, b_), (Ct_s, R, P): cauchy(ct_, p_),
@@ -378,7 +378,7 @@ def derive_woodbury(b: Builder, scale: sp.Expr, g_expr: sp.Expr) -> None:
     scalar_e = coefficient_of(scalar, sp.Identity(1)) if isinstance(scalar, sp.MatrixExpr) else scalar
     scalar_e = sp.factor(scalar_e)
     b.step(lhs, scalar_e.xreplace({nm: sandwiches[p] for p, nm in names.items()}),
-           "\\tilde C (g I - A)^{-1} B = k_00 - k_01 k_10 / (1 + k_11)", problem=W, prover=None)
+           "Ctilde (g I - A)⁻¹ B = k_00 - k_01 k_10 / (1 + k_11)", problem=W, prover=None)
     b.result("cauchy_form", scalar_e)
     khat = sp.Mul(scale, scalar_e)
     b.result("Khat_cauchy", khat)
@@ -452,13 +452,13 @@ def derive_hippo(b: Builder) -> None:
     lower = sp.simplify(sp.sqrtdenest(sp.radsimp(lower)))
     upper = sp.simplify(0 + Pn(k_) * Pn(k_ + jpos))
     dg = sp.simplify(diag + Pn(k_) ** 2)
-    b.step(Sn(k_ + jpos, k_), lower, "A + P P^T below the diagonal", problem=H, how="simplify")
-    b.step(Sn(k_, k_ + jpos), upper, "A + P P^T above the diagonal", problem=H, how="simplify")
-    b.step(Sn(k_, k_), dg, "A + P P^T on the diagonal", problem=H, how="simplify")
+    b.step(Sn(k_ + jpos, k_), lower, "A + P P⊤ below the diagonal", problem=H, how="simplify")
+    b.step(Sn(k_, k_ + jpos), upper, "A + P P⊤ above the diagonal", problem=H, how="simplify")
+    b.step(Sn(k_, k_), dg, "A + P P⊤ on the diagonal", problem=H, how="simplify")
     if sp.simplify(lower + upper) != 0:
         raise RuntimeError("A + P P^T is not -1/2 I + skew")
     b.step(Sn(k_, k_ + jpos), sp.Mul(-1, Sn(k_ + jpos, k_)),
-           "so S = A + P P^T = -1/2 I + (skew-symmetric): normal, unitarily diagonalisable", problem=H)
+           "so S = A + P P⊤ = -1/2 I + (skew-symmetric): normal, unitarily diagonalisable", problem=H)
     b.result("S_lower", lower)
     b.result("S_upper", upper)
     b.result("S_diag", dg)

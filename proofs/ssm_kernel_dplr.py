@@ -209,24 +209,56 @@ def code_checks():
             reference_kind="recurrence with A = I + p p^T run in mpmath at 50 digits on a random input u; "
                            "y = K * u in mpmath; normwise relative error",
             inputs_text=f"p ~ N(0, I) rescaled to p^T p = {sc * sc:g}; b, c, d, u ~ N(0, 1)"))
-    def positive(rng):
-        pv = np.abs(rng.standard_normal(4))
-        pv *= 0.3 ** 0.5 / float(pv @ pv) ** 0.5  # s = 0.3: K overflows float64 from l = 2714 on
-        return {"p": pv, "b": np.abs(rng.standard_normal(4)), "c": np.abs(rng.standard_normal(4)), "d": 0.5,
-                "L": 3000}
+    def positive(b_scale: float):
+        def make(rng):
+            pv = np.abs(rng.standard_normal(4))
+            pv *= 0.3 ** 0.5 / float(pv @ pv) ** 0.5  # s = 0.3: K overflows float64 near l = 2700
+            return {"p": pv, "b": b_scale * np.abs(rng.standard_normal(4)), "c": np.abs(rng.standard_normal(4)),
+                    "d": 0.5, "L": 3000}
+
+        return make
+
+    for b_scale in (1.0, 1e-6):
+        checks.append(CodeCheck(
+            label=f"kernel_dplr vs mpmath impulse response through the overflow edge, n=4, s=0.3, L=3000, "
+                  f"|b| scale {b_scale:g}",
+            function="kernel_dplr", make_inputs=positive(b_scale), tol=1e-12, reference=_impulse_mp,
+            error=elementwise_relative_error,
+            reference_kind="impulse response of the recurrence in mpmath at 50 digits; elementwise relative "
+                           "error, inf required exactly where the true K_l exceeds float64",
+            inputs_text=f"p, c = |N(0, I)|, b = {b_scale:g} |N(0, I)| (no cancellation; a small b makes the "
+                        f"coefficient overflow before K does), p^T p = 0.3, d = 0.5"))
+    def long(rng):
+        pv = np.abs(rng.standard_normal(3))
+        pv *= 1e-2 / float(pv @ pv) ** 0.5  # s = 1e-4: K grows like e^{l s}, to e^10 at l = 1e5
+        return {"p": pv, "b": np.abs(rng.standard_normal(3)), "c": np.abs(rng.standard_normal(3)), "d": 0.5,
+                "L": 100_000}
 
     checks.append(CodeCheck(
-        label="kernel_dplr vs mpmath impulse response through the overflow edge, n=4, s=0.3, L=3000",
-        function="kernel_dplr", make_inputs=positive, tol=1e-12, reference=_impulse_mp,
+        label="kernel_dplr vs mpmath impulse response, n=3, s=1e-4, L=100000 (many 256-blocks)",
+        function="kernel_dplr", make_inputs=long, tol=1e-13, reference=_impulse_mp,
         error=elementwise_relative_error,
-        reference_kind="impulse response of the recurrence in mpmath at 50 digits; elementwise relative error, "
-                       "inf required exactly where the true K_l exceeds float64",
-        inputs_text="p, b, c = |N(0, I)| (no cancellation), p rescaled to p^T p = 0.3, d = 0.5"))
+        reference_kind="impulse response of the recurrence in mpmath at 50 digits; elementwise relative error",
+        inputs_text="p, b, c = |N(0, I)| (no cancellation), p^T p = 1e-4, d = 0.5"))
     return checks
 
 
+_IMPULSE_CACHE: dict[bytes, list] = {}
+
+
 def _impulse_mp(inp, dps: int = 50) -> list:
-    """K_0..K_{L-1}: the recurrence x <- (I + p p^T) x + b u run on an impulse in mpmath."""
+    """K_0..K_{L-1}: the recurrence x <- (I + p p^T) x + b u run on an impulse in mpmath
+    (memoised on the inputs: every backend is checked on the same seeded inputs)."""
+    import numpy as np
+
+    key = b"".join(np.asarray(inp[k], dtype=np.float64).tobytes() for k in ("p", "b", "c", "d", "L")) + \
+        str(dps).encode()
+    if key not in _IMPULSE_CACHE:
+        _IMPULSE_CACHE[key] = _impulse_mp_run(inp, dps)
+    return _IMPULSE_CACHE[key]
+
+
+def _impulse_mp_run(inp, dps: int) -> list:
     with mpmath.workdps(dps):
         pv = [mpmath.mpf(float(x)) for x in inp["p"]]
         bv = [mpmath.mpf(float(x)) for x in inp["b"]]

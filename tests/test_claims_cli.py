@@ -106,3 +106,9 @@ def test_table_shows_counterexample(tmp_path, capsys):
     code, out, _ = _run(capsys, str(f))
     assert code == 1
     assert "refuted" in out and "at x=" in out and "lhs=" in out
+
+
+def test_given_flag_adds_bindings(tmp_path, capsys):
+    f = _write(tmp_path, "g.md", "$$(I + pp^\\top)^2 = I + (2 + s) pp^\\top$$\n")
+    assert _run(capsys, str(f))[0] == 1  # s free: not an identity
+    assert _run(capsys, str(f), "--given", "s = p^\\top p")[0] == 0

@@ -43,7 +43,7 @@ def test_fixture_verdicts_match_key(path: Path):
     problem = doc.front.get("problem")
     if problem and problem not in names():
         pytest.skip(f"problem {problem!r} is not registered in this checkout")
-    results = judge_document(doc, opts=Options(timeout=20, seed=0))
+    results = judge_document(doc, opts=Options(timeout=20, seed=0, instances=8))
     by_line: dict[int, list[str]] = {}
     for r in results:
         by_line.setdefault(r.line, []).append(r.status)

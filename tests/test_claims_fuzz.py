@@ -28,7 +28,7 @@ from derive.verdict import STATUSES
 ROOT = Path(__file__).resolve().parent
 SEED_004 = ROOT.parent.parent / "shared" / "seeds" / "004_4d5bdb14b6230772.txt"
 N_INPUTS = 3000
-N_FULL = 250
+N_FULL = 200
 CHUNK = 250
 LIMIT = 0.5
 

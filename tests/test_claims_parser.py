@@ -117,3 +117,12 @@ def test_reader_front_matter_continuations_and_bindings(tmp_path):
     assert d.front["given"] == ["A = 1", r"x \in \mathbb{R}^{n}"]
     assert [(c.line, c.latex, c.binding) for c in d.claims] == [
         (9, "a = b + c", False), (13, r"s = p^\top p", True), (13, "u = v", False)]
+
+
+def test_tex_environments_and_align_chains(tmp_path):
+    doc = tmp_path / "d.tex"
+    doc.write_text("\\section{x}\nText.\n\\begin{align}\n(AB)^\\top &= B^\\top A^\\top \\label{e1} \\\\\n"
+                   "&= B^\\top A^\\top I\n\\end{align}\nand \\[ a \\le b \\] and $5 > 3$.\n")
+    d = read_document(doc)
+    assert [(c.line, " ".join(c.latex.split())) for c in d.claims] == [
+        (3, "(AB)^\\top = B^\\top A^\\top = B^\\top A^\\top I"), (7, "a \\le b"), (7, "5 > 3")]

@@ -250,3 +250,45 @@ def test_kernel_blocks_agree_with_elementwise_path(kernel_fn):
     scale = max(abs(r) for r in ref)
     err = max(abs(mpmath.mpf(float(x)) - r) for x, r in zip(K[1:], ref)) / scale
     assert err < 1e-13
+
+
+def test_kernel_overflows_exactly_with_a_small_weight(kernel_fn):
+    # p, c = |N(0, I_4)|, b = 1e-6 |N(0, I_4)| (seed 8), p^T p = 0.3, d = 0, L = 2800: the weight
+    # (c.p)(p.b) is tiny, so c_{l-1} alone overflows ~50 steps before K_l does; K must stay finite
+    # up to the true overflow (from the mpmath simulation) and be inf from there on
+    rng = np.random.default_rng(8)
+    p = np.abs(rng.standard_normal(4))
+    p *= math.sqrt(0.3 / float(p @ p))
+    b, c = 1e-6 * np.abs(rng.standard_normal(4)), np.abs(rng.standard_normal(4))
+    L = 2800
+    ref = _simulate(p, b, c, 0.0, L)
+    first_true = next(i for i, r in enumerate(ref) if abs(r) > BIG)
+    K = np.asarray(kernel_fn(p, b, c, 0.0, L))
+    assert np.all(np.isfinite(K[:first_true])) and np.all(np.isinf(K[first_true:]))
+    coef_overflow = next(ell for ell in range(1, L) if c_mp(0.3, ell - 1) > BIG)
+    assert coef_overflow < first_true - 10  # the case the log-space weighting exists for
+    err = max(float(abs(mpmath.mpf(float(K[i])) - ref[i]) / abs(ref[i])) for i in range(1, first_true))
+    assert err < 4 * U * (1 + kappa(0.3, first_true)) + 8 * U
+
+
+def test_elementwise_error_requires_exact_overflow_agreement():
+    from derive.verify import elementwise_relative_error
+
+    big = mpmath.mpf(10) ** 400
+    assert elementwise_relative_error([1.0, np.inf], [mpmath.mpf(1), big]) == 0.0
+    assert elementwise_relative_error([1.0, 1e308], [mpmath.mpf(1), big]) == float("inf")  # finite where inf is due
+    assert elementwise_relative_error([np.inf], [mpmath.mpf("1e300")]) == float("inf")  # inf too early
+    assert elementwise_relative_error([-np.inf], [big]) == float("inf")  # wrong sign
+    assert abs(elementwise_relative_error([1.5], [mpmath.mpf(1)]) - 0.5) < 1e-15
+
+
+def test_contract_cancels_inverses_and_scalar_products():
+    from derive.matalg import coefficient_of, contract
+
+    n = sp.Symbol("n", integer=True, positive=True)
+    P, Q, R = sp.MatrixSymbol("P", n, 1), sp.MatrixSymbol("Q", n, 1), sp.MatrixSymbol("R", n, n)
+    k, a = sp.symbols("k a")
+    prod = contract(sp.MatMul(sp.MatAdd(sp.Inverse(R), P * Q.T), sp.MatAdd(R, a * R * P * Q.T * R)),
+                    [((Q.T, R, P), k)])
+    assert coefficient_of(prod, sp.Identity(n)) == 1
+    assert sp.expand(coefficient_of(prod, P * Q.T * R) - (a * k + a + 1)) == 0

@@ -81,3 +81,22 @@ def test_killed_run_leaves_previous_report_intact(tmp_path):
     # and the next run cleans up what the killed one staged
     assert run("report", "ssm-kernel", "-o", str(out)).returncode == 0
     assert not list(out.glob(".derive-stage-*"))
+
+
+def test_annotated_check_report_escapes_user_latex(tmp_path):
+    claims = tmp_path / "hand.md"
+    claims.write_text(
+        "Two claims about transposes:\n\n"
+        "$$(A B)^\\top = B^\\top A^\\top$$\n\n"
+        "$$(A B)^\\top = A^\\top B^\\top$$\n\n"
+        "$$A = A \\input{/etc/passwd}$$\n")
+    out = tmp_path / "out"
+    args = ["report", str(claims), "--check", "-o", str(out)] + (["--pdf"] if HAVE_TEX else [])
+    r = run(*args)
+    assert r.returncode == 0, r.stderr
+    tex = (out / "hand-checked.tex").read_text()
+    assert "\\input{/etc/passwd}" not in tex  # shown escaped, never run
+    assert "textbackslash{}input" in tex
+    assert "\\textbf{refuted}" in tex and "verified" in tex and "undecided" in tex
+    if HAVE_TEX:
+        assert overfull_boxes((out / "hand-checked.log").read_text(errors="replace")) == []

@@ -100,8 +100,6 @@ def test_kbar_is_the_spines_shifted_kernel(s4):
 
 def test_hippo_sign_slip_in_the_seed():
     # the seed prints A_nk = +sqrt((2n+1)(2k+1)) (n > k), n+1 (n = k); its code returns the negative
-    from derive import get as _get  # noqa: F401 - the registry is loaded by the fixtures
-
     A, _, _ = hippo(5)
     printed = np.array([[np.sqrt((2 * n + 1) * (2 * k + 1)) if n > k else (n + 1 if n == k else 0)
                          for k in range(5)] for n in range(5)])

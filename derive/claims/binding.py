@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..problem import Problem
@@ -58,10 +59,16 @@ class Dims:
     def __init__(self) -> None:
         self.parent: list[int] = [0]
         self.value: list[sp.Expr | None] = [sp.Integer(1)]
+        # a rigid class is the size of a named vector or matrix: under a generic hypothesis
+        # it may never be forced to 1 (that would turn "x y" of two vectors into a product
+        # of 1-vectors instead of trying the next hypothesis); sizes of I, 0 and 1 blocks
+        # are flexible
+        self.rigid: list[bool] = [False]
 
-    def new(self, value: sp.Expr | None = None) -> int:
+    def new(self, value: sp.Expr | None = None, rigid: bool = False) -> int:
         self.parent.append(len(self.parent))
         self.value.append(value)
+        self.rigid.append(rigid)
         return len(self.parent) - 1
 
     def const(self, value: sp.Expr) -> int:
@@ -89,9 +96,13 @@ class Dims:
         va, vb = self.value[ra], self.value[rb]
         if va is not None and vb is not None and va != vb:
             raise ShapeError(f"{what} do not match ({va} vs {vb})")
-        if rb == self.find(self.ONE):
+        one = self.find(self.ONE)
+        if (ra == one and self.rigid[rb] and vb is None) or (rb == one and self.rigid[ra] and va is None):
+            raise ShapeError(f"{what}: a vector or matrix would have to be 1 x 1")
+        if rb == one:
             ra, rb = rb, ra
         self.parent[rb] = ra
+        self.rigid[ra] = self.rigid[ra] or self.rigid[rb]
         if self.value[ra] is None:
             self.value[ra] = vb
 
@@ -105,11 +116,7 @@ class Dims:
             return va == vb
         return not (va == 1 or vb == 1)
 
-    def snapshot(self) -> tuple[list[int], list]:
-        return list(self.parent), list(self.value)
 
-    def restore(self, snap) -> None:
-        self.parent, self.value = list(snap[0]), list(snap[1])
 
 
 Shape = tuple[int, int]
@@ -290,6 +297,7 @@ class T:
 
 
 HYPOTHESES = ("matrices, vectors and scalars by letter case",
+              "upper case matrices, lower case (Latin and Greek) vectors",
               "upper case matrices, everything else scalar",
               "all scalars")
 
@@ -297,9 +305,11 @@ HYPOTHESES = ("matrices, vectors and scalars by letter case",
 class Inference:
     """One pass of shape inference for a statement under one hypothesis."""
 
-    def __init__(self, scope: Scope, hypothesis: int, index_names: set[str]):
+    def __init__(self, scope: Scope, hypothesis: int, index_names: set[str],
+                 override: dict[str, str] | None = None):
         self.scope = scope
         self.h = hypothesis
+        self.override = override or {}
         self.dims = Dims()
         self.syms: dict[str, SymInfo] = {}
         self.local: dict[str, T] = {}
@@ -329,19 +339,22 @@ class Inference:
     def kind_for(self, key: str, base: str) -> str:
         if key in self.scope.declared:
             return "declared"
+        if key in self.override:
+            return self.override[key]
         letter = base
         for pre in ("\\bar{", "\\hat{", "\\tilde{", "\\mathcal{", "\\dot{", "\\check{", "\\mathbf{"):
             if letter.startswith(pre):
                 letter = letter[len(pre):].rstrip("}")
-        if self.h == 2:
+        if self.h == 3:
             return "scalar"
         if letter.startswith("\\"):
-            return "scalar" if letter[1:] in GREEK and letter[1:] not in ("Sigma", "Lambda", "Delta", "Phi", "Psi",
-                                                                            "Omega", "Gamma", "Theta", "Pi", "Xi") \
-                else "matrix"
+            upper = letter[1:] in ("Sigma", "Lambda", "Delta", "Phi", "Psi", "Omega", "Gamma", "Theta", "Pi", "Xi")
+            if upper or letter[1:] not in GREEK:
+                return "matrix"
+            return "vector" if self.h == 1 else "scalar"
         if letter.isupper():
             return "matrix"
-        return "vector" if self.h == 0 else "scalar"
+        return "vector" if self.h in (0, 1) else "scalar"
 
     def symbol(self, key: str, base: str, col: int, kind: str | None = None) -> SymInfo:
         info = self.syms.get(key)
@@ -356,10 +369,10 @@ class Inference:
         elif k == "scalar" or k == "index":
             shape = self.scalar()
         elif k == "vector":
-            shape = (self.dims.new(), Dims.ONE)
+            shape = (self.dims.new(rigid=True), Dims.ONE)
             k = "matrix"
         else:
-            shape = (self.dims.new(), self.dims.new())
+            shape = (self.dims.new(rigid=True), self.dims.new(rigid=True))
             k = "matrix"
         info = SymInfo(key, "index" if kind == "index" else ("scalar" if k == "scalar" else "matrix"), shape)
         self.syms[key] = info
@@ -422,10 +435,10 @@ class Inference:
                 sym = self.scope.dim_symbols[base]
                 return T(self.scalar(), lambda b, s=sym: s, True)
             if base == "I":
-                d = self.dims.new()
+                d = self.dims.new(rigid=True)
                 return T((d, d), lambda b, d=d: sp.Identity(b.dim(d)))
             if base == "\\mathbf{1}":
-                d = self.dims.new()
+                d = self.dims.new(rigid=True)
                 return T((d, Dims.ONE), lambda b, d=d: sp.OneMatrix(b.dim(d), 1))
         if self.scope.problem is not None and key not in self.scope.declared:
             raise BindError(f"unknown name {key!r} for problem {self.scope.problem.name!r}; known: "
@@ -464,7 +477,8 @@ class Inference:
                 info = self.symbol(key, base, n.col)
             else:
                 shape = self.scalar() if kind == "scalar" else (
-                    (self.dims.new(), Dims.ONE) if kind == "vector" else (self.dims.new(), self.dims.new()))
+                    (self.dims.new(rigid=True), Dims.ONE) if kind == "vector"
+                    else (self.dims.new(rigid=True), self.dims.new(rigid=True)))
                 info = SymInfo(key, "seq", shape)
                 self.syms[key] = info
             info.kind = "seq"
@@ -721,6 +735,10 @@ class Inference:
     def _apply(self, n: Node) -> T:
         fn, *args = n.args
         key = to_text(fn)
+        if self.scope.patterns:
+            pat = self._match_pattern(n)  # notation rows such as \mathcal{L}(W)
+            if pat is not None:
+                return pat
         if key in self.scope.funcs:
             params, body = self.scope.funcs[key]
             if len(params) != len(args):
@@ -806,7 +824,7 @@ class Inference:
             self.make_scalar(self.syms[var_key].shape, "d/dx needs a scalar x (write ∂ for vectors)", n.col)
         elif var.kind == "name" and var_key not in self.scope.defs:
             self.symbol(var_key, var.value, var.col, kind="scalar")
-        free = {to_text(x) for x in body.walk() if x.kind == "name"}
+        free = _names_in(body)
         target = body.args[0] if body.kind == "paren" else body
         if var_key not in free:
             # \frac{d}{dx} f(z) with x not in z: the derivative f'(z) of the outer function
@@ -946,15 +964,37 @@ class Inference:
         return T(t.shape, lambda b, t=t, s=sym, lo=lo_t, hi=hi_t, k=kind: b.big(k, t, s, lo, hi), t.scalar_hint)
 
     def _problem_range(self, var: Node):
-        sym = self.scope.index_symbols.get(to_text(var))
-        if sym is None or self.scope.problem is None:
+        """``\\sum_t`` without limits: over all steps 1..T of a problem that names its
+        sequence length T (a dimension or a notation row spelled ``T``)."""
+        if to_text(var) not in self.scope.index_symbols or self.scope.problem is None:
             return None
-        extra = getattr(self.scope.problem, "claim_ranges", None)
-        if extra and sym in extra:
-            lo, hi = extra[sym]
-            return (T(self.scalar(), lambda b, v=lo: sp.sympify(v), True),
-                    T(self.scalar(), lambda b, v=hi: sp.sympify(v), True))
-        return None
+        length = self.scope.dim_symbols.get("T")
+        if length is None:
+            row = next((p for p in self.scope.patterns if p.latex == "T"), None)
+            length = row.expr if row is not None else None
+        if length is None:
+            return None
+        return (T(self.scalar(), lambda b: sp.Integer(1), True),
+                T(self.scalar(), lambda b, v=length: v, True))
+
+
+def _names_in(n: Node) -> set[str]:
+    """Names used in a tree, not counting the letters of subscripts (x in W_{gx})."""
+    out: set[str] = set()
+    stack = [n]
+    while stack:
+        x = stack.pop()
+        if x.kind == "name":
+            out.add(to_text(x))
+            if x.args[1] is not None:  # a time index does use its names
+                stack.append(x.args[1])
+            continue
+        for a in x.args:
+            if isinstance(a, Node):
+                stack.append(a)
+            elif isinstance(a, tuple):
+                stack.extend(y for y in a if isinstance(y, Node))
+    return out
 
 
 def _juxt_factors(n: Node) -> list[Node]:
@@ -1204,6 +1244,12 @@ class Builder:
     def derivative(self, f: T, info: SymInfo, shape: Shape) -> sp.Basic:
         body = self.value(f)
         var = self.sym(info)
+        if self.inf.scope.problem is not None and any(
+                isinstance(x, (MatSeq, AppliedUndef)) for x in sp.preorder_traversal(body)):
+            # a problem's sequences are computed once per instance: perturbing an input
+            # would not move them, so a numeric derivative would be silently wrong
+            raise BindError("cannot differentiate through the problem's computed quantities numerically; "
+                            "use the problem's notation for the derivative (e.g. an adjoint \bar{x})")
         if self.is_scalar_shape(shape):
             return DerivS(body, var)
         r, c = self.shape(shape)
@@ -1246,7 +1292,7 @@ def collect_index_names(trees: list[Node], scope: Scope) -> set[str]:
 
 
 def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node | None = None,
-               hypotheses: tuple[int, ...] = (0, 1, 2), pairs: list[tuple[int, int]] | None = None,
+               hypotheses: tuple[int, ...] = (0, 1, 2, 3), pairs: list[tuple[int, int]] | None = None,
                scalar_items: set[int] | None = None) -> Bound:
     """Bind a relation chain under the first hypothesis whose shapes fit.
 
@@ -1255,22 +1301,26 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
         pairs = [(i, i + 1) for i in range(len(items) - 1)]
     index_names = collect_index_names(items + ([condition] if condition else []), scope)
     last: BindError | None = None
-    for h in hypotheses:
-        if scope.problem is not None and h > 0:
+    fallback: Bound | None = None
+    for h, override, label in _hypotheses(items, scope, index_names, hypotheses):
+        if scope.problem is not None and (h > 0 or override):
             break
-        inf = Inference(scope, h, index_names)
+        inf = Inference(scope, h, index_names, override)
         try:
             used = {i for pair in pairs for i in pair} if pairs or len(items) > 1 else {0}
             ts = [inf.infer(it) if i in used else None for i, it in enumerate(items)]
             for i in scalar_items or ():
                 if ts[i] is not None:
                     inf.make_scalar(ts[i].shape, "an inequality needs scalars", items[i].col)
+            mismatch = False
             for a, b in ((ts[i], ts[j]) for i, j in pairs):
                 # tie the sides' shapes only where that forces nothing (a shape mismatch
                 # between the sides is a refutation, not a reason to shrink dimensions)
                 if inf.dims.compatible(a.shape[0], b.shape[0]) and inf.dims.compatible(a.shape[1], b.shape[1]):
                     inf.dims.unify(a.shape[0], b.shape[0])
                     inf.dims.unify(a.shape[1], b.shape[1])
+                else:
+                    mismatch = True
             cond_t = None
             if condition is not None:
                 cond_t = _condition(inf, condition)
@@ -1290,12 +1340,65 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
         for info in list(inf.syms.values()):
             if info.sympy is None and info.kind in ("scalar", "matrix", "index"):
                 builder.sym(info)
-        return Bound(items=exprs, ops=list(ops), condition=cond, symbols=dict(inf.syms),
-                     dims={s: None for s in builder.dim_symbols.values()},
-                     indices=[i.sympy for i in inf.syms.values() if i.kind == "index" and i.sympy is not None],
-                     hypothesis=HYPOTHESES[h])
+        result = Bound(items=exprs, ops=list(ops), condition=cond, symbols=dict(inf.syms),
+                       dims={s: None for s in builder.dim_symbols.values()},
+                       indices=[i.sympy for i in inf.syms.values() if i.kind == "index" and i.sympy is not None],
+                       hypothesis=label)
+        if not mismatch:
+            return result
+        # the sides' shapes differ under this reading: prefer a later reading under which the
+        # claim is well-typed; if there is none, this one stands (and is refuted on shapes)
+        fallback = fallback or result
+    if fallback is not None:
+        return fallback
     assert last is not None
     raise last
+
+
+MAX_HYPOTHESES = 160
+
+
+def _hypotheses(items: list[Node], scope: Scope, index_names: set[str], allowed: tuple[int, ...]):
+    """Readings to try, in order: letter case (H0); then lower-case Latin names made scalar a
+    few at a time (the fewest first: ``c`` in ``z + c\\mathbf{1}``); then Greek names made
+    vectors; then the global fallbacks.  Bounded by :data:`MAX_HYPOTHESES`."""
+    import itertools
+
+    names: list[str] = []
+    stack = list(items) + list(scope.defs.values())
+    seen: set[str] = set()
+    while stack:
+        n = stack.pop()
+        for key in sorted(_names_in(n)):
+            if key in seen or key in index_names or key in scope.declared or key in scope.defs:
+                continue
+            seen.add(key)
+            base = key.split("_{")[0].split("^{(")[0]
+            for pre in ("\\bar{", "\\hat{", "\\tilde{", "\\mathcal{", "\\dot{", "\\check{"):
+                if base.startswith(pre):
+                    base = base[len(pre):].rstrip("}")
+            if len(base) == 1 and base.islower():
+                names.append(key)
+    # a transposed name is a vector or matrix in every reading (x x^T is not a scalar square)
+    transposed = {to_text(n.args[0]) for tree in items for n in tree.walk()
+                  if n.kind in ("transpose", "inverse_transpose") and n.args[0].kind == "name"}
+    names = [k for k in names if k not in transposed]
+    keep = {k: "vector" for k in transposed if not k.startswith("\\") and k[:1].islower()}
+    count = 0
+    if 0 in allowed:
+        yield 0, {}, HYPOTHESES[0]
+        count += 1
+        for size in range(1, len(names) + 1):
+            for combo in itertools.combinations(names, size):
+                if count >= MAX_HYPOTHESES:
+                    break
+                count += 1
+                yield 0, {k: "scalar" for k in combo}, (f"{HYPOTHESES[0]}, except scalar "
+                                                        + ", ".join(combo))
+    for h in (1, 2, 3):
+        if h in allowed:
+            note = " (transposed names stay vectors)" if keep and h >= 2 else ""
+            yield h, (keep if h >= 2 else {}), HYPOTHESES[h] + note
 
 
 def _condition(inf: Inference, cond: Node):

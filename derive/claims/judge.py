@@ -35,6 +35,7 @@ from .reader import Claim, Document
 from .statements import Statement, split_statements
 
 INDEX_HIGH = 6  # generic integer indices are sampled in low..6
+HIDDEN_NAMES = ("H", "h", "n_h", "hidden", "n_hidden")  # a problem dimension that is a hidden size
 _CUSTOM = (ScalarFn, MatFn, DerivS, DerivM, DifferentialS, DifferentialM, AtS, AtM, Norm, Softmax)
 
 
@@ -202,6 +203,27 @@ _NOT_JUDGED = {
 }
 
 
+def _problem_names_used(tree: Node, scope: Scope) -> bool:
+    """Whether any name in ``tree`` is one of the problem's quantities (its notation)."""
+    from .binding import Inference
+
+    inf = Inference(scope, 0, set())
+    for n in tree.walk():
+        if n.kind in ("name", "partial", "nabla", "apply"):
+            try:
+                if inf._match_pattern(n) is not None:
+                    return True
+            except BindError:
+                return True
+    return False
+
+
+def _generic_scope(scope: Scope) -> Scope:
+    """The document's own bindings without the problem (for general facts such as
+    d/dx tanh(x) = 1 - tanh²(x) stated in a problem's solution)."""
+    return dataclasses.replace(scope, problem=None, patterns=[], index_symbols={}, dim_symbols={})
+
+
 def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any]:
     """Bind and check one statement; returns a plain dict (it travels between processes)."""
     import sys
@@ -213,9 +235,24 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
     if not links:
         return {"status": UNDECIDED, "scope": "undecided: no relation to check", "reason": "no relation", "links": []}
     pairs = [(a, b) for a, op, b in links if op not in _NOT_JUDGED]
+    scalar_items = {i for a, op, b in links if op in ("<", "<=", ">", ">=") for i in (a, b)}
+    if st.local_defs:
+        scope = dataclasses.replace(scope, defs=dict(scope.defs), def_text=dict(scope.def_text),
+                                    funcs=dict(scope.funcs), def_patterns=list(scope.def_patterns))
+        for text in st.local_defs:
+            try:
+                scope.add_given(text)
+            except (ParseError, BindError) as exc:
+                return {"status": UNDECIDED, "scope": f"undecided: the definition {text!r} is not understood ({exc})",
+                        "reason": f"definition {text!r} not understood", "links": []}
     try:
-        scalar_items = {i for a, op, b in links if op in ("<", "<=", ">", ">=") for i in (a, b)}
-        bound = bind_chain(nodes, [], scope, st.condition, pairs=pairs, scalar_items=scalar_items)
+        try:
+            bound = bind_chain(nodes, [], scope, st.condition, pairs=pairs, scalar_items=scalar_items)
+        except BindError:
+            if scope.problem is None or _problem_names_used(tree, scope):
+                raise
+            scope = _generic_scope(scope)  # a general fact that uses none of the problem's names
+            bound = bind_chain(nodes, [], scope, st.condition, pairs=pairs, scalar_items=scalar_items)
     except BindError as exc:
         col = f" at column {exc.column + st.col - 1}" if exc.column else ""
         msg = str(exc).split(" at column ")[0]
@@ -225,9 +262,17 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
                              symbolic_timeout=max(0.2, min(2.0, opts.timeout * 0.25)))
     results: list[LinkResult] = []
     verdicts: list[Verdict] = []
+    sides = _side_texts(st.latex)
+    items_count = len(tree.args[0]) if tree.kind == "chain" else 1
+
+    def text_of(i: int) -> str:
+        if len(sides) == items_count and i < items_count:
+            return sides[i]
+        return to_text(nodes[i])
+
     for a, op, b in links:
         lhs, rhs = bound.items[a], bound.items[b]
-        text_l, text_r = _tex(nodes[a]), _tex(nodes[b])
+        text_l, text_r = text_of(a), text_of(b)
         if op in _NOT_JUDGED:
             v = Verdict(UNDECIDED, f"undecided: {_NOT_JUDGED[op]}", reason=_NOT_JUDGED[op])
         elif op in ("=", ":=", "<-", "!="):
@@ -263,8 +308,23 @@ def _chain_scope(results: list[LinkResult], status: str) -> str:
     return head
 
 
-def _tex(n: Node) -> str:
-    return to_text(n) if n.kind != "name" else to_text(n)
+def _side_texts(latex: str) -> list[str]:
+    """The statement's sides as written, cut at its top-level relations."""
+    from .latex_parser import RELATIONS, tokenize
+    from .statements import _depth_walk
+
+    try:
+        toks = tokenize(latex)
+    except ParseError:
+        return []
+    cuts = [(t.col - 1, t.col - 1 + len(t.value)) for _, t, d in _depth_walk(toks)
+            if d == 0 and t.kind in ("sym", "cmd") and t.value in RELATIONS]
+    out, start = [], 0
+    for a, b in cuts:
+        out.append(latex[start:a].strip())
+        start = b
+    out.append(latex[start:].strip())
+    return out
 
 
 def _negate(v: Verdict) -> Verdict:
@@ -327,7 +387,7 @@ def part_answers(name: str, part: str) -> list[Any]:
     if part not in {p.name for p in d.problem.parts}:
         raise DeriveError(f"problem {name!r} has no part {part!r}; parts: "
                           + ", ".join(p.name for p in d.problem.parts))
-    return [a for a in d.answers_for(part) if isinstance(a.value, sp.Set)]
+    return [a for a in d.answers_for(part) if isinstance(a.value, (sp.Set, list, tuple))]
 
 
 def _number(n: Node) -> sp.Expr | None:
@@ -375,8 +435,48 @@ def claimed_set(tree: Node) -> tuple[str, sp.Set] | None:
                   ">": sp.Interval.open(c, sp.oo), ">=": sp.Interval(c, sp.oo)}[op]
 
 
+def _entry(n: Node) -> sp.Expr | None:
+    v = _number(n)
+    if v is not None:
+        return v
+    if n.kind == "name" and n.args == (None, None):
+        return sp.Symbol(n.value.lstrip("\\"))
+    return None
+
+
+def judge_list_answer(st: Statement, answers: list[Any]) -> dict[str, Any] | None:
+    """``K = [\\delta, 1.5, 1.2]``: a list compared entry by entry (exactly) with a list answer."""
+    tree = st.tree
+    if tree.kind != "chain" or tuple(tree.args[1]) != ("=",):
+        return None
+    lhs, rhs = tree.args[0]
+    if rhs.kind != "tuple" or rhs.value != "[]":
+        return None
+    claimed = [_entry(x) for x in rhs.args]
+    if any(c is None for c in claimed):
+        return None
+    lists = [a for a in answers if isinstance(a.value, (list, tuple))]
+    for ans in lists:
+        if len(ans.value) == len(claimed) and all(sp.simplify(sp.sympify(a) - c) == 0
+                                                  for a, c in zip(ans.value, claimed)):
+            return {"status": PROVED, "scope": f"proved: equals the derived answer '{ans.label}' entry by entry "
+                    "(exact)", "reason": None, "links": []}
+    if not lists:
+        return None
+    best = min(lists, key=lambda a: abs(len(a.value) - len(claimed)))
+    bad = next((i for i, (a, c) in enumerate(zip(best.value, claimed)) if sp.simplify(sp.sympify(a) - c) != 0), None)
+    why = (f"entry {bad} is {claimed[bad]}, the derived value is {best.value[bad]}" if bad is not None
+           else f"{len(claimed)} entries, the derived answer has {len(best.value)}")
+    return {"status": REFUTED, "scope": f"refuted: {why} (answer '{best.label}')", "reason": why, "links": [],
+            "counterexample": {"instance": {}, "lhs": [str(c) for c in claimed], "rhs": [str(a) for a in best.value]}}
+
+
 def judge_part_answer(st: Statement, answers: list[Any]) -> dict[str, Any] | None:
     """Compare a set-valued claim with the part's derived answer (as sets, exactly)."""
+    listed = judge_list_answer(st, answers)
+    if listed is not None:
+        return listed
+    answers = [a for a in answers if isinstance(a.value, sp.Set)]
     got = claimed_set(st.tree)
     if got is None or not answers:
         return None
@@ -415,7 +515,7 @@ def _left_set(tree: Node, name: str) -> sp.Set | None:
     if k != 1 or ops[0] not in ("<", ">", "<=", ">="):
         return None
     try:
-        bound = bind_chain([items[0], items[1]], [], Scope(), None, hypotheses=(2,))
+        bound = bind_chain([items[0], items[1]], [], Scope(), None, hypotheses=(3,))
     except BindError:
         return None
     sym = next((i.sympy for i in bound.symbols.values() if i.key == name), None)
@@ -453,8 +553,10 @@ def _witness(s: sp.Set) -> sp.Expr | None:
 def build_scope(doc: Document, problem_name: str | None) -> Scope:
     name = problem_name or doc.front.get("problem")
     problem = problem_named(str(name)) if name else None
-    if problem is not None and "hidden" in doc.front:
-        problem = _with_hidden(problem, doc.front["hidden"])
+    if problem is not None and any(str(d.symbol) in HIDDEN_NAMES for d in problem.dims):
+        # seed-style scalar notation for recurrent cells: hidden size 1 unless the front
+        # matter says otherwise (issue 8, Meaning)
+        problem = _with_hidden(problem, doc.front.get("hidden", 1))
     scope = Scope.for_problem(problem)
     given = doc.front.get("given", [])
     if isinstance(given, str):
@@ -474,7 +576,9 @@ def _with_hidden(problem: Problem, hidden: Any) -> Problem:
         h = int(hidden)
     except (TypeError, ValueError):
         raise DeriveError(f"front matter hidden: {hidden!r} is not an integer") from None
-    dims = tuple(Dim(d.symbol, (h,)) if str(d.symbol) in ("H", "h", "n_h", "hidden") else d for d in problem.dims)
+    if h < 1 or h > 64:
+        raise DeriveError(f"front matter hidden: {h} is outside 1..64")
+    dims = tuple(Dim(d.symbol, (h,)) if str(d.symbol) in HIDDEN_NAMES else d for d in problem.dims)
     return dataclasses.replace(problem, dims=dims)
 
 
@@ -491,9 +595,7 @@ def _try_define(st: Statement, scope: Scope) -> bool:
     if key is None and not (lhs.kind == "apply" and lhs.args[0].kind == "name"):
         return False
     if scope.problem is not None and key is not None:
-        from .binding import Inference
-        inf = Inference(scope, 0, set())
-        if inf._match_pattern(lhs.args[0] if lhs.kind == "paren" else lhs) is not None:
+        if _problem_names_used(lhs, scope):
             return False  # a problem quantity: this is a claim about it
     scope.define(lhs, rhs, st.latex)
     return True

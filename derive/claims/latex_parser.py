@@ -563,10 +563,10 @@ class Parser:
             if head in (r"\operatorname", r"\operatorname*", r"\mathrm") and body.strip():
                 name = body.strip().replace(" ", "")
                 if re.fullmatch(r"[A-Za-z]+", name):
+                    if head == r"\mathrm" and name == "d" and self._differential_follows(loose=True):
+                        return Node("differential", None, (self.parse_postfix_no_call(),), t.col)
                     if head == r"\mathrm" and len(name) == 1:
                         return Node("name", name, (None, None), t.col)
-                    if head == r"\mathrm" and name == "d" and self._differential_follows():
-                        return Node("differential", None, (self.parse_postfix_no_call(),), t.col)
                     return Node("func", "\\" + name, (), t.col)
             raise ParseError(f"text {body.strip()[:30]!r} inside a formula", t.col)
         if t.kind == "sym":
@@ -654,13 +654,13 @@ class Parser:
                 node = Node("name", node.value, (sub, node.args[1]), node.col)
         return node
 
-    def _differential_follows(self) -> bool:
+    def _differential_follows(self, loose: bool = False) -> bool:
         """``d`` directly followed by an upper-case letter, Greek letter or ``(`` reads as a
         differential (dX, d\\theta, d(X^{-1})); ``d x`` with a lower-case letter is too
         ambiguous with a product and is read as one only without a space."""
         nxt = self.tok
         prev = self.toks[self.pos - 1]
-        adjacent = nxt.col == prev.col + 1
+        adjacent = nxt.col == prev.col + 1 or loose  # \mathrm{d}X: the d is unambiguous
         if nxt.kind == "letter":
             return adjacent and (nxt.value.isupper() or True)
         if nxt.kind == "cmd" and nxt.value[1:] in GREEK and nxt.value not in (r"\sigma", r"\pi"):

@@ -10,7 +10,7 @@ piece, and tells statements from conditions.  Nothing is interpreted beyond that
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .latex_parser import RELATIONS, Node, ParseError, Token, parse, tokenize
 
@@ -29,6 +29,7 @@ class Statement:
     condition_text: str = ""
     error: ParseError | None = None
     note: str = ""
+    local_defs: list[str] = field(default_factory=list)  # "where y = Ax" after the statement
 
 
 def _depth_walk(toks: list[Token]):
@@ -124,6 +125,10 @@ def split_statements(src: str) -> list[Statement]:
             bare = text[1:-1] if paren else text
             if _looks_like_condition(bare, allow_eq=paren):
                 is_condition, text = True, bare
+        if kind in ("text:where", "text:with") and out and text.count("=") == 1 \
+                and not re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", text.split("=")[1]):
+            out[-1].local_defs.append(text)  # "\\text{where } y = Ax": a definition for this statement
+            continue
         if is_condition and out:
             out[-1].condition_text = (out[-1].condition_text + "," if out[-1].condition_text else "") + text
             continue

@@ -36,6 +36,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=10.0, metavar="S", help="time limit per claim (default 10 s)")
     p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed of the sampled instances")
     p.add_argument("--instances", type=int, default=10, metavar="K", help="random instances per claim (default 10)")
+    p.add_argument("--given", action="append", default=[], metavar="LATEX",
+                   help="an extra binding or declaration, as a front-matter 'given' item (repeatable), "
+                        "e.g. --given 'B = \\beta'")
     p.set_defaults(run=run)
     return p
 
@@ -57,7 +60,7 @@ def _files(paths: list[str]) -> list[Path]:
 
 
 def check_paths(paths: list[str], problem: str | None = None, timeout: float = 10.0, seed: int = 0,
-                instances: int = 10, progress: bool = True) -> dict[str, Any]:
+                instances: int = 10, progress: bool = True, given: list[str] | None = None) -> dict[str, Any]:
     """Judge every file; returns the JSON report (see docs/claims-schema.md)."""
     from ..claims.judge import Options, judge_document, problem_named
     from ..claims.reader import read_document
@@ -82,6 +85,9 @@ def check_paths(paths: list[str], problem: str | None = None, timeout: float = 1
         say(f"[{i}/{len(files)}] {f}")
         try:
             doc = read_document(f)
+            if given:
+                items = doc.front.get("given") or []
+                doc.front["given"] = ([items] if isinstance(items, str) else list(items)) + list(given)
             if not doc.claims:
                 raise DeriveError(f"{f}: no claims (no display math and no inline math with a relation)")
             results = judge_document(doc, problem, opts, progress=(lambda m: say("  " + m)) if progress else None)
@@ -166,7 +172,7 @@ def format_table(report: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     report = check_paths(args.paths, problem=args.problem, timeout=args.timeout, seed=args.seed,
-                         instances=getattr(args, "instances", 10))
+                         instances=getattr(args, "instances", 10), given=getattr(args, "given", None))
     sys.stdout.write(dumps(report) if args.json else format_table(report))
     return report["exit_code"]
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
-from sympy.codegen.cfunctions import expm1, log1p
+from sympy.codegen.cfunctions import expm1
 from sympy.codegen.rewriting import ReplaceOptim, expm1_opt, log1p_opt, optimize
 
 from ..errors import DeriveError
@@ -74,13 +74,16 @@ class CarefulForm:
         return sp.Piecewise((self.small, sp.Abs(s) < SMALL_S), (self.large, self.exponent > LOG_MAX),
                             (self.stable, True))
 
-    def weighted_large(self, w: sp.Symbol) -> sp.Expr:
+    def weighted_large(self, w: sp.Symbol, exponent: sp.Expr | None = None) -> sp.Expr:
         """w · large with w folded into the exponent: sign(w) exp(x - log s + log|w|).
 
         A kernel multiplies the coefficient by a weight; where |w| < 1 the coefficient alone
         overflows before the product does, so the product is formed in log space (valid for
         x > LARGE_X, where the dropped -w/s term is below rounding)."""
-        arg = sp.Add(self.exponent, -sp.log(self.s), sp.log(sp.Abs(w)), evaluate=False)
+        x = self.exponent if exponent is None else exponent
+        # built unevaluated (and never xreplace'd afterwards): SymPy would fold it back into
+        # exp(x)*|w|/s, which overflows exactly where this form must not
+        arg = sp.Add(x, sp.Mul(-1, sp.log(self.s), evaluate=False), sp.log(sp.Abs(w)), evaluate=False)
         return sp.Mul(sp.sign(w), sp.exp(arg, evaluate=False), evaluate=False)
 
 
@@ -219,6 +222,9 @@ class DplrKernel:
     def context(self, printer: Any) -> dict[str, Any]:
         ctx = _print_pieces(printer, self.form)
         ctx["weighted_large"] = printer.doprint(self.form.weighted_large(sp.Symbol("weight")))
+        xs = sp.Symbol("x", real=True)  # the exponent, computed once per element by the template
+        ctx["stable_x"] = printer.doprint(self.form.stable.xreplace({self.form.exponent: xs}))
+        ctx["weighted_large_x"] = printer.doprint(self.form.weighted_large(sp.Symbol("weight"), xs))
         ctx["large_x"] = repr(LARGE_X)
         ctx.update({"first": printer.doprint(self.first), "const": printer.doprint(self.const),
                     "weight": printer.doprint(self.weight), "s_value": printer.doprint(self.s_value),
@@ -292,7 +298,12 @@ class CauchyKernel:
                 raise DeriveError(f"the denominator is not affine in λ: {part}")
             pieces[tag] = [printer.doprint(coll.get(k, sp.Integer(0))) for k in (sp.S.One, lr, li)]
         sums = [sym for sym, _ in self.sums]
+        lam_coll = sp.collect(den, lam_i, evaluate=False)
+        if set(lam_coll) - {lam_i, sp.S.One}:
+            raise DeriveError(f"the denominator is not affine in λ: {den}")
         return {
+            "den_0": printer.doprint(lam_coll.get(sp.S.One, sp.Integer(0))),
+            "den_1": printer.doprint(lam_coll.get(lam_i, sp.Integer(0))),
             "weights": [printer.doprint(w) for w in weights],
             "den": printer.doprint(den),
             "den_re": pieces["re"], "den_im": pieces["im"],

@@ -27,7 +27,8 @@ _UNICODE_TEX = {
     "…": r"\dots{}", "–": "--", "—": "---", "’": "'", "“": "``", "”": "''",
 }
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-                "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+                "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
 
 
 def tex_escape(text: str) -> str:
@@ -142,6 +143,15 @@ class HouseLatexPrinter(LatexPrinter):
 
     def _print_NaN(self, e: sp.Basic) -> str:
         return r"\text{NaN}"
+
+    def _print_ImaginaryUnit(self, e: sp.Basic) -> str:
+        return "i"
+
+    def _print_Pi(self, e: sp.Basic) -> str:
+        return r"\pi"
+
+    def _print_Exp1(self, e: sp.Basic) -> str:
+        return "e"
 
     def _print_Identity(self, e: sp.Identity) -> str:
         return "I"
