@@ -52,6 +52,18 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     return target
 
 
+def _remove_stale_stages(target: Path) -> None:
+    """Staging directories left by a killed run (its process is gone) are removed."""
+    for stale in target.glob(".derive-stage-*"):
+        try:
+            pid = int(stale.name.split("-")[2])
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(stale, ignore_errors=True)
+        except (ValueError, IndexError, PermissionError, OSError):
+            continue
+
+
 @contextlib.contextmanager
 def staged_directory(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a fresh staging directory; on success its files replace those in ``out_dir``.
@@ -64,7 +76,8 @@ def staged_directory(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
     _check_dir_writable(target)
     try:
         target.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=".derive-stage-", dir=target))
+        _remove_stale_stages(target)
+        stage = Path(tempfile.mkdtemp(prefix=f".derive-stage-{os.getpid()}-", dir=target))
     except OSError as exc:
         raise DeriveError(f"cannot write into {str(target)!r}: {exc.strerror}") from None
     try:

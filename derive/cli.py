@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import pkgutil
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from .errors import DeriveError, ExitCode
 from .registry import REGISTRY
 
 STATUS_EXIT = {"proved": ExitCode.OK, "verified": ExitCode.OK, "refuted": ExitCode.FAILED,
-               "undecided": ExitCode.UNDECIDED}
+               "undecided": ExitCode.UNDECIDED, "failed": ExitCode.FAILED}
 
 
 def _progress(quiet: bool) -> Callable[[str], None] | None:
@@ -36,6 +37,8 @@ def _progress(quiet: bool) -> Callable[[str], None] | None:
 # --- list / show ------------------------------------------------------------------------------------
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from .emit.text import rich_plain
+
     entries = REGISTRY.entries()
     if args.json:
         print(json.dumps([{"name": e.name, "title": e.title, "summary": e.summary, "source": e.source,
@@ -43,13 +46,13 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     width = max((len(e.name) for e in entries), default=4)
     for e in entries:
-        print(f"{e.name:<{width}}  {e.title}")
+        print(f"{e.name:<{width}}  {rich_plain(e.title)}")
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
     from .emit.latex import derivation_latex
-    from .emit.text import text
+    from .emit.text import rich_plain, text
 
     entry = REGISTRY.get(args.name)
     d = entry.derivation()
@@ -60,24 +63,24 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.latex:
         print(derivation_latex(d, args.part))
         for a in d.answers_for(args.part):
-            print(f"% {a.label}\n\\boxed{{{a.latex}}}")
+            print(f"% {rich_plain(a.label)}\n\\boxed{{{a.latex}}}")
         return 0
-    print(f"{entry.name}: {entry.title}")
-    print(d.problem.statement)
+    print(f"{entry.name}: {rich_plain(entry.title)}")
+    print(rich_plain(d.problem.statement))
     selected = [args.part] if args.part else list(dict.fromkeys([p.name for p in d.problem.parts]
                                                                 + [s.part for s in d.steps if s.part]))
     for part in selected:
         question = parts[part].question if part in parts else ""
-        print(f"\n({part}) {question}")
+        print(f"\n({part}) {rich_plain(question)}")
         for s in d.steps_for(part):
             cond = f"   [{text(s.condition)}]" if s.condition is not None else ""
             print(f"    {text(s.lhs)} {s.relation} {text(s.rhs)}{cond}")
-            print(f"        -- {s.reason}")
+            print(f"        -- {rich_plain(s.reason)}")
         for a in d.answers_for(part):
-            print(f"  answer: {a.label} = {a.text}")
+            print(f"  answer: {rich_plain(a.label)} = {a.text}")
         for note in d.notes:
             if note.startswith(f"({part})"):
-                print(f"  {note}")
+                print(f"  {rich_plain(note)}")
     if args.part is None and d.results:
         print("\nresults:")
         for key, expr in d.results.items():
@@ -168,8 +171,9 @@ def _print_certificate(cert: Any) -> None:
         if s["status"] not in ("proved", "verified"):
             print(f"    {s['status']}: {s.get('reason') or s.get('label')}: {s['scope']}")
     for b in cert.code:
-        if "skipped" in b:
-            print(f"    code [{b['backend']}]: skipped ({b['skipped']})")
+        if "skipped" in b or "error" in b:
+            print(f"    code [{b['backend']}]: {'skipped' if 'skipped' in b else 'FAILED'} "
+                  f"({b.get('skipped') or b.get('error')})")
             continue
         worst = max((c["max_rel_error"] for c in b["checks"]), default=0.0)
         mark = "ok" if b["passed"] else "FAILED"
@@ -186,7 +190,7 @@ def _print_certificate(cert: Any) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     from .reporting import build_report
 
-    written = build_report(args.target, args.output, pdf=args.pdf, check=args.check)
+    written = build_report(args.target, args.output, pdf=args.pdf, check=args.check, problem=args.problem)
     for path in written:
         print(f"wrote {path}")
     return 0
@@ -254,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="output directory")
     p.add_argument("--pdf", action="store_true", help="also compile the PDF with latexmk")
     p.add_argument("--check", action="store_true", help="annotate a hand derivation (claim file)")
+    p.add_argument("--problem", metavar="NAME", help="with --check: judge the claims under this problem")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("bench", help="run the benchmarks (source checkout only)")
@@ -287,6 +292,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # noqa: BLE001 - a bug: one line unless the user asks for the traceback
+        if os.environ.get("DERIVE_DEBUG"):
+            raise
+        print(f"derive: internal error: {type(exc).__name__}: {exc} (set DERIVE_DEBUG=1 for the traceback)",
+              file=sys.stderr)
+        return ExitCode.FAILED
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -36,6 +36,8 @@ class Entry:
     summary: str = ""
     source: str = ""
     tags: tuple[str, ...] = ()
+    # figures for reports: name -> fn(derivation) returning a matplotlib Figure
+    plots: dict[str, Callable[["Derivation"], Any]] = field(default_factory=dict, compare=False)
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def derivation(self) -> "Derivation":

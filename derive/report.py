@@ -8,6 +8,7 @@ written through a staging directory so a failed run leaves the previous report i
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -60,10 +61,16 @@ def compile_pdf(tex_path: Path, timeout: float = 300.0) -> Path:
     pdf = tex_path.with_suffix(".pdf")
     if proc.returncode != 0 or not pdf.exists():
         log = tex_path.with_suffix(".log")
-        first_error = next((ln for ln in (log.read_text(errors="replace").splitlines() if log.exists() else [])
-                            if ln.startswith("!") or ":" in ln and "error" in ln.lower()), "see the .log file")
+        lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+        first_error = next((ln for ln in lines if ln.startswith("!") or re.match(r"^\S+\.tex:\d+: ", ln)),
+                           "see the .log file")
         raise DeriveError(f"LaTeX failed on {tex_path.name}: {first_error}", ExitCode.FAILED)
     return pdf
+
+
+def overfull_boxes(log_text: str) -> list[str]:
+    """The 'Overfull \\hbox' warnings of a LaTeX log (a report should have none)."""
+    return [ln for ln in log_text.splitlines() if ln.startswith("Overfull \\hbox")]
 
 
 def write_report(out_dir: str | os.PathLike[str], stem: str, tex: str, *, pdf: bool,
@@ -78,7 +85,7 @@ def write_report(out_dir: str | os.PathLike[str], stem: str, tex: str, *, pdf: b
         if pdf:
             compile_pdf(stage / f"{stem}.tex")
             for aux in stage.glob(f"{stem}.*"):
-                if aux.suffix not in (".tex", ".pdf"):
+                if aux.suffix not in (".tex", ".pdf", ".log"):
                     aux.unlink()
         written = [Path(out_dir) / p.relative_to(stage) for p in stage.rglob("*") if p.is_file()]
     return sorted(written)

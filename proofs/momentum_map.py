@@ -28,7 +28,7 @@ from derive import Builder, Dim, Entry, Index, Notation, Part, Problem, register
 from derive.numeric import EvaluationError, evaluator, is_matrix
 from derive.symbols import MatSeq
 from derive.tracediff import differential, linear_terms, solve_linear
-from derive.verdict import PROVED, REFUTED, VERIFIED, Verdict
+from derive.verdict import REFUTED, VERIFIED, Verdict
 
 SOURCE = "shared/seeds/004_4d5bdb14b6230772.txt, part 3 (the seed writes B for β)"
 
@@ -266,7 +266,8 @@ PROBLEM = Problem(
         Part("c", "Its determinant."),
     ),
     source=SOURCE,
-    latex_names=(("theta", "paren"), ("p", "paren"), ("J", r"\frac{{\partial s^{{({0} + 1)}}}}{{\partial s^{{({0})}}}}"),
+    latex_names=(("theta", "paren"), ("p", "paren"),
+                 ("J", r"\frac{{\partial s^{{({0} + 1)}}}}{{\partial s^{{({0})}}}}"),
                  ("detJ", r"\det\frac{{\partial s^{{({0} + 1)}}}}{{\partial s^{{({0})}}}}"),
                  ("dthetanext", r"\mathrm{{d}}\theta^{{({0} + 1)}}"), ("dpnext", r"\mathrm{{d}}p^{{({0} + 1)}}")),
 )
@@ -344,7 +345,8 @@ def derive_jacobian(b: Builder, p_next: sp.Basic) -> sp.BlockMatrix:
     from derive.emit.latex import latex
 
     style = {"seq_style": dict(PROBLEM.latex_names)}
-    b.answer("Jacobian ∂s^(k+1)/∂s^(k)", J, rf"\frac{{\partial s^{{(k+1)}}}}{{\partial s^{{(k)}}}} = {latex(J, **style)}",
+    b.answer("Jacobian ∂s^(k+1)/∂s^(k)", J,
+             rf"\frac{{\partial s^{{(k+1)}}}}{{\partial s^{{(k)}}}} = {latex(J, **style)}",
              "[[I − αH, βI], [−αH, βI]] with H = ∇²F(θ^(k))  (the seed's [[I, 0], [−αH, βI]] is wrong)",
              check=lambda: _check_jacobian_concrete(J))
     b.note("The seed's Jacobian [[I, 0], [−αH, βI]] treats θ^(k+1) as independent of p^(k+1); it is wrong "

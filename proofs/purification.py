@@ -2,9 +2,9 @@
 
 L(W) = ‖X − WX‖_F² + λ‖W‖_F², X ∈ R^{m×n} (n > m), X = UΣVᵀ, λ > 0.
 
-(b) The differential of the trace form is taken with the product rule
-(``derive.tracediff``), turned into ``dL = tr(Gᵀ dW)``, and the stationarity condition
-``G = 0`` is solved for W: Ŵ = XXᵀ(XXᵀ + λI)^{-1}.  Substituting X = UΣVᵀ and cancelling
+(b) The matrix-calculus engine (``derive.matcalc``) takes the differential rule by rule and
+pulls it back to ``dL = tr(Gᵀ dW)``; the stationarity condition ``G = 0`` is collected and
+solved for W (``derive.tracediff.solve_linear``): Ŵ = XXᵀ(XXᵀ + λI)^{-1}.  Substituting X = UΣVᵀ and cancelling
 UᵀU = I, VᵀV = I gives Ŵ = U ΣΣᵀ(ΣΣᵀ + λI)^{-1} Uᵀ = U diag(σ_i²/(σ_i² + λ)) Uᵀ.
 (a) The seed's 2 x 4 data: exact losses and the λ set by SymPy's inequality solver.
 (c) The λ interval for the seed's singular values, intersected from solution sets.
@@ -24,7 +24,9 @@ import sympy as sp
 
 from derive import Builder, Dim, Entry, Index, Notation, Part, Problem, register
 from derive.minimise import newton_minimise
-from derive.tracediff import differential, gradient_from_differential, linear_terms, solve_linear
+from derive.matcalc import Norm, direction
+from derive.matcalc import gradient as matcalc_gradient
+from derive.tracediff import differential, linear_terms, solve_linear
 from derive.verdict import PROVED, REFUTED, VERIFIED, Verdict
 
 SOURCE = "shared/seeds/000_80f9949d48b7a298.txt, Problem 3"
@@ -34,7 +36,7 @@ m, n = sp.symbols("m n", integer=True, positive=True)
 lam = sp.Symbol("lambda", positive=True)
 X = sp.MatrixSymbol("X", m, n)
 W = sp.MatrixSymbol("W", m, m)
-dW = sp.MatrixSymbol("dW", m, m)
+dW = direction(W)  # the engine's direction symbol dW, sampled by the problem
 U = sp.MatrixSymbol("U", m, m)
 V = sp.MatrixSymbol("V", n, n)
 Sig = sp.MatrixSymbol("Sigma", m, n)
@@ -43,7 +45,6 @@ SIG3 = sp.symbols("sigma_1:4", positive=True)
 k0 = sp.Symbol("k", integer=True, nonnegative=True)  # dummy index of the reference quantities
 
 Lseq = sp.Function("L")          # L(0): the loss at the sampled W, from the definition
-dLseq = sp.Function("dL")        # dL(0): d/dt L(W + t dW) at t = 0 (mpmath differentiation)
 d2Lseq = sp.Function("d2L")      # d2L(0): d²/dt² L(W + t dW) (mpmath differentiation)
 
 
@@ -156,17 +157,13 @@ def cancel_orthogonal(expr: sp.Basic, Q: sp.MatrixSymbol) -> sp.Basic:
 
 def derive_minimiser(b: Builder) -> None:
     b.part = "b"
-    R = X - W * X
-    L = sp.Trace(R * R.T) + lam * sp.Trace(W * W.T)
-    b.step(Lseq(0), L, "‖A‖_F² = tr(A Aᵀ): the loss as a trace polynomial in W", prover=None)
-    dL = differential(L, W, dW)
-    b.step(dLseq(0), dL, "product rule: d tr(R Rᵀ) = tr(dR Rᵀ + R dRᵀ), dR = −dW X", prover=None,
-           how="derive.tracediff.differential")
-    G = gradient_from_differential(dL, dW)
+    L = Norm(X - W * X) ** 2 + lam * Norm(W) ** 2
+    b.step(Lseq(0), L, "the loss, as defined", prover=None)
+    # the matrix-calculus engine records every differential rule, the pull-back to
+    # tr(Gᵀ dW) and the final check of G against mpmath central differences of L
+    G = matcalc_gradient(b, L, W, what="L").gradient
     b.result("gradient", G)
-    b.step(dL, sp.Trace(G.T * dW), "tr(Aᵀ) = tr(A) and tr(AB) = tr(BA) bring dL to tr(Gᵀ dW); G = ∂L/∂W",
-           how="derive.tracediff.gradient_from_differential")
-    # second differential: d(tr(G^T dW)) with dW fixed = tr(dG^T dW); positive for λ > 0
+    # second differential: d(tr(Gᵀ dW)) with dW fixed = tr(dGᵀ dW); positive for λ > 0
     dG = differential(G, W, dW)
     second = sp.Trace(dG.T * dW)
     b.step(d2Lseq(0), second, "d²L = tr(dGᵀ dW) = 2 tr(dW (XXᵀ + λI) dWᵀ) > 0 for dW ≠ 0: L is strictly "
@@ -211,7 +208,8 @@ def derive_minimiser(b: Builder) -> None:
     scaling = entries.pop()
     b.result("scaling", scaling)
     b.answer("Ŵ (SVD form)", scaling,
-             rf"\widehat{{W}} = U \operatorname{{diag}}\left({_latex(scaling.subs(sigma, sp.Symbol('sigma_i')))}\right) U^\top",
+             rf"\widehat{{W}} = U \operatorname{{diag}}\left({_latex(scaling.subs(sigma, sp.Symbol('sigma_i')))}\right)"
+             r" U^\top",
              f"Ŵ = U diag({sp.sstr(scaling).replace('sigma', 'σ_i').replace('lambda', 'λ')}) U^T",
              check=lambda: _check_svd_form(scaling))
 
@@ -303,7 +301,8 @@ def _check_lambda_set(interval: sp.Set) -> Verdict:
     for x in pts:
         truth = alpha[0] + x * alpha[1] > beta[0] + x * beta[1]
         if bool(interval.contains(sp.Rational(x.numerator, x.denominator))) != truth:
-            return Verdict(REFUTED, f"membership disagrees with the losses at λ = {x}", counterexample={"lambda": str(x)})
+            return Verdict(REFUTED, f"membership disagrees with the losses at λ = {x}",
+                           counterexample={"lambda": str(x)})
     return Verdict(VERIFIED, f"membership agrees with L(W^(α)) > L(W^(β)) evaluated exactly at {len(pts)} rational "
                    "λ ≥ 0, including 1/1000 and 1/1000 ± 10^-9", instances=len(pts), method="exact sampling")
 
@@ -319,9 +318,11 @@ def derive_example(b: Builder) -> None:
              f"W^(α): reconstruction {ra}, regularisation {ga}; W^(β): reconstruction {rb}, regularisation {gb}",
              check=lambda: _check_losses(values))
     La, Lb = ra + lam_r * ga, rb + lam_r * gb
-    b.step(sp.Symbol("L_alpha") - sp.Symbol("L_beta"), sp.expand(La - Lb),
-           "L(W^(α)) − L(W^(β)) with the exact losses", prover=None,
-           problem=_scalar_problem({sp.Symbol("L_alpha"): La, sp.Symbol("L_beta"): Lb}))
+    L_a, L_b = sp.Symbol("L_alpha"), sp.Symbol("L_beta")  # print as L_{α}, L_{β}
+    example = _scalar_problem({L_a: ((1, 0), (0, 1)), L_b: ((1, 0), (0, 0))})
+    b.step(L_a, La, "L at W(α) = I: reconstruction + λ · regularisation", prover=None, problem=example)
+    b.step(L_b, Lb, "L at W(β) = diag(1, 0): reconstruction + λ · regularisation", prover=None, problem=example)
+    b.step(L_a - L_b, sp.expand(La - Lb), "the difference, whose sign decides (a)(ii)", prover=None, problem=example)
     ineq = sp.solve_univariate_inequality(sp.Gt(La, Lb), lam_r, relational=False)
     ineq = ineq.intersect(sp.Interval(0, sp.oo))
     b.result("lambda_set_a", ineq)
@@ -330,14 +331,16 @@ def derive_example(b: Builder) -> None:
              f"λ ∈ {_interval_text(ineq)}  (reduce_inequalities: {reduced})", check=lambda: _check_lambda_set(ineq))
 
 
-def _scalar_problem(defs: dict[sp.Symbol, sp.Expr]) -> Problem:
-    """A problem for steps about the exact example: λ random, the named losses defined."""
+def _scalar_problem(defs: dict[sp.Symbol, tuple[tuple[int, ...], ...]]) -> Problem:
+    """A problem for steps about the exact example: λ ~ U(0.0001, 3); each named loss is
+    computed from its W entry by entry in exact fractions (independently of SymPy)."""
 
     def sample(s, sizes):
         lam_v = s.positive(0.0001, 3.0)
         vals: dict[Any, Any] = {lam_r: lam_v}
-        for sym, expr in defs.items():
-            vals[sym] = sp.lambdify(lam_r, expr, "mpmath")(lam_v)
+        for sym, Wrows in defs.items():
+            rec, reg = _fraction_losses(Wrows)
+            vals[sym] = mpmath.mpf(rec.numerator) / rec.denominator + lam_v * reg
         return vals
 
     return Problem(name="purification/example", title="the seed's 2 x 4 example", statement="", sample_values=sample)
@@ -365,9 +368,11 @@ def _check_interval(interval: sp.Set) -> Verdict:
         sc = [s * s / (s * s + x) for s in sig]
         truth = all(c >= Fraction(4, 5) for c in sc[:3]) and all(c <= Fraction(1, 2) for c in sc[3:])
         if bool(interval.contains(sp.Rational(x.numerator, x.denominator))) != truth:
-            return Verdict(REFUTED, f"membership disagrees with the scalings at λ = {x}", counterexample={"lambda": str(x)})
+            return Verdict(REFUTED, f"membership disagrees with the scalings at λ = {x}",
+                           counterexample={"lambda": str(x)})
     return Verdict(VERIFIED, f"membership agrees with the conditions on σ_i²/(σ_i²+λ), evaluated exactly at {len(pts)} "
-                   "rational λ > 0 including 1, 4 and 1 ± 10^-9, 4 ± 10^-9", instances=len(pts), method="exact sampling")
+                   "rational λ > 0 including 1, 4 and 1 ± 10^-9, 4 ± 10^-9", instances=len(pts),
+                   method="exact sampling")
 
 
 def derive_interval(b: Builder, scaling: sp.Expr) -> None:
@@ -395,10 +400,35 @@ def derive() -> Any:
     return b.build()
 
 
+def plot_scalings(derivation):
+    """σ_i²/(σ_i²+λ) against λ for the part (c) singular values, from the derived scaling,
+    with the admissible λ interval that SymPy found shaded."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    scaling = sp.lambdify((sigma, lam), derivation.result("scaling"), "numpy")
+    interval = derivation.result("lambda_interval_c")
+    lams = np.logspace(-3, 3, 400)
+    fig, ax = plt.subplots(figsize=(6.0, 3.2))
+    for i, sv in enumerate(SEED_SIGMAS):
+        ax.semilogx(lams, scaling(float(sv), lams), lw=1.2, color="C0" if i < 3 else "C1",
+                    label=("kept: " if i < 3 else "attenuated: ") + rf"$\sigma = {sv}$" if i in (0, 3) else None)
+    ax.axvspan(float(interval.start), float(interval.end), color="0.85", zorder=0,
+               label=rf"admissible $\lambda \in [{interval.start}, {interval.end}]$")
+    ax.axhline(0.8, ls="--", lw=0.8, color="C0")
+    ax.axhline(0.5, ls="--", lw=0.8, color="C1")
+    ax.set_xlabel(r"$\lambda$")
+    ax.set_ylabel(r"$\sigma_i^2 / (\sigma_i^2 + \lambda)$")
+    ax.legend(frameon=False, fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
 register(Entry(
     name="purification",
     title="Linear purification Ŵ = XXᵀ(XXᵀ + λI)^{-1} = U diag(σ_i²/(σ_i²+λ)) Uᵀ",
     derive=derive,
+    plots={"scalings": plot_scalings},
     summary="Differential of the trace form, stationarity solved for W, SVD form; the seed's example and λ interval.",
     source=SOURCE,
 ))

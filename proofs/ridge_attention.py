@@ -29,7 +29,9 @@ from derive.minimise import newton_minimise
 from derive.numeric import EvaluationError, as_scalar, evaluator
 from derive.sums import push_in, split_last
 from derive.symbols import MatSeq, MatSum
-from derive.tracediff import differential, gradient_from_differential, solve_linear
+from derive.matcalc import Norm, direction
+from derive.matcalc import gradient as matcalc_gradient
+from derive.tracediff import solve_linear
 
 SOURCE = "shared/seeds/000_80f9949d48b7a298.txt, Problem 4"
 
@@ -43,10 +45,10 @@ lam = sp.Symbol("lambda", positive=True)
 A = sp.MatrixSymbol("A", N, d)
 y = sp.MatrixSymbol("y", N, 1)
 w = sp.MatrixSymbol("w", d, 1)
-dw = sp.MatrixSymbol(r"\mathrm{d}w", d, 1)
+dw = direction(w)  # the engine's direction symbol, sampled by the problem
 Kmat, Vmat = sp.MatrixSymbol("K", N, d), sp.MatrixSymbol("V", N, d)
 Wm = sp.MatrixSymbol("W", d, d)
-dWm = sp.MatrixSymbol(r"\mathrm{d}W", d, d)
+dWm = direction(Wm)
 qv = sp.MatrixSymbol("q", d, 1)
 # Sherman–Morrison
 M = sp.MatrixSymbol("M", d, d)
@@ -363,11 +365,8 @@ def derive_sums(b: Builder) -> None:
     b.step(A.T * y, MatSum(ys(i) * a_row(i), (i, 1, N)), "(Aᵀy)_j = Σ_i A_{ij} y_i", prover=None,
            how="MatMul entry")
     # the ridge solution from the stationarity of ‖y − Aw‖² + λ‖w‖²
-    r = y - A * w
-    loss = sp.Trace(r.T * r) + lam * sp.Trace(w.T * w)
-    grad = gradient_from_differential(differential(loss, w, dw), dw)
-    b.step(differential(loss, w, dw), sp.Trace(grad.T * dw), "differential of the ridge loss, as tr(gᵀ dw)",
-           how="derive.tracediff")
+    loss = Norm(y - A * w) ** 2 + lam * Norm(w) ** 2
+    grad = matcalc_gradient(b, loss, w, what="L").gradient
     what = solve_linear(sp.MatMul(sp.S.Half, grad).expand().doit(), w)
     b.step(sp.Function("wridge")(0), what, "stationarity g = 0 solved for w", prover=None,
            how="derive.tracediff.solve_linear")
@@ -421,7 +420,8 @@ def derive_causal(b: Builder, sm: sp.Basic) -> None:
     defR = lambda top: MatSum(key(i) * val(i).T, (i, 1, top))  # noqa: E731
     b.step(S(t), defS(t), "S_t = K_tᵀK_t + λI as a sum over tokens (part b)", prover=None)
     head, last = split_last(defS(t).args[1] if isinstance(defS(t).args[1], MatSum) else defS(t).args[0])
-    b.step(defS(t), lam * sp.Identity(d) + head + last, "split the last token off the sum", how="derive.sums.split_last")
+    b.step(defS(t), lam * sp.Identity(d) + head + last, "split the last token off the sum",
+           how="derive.sums.split_last")
     S_rec = S(t - 1) + last
     b.step(S(t), S_rec, "the rest is S_{t−1}: a rank-one update", prover=None)
     headR, lastR = split_last(defR(t))
@@ -441,11 +441,9 @@ def derive_causal(b: Builder, sm: sp.Basic) -> None:
     b.result("S_update", S_rec)
     b.result("R_update", R_rec)
     # the prediction: ridge weights W = argmin Σ‖v_i − W k_i‖² + λ‖W‖², o = W q
-    Rsd = Vmat - Kmat * Wm.T
-    loss = sp.Trace(Rsd.T * Rsd) + lam * sp.Trace(Wm.T * Wm)
-    grad = gradient_from_differential(differential(loss, Wm, dWm), dWm)
-    b.step(differential(loss, Wm, dWm), sp.Trace(grad.T * dWm),
-           "differential of Σ_i ‖v_i − W k_i‖² + λ‖W‖² as tr(Gᵀ dW)", how="derive.tracediff")
+    # Σ_i ‖v_i − W k_i‖² = ‖V − K Wᵀ‖_F² (the rows of V − K Wᵀ are v_iᵀ − k_iᵀWᵀ)
+    loss = Norm(Vmat - Kmat * Wm.T) ** 2 + lam * Norm(Wm) ** 2
+    grad = matcalc_gradient(b, loss, Wm, what="L").gradient
     W_hat = solve_linear(sp.MatMul(sp.S.Half, grad).expand().doit(), Wm)
     b.step(sp.Function("Wridge")(0), W_hat, "stationarity G = 0 solved for W: W = VᵀK(KᵀK + λI)⁻¹", prover=None,
            how="derive.tracediff.solve_linear")
@@ -518,7 +516,8 @@ def module(derivation: Any) -> Any:
     return ModuleSpec(
         name="ridge_attention",
         source="ridge-attention",
-        doc="Causal ridge attention o_t = R_t^T S_t^-1 q_t, S_t = lam I + sum_{i<=t} k_i k_i^T, R_t = sum_{i<=t} k_i v_i^T.",
+        doc=("Causal ridge attention o_t = R_t^T S_t^-1 q_t, S_t = lam I + sum_{i<=t} k_i k_i^T, "
+             "R_t = sum_{i<=t} k_i v_i^T."),
         functions=(FunctionSpec(
             "causal_ridge_attention", (Arg("Q"), Arg("K"), Arg("V"), Arg("lam", "scalar")), plan,
             "Outputs o_1..o_n (rows) of causal ridge attention over queries Q, keys K, values V (n x d each)."),),
@@ -558,6 +557,9 @@ def _ridge_inputs(nn: int, dd: int, lam_lo: float = 0.5, lam_hi: float = 2.0):
     return make
 
 
+REBUILD_F64 = "per-token rebuild of K_tᵀK_t + λI and K_tᵀV_t from all tokens, LAPACK solve (float64)"
+
+
 def code_checks() -> list:
     from derive.verify import CodeCheck
 
@@ -571,12 +573,12 @@ def code_checks() -> list:
         CodeCheck(label="causal ridge attention vs per-step rebuild and solve, n=512, d=16",
                   function="causal_ridge_attention", make_inputs=_ridge_inputs(512, 16), tol=1e-10,
                   reference=lambda inp: rebuild_solve_f64(inp["Q"], inp["K"], inp["V"], inp["lam"]),
-                  reference_kind="per-token rebuild of K_tᵀK_t + λI and K_tᵀV_t from all tokens, LAPACK solve (float64)",
+                  reference_kind=REBUILD_F64,
                   inputs_text=dist.format(lo=0.5, hi=2.0) + ", n = 512, d = 16"),
         CodeCheck(label="causal ridge attention vs per-step rebuild and solve, small λ, n=256, d=8",
                   function="causal_ridge_attention", make_inputs=_ridge_inputs(256, 8, 0.01, 0.02), tol=1e-9,
                   reference=lambda inp: rebuild_solve_f64(inp["Q"], inp["K"], inp["V"], inp["lam"]),
-                  reference_kind="per-token rebuild of K_tᵀK_t + λI and K_tᵀV_t from all tokens, LAPACK solve (float64)",
+                  reference_kind=REBUILD_F64,
                   inputs_text=dist.format(lo=0.01, hi=0.02) + ", n = 256, d = 8 (early tokens: S_t near-singular "
                   "directions of size λ)"),
     ]
@@ -588,6 +590,7 @@ register(Entry(
     derive=derive,
     module=module,
     code_checks=code_checks,
-    summary="Sherman–Morrison derived from an ansatz; causal ridge attention with a running inverse; α_i = k_iᵀ(KᵀK+λI)⁻¹q.",
+    summary=("Sherman–Morrison derived from an ansatz; causal ridge attention with a running inverse; "
+             "α_i = k_iᵀ(KᵀK+λI)⁻¹q."),
     source=SOURCE,
 ))

@@ -95,8 +95,8 @@ def _reference(vals, dps) -> dict[str, Any]:
 PROBLEM = Problem(
     name="ssm-kernel",
     title="Convolution kernel of a linear state-space model",
-    statement=("For x_{k+1} = A x_k + B u_k, y_k = C x_k + D u_k with x_0 = 0, write y_k as a "
-               "convolution of the inputs with a kernel K and find K."),
+    statement=("For $x_{k+1} = A x_k + B u_k$, $y_k = C x_k + D u_k$ with $x_0 = 0$, write $y_k$ as a "
+               "convolution of the inputs with a kernel $K$ and find $K$."),
     dims=(Dim(n, (2, 3, 4, 5)), Dim(p, (1, 2)), Dim(q, (1, 2))),
     indices=(Index(k, 0, 9), Index(ell, 0, 9)),
     sample_values=_sample,
@@ -113,11 +113,11 @@ PROBLEM = Problem(
     ),
     assumptions=("x_0 = 0", "u_k = 0 for k < 0", "k, ℓ integers ≥ 0"),
     parts=(
-        Part("a", "Write y_k as a convolution sum and give the kernel K_ℓ."),
+        Part("a", "Write $y_k$ as a convolution sum and give the kernel $K_\\ell$."),
         Part("b", "Compute the kernel for the scalar and the 2-D worked examples."),
         Part("c", "How parallel is the output computation once K is known?", kind="stated"),
         Part("d", "How can the kernel itself be computed in parallel?", kind="stated"),
-        Part("e", "The kernel for a diagonal A = diag(a_i)."),
+        Part("e", "The kernel for a diagonal $A = \\operatorname{diag}(a_i)$."),
     ),
     source=SOURCE,
 )
@@ -164,7 +164,7 @@ def derive_general(b: Builder) -> None:
     for kk in range(UNROLL):
         nxt = canonical(sp.MatAdd(sp.MatMul(A, xs[-1]), sp.MatMul(B, u(kk))).doit())
         xs.append(nxt)
-        b.step(x(kk + 1), nxt, f"substitute x_{kk + 1} = A x_{kk} + B u_{kk} and expand", how="subs, expand")
+        b.step(x(kk + 1), nxt, f"substitute $x_{kk + 1} = A x_{kk} + B u_{kk}$ and expand", how="subs, expand")
     # state the pattern: the exponent of A and the range of j, fitted with solve
     points, lows, highs = [], [], []
     for kk in range(1, UNROLL + 1):
@@ -179,33 +179,33 @@ def derive_general(b: Builder) -> None:
     j_lo, j_hi = _fit_affine(lows, [k]), _fit_affine(highs, [k])
     pattern = MatSum(sp.MatMul(sp.MatPow(A, exponent), B, u(j)), (j, j_lo, j_hi))
     b.result("x_k", pattern)
-    b.step(x(k), pattern, "pattern of x_1..x_4: exponent of A and range of j fitted with solve",
+    b.step(x(k), pattern, "pattern of $x_1, \\dots, x_4$: the exponent of $A$ and the range of $j$ fitted with solve",
            how="solve", prover=None)
     # induction: base case and step, proved with the sum rules for symbolic k
-    b.step(pattern.subs(k, 0), sp.ZeroMatrix(n, 1), "base case: empty sum equals x_0 = 0")
+    b.step(pattern.subs(k, 0), sp.ZeroMatrix(n, 1), "base case: the empty sum is $x_0 = 0$")
     pushed = push_in(A, pattern)
-    b.step(sp.MatMul(A, pattern), pushed, "linearity: multiply A into the sum")
+    b.step(sp.MatMul(A, pattern), pushed, "linearity: multiply $A$ into the sum")
     step_rhs = canonical(pattern.subs(k, k + 1))
     b.step(sp.MatAdd(pushed, sp.MatMul(B, u(k))), step_rhs,
-           "induction step: B u_k is the j = k term, so A x_k + B u_k has the pattern at k + 1",
+           "induction step: $B u_k$ is the $j = k$ term, so $A x_k + B u_k$ has the pattern at $k + 1$",
            prover=prove_by_sum_rules)
     # output map
     y_sum = push_in(C, pattern)
-    b.step(y(k), sp.MatAdd(y_sum, sp.MatMul(D, u(k))), "y_k = C x_k + D u_k, C multiplied into the sum",
+    b.step(y(k), sp.MatAdd(y_sum, sp.MatMul(D, u(k))), "$y_k = C x_k + D u_k$, with $C$ multiplied into the sum",
            prover=None)
     y_re = reindex(y_sum, ell, k - ell)
-    b.step(y_sum, y_re, "reindex with ℓ = k - j", prover=prove_by_sum_rules)
+    b.step(y_sum, y_re, "reindex with $\\ell = k - j$", prover=prove_by_sum_rules)
     # read off the kernel: the coefficient of u_{k-ℓ}
     term = y_re.term
     coeff = sp.MatMul(*[a for a in term.args if not (isinstance(a, MatSeq) and a.seq_name == "u")]).doit()
     K0 = D
     b.result("K_0", K0)
     b.result("K_ell", coeff)
-    b.step(K(0), K0, "K_0 is the coefficient of u_k (the term outside the sum)", condition=sp.Eq(ell, 0),
+    b.step(K(0), K0, "$K_0$ is the coefficient of $u_k$ (the term outside the sum)", condition=sp.Eq(ell, 0),
            prover=None)
-    b.step(K(ell), coeff, "K_ℓ is the coefficient of u_{k-ℓ} in the sum", condition=sp.Ge(ell, 1), prover=None)
+    b.step(K(ell), coeff, "$K_\\ell$ is the coefficient of $u_{k-\\ell}$ in the sum", condition=sp.Ge(ell, 1), prover=None)
     b.step(y(k), sp.MatAdd(MatSum(sp.MatMul(K(ell), u(k - ell)), (ell, 1, k)), sp.MatMul(K(0), u(k))),
-           "so y_k = Σ_{ℓ=0}^{k} K_ℓ u_{k-ℓ} (u_{<0} = 0)", prover=None)
+           "so $y_k = \\sum_{\\ell=0}^{k} K_\\ell u_{k-\\ell}$ (with $u_{<0} = 0$)", prover=None)
 
 
 # --- part (b): the worked examples, exact -----------------------------------------------------------
@@ -257,10 +257,11 @@ def derive_examples(b: Builder, K0: sp.Basic, Kl: sp.Basic) -> None:
     from derive.emit.text import text
 
     b.part = "b"
-    for name, label in (("scalar", "scalar system α = 0.8, β = 1, γ = 1.5, δ symbolic"),
-                        ("2d", "2-D system A = [[0.7, 0.1], [0.2, 0.6]], B = (1, 0)^T, C = (1, 0), D = 0")):
+    for name, label in (("scalar", r"scalar system $\alpha = 0.8$, $\beta = 1$, $\gamma = 1.5$, $\delta$ symbolic"),
+                        ("2d", r"2-D system $A = \begin{pmatrix} 0.7 & 0.1 \\ 0.2 & 0.6 \end{pmatrix}$, "
+                               r"$B = (1, 0)^\top$, $C = (1, 0)$, $D = 0$")):
         vals = kernel_values(K0, Kl, WORKED[name])
-        b.answer(f"K ({label})", vals, latex(vals), text(vals),
+        b.answer(f"$K_0, \\dots, K_{{{len(vals) - 1}}}$ for the {label}", vals, "K = " + latex(vals), text(vals),
                  check=lambda name=name, vals=vals: _check_worked(name, vals))
 
 
@@ -301,7 +302,7 @@ def _diag_reference(vals, dps):
 DIAG_PROBLEM = Problem(
     name="ssm-kernel/diagonal",
     title="SSM kernel with diagonal A",
-    statement="A = diag(a_1, ..., a_n), B = (b_i), C = (c_i)^T, D = 0.",
+    statement="$A = \\operatorname{diag}(a_1, \\dots, a_n)$, $B = (b_i)$, $C = (c_i)^\\top$, $D = 0$.",
     dims=(Dim(n, (2, 3, 4, 6)),),
     indices=(Index(ell, 1, 12), Index(m_, 0, 9), Index(i_, 1, 2), Index(jj_, 1, 2)),
     sample_values=_diag_sample,
@@ -316,16 +317,16 @@ def derive_diagonal(b: Builder) -> None:
     Apow = sp.Function("Apow")  # (A^m)_{ij}, evaluated by repeated multiplication
     A_entry = sp.KroneckerDelta(i_, r_) * a_[i_]
     claim = sp.KroneckerDelta(i_, jj_) * a_[i_] ** m_
-    b.step(Apow(0, i_, jj_), claim.subs(m_, 0), "A^0 = I: base case of (A^m)_{ij} = δ_ij a_i^m",
+    b.step(Apow(0, i_, jj_), claim.subs(m_, 0), "$A^0 = I$: base case of $(A^m)_{ij} = \\delta_{ij} a_i^m$",
            problem=DIAG_PROBLEM)
     step_sum = sp.Sum(A_entry * claim.subs(i_, r_), (r_, 1, n))
     done = drop_range_guards(step_sum.doit(), {r_: (1, n), jj_: (1, n), i_: (1, n)})
     done = sp.simplify(done.subs(a_[jj_], a_[i_]) if done.has(sp.KroneckerDelta(i_, jj_)) else done)
-    b.step(step_sum, done, "induction step: (A^{m+1})_{ij} = Σ_r A_{ir} (A^m)_{rj}, summed with the Kronecker delta",
+    b.step(step_sum, done, "induction step: $(A^{m+1})_{ij} = \\sum_r A_{ir} (A^m)_{rj}$, summed with the Kronecker delta",
            problem=DIAG_PROBLEM, how="Sum.doit")
     if done != claim.subs(m_, m_ + 1):
         raise RuntimeError("the induction step for (A^m)_ij did not close")
-    b.step(Apow(m_, i_, jj_), claim, "(A^m)_{ij} = δ_ij a_i^m for all m ≥ 0 (by induction)", problem=DIAG_PROBLEM,
+    b.step(Apow(m_, i_, jj_), claim, "$(A^m)_{ij} = \\delta_{ij} a_i^m$ for all $m \\ge 0$ (by induction)", problem=DIAG_PROBLEM,
            prover=None)
     double = sp.Sum(c_[i_] * claim.subs(m_, ell - 1) * b_[jj_], (i_, 1, n), (jj_, 1, n))
     single = drop_range_guards(double.doit(), {i_: (1, n), jj_: (1, n)})
@@ -336,12 +337,12 @@ def derive_diagonal(b: Builder) -> None:
         old, lo, hi = single.limits[0]
         single = sp.Sum(single.function.subs(old, i_), (i_, lo, hi))
     seqK = sp.Function("K")(ell)
-    b.step(seqK, double, "K_ℓ = C A^{ℓ-1} B = Σ_i Σ_j c_i (A^{ℓ-1})_{ij} b_j", problem=DIAG_PROBLEM,
+    b.step(seqK, double, "$K_\\ell = C A^{\\ell-1} B = \\sum_i \\sum_j c_i (A^{\\ell-1})_{ij} b_j$", problem=DIAG_PROBLEM,
            condition=sp.Ge(ell, 1), prover=None)
-    b.step(double, single, "the Kronecker delta collapses the sum over j", problem=DIAG_PROBLEM,
+    b.step(double, single, "the Kronecker delta collapses the sum over $j$", problem=DIAG_PROBLEM,
            condition=sp.Ge(ell, 1), how="Sum.doit")
     b.result("K_ell_diag", single)
-    b.step(seqK, single, "diagonal kernel: a weighted sum of geometric sequences", problem=DIAG_PROBLEM,
+    b.step(seqK, single, "the diagonal kernel: a weighted sum of geometric sequences", problem=DIAG_PROBLEM,
            condition=sp.Ge(ell, 1), prover=None)
 
 
@@ -351,11 +352,14 @@ def derive() -> Any:
     derive_examples(b, b.results["K_0"], b.results["K_ell"])
     derive_diagonal(b)
     b.part = "c"
-    b.note("(c) stated: once K is known, y = K * u is a convolution; with FFTs its critical path is "
-           "O(log L) scalar stages (O(log L log n) when each stage costs a matrix-vector product); the "
-           "unrolled recurrence has critical path O(L) steps, each a matrix-vector product of depth O(log n).")
-    b.note("(d) stated: the powers A^{ℓ-1} are a prefix product, computable by repeated squaring or a "
-           "parallel scan in O(log L) matrix products, each of depth O(log n): critical path O(log L log n).")
+    b.note("(c) stated: once $K$ is known, $y = K * u$ is a convolution; with FFTs its critical path is "
+           "$O(\\log L)$ stages of independent scalar operations, $O(\\log L \\log n)$ when each stage costs a "
+           "matrix-vector product of depth $O(\\log n)$. The unrolled recurrence has a critical path of $L$ "
+           "sequential steps, each a matrix-vector product of depth $O(\\log n)$: $O(L \\log n)$.")
+    b.note("(d) stated: the powers $A^{\\ell-1}$ are a prefix product, computable by repeated squaring or a "
+           "parallel scan in $O(\\log L)$ rounds of matrix products, each of depth $O(\\log n)$: critical path "
+           "$O(\\log L \\log n)$ with $O(L n^3)$ work; the generated code instead splits "
+           "$\\ell - 1 = jm + r$ and needs $O(L n^2 / m + L n)$ work in one matrix product.")
     return b.build()
 
 
@@ -524,12 +528,33 @@ def _strip(make):
     return wrapped
 
 
+def plot_worked(derivation):
+    """K_ℓ against ℓ for the two worked examples, from the derived K_0, K_ℓ (δ = 0)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.0, 3.0))
+    K0, Kl = derivation.result("K_0"), derivation.result("K_ell")
+    for name, label, marker in (("scalar", r"scalar: $\alpha=0.8,\ \beta=1,\ \gamma=1.5$", "o"),
+                                ("2d", "2-D example", "s")):
+        example = dict(WORKED[name], L=21)
+        vals = [float(v.subs(delta, 0)) for v in kernel_values(K0, Kl, example)]
+        ax.plot(range(len(vals)), vals, marker=marker, ms=3.5, lw=1, label=label)
+    ax.set_xlabel(r"$\ell$")
+    ax.set_ylabel(r"$K_\ell$")
+    ax.set_xticks(range(0, 21, 2))
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
 register(Entry(
     name="ssm-kernel",
-    title="SSM convolution kernel K_0 = D, K_ℓ = C A^{ℓ-1} B",
+    title="SSM convolution kernel $K_0 = D$, $K_\\ell = C A^{\\ell-1} B$",
     derive=derive,
     module=module,
     code_checks=code_checks,
-    summary="Unroll x_{k+1} = A x_k + B u_k, fit and prove the pattern, read off the kernel; diagonal case.",
+    plots={"worked": plot_worked},
+    summary="Unroll $x_{k+1} = A x_k + B u_k$, fit and prove the pattern, read off the kernel; diagonal case.",
     source=SOURCE,
 ))

@@ -89,4 +89,7 @@ def test_report_minimal_tex(tmp_path):
     r = run("report", "ssm-kernel", "-o", str(tmp_path))
     assert r.returncode == 0, r.stderr
     tex = (tmp_path / "ssm-kernel.tex").read_text()
-    assert "\\begin{align*}" in tex and "\\boxed{" in tex
+    assert "\\begin{align*}" in tex and "\\fbox{" in tex
+    answers = json.loads((tmp_path / "answers.json").read_text())["answers"]
+    assert any(a["text"] == "[δ, 3/2, 6/5, 24/25, 96/125]" for a in answers)
+    assert all(a["latex"] in tex for a in answers)

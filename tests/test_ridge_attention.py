@@ -43,7 +43,8 @@ def test_running_mean_update_against_cumulative_mean(derivation):
     x = rng.uniform(-2, 2, 30)
     upd = derivation.result("mean_update")
     n, mf, xf = sp.Symbol("n", integer=True, positive=True), sp.Function("m"), sp.Function("x")
-    f = sp.lambdify((n, sp.Symbol("M_"), sp.Symbol("X_")), upd.subs({mf(n): sp.Symbol("M_"), xf(n + 1): sp.Symbol("X_")}))
+    M_, X_ = sp.Symbol("M_"), sp.Symbol("X_")
+    f = sp.lambdify((n, M_, X_), upd.subs({mf(n): M_, xf(n + 1): X_}))
     m = x[0]
     for k in range(1, 30):
         m = f(k, m, x[k])

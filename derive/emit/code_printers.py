@@ -28,6 +28,10 @@ class _ArrayCodeMixin:
     def _print_IndexedBase(self, e: sp.IndexedBase) -> str:
         return self._print(e.label)
 
+    def _print_conjugate(self, e: sp.conjugate) -> str:
+        fn = self._module_format(self._module + ".conjugate")  # type: ignore[attr-defined]
+        return f"{fn}({self._print(e.args[0])})"  # type: ignore[attr-defined]
+
     def _print_MatMul(self, e: sp.MatMul) -> str:
         coeff, factors = e.as_coeff_matrices()
         text = " @ ".join(self.parenthesize(f, 50) for f in factors)  # type: ignore[attr-defined]
@@ -36,13 +40,28 @@ class _ArrayCodeMixin:
         return text
 
 
+    # matrix-expression nodes the gradients of derive.matcalc need (NumPy and CuPy alike)
+    def _mod(self, name: str) -> str:
+        return f"{self._module}.{name}"  # type: ignore[attr-defined]
+
     def _print_Identity(self, e: sp.Identity) -> str:
-        # symbolic sizes print as the size's name, which the template defines from an input's shape
-        return f"{self._module_format(self._module + '.eye')}({self._print(e.shape[0])})"  # type: ignore[attr-defined]
+        return f"{self._mod('eye')}({self._print(e.rows)})"  # type: ignore[attr-defined]
+
+    def _print_HadamardPower(self, e: sp.HadamardPower) -> str:
+        return f"{self._mod('power')}({self._print(e.base)}, {self._print(e.exp)})"  # type: ignore[attr-defined]
+
+    def _print_Trace(self, e: sp.Trace) -> str:
+        return f"{self._mod('trace')}({self._print(e.arg)})"  # type: ignore[attr-defined]
+
+    def _print_Determinant(self, e: sp.Determinant) -> str:
+        return f"{self._mod('linalg.det')}({self._print(e.arg)})"  # type: ignore[attr-defined]
+
+    def _print_DiagMatrix(self, e: sp.DiagMatrix) -> str:
+        return f"{self._mod('diagflat')}({self._print(e.args[0])})"  # type: ignore[attr-defined]
 
     def _print_ZeroMatrix(self, e: sp.ZeroMatrix) -> str:
         rows, cols = (self._print(x) for x in e.shape)  # type: ignore[attr-defined]
-        return f"{self._module_format(self._module + '.zeros')}(({rows}, {cols}))"  # type: ignore[attr-defined]
+        return f"{self._mod('zeros')}(({rows}, {cols}))"
 
 
 _EXTRA = {"vector_indices": frozenset(), "strict": True}

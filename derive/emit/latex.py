@@ -7,6 +7,7 @@ transposes, sequence elements ``x_{k}`` / ``x^{(t)}``, matrix sums, ``\\operator
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sympy as sp
@@ -22,10 +23,12 @@ _UNICODE_TEX = {
     "²": r"$^2$", "ᵀ": r"$^\top$", "∞": r"$\infty$", "√": r"$\surd$", "π": r"$\pi$", "μ": r"$\mu$",
     "κ": r"$\kappa$", "ε": r"$\varepsilon$", "Δ": r"$\Delta$", "Λ": r"$\Lambda$", "⟺": r"$\iff$",
     "‖": r"$\|$", "½": r"$\frac{1}{2}$", "Ŵ": r"$\widehat{W}$", "⁻": r"$^{-}$", "¹": r"$^{1}$",
+    "∘": r"$\circ$", "⟨": r"$\langle$", "⟩": r"$\rangle$", "φ": r"$\varphi$", "⊕": r"$\oplus$",
     "…": r"\dots{}", "–": "--", "—": "---", "’": "'", "“": "``", "”": "''",
 }
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-                "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+                "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}"}
 
 
 def tex_escape(text: str) -> str:
@@ -41,6 +44,55 @@ def tex_escape(text: str) -> str:
         else:
             out.append("?")
     return "".join(out)
+
+
+def _split_math(text: str) -> list[tuple[bool, str]]:
+    """Split author text at unescaped ``$`` into (is_math, segment) pieces."""
+    pieces, buf, math, i = [], [], False, 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] == "$":
+            buf.append("\\$" if math else "$")
+            i += 2
+            continue
+        if ch == "$":
+            pieces.append((math, "".join(buf)))
+            buf, math = [], not math
+        else:
+            buf.append(ch)
+        i += 1
+    pieces.append((math, "".join(buf)))
+    return [(m, seg) for m, seg in pieces if seg]
+
+
+_SCRIPT = re.compile(r"(?<=[\w)\]}ℓ])([\^_])(\{[^{}]*\}|\([^()]*\)(?=[\s,.;:]|$)|[-+]?[\wℓ⊤]+)")
+_ARROWS = {"->": r"$\to$", "<=": r"$\le$", ">=": r"$\ge$", "!=": r"$\ne$", "=>": r"$\Rightarrow$"}
+
+
+def _prose(seg: str) -> str:
+    """Prose outside ``$...$``: escaped, with the ASCII math habits of plain text (``A^{l+1}``,
+    ``c_l``, ``p^T``, ``->``) set as super/subscripts and symbols rather than shown raw."""
+    out, pos = [], 0
+    for m in _SCRIPT.finditer(seg):
+        out.append(_arrows(seg[pos:m.start()]))
+        body = m[2][1:-1] if m[2][0] in "{(" and m[2][0] == "{" else m[2]
+        body_tex = r"$\top$" if body in ("T", "⊤") else _arrows(body)
+        out.append((r"\textsuperscript{" if m[1] == "^" else r"\textsubscript{") + body_tex + "}")
+        pos = m.end()
+    out.append(_arrows(seg[pos:]))
+    return "".join(out)
+
+
+def _arrows(seg: str) -> str:
+    parts = re.split(r"(->|<=|>=|!=|=>)", seg)
+    return "".join(_ARROWS[p] if p in _ARROWS else tex_escape(p) for p in parts)
+
+
+def rich_tex(text: str) -> str:
+    """Author-written text with inline ``$...$`` math (reasons, statements, notes): the
+    prose is escaped, the math passes through.  Never used on user input (claims are
+    escaped whole with :func:`tex_escape`)."""
+    return "".join(f"${seg}$" if math else _prose(seg) for math, seg in _split_math(text))
 
 
 class HouseLatexPrinter(LatexPrinter):
@@ -92,6 +144,21 @@ class HouseLatexPrinter(LatexPrinter):
     def _print_NaN(self, e: sp.Basic) -> str:
         return r"\text{NaN}"
 
+    def _print_ImaginaryUnit(self, e: sp.Basic) -> str:
+        return "i"
+
+    def _print_Pi(self, e: sp.Basic) -> str:
+        return r"\pi"
+
+    def _print_Exp1(self, e: sp.Basic) -> str:
+        return "e"
+
+    def _print_Identity(self, e: sp.Identity) -> str:
+        return "I"
+
+    def _print_ZeroMatrix(self, e: sp.ZeroMatrix) -> str:
+        return "0"
+
     def _print_MatSeq(self, e: MatSeq) -> str:
         return self._seq(e.seq_name, e.index)
 
@@ -132,7 +199,7 @@ def latex(expr: Any, **settings: Any) -> str:
 
 
 def step_line(lhs: str, rel: str, rhs: str, reason: str) -> str:
-    return rf"{lhs} &{rel} {rhs} && \text{{{tex_escape(reason)}}}"
+    return rf"{lhs} &{rel} {rhs} && \text{{{rich_tex(reason)}}}"
 
 
 def derivation_latex(derivation: Any, part: str | None = None, **settings: Any) -> str:

@@ -29,11 +29,15 @@ class TextPrinter(StrPrinter):
         return f"Σ_{{{self._print(j)}={self._print(a)}..{self._print(b)}}} {self._print(e.term)}"
 
     def _print_Transpose(self, e: sp.Transpose) -> str:
+        if isinstance(e.arg, (sp.MatrixSymbol, sp.Symbol, MatSeq)):
+            return f"{self._print(e.arg)}^T"
         return f"{self.parenthesize(e.arg, 1000)}^T"
 
     def _power(self, base: sp.Basic, exp: sp.Basic) -> str:
         e = self._print(exp)
-        return f"{self.parenthesize(base, PRECEDENCE['Pow'], strict=True)}^{e if len(e) == 1 else '(' + e + ')'}"
+        b = f"({self._print(base)})" if isinstance(base, sp.Transpose) else \
+            self.parenthesize(base, PRECEDENCE['Pow'], strict=True)
+        return f"{b}^{e if len(e) == 1 else '(' + e + ')'}"
 
     def _print_MatPow(self, e: sp.MatPow) -> str:
         return self._power(e.base, e.exp)
@@ -62,7 +66,47 @@ class TextPrinter(StrPrinter):
         return f"{self._print(e.lhs)} {op} {self._print(e.rhs)}"
 
     def _print_MatMul(self, e: sp.MatMul) -> str:
-        return " ".join(self.parenthesize(a, 50) for a in e.args)
+        coeff, mats = e.as_coeff_matrices()
+        body = " ".join(self.parenthesize(a, 50) for a in mats)
+        if coeff == 1:
+            return body
+        if coeff == -1:
+            return f"-{body}"
+        return f"{self._print(coeff) if not isinstance(coeff, sp.Add) else '(' + self._print(coeff) + ')'} {body}"
+
+    def _print_MatAdd(self, e: sp.MatAdd) -> str:
+        # print each term as it is (negating a term would re-canonicalise it, e.g. turn
+        # (X⁻¹)ᵀ into (Xᵀ)⁻¹), then join by its sign; positive terms first
+        texts = [self._print(t) for t in e.args]
+        texts = [t for t in texts if not t.startswith("-")] + [t for t in texts if t.startswith("-")]
+        out = texts[0]
+        for t in texts[1:]:
+            out += f" - {t[1:]}" if t.startswith("-") else f" + {t}"
+        return out
+
+    # matrix-calculus nodes: ⊙, entrywise powers, diag, tr, det, inverse
+    def _print_HadamardProduct(self, e: sp.Basic) -> str:
+        return " ⊙ ".join(self.parenthesize(a, 50) for a in e.args)
+
+    def _print_HadamardPower(self, e: sp.Basic) -> str:
+        return f"{self.parenthesize(e.base, 1000)}^∘{self._print(e.exp)}"
+
+    def _print_DiagMatrix(self, e: sp.Basic) -> str:
+        return f"diag({self._print(e.args[0])})"
+
+    def _print_Trace(self, e: sp.Basic) -> str:
+        return f"tr({self._print(e.arg)})"
+
+    def _print_Determinant(self, e: sp.Basic) -> str:
+        return f"det({self._print(e.arg)})"
+
+    def _print_Inverse(self, e: sp.Basic) -> str:
+        if isinstance(e.arg, (sp.MatrixSymbol, sp.Symbol, MatSeq)):
+            return f"{self._print(e.arg)}^-1"
+        return f"({self._print(e.arg)})^-1"
+
+    def _print_Identity(self, e: sp.Basic) -> str:
+        return "I"
 
     def _print_Indexed(self, e: sp.Indexed) -> str:
         return f"{self._print(e.base.label)}_{','.join(self._print(i) for i in e.indices)}"
@@ -79,3 +123,33 @@ def text(expr: Any) -> str:
     if isinstance(expr, (list, tuple)):
         return "[" + ", ".join(text(x) for x in expr) + "]"
     return TextPrinter({"order": "none"}).doprint(expr)
+
+
+_TEX_PLAIN = {
+    r"\ell": "ℓ", r"\top": "T", r"\sigma": "σ", r"\lambda": "λ", r"\alpha": "α", r"\beta": "β",
+    r"\gamma": "γ", r"\delta": "δ", r"\theta": "θ", r"\Sigma": "Σ", r"\sum": "Σ", r"\odot": "⊙",
+    r"\cdot": "·", r"\ge": "≥", r"\le": "≤", r"\ne": "≠", r"\to": "→", r"\infty": "∞", r"\nabla": "∇",
+    r"\partial": "∂", r"\quad": " ", r"\operatorname": "", r"\mathrm": "", r"\left": "", r"\right": "",
+    r"\times": "×", r"\approx": "≈", r"\in": "∈", r"\prod": "Π", r"\mu": "μ", r"\kappa": "κ",
+    r"\delta_": "δ_", r"\Lambda": "Λ", r"\Delta": "Δ", r"\log": "log", r"\det": "det", r"\tanh": "tanh",
+    r"\exp": "exp", r"\operatorname{diag}": "diag", r"\frac": "", r"\bar": "bar", r"\hat": "hat",
+    r"\tilde": "tilde", r"\|": "‖", r"\,": " ", r"\;": " ", r"\!": "",
+}
+
+
+def rich_plain(text_: str) -> str:
+    """Author text with ``$...$`` math for the terminal: math loses its markup."""
+    import re
+
+    from .latex import _split_math
+
+    out = []
+    for math, seg in _split_math(text_):
+        if math:
+            for k in sorted(_TEX_PLAIN, key=len, reverse=True):
+                seg = seg.replace(k, _TEX_PLAIN[k])
+            seg = re.sub(r"\\([A-Za-z]+)", r"\1", seg)
+            seg = re.sub(r"([_^]){([^{}]+)}", lambda m: m[1] + (m[2] if len(m[2]) == 1 else f"({m[2]})"), seg)
+            seg = re.sub(r"bar{?(\w)}?", r"\1̄", seg).replace("{", "").replace("}", "")
+        out.append(seg)
+    return "".join(out)
