@@ -15,17 +15,25 @@ from .reference import Forward, make_reference
 STEPS = 5
 
 
-def latex_names(cell: Cell) -> tuple[tuple[str, str], ...]:
-    """x^{(t)}, \\bar{x}^{(t)}, \\bar{W}_{ix}: the seed's notation for every sequence."""
+def latex_names(cell: Cell, display: dict[str, str] | None = None) -> tuple[tuple[str, str], ...]:
+    """x^{(t)}, \\bar{x}^{(t)}, \\bar{W}_{ix}: the seed's notation for every sequence;
+    ``display`` renames a sequence in LaTeX (e.g. ``{"n": r"\\tilde{h}"}``)."""
+    display = display or {}
     out: list[tuple[str, str]] = []
+
+    def esc(text: str) -> str:
+        return text.replace("{", "{{").replace("}", "}}")
+
     for n in cell.intermediates + cell.inputs + (cell.target,):
-        out.append((n, "paren"))
         base, _, sub = n.partition("_")
-        sub_tex = f"_{{{{{sub}}}}}" if sub else ""
-        out.append((f"bar_{n}", rf"\bar{{{{{base}}}}}{sub_tex}^{{{{({{0}})}}}}"))
+        sub_tex = f"_{{{sub}}}" if sub else ""
+        shown = display.get(n, base + sub_tex)
+        bar_shown = (rf"\bar{{{display[n]}}}" if n in display else rf"\bar{{{base}}}{sub_tex}")
+        out.append((n, esc(shown) + "^{{({0})}}"))
+        out.append((f"bar_{n}", esc(bar_shown) + "^{{({0})}}"))
     for w in cell.weights:
         base, _, sub = w.partition("_")
-        out.append((f"bar_{w}", rf"\bar{{{{{base}}}}}_{{{{{sub}}}}}"))
+        out.append((f"bar_{w}", esc(rf"\bar{{{base}}}" + (f"_{{{sub}}}" if sub else ""))))
     return tuple(out)
 
 
@@ -37,7 +45,7 @@ def weight_symbol(cell: Cell, w: str, scalar: bool) -> sp.Basic:
 
 
 def make_problem(cell: Cell, forward: Forward, *, scalar: bool, title: str, statement: str,
-                 source: str, init: tuple[str, ...]) -> Problem:
+                 source: str, init: tuple[str, ...], display: dict[str, str] | None = None) -> Problem:
     def sample(s: Any, sizes: dict) -> dict[Any, Any]:
         hh, dd, steps = sizes[H], sizes[D], sizes[T]
         out: dict[Any, Any] = {}
@@ -63,4 +71,4 @@ def make_problem(cell: Cell, forward: Forward, *, scalar: bool, title: str, stat
                        for n in cell.intermediates),
         assumptions=("L = Σ_t ½‖h^(t) − y^(t)‖²", "gate inputs at step t use h^(t−1)",
                      "T = 5; weights, inputs, targets and initial states ~ U(−1, 1)"),
-        source=source, latex_names=latex_names(cell))
+        source=source, latex_names=latex_names(cell, display))
