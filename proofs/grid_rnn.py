@@ -185,8 +185,9 @@ def derive_wavefront(b: Builder) -> None:
     step = sp.simplify(sp.Max(s_ij.subs(j, j - 1), s_ij.subs(i, i - 1)) + 1 - s_ij)
     if step != 0:
         raise RuntimeError("the induction step for s(i, j) did not close")
-    b.step(sp.Add(sp.Max(s_ij.subs(j, j - 1), s_ij.subs(i, i - 1), evaluate=False), 1, evaluate=False), s_ij,
-           "induction step: one step after the later of the west and north neighbours", how="simplify",
+    b.step(sp.Max(F("s")(i, j - 1), F("s")(i - 1, j)) + 1, s_ij,
+           "induction step: one step after the later of the west and north neighbours; with the law for both "
+           "neighbours $\\max(i + j - 2, i + j - 2) + 1$ simplifies to $i + j - 1$", how="simplify",
            condition=sp.And(sp.Ge(i, 2), sp.Ge(j, 2)))
     steps = s_ij.subs({i: G, j: G})
     b.result("steps", steps)
