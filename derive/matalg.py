@@ -109,3 +109,99 @@ def contraction_prover(rules: Sequence[tuple[Sequence[sp.Basic], sp.Expr]],
         return None
 
     return prove
+
+
+# --- functional calculus of one matrix ------------------------------------------------------------
+
+class _NotAFunctionOf(Exception):
+    pass
+
+
+def _scalar_image(expr: sp.Basic, matrix: sp.MatrixSymbol, a: sp.Symbol) -> sp.Expr:
+    """The scalar function f(a) of a matrix expression f(M) built only from M, I, scalars,
+    sums, products, integer powers, inverses and MatSums (all of which commute with M)."""
+    from .symbols import MatSum
+
+    if expr == matrix:
+        return a
+    if isinstance(expr, sp.Identity):
+        return sp.Integer(1)
+    if isinstance(expr, sp.ZeroMatrix):
+        return sp.Integer(0)
+    if not isinstance(expr, sp.MatrixExpr):
+        if any(isinstance(x, sp.MatrixExpr) for x in sp.preorder_traversal(expr)):
+            raise _NotAFunctionOf(expr)
+        return expr
+    if isinstance(expr, sp.MatAdd):
+        return sp.Add(*[_scalar_image(t, matrix, a) for t in expr.args])
+    if isinstance(expr, sp.MatMul):
+        return sp.Mul(*[_scalar_image(t, matrix, a) for t in expr.args])
+    if isinstance(expr, sp.MatPow):
+        return _scalar_image(expr.base, matrix, a) ** expr.exp
+    if isinstance(expr, sp.Inverse):
+        return 1 / _scalar_image(expr.arg, matrix, a)
+    if isinstance(expr, MatSum):
+        j, lo, hi = expr.limits
+        return sp.Sum(_scalar_image(expr.term, matrix, a), (j, lo, hi))
+    raise _NotAFunctionOf(expr)
+
+
+def _strip(expr: sp.Basic, left: sp.Basic | None, right: sp.Basic | None) -> sp.Basic:
+    """C f(M) B -> f(M): remove ``left`` from the front and ``right`` from the back of every
+    product (also inside MatSum terms); raises when a term does not have that shape."""
+    from .symbols import MatSum
+
+    if isinstance(expr, sp.MatAdd):
+        return sp.MatAdd(*[_strip(t, left, right) for t in expr.args])
+    if isinstance(expr, MatSum):
+        j, lo, hi = expr.limits
+        return MatSum(_strip(expr.term, left, right), (j, lo, hi))
+    coeff, mats = flatten_term(expr)
+    if left is not None:
+        if not mats or mats[0] != left:
+            raise _NotAFunctionOf(expr)
+        mats = mats[1:]
+    if right is not None:
+        if not mats or mats[-1] != right:
+            raise _NotAFunctionOf(expr)
+        mats = mats[:-1]
+    if any(m in (left, right) for m in mats):
+        raise _NotAFunctionOf(expr)
+    n = (left.shape[1] if left is not None else right.shape[0])
+    body = sp.MatMul(*mats) if len(mats) > 1 else (mats[0] if mats else sp.Identity(n))
+    return body if coeff == 1 else sp.MatMul(coeff, body)
+
+
+def functional_calculus_prover(matrix: sp.MatrixSymbol, *, left: sp.Basic | None = None,
+                               right: sp.Basic | None = None,
+                               substitutions: dict[sp.Basic, sp.Basic] | None = None,
+                               given: str = "") -> Callable[[sp.Basic, sp.Basic], str | None]:
+    """A prover for ``left f(M) right = left g(M) right``: every factor between the outer
+    ones is a polynomial, power, inverse or sum in the one matrix M, so all of them commute
+    and the identity holds iff f(a) = g(a) as rational functions of a scalar a (wherever the
+    inverses exist).  ``substitutions`` first expand symbols defined as functions of M
+    (e.g. Abar = (I - Δ/2 A)^{-1}(I + Δ/2 A)); ``given`` names an assumption that a
+    substitution encodes (e.g. "z^L = 1"), quoted in the method."""
+
+    def prove(lhs: sp.Basic, rhs: sp.Basic) -> str | None:
+        a = sp.Dummy("a")
+        try:
+            sides = []
+            for side in (lhs, rhs):
+                if substitutions:
+                    side = side.xreplace(substitutions)
+                core = _strip(side, left, right)
+                sides.append(_scalar_image(core, matrix, a))
+        except _NotAFunctionOf:
+            return None
+        diff = sides[0] - sides[1]
+        diff = diff.doit()
+        if isinstance(diff, sp.Piecewise):  # a summed geometric series: keep its generic branch
+            diff = diff.args[-1][0]
+        diff = diff.replace(lambda e: isinstance(e, sp.Piecewise), lambda e: e.args[-1][0])
+        if sp.simplify(sp.together(diff)) == 0:
+            cond = f", given {given}" if given else ""
+            return f"functional calculus of {matrix}: equal as rational functions of one scalar{cond}"
+        return None
+
+    return prove

@@ -55,7 +55,7 @@ def compile_pdf(tex_path: Path, timeout: float = 300.0) -> Path:
            "-file-line-error", tex_path.name]
     try:
         proc = subprocess.run(cmd, cwd=tex_path.parent, env=env, capture_output=True, text=True,
-                              timeout=timeout, stdin=subprocess.DEVNULL)
+                              errors="replace", timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         raise DeriveError(f"latexmk did not finish within {timeout:g} s", ExitCode.FAILED) from None
     pdf = tex_path.with_suffix(".pdf")

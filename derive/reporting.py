@@ -170,8 +170,23 @@ def listing(entry: Entry, backend: str, directory: Path) -> str:
     if spec is None:
         raise DeriveError(f"{entry.name} has no generated code to list")
     name = f"code-{spec.name}-{backend}.py"
-    (directory / name).write_text(render_module(spec, backend, f"see the verification table ({entry.name})"))
+    source = render_module(spec, backend, f"see the verification table ({entry.name})")
+    (directory / name).write_text(ascii_listing(source))
     return name
+
+
+_ASCII = {"ℓ": "l", "λ": "lambda", "σ": "sigma", "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta",
+          "θ": "theta", "Σ": "Sigma", "⊙": "*", "ᵀ": "^T", "⊤": "^T", "−": "-", "×": "x", "·": "*", "≥": ">=",
+          "≤": "<=", "≠": "!=", "→": "->", "²": "^2", "⁻¹": "^-1", "∞": "inf", "…": "...", "–": "-", "—": "-",
+          "‖": "||", "√": "sqrt", "∂": "d", "∇": "grad", "π": "pi", "ε": "eps", "μ": "mu", "ω": "omega"}
+
+
+def ascii_listing(text: str) -> str:
+    """Listings cannot typeset UTF-8: Greek and math symbols in generated comments are
+    spelled out in ASCII (the code itself is ASCII already)."""
+    for k in sorted(_ASCII, key=len, reverse=True):
+        text = text.replace(k, _ASCII[k])
+    return text.encode("ascii", "replace").decode("ascii")
 
 
 # --- assembling a report --------------------------------------------------------------------------------

@@ -173,7 +173,8 @@ def derive() -> Any:
     b = Builder("dplr-power", SYM_PROBLEM)
     b.part = "f"
     sym = derive_rank_one(b, p, p, SYM_PROBLEM, "")
-    b.answer("A^ℓ = I + c_ℓ p p^T", sym["c"], latex(sym["c"]), text(sym["c"]),
+    b.answer("$A^\\ell = (I + pp^\\top)^\\ell = I + c_\\ell\\, pp^\\top$ with", sym["c"],
+             r"c_\ell = " + latex(sym["c"]) + r",\qquad \lim_{s \to 0} c_\ell = \ell", text(sym["c"]),
              check=lambda: _check_seed_answer(sym["c"]))
     b.part = "f (general rank one)"
     gen = derive_rank_one(b, u, v, GEN_PROBLEM, "_uv")
@@ -292,10 +293,42 @@ def _conditioned_error(got: Any, ref: Any, inputs: Any) -> float:
     return worst
 
 
+def plot_coefficient_error(derivation):
+    """Relative error of c(s, m) = ((1+s)^m - 1)/s in float64 against mpmath (50 digits):
+    the closed form evaluated as written (lambdify) against the generated careful module."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from derive import get
+    from derive.emit import codegen
+
+    m = 1000
+    gen = codegen.load_module(codegen.write_module(get("dplr-power").module_spec(), "numpy"))
+    naive = sp.lambdify((s, ell), derivation.result("c_ell"), "numpy")
+    ss = np.logspace(-12, 1, 140)
+    with mpmath.workdps(50):
+        exact = [((1 + mpmath.mpf(float(v))) ** m - 1) / mpmath.mpf(float(v)) for v in ss]
+
+    def rel(vals):
+        return [max(float(abs((mpmath.mpf(float(v)) - e) / e)), 1e-18) for v, e in zip(vals, exact)]
+
+    fig, ax = plt.subplots(figsize=(6.0, 3.0))
+    ax.loglog(ss, rel(naive(ss, m)), lw=1.2, label=r"naive $((1+s)^m - 1)/s$")
+    ax.loglog(ss, rel(gen.coefficient(ss, np.full_like(ss, m))), lw=1.2, label="generated (expm1/log1p, series)")
+    ax.axhline(2.0 ** -53, ls=":", lw=0.8, color="0.4")
+    ax.set_xlabel("$s$")
+    ax.set_ylabel("relative error")
+    ax.set_title(f"$m = {m}$", fontsize=9)
+    ax.legend(frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 register(Entry(
     name="dplr-power",
     title="(I + p p^T)^ℓ = I + ((1+s)^ℓ - 1)/s · p p^T",
     derive=derive,
+    plots={"coefficient_error": plot_coefficient_error},
     module=module,
     code_checks=code_checks,
     summary="Ansatz, matrix algebra with p^T p = s, rsolve of the coefficient recurrence, s -> 0 limit; "

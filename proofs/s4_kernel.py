@@ -30,7 +30,7 @@ import sympy as sp
 
 import derive
 from derive import Builder, Dim, Entry, Index, Notation, Part, Problem, register
-from derive.matalg import coefficient_of, contract, contraction_prover
+from derive.matalg import coefficient_of, contract, contraction_prover, functional_calculus_prover
 from derive.symbols import MatSeq, MatSum
 from derive.verdict import REFUTED, VERIFIED, Verdict
 
@@ -185,10 +185,12 @@ def derive_generating(b: Builder) -> None:
     closed = sp.MatMul(Cbar, numer_m, sp.Inverse(denom_m), Bbar)
     b.step(series, closed, "geometric sum over ℓ < L of (Abar z) to the power ℓ, summed by SymPy "
            "for a scalar and lifted (every factor is a polynomial or inverse in the one matrix Abar)",
-           prover=None, how="summation")
+           prover=functional_calculus_prover(Abar, left=Cbar, right=Bbar), how="summation")
     Ct = sp.MatMul(Cbar, sp.MatAdd(I, sp.MatMul(-1, sp.MatPow(Abar, L))))
     at_roots = sp.MatMul(Ct, sp.Inverse(denom_m), Bbar)
-    b.step(closed, at_roots, "z to the power L is 1 at the L-th roots of unity: Ctilde = Cbar (I - Abar to the power L)", prover=None,
+    b.step(closed, at_roots, "z to the power L is 1 at the L-th roots of unity: Ctilde = Cbar (I - Abar to the "
+           "power L)", prover=functional_calculus_prover(Abar, left=Cbar, right=Bbar,
+                                                         substitutions={z**L: sp.Integer(1)}, given="z^L = 1"),
            how="subs z^L = 1")
     b.result("C_tilde", Ct)
     b.result("Khat_roots", at_roots)
@@ -279,7 +281,8 @@ def derive_bilinear(b: Builder) -> dict[str, sp.Basic]:
     b.step(sp.MatMul(sp.Inverse(sp.MatAdd(I, sp.MatMul(-z, Abar))), Bbar),
            sp.MatMul(scale, sp.Inverse(sp.MatAdd(sp.MatMul(g_expr, I), sp.MatMul(-1, A))), B),
            "resolvent: (I - Abar z)⁻¹ Bbar, cancelled as a rational function of A (SymPy cancel), "
-           "= 2/(1+z) (g I - A)^{-1} B", how="cancel")
+           "= 2/(1+z) (g I - A)⁻¹ B", how="cancel",
+           prover=functional_calculus_prover(A, right=B, substitutions={Abar: Abar_e, Bbar: Bbar_e}))
     b.result("c_of_z", scale)
     b.result("g_of_z", g_expr)
     b.step(g, g_expr, "g(z) = (2/Δ)(1 - z)/(1 + z)", prover=None)

@@ -244,3 +244,18 @@ def test_engine_on_fuzzed_expressions_raises_only_derive_errors():
     assert len(derived) > 50
     for _, d in derived[::25]:
         assert d.check(CheckSettings(instances=2)).status in ("verified", "undecided")
+
+
+def test_normal_form_prover_proves_identities_and_only_identities():
+    """Trace cyclicity / transpose invariance and multiplying out are proved; near-misses are not."""
+    from derive.matcalc.prove import prove_normal_form as prove
+
+    A, B, C, X = (sp.MatrixSymbol(s, n, n) for s in "ABCX")
+    true = [(sp.Trace(A * B * C), sp.Trace(C * A * B)), (sp.Trace(A * B), sp.Trace(B.T * A.T)),
+            (x.T * A * B * x, sp.Trace(x * x.T * A * B)), (2 * A * x - 2 * B * x, 2 * (A - B) * x),
+            (sp.Transpose(sp.Inverse(X)), sp.Inverse(X.T)), (sp.MatPow(A, ell) * A, sp.MatPow(A, ell + 1))]
+    false = [(sp.Trace(A * B * C), sp.Trace(A * C * B)), (sp.Trace(A * B), sp.Trace(A.T * B)),
+             (x.T * A * B * x, sp.Trace(x * x.T * B * A)), (2 * A * x - 2 * B * x, 2 * (A + B) * x),
+             (sp.MatPow(A, ell) * A, sp.MatPow(A, ell)), (sp.Trace(A) * sp.Trace(B), sp.Trace(A * B))]
+    assert all(prove(lhs, rhs) for lhs, rhs in true)
+    assert not any(prove(lhs, rhs) for lhs, rhs in false)

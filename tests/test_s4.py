@@ -163,3 +163,19 @@ def test_generated_kbar_odd_length_and_z_minus_one(kbar):
         assert np.max(np.abs(got - ref)) / np.max(np.abs(ref)) < 1e-12
     with np.errstate(divide="ignore", invalid="ignore"):
         assert not np.isfinite(np.complex128(2.0) / (np.complex128(1.0) + np.complex128(-1.0)))
+
+
+def test_functional_calculus_prover_is_not_fooled():
+    from derive.matalg import functional_calculus_prover
+
+    N = sp.Symbol("N", integer=True, positive=True)
+    A, B = sp.MatrixSymbol("A", N, N), sp.MatrixSymbol("B", N, 1)
+    C, D = sp.MatrixSymbol("C", 1, N), sp.MatrixSymbol("D", N, N)
+    prove = functional_calculus_prover(A, left=C, right=B)
+    I = sp.Identity(N)
+    # true: C (I - A^2)(I - A)^{-1} B = C (I + A) B
+    assert prove(C * (I - A**2) * sp.Inverse(I - A) * B, C * (I + A) * B)
+    # false identities and other matrices in the middle are never "proved"
+    assert prove(C * A * B, C * A**2 * B) is None
+    assert prove(C * A * D * B, C * D * A * B) is None
+    assert prove(C * A * B, B.T * A * C.T) is None

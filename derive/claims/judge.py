@@ -601,43 +601,153 @@ def _try_define(st: Statement, scope: Scope) -> bool:
     return True
 
 
-def judge_document(doc: Document, problem_name: str | None = None, opts: Options = Options(),
-                   progress: Callable[[str], None] | None = None) -> list[ClaimResult]:
-    """Verdicts for every claim of ``doc`` (bindings are applied, not judged)."""
+class CachedProblem(Problem):
+    """A problem whose instances are remembered for the claims of one document.
+
+    ``check_equal`` draws the same instances for every claim (a fresh ``Random(seed)``), so a
+    problem with an expensive reference (a minimiser, adjoints by differentiation of the loss)
+    would recompute them per claim.  The key is the generator's state and the sampling
+    arguments, so results are exactly those of an uncached problem."""
+
+    @classmethod
+    def wrap(cls, problem: Problem) -> "CachedProblem":
+        obj = cls(**{f.name: getattr(problem, f.name) for f in dataclasses.fields(problem)})
+        object.__setattr__(obj, "_cache", {})
+        return obj
+
+    def sample(self, rng, dps=50, *, small=False, fixed=None, ranges=None):  # type: ignore[override]
+        key = (rng.getstate(), dps, small, tuple(sorted((str(k), v) for k, v in (fixed or {}).items())),
+               tuple(sorted((str(k), v) for k, v in (ranges or {}).items())))
+        hit = self._cache.get(key)
+        if hit is not None:
+            rng.setstate(hit[1])
+            return hit[0]
+        inst = super().sample(rng, dps, small=small, fixed=fixed, ranges=ranges)
+        if len(self._cache) < 4096:
+            self._cache[key] = (inst, rng.getstate())
+        return inst
+
+
+def _internal(exc: BaseException) -> dict[str, Any]:
+    msg = f"{type(exc).__name__}: {str(exc)[:200]}"
+    return {"status": UNDECIDED, "scope": f"undecided: internal error ({msg})", "reason": f"internal error: {msg}",
+            "links": []}
+
+
+def _serve(conn: Any, jobs: list, answers: list, opts: Options) -> None:
+    """The worker: judge the jobs in order, announcing each start (the parent times it)."""
+    import os
+
+    from ..check.worker import _die_with_parent
+
+    _die_with_parent()
+    try:
+        for k, (st, scope) in enumerate(jobs):
+            conn.send(("start", k))
+            try:
+                res = judge_part_answer(st, answers) if answers else None
+                if res is None:
+                    res = judge_statement(st, scope, opts)
+            except BaseException as exc:  # noqa: BLE001 - a verdict, never a crash
+                res = _internal(exc)
+            try:
+                conn.send(("done", k, res))
+            except Exception as exc:  # noqa: BLE001 - e.g. an unpicklable value
+                conn.send(("done", k, _internal(exc)))
+    finally:
+        conn.close()
+        os._exit(0)
+
+
+def run_jobs(jobs: list, answers: list, opts: Options,
+             on_result: Callable[[int, dict[str, Any], float], None]) -> None:
+    """Judge ``jobs`` in one worker process per document; a job past ``opts.timeout`` gets
+    its worker killed (CONVENTIONS) and the rest continue in a fresh one."""
+    import multiprocessing as mp
     import time
 
+    ctx = mp.get_context("fork")
+    k0 = 0
+    while k0 < len(jobs):
+        parent, child = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_serve, args=(child, jobs[k0:], answers, opts), daemon=False)
+        proc.start()
+        child.close()
+        current: int | None = None
+        t_start = time.perf_counter()
+        try:
+            while True:
+                remaining = opts.timeout - (time.perf_counter() - t_start)
+                if parent.poll(max(0.0, remaining)):
+                    try:
+                        msg = parent.recv()
+                    except EOFError:
+                        k = k0 + (current if current is not None else 0)
+                        on_result(k, _internal(RuntimeError("the worker died")), time.perf_counter() - t_start)
+                        k0 = k + 1
+                        break
+                    if msg[0] == "start":
+                        current, t_start = msg[1], time.perf_counter()
+                    else:
+                        on_result(k0 + msg[1], msg[2], time.perf_counter() - t_start)
+                        current, t_start = None, time.perf_counter()
+                        if k0 + msg[1] == len(jobs) - 1:
+                            k0 = len(jobs)
+                            break
+                else:
+                    k = k0 + (current if current is not None else 0)
+                    on_result(k, {"status": UNDECIDED,
+                                  "scope": f"undecided: no verdict within the {opts.timeout:g} s limit",
+                                  "reason": f"time limit {opts.timeout:g} s", "links": []},
+                              time.perf_counter() - t_start)
+                    k0 = k + 1
+                    break
+        finally:
+            if proc.is_alive():
+                proc.kill()
+            proc.join(1.0)
+            parent.close()
+
+
+def judge_document(doc: Document, problem_name: str | None = None, opts: Options = Options(),
+                   progress: Callable[[str], None] | None = None) -> list[ClaimResult]:
+    """Verdicts for every claim of ``doc`` (bindings are applied in order, not judged)."""
     scope = build_scope(doc, problem_name)
+    if scope.problem is not None:
+        scope.problem = CachedProblem.wrap(scope.problem)
     name = problem_name or doc.front.get("problem")
     part = doc.front.get("part")
     answers = part_answers(str(name), str(part)) if name and part else []
-    out: list[ClaimResult] = []
+    slots: list[ClaimResult | None] = []
+    jobs: list[tuple[Statement, Scope]] = []
+    where: list[tuple[int, int, Statement]] = []  # job -> (slot, line, statement)
     for claim in doc.claims:
-        statements = split_statements(claim.latex)
-        for st in statements:
+        for st in split_statements(claim.latex):
             if st.error is not None:
                 msg = f"cannot parse: {st.error.message} at column {st.error.column}"
-                out.append(ClaimResult(doc.path, claim.line, st.latex, UNDECIDED, f"undecided: {msg}", reason=msg,
-                                       column=st.error.column))
+                slots.append(ClaimResult(doc.path, claim.line, st.latex, UNDECIDED, f"undecided: {msg}", reason=msg,
+                                         column=st.error.column))
                 continue
             ops = st.tree.args[1] if st.tree.kind == "chain" else ()
-            if (claim.binding or (ops and ops[0] in (":=", "<-"))) and _try_define(st, scope):
-                continue
-            t0 = time.perf_counter()
-            try:
-                res = run_bounded(judge_part_answer, st, answers, timeout=opts.timeout) if answers else None
-                if res is None:
-                    res = run_bounded(judge_statement, st, scope, opts, timeout=opts.timeout)
-            except Timeout:
-                res = {"status": UNDECIDED, "scope": f"undecided: no verdict within the {opts.timeout:g} s limit",
-                       "reason": f"time limit {opts.timeout:g} s", "links": []}
-            except RuntimeError as exc:
-                res = {"status": UNDECIDED, "scope": f"undecided: internal error ({str(exc)[:200]})",
-                       "reason": f"internal error: {str(exc)[:200]}", "links": []}
-            dt = time.perf_counter() - t0
-            links = [LinkResult(**l) for l in res.get("links", [])]
-            out.append(ClaimResult(doc.path, claim.line, st.latex, res["status"], res["scope"],
-                                   res.get("counterexample"), res.get("reason"), links=links,
-                                   condition=st.condition_text or None, seconds=dt))
-            if progress is not None:
-                progress(f"{doc.path}:{claim.line}: {res['status']} ({dt:.2f} s)")
-    return out
+            if claim.binding or (ops and ops[0] in (":=", "<-")):
+                # later statements see the binding; earlier jobs keep their own snapshot
+                fresh = dataclasses.replace(scope, defs=dict(scope.defs), def_text=dict(scope.def_text),
+                                            funcs=dict(scope.funcs), def_patterns=list(scope.def_patterns))
+                if _try_define(st, fresh):
+                    scope = fresh
+                    continue
+            where.append((len(slots), claim.line, st))
+            jobs.append((st, scope))
+            slots.append(None)
+
+    def record(k: int, res: dict[str, Any], dt: float) -> None:
+        slot, line, st = where[k]
+        links = [LinkResult(**l) for l in res.get("links", [])]
+        slots[slot] = ClaimResult(doc.path, line, st.latex, res["status"], res["scope"], res.get("counterexample"),
+                                  res.get("reason"), links=links, condition=st.condition_text or None, seconds=dt)
+        if progress is not None:
+            progress(f"{doc.path}:{line}: {res['status']} ({dt:.2f} s)")
+
+    if jobs:
+        run_jobs(jobs, answers, opts, record)
+    return [r for r in slots if r is not None]

@@ -14,7 +14,9 @@ Exit codes: 0 everything verified, 1 a step refuted or the code not verified, 2 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
+import time
 from typing import Any
 
 import sympy as sp
@@ -24,7 +26,7 @@ from ..check.worker import Timeout, run_bounded
 from ..derivation import CheckedDerivation, Derivation, StepResult
 from ..errors import DeriveError, ExitCode
 from ..problem import Index
-from ..verdict import UNDECIDED, Verdict
+from ..verdict import PROVED, UNDECIDED, VERIFIED, Verdict
 
 EXAMPLES = """examples:
   derive grad "-y^T log(softmax(W x))" --wrt W --assume "y one-hot"
@@ -108,9 +110,15 @@ def run(args: argparse.Namespace) -> int:
 def _check_bounded(derivation: Derivation, settings: CheckSettings, timeout: float) -> CheckedDerivation:
     """Check every step in a worker process killed at ``timeout`` seconds (CONVENTIONS:
     a check never hangs); on timeout or a worker failure every step is undecided."""
-    def verdicts() -> list[Verdict]:
-        return [r.verdict for r in derivation.check(settings).steps]
+    # the worker is a daemon process, which may not fork the symbolic provers' own workers:
+    # inside it the steps are checked numerically only
+    numeric_only = dataclasses.replace(derivation, steps=tuple(dataclasses.replace(s, prover=None)
+                                                               for s in derivation.steps))
 
+    def verdicts() -> list[Verdict]:
+        return [r.verdict for r in numeric_only.check(settings).steps]
+
+    deadline = time.monotonic() + timeout
     try:
         found = run_bounded(verdicts, timeout=timeout)
     except Timeout:
@@ -119,7 +127,26 @@ def _check_bounded(derivation: Derivation, settings: CheckSettings, timeout: flo
     except RuntimeError as exc:
         reason = f"the check failed: {exc}"
         found = [Verdict(UNDECIDED, f"undecided: {reason}", reason=reason) for _ in derivation.steps]
-    return CheckedDerivation(derivation, tuple(StepResult(s, v) for s, v in zip(derivation.steps, found)), ())
+    return CheckedDerivation(derivation, tuple(StepResult(s, v) for s, v in
+                                              zip(derivation.steps, _prove(derivation, found, settings, deadline))), ())
+
+
+def _prove(derivation: Derivation, found: list[Verdict], settings: CheckSettings, deadline: float) -> list[Verdict]:
+    """The symbolic attempts check_equal would make, here in the parent (each in its own
+    bounded worker), for the numerically verified steps that have a prover, until the deadline."""
+    out = []
+    for step, v in zip(derivation.steps, found):
+        left = deadline - time.monotonic()
+        if step.prover is None or v.status != VERIFIED or left <= 0:
+            out.append(v)
+            continue
+        try:
+            method = run_bounded(step.prover, step.lhs, step.rhs, timeout=min(settings.symbolic_timeout, left))
+        except (Timeout, RuntimeError):
+            method = None
+        out.append(dataclasses.replace(v, status=PROVED, scope=f"proved symbolically ({method}); also {v.scope}",
+                                       method=method) if method else v)
+    return out
 
 
 def _print_steps(checked: CheckedDerivation, f: sp.Basic, X: sp.MatrixSymbol, parsed: Any,
@@ -132,16 +159,20 @@ def _print_steps(checked: CheckedDerivation, f: sp.Basic, X: sp.MatrixSymbol, pa
     print(f"∂f/∂{X.name} by differentials; every step checked on random instances:")
     for i, r in enumerate(checked.steps, 1):
         v = r.verdict
-        mark = "ok" if v.ok else v.status.upper()
+        mark = {"proved": "proved", "verified": "ok"}.get(v.status, v.status.upper())
         print(f"  {i:2d}. {text(r.step.lhs)} = {text(r.step.rhs)}")
         detail = (f"{v.instances} instances, max rel diff {v.max_rel_diff:.0e}"
                   if v.ok and v.max_rel_diff is not None else v.scope)
+        if v.status == PROVED:
+            detail = f"{v.method}; also {detail}"
         print(f"      [{mark}] {r.step.reason} ({detail})")
     dims = sorted({str(d) for s in parsed.symbols.values() if isinstance(s, sp.MatrixSymbol)
                    for d in s.shape if not d.is_Integer})
     sizes = f"sizes {', '.join(dims)} drawn from 2..5" if dims else "declared sizes"
     extra = f"; {', '.join(str(i.symbol) for i in indices)} from 2..6" if indices else ""
-    print(f"status: {checked.status} ({len(checked.steps)} steps at 50 digits; {sizes}{extra})")
+    proved = sum(r.verdict.status == PROVED for r in checked.steps)
+    print(f"status: {checked.status} ({len(checked.steps)} steps checked at 50 digits, {proved} of them also proved "
+          f"symbolically; {sizes}{extra})")
 
 
 def _emit_code(args: argparse.Namespace, f: sp.Basic, X: sp.MatrixSymbol, G: sp.Basic, parsed: Any,

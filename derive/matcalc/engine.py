@@ -29,6 +29,7 @@ from ..derivation import Builder, Derivation
 from ..errors import DeriveError
 from ..problem import Index, Problem
 from .nodes import FDGradient, FDHessVec, MatDiff, ScalarDiff, diff_node
+from .prove import prove_normal_form
 from .rules import RuleContext, rule_for
 from .tidy import (Assumptions, apply_one_hot, apply_symmetric, combine_powers, drop_ones, factor_common,
                    factor_scalars, normal_transposes, sum_constant_terms)
@@ -54,15 +55,17 @@ class GradientResult:
 
 
 class _Recorder:
-    """Builder.step with the engine's defaults: numeric checks only (the symbolic prover
-    cannot see through d(·) nodes), and an optional per-step problem."""
+    """Builder.step with the engine's defaults: the default prover cannot see through
+    d(·) nodes, so steps get :func:`prove_normal_form` or none; optional per-step problem."""
 
     def __init__(self, b: Builder, problem: Problem | None) -> None:
         self.b = b
         self.problem = problem
 
-    def __call__(self, lhs: sp.Basic, rhs: sp.Basic, reason: str, how: str) -> None:
-        kw: dict[str, Any] = {"prover": None, "how": how}
+    def __call__(self, lhs: sp.Basic, rhs: sp.Basic, reason: str, how: str, *, algebraic: bool = False) -> None:
+        # algebraic rewrites (expansion, trace moves, tidying) may be proved by the normal
+        # form; differential rules, assumptions and the finite-difference read-off are numeric
+        kw: dict[str, Any] = {"prover": prove_normal_form if algebraic else None, "how": how}
         if self.problem is not None:
             kw["problem"] = self.problem
         self.b.step(lhs, rhs, reason, **kw)
@@ -138,7 +141,7 @@ def gradient(b: Builder, f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assump
     expanded = _sum(terms)
     if expanded != df:
         step(df, expanded, "distribute products, traces and transposes over the sums that contain d" + X.name,
-             "expand")
+             "expand", algebraic=True)
     cancelled = [cancel_hadamard(t) for t in terms]
     if cancelled != terms:
         new = _sum(cancelled)
@@ -152,9 +155,9 @@ def gradient(b: Builder, f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assump
         Gi = pb.term(t)
         parts.append(Gi)
         if len(cancelled) <= 8:
-            step(t, _inner(Gi, dX), "trace form: " + "; ".join(pb.moves), "pullback")
+            step(t, _inner(Gi, dX), "trace form: " + "; ".join(pb.moves), "pullback", algebraic=True)
     raw = sp.MatAdd(*parts).doit(deep=False) if len(parts) > 1 else parts[0]
-    step(expanded, _inner(raw, dX), "collect: Σ tr(G_iᵀ dX) = tr((Σ G_i)ᵀ dX)", "pullback")
+    step(expanded, _inner(raw, dX), "collect: Σ tr(G_iᵀ dX) = tr((Σ G_i)ᵀ dX)", "pullback", algebraic=True)
 
     G = raw
     rewrites: list[tuple[str, Callable[[sp.Basic], sp.Basic]]] = [
@@ -178,7 +181,7 @@ def gradient(b: Builder, f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assump
     for reason, fn in rewrites:
         new = fn(G)
         if new != G:
-            step(G, new, reason, getattr(fn, "__name__", "rewrite"))
+            step(G, new, reason, getattr(fn, "__name__", "rewrite"), algebraic=not reason.startswith("assumption"))
             G = new
 
     lhs = reference if reference is not None else FDGradient(f, X)
