@@ -167,6 +167,8 @@ class HouseLatexPrinter(LatexPrinter):
         inner = self._print(arg)
         if not isinstance(arg, (sp.MatrixSymbol, MatSeq, sp.Symbol)):
             inner = rf"\left({inner}\right)"
+        elif isinstance(arg, MatSeq) and "^" in inner:
+            inner = f"{{{inner}}}"  # x^{(t)} already has a superscript: {x^{(t)}}^{\top}
         return f"{inner}^{{\\top}}"
 
     def _print_MatSum(self, e: MatSum) -> str:
