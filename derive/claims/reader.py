@@ -209,7 +209,7 @@ _TRAILING_CONDITION = re.compile(r"\$\s*,?\s*(for|for all|when|whenever|if|provi
 
 
 def looks_like_condition(latex: str) -> bool:
-    """An index range such as ``\ell \ge 1``, ``t = 1, \dots, T`` or ``1 \le k \le n``."""
+    r"""An index range such as ``\ell \ge 1``, ``t = 1, \dots, T`` or ``1 \le k \le n``."""
     from .statements import _looks_like_condition
 
     return _looks_like_condition(latex.strip())
