@@ -7,7 +7,6 @@ Prints µs/token and the ratio to the hand-written Numba Sherman–Morrison loop
 
 from __future__ import annotations
 
-import sys
 
 import _setup  # noqa: F401,E402  (single thread, repository on sys.path)
 

@@ -7,7 +7,6 @@ general A ~ U(-1, 1) scaled to spectral radius 0.95, B, C ~ N(0, 1).  Single thr
 
 from __future__ import annotations
 
-import sys
 
 import _setup  # noqa: F401,E402  (single thread, repository on sys.path)
 

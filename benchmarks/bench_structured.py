@@ -11,7 +11,6 @@ float64 dense recurrence v <- Abar v.
 
 from __future__ import annotations
 
-import sys
 import time
 
 import _setup  # noqa: F401,E402  (single thread, repository on sys.path)

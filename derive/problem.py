@@ -10,7 +10,7 @@ binds LaTeX spellings to quantities for the claim checker.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import mpmath

@@ -204,7 +204,6 @@ WORKED = {
 
 def kernel_values(K0: sp.Basic, Kl: sp.Basic, example: dict[str, Any]) -> list[sp.Expr]:
     """Substitute a worked example into the derived K_0 and K_ℓ (exact arithmetic)."""
-    nn = example["A"].shape[0]
     sub = {A: example["A"], B: example["B"], C: example["C"], D: example["D"]}
     out = [sp.simplify(sp.Matrix(K0.xreplace(sub).doit())[0, 0])]
     for ll in range(1, example["L"]):

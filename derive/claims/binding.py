@@ -22,7 +22,6 @@ SymPy objects are built with ``evaluate=False`` where eager evaluation could exp
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
