@@ -63,8 +63,12 @@ class BPTTPlan:
     def _slot(self, name: str) -> int:
         return self.linear.index(name)
 
-    def _element(self, name: str, shift: sp.Expr, vector: bool, adjoint: bool) -> sp.Basic:
-        """The array element holding (the adjoint of) sequence ``name`` at t + shift."""
+    def _element(self, name: str, shift: sp.Expr, vector: bool, adjoint: bool,
+                 local: frozenset[str] | set[str] = frozenset()) -> sp.Basic:
+        """The array element holding (the adjoint of) sequence ``name`` at t + shift; an
+        adjoint in ``local`` lives in a loop variable (only read in the same step)."""
+        if adjoint and name in local:
+            return sp.Symbol(f"bar_{name}_")
         idx: list[sp.Expr] = [t + shift]
         if name in self.linear:
             base = "Abar" if adjoint else "A"
@@ -76,7 +80,8 @@ class BPTTPlan:
             idx.append(J)
         return sp.Indexed(sp.IndexedBase(base), *idx)
 
-    def _lower(self, expr: sp.Expr, vector: bool, use_stored: bool = True) -> sp.Expr:
+    def _lower(self, expr: sp.Expr, vector: bool, use_stored: bool = True,
+               local: frozenset[str] | set[str] = frozenset()) -> sp.Expr:
         """Stored activations for σ(a), σ'(a), f(a) (backward pass only); sequence
         elements to array elements."""
         defs = {}
@@ -104,7 +109,7 @@ class BPTTPlan:
             name = type(node).__name__
             shift = node.args[0] - t
             if name.startswith("bar_"):
-                return self._element(name[4:], shift, vector, True)
+                return self._element(name[4:], shift, vector, True, local)
             if name in self.cell.inputs or name == self.cell.target:
                 return sp.Indexed(sp.IndexedBase(f"v_{name}"), *([t + shift] if vector else [t + shift, J]))
             return self._element(name, shift, vector, False)
@@ -156,32 +161,62 @@ class BPTTPlan:
         # backward: phases; a quantity whose linear edges read same-step adjoints starts a new one
         gemv_id = 0
         transposed: list[dict[str, Any]] = []
-        phases: list[dict[str, Any]] = []
+        plan: list[dict[str, Any]] = []
         for n in adjoint_order(cell):
             entry = [c for c in self.rev.consumers(n) if c.weight is not None]
-            lin = sorted({c.lag for c in entry})
             gemvs = []
-            for lag in lin:
+            for lag in sorted({c.lag for c in entry}):
                 pairs = [(self._slot(c.consumer), c.weight) for c in entry if c.lag == lag]
                 for run in self._groups(pairs):
                     name = f"WT{gemv_id}"
                     gemv_id += 1
                     transposed.append({"name": name, "weights": [w for _, w in run]})
-                    gemvs.append({"name": name, "lo": run[0][0], "hi": run[-1][0] + 1, "lag": lag, "var": f"g_{n}_{lag}_{len(gemvs)}"})
+                    gemvs.append({"name": name, "lo": run[0][0], "hi": run[-1][0] + 1, "lag": lag,
+                                  "var": f"gemv{gemv_id - 1}"})
             elementwise = sp.Add(*([self.rev.loss_partial] if n == cell.output else []),
                                  *[sp.Function(bar(c.consumer))(t + c.lag) * c.partial.subs(t, t + c.lag)
                                    for c in self.rev.consumers(n) if c.weight is None])
-            value = printer.doprint(self._lower(elementwise, vector)) if elementwise != 0 else "0.0"
-            for g in gemvs:
-                value += f" + {g['var']}" + ("" if vector else "[j]")
-            line = {"target": printer.doprint(self._element(n, 0, vector, True)), "value": value, "gemvs": gemvs}
             same_step = any(g["lag"] == 0 for g in gemvs)
-            if not phases or same_step:
-                phases.append({"lines": [line]})
-            else:
-                phases[-1]["lines"].append(line)
-        for ph in phases:
-            ph["gemvs"] = [g for line in ph["lines"] for g in line["gemvs"]]
+            phase = (plan[-1]["phase"] + (1 if same_step else 0)) if plan else 0
+            plan.append({"name": n, "gemvs": gemvs, "expr": elementwise, "phase": phase})
+        # an adjoint needs an array only if it is read at another step or in another phase
+        phase_of = {item["name"]: item["phase"] for item in plan}
+        needs_array = set(self.linear)
+        for item in plan:
+            for node in item["expr"].atoms(AppliedUndef):
+                name = type(node).__name__
+                if name.startswith("bar_"):
+                    src = name[4:]
+                    if node.args[0] != t or phase_of[src] != item["phase"]:
+                        needs_array.add(src)
+        local = {n for n in self.hidden if n not in needs_array}
+        phases: list[dict[str, Any]] = []
+        tmp = sp.numbered_symbols("tmp")
+        for ph in sorted(set(phase_of.values())):
+            items = [item for item in plan if item["phase"] == ph]
+            targets, values = [], []
+            for item in items:
+                value = self._lower(item["expr"], vector, local=local)
+                for g in item["gemvs"]:
+                    value += sp.Symbol(g["var"]) if vector else sp.Indexed(sp.IndexedBase(g["var"]), J)
+                targets.append(self._element(item["name"], 0, vector, True, local=local))
+                values.append(value)
+            # common subexpressions (e.g. tanh c^{(t)} in two adjoints), each emitted before its first use
+            reps, reduced = sp.cse(values, symbols=tmp, optimizations="basic")
+            emitted: set[sp.Symbol] = set()
+            lines = []
+
+            def emit(expr: sp.Basic) -> None:
+                for sym, val in reps:
+                    if sym not in emitted and sym in expr.free_symbols:
+                        emit(val)
+                        emitted.add(sym)
+                        lines.append({"target": printer.doprint(sym), "value": printer.doprint(val)})
+
+            for target, value in zip(targets, reduced):
+                emit(value)
+                lines.append({"target": printer.doprint(target), "value": printer.doprint(value)})
+            phases.append({"lines": lines, "gemvs": [g for item in items for g in item["gemvs"]]})
         # weight gradients: one GEMM per (source, lag) run of consecutive slots
         gemms = []
         by_src: dict[tuple[str, int], list[tuple[int, str]]] = {}
@@ -195,5 +230,5 @@ class BPTTPlan:
             "weights": list(cell.weights), "inputs": list(cell.inputs), "target": cell.target,
             "output": cell.output, "hidden": self.hidden, "nlin": len(self.linear), "states": list(cell.states),
             "forward": forward, "input_terms": input_terms, "phases": phases, "transposed": transposed,
-            "gemms": gemms, "vector": vector,
+            "gemms": gemms, "vector": vector, "bar_arrays": [n for n in self.hidden if n not in local],
         }
