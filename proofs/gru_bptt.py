@@ -87,10 +87,24 @@ def derive() -> Any:
     return b.build()
 
 
+def module(derivation: Any) -> Any:
+    from derive.adjoint.checks import bptt_module
+
+    return bptt_module(derivation, CELL, "gru_bptt", "Backpropagation through time for the CONVENTIONS GRU.")
+
+
+def code_checks() -> list:
+    from derive.adjoint.checks import bptt_code_checks
+
+    return bptt_code_checks(CELL, forward, "gru_bptt", ("h",))
+
+
 register(Entry(
     name="gru-bptt",
     title="GRU backpropagation through time",
     derive=derive,
+    module=module,
+    code_checks=code_checks,
     summary="Reverse-mode adjoints and weight gradients of the CONVENTIONS GRU, scalar and vector form.",
     source=SOURCE,
     tags=("bptt", "adjoint"),

@@ -209,10 +209,24 @@ def derive() -> Any:
     return b.build()
 
 
+def module(derivation: Any) -> Any:
+    from derive.adjoint.checks import bptt_module
+
+    return bptt_module(derivation, CELL, "lstm_bptt", "Backpropagation through time for the seed's LSTM (forget gate p).")
+
+
+def code_checks() -> list:
+    from derive.adjoint.checks import bptt_code_checks
+
+    return bptt_code_checks(CELL, forward, "lstm_bptt", ("h", "c"))
+
+
 register(Entry(
     name="lstm-bptt",
     title="LSTM backpropagation through time (adjoints, weight gradients, gradient flow)",
     derive=derive,
+    module=module,
+    code_checks=code_checks,
     summary="Reverse-mode adjoints of the seed's LSTM (forget gate p), scalar and vector form, "
             "weight gradients as sums over t, and the p ≈ 1, i ≈ 0, o ≈ 0 limit.",
     source=SOURCE,

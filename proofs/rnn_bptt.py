@@ -60,10 +60,24 @@ def derive() -> Any:
     return b.build()
 
 
+def module(derivation: Any) -> Any:
+    from derive.adjoint.checks import bptt_module
+
+    return bptt_module(derivation, CELL, "rnn_bptt", "Backpropagation through time for h = tanh(W_x x + W_h h_prev).")
+
+
+def code_checks() -> list:
+    from derive.adjoint.checks import bptt_code_checks
+
+    return bptt_code_checks(CELL, forward, "rnn_bptt", ("h",))
+
+
 register(Entry(
     name="rnn-bptt",
     title="Vanilla RNN backpropagation through time",
     derive=derive,
+    module=module,
+    code_checks=code_checks,
     summary="Reverse-mode adjoints and weight gradients of h = tanh(W_x x + W_h h_prev), scalar and vector form.",
     source=SOURCE,
     tags=("bptt", "adjoint"),

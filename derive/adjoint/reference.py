@@ -141,3 +141,36 @@ def _memo(fn: Callable[..., Any]) -> Callable[..., Any]:
         return cache[args]
 
     return lookup
+
+
+def fd_weight_gradients(forward: Forward, weights: Mapping[str, Any], x: Any, y: Any, init: Mapping[str, Any],
+                        order: tuple[str, ...], dps: int = 30) -> list[Any]:
+    """∂L/∂W for float64 inputs (NumPy arrays), by central differences of the mpmath forward
+    pass at ``2·dps`` digits; returned as float64 arrays in ``order``.  The reference for
+    generated code: it never runs the code under test."""
+    import numpy as np
+
+    with mpmath.workdps(dps):
+        params = {k: mpmath.matrix(np.asarray(v, dtype=float).tolist()) for k, v in weights.items()}
+        steps = len(x)
+        xs = [None] + [mpmath.matrix([[float(z)] for z in row]) for row in x]
+        ys = [None] + [mpmath.matrix([[float(z)] for z in row]) for row in y]
+        inits = {k: mpmath.matrix([[float(z)] for z in np.asarray(v).ravel()]) for k, v in init.items()}
+        out = []
+        with mpmath.workdps(2 * dps):
+            h = mpmath.mpf(10) ** (-(3 * dps) // 5)
+            for w in order:
+                W = params[w]
+                G = np.zeros((W.rows, W.cols))
+                for r in range(W.rows):
+                    for c in range(W.cols):
+                        vals = []
+                        for eps in (h, -h):
+                            p = dict(params)
+                            p[w] = W.copy()
+                            p[w][r, c] += eps
+                            seqs = forward(p, xs, inits, steps, lambda n, t_, val: val)
+                            vals.append(loss(seqs, ys, steps))
+                        G[r, c] = float((vals[0] - vals[1]) / (2 * h))
+                out.append(G)
+        return out
