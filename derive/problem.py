@@ -197,6 +197,9 @@ class Problem:
     source: str = ""
     # how sequence elements print: name -> "sub" | "paren" | format string over indices
     latex_names: tuple[tuple[str, str], ...] = ()
+    # other spellings of the same letters that sources use, (alias, canonical): the seed
+    # writes X for x and w for W; the claim checker reads both
+    aliases: tuple[tuple[str, str], ...] = ()
 
     def index(self, symbol: sp.Symbol) -> Index:
         for idx in self.indices:

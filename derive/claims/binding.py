@@ -172,7 +172,28 @@ class Scope:
                 continue
             scope.patterns.append(Pattern(tree, row.expr, row.latex, row.meaning))
         scope._patterns_from_latex_names()
+        scope._patterns_from_aliases()
         return scope
+
+    def _patterns_from_aliases(self) -> None:
+        """Every pattern again with the problem's alias spellings (``X^{(t)}`` for
+        ``x^{(t)}``, ``\\bar{w}_{ix}`` for ``\\bar{W}_{ix}``), bound to the same quantity."""
+        problem = self.problem
+        assert problem is not None
+        known = {to_text(p.tree) for p in self.patterns}
+        for alias, canon in problem.aliases:
+            token = re.compile(r"(?<![A-Za-z\\])" + re.escape(canon) + r"(?![A-Za-z])")
+            for pat in list(self.patterns):
+                if not token.search(pat.latex):
+                    continue
+                latex = token.sub(lambda _m: alias, pat.latex)
+                try:
+                    tree = parse_expression(latex)
+                except ParseError:
+                    continue
+                if to_text(tree) not in known:
+                    self.patterns.append(Pattern(tree, pat.expr, latex, f"{pat.meaning} (written {alias} for {canon})"))
+                    known.add(to_text(tree))
 
     def _patterns_from_latex_names(self) -> None:
         """Patterns from ``Problem.latex_names`` (how sequences print: ``\\bar{h}^{(t)}``)
