@@ -33,3 +33,17 @@ def test_seed_spellings_are_read_as_aliases(tmp_path):
     statuses = [c["status"] for c in report["claims"]]
     assert statuses[0] == "refuted" and statuses[1] == "refuted"
     assert statuses[2] in ("verified", "proved") and statuses[3] in ("verified", "proved")
+
+
+def test_without_a_problem_each_claim_is_judged_under_the_problem_whose_notation_it_uses(tmp_path):
+    # no front matter, no --problem: the LSTM adjoint notation selects lstm-bptt (the g-bar line is
+    # right, the p-bar line wrong: key as above); a generic identity stays generic
+    f = tmp_path / "mixed.md"
+    f.write_text("$$\\bar{g}^{(t+1)} = \\bar{c}^{(t+1)} i^{(t+1)}$$\n\n"
+                 "$$\\bar{p}^{(t+1)} = \\bar{c}^{(t+1)} c^{(t+1)}$$\n\n"
+                 "$$(A B)^\\top = B^\\top A^\\top$$\n")
+    report = check_paths([str(f)], progress=False)
+    g, p, generic = report["claims"]
+    assert g["status"] in ("verified", "proved") and "lstm-bptt" in g["scope"]
+    assert p["status"] == "refuted"
+    assert generic["status"] in ("verified", "proved") and "[generic" in generic["scope"]

@@ -11,6 +11,7 @@ boundary).  The whole statement runs in a worker process killed at the time limi
 from __future__ import annotations
 
 import dataclasses
+import re
 import random
 import zlib
 from dataclasses import dataclass, field
@@ -85,6 +86,9 @@ class Options:
     seed: int = 0
     instances: int = 10
     dps: int = 50
+    # with no problem named: judge each statement under the registered problem whose notation
+    # it uses (a hand solution covers several problems), generic identities otherwise
+    auto_problem: bool = True
 
 
 # --- a problem built on the fly for generic identities ---------------------------------------------
@@ -215,6 +219,60 @@ def _problem_names_used(tree: Node, scope: Scope) -> bool:
             except BindError:
                 return True
     return False
+
+
+def _specificity(tree: Node, scope: Scope) -> int:
+    """How well the problem's notation explains ``tree``: 0 unless every name in it is the
+    problem's (or one of its indices and dimensions); else the distinct notation rows it
+    uses, weighted by their length beyond one glyph (a bare ``A`` or ``\\ell`` says little
+    about which problem is meant; ``\\bar{c}^{(t)}`` or ``K_\\ell`` says a lot)."""
+    from .binding import Inference
+
+    inf = Inference(scope, 0, set())
+    matched: set[str] = set()
+    stack = [tree]
+    while stack:
+        n = stack.pop()
+        if n.kind in ("name", "partial", "nabla", "apply"):
+            pat = next((p for p in scope.patterns if _unifies(inf, p.tree, n)), None)
+            if pat is not None:
+                matched.add(pat.latex)
+                continue  # its indices belong to the pattern
+            if n.kind == "name" and n.args == (None, None) and (
+                    n.value in scope.index_symbols or n.value in scope.dim_symbols or n.value in scope.defs):
+                continue
+            if n.kind == "name":
+                return 0  # a name the problem does not know: not this problem
+        for a in n.args:
+            if isinstance(a, Node):
+                stack.append(a)
+            elif isinstance(a, (tuple, list)):  # chain items, matrix rows
+                stack.extend(x for x in a if isinstance(x, Node))
+    glyphs = (re.sub(r"\\[A-Za-z]+", "x", re.sub(r"[\s{}]", "", m)) for m in matched)
+    return sum(max(0, len(g) - 1) for g in glyphs)
+
+
+def _unifies(inf: Any, pattern: Node, n: Node) -> bool:
+    try:
+        return inf._unify_pattern(pattern, n) is not None
+    except BindError:
+        return False
+
+
+def _auto_scopes(doc: Document) -> list[tuple[str, Scope]]:
+    """A scope for every registered problem (with the document's own given bindings)."""
+    from ..registry import REGISTRY
+
+    out = []
+    for name in REGISTRY.names():
+        try:
+            scope = build_scope(doc, name)
+        except Exception:  # noqa: BLE001 - a problem that cannot be bound here is just not a candidate
+            continue
+        if scope.problem is not None:
+            scope.problem = CachedProblem.wrap(scope.problem)
+        out.append((name, scope))
+    return out
 
 
 def _generic_scope(scope: Scope) -> Scope:
@@ -720,6 +778,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     slots: list[ClaimResult | None] = []
     jobs: list[tuple[Statement, Scope]] = []
     where: list[tuple[int, int, Statement]] = []  # job -> (slot, line, statement)
+    chosen: dict[int, str] = {}  # job -> the problem picked for it (no problem named)
+    auto = _auto_scopes(doc) if name is None and opts.auto_problem else []
     for claim in doc.claims:
         for st in split_statements(claim.latex):
             if st.error is not None:
@@ -735,13 +795,22 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 if _try_define(st, fresh):
                     scope = fresh
                     continue
+            job_scope = scope
+            if auto:
+                best = max(((_specificity(st.tree, sc), n, sc) for n, sc in auto), key=lambda x: x[0])
+                if best[0] >= 2:
+                    job_scope = dataclasses.replace(best[2], defs=dict(scope.defs), def_text=dict(scope.def_text),
+                                                    funcs=dict(scope.funcs), def_patterns=list(scope.def_patterns))
+                    chosen[len(jobs)] = best[1]
             where.append((len(slots), claim.line, st))
-            jobs.append((st, scope))
+            jobs.append((st, job_scope))
             slots.append(None)
 
     def record(k: int, res: dict[str, Any], dt: float) -> None:
         slot, line, st = where[k]
         links = [LinkResult(**l) for l in res.get("links", [])]
+        if k in chosen:
+            res = {**res, "scope": f"{res['scope']} [problem: {chosen[k]}, chosen by its notation]"}
         slots[slot] = ClaimResult(doc.path, line, st.latex, res["status"], res["scope"], res.get("counterexample"),
                                   res.get("reason"), links=links, condition=st.condition_text or None, seconds=dt)
         if progress is not None:
