@@ -7,15 +7,8 @@ Prints µs/token and the ratio to the hand-written Numba Sherman–Morrison loop
 
 from __future__ import annotations
 
-import os
-import sys
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("MKL_NUM_THREADS", "1")
-os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _setup  # noqa: F401,E402  (single thread, repository on sys.path)
 
 import baselines_ridge as base  # noqa: E402
 from _timing import best_time, rel_err  # noqa: E402

@@ -7,15 +7,8 @@ general A ~ U(-1, 1) scaled to spectral radius 0.95, B, C ~ N(0, 1).  Single thr
 
 from __future__ import annotations
 
-import os
-import sys
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("MKL_NUM_THREADS", "1")
-os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _setup  # noqa: F401,E402  (single thread, repository on sys.path)
 
 import numpy as np  # noqa: E402
 

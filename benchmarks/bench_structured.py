@@ -11,16 +11,9 @@ float64 dense recurrence v <- Abar v.
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("MKL_NUM_THREADS", "1")
-os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import _setup  # noqa: F401,E402  (single thread, repository on sys.path)
 
 import mpmath  # noqa: E402
 import numpy as np  # noqa: E402

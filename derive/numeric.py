@@ -297,7 +297,12 @@ def _sequence(ev: Evaluator, e: sp.Basic) -> Any:
     fn = ev.sequences.get(name)
     if fn is None:
         raise EvaluationError(f"no sequence {name!r} in this instance")
-    return fn(*[_to_int(ev(a), f"index of {name}") for a in e.args])
+    args = [_to_int(ev(a), f"index of {name}") for a in e.args]
+    try:
+        return fn(*args)
+    except (KeyError, IndexError):
+        # a reference computes a finite horizon; an index past it is not evaluable here
+        raise EvaluationError(f"{name} at {tuple(args)} is outside the computed range") from None
 
 
 @evaluator(MatSeq)
@@ -305,7 +310,11 @@ def _matseq(ev: Evaluator, e: MatSeq) -> Any:
     fn = ev.sequences.get(e.seq_name)
     if fn is None:
         raise EvaluationError(f"no sequence {e.seq_name!r} in this instance")
-    return fn(_to_int(ev(e.index), f"index of {e.seq_name}"))
+    i = _to_int(ev(e.index), f"index of {e.seq_name}")
+    try:
+        return fn(i)
+    except (KeyError, IndexError):
+        raise EvaluationError(f"{e.seq_name} at {i} is outside the computed range") from None
 
 
 # --- arithmetic ----------------------------------------------------------------------------------

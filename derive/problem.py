@@ -10,7 +10,7 @@ binds LaTeX spellings to quantities for the claim checker.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import mpmath
@@ -197,6 +197,9 @@ class Problem:
     source: str = ""
     # how sequence elements print: name -> "sub" | "paren" | format string over indices
     latex_names: tuple[tuple[str, str], ...] = ()
+    # other spellings of the same letters that sources use, (alias, canonical): the seed
+    # writes X for x and w for W; the claim checker reads both
+    aliases: tuple[tuple[str, str], ...] = ()
 
     def index(self, symbol: sp.Symbol) -> Index:
         for idx in self.indices:

@@ -219,7 +219,7 @@ def _coefficient_mp(sv: float, m: int, dps: int = 50) -> Any:
 
 def code_checks():
     import numpy as np
-    from derive.verify import CodeCheck, elementwise_relative_error
+    from derive.verify import CodeCheck
 
     def grid(lo: float, hi: float, count: int, mmax: int, negative: bool = False):
         def make(rng):

@@ -90,10 +90,12 @@ PARTS = (
     Part("b", "Derive $\\bar{W}_{ix}$ (and every other weight gradient)."),
     Part("c", "Gradient flow when $p^{(t)} \\approx 1$, $i^{(t)} \\approx 0$, $o^{(t)} \\approx 0$."),
 )
+# the seed (004) writes X for x and w for W (CONVENTIONS: models the seeds leave open)
+SEED_ALIASES = (("X", "x"), ("w", "W"))
 SCALAR = make_problem(CELL, forward, scalar=True, title="LSTM BPTT (scalar, H = D = 1)", statement=STATEMENT,
-                      source=SOURCE, init=("h", "c"))
+                      source=SOURCE, init=("h", "c"), aliases=SEED_ALIASES)
 VECTOR = make_problem(CELL, forward, scalar=False, title="LSTM BPTT (vector, H in {1, 3}, D = 2)",
-                      statement=STATEMENT, source=SOURCE, init=("h", "c"))
+                      statement=STATEMENT, source=SOURCE, init=("h", "c"), aliases=SEED_ALIASES)
 LIMIT = make_problem(Cell("lstm-bptt-limit", CELL.equations), _limit_forward, scalar=True,
                      title="LSTM in the limit p = 1, i = 0, o = 0 (scalar)", statement=STATEMENT, source=SOURCE,
                      init=("h", "c"))

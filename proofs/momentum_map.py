@@ -270,6 +270,7 @@ PROBLEM = Problem(
                  ("J", r"\frac{{\partial s^{{({0} + 1)}}}}{{\partial s^{{({0})}}}}"),
                  ("detJ", r"\det\frac{{\partial s^{{({0} + 1)}}}}{{\partial s^{{({0})}}}}"),
                  ("dthetanext", r"\mathrm{{d}}\theta^{{({0} + 1)}}"), ("dpnext", r"\mathrm{{d}}p^{{({0} + 1)}}")),
+    aliases=(("B", r"\beta"),),  # the seed (004) writes B for β
 )
 
 # the block rule is checked on its own problem: random P, Q, R and an invertible S

@@ -17,6 +17,7 @@ import mpmath
 import sympy as sp
 
 from derive import Builder, Dim, Entry, Index, Notation, Part, Problem, register
+from derive.simulate import impulse_response, lti_run
 from derive.sums import canonical, drop_range_guards, prove_by_sum_rules, push_in, reindex
 from derive.symbols import MatSeq, MatSum
 from derive.verdict import PROVED, REFUTED, Verdict
@@ -61,30 +62,12 @@ def _sample(s, sizes) -> dict[Any, Any]:
     }
 
 
-def simulate(Am, Bm, Cm, Dm, inputs: list) -> tuple[list, list]:
-    """Run x_{k+1} = A x_k + B u_k, y_k = C x_k + D u_k from x_0 = 0 (mpmath matrices)."""
-    xs = [mpmath.zeros(Am.rows, 1)]
-    ys = []
-    for uk in inputs:
-        ys.append(Cm * xs[-1] + Dm * uk)
-        xs.append(Am * xs[-1] + Bm * uk)
-    return xs, ys
-
-
 def _reference(vals, dps) -> dict[str, Any]:
     Am, Bm, Cm, Dm, us = vals[A], vals[B], vals[C], vals[D], vals["u"]
-    xs, ys = simulate(Am, Bm, Cm, Dm, us)
+    xs, ys = lti_run(Am, Bm, Cm, Dm, us)
 
     def impulse(ell_: int) -> Any:
-        out = mpmath.matrix(Cm.rows, Bm.cols)
-        for col in range(Bm.cols):
-            e = mpmath.zeros(Bm.cols, 1)
-            e[col] = 1
-            seq = [e] + [mpmath.zeros(Bm.cols, 1)] * ell_
-            _, yy = simulate(Am, Bm, Cm, Dm, seq)
-            for row in range(Cm.rows):
-                out[row, col] = yy[ell_][row]
-        return out
+        return impulse_response(Am, Bm, Cm, Dm, ell_)
 
     def u_at(i: int) -> Any:
         return us[i] if i >= 0 else mpmath.zeros(Bm.cols, 1)
@@ -221,7 +204,6 @@ WORKED = {
 
 def kernel_values(K0: sp.Basic, Kl: sp.Basic, example: dict[str, Any]) -> list[sp.Expr]:
     """Substitute a worked example into the derived K_0 and K_ℓ (exact arithmetic)."""
-    nn = example["A"].shape[0]
     sub = {A: example["A"], B: example["B"], C: example["C"], D: example["D"]}
     out = [sp.simplify(sp.Matrix(K0.xreplace(sub).doit())[0, 0])]
     for ll in range(1, example["L"]):
@@ -293,7 +275,7 @@ def _diag_reference(vals, dps):
 
     def impulse(ell_: int) -> Any:
         seq = [mpmath.ones(1, 1)] + [mpmath.zeros(1, 1)] * ell_
-        _, ys = simulate(Am, Bm, Cm, Dm, seq)
+        _, ys = lti_run(Am, Bm, Cm, Dm, seq)
         return ys[ell_][0]
 
     return {"K": impulse, "Apow": lambda m, i, j: power_entry(m)[i - 1, j - 1]}
@@ -412,7 +394,7 @@ def _simulate_mp(A, B, C, D, u, dps: int = 50) -> list:
     """y_k of the recurrence in mpmath at ``dps`` digits, flattened."""
     with mpmath.workdps(dps):
         Am, Bm, Cm, Dm = (mpmath.matrix(M.tolist()) for M in (A, B, C, D))
-        _, ys = simulate(Am, Bm, Cm, Dm, [mpmath.matrix(list(uk)) for uk in u])
+        _, ys = lti_run(Am, Bm, Cm, Dm, [mpmath.matrix(list(uk)) for uk in u])
         return [y[i] for y in ys for i in range(y.rows)]
 
 

@@ -15,6 +15,7 @@ import sympy as sp
 
 import derive
 from derive import Builder, Dim, Entry, Index, Notation, Part, Problem, register
+from derive.simulate import impulse_response
 from derive.symbols import MatSeq
 
 SOURCE = "shared/seeds/000_80f9949d48b7a298.txt, Problem 1(f)"
@@ -37,26 +38,10 @@ def _sample(smp, sizes) -> dict[Any, Any]:
             D: smp.matrix(sizes[r], sizes[q])}
 
 
-def simulate_impulse(Am, Bm, Cm, Dm, lag: int) -> Any:
-    """y_lag for a unit impulse in each input channel (x_0 = 0), by running the recurrence."""
-    out = mpmath.matrix(Cm.rows, Bm.cols)
-    for col in range(Bm.cols):
-        x = mpmath.zeros(Am.rows, 1)
-        for k in range(lag + 1):
-            uk = mpmath.zeros(Bm.cols, 1)
-            if k == 0:
-                uk[col] = 1
-            y = Cm * x + Dm * uk
-            x = Am * x + Bm * uk
-        for row in range(Cm.rows):
-            out[row, col] = y[row]
-    return out
-
-
 def _reference(vals, dps) -> dict[str, Any]:
     pv = vals[p]
     Am = mpmath.eye(pv.rows) + pv * pv.T
-    return {"K": lambda lag: simulate_impulse(Am, vals[B], vals[C], vals[D], lag)}
+    return {"K": lambda lag: impulse_response(Am, vals[B], vals[C], vals[D], lag)}
 
 
 PROBLEM = Problem(

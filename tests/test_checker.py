@@ -1,6 +1,5 @@
 """The equivalence checker on small generic problems (claims stated in comments)."""
 
-import random
 import time
 
 import mpmath

@@ -56,6 +56,9 @@ def test_fixture_verdicts_match_key(path: Path):
                 detail = next(r for r in results if r.line == line)
                 wrong.append(f"line {line}: expected {expected}, got {status}: {detail.scope} {detail.reason}")
     assert not wrong, "\n".join(wrong)
+    for r in results:  # every refutation shows why: an instance or both sides' values
+        if r.status == "refuted":
+            assert r.counterexample and ("instance" in r.counterexample or "lhs" in r.counterexample), r.line
 
 
 def test_broken_variants_all_refuted_with_counterexamples():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derive import CheckSettings, Step, check_equal
+from derive import CheckSettings, check_equal
 from derive.emit import codegen
 from derive.emit.latex import derivation_latex
 

@@ -73,7 +73,8 @@ def weight_symbol(cell: Cell, w: str, scalar: bool) -> sp.Basic:
 
 
 def make_problem(cell: Cell, forward: Forward, *, scalar: bool, title: str, statement: str,
-                 source: str, init: tuple[str, ...], display: dict[str, str] | None = None) -> Problem:
+                 source: str, init: tuple[str, ...], display: dict[str, str] | None = None,
+                 aliases: tuple[tuple[str, str], ...] = ()) -> Problem:
     def sample(s: Any, sizes: dict) -> dict[Any, Any]:
         hh, dd, steps = sizes[H], sizes[D], sizes[T]
         out: dict[Any, Any] = {}
@@ -98,4 +99,4 @@ def make_problem(cell: Cell, forward: Forward, *, scalar: bool, title: str, stat
         notation=notation_rows(cell, scalar),
         assumptions=("L = Σ_t ½‖h^(t) − y^(t)‖²", "gate inputs at step t use h^(t−1)",
                      "T = 5; weights, inputs, targets and initial states ~ U(−1, 1)"),
-        source=source, latex_names=latex_names(cell, display))
+        source=source, latex_names=latex_names(cell, display), aliases=aliases)

@@ -22,7 +22,7 @@ SymPy objects are built with ``evaluate=False`` where eager evaluation could exp
 
 from __future__ import annotations
 
-import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -171,7 +171,88 @@ class Scope:
             except ParseError:
                 continue
             scope.patterns.append(Pattern(tree, row.expr, row.latex, row.meaning))
+        scope._patterns_from_latex_names()
+        scope._patterns_from_aliases()
         return scope
+
+    def _patterns_from_aliases(self) -> None:
+        """Every pattern again with the problem's alias spellings (``X^{(t)}`` for
+        ``x^{(t)}``, ``\\bar{w}_{ix}`` for ``\\bar{W}_{ix}``), bound to the same quantity."""
+        problem = self.problem
+        assert problem is not None
+        known = {to_text(p.tree) for p in self.patterns}
+        for alias, canon in problem.aliases:
+            token = re.compile(r"(?<![A-Za-z\\])" + re.escape(canon) + r"(?![A-Za-z])")
+            for pat in list(self.patterns):
+                if not token.search(pat.latex):
+                    continue
+                latex = token.sub(lambda _m: alias, pat.latex)
+                try:
+                    tree = parse_expression(latex)
+                except ParseError:
+                    continue
+                if to_text(tree) not in known:
+                    self.patterns.append(Pattern(tree, pat.expr, latex, f"{pat.meaning} (written {alias} for {canon})"))
+                    known.add(to_text(tree))
+
+    def _patterns_from_latex_names(self) -> None:
+        """Patterns from ``Problem.latex_names`` (how sequences print: ``\\bar{h}^{(t)}``)
+        and from the problem's input symbols (``W_{ix}``), where the notation table lacks
+        them: the printed form of a quantity is also how people write it."""
+        import random as _random
+
+        problem = self.problem
+        assert problem is not None
+        known = {to_text(p.tree) for p in self.patterns}
+        idx = [i.symbol for i in problem.indices]
+        shapes: dict[str, tuple] = {}
+        for row in problem.notation:
+            if isinstance(row.expr, MatSeq):
+                shapes[row.expr.seq_name] = row.expr.shape
+        for seq, fmt in problem.latex_names:
+            arity = len(set(re.findall(r"(?<!\{)\{(\d)\}(?!\})", fmt.replace("{{", "").replace("}}", ""))))
+            names = [_latex_of_symbol(i) for i in idx]
+            if fmt == "paren":
+                arity, latex = 1, f"{seq}^{{({names[0] if names else 't'})}}"
+            elif fmt == "sub":
+                arity, latex = 1, f"{seq}_{{{names[0] if names else 't'}}}"
+            else:
+                try:
+                    latex = fmt.format(*names)
+                except (IndexError, KeyError, ValueError):
+                    continue
+            if arity > len(idx):
+                continue
+            try:
+                tree = parse_expression(latex)
+            except ParseError:
+                continue
+            if to_text(tree) in known:
+                continue
+            args = idx[:arity]
+            if seq in shapes and arity == 1:
+                expr: sp.Basic = MatSeq(seq, args[0], *shapes[seq])
+            else:
+                expr = sp.Function(seq)(*args)
+            self.patterns.append(Pattern(tree, expr, latex, f"{seq} (as the problem prints it)"))
+            known.add(to_text(tree))
+        try:
+            values = problem.sample(_random.Random(0), 15).values
+        except Exception:  # noqa: BLE001 - a problem that cannot sample here simply adds nothing
+            return
+        taken = {d.symbol for d in problem.dims} | set(idx)
+        for key in values:
+            if not isinstance(key, sp.Symbol) or key in taken or getattr(key, "is_Dummy", False):
+                continue
+            base, _, sub = key.name.partition("_")
+            latex = f"{_latex_of_symbol(sp.Symbol(base))}_{{{sub}}}" if sub else _latex_of_symbol(key)
+            try:
+                tree = parse_expression(latex)
+            except ParseError:
+                continue
+            if to_text(tree) not in known:
+                self.patterns.append(Pattern(tree, key, latex, "an input of the problem"))
+                known.add(to_text(tree))
 
     def known_names(self) -> list[str]:
         names = [p.latex for p in self.patterns] + list(self.def_text) + [f"{f}(·)" for f in self.funcs]

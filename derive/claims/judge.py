@@ -22,16 +22,15 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..check import CheckSettings, check_equal
 from ..check.symbolic import prove_equal
-from ..check.worker import Timeout, run_bounded
 from ..errors import DeriveError
-from ..numeric import EvaluationError, as_scalar, evaluate, is_matrix
+from ..numeric import EvaluationError, as_scalar, evaluate
 from ..problem import Dim, Index, Problem, Sampler
 from ..symbols import MatSeq
 from ..verdict import PROVED, REFUTED, UNDECIDED, VERIFIED, Verdict, combine
 from .binding import BindError, Bound, Scope, bind_chain, name_key
-from .latex_parser import Node, ParseError, parse, to_text
+from .latex_parser import Node, ParseError, to_text
 from .nodes import AtM, AtS, DerivM, DerivS, DifferentialM, DifferentialS, MatFn, Norm, ScalarFn, Softmax
-from .reader import Claim, Document
+from .reader import Document
 from .statements import Statement, split_statements
 
 INDEX_HIGH = 6  # generic integer indices are sampled in low..6

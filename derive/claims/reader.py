@@ -204,6 +204,17 @@ def clean_math(latex: str) -> str:
     return text
 
 
+# prose between two math spans that makes the second a condition of the first
+_TRAILING_CONDITION = re.compile(r"\$\s*,?\s*(for|for all|when|whenever|if|provided|where)\s*$", re.IGNORECASE)
+
+
+def looks_like_condition(latex: str) -> bool:
+    r"""An index range such as ``\ell \ge 1``, ``t = 1, \dots, T`` or ``1 \le k \le n``."""
+    from .statements import _looks_like_condition
+
+    return _looks_like_condition(latex.strip())
+
+
 def read_document(path: str | Path, text: str | None = None) -> Document:
     """Read a document into front matter and claims (no math is interpreted here)."""
     p = Path(path)
@@ -228,6 +239,12 @@ def read_document(path: str | Path, text: str | None = None) -> Document:
             claims[-1].continued.append(line)
             continue
         if not rel:
+            continue
+        if (not display and claims and claims[-1].line == line and _TRAILING_CONDITION.search(before)
+                and looks_like_condition(latex)):
+            # "$K_\ell = C A^{\ell-1} B$ for $\ell \ge 1$": the second span is the first one's
+            # condition, in the same form split_statements reads inside one span
+            claims[-1].latex += r" \quad \text{for } " + latex
             continue
         binding = (not display) and bool(_BINDING_WORDS.search(before))
         claims.append(Claim(line=line, latex=latex, display=display, binding=binding))

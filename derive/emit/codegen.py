@@ -13,7 +13,7 @@ import importlib.util
 import os
 import sys
 import types
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
