@@ -39,8 +39,8 @@ def latex_names(cell: Cell, display: dict[str, str] | None = None) -> tuple[tupl
 
 
 def notation_rows(cell: Cell, scalar: bool) -> tuple[Notation, ...]:
-    """LaTeX spellings the claim checker binds: v^{(t)}, \\bar{v}^{(t)}, W_{ix}, \\bar{W}_{ix}, and the
-    seed's aliases X for x and w for W."""
+    """LaTeX spellings the claim checker binds: v^{(t)}, \\bar{v}^{(t)}, W_{ix}, \\bar{W}_{ix}, T (other
+    spellings such as the seed's X and w are the problem's ``aliases``)."""
     def tex(name: str) -> tuple[str, str]:
         base, _, sub = name.partition("_")
         return base, (f"_{{{sub}}}" if sub else "")
@@ -52,15 +52,10 @@ def notation_rows(cell: Cell, scalar: bool) -> tuple[Notation, ...]:
         if n in cell.intermediates:
             rows.append(Notation(rf"\bar{{{base}}}{sub}^{{(t)}}", sp.Function(f"bar_{n}")(t),
                                  f"adjoint ∂L/∂{n}^(t) (finite differences of the loss)"))
-        if n in cell.inputs and base.islower():
-            rows.append(Notation(f"{base.upper()}{sub}^{{(t)}}", sp.Function(n)(t), f"{n} at step t (the seed's X)"))
     for w in cell.weights:
         base, sub = tex(w)
         rows.append(Notation(f"{base}{sub}", weight_symbol(cell, w, scalar), "weight"))
         rows.append(Notation(rf"\bar{{{base}}}{sub}", sp.Function(f"bar_{w}")(), f"∂L/∂{w}"))
-        if base.isupper():
-            rows.append(Notation(f"{base.lower()}{sub}", weight_symbol(cell, w, scalar), "weight (the seed's w)"))
-            rows.append(Notation(rf"\bar{{{base.lower()}}}{sub}", sp.Function(f"bar_{w}")(), f"∂L/∂{w} (the seed's w)"))
     rows.append(Notation("T", T, "sequence length"))
     return tuple(rows)
 
