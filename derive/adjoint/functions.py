@@ -34,6 +34,9 @@ class sigma(sp.Function):  # noqa: N801 - printed as the seed writes it
     def _eval_rewrite_as_exp(self, x: sp.Expr, **kw: Any) -> sp.Expr:
         return 1 / (1 + sp.exp(-x))
 
+    def _sympystr(self, printer: Any) -> str:
+        return f"σ({printer._print(self.args[0])})"
+
 
 class sigma_prime(sp.Function):  # noqa: N801
     """σ'(x) = σ(x)(1 − σ(x)), kept as its own node so adjoints read as in the seed."""
@@ -50,6 +53,9 @@ class sigma_prime(sp.Function):  # noqa: N801
 
     def _eval_rewrite_as_exp(self, x: sp.Expr, **kw: Any) -> sp.Expr:
         return sp.exp(-x) / (1 + sp.exp(-x)) ** 2
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"σ'({printer._print(self.args[0])})"
 
 
 def _logistic(x: Any) -> Any:
@@ -96,6 +102,9 @@ class EW(MatrixExpr):
 
     def doit(self, **hints: Any) -> "EW":
         return self
+
+    def _sympystr(self, printer: Any) -> str:
+        return "[" + printer._print(self.expr).replace("*", " ⊙ ") + "]"
 
     def _eval_transpose(self):
         return None

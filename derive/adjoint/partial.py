@@ -34,6 +34,9 @@ class LocalPartial(sp.Expr):
     def _house_latex(self, printer: Any, exp: Any = None) -> str:
         return rf"\frac{{\partial {printer._print(self.args[2])}}}{{\partial {printer._print(self.wrt)}}}"
 
+    def _sympystr(self, printer: Any) -> str:
+        return f"∂{printer._print(self.args[2])}/∂{printer._print(self.wrt)}"
+
     def doit(self, **hints: Any) -> "LocalPartial":
         return self
 

@@ -13,6 +13,7 @@ from .cell import Cell, D, H, T, t
 from .reference import Forward, make_reference
 
 STEPS = 5
+EXTRA = 3  # the forward pass runs to T + 3, so expressions at t + 1, t + 2 evaluate for t = T
 
 
 def latex_names(cell: Cell, display: dict[str, str] | None = None) -> tuple[tuple[str, str], ...]:
@@ -37,6 +38,28 @@ def latex_names(cell: Cell, display: dict[str, str] | None = None) -> tuple[tupl
     return tuple(out)
 
 
+def notation_rows(cell: Cell, scalar: bool) -> tuple[Notation, ...]:
+    """LaTeX spellings the claim checker binds: v^{(t)}, \\bar{v}^{(t)}, W_{ix}, \\bar{W}_{ix}, T (other
+    spellings such as the seed's X and w are the problem's ``aliases``)."""
+    def tex(name: str) -> tuple[str, str]:
+        base, _, sub = name.partition("_")
+        return base, (f"_{{{sub}}}" if sub else "")
+
+    rows: list[Notation] = []
+    for n in cell.intermediates + cell.inputs + (cell.target,):
+        base, sub = tex(n)
+        rows.append(Notation(f"{base}{sub}^{{(t)}}", sp.Function(n)(t), f"{n} at step t (unrolled forward pass)"))
+        if n in cell.intermediates:
+            rows.append(Notation(rf"\bar{{{base}}}{sub}^{{(t)}}", sp.Function(f"bar_{n}")(t),
+                                 f"adjoint ∂L/∂{n}^(t) (finite differences of the loss)"))
+    for w in cell.weights:
+        base, sub = tex(w)
+        rows.append(Notation(f"{base}{sub}", weight_symbol(cell, w, scalar), "weight"))
+        rows.append(Notation(rf"\bar{{{base}}}{sub}", sp.Function(f"bar_{w}")(), f"∂L/∂{w}"))
+    rows.append(Notation("T", T, "sequence length"))
+    return tuple(rows)
+
+
 def weight_symbol(cell: Cell, w: str, scalar: bool) -> sp.Basic:
     if scalar:
         return sp.Symbol(w)
@@ -54,8 +77,8 @@ def make_problem(cell: Cell, forward: Forward, *, scalar: bool, title: str, stat
             rows, cols = (hh if r == H else dd for r in cell.weight_shape(w))
             m = s.matrix(rows, cols)  # entries U(-1, 1)
             out[weight_symbol(cell, w, scalar)] = m[0, 0] if scalar else m
-        out["x"] = [None] + [s.vector(dd) for _ in range(steps + 1)]
-        out["y"] = [None] + [s.vector(hh) for _ in range(steps + 1)]
+        out["x"] = [None] + [s.vector(dd) for _ in range(steps + EXTRA)]
+        out["y"] = [None] + [s.vector(hh) for _ in range(steps + EXTRA)]
         for n in init:
             out[f"init_{n}"] = s.vector(hh)
         return out
@@ -68,8 +91,7 @@ def make_problem(cell: Cell, forward: Forward, *, scalar: bool, title: str, stat
         sample_values=sample,
         reference=make_reference(name, forward, intermediates=cell.intermediates, weights=cell.weights,
                                  init=init, scalar=scalar),
-        notation=tuple(Notation(n, sp.Function(n)(t), f"{n}^(t) from the unrolled forward pass")
-                       for n in cell.intermediates),
+        notation=notation_rows(cell, scalar),
         assumptions=("L = Σ_t ½‖h^(t) − y^(t)‖²", "gate inputs at step t use h^(t−1)",
                      "T = 5; weights, inputs, targets and initial states ~ U(−1, 1)"),
         source=source, latex_names=latex_names(cell, display), aliases=aliases)

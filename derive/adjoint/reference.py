@@ -42,7 +42,7 @@ def make_reference(name: str, forward: Forward, *, intermediates: tuple[str, ...
 
     ``values`` holds the weights (keyed by Symbol / MatrixSymbol named like the weight),
     ``"x"`` and ``"y"`` (lists indexed by t, entry 0 unused) and the initial states
-    ``init_<name>``.  The forward pass runs to T + 1 (so expressions at t + 1 evaluate for
+    ``init_<name>``.  The forward pass runs past T, to the last sampled input (so expressions at t + 1, t + 2 evaluate for
     t = T); the loss sums t = 1..T, so \\bar{v}^{(T+1)} = 0.
     """
 
@@ -58,7 +58,7 @@ def make_reference(name: str, forward: Forward, *, intermediates: tuple[str, ...
 
         def run(hook: Callable[[str, int, Any], Any] = lambda n, tt, val: val,
                 p: dict[str, Any] | None = None) -> dict[str, dict[int, Any]]:
-            return forward(p or params, xs, inits, steps + 1, hook)
+            return forward(p or params, xs, inits, len(xs) - 1, hook)
 
         base = run()
         out: dict[str, Callable[..., Any]] = {}
@@ -85,7 +85,7 @@ def make_reference(name: str, forward: Forward, *, intermediates: tuple[str, ...
                 rows = base[n][1].rows
                 g = mpmath.matrix(rows, 1)
                 if tt > steps:
-                    return as_out(g)  # the loss does not depend on step T + 1
+                    return as_out(g)  # the loss does not depend on steps after T
                 with mpmath.workdps(2 * dps):
                     h = mpmath.mpf(10) ** (-(3 * dps) // 5)
                     for k in range(rows):
