@@ -35,7 +35,8 @@ def _derivation_lhs_table(problem: str | None) -> dict[str, tuple[str, str]]:
     for s in d.steps:
         settings = {"seq_style": dict((s.problem or d.problem).latex_names)}
         lhs = latex(s.lhs, **settings)
-        table[_norm(lhs)] = (problem, f"{lhs} = {latex(s.rhs, **settings)}")  # the last step wins
+        # the first step wins: the general form (later parts specialise it, e.g. a limit)
+        table.setdefault(_norm(lhs), (problem, f"{lhs} = {latex(s.rhs, **settings)}"))
     return table
 
 
@@ -90,15 +91,20 @@ def build_check_report(path: str, out_dir: str, *, pdf: bool = False, problem: s
             problem = read_document(source).front.get("problem")  # type: ignore[assignment]
         except Exception:  # noqa: BLE001 - the name is only used to look up correct expressions
             problem = None
-    lhs_table = _derivation_lhs_table(problem)
+    tables: dict[str | None, dict[str, tuple[str, str]]] = {}
     claims, refuted = [], []
     for c in report["claims"]:
         links = c.get("links") or []
         ce = next((ln.get("counterexample") for ln in links if ln.get("status") == "refuted"), None)
         correct = None
         if c["status"] == "refuted":
+            # the problem named for the file, or the one derive check chose for this claim
+            chosen = re.search(r"\[problem: ([\w/-]+), chosen", c.get("scope") or "")
+            name = problem or (chosen.group(1) if chosen else None)
+            if name not in tables:
+                tables[name] = _derivation_lhs_table(name)
             for ln in links:
-                hit = lhs_table.get(_norm(ln.get("lhs") or ""))
+                hit = tables[name].get(_norm(ln.get("lhs") or ""))
                 if hit:
                     correct = {"name": tex_escape(hit[0]), "latex": hit[1]}
                     break

@@ -243,7 +243,12 @@ def _specificity(tree: Node, scope: Scope) -> int:
                 continue
             if n.kind == "name":
                 return 0  # a name the problem does not know: not this problem
-        for a in n.args:
+        args = n.args
+        if n.kind == "ddx":  # d/dx f: x is bound here, not a quantity of any problem
+            args = n.args[1:]
+        elif n.kind in ("sum", "prod"):  # the summation variable is bound too
+            args = (n.args[0],) + tuple(n.args[2:])
+        for a in args:
             if isinstance(a, Node):
                 stack.append(a)
             elif isinstance(a, (tuple, list)):  # chain items, matrix rows
