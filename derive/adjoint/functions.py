@@ -13,6 +13,7 @@ from typing import Any
 
 import mpmath
 import sympy as sp
+from sympy.core.sympify import _sympify  # strict: never parses a string
 from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
@@ -86,7 +87,7 @@ class EW(MatrixExpr):
     """
 
     def __new__(cls, expr: sp.Expr, rows: sp.Expr):
-        return super().__new__(cls, sp.sympify(expr), sp.sympify(rows))
+        return super().__new__(cls, _sympify(expr), _sympify(rows))
 
     @property
     def expr(self) -> sp.Expr:

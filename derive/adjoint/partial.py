@@ -11,6 +11,7 @@ from typing import Any
 
 import mpmath
 import sympy as sp
+from sympy.core.sympify import _sympify  # strict: never parses a string
 
 from ..numeric import Evaluator, as_scalar, evaluator
 
@@ -21,7 +22,7 @@ class LocalPartial(sp.Expr):
     is_commutative = True
 
     def __new__(cls, rhs: sp.Expr, wrt: sp.Expr, shown: sp.Expr):
-        return super().__new__(cls, sp.sympify(rhs), sp.sympify(wrt), sp.sympify(shown))
+        return super().__new__(cls, _sympify(rhs), _sympify(wrt), _sympify(shown))
 
     @property
     def rhs(self) -> sp.Expr:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import sympy as sp
+from sympy.core.sympify import _sympify  # strict: never parses a string
 from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
@@ -72,7 +73,7 @@ class Dims:
         return len(self.parent) - 1
 
     def const(self, value: sp.Expr) -> int:
-        value = sp.sympify(value)
+        value = _sympify(value)
         if value == 1:
             return self.ONE
         for i in range(len(self.parent)):

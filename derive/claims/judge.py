@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 import mpmath
 import sympy as sp
+from sympy.core.sympify import _sympify  # strict: never parses a string
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..check import CheckSettings, check_equal
@@ -100,14 +101,14 @@ def generic_problem(bound: Bound) -> Problem:
         s = info.sympy
         if s is not None and isinstance(s, MatrixExpr):
             for d in s.shape:
-                dim_syms |= {x for x in sp.sympify(d).free_symbols}
+                dim_syms |= {x for x in _sympify(d).free_symbols}
     for e in bound.items:
         if e is None:
             continue
         for node in sp.preorder_traversal(e):
             if isinstance(node, MatrixExpr):
                 for d in node.shape:
-                    dim_syms |= {x for x in sp.sympify(d).free_symbols if x.is_positive}
+                    dim_syms |= {x for x in _sympify(d).free_symbols if x.is_positive}
     seqs = {k: i for k, i in bound.symbols.items() if i.kind == "seq"}
     index_syms = [s for s in bound.indices if s not in dim_syms]
     dims = tuple(Dim(s, (2, 3, 4)) for s in sorted(dim_syms, key=str))
@@ -122,7 +123,7 @@ def generic_problem(bound: Bound) -> Problem:
         for info in infos:
             s = info.sympy
             if isinstance(s, MatrixExpr):
-                r, c = (int(sp.sympify(d).xreplace(sizes)) for d in s.shape)
+                r, c = (int(_sympify(d).xreplace(sizes)) for d in s.shape)
                 kind = "invertible" if info.invertible and r == c else "general"
                 m = sampler.matrix(r, c, kind)
                 if info.positive:
@@ -144,8 +145,8 @@ def generic_problem(bound: Bound) -> Problem:
                 tag = f"{values['sequence seed']}|{key}|{idx}".encode()
                 rng = random.Random(zlib.crc32(tag))
                 s = Sampler(rng, dps, small=bool(values["sequence small"]))
-                r = int(sp.sympify(rows).xreplace(values)) if rows is not None else 1
-                c = int(sp.sympify(cols).xreplace(values)) if cols is not None else 1
+                r = int(_sympify(rows).xreplace(values)) if rows is not None else 1
+                c = int(_sympify(cols).xreplace(values)) if cols is not None else 1
                 if r == 1 and c == 1 and rows is None:
                     return s.scalar(-1, 1)
                 return s.matrix(r, c)
@@ -519,14 +520,14 @@ def judge_list_answer(st: Statement, answers: list[Any]) -> dict[str, Any] | Non
         return None
     lists = [a for a in answers if isinstance(a.value, (list, tuple))]
     for ans in lists:
-        if len(ans.value) == len(claimed) and all(sp.simplify(sp.sympify(a) - c) == 0
+        if len(ans.value) == len(claimed) and all(sp.simplify(_sympify(a) - c) == 0
                                                   for a, c in zip(ans.value, claimed)):
             return {"status": PROVED, "scope": f"proved: equals the derived answer '{ans.label}' entry by entry "
                     "(exact)", "reason": None, "links": []}
     if not lists:
         return None
     best = min(lists, key=lambda a: abs(len(a.value) - len(claimed)))
-    bad = next((i for i, (a, c) in enumerate(zip(best.value, claimed)) if sp.simplify(sp.sympify(a) - c) != 0), None)
+    bad = next((i for i, (a, c) in enumerate(zip(best.value, claimed)) if sp.simplify(_sympify(a) - c) != 0), None)
     why = (f"entry {bad} is {claimed[bad]}, the derived value is {best.value[bad]}" if bad is not None
            else f"{len(claimed)} entries, the derived answer has {len(best.value)}")
     return {"status": REFUTED, "scope": f"refuted: {why} (answer '{best.label}')", "reason": why, "links": [],
