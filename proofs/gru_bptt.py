@@ -14,9 +14,9 @@ from typing import Any, Callable
 import mpmath
 import sympy as sp
 
-from derive import Builder, Entry, Part, register
-from derive.adjoint import (CONVENTION, Cell, Elementwise, Linear, LinearTerm, make_problem, record_adjoints,
-                            record_edges, record_weight_gradients, reverse, sigma, v)
+from derive import Builder, Part
+from derive.adjoint import CONVENTION, Cell, Elementwise, Linear, LinearTerm, make_problem, sigma, v
+from derive.adjoint.catalogue import record_cell, register_cell
 
 SOURCE = "CONVENTIONS.md (GRU model)"
 
@@ -76,36 +76,14 @@ def derive() -> Any:
     b.note(CONVENTION.replace("the gate inputs", "the gate and candidate inputs"))
     b.note("$m^{(t)} = r^{(t)} \\odot h^{(t-1)}$ and the pre-activations $a_z, a_r, \\tilde{a}$ are intermediates of "
            "their own, so every weight enters through one linear map.")
-    rev = reverse(CELL)
-    b.part = "a"
-    record_edges(b, rev, SCALAR)
-    for k, val in record_adjoints(b, rev, SCALAR, VECTOR).items():
-        b.result(k, val)
-    b.part = "b"
-    for k, val in record_weight_gradients(b, rev, SCALAR, VECTOR).items():
-        b.result(k, val)
+    record_cell(b, CELL, SCALAR, VECTOR)
     return b.build()
 
 
-def module(derivation: Any) -> Any:
-    from derive.adjoint.checks import bptt_module
-
-    return bptt_module(derivation, CELL, "gru_bptt", "Backpropagation through time for the CONVENTIONS GRU.")
-
-
-def code_checks() -> list:
-    from derive.adjoint.checks import bptt_code_checks
-
-    return bptt_code_checks(CELL, forward, "gru_bptt", ("h",))
-
-
-register(Entry(
+register_cell(
     name="gru-bptt",
     title="GRU backpropagation through time",
-    derive=derive,
-    module=module,
-    code_checks=code_checks,
     summary="Reverse-mode adjoints and weight gradients of the CONVENTIONS GRU, scalar and vector form.",
-    source=SOURCE,
-    tags=("bptt", "adjoint"),
-))
+    source=SOURCE, cell=CELL, forward=forward, derive=derive,
+    module_name="gru_bptt", doc="Backpropagation through time for the CONVENTIONS GRU.", init=("h",),
+)

@@ -18,10 +18,11 @@ from typing import Any, Callable
 import mpmath
 import sympy as sp
 
-from derive import Builder, Entry, Part, register
+from derive import Builder, Part
 from derive.adjoint import (CONVENTION, Cell, Elementwise, Linear, LinearTerm, inline, make_problem,
                             record_adjoints, record_edges, record_weight_gradients, reverse, sigma,
                             sigma_prime, t, v)
+from derive.adjoint.catalogue import register_cell
 from derive.adjoint.cell import T
 from derive.adjoint.partial import LocalPartial
 
@@ -211,26 +212,12 @@ def derive() -> Any:
     return b.build()
 
 
-def module(derivation: Any) -> Any:
-    from derive.adjoint.checks import bptt_module
-
-    return bptt_module(derivation, CELL, "lstm_bptt", "Backpropagation through time for the seed's LSTM (forget gate p).")
-
-
-def code_checks() -> list:
-    from derive.adjoint.checks import bptt_code_checks
-
-    return bptt_code_checks(CELL, forward, "lstm_bptt", ("h", "c"))
-
-
-register(Entry(
+register_cell(
     name="lstm-bptt",
     title="LSTM backpropagation through time (adjoints, weight gradients, gradient flow)",
-    derive=derive,
-    module=module,
-    code_checks=code_checks,
     summary="Reverse-mode adjoints of the seed's LSTM (forget gate p), scalar and vector form, "
             "weight gradients as sums over t, and the p ≈ 1, i ≈ 0, o ≈ 0 limit.",
-    source=SOURCE,
-    tags=("bptt", "adjoint"),
-))
+    source=SOURCE, cell=CELL, forward=forward, derive=derive,
+    module_name="lstm_bptt", doc="Backpropagation through time for the seed's LSTM (forget gate p).",
+    init=("h", "c"),
+)

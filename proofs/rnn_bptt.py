@@ -12,9 +12,9 @@ from typing import Any, Callable
 import mpmath
 import sympy as sp
 
-from derive import Builder, Entry, Part, register
-from derive.adjoint import (CONVENTION, Cell, Elementwise, Linear, LinearTerm, make_problem, record_adjoints,
-                            record_edges, record_weight_gradients, reverse, v)
+from derive import Builder, Part
+from derive.adjoint import CONVENTION, Cell, Elementwise, Linear, LinearTerm, make_problem, v
+from derive.adjoint.catalogue import record_cell, register_cell
 
 SOURCE = "issue 6 (the vanilla RNN next to the seed 004 LSTM)"
 
@@ -49,36 +49,14 @@ VECTOR = make_problem(CELL, forward, scalar=False, title="RNN BPTT (vector)", st
 def derive() -> Any:
     b = Builder("rnn-bptt", SCALAR)
     b.note(CONVENTION.replace("the gate inputs", "the pre-activation"))
-    rev = reverse(CELL)
-    b.part = "a"
-    record_edges(b, rev, SCALAR)
-    for k, val in record_adjoints(b, rev, SCALAR, VECTOR).items():
-        b.result(k, val)
-    b.part = "b"
-    for k, val in record_weight_gradients(b, rev, SCALAR, VECTOR).items():
-        b.result(k, val)
+    record_cell(b, CELL, SCALAR, VECTOR)
     return b.build()
 
 
-def module(derivation: Any) -> Any:
-    from derive.adjoint.checks import bptt_module
-
-    return bptt_module(derivation, CELL, "rnn_bptt", "Backpropagation through time for h = tanh(W_x x + W_h h_prev).")
-
-
-def code_checks() -> list:
-    from derive.adjoint.checks import bptt_code_checks
-
-    return bptt_code_checks(CELL, forward, "rnn_bptt", ("h",))
-
-
-register(Entry(
+register_cell(
     name="rnn-bptt",
     title="Vanilla RNN backpropagation through time",
-    derive=derive,
-    module=module,
-    code_checks=code_checks,
     summary="Reverse-mode adjoints and weight gradients of h = tanh(W_x x + W_h h_prev), scalar and vector form.",
-    source=SOURCE,
-    tags=("bptt", "adjoint"),
-))
+    source=SOURCE, cell=CELL, forward=forward, derive=derive,
+    module_name="rnn_bptt", doc="Backpropagation through time for h = tanh(W_x x + W_h h_prev).", init=("h",),
+)
