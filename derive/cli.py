@@ -57,9 +57,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     entry = REGISTRY.get(args.name)
     d = entry.derivation()
     parts = {p.name: p for p in d.problem.parts}
-    if args.part is not None and args.part not in parts and not d.steps_for(args.part) and not d.answers_for(args.part):
-        known = sorted(set(parts) | {s.part for s in d.steps if s.part} | {a.part for a in d.answers})
-        raise DeriveError(f"{entry.name} has no part {args.part!r}; parts: {', '.join(known)}")
+    if args.part is not None and args.part not in d.part_names():
+        raise DeriveError(f"{entry.name} has no part {args.part!r}; parts: {', '.join(sorted(d.part_names()))}")
     if args.latex:
         print(derivation_latex(d, args.part))
         for a in d.answers_for(args.part):
@@ -67,8 +66,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     print(f"{entry.name}: {rich_plain(entry.title)}")
     print(rich_plain(d.problem.statement))
-    selected = [args.part] if args.part else list(dict.fromkeys([p.name for p in d.problem.parts]
-                                                                + [s.part for s in d.steps if s.part]))
+    selected = [args.part] if args.part else d.part_names()
     for part in selected:
         question = parts[part].question if part in parts else ""
         print(f"\n({part}) {rich_plain(question)}")
@@ -99,7 +97,7 @@ def cmd_code(args: argparse.Namespace) -> int:
     if spec is None:
         with_code = [e.name for e in REGISTRY.entries() if e.module is not None]
         raise DeriveError(f"{entry.name} has no generated code; derivations with code: {', '.join(with_code)}")
-    cert = _certificate_note(entry.name, spec.source_hash())
+    cert = _certificate_note(entry)
     source = codegen.render_module(spec, args.backend, cert)
     if args.output:
         atomic.write_text(args.output, source)
@@ -109,26 +107,20 @@ def cmd_code(args: argparse.Namespace) -> int:
     return 0
 
 
-def _certificate_path(name: str) -> Path:
-    from .emit.codegen import cache_directory
+def _certificate_note(entry: Any) -> str:
+    from .verify import cached_certificate, certificate_path
 
-    return cache_directory().parent / "certificates" / f"{name}.json"
-
-
-def _certificate_note(name: str, source_hash: str) -> str:
-    path = _certificate_path(name)
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return f"not yet verified (run `derive verify {name}`)"
-    if data.get("source_sha256") != source_hash:
-        return f"stale certificate at {path} (source changed; run `derive verify {name}`)"
-    return f"{path} ({data.get('status')}, seed {data.get('seed')})"
+    data = cached_certificate(entry)
+    if data is not None:
+        return f"{certificate_path(entry.name)} ({data.get('status')}, seed {data.get('seed')})"
+    if certificate_path(entry.name).exists():
+        return f"stale certificate at {certificate_path(entry.name)} (source changed; run `derive verify {entry.name}`)"
+    return f"not yet verified (run `derive verify {entry.name}`)"
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from .check import CheckSettings
-    from .verify import verify_entry
+    from .verify import store_certificate, verify_entry
 
     if args.all == bool(args.names):
         raise DeriveError("give derivation names or --all (not both)")
@@ -143,7 +135,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                             progress=_progress(args.quiet or args.json))
         certs.append(cert)
         if not args.no_code:
-            atomic.write_text(_certificate_path(entry.name), cert.dumps())
+            store_certificate(cert)
         code = ExitCode.OK if cert.passed else STATUS_EXIT.get(cert.status, ExitCode.FAILED)
         if not cert.passed and code == ExitCode.OK:
             code = ExitCode.FAILED  # every step held but some generated code did not verify

@@ -84,6 +84,11 @@ class Derivation:
     def result(self, key: str) -> sp.Basic:
         return self.results[key]
 
+    def part_names(self) -> list[str]:
+        """Every part in order: the problem's questions, then parts only steps or answers name."""
+        return list(dict.fromkeys([p.name for p in self.problem.parts] + [s.part for s in self.steps if s.part]
+                                  + [a.part for a in self.answers if a.part]))
+
     def steps_for(self, part: str | None) -> tuple[Step, ...]:
         if part is None:
             return self.steps

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 PROVED, VERIFIED, REFUTED, UNDECIDED = "proved", "verified", "refuted", "undecided"
 STATUSES = (PROVED, VERIFIED, REFUTED, UNDECIDED)
@@ -54,13 +54,18 @@ class Verdict:
         return f"$\\displaystyle {verdict_latex(self)}$"
 
 
-def combine(verdicts: list[Verdict]) -> str:
-    """The overall status of several verdicts: refuted > undecided > verified > proved."""
-    statuses = {v.status for v in verdicts}
+def combine_statuses(statuses: Iterable[str]) -> str:
+    """The overall status of several: refuted > undecided > verified > proved."""
+    seen = set(statuses)
     for status in (REFUTED, UNDECIDED, VERIFIED):
-        if status in statuses:
+        if status in seen:
             return status
     return PROVED
+
+
+def combine(verdicts: list[Verdict]) -> str:
+    """The overall status of several verdicts (see :func:`combine_statuses`)."""
+    return combine_statuses(v.status for v in verdicts)
 
 
 def dumps(obj: Any) -> str:

@@ -10,15 +10,17 @@ whose JSON is identical for the same seed (no timings, no timestamps).
 from __future__ import annotations
 
 import hashlib
+import json
 import platform
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
 from .check import CheckSettings
 from .emit import codegen
-from .verdict import combine, dumps
+from .verdict import combine_statuses, dumps
 
 Array = Any
 
@@ -124,7 +126,7 @@ class Certificate:
     @property
     def status(self) -> str:
         statuses = [s["status"] for s in self.steps] + [a["status"] for a in self.answers]
-        status = combine([_Status(s) for s in statuses]) if statuses else "verified"
+        status = combine_statuses(statuses) if statuses else "verified"
         if status in ("proved", "verified") and not all(c["passed"] for c in self.code):
             return "failed"  # every step held, but some generated code did not verify
         return status
@@ -152,11 +154,6 @@ class Certificate:
 
     def digest(self) -> str:
         return hashlib.sha256(self.dumps().encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class _Status:
-    status: str
 
 
 def _optional_versions() -> dict[str, str]:
@@ -230,7 +227,7 @@ def verify_entry(entry: Any, *, seed: int = 0, settings: CheckSettings | None = 
     settings = settings or CheckSettings(seed=seed)
     derivation = entry.derivation()
     spec = entry.module_spec()
-    cert = Certificate(entry.name, seed, spec.source_hash() if spec else _derivation_hash(derivation))
+    cert = Certificate(entry.name, seed, source_hash(entry))
     checked = derivation.check(settings, progress=progress)
     from .emit.latex import latex
 
@@ -244,6 +241,35 @@ def verify_entry(entry: Any, *, seed: int = 0, settings: CheckSettings | None = 
     if code and spec is not None and entry.code_checks is not None:
         cert.code = verify_code(spec, entry.code_checks(), seed, progress=progress)
     return cert
+
+
+def source_hash(entry: Any) -> str:
+    """What a certificate certifies: the generated module's source expressions, or the
+    derivation's steps for an entry without code."""
+    spec = entry.module_spec()
+    return spec.source_hash() if spec is not None else _derivation_hash(entry.derivation())
+
+
+def certificate_path(name: str) -> Path:
+    """Where ``derive verify`` keeps the certificate of a derivation (beside the generated code)."""
+    return codegen.cache_directory().parent / "certificates" / f"{name}.json"
+
+
+def cached_certificate(entry: Any, seed: int | None = None) -> dict[str, Any] | None:
+    """The stored certificate if it certifies the current source (and ``seed``, if given)."""
+    try:
+        data = json.loads(certificate_path(entry.name).read_text())
+    except (OSError, ValueError):
+        return None
+    if data.get("source_sha256") != source_hash(entry) or (seed is not None and data.get("seed") != seed):
+        return None
+    return data
+
+
+def store_certificate(cert: Certificate) -> Path:
+    from . import atomic
+
+    return atomic.write_text(certificate_path(cert.derivation), cert.dumps())
 
 
 def _derivation_hash(derivation: Any) -> str:

@@ -66,7 +66,6 @@ def split_statements(src: str) -> list[Statement]:
         toks = tokenize(src)
     except ParseError as exc:
         return [Statement(src, 1, error=exc)]
-    cuts: list[tuple[int, int, str]] = []  # (start char, end char, kind of separator before)
     pieces: list[tuple[int, int, str]] = []
     start = 0
     sep_kind = "start"
@@ -99,7 +98,6 @@ def split_statements(src: str) -> list[Statement]:
     pieces.append((start, len(src), sep_kind))
 
     out: list[Statement] = []
-    pending_comma = ""
     for a, b, kind in pieces:
         text = src[a:b]
         if not text.strip():
