@@ -66,13 +66,17 @@ class ClaimResult:
     links: list[LinkResult] = field(default_factory=list)
     condition: str | None = None
     seconds: float = 0.0
+    role: str = "claim"
+    role_reason: str = ""
+    section: str = ""
 
     def to_json(self) -> dict[str, Any]:
         out = {
             "file": self.file, "line": self.line, "latex": self.latex, "status": self.status,
             "scope": self.scope, "counterexample": self.counterexample, "reason": self.reason,
             "links": [dataclasses.asdict(l) for l in self.links],
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.seconds, 3), "role": self.role, "role_reason": self.role_reason,
+            "section": self.section,
         }
         if self.condition:
             out["condition"] = self.condition
@@ -204,6 +208,8 @@ _NOT_JUDGED = {
     "propto": "proportionality is not judged",
     "subset": "set inclusion is not judged",
     "in": "membership is only judged for intervals",
+    "<<": "\\ll states an approximation; approximations are not judged",
+    ">>": "\\gg states an approximation; approximations are not judged",
 }
 
 
@@ -297,8 +303,20 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
     nodes, links = _links(tree)
     if not links:
         return {"status": UNDECIDED, "scope": "undecided: no relation to check", "reason": "no relation", "links": []}
-    pairs = [(a, b) for a, op, b in links if op not in _NOT_JUDGED]
-    scalar_items = {i for a, op, b in links if op in ("<", "<=", ">", ">=") for i in (a, b)}
+    skipped = links[:st.skip_links]
+    links = links[st.skip_links:]
+    if not links:
+        return {"status": UNDECIDED, "scope": "undecided: nothing left to judge", "reason": "no claim", "links": []}
+    n_own = len(nodes)
+    hyp_links: list[tuple[int, str, int]] = []
+    for h in st.hypotheses:
+        h_nodes, h_links = _links(h)
+        off = len(nodes)
+        nodes.extend(h_nodes)
+        hyp_links.extend((a + off, op, b + off) for a, op, b in h_links
+                         if op in ("<", "<=", ">", ">=", "!="))
+    pairs = [(a, b) for a, op, b in links + hyp_links if op not in _NOT_JUDGED]
+    scalar_items = {i for a, op, b in links + hyp_links if op in ("<", "<=", ">", ">=") for i in (a, b)}
     if st.local_defs:
         scope = dataclasses.replace(scope, defs=dict(scope.defs), def_text=dict(scope.def_text),
                                     funcs=dict(scope.funcs), def_patterns=list(scope.def_patterns))
@@ -308,19 +326,36 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
             except (ParseError, BindError) as exc:
                 return {"status": UNDECIDED, "scope": f"undecided: the definition {text!r} is not understood ({exc})",
                         "reason": f"definition {text!r} not understood", "links": []}
+    hyp_note = ""
+
+    def bind(nodes_: list[Node], pairs_: list, scalars_: set, scope_: Scope) -> Bound:
+        try:
+            return bind_chain(nodes_, [], scope_, st.condition, pairs=pairs_, scalar_items=scalars_)
+        except BindError:
+            if scope_.problem is None or _problem_names_used(tree, scope_):
+                raise
+            # a general fact that uses none of the problem's names
+            return bind_chain(nodes_, [], _generic_scope(scope_), st.condition, pairs=pairs_, scalar_items=scalars_)
+
     try:
         try:
-            bound = bind_chain(nodes, [], scope, st.condition, pairs=pairs, scalar_items=scalar_items)
+            bound = bind(nodes, pairs, scalar_items, scope)
         except BindError:
-            if scope.problem is None or _problem_names_used(tree, scope):
+            if not hyp_links:
                 raise
-            scope = _generic_scope(scope)  # a general fact that uses none of the problem's names
-            bound = bind_chain(nodes, [], scope, st.condition, pairs=pairs, scalar_items=scalar_items)
+            nodes, hyp_links = nodes[:n_own], []
+            pairs = [(a, b) for a, op, b in links if op not in _NOT_JUDGED]
+            scalar_items = {i for a, op, b in links if op in ("<", "<=", ">", ">=") for i in (a, b)}
+            bound = bind(nodes, pairs, scalar_items, scope)
+            hyp_note = "the hypotheses in scope could not be read with it"
     except BindError as exc:
         col = f" at column {exc.column + st.col - 1}" if exc.column else ""
         msg = str(exc).split(" at column ")[0]
         return {"status": UNDECIDED, "scope": f"undecided: {msg}{col}", "reason": f"{msg}{col}", "links": []}
+    generic = bound.hypothesis is not None and scope.problem is None
     problem = scope.problem if scope.problem is not None else generic_problem(bound)
+    if hyp_links:
+        problem = HypothesisProblem.wrap(problem, [(bound.items[a], op, bound.items[b]) for a, op, b in hyp_links])
     settings = CheckSettings(instances=opts.instances, dps=opts.dps, seed=opts.seed,
                              symbolic_timeout=max(0.2, min(2.0, opts.timeout * 0.25)))
     results: list[LinkResult] = []
@@ -333,6 +368,8 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
             return sides[i]
         return to_text(nodes[i])
 
+    for a, op, b in skipped:
+        results.append(LinkResult(text_of(a), op, text_of(b), DEFINED_LINK, "defined: introduces the name", None, None))
     for a, op, b in links:
         lhs, rhs = bound.items[a], bound.items[b]
         text_l, text_r = text_of(a), text_of(b)
@@ -346,20 +383,119 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
                 v = _negate(v)
         else:
             v = check_inequality(lhs, op, rhs, problem, bound.condition, settings)
+        if v.status == REFUTED and (st.unapplied or hyp_note):
+            why = ("it fails on an instance, but the hypotheses in scope ("
+                   + "; ".join((st.unapplied or [hyp_note]))[:200] + ") were not applied when sampling")
+            v = Verdict(UNDECIDED, f"undecided: {why}", reason=why)
+        if v.status == REFUTED and bound.indices and st.condition is None and op in ("=", "<", "<=", ">", ">="):
+            later = _holds_past_boundary(lhs, op, rhs, problem, bound, settings)
+            if later:
+                why = (f"fails at the lowest index but holds for {later}; the document does not state "
+                       "the range here (readings: both ranges)")
+                v = Verdict(UNDECIDED, f"undecided: {why}", reason=why)
+        if v.status == REFUTED and op != "!=":
+            blocked = _unbound_one_side(nodes[a], nodes[b], scope, st)
+            if blocked:
+                why = (f"{', '.join(sorted(blocked))} {'is' if len(blocked) == 1 else 'are'} not defined in the "
+                       "document and appear(s) on one side only: the statement may determine "
+                       f"{'it' if len(blocked) == 1 else 'them'}, so it is not refuted (it fails when "
+                       f"{'it is' if len(blocked) == 1 else 'they are'} read as free variables)")
+                v = Verdict(UNDECIDED, f"undecided: {why}", reason=why)
         verdicts.append(v)
         results.append(LinkResult(text_l, op, text_r, v.status, v.scope, v.counterexample, v.reason))
     status = combine(verdicts)
-    first_bad = next((r for r in results if r.status == status), results[0])
+    judged = [r for r in results if r.status != DEFINED_LINK]
+    first_bad = next((r for r in judged if r.status == status), judged[0])
     scope_text = first_bad.scope if len(results) == 1 else _chain_scope(results, status)
     reason = first_bad.reason
     if status == REFUTED and reason is None:
         reason = f"link {first_bad.lhs} {first_bad.op} {first_bad.rhs} fails" if len(results) > 1 else None
-    if st.note:
-        reason = (reason + "; " if reason else "") + st.note
+    notes = [n for n in (st.note, hyp_note) if n]
+    if notes:
+        reason = (reason + "; " if reason else "") + "; ".join(notes)
+    if hyp_links:
+        scope_text += " [sampled under: " + "; ".join(to_text(h) for h in st.hypotheses)[:300] + "]"
     if scope.problem is None:
         scope_text += f" [generic: {bound.hypothesis}]"
+    del generic
     return {"status": status, "scope": scope_text, "reason": reason, "counterexample": first_bad.counterexample,
             "links": [dataclasses.asdict(r) for r in results]}
+
+
+DEFINED_LINK = "defined"
+
+
+def _holds_past_boundary(lhs: sp.Basic, op: str, rhs: sp.Basic, problem: Problem, bound: Bound,
+                         settings: CheckSettings) -> str | None:
+    """The range ("k >= 1") on which a claim refuted at its lowest index holds, if any."""
+    lows = {i.symbol: i.low for i in problem.indices}
+    syms = [s for s in bound.indices if s in lows]
+    if not syms:
+        return None
+    cond = sp.And(*[sp.Ge(s, lows[s] + 1) for s in syms])
+    if op == "=":
+        v = check_equal(lhs, rhs, problem, condition=cond, settings=settings, prover=None)
+    else:
+        v = check_inequality(lhs, op, rhs, problem, cond, settings)
+    if v.status in (PROVED, VERIFIED):
+        return ", ".join(f"{s} ≥ {lows[s] + 1}" for s in syms)
+    return None
+
+
+def _unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> set[str]:
+    """Names that give a refutation no force: not defined, declared or assumed anywhere in
+    scope, and used on one side only (``\tilde w_{jj}(\sigma_j^2 + \lambda) = \sigma_j^2``
+    determines w; it is no identity in w).  With a problem, every name is bound already."""
+    from .roles import family, free_names
+
+    if scope.problem is not None:
+        return set()
+    known = set(scope.defs) | {f + "(·)" for f in scope.funcs}
+    a, b = free_names(left), free_names(right)
+    out = set()
+    for name in a ^ b:
+        if name in known or name.removesuffix("(·)") in scope.funcs:
+            continue
+        if any(k == name or k.startswith(name + "_") for k in scope.defs):
+            continue
+        out.add(name)
+    return out
+
+
+class HypothesisProblem(Problem):
+    """A problem whose instances satisfy the document's hypotheses in scope (rejection
+    sampling: an instance that violates one is drawn again, a bounded number of times)."""
+
+    TRIES = 64
+
+    @classmethod
+    def wrap(cls, problem: Problem, relations: list[tuple[sp.Basic, str, sp.Basic]]) -> "HypothesisProblem":
+        obj = cls(**{f.name: getattr(problem, f.name) for f in dataclasses.fields(problem)})
+        object.__setattr__(obj, "_inner", problem)
+        object.__setattr__(obj, "_relations", relations)
+        return obj
+
+    def _holds(self, inst: Any) -> bool:
+        for lhs, op, rhs in self._relations:
+            left = as_scalar(evaluate(lhs, inst.values, inst.sequences, inst.dps))
+            right = as_scalar(evaluate(rhs, inst.values, inst.sequences, inst.dps))
+            if isinstance(left, mpmath.mpc) or isinstance(right, mpmath.mpc):
+                return False
+            ok = {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right,
+                  "!=": left != right}[op]
+            if not ok:
+                return False
+        return True
+
+    def sample(self, rng, dps=50, *, small=False, fixed=None, ranges=None):  # type: ignore[override]
+        for k in range(self.TRIES):
+            inst = self._inner.sample(rng, dps, small=small, fixed=fixed if k == 0 else None, ranges=ranges)
+            try:
+                if self._holds(inst):
+                    return inst
+            except EvaluationError:
+                continue
+        raise EvaluationError(f"no instance in {self.TRIES} draws satisfies the hypotheses in scope")
 
 
 def _chain_scope(results: list[LinkResult], status: str) -> str:
@@ -772,56 +908,253 @@ def run_jobs(jobs: list, answers: list, opts: Options,
             parent.close()
 
 
+DEFINED, ASSUMED, INCONSISTENT = "defined", "assumed", "inconsistent"
+
+
+def _judged_slot(res: dict[str, Any], role: Any, k_chosen: str | None) -> dict[str, Any]:
+    if k_chosen:
+        res = {**res, "scope": f"{res['scope']} [problem: {k_chosen}, chosen by its notation]"}
+    return res
+
+
 def judge_document(doc: Document, problem_name: str | None = None, opts: Options = Options(),
                    progress: Callable[[str], None] | None = None) -> list[ClaimResult]:
-    """Verdicts for every claim of ``doc`` (bindings are applied in order, not judged)."""
-    scope = build_scope(doc, problem_name)
-    if scope.problem is not None:
-        scope.problem = CachedProblem.wrap(scope.problem)
+    """Verdicts for every statement of ``doc``: roles first, the document's own model (its
+    definitions and hypotheses, scoped by section), then a judgement per judged role."""
+    from . import roles as R
+    from .model import DocumentModel
+
+    base = build_scope(doc, problem_name)
+    if base.problem is not None:
+        base.problem = CachedProblem.wrap(base.problem)
     name = problem_name or doc.front.get("problem")
     part = doc.front.get("part")
     answers = part_answers(str(name), str(part)) if name and part else []
+    model = DocumentModel(base)
     slots: list[ClaimResult | None] = []
     jobs: list[tuple[Statement, Scope]] = []
-    where: list[tuple[int, int, Statement]] = []  # job -> (slot, line, statement)
-    chosen: dict[int, str] = {}  # job -> the problem picked for it (no problem named)
+    where: list[tuple[int, int, Statement, Any, str | None]] = []  # job -> (slot, line, statement, role, problem)
     auto = _auto_scopes(doc) if name is None and opts.auto_problem else []
+    previous: Any = None  # (statement, role, section, line) of the statement before, for steps
+    conditions: dict[str, tuple[Any, str]] = {}  # a formula's stated range, for its restatements
+
+    def plain(line: int, st: Statement, status: str, role: Any, scope_text: str, reason: str | None = None,
+              section: Any = ()) -> None:
+        slots.append(ClaimResult(doc.path, line, st.latex, status, scope_text, reason=reason, role=role.role,
+                                 role_reason=role.why, section=_section_text(section),
+                                 condition=st.condition_text or None))
+
     for claim in doc.claims:
-        for st in split_statements(claim.latex):
+        section = claim.section
+        statements = split_statements(claim.latex)
+        for pos, st in enumerate(statements):
             if st.error is not None:
                 msg = f"cannot parse: {st.error.message} at column {st.error.column}"
                 slots.append(ClaimResult(doc.path, claim.line, st.latex, UNDECIDED, f"undecided: {msg}", reason=msg,
-                                         column=st.error.column))
+                                         column=st.error.column, role=R.CLAIM, role_reason="not read",
+                                         section=_section_text(section)))
+                previous = None
                 continue
-            ops = st.tree.args[1] if st.tree.kind == "chain" else ()
-            if claim.binding or (ops and ops[0] in (":=", "<-")):
-                # later statements see the binding; earlier jobs keep their own snapshot
-                fresh = dataclasses.replace(scope, defs=dict(scope.defs), def_text=dict(scope.def_text),
-                                            funcs=dict(scope.funcs), def_patterns=list(scope.def_patterns))
-                if _try_define(st, fresh):
-                    scope = fresh
-                    continue
-            job_scope = scope
+            tree = st.tree
+            problem_scope = None
+            chosen = None
             if auto:
-                best = max(((_specificity(st.tree, sc), n, sc) for n, sc in auto), key=lambda x: x[0])
+                best = max(((_specificity(tree, sc), n, sc) for n, sc in auto), key=lambda x: x[0])
                 if best[0] >= 2:
-                    job_scope = dataclasses.replace(best[2], defs=dict(scope.defs), def_text=dict(scope.def_text),
-                                                    funcs=dict(scope.funcs), def_patterns=list(scope.def_patterns))
-                    chosen[len(jobs)] = best[1]
-            where.append((len(slots), claim.line, st))
-            jobs.append((st, job_scope))
+                    problem_scope, chosen = best[2], best[1]
+            elif base.problem is not None:
+                problem_scope = base
+
+            def computed(n: Node, ps=problem_scope) -> bool:
+                if ps is None or ps.problem is None:
+                    return False
+                return _matches_computed(n, ps)
+
+            def is_input(n: Node, ps=problem_scope) -> bool:
+                if ps is None or ps.problem is None or n.kind != "name":
+                    return False
+                return _matches_input(n, ps)
+
+            listed = pos == 0 and claim.prose.strip().lower() in _LIST_JOINS and previous is not None \
+                and previous[3] == claim.line
+            mark = claim.role
+            if mark is None and listed and previous[1].role in (R.DEFINITION, R.HYPOTHESIS):
+                mark_binding = previous[1].role == R.DEFINITION
+            else:
+                mark_binding = False
+            ctx = R.Context(prose=claim.prose if pos == 0 else "", lead=st.lead,
+                            binding_prose=(claim.binding or mark_binding) and pos == 0,
+                            mark=mark, first_in_span=pos == 0,
+                            is_defined=lambda f, sec=section: model.is_defined(f, sec),
+                            problem_input=is_input, problem_computed=computed, seen=lambda f: f in model.seen)
+            role = R.assign(tree, ctx)
+            if listed and previous[1].role == R.HYPOTHESIS and role.role in (R.CLAIM,) and tree.kind == "chain" \
+                    and all(o in ("<", "<=", ">", ">=", "!=", "=") for o in tree.args[1]) and mark is None:
+                role = R.Role(R.HYPOTHESIS, "listed with the condition before it")
+            names = R.free_names(tree)
+            if role.role == R.DEFINITION:
+                status, text = _record_definition(model, st, tree, claim.line, section, role)
+                model.seen |= names
+                if status is not None:
+                    plain(claim.line, st, status, role, text, section=section)
+                    previous = (st, role, section, claim.line)
+                    continue
+                # a chain whose first link defines a name: the rest is judged as claims
+                role = R.Role(R.CLAIM, f"{role.why}; the links after the first are claims", defines=role.defines)
+            elif role.role == R.HYPOTHESIS:
+                items, ops = tree.args if tree.kind == "chain" else ((tree,), ())
+                if ops and ops[0] == "in" and items[1].kind in ("field", "pow"):
+                    try:
+                        model.declare(items[0], items[1], st.latex, claim.line, section)
+                    except BindError:
+                        pass
+                else:
+                    model.assume(tree, st.latex, claim.line, section, names)
+                model.seen |= names
+                plain(claim.line, st, ASSUMED, role, f"assumed: {role.why}; later statements are sampled under it",
+                      section=section)
+                previous = (st, role, section, claim.line)
+                continue
+            elif role.role in (R.APPROXIMATION, R.ASYMPTOTIC):
+                model.seen |= names
+                why = ("approximations are judged only where the document states the regime; none is stated here"
+                       if role.role == R.APPROXIMATION else "a complexity statement is not evaluated as a number")
+                plain(claim.line, st, UNDECIDED, role, f"undecided: {why}", reason=why, section=section)
+                previous = (st, role, section, claim.line)
+                continue
+            model.seen |= names
+            # a judged statement: its scope, its hypotheses, and (for a step) the line before
+            job_scope = model.scope_for(section, problem_scope if problem_scope is not None else None)
+            note = None
+            if problem_scope is not None and problem_scope is not base:
+                rebound = model.rebinds_input(section, problem_scope)
+                if rebound is not None:
+                    job_scope = model.scope_for(section, _generic_scope(problem_scope))
+                    note = f"{rebound} is rebound in this section, so the problem {chosen!r} does not apply"
+                    chosen = None
+            elif problem_scope is base and base.problem is not None:
+                rebound = model.rebinds_input(section, base)
+                if rebound is not None:
+                    job_scope = model.scope_for(section, _generic_scope(base))
+                    note = f"{rebound} is rebound in this section, so the problem does not apply"
+            visible_hyps = model.hypotheses_for(section, names)
+            hyps = [h.tree for h in visible_hyps if _samplable(h.tree)]
+            unapplied = [h.latex for h in visible_hyps if not _samplable(h.tree)]
+            lhs_key = to_text(tree.args[0][0]) if tree.kind == "chain" else None
+            if st.condition is None and lhs_key in conditions:
+                st = dataclasses.replace(st, condition=conditions[lhs_key][0], condition_text=conditions[lhs_key][1])
+            elif st.condition is not None and lhs_key is not None:
+                conditions[lhs_key] = (st.condition, st.condition_text)
+            if role.role in (R.STEP, R.SOLUTION) and previous is not None and previous[0].tree is not None \
+                    and previous[0].tree.kind == "chain" and previous[2] == section \
+                    and R.free_names(previous[0].tree) & names and all(
+                        o in ("<", "<=", ">", ">=", "!=", "=", "in") for o in previous[0].tree.args[1]) \
+                    and tree.kind == "chain" and all(o in ("<", "<=", ">", ">=", "!=", "in") for o in tree.args[1]):
+                hyps = hyps + [previous[0].tree]  # an inequality step: judged as an implication
+            st_job = dataclasses.replace(st, hypotheses=hyps, unapplied=unapplied, role=role.role, defines=role.defines,
+                                         note=(st.note + "; " if st.note else "") + note if note else st.note)
+            where.append((len(slots), claim.line, st, role, chosen, section))
+            jobs.append((st_job, job_scope))
             slots.append(None)
+            previous = (st, role, section, claim.line)
 
     def record(k: int, res: dict[str, Any], dt: float) -> None:
-        slot, line, st = where[k]
+        slot, line, st, role, chosen, section = where[k]
         links = [LinkResult(**l) for l in res.get("links", [])]
-        if k in chosen:
-            res = {**res, "scope": f"{res['scope']} [problem: {chosen[k]}, chosen by its notation]"}
+        if chosen:
+            res = {**res, "scope": f"{res['scope']} [problem: {chosen}, chosen by its notation]"}
         slots[slot] = ClaimResult(doc.path, line, st.latex, res["status"], res["scope"], res.get("counterexample"),
-                                  res.get("reason"), links=links, condition=st.condition_text or None, seconds=dt)
+                                  res.get("reason"), links=links, condition=st.condition_text or None, seconds=dt,
+                                  role=role.role, role_reason=role.why, section=_section_text(section))
         if progress is not None:
             progress(f"{doc.path}:{line}: {res['status']} ({dt:.2f} s)")
 
     if jobs:
         run_jobs(jobs, answers, opts, record)
     return [r for r in slots if r is not None]
+
+
+_LIST_JOINS = {",", "and", ", and", ";", "or", ", or"}
+
+
+def _samplable(tree: Node) -> bool:
+    """Whether a hypothesis can steer sampling (inequalities do; x_0 = 0 or "U orthogonal" do not)."""
+    return tree.kind == "chain" and all(o in ("<", "<=", ">", ">=", "!=") for o in tree.args[1])
+
+
+def _section_text(section: Any) -> str:
+    return " / ".join(title for _, title, _ in section) if section else ""
+
+
+def _record_definition(model: Any, st: Statement, tree: Node, line: int, section: Any, role: Any
+                       ) -> tuple[str | None, str]:
+    """Record a definition; (status, scope) for a whole-statement definition, (None, "")
+    when only the chain's first link defines and the rest must be judged."""
+    if tree.kind != "chain":
+        return DEFINED, "defined"
+    items, ops = tree.args
+    lhs = items[0]
+    if lhs.kind == "apply":
+        try:
+            model.base.funcs  # noqa: B018 - functions are defined through the scope below
+            model.define(lhs, items[1], st.latex, line, section)
+        except BindError:
+            pass
+        return DEFINED, f"defined: {role.why}"
+    earlier = model.definition_of(role.defines, section) if role.defines else None
+    if earlier is not None and earlier.section == section and _numeric_value(earlier.rhs) is not None \
+            and _numeric_value(items[1]) is not None and _numeric_value(earlier.rhs) != _numeric_value(items[1]):
+        return INCONSISTENT, (f"inconsistent: {role.defines} was defined as {to_text(earlier.rhs)} on line "
+                              f"{earlier.line}, here as {to_text(items[1])}")
+    # A = \alpha = 0.8 defines A and \alpha; o = W^\top q = V^\top K a q defines o, then claims the rest
+    model.define(lhs, items[1], st.latex, line, section)
+    k = 1
+    while k < len(ops) and ops[k] in ("=", ":=", "<-") and items[k].kind == "name" \
+            and not model.is_defined(_fam(items[k]), section) and not _fam(items[k]) in model.seen:
+        model.define(items[k], items[k + 1], st.latex, line, section)
+        k += 1
+    if k >= len(ops):
+        return DEFINED, f"defined: {role.why}"
+    st.skip_links = k
+    return None, ""
+
+
+def _fam(n: Node) -> str:
+    from .roles import family
+
+    return family(n) or ""
+
+
+def _fresh_in_section(model: Any, n: Node, section: Any) -> bool:
+    b = model.definition_of(_fam(n), section)
+    return b is None or b.section != section
+
+
+def _numeric_value(n: Node) -> sp.Expr | None:
+    try:
+        return _number(n)
+    except (ValueError, TypeError):
+        return None
+
+
+def _matches_computed(n: Node, scope: Scope) -> bool:
+    """Whether ``n`` names a quantity the problem computes (a sequence, not an input)."""
+    from .binding import Inference
+
+    inf = Inference(scope, 0, set())
+    for pat in scope.patterns:
+        if isinstance(pat.expr, (sp.Symbol, sp.MatrixSymbol)):
+            continue
+        if _unifies(inf, pat.tree, n):
+            return True
+    return False
+
+
+def _matches_input(n: Node, scope: Scope) -> bool:
+    from .binding import Inference
+
+    inf = Inference(scope, 0, set())
+    for pat in scope.patterns:
+        if isinstance(pat.expr, (sp.Symbol, sp.MatrixSymbol)) and _unifies(inf, pat.tree, n):
+            return True
+    return False

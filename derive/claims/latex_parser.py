@@ -238,11 +238,13 @@ RELATIONS = {
     r"\ge": ">=", r"\geq": ">=", r"\approx": "~", r"\equiv": "=", r"\iff": "<=>", r"\Leftrightarrow": "<=>",
     r"\in": "in", r"\leftarrow": "<-", r"\gets": "<-", ":=": ":=", r"\coloneqq": ":=", r"\triangleq": ":=",
     r"\simeq": "~", r"\sim": "~", r"\Rightarrow": "=>", r"\implies": "=>", r"\to": "->", r"\rightarrow": "->",
-    r"\leqslant": "<=", r"\geqslant": ">=", r"\propto": "propto", r"\subseteq": "subset", r"\mapsto": "->",
+    r"\leqslant": "<=", r"\geqslant": ">=", r"\ll": "<<", r"\gg": ">>", r"\propto": "propto", r"\subseteq": "subset", r"\mapsto": "->",
 }
 MATRIX_ENVS = {"pmatrix", "bmatrix", "matrix", "Bmatrix", "vmatrix", "smallmatrix", "array", "cases"}
 _MUL_OPS = {r"\cdot": "cdot", r"\times": "times", r"\odot": "odot", r"\circ": "circ", "*": "star",
             r"\ast": "star", r"\otimes": "kron"}
+_TEXT_OPERATORS = {"tr", "trace", "diag", "det", "softmax", "rank", "vec", "sign", "relu", "sigmoid", "argmin",
+                   "argmax", "logit"}  # \text{tr}(A): an operator, as \operatorname{tr}
 _IGNORED_CMDS = {r"\forall", r"\exists", r"\therefore", r"\because"}
 
 
@@ -560,7 +562,8 @@ class Parser:
         if t.kind == "text":
             head, body = t.value.split("|", 1)
             self.next()
-            if head in (r"\operatorname", r"\operatorname*", r"\mathrm") and body.strip():
+            if (head in (r"\operatorname", r"\operatorname*", r"\mathrm")
+                    or head in (r"\text", r"\textrm") and body.strip().lower() in _TEXT_OPERATORS) and body.strip():
                 name = body.strip().replace(" ", "")
                 if re.fullmatch(r"[A-Za-z]+", name):
                     if head == r"\mathrm" and name == "d" and self._differential_follows(loose=True):

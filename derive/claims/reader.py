@@ -1,13 +1,21 @@
-"""Read a Markdown or .tex document into claims with line numbers.
+"""Stage 1, *read*: a Markdown or .tex document into math spans with their prose and section.
 
 Front matter (optional, between ``---`` lines at the top) is a tiny YAML subset read by
 hand: ``key: value`` pairs and ``- item`` lists (``problem``, ``part``, ``given``,
-``hidden``, ``seed``).  Every display-math block (``$$..$$``, ``\\[..\\]``, equation/align
-environments) and every inline ``$..$`` that holds a relation becomes a claim; a display
-block that starts with ``+`` or ``-`` and holds no relation continues the previous claim
-(hand-written solutions break long right-hand sides over several blocks).  Inline math
-introduced by "Let", "define", "where", "set" (``Let $s = p^\\top p$``) is a binding, not a
-claim.  Prose is skipped.
+``hidden``, ``seed``, ``roles``).  Every display-math block (``$$..$$``, ``\\[..\\]``,
+equation/align environments) and every inline ``$..$`` that holds a relation becomes a
+span; a display block that starts with ``+`` or ``-`` and holds no relation continues the
+previous span (hand-written solutions break long right-hand sides over several blocks).
+
+Each span keeps the prose just before it (the *roles* stage reads "Let", "hence", "for"
+there), the section it sits in (Markdown headings, ``\\section``, "Problem N", "(a)": the
+*model* stage scopes bindings by it) and an author's role mark (``% derive: claim`` or
+``<!-- derive: definition -->`` on the line before).
+
+The scanner is linear in the size of the text: no regular expression with nested or
+overlapping quantifiers runs on the document, and line numbers are counted as the scan
+advances.  A delimiter that is never closed ends the scan there: the spans before it are
+kept and the break is reported (``Document.errors``) with its line and column.
 """
 
 from __future__ import annotations
@@ -19,6 +27,8 @@ from pathlib import Path
 from ..errors import DeriveError
 
 MAX_FILE_BYTES = 2_000_000
+PROSE_KEPT = 240  # characters of prose kept before a span
+ROLES = ("definition", "hypothesis", "claim", "step", "solution", "answer", "approximation", "asymptotic")
 
 
 @dataclass
@@ -30,6 +40,10 @@ class Claim:
     display: bool
     binding: bool = False  # introduced as a definition in prose ("Let s = ...")
     continued: list[int] = field(default_factory=list)  # lines of merged continuation blocks
+    prose: str = ""  # the prose just before the span (same paragraph, at most PROSE_KEPT characters)
+    section: tuple[tuple[int, str, int], ...] = ()  # enclosing headings: (level, title, line)
+    role: str | None = None  # set by the author (% derive: ROLE)
+    after: str = ""  # prose right after the span on its line (", for all k", " (hypothesis)")
 
 
 @dataclass
@@ -38,19 +52,46 @@ class Document:
     front: dict[str, object]
     claims: list[Claim]
     front_lines: dict[str, int] = field(default_factory=dict)
+    errors: list[dict[str, object]] = field(default_factory=list)  # {line, column, message}
 
 
-_RELATION_RE = re.compile(r"(?<![\\a-zA-Z])(=|<|>)|\\(?:ne|neq|le|leq|ge|geq|approx|equiv|in|leftarrow|gets|iff|"
-                          r"coloneqq|triangleq|Leftrightarrow|simeq|leqslant|geqslant)(?![a-zA-Z])|[≤≥≠≈≡∈←]")
-_BINDING_WORDS = re.compile(r"(?:^|[\s(])(?:let|Let|define|Define|where|Where|set|Set|denote|Denote)\s*$")
-_ITEM_LABEL = re.compile(r"^\s*(?:\d+\s*\.\s*)?(?:\(?[a-z]\)|\(?[ivx]+\))?\s*")
 _ENVS = ("equation", "equation*", "align", "align*", "gather", "gather*", "multline", "multline*",
-         "eqnarray", "eqnarray*", "displaymath")
+         "eqnarray", "eqnarray*", "displaymath", "aligned", "split", "alignat", "alignat*", "flalign", "flalign*")
+_MULTI_ROW = ("align", "eqnarray", "gather", "alignat", "flalign", "aligned", "split")
+_REL_CMDS = {"ne", "neq", "le", "leq", "ge", "geq", "approx", "equiv", "in", "leftarrow", "gets", "iff", "coloneqq",
+             "triangleq", "Leftrightarrow", "simeq", "leqslant", "geqslant", "sim", "ll", "gg", "to", "propto",
+             "notin", "subseteq", "eqqcolon", "doteq", "cong", "lesssim", "gtrsim", "asymp"}
+_REL_CHARS = set("=<>≤≥≠≈≡∈←∼≪≫")
+_BINDING_WORDS = ("let", "define", "where", "set", "denote", "given", "with", "defining", "write", "call")
+_CONDITION_WORDS = ("for", "for all", "when", "whenever", "if", "provided", "provided that", "where", "assuming")
 
 
 def has_relation(latex: str) -> bool:
-    """Whether the math contains a relation outside braces of \\frac (cheap textual test)."""
-    return bool(_RELATION_RE.search(latex))
+    """Whether the math has a relation outside braces (``a=b``, ``\\alpha\\le 2``, ``x ∈ S``):
+    a character scan, linear in the text."""
+    depth = 0
+    i, n = 0, len(latex)
+    while i < n:
+        c = latex[i]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(0, depth - 1)
+        elif c == "\\":
+            j = i + 1
+            while j < n and latex[j].isalpha():
+                j += 1
+            if j == i + 1:
+                i += 2  # an escaped character: \{, \|, \,
+                continue
+            if depth == 0 and latex[i + 1:j] in _REL_CMDS:
+                return True
+            i = j
+            continue
+        elif depth == 0 and (c in _REL_CHARS or (c == ":" and latex.startswith(":=", i))):
+            return True
+        i += 1
+    return False
 
 
 def read_front_matter(text: str) -> tuple[dict[str, object], dict[str, int], str, int]:
@@ -61,7 +102,7 @@ def read_front_matter(text: str) -> tuple[dict[str, object], dict[str, int], str
     data: dict[str, object] = {}
     where: dict[str, int] = {}
     key: str | None = None
-    for i in range(1, len(lines)):
+    for i in range(1, min(len(lines), 2000)):
         raw = lines[i]
         if raw.strip() == "---":
             body = "\n".join([""] * (i + 1) + lines[i + 1:])  # keep line numbers
@@ -69,20 +110,20 @@ def read_front_matter(text: str) -> tuple[dict[str, object], dict[str, int], str
         stripped = _strip_comment(raw)
         if not stripped.strip():
             continue
-        m = re.match(r"^([A-Za-z_][A-Za-z0-9_-]*)\s*:\s*(.*)$", stripped)
+        m = re.match(r"([A-Za-z_][A-Za-z0-9_-]{0,40}):(.*)\Z", stripped)
         if m and not raw.startswith((" ", "\t", "-")):
-            key = m.group(1).strip()
+            key = m.group(1)
             value = m.group(2).strip()
             where[key] = i + 1
             data[key] = _scalar(value) if value else []
             continue
-        m = re.match(r"^\s*-\s+(.*)$", stripped)
-        if m and key is not None:
+        item = stripped.lstrip()
+        if item.startswith("- ") and key is not None:
             items = data.get(key)
             if not isinstance(items, list):
                 items = []
                 data[key] = items
-            items.append(_scalar(m.group(1).strip()))
+            items.append(_scalar(item[2:].strip()))
             where.setdefault(f"{key}[{len(items) - 1}]", i + 1)
             continue
         raise DeriveError(f"front matter line {i + 1}: cannot read {raw.strip()[:60]!r}")
@@ -91,121 +132,296 @@ def read_front_matter(text: str) -> tuple[dict[str, object], dict[str, int], str
 
 def _strip_comment(s: str) -> str:
     # "# comment" after a value (a # inside LaTeX is rare; \# is kept)
-    out = re.sub(r"(?<!\\)\s#\s.*$", "", s)
-    return out.rstrip()
+    k = s.find(" #")
+    while k >= 0:
+        if k + 2 >= len(s) or s[k + 2] in " \t":
+            return s[:k].rstrip()
+        k = s.find(" #", k + 1)
+    return s.rstrip()
 
 
 def _scalar(v: str) -> object:
     if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"":
         return v[1:-1]
-    if re.fullmatch(r"-?\d+", v):
+    if v.lstrip("-").isdigit() and len(v) < 12:
         return int(v)
     return v
 
 
-def _line_of(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
+# --- headings --------------------------------------------------------------------------------------
+
+_TEX_SECTIONS = {"\\part": 0, "\\section": 1, "\\subsection": 2, "\\subsubsection": 3, "\\paragraph": 4}
+_WORD_HEADING = re.compile(r"(?:\*\*|__)?\s*(?:Problem|Question|Exercise|Part|Task)\s+\(?[0-9A-Za-z]{1,4}\b",
+                           re.IGNORECASE)
+_LETTER_HEADING = re.compile(r"(?:\*\*|__)?\s*\(?(?:[a-h]|[0-9]{1,2}\s*\(?[a-h]|i{1,3}|iv|v|vi{1,3})[).]\s*(?:\*\*|__)?")
 
 
-def extract_math(body: str) -> list[tuple[int, str, bool, str]]:
-    """(line, latex, display, prose before it on the same line) for every math span."""
-    out: list[tuple[int, str, bool, str]] = []
-    i, n = 0, len(body)
-    in_code = False
+def _heading(line: str) -> tuple[int, str] | None:
+    """(level, title) when ``line`` is a heading; Markdown levels, TeX sections, and short
+    lines that start "Problem 3", "**(b)**", "1(b)" (level 2 and 3)."""
+    s = line.strip()
+    if not s or len(s) > 200:
+        return None
+    if s.startswith("#"):
+        level = len(s) - len(s.lstrip("#"))
+        if level <= 6 and (len(s) == level or s[level] == " "):
+            return level, s[level:].strip()
+        return None
+    for cmd, level in _TEX_SECTIONS.items():
+        if s.startswith(cmd) and s[len(cmd):len(cmd) + 1] in ("{", "*"):
+            return level + 1, s[len(cmd):].strip("*{} ")
+    if "$" in s:
+        return None
+    if _WORD_HEADING.match(s) and len(s) <= 80:
+        return 2, s.strip("*_ ")
+    m = _LETTER_HEADING.match(s)
+    if m and (len(s) <= 60 or s.startswith(("**", "__"))):
+        return 3, s.strip("*_ ")
+    return None
+
+
+# --- the scan --------------------------------------------------------------------------------------
+
+def _close_of(body: str, i: int) -> tuple[str, int, str] | None:
+    """The opening delimiter at ``i``: (closing text, length of the opening, kind)."""
+    if body.startswith("$$", i):
+        return "$$", 2, "display"
+    if body.startswith("\\[", i):
+        return "\\]", 2, "display"
+    if body.startswith("\\begin{", i):
+        j = body.find("}", i + 7, i + 30)
+        env = body[i + 7:j] if j > 0 else ""
+        if env in _ENVS:
+            return f"\\end{{{env}}}", j + 1 - i, env
+    return None
+
+
+def _role_mark(line: str) -> str | None:
+    s = line.strip()
+    for lead, tail in (("%", ""), ("<!--", "-->")):
+        if s.startswith(lead) and s.endswith(tail):
+            inner = s[len(lead):len(s) - len(tail)].strip()
+            if inner.startswith("derive:"):
+                word = inner[7:].strip().lower()
+                return word if word in ROLES else None
+    return None
+
+
+def extract_math(body: str, errors: list[dict[str, object]] | None = None
+                 ) -> list[tuple[int, str, bool, str, tuple, str | None, str]]:
+    """Every math span: (line, latex, display, prose before, section, role mark, prose after).
+
+    Linear in ``len(body)``.  A display delimiter that never closes stops the scan: what
+    came before is kept and the break goes to ``errors``."""
+    out: list[tuple[int, str, bool, str, tuple, str | None, str]] = []
+    n = len(body)
+    i = 0
+    line = 1
     line_start = 0
+    counted_to = 0  # line is the number of the line that holds position counted_to
+    prose_from = 0  # where the prose before the next span starts (paragraph start or previous span end)
+    in_code = False
+    section: list[tuple[int, str, int]] = []
+    mark: str | None = None
+    is_tex = "\\begin{document}" in body[:20000] or "\\documentclass" in body[:2000]
+
+    def advance(to: int) -> None:
+        nonlocal line, counted_to, line_start
+        if to > counted_to:
+            k = body.count("\n", counted_to, to)
+            if k:
+                line += k
+                line_start = body.rfind("\n", counted_to, to) + 1
+            counted_to = to
+
+    def prose(a: int, b: int) -> str:
+        a = max(a, b - PROSE_KEPT)
+        return body[a:b].replace("\n", " ")
+
+    def add(start: int, latex: str, display: bool, end: int) -> None:
+        advance(start)
+        nl = body.find("\n", end)
+        after = body[end:nl if nl >= 0 and nl - end < PROSE_KEPT else min(n, end + PROSE_KEPT)]
+        out.append((line, latex, display, prose(prose_from, start), tuple(section), mark, after.replace("\n", " ")))
+
     while i < n:
-        if body.startswith("```", i) and (i == 0 or body[i - 1] == "\n"):
-            in_code = not in_code
-            i += 3
-            continue
         c = body[i]
-        if c == "\n":
-            line_start = i + 1
-            i += 1
-            continue
+        if i == line_start or (c == "\n"):
+            if c == "\n":
+                i += 1
+                advance(i)
+                if i < n and body[i] == "\n":
+                    prose_from = i  # a blank line starts a new paragraph
+                continue
+            # at the start of a line: code fences, headings, role marks, TeX comments
+            eol = body.find("\n", i)
+            eol = n if eol < 0 else eol
+            text = body[i:eol]
+            if text.lstrip().startswith("```"):
+                in_code = not in_code
+                i = eol
+                continue
+            if in_code:
+                i = eol
+                continue
+            r = _role_mark(text)
+            if r is not None or text.strip().startswith("<!-- derive:"):
+                mark = r
+                i = eol
+                continue
+            if is_tex and text.lstrip().startswith("%"):
+                i = eol
+                continue
+            h = _heading(text)
+            if h is not None:
+                level, title = h
+                while section and section[-1][0] >= level:
+                    section.pop()
+                section.append((level, title[:120], line))
+                prose_from = eol
+                i = eol
+                continue
         if in_code:
             i += 1
             continue
-        if c == "\\" and body.startswith("\\$", i):
+        if c == "%" and is_tex and (i == 0 or body[i - 1] != "\\"):
+            eol = body.find("\n", i)
+            i = n if eol < 0 else eol
+            continue
+        if c == "\\" and i + 1 < n and body[i + 1] == "$":
             i += 2
             continue
-        if body.startswith("$$", i):
-            end = body.find("$$", i + 2)
+        opened = _close_of(body, i) if c in "$\\" else None
+        if opened is not None:
+            close, width, kind = opened
+            end = body.find(close, i + width)
             if end < 0:
-                raise DeriveError(f"line {_line_of(body, i)}: $$ is never closed")
-            out.append((_line_of(body, i), body[i + 2:end], True, ""))
-            i = end + 2
+                advance(i)
+                if errors is not None:
+                    errors.append({"line": line, "column": i - line_start + 1,
+                                   "message": f"{body[i:i + width]} opened here is never closed; "
+                                              "the rest of the file is not read"})
+                    return out
+                raise DeriveError(f"line {line}: {body[i:i + width]} is never closed")
+            inner = body[i + width:end]
+            if kind == "display":
+                add(i, inner, True, end + len(close))
+            else:
+                advance(i)
+                start_line = line
+                inner = _strip_labels(inner)
+                for ln, row in _split_rows(inner, start_line, kind.startswith(_MULTI_ROW)):
+                    out.append((ln, row, True, prose(prose_from, i), tuple(section), mark, ""))
+            mark = None
+            i = end + len(close)
+            prose_from = i
             continue
-        if body.startswith("\\[", i):
-            end = body.find("\\]", i + 2)
-            if end < 0:
-                raise DeriveError(f"line {_line_of(body, i)}: \\[ is never closed")
-            out.append((_line_of(body, i), body[i + 2:end], True, ""))
-            i = end + 2
-            continue
-        if body.startswith("\\begin{", i):
-            m = re.match(r"\\begin\{([a-zA-Z*]+)\}", body[i:])
-            if m and m.group(1) in _ENVS:
-                env = m.group(1)
-                close = f"\\end{{{env}}}"
-                end = body.find(close, i)
-                if end < 0:
-                    raise DeriveError(f"line {_line_of(body, i)}: \\begin{{{env}}} is never closed")
-                inner = body[i + len(m.group(0)):end]
-                inner = re.sub(r"\\label\{[^}]*\}", "", inner)
-                out.extend(_split_rows(inner, _line_of(body, i), env.startswith(("align", "eqnarray", "gather"))))
-                i = end + len(close)
-                continue
         if c == "$":
             end = i + 1
             while end < n and body[end] != "$":
                 if body[end] == "\\":
                     end += 1
-                if body[end:end + 1] == "\n" and body[end + 1:end + 2] == "\n":
+                elif body[end] == "\n" and body[end + 1:end + 2] == "\n":
                     break  # an unmatched $ does not swallow paragraphs
                 end += 1
             if end < n and body[end] == "$":
-                out.append((_line_of(body, i), body[i + 1:end], False, body[line_start:i]))
+                add(i, body[i + 1:end], False, end + 1)
+                mark = None
                 i = end + 1
+                prose_from = i
                 continue
         i += 1
     return out
 
 
-def _split_rows(inner: str, line: int, multi: bool) -> list[tuple[int, str, bool, str]]:
+def _strip_labels(inner: str) -> str:
+    out, k = [], 0
+    while True:
+        j = inner.find("\\label{", k)
+        if j < 0:
+            out.append(inner[k:])
+            return "".join(out)
+        e = inner.find("}", j)
+        if e < 0:
+            out.append(inner[k:])
+            return "".join(out)
+        out.append(inner[k:j])
+        k = e + 1
+
+
+def _split_rows(inner: str, line: int, multi: bool) -> list[tuple[int, str]]:
     """An align environment: rows continuing a chain (starting with &=) are joined."""
     if not multi:
-        return [(line, inner, True, "")]
-    rows: list[tuple[int, str]] = []
-    pos = 0
-    for part in re.split(r"\\\\(?:\[[^\]]*\])?", inner):
-        rows.append((line + inner.count("\n", 0, pos), part))
-        pos += len(part) + 2
-    out: list[tuple[int, str, bool, str]] = []
-    for ln, row in rows:
-        text = row.strip()
+        return [(line, inner)]
+    out: list[tuple[int, str]] = []
+    ln = line
+    for part in _rows(inner):
+        row_line = ln + part[:len(part) - len(part.lstrip())].count("\n")
+        ln += part.count("\n")
+        text = part.strip()
+        if text.startswith("[") and "]" in text[:12]:  # \\[2pt]
+            text = text[text.index("]") + 1:].strip()
         if not text:
             continue
         bare = text.replace("&", "").strip()
-        if out and (re.match(r"^(=|\\le|\\ge|\\approx|<|>|\\equiv)", bare) or bare.startswith(("+", "-"))):
+        if out and (bare.startswith(("=", "\\le", "\\ge", "\\approx", "<", ">", "\\equiv", "+", "-"))):
             prev = out[-1]
-            out[-1] = (prev[0], prev[1] + " " + bare, True, "")
+            out[-1] = (prev[0], prev[1] + " " + bare)
         else:
-            out.append((ln, bare, True, ""))
+            out.append((row_line, bare))
     return out
+
+
+def _rows(inner: str) -> list[str]:
+    """Rows of an environment, cut at ``\\\\`` outside braces (matrices inside stay whole)."""
+    rows, depth, start, k = [], 0, 0, 0
+    env_depth = 0
+    while k < len(inner):
+        if inner.startswith("\\begin{", k):
+            env_depth += 1
+        elif inner.startswith("\\end{", k):
+            env_depth = max(0, env_depth - 1)
+        c = inner[k]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(0, depth - 1)
+        elif c == "\\" and inner.startswith("\\\\", k):
+            if depth == 0 and env_depth == 0:
+                rows.append(inner[start:k])
+                start = k + 2
+            k += 2
+            continue
+        k += 1
+    rows.append(inner[start:])
+    return rows
 
 
 def clean_math(latex: str) -> str:
     """Drop item labels such as "3. a)" that hand-written notes put inside math."""
     text = latex.strip()
-    m = _ITEM_LABEL.match(text)
-    if m and m.end() > 0 and re.match(r"^\s*(\d+\s*\.|\(?[a-z]\))", text):
+    m = re.match(r"(?:\d{1,3}\s*\.\s*)?\(?[a-z]\)\s*", text[:16])
+    if m and m.end() > 0 and re.match(r"(?:\d{1,3}\s*\.|\(?[a-z]\))", text[:8]):
         text = text[m.end():]
     return text
 
 
-# prose between two math spans that makes the second a condition of the first
-_TRAILING_CONDITION = re.compile(r"\$\s*,?\s*(for|for all|when|whenever|if|provided|where)\s*$", re.IGNORECASE)
+def _ends_with_word(prose: str, words: tuple[str, ...]) -> bool:
+    """Whether ``prose`` (already stripped) ends with one of ``words`` as whole words."""
+    low = prose.lower()
+    for w in words:
+        if low.endswith(w) and (len(low) == len(w) or not low[-len(w) - 1].isalpha()):
+            return True
+    return False
+
+
+def _is_condition_join(between: str) -> bool:
+    """``$..$ for $..$``, ``$..$, when $..$``: the prose between two spans makes the second
+    one the first one's condition."""
+    t = between.strip()
+    if t.startswith(","):
+        t = t[1:].strip()
+    return t.lower() in _CONDITION_WORDS
 
 
 def looks_like_condition(latex: str) -> bool:
@@ -215,21 +431,42 @@ def looks_like_condition(latex: str) -> bool:
     return _looks_like_condition(latex.strip())
 
 
-def read_document(path: str | Path, text: str | None = None) -> Document:
-    """Read a document into front matter and claims (no math is interpreted here)."""
+def read_text(path: str | Path) -> str:
+    """The text of a claim file: size checked before reading, binary files refused."""
     p = Path(path)
+    try:
+        st = p.stat()
+    except OSError as exc:
+        raise DeriveError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+    if not p.is_file():
+        raise DeriveError(f"{str(path)!r} is not a regular file")
+    if st.st_size > MAX_FILE_BYTES:
+        raise DeriveError(f"{str(path)!r} is larger than {MAX_FILE_BYTES} bytes")
+    try:
+        with open(p, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise DeriveError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise DeriveError(f"{str(path)!r} is larger than {MAX_FILE_BYTES} bytes")
+    if b"\x00" in raw[:65536]:
+        raise DeriveError(f"{str(path)!r} is not a text file")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DeriveError(f"{str(path)!r} is not a text file (not UTF-8)") from None
+
+
+def read_document(path: str | Path, text: str | None = None) -> Document:
+    """Read a document into front matter and spans (no math is interpreted here)."""
     if text is None:
-        try:
-            raw = p.read_bytes()
-        except OSError as exc:
-            raise DeriveError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
-        if len(raw) > MAX_FILE_BYTES:
-            raise DeriveError(f"{str(path)!r} is larger than {MAX_FILE_BYTES} bytes")
-        text = raw.decode("utf-8", errors="replace")
+        text = read_text(path)
     text = text.replace("\r\n", "\n")
     front, where, body, _ = read_front_matter(text)
     claims: list[Claim] = []
-    for line, latex, display, before in extract_math(body):
+    errors: list[dict[str, object]] = []
+    last_end_line = -1
+    for line, latex, display, before, section, mark, after in extract_math(body, errors):
         latex = clean_math(latex)
         if not latex:
             continue
@@ -240,12 +477,16 @@ def read_document(path: str | Path, text: str | None = None) -> Document:
             continue
         if not rel:
             continue
-        if (not display and claims and claims[-1].line == line and _TRAILING_CONDITION.search(before)
+        if (not display and claims and claims[-1].line == line and _is_condition_join(before[-40:])
                 and looks_like_condition(latex)):
             # "$K_\ell = C A^{\ell-1} B$ for $\ell \ge 1$": the second span is the first one's
             # condition, in the same form split_statements reads inside one span
             claims[-1].latex += r" \quad \text{for } " + latex
             continue
-        binding = (not display) and bool(_BINDING_WORDS.search(before))
-        claims.append(Claim(line=line, latex=latex, display=display, binding=binding))
-    return Document(path=str(path), front=front, claims=claims, front_lines=where)
+        stripped = before.rstrip()
+        binding = (not display) and _ends_with_word(stripped, _BINDING_WORDS)
+        claims.append(Claim(line=line, latex=latex, display=display, binding=binding, prose=before,
+                            section=section, role=mark, after=after))
+        last_end_line = line
+    del last_end_line
+    return Document(path=str(path), front=front, claims=claims, front_lines=where, errors=errors)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from .latex_parser import RELATIONS, Node, ParseError, Token, parse, tokenize
 
+_OPERATOR_WORDS = {"tr", "trace", "diag", "det", "softmax", "d", "rank", "vec", "sign", "exp", "log", "var", "cov",
+                   "relu", "argmin", "argmax", "max", "min", "span", "sigmoid", "logit", "tanh", "col", "row"}
 _CONDITION_WORDS = ("for", "where", "if", "when", "with", "whenever", "provided", "all", "any", "as")
 _INEQUALITIES = {"<", ">", r"\le", r"\leq", r"\ge", r"\geq", r"\leqslant", r"\geqslant", r"\ne", r"\neq"}
 
@@ -30,6 +32,13 @@ class Statement:
     error: ParseError | None = None
     note: str = ""
     local_defs: list[str] = field(default_factory=list)  # "where y = Ax" after the statement
+    lead: str = "start"  # what came before it in the span: start, therefore, quad, comma, text:<words>
+    # set by the roles and model stages before judging
+    role: str = "claim"
+    defines: str | None = None
+    skip_links: int = 0  # leading links of a chain that are definitions (o = W^T q = ...)
+    hypotheses: list[Node] = field(default_factory=list)  # visible hypotheses about its names
+    unapplied: list[str] = field(default_factory=list)  # hypotheses about its names that sampling cannot honour
 
 
 def _depth_walk(toks: list[Token]):
@@ -83,8 +92,8 @@ def split_statements(src: str) -> list[Statement]:
         elif t.kind == "text":
             words = t.value.split("|", 1)[1].strip().lower()
             head = t.value.split("|", 1)[0]
-            if head in (r"\operatorname", r"\operatorname*") or (head == r"\mathrm" and re.fullmatch(r"[a-z]+", words)
-                                                                  and words in ("tr", "diag", "det", "softmax", "d")):
+            if head in (r"\operatorname", r"\operatorname*") or (head in (r"\mathrm", r"\text", r"\textrm")
+                                                                  and words in _OPERATOR_WORDS):
                 continue
             kind = "text:" + words
         elif t.kind == "sym" and v == ",":
@@ -130,7 +139,7 @@ def split_statements(src: str) -> list[Statement]:
         if is_condition and out:
             out[-1].condition_text = (out[-1].condition_text + "," if out[-1].condition_text else "") + text
             continue
-        out.append(Statement(text, col))
+        out.append(Statement(text, col, lead=kind))
     for st in out:
         _strip_trailing_condition(st)
         try:

@@ -20,7 +20,9 @@ from typing import Any
 from ..errors import DeriveError, ExitCode
 from ..verdict import PROVED, REFUTED, UNDECIDED, VERIFIED, dumps
 
-SCHEMA_ID = "derive-check/1"
+SCHEMA_ID = "derive-check/2"
+DEFINED, ASSUMED, INCONSISTENT = "defined", "assumed", "inconsistent"
+ALL_STATUSES = (PROVED, VERIFIED, REFUTED, UNDECIDED, DEFINED, ASSUMED, INCONSISTENT)
 SUFFIXES = (".md", ".markdown", ".tex", ".txt")
 
 
@@ -88,7 +90,11 @@ def check_paths(paths: list[str], problem: str | None = None, timeout: float = 1
             if given:
                 items = doc.front.get("given") or []
                 doc.front["given"] = ([items] if isinstance(items, str) else list(items)) + list(given)
+            for e in doc.errors:
+                errors.append({"file": str(f), "message": f"line {e['line']}, column {e['column']}: {e['message']}"})
             if not doc.claims:
+                if doc.errors:
+                    continue
                 raise DeriveError(f"{f}: no claims (no display math and no inline math with a relation)")
             results = judge_document(doc, problem, opts, progress=(lambda m: say("  " + m)) if progress else None)
         except DeriveError as exc:
@@ -107,7 +113,7 @@ def check_paths(paths: list[str], problem: str | None = None, timeout: float = 1
 
 
 def _counts(items: list[dict[str, Any]]) -> dict[str, int]:
-    out = {s: 0 for s in (PROVED, VERIFIED, REFUTED, UNDECIDED)}
+    out = {s: 0 for s in ALL_STATUSES}
     for c in items:
         out[c["status"]] += 1
     return out
@@ -115,7 +121,7 @@ def _counts(items: list[dict[str, Any]]) -> dict[str, int]:
 
 def exit_code(report: dict[str, Any]) -> int:
     counts = report["summary"]
-    if counts[REFUTED]:
+    if counts[REFUTED] or counts[INCONSISTENT]:
         return int(ExitCode.FAILED)
     if report["errors"]:
         return int(ExitCode.USAGE)
@@ -151,20 +157,23 @@ def _compact(v: Any) -> str:
 
 def format_table(report: dict[str, Any]) -> str:
     """The human table: line, claim as written, verdict, reason / counterexample."""
-    rows = [("LINE", "CLAIM", "VERDICT", "WHY")]
+    rows = [("LINE", "STATEMENT", "VERDICT", "WHY")]
     for c in report["claims"]:
         why = c.get("reason") or c.get("scope") or ""
         if c["status"] in (PROVED, VERIFIED):
             why = c["scope"]
         elif c["status"] == REFUTED:
             why = c["scope"] + ("  " + _counterexample_text(c.get("counterexample")) if c.get("counterexample") else "")
+        elif c["status"] in (DEFINED, ASSUMED):
+            why = f"{c.get('role', '')}: {c.get('role_reason', '')}"
         rows.append((f"{Path(c['file']).name}:{c['line']}", _short(c["latex"], 48), c["status"], _short(why, 160)))
     w = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = [f"{r[0]:<{w[0]}}  {r[1]:<{w[1]}}  {r[2]:<{w[2]}}  {r[3]}" for r in rows]
     s = report["summary"]
     lines.append("")
-    lines.append(f"{len(report['claims'])} claims: {s[PROVED]} proved, {s[VERIFIED]} verified, "
-                 f"{s[REFUTED]} refuted, {s[UNDECIDED]} undecided")
+    lines.append(f"{len(report['claims'])} statements: {s[PROVED]} proved, {s[VERIFIED]} verified, "
+                 f"{s[REFUTED]} refuted, {s[UNDECIDED]} undecided; {s[DEFINED]} defined, {s[ASSUMED]} assumed"
+                 + (f", {s[INCONSISTENT]} inconsistent" if s[INCONSISTENT] else ""))
     for e in report["errors"]:
         lines.append(f"error: {e['message']}")
     return "\n".join(lines) + "\n"

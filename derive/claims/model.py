@@ -1,0 +1,139 @@
+"""Stage 5, *model*: what the document itself says its names mean, section by section.
+
+The document is read in order.  Definitions (``Let s = p^\\top p``, ``n = 1`` after "Given",
+a fresh name on the left) and hypotheses (``0 < \\alpha < 1``, ``x \\in \\mathbb{R}^n``,
+"for k ≥ 1") are recorded with the section they were made in; a statement sees the
+bindings of its own section and of the sections that enclose it, so ``L = 4`` in "(b) i."
+and ``L = 3`` in "(b) ii." do not collide, and a later section may rebind a name.
+
+A registered problem gives names a meaning only where the document has not taken them
+over: when a visible definition rebinds one of the problem's inputs (``A = \\alpha = 0.8``
+in the scalar example of the SSM problem), the problem's own computed quantities (its
+kernel, its states) no longer describe this section, and the statement is read without it
+(its names then come from the document, or the statement is not refuted).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from .binding import BindError, Scope, name_key
+from .latex_parser import Node, ParseError, to_text
+from .roles import family
+
+Section = tuple[tuple[int, str, int], ...]
+
+
+def visible(made_in: Section, used_in: Section) -> bool:
+    """A binding made in a section holds in it and in the sections it encloses."""
+    return used_in[:len(made_in)] == made_in
+
+
+@dataclass
+class Binding:
+    section: Section
+    kind: str  # "define" | "declare"
+    lhs: Node
+    rhs: Node
+    latex: str
+    line: int
+    family: str | None
+
+
+@dataclass
+class Hypothesis:
+    section: Section
+    tree: Node
+    latex: str
+    line: int
+    names: frozenset[str]
+
+
+@dataclass
+class DocumentModel:
+    """Bindings and hypotheses in document order; scopes are built per statement."""
+
+    base: Scope
+    bindings: list[Binding] = field(default_factory=list)
+    hypotheses: list[Hypothesis] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    _cache: dict[tuple[int, ...], Scope] = field(default_factory=dict)
+
+    def visible_bindings(self, section: Section) -> list[Binding]:
+        return [b for b in self.bindings if visible(b.section, section)]
+
+    def definition_of(self, fam: str, section: Section) -> Binding | None:
+        for b in reversed(self.bindings):
+            if b.kind == "define" and b.family == fam and visible(b.section, section):
+                return b
+        return None
+
+    def is_defined(self, fam: str, section: Section) -> bool:
+        if self.definition_of(fam, section) is not None:
+            return True
+        return fam in self.base.defs or fam.removesuffix("(·)") in self.base.funcs
+
+    def define(self, lhs: Node, rhs: Node, latex: str, line: int, section: Section) -> None:
+        if lhs.kind == "transpose":  # W^\top = M defines W = M^\top
+            lhs, rhs = lhs.args[0], Node("transpose", None, (rhs,), rhs.col)
+        self.bindings.append(Binding(section, "define", lhs, rhs, latex, line, family(lhs)))
+
+    def declare(self, lhs: Node, rhs: Node, latex: str, line: int, section: Section) -> None:
+        self.bindings.append(Binding(section, "declare", lhs, rhs, latex, line, None))
+
+    def assume(self, tree: Node, latex: str, line: int, section: Section, names: set[str]) -> None:
+        self.hypotheses.append(Hypothesis(section, tree, latex, line, frozenset(names)))
+
+    def scope_for(self, section: Section, base: Scope | None = None) -> Scope:
+        """``base`` (the document's front matter, or a problem's scope) plus the visible
+        bindings, replayed in order (a later definition of a name wins)."""
+        base = base if base is not None else self.base
+        chosen = tuple(i for i, b in enumerate(self.bindings) if visible(b.section, section))
+        key = (id(base),) + chosen
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        scope = dataclasses.replace(base, defs=dict(base.defs), def_text=dict(base.def_text),
+                                    funcs=dict(base.funcs), declared=dict(base.declared),
+                                    def_patterns=list(base.def_patterns))
+        for i in chosen:
+            b = self.bindings[i]
+            try:
+                if b.kind == "define":
+                    _forget(scope, b.lhs)
+                    scope.define(b.lhs, b.rhs, b.latex)
+                else:
+                    scope.declare(b.lhs, b.rhs)
+            except (BindError, ParseError):
+                continue
+        if len(self._cache) < 2048:
+            self._cache[key] = scope
+        return scope
+
+    def hypotheses_for(self, section: Section, names: set[str]) -> list[Hypothesis]:
+        """Visible hypotheses about any of ``names`` (a name's hypotheses travel with it)."""
+        return [h for h in self.hypotheses if visible(h.section, section) and h.names & names]
+
+    def rebinds_input(self, section: Section, problem_scope: Scope) -> str | None:
+        """The first visible definition that takes over one of the problem's inputs."""
+        if problem_scope.problem is None:
+            return None
+        inputs = {p.latex for p in problem_scope.patterns if isinstance(p.expr, (sp.Symbol, sp.MatrixSymbol))}
+        inputs |= {to_text(p.tree) for p in problem_scope.patterns if isinstance(p.expr, (sp.Symbol, sp.MatrixSymbol))}
+        for b in self.visible_bindings(section):
+            if b.kind == "define" and b.lhs.kind == "name" and to_text(b.lhs) in inputs:
+                return to_text(b.lhs)
+        return None
+
+
+def _forget(scope: Scope, lhs: Node) -> None:
+    """A rebinding replaces the earlier meaning (including an indexed definition of it)."""
+    key = name_key(lhs) if lhs.kind != "apply" else None
+    if key is not None:
+        scope.defs.pop(key, None)
+        scope.def_text.pop(key, None)
+    if lhs.kind == "name":
+        scope.def_patterns[:] = [p for p in scope.def_patterns if p[0].value != lhs.value]

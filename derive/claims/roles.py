@@ -1,0 +1,278 @@
+"""Stage 4, *roles*: what each statement of a document is doing.
+
+A relation in a document is not always a claim.  ``Let $s = p^\\top p$`` introduces a
+name, ``for $k \\ge 1$`` states a condition, ``$A = \\alpha = 0.8$`` after "Given" sets data,
+``$\\lambda > 0.001$`` after "so" is a step, ``\\approx`` is an approximation and
+``O(n d^2)`` a complexity.  Judging a definition or a hypothesis as if it were an identity
+is how a checker ends up calling correct work wrong, so every statement gets a role here,
+with the reason, before anything is evaluated.
+
+Roles (docs/claims-schema.md): ``definition``, ``hypothesis`` (never judged: ``defined`` /
+``assumed``), ``claim``, ``step``, ``solution``, ``answer`` (judged), ``approximation`` and
+``asymptotic`` (judged only where the document states the regime; otherwise undecided).
+
+The decision uses only the statement's tree, the prose before it, what separated it from
+the previous statement of its span, and what the *model* stage already knows (which names
+the document defined, which ones a registered problem determines).  It is a table of
+small rules, tried in order; the first that fires gives the role and its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .latex_parser import Node, to_text
+
+DEFINITION, HYPOTHESIS, CLAIM, STEP = "definition", "hypothesis", "claim", "step"
+SOLUTION, ANSWER, APPROXIMATION, ASYMPTOTIC = "solution", "answer", "approximation", "asymptotic"
+JUDGED = (CLAIM, STEP, SOLUTION, ANSWER)
+
+_APPROX_OPS = {"~": "\\approx / \\sim", "->": "\\to", "<<": "\\ll", ">>": "\\gg"}
+_INEQ_OPS = {"<", "<=", ">", ">=", "!="}
+_ASYMPTOTIC_HEADS = {"O", "\\mathcal{O}", "\\Theta", "\\Omega", "o", "\\mathcal{o}", "\\omega"}
+_DEF_WORDS = ("let", "define", "defining", "denote", "set", "where", "given", "with", "write", "call", "put",
+              "substitute", "introduce", "consider", "model", "defined as", "defined by", "is defined as")
+_HYP_WORDS = ("for", "for all", "for every", "for each", "if", "assume", "assuming", "suppose", "provided",
+              "provided that", "when", "whenever", "such that", "since", "as long as", "given that", "unless",
+              "except", "and assume", "with the assumption", "under")
+_STEP_WORDS = ("so", "hence", "thus", "therefore", "then", "we get", "which gives", "gives", "giving", "yields",
+               "it follows that", "consequently", "i.e.", "that is", "this means", "implies", "we obtain",
+               "obtain", "simplifies to", "becomes", "we have", "so that", "leading to", "which is", "rearranging",
+               "rearranged", "solving", "equivalently", "⇒", "∴", "get")
+_ANSWER_WORDS = ("answer", "final", "result", "in summary", "summary", "the kernel is")
+
+
+@dataclass(frozen=True)
+class Role:
+    role: str
+    why: str
+    defines: str | None = None  # the name a definition (or a chain's first link) introduces
+
+
+@dataclass
+class Context:
+    """What the roles stage may ask about the document so far."""
+
+    prose: str  # prose right before the span (same paragraph)
+    lead: str  # what separated the statement from the previous one in its span
+    binding_prose: bool  # the reader saw "Let/define/where/set/..." right before the span
+    mark: str | None  # the author's own role mark (% derive: ROLE)
+    first_in_span: bool
+    is_defined: Callable[[str], bool]  # a document definition in scope
+    problem_input: Callable[[Node], bool]  # a registered problem's input (A, B, C, D of ssm-kernel)
+    problem_computed: Callable[[Node], bool]  # a quantity the problem computes (K_\ell, x_k)
+    seen: Callable[[str], bool]  # the name family was used by an earlier statement
+    previous_judged: bool = False  # the statement before it in the document was judged (for steps)
+
+
+def _tail_words(prose: str) -> str:
+    """The end of the prose, lower case, markdown and punctuation trimmed."""
+    t = prose[-120:].lower()
+    for ch in "*_`#>|":
+        t = t.replace(ch, " ")
+    return " ".join(t.split()).rstrip(" :,;(")
+
+
+def _ends_with(text: str, words: tuple[str, ...]) -> str | None:
+    for w in sorted(words, key=len, reverse=True):
+        if text.endswith(w) and (len(text) == len(w) or not text[-len(w) - 1].isalpha()):
+            return w
+    return None
+
+
+def _last_clause(text: str) -> str:
+    """The prose after the last sentence end: "The kernel. So, we get" -> "so, we get"."""
+    cut = max(text.rfind(". "), text.rfind("? "), text.rfind("! "))
+    return text[cut + 2:] if cut >= 0 else text
+
+
+def _step_word(prose_tail: str, lead: str) -> str | None:
+    if lead == "therefore":
+        return "⇒ / ∴"
+    if lead.startswith("text:"):
+        w = _ends_with(" ".join(lead[5:].replace(",", " ").split()), _STEP_WORDS)
+        if w:
+            return w
+        first = lead[5:].strip().split(" ")[0].rstrip(",")
+        if first in _STEP_WORDS:
+            return first
+    clause = _last_clause(prose_tail)
+    words = clause.replace(",", " ").split()
+    for w in _STEP_WORDS:
+        if " " in w:
+            if w in clause:
+                return w
+        elif w in words[:4] or (words and words[-1] == w):
+            return w
+    return None
+
+
+def family(n: Node) -> str | None:
+    """The name a definition introduces, without its running index: ``S_t`` and ``S_{t-1}``
+    are both ``S``; ``W_{ix}`` keeps its subscript (it is part of the name)."""
+    if n.kind == "transpose":
+        return family(n.args[0])
+    if n.kind == "apply" and n.args and isinstance(n.args[0], Node) and n.args[0].kind == "name":
+        return to_text(n.args[0]) + "(·)"
+    if n.kind != "name":
+        return None
+    sub, time = n.args
+    if sub is not None and _index_like(sub):
+        sub = None
+    return to_text(Node("name", n.value, (sub, None), n.col))
+
+
+def _index_like(n: Node) -> bool:
+    kinds = {x.kind for x in n.walk()}
+    if not kinds <= {"name", "num", "add", "sub", "neg", "paren", "tuple"}:
+        return False
+    names = [x for x in n.walk() if x.kind == "name"]
+    return all(x.args == (None, None) and (len(x.value) == 1 or x.value in ("\\ell", "\\tau")) for x in names) \
+        and (bool(names) or n.kind == "num")
+
+
+def free_names(n: Node) -> set[str]:
+    """Name families a tree uses, without variables it binds itself (sum indices, d/dx)."""
+    out: set[str] = set()
+    bound: set[str] = set()
+    stack = [n]
+    while stack:
+        x = stack.pop()
+        if x.kind == "name":
+            f = family(x)
+            if f is not None:
+                out.add(f)
+            for idx in x.args:
+                if isinstance(idx, Node) and _index_like(idx):
+                    stack.append(idx)
+            continue
+        if x.kind in ("sum", "prod") and isinstance(x.args[1], Node):
+            bound.add(to_text(x.args[1]))
+        if x.kind == "ddx" and isinstance(x.args[0], Node):
+            pass  # d/dx f(x): x stays free (the derivative is a function of it)
+        if x.kind in ("call", "apply") and x.args and isinstance(x.args[0], Node) and x.args[0].kind in ("func",):
+            stack.extend(a for a in x.args[1:] if isinstance(a, Node))
+            continue
+        for a in x.args:
+            if isinstance(a, Node):
+                stack.append(a)
+            elif isinstance(a, tuple):
+                stack.extend(y for y in a if isinstance(y, Node))
+    return out - bound
+
+
+def _is_asymptotic(tree: Node) -> bool:
+    for x in tree.walk():
+        if x.kind == "apply" and x.args and isinstance(x.args[0], Node) and x.args[0].kind == "name" \
+                and x.args[0].args == (None, None) and x.args[0].value in _ASYMPTOTIC_HEADS:
+            return True
+    return False
+
+
+def _is_declaration(rhs: Node) -> bool:
+    return rhs.kind == "field" or (rhs.kind == "pow" and rhs.args[0].kind == "field")
+
+
+def _defined_head(lhs: Node) -> bool:
+    """A left side that can be defined: a name, an indexed name, ``W^\\top`` or ``F(x)``."""
+    if lhs.kind == "name":
+        return True
+    if lhs.kind == "transpose" and lhs.args[0].kind == "name":
+        return True
+    return lhs.kind == "apply" and lhs.args[0].kind == "name" and all(
+        isinstance(a, Node) and a.kind == "name" for a in lhs.args[1:])
+
+
+def _numeric(n: Node) -> bool:
+    return n.kind == "num" or (n.kind == "neg" and n.args[0].kind == "num")
+
+
+def assign(tree: Node, ctx: Context) -> Role:
+    """The role of one statement, with the reason (the rules of the module docstring)."""
+    if ctx.mark is not None:
+        return Role(ctx.mark, "set by the author (% derive: " + ctx.mark + ")",
+                    defines=_defines(tree) if ctx.mark == DEFINITION else None)
+    if tree.kind != "chain":
+        return Role(CLAIM, "no relation")
+    items, ops = tree.args
+    tail = _tail_words(ctx.prose)
+    approx = [o for o in ops if o in _APPROX_OPS]
+    if approx:
+        return Role(APPROXIMATION, f"written with {_APPROX_OPS[approx[0]]}")
+    if _is_asymptotic(tree):
+        return Role(ASYMPTOTIC, "a complexity statement (O, Θ, Ω)")
+    lhs = items[0]
+    if ops[0] == "in" and _is_declaration(items[1]):
+        return Role(HYPOTHESIS, "declares a name's type or shape")
+    if ops[0] in (":=", "<-"):
+        if _defined_head(lhs):
+            return Role(DEFINITION, "written with := / \\leftarrow", defines=family(lhs))
+    step = _step_word(tail, ctx.lead)
+    hyp_word = _ends_with(tail, _HYP_WORDS) if ctx.first_in_span or ctx.lead in ("comma", "quad") else None
+    clause = _last_clause(tail)
+    if hyp_word is None and ctx.first_in_span and (clause.startswith(("if ", "suppose ", "assume ", "when "))
+                                                   or " if " in clause) and " then" not in clause:
+        hyp_word = "if"
+    if ctx.lead.startswith("text:"):
+        lead_words = " ".join(ctx.lead[5:].split())
+        hyp_word = _ends_with(lead_words, _HYP_WORDS) or (lead_words.split(" ")[0] if lead_words.split(" ")[0]
+                                                          in ("for", "if", "when", "assume", "assuming") else None)
+    def_word = ctx.binding_prose or (ctx.first_in_span and _ends_with(tail, _DEF_WORDS) is not None)
+    if ctx.lead.startswith("text:") and _ends_with(" ".join(ctx.lead[5:].split()), _DEF_WORDS):
+        def_word = True
+    all_ineq = all(o in _INEQ_OPS for o in ops)
+    in_interval = len(ops) == 1 and ops[0] == "in"
+    # x = 3 for a variable used before (k = 1, i = 3): a case, not an identity
+    if len(ops) == 1 and ops[0] == "=" and lhs.kind == "name" and _numeric(items[1]) \
+            and (lhs.args[0] is None or _index_like(lhs.args[0])) and lhs.args[1] is None:
+        fam = family(lhs)
+        if fam is not None and not ctx.is_defined(fam) and not ctx.problem_computed(lhs):
+            if ctx.seen(fam) and not def_word:
+                return Role(HYPOTHESIS, f"fixes a value of {fam}, a variable used before (a case)")
+            return Role(DEFINITION, f"gives {fam} a value", defines=fam)
+    # definitions: a name introduced by prose, or a fresh name on the left
+    if ops[0] == "=" and _defined_head(lhs):
+        fam = family(lhs)
+        restated = fam is not None and (ctx.is_defined(fam) or ctx.problem_computed(lhs))
+        if def_word and not restated:
+            word = "prose before it introduces a name"
+            return Role(DEFINITION, word, defines=fam)
+        if not restated and fam is not None and not ctx.seen(fam) and not ctx.problem_input(lhs) \
+                and not (hyp_word and _numeric(items[1]) and lhs.kind == "name" and lhs.args == (None, None)
+                         and len(lhs.value) == 1 and lhs.value in "ijklmnt"):
+            if fam not in free_names(Node("tuple", "", tuple(items[1:]), 0)) or lhs.kind == "name" and \
+                    lhs.args[0] is not None:
+                return Role(DEFINITION, f"introduces {fam}: it is new here and nothing earlier defines it",
+                            defines=fam)
+    if hyp_word and (all_ineq or in_interval or ops[0] == "=" and step is None):
+        return Role(HYPOTHESIS, f"a condition (after “{hyp_word}”)")
+    if def_word and not (ops[0] == "=" and _defined_head(lhs)) and (all_ineq or in_interval or ops[0] == "="):
+        return Role(HYPOTHESIS, "a condition stated where names are introduced")
+    if all_ineq or in_interval:
+        if step is not None:
+            return Role(STEP if all_ineq else SOLUTION, f"follows from the line before (“{step}”)")
+        if _only_free(tree, ctx):
+            return Role(HYPOTHESIS, "an inequality on free quantities, not derived from anything before it")
+        return Role(CLAIM, "an inequality between defined quantities")
+    if ops[0] == "=" and len(items) == 2 and items[1].kind == "tuple" and items[1].value in ("[]", "()") \
+            and _defined_head(lhs):
+        return Role(ANSWER, "a list of values given as the result")
+    if _ends_with(tail, _ANSWER_WORDS):
+        return Role(ANSWER, "stated as the answer")
+    if step is not None:
+        return Role(STEP, f"a consequence (“{step}”)")
+    return Role(CLAIM, "an identity asserted under the definitions in scope")
+
+
+def _defines(tree: Node) -> str | None:
+    if tree.kind == "chain" and _defined_head(tree.args[0][0]):
+        return family(tree.args[0][0])
+    return None
+
+
+def _only_free(tree: Node, ctx: Context) -> bool:
+    for x in tree.walk():
+        if x.kind == "name" and (ctx.is_defined(family(x) or "") or ctx.problem_computed(x)):
+            return False
+    return True
