@@ -374,7 +374,8 @@ def p1f_ppT_powers():
     for p in _p_vectors():
         P = p * p.T
         for k in range(1, 8):
-            ok = ok and _close(_pow(P, k), _sq(p) ** (k - 1) * P) and _close(_pow(P, k), mp.norm(p) ** (2 * (k - 1)) * P)
+            Pk = _pow(P, k)
+            ok = ok and _close(Pk, _sq(p) ** (k - 1) * P) and _close(Pk, mp.norm(p) ** (2 * (k - 1)) * P)
     return ok
 
 
@@ -390,19 +391,21 @@ def p1f_binomial_expansion():
     for p in _p_vectors():
         P, n = p * p.T, p.rows
         for ell in range(9):
-            ok = ok and _close(_pow(_eye(n) + P, ell), sum((comb(ell, k) * _pow(P, k) for k in range(ell + 1)), mp.zeros(n, n)))
+            expansion = sum((comb(ell, k) * _pow(P, k) for k in range(ell + 1)), mp.zeros(n, n))
+            ok = ok and _close(_pow(_eye(n) + P, ell), expansion)
     return ok
+
+
+def _rank_one_power_is(coefficient, ells):
+    # (I + pp^T)^l by repeated products against I + coefficient(s, l) pp^T, s = |p|^2
+    return all(_close(_pow(_eye(p.rows) + p * p.T, ell), _eye(p.rows) + coefficient(_sq(p), ell) * (p * p.T))
+               for p in _p_vectors() for ell in ells)
 
 
 def p1f_power_coefficient_sum():
     """A^l = I + (sum_{k=1}^l C(l,k) |p|^{2(k-1)}) pp^T for l = 0..8 (line 214)."""
-    ok = True
-    for p in _p_vectors():
-        P, n, s = p * p.T, p.rows, _sq(p)
-        for ell in range(9):
-            coeff = sum((comb(ell, k) * s ** (k - 1) for k in range(1, ell + 1)), mp.mpf(0))
-            ok = ok and _close(_pow(_eye(n) + P, ell), _eye(n) + coeff * P)
-    return ok
+    return _rank_one_power_is(lambda s, ell: sum((comb(ell, k) * s ** (k - 1) for k in range(1, ell + 1)), mp.mpf(0)),
+                              range(9))
 
 
 def p1f_binomial_theorem():
@@ -431,12 +434,7 @@ def p1f_alpha_closed_form():
 
 def p1f_power_closed_form():
     """A^l = I + ((1+s)^l - 1)/s pp^T for l = 0..10, and its l-1 form for l = 1..11 (lines 226, 232)."""
-    ok = True
-    for p in _p_vectors():
-        P, n, s = p * p.T, p.rows, _sq(p)
-        for ell in range(11):
-            ok = ok and _close(_pow(_eye(n) + P, ell), _eye(n) + ((1 + s) ** ell - 1) / s * P)
-    return ok
+    return _rank_one_power_is(lambda s, ell: ((1 + s) ** ell - 1) / s, range(11))
 
 
 def p1f_zero_p():
