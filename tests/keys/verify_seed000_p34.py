@@ -29,7 +29,7 @@ def _rel(x, ref) -> float:
 
 
 def _close(x, ref, tol: float = TOL) -> bool:
-    return np.shape(x) == np.shape(ref) and _rel(x, ref) <= tol
+    return bool(np.shape(x) == np.shape(ref) and _rel(x, ref) <= tol)
 
 
 def _ridge_rows(design, targets, lam):
@@ -69,7 +69,7 @@ def p3a_alpha_losses():
     """||X - IX||^2 = ||X - X||^2 = 0 and ||I||^2 = tr(I I^T) = tr(I_2) = 2."""
     rec = np.sum((_X3A - _W_ALPHA @ _X3A) ** 2)
     reg = sum(_W_ALPHA[i, j] ** 2 for i in range(2) for j in range(2))
-    return rec == 0.0 and reg == 2.0 and np.trace(_W_ALPHA @ _W_ALPHA.T) == 2.0 and np.trace(np.eye(2)) == 2.0
+    return bool(rec == 0.0 and reg == 2.0 and np.trace(_W_ALPHA @ _W_ALPHA.T) == 2.0 and np.trace(np.eye(2)) == 2.0)
 
 
 def p3a_beta_product():
@@ -86,8 +86,8 @@ def p3a_beta_losses():
     stage1 = sum((Fraction(0) ** 2 + x ** 2) for x in r)
     stage2 = Fraction("0.0004") + Fraction("0.0001") + Fraction("0.0001") + Fraction("0.0004")
     rec_float = np.sum((_X3A - _W_BETA @ _X3A) ** 2)
-    return (stage1 == stage2 == Fraction("0.0010") and abs(rec_float - 0.001) < 1e-15
-            and np.sum(_W_BETA ** 2) == 1.0)
+    return bool(stage1 == stage2 == Fraction("0.0010") and abs(rec_float - 0.001) < 1e-15
+                and np.sum(_W_BETA ** 2) == 1.0)
 
 
 def p3a_total_losses():
@@ -137,9 +137,9 @@ def p3b_svd_facts():
     """X = U Sigma V^T with U, V orthogonal, sigma decreasing >= 0, Sigma m x n = [diag(sigma) 0]."""
     _, X, U, s, Vt, Sigma, _ = _svd_case()
     m, n = X.shape
-    return (_close(U @ Sigma @ Vt, X) and _close(U.T @ U, np.eye(m)) and _close(Vt @ Vt.T, np.eye(n))
-            and bool(np.all(np.diff(s) < 0)) and s[-1] >= 0 and Sigma.shape == (m, n)
-            and _close(Sigma[:, :m], np.diag(s), 0.0) and not np.any(Sigma[:, m:]))
+    return bool(_close(U @ Sigma @ Vt, X) and _close(U.T @ U, np.eye(m)) and _close(Vt @ Vt.T, np.eye(n))
+                and np.all(np.diff(s) < 0) and s[-1] >= 0 and Sigma.shape == (m, n)
+                and _close(Sigma[:, :m], np.diag(s), 0.0) and not np.any(Sigma[:, m:]))
 
 
 def p3b_ridge_general():
@@ -190,8 +190,8 @@ def p3b_frobenius_invariance():
     W = rng.normal(size=U.shape)
     Wt = U.T @ W @ U
     fro = np.linalg.norm
-    return (abs(fro(W) - fro(Wt)) < 1e-12 * fro(W) and _close(U @ Wt @ U.T, W)
-            and abs(fro(U @ Wt @ U.T) ** 2 - fro(Wt) ** 2) < 1e-12 * fro(W) ** 2)
+    return bool(abs(fro(W) - fro(Wt)) < 1e-12 * fro(W) and _close(U @ Wt @ U.T, W)
+                and abs(fro(U @ Wt @ U.T) ** 2 - fro(Wt) ** 2) < 1e-12 * fro(W) ** 2)
 
 
 def p3b_reduction():
