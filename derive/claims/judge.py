@@ -443,15 +443,17 @@ def _holds_past_boundary(lhs: sp.Basic, op: str, rhs: sp.Basic, problem: Problem
 
 
 def _unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> set[str]:
-    """Names that give a refutation no force: not defined, declared or assumed anywhere in
+    r"""Names that give a refutation no force: not defined, declared or assumed anywhere in
     scope, and used on one side only (``\tilde w_{jj}(\sigma_j^2 + \lambda) = \sigma_j^2``
     determines w; it is no identity in w).  With a problem, every name is bound already."""
     from .roles import family, free_names
 
     if scope.problem is not None:
         return set()
-    known = set(scope.defs) | {f + "(·)" for f in scope.funcs}
-    a, b = free_names(left), free_names(right)
+    if not scope.defs and not scope.def_patterns and not scope.funcs and not st.hypotheses and not st.unapplied:
+        return set()  # a bare list of identities: the generic reading is the universal one
+    known = {f + "(·)" for f in scope.funcs} | {"I", "\\mathbf{1}", "e", "\\pi"}
+    a, b = _expanded_names(left, scope), _expanded_names(right, scope)
     out = set()
     for name in a ^ b:
         if name in known or name.removesuffix("(·)") in scope.funcs:
@@ -459,6 +461,22 @@ def _unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> s
         if any(k == name or k.startswith(name + "_") for k in scope.defs):
             continue
         out.add(name)
+    return out
+
+
+def _expanded_names(n: Node, scope: Scope, depth: int = 0) -> set[str]:
+    """Free names of ``n`` with the document's definitions replaced by what they use."""
+    from .roles import family, free_names
+
+    out: set[str] = set()
+    for name in free_names(n):
+        rhs = scope.defs.get(name)
+        if rhs is None:
+            rhs = next((r for lhs, _slot, _var, r in scope.def_patterns if family(lhs) == name), None)
+        if rhs is not None and depth < 8:
+            out |= _expanded_names(rhs, scope, depth + 1) - {name}
+        else:
+            out.add(name)
     return out
 
 
@@ -944,8 +962,13 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                                  role_reason=role.why, section=_section_text(section),
                                  condition=st.condition_text or None))
 
+    structure: dict[Any, set[str]] = {}  # section -> structure words its prose states (orthogonal, SVD)
     for claim in doc.claims:
         section = claim.section
+        low = claim.context.lower()
+        found = {w for w in _STRUCTURE_WORDS if w in low}
+        if found:
+            structure.setdefault(section, set()).update(found)
         statements = split_statements(claim.latex)
         for pos, st in enumerate(statements):
             if st.error is not None:
@@ -978,12 +1001,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             listed = pos == 0 and claim.prose.strip().lower() in _LIST_JOINS and previous is not None \
                 and previous[3] == claim.line
             mark = claim.role
-            if mark is None and listed and previous[1].role in (R.DEFINITION, R.HYPOTHESIS):
-                mark_binding = previous[1].role == R.DEFINITION
-            else:
-                mark_binding = False
+            mark_binding = bool(mark is None and previous is not None and previous[1].role == R.DEFINITION
+                                and (listed or (pos > 0 and st.lead in ("quad", "comma") and previous[3] == claim.line)))
             ctx = R.Context(prose=claim.prose if pos == 0 else "", lead=st.lead,
-                            binding_prose=(claim.binding or mark_binding) and pos == 0,
+                            binding_prose=(claim.binding and pos == 0) or mark_binding,
                             mark=mark, first_in_span=pos == 0,
                             is_defined=lambda f, sec=section: model.is_defined(f, sec),
                             problem_input=is_input, problem_computed=computed, seen=lambda f: f in model.seen)
@@ -1040,6 +1061,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             visible_hyps = model.hypotheses_for(section, names)
             hyps = [h.tree for h in visible_hyps if _samplable(h.tree)]
             unapplied = [h.latex for h in visible_hyps if not _samplable(h.tree)]
+            stated = set().union(*(ws for sec, ws in structure.items() if section[:len(sec)] == sec)) \
+                if structure else set()
+            if stated and any(_matrix_like(n) for n in names):
+                unapplied.append("structure stated in the prose: " + ", ".join(sorted(stated)))
             lhs_key = to_text(tree.args[0][0]) if tree.kind == "chain" else None
             if st.condition is None and lhs_key in conditions:
                 st = dataclasses.replace(st, condition=conditions[lhs_key][0], condition_text=conditions[lhs_key][1])
@@ -1072,6 +1097,19 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     if jobs:
         run_jobs(jobs, answers, opts, record)
     return [r for r in slots if r is not None]
+
+
+_STRUCTURE_WORDS = ("orthogonal", "orthonormal", "svd", "singular value decomposition", "eigendecomposition",
+                    "eigen-decomposition", "diagonal", "symmetric", "positive definite", "unitary", "triangular",
+                    "idempotent", "projection")
+
+
+def _matrix_like(name: str) -> bool:
+    base = name.split("_")[0].split("^")[0]
+    for pre in ("\\mathbf{", "\\bar{", "\\hat{", "\\tilde{", "\\widehat{", "\\mathcal{"):
+        base = base.replace(pre, "")
+    base = base.strip("{}")
+    return (len(base) == 1 and base.isupper()) or base in ("\\Sigma", "\\Lambda", "\\Phi", "\\Psi", "\\Omega")
 
 
 _LIST_JOINS = {",", "and", ", and", ";", "or", ", or"}

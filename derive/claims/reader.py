@@ -28,6 +28,7 @@ from ..errors import DeriveError
 
 MAX_FILE_BYTES = 2_000_000
 PROSE_KEPT = 240  # characters of prose kept before a span
+CONTEXT_KEPT = 4000  # characters of context kept before a span (structure words: "U orthogonal")
 ROLES = ("definition", "hypothesis", "claim", "step", "solution", "answer", "approximation", "asymptotic")
 
 
@@ -44,6 +45,7 @@ class Claim:
     section: tuple[tuple[int, str, int], ...] = ()  # enclosing headings: (level, title, line)
     role: str | None = None  # set by the author (% derive: ROLE)
     after: str = ""  # prose right after the span on its line (", for all k", " (hypothesis)")
+    context: str = ""  # all prose (and relation-free math) since the previous span, at most CONTEXT_KEPT
 
 
 @dataclass
@@ -250,8 +252,6 @@ def extract_math(body: str, errors: list[dict[str, object]] | None = None
             if c == "\n":
                 i += 1
                 advance(i)
-                if i < n and body[i] == "\n":
-                    prose_from = i  # a blank line starts a new paragraph
                 continue
             # at the start of a line: code fences, headings, role marks, TeX comments
             eol = body.find("\n", i)
@@ -465,18 +465,22 @@ def read_document(path: str | Path, text: str | None = None) -> Document:
     front, where, body, _ = read_front_matter(text)
     claims: list[Claim] = []
     errors: list[dict[str, object]] = []
-    last_end_line = -1
+    carry = ""  # prose and relation-free math since the last span kept
     for line, latex, display, before, section, mark, after in extract_math(body, errors):
         latex = clean_math(latex)
         if not latex:
             continue
+        context = (carry + before)[-CONTEXT_KEPT:]
+        before = context[-PROSE_KEPT:]
         rel = has_relation(latex)
         if display and not rel and claims and latex.lstrip().startswith(("+", "-", "−")) and claims[-1].display:
             claims[-1].latex += " " + latex
             claims[-1].continued.append(line)
             continue
         if not rel:
+            carry = (context + " $" + latex[:200] + "$ ")[-CONTEXT_KEPT:]
             continue
+        carry = ""
         if (not display and claims and claims[-1].line == line and _is_condition_join(before[-40:])
                 and looks_like_condition(latex)):
             # "$K_\ell = C A^{\ell-1} B$ for $\ell \ge 1$": the second span is the first one's
@@ -486,7 +490,5 @@ def read_document(path: str | Path, text: str | None = None) -> Document:
         stripped = before.rstrip()
         binding = (not display) and _ends_with_word(stripped, _BINDING_WORDS)
         claims.append(Claim(line=line, latex=latex, display=display, binding=binding, prose=before,
-                            section=section, role=mark, after=after))
-        last_end_line = line
-    del last_end_line
+                            section=section, role=mark, after=after, context=context))
     return Document(path=str(path), front=front, claims=claims, front_lines=where, errors=errors)

@@ -32,7 +32,7 @@ _APPROX_OPS = {"~": "\\approx / \\sim", "->": "\\to", "<<": "\\ll", ">>": "\\gg"
 _INEQ_OPS = {"<", "<=", ">", ">=", "!="}
 _ASYMPTOTIC_HEADS = {"O", "\\mathcal{O}", "\\Theta", "\\Omega", "o", "\\mathcal{o}", "\\omega"}
 _DEF_WORDS = ("let", "define", "defining", "denote", "set", "where", "given", "with", "write", "call", "put",
-              "substitute", "introduce", "consider", "model", "defined as", "defined by", "is defined as")
+              "substitute", "introduce", "consider", "model", "input", "defined as", "defined by", "is defined as")
 _HYP_WORDS = ("for", "for all", "for every", "for each", "if", "assume", "assuming", "suppose", "provided",
               "provided that", "when", "whenever", "such that", "since", "as long as", "given that", "unless",
               "except", "and assume", "with the assumption", "under")
@@ -238,6 +238,8 @@ def assign(tree: Node, ctx: Context) -> Role:
         if def_word and not restated:
             word = "prose before it introduces a name"
             return Role(DEFINITION, word, defines=fam)
+        if (def_word or hyp_word) and restated and _numeric(items[1]) and len(ops) == 1:
+            return Role(HYPOTHESIS, f"sets a case of {fam} (“{hyp_word or 'given'}” before it)")
         if not restated and fam is not None and not ctx.seen(fam) and not ctx.problem_input(lhs) \
                 and not (hyp_word and _numeric(items[1]) and lhs.kind == "name" and lhs.args == (None, None)
                          and len(lhs.value) == 1 and lhs.value in "ijklmnt"):
@@ -252,8 +254,8 @@ def assign(tree: Node, ctx: Context) -> Role:
     if all_ineq or in_interval:
         if step is not None:
             return Role(STEP if all_ineq else SOLUTION, f"follows from the line before (“{step}”)")
-        if _only_free(tree, ctx):
-            return Role(HYPOTHESIS, "an inequality on free quantities, not derived from anything before it")
+        if _only_free(tree, ctx) and all(_simple(i) for i in items):
+            return Role(HYPOTHESIS, "a condition on free quantities (k ≥ 1, d < n), not derived from anything before it")
         return Role(CLAIM, "an inequality between defined quantities")
     if ops[0] == "=" and len(items) == 2 and items[1].kind == "tuple" and items[1].value in ("[]", "()") \
             and _defined_head(lhs):
@@ -269,6 +271,13 @@ def _defines(tree: Node) -> str | None:
     if tree.kind == "chain" and _defined_head(tree.args[0][0]):
         return family(tree.args[0][0])
     return None
+
+
+def _simple(n: Node) -> bool:
+    """A side a condition is made of: a name, a number, or a sum/difference/scaling of them."""
+    return all(x.kind in ("name", "num", "neg", "add", "sub", "paren", "infinity") or
+               x.kind == "mul" and x.value == "juxt" and len(x.args) == 2 and x.args[0].kind == "num"
+               for x in n.walk())
 
 
 def _only_free(tree: Node, ctx: Context) -> bool:
