@@ -8,6 +8,10 @@ from typing import Any, Iterable
 
 PROVED, VERIFIED, REFUTED, UNDECIDED = "proved", "verified", "refuted", "undecided"
 STATUSES = (PROVED, VERIFIED, REFUTED, UNDECIDED)
+# statuses of statements that are not judged (derive check, schema derive-check/2): a definition is
+# `defined` (or `inconsistent` with an earlier one), a hypothesis `assumed`
+DEFINED, ASSUMED, INCONSISTENT = "defined", "assumed", "inconsistent"
+STATEMENT_STATUSES = STATUSES + (DEFINED, ASSUMED, INCONSISTENT)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from derive.claims.binding import BindError, Scope, bind_chain
 from derive.claims.judge import Options, judge_document, _links
 from derive.claims.reader import Document, Claim, read_document
 from derive.claims.statements import split_statements
-from derive.verdict import STATUSES
+from derive.verdict import STATEMENT_STATUSES as STATUSES
 
 ROOT = Path(__file__).resolve().parent
 SEED_004 = ROOT.parent.parent / "shared" / "seeds" / "004_4d5bdb14b6230772.txt"

@@ -147,4 +147,6 @@ def test_seed004_as_written_every_lstm_line_gets_a_verdict(monkeypatch):
     for line, want in expected.items():
         r = by_line[line]
         assert ("ok" if r.status in ("proved", "verified") else r.status) == want, (line, r.scope, r.reason)
-    assert all(r.status in ("proved", "verified", "refuted", "undecided") for r in results)
+    # every relation gets a verdict, or a role that is not judged (derive-check/2)
+    assert all(r.status in ("proved", "verified", "refuted", "undecided") or r.role in ("definition", "hypothesis")
+               for r in results)

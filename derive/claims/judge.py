@@ -28,7 +28,7 @@ from ..errors import DeriveError
 from ..numeric import EvaluationError, as_scalar, evaluate
 from ..problem import Dim, Index, Problem, Sampler
 from ..symbols import MatSeq
-from ..verdict import PROVED, REFUTED, UNDECIDED, VERIFIED, Verdict, combine
+from ..verdict import ASSUMED, DEFINED, INCONSISTENT, PROVED, REFUTED, UNDECIDED, VERIFIED, Verdict, combine
 from .binding import BindError, Bound, Scope, bind_chain, name_key
 from .latex_parser import Node, ParseError, to_text
 from .nodes import AtM, AtS, DerivM, DerivS, DifferentialM, DifferentialS, MatFn, Norm, ScalarFn, Softmax
@@ -328,25 +328,26 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
                         "reason": f"definition {text!r} not understood", "links": []}
     hyp_note = ""
 
-    def bind(nodes_: list[Node], pairs_: list, scalars_: set, scope_: Scope) -> Bound:
+    def bind(nodes_: list[Node], pairs_: list, scalars_: set, scope_: Scope) -> tuple[Bound, Scope]:
         try:
-            return bind_chain(nodes_, [], scope_, st.condition, pairs=pairs_, scalar_items=scalars_)
+            return bind_chain(nodes_, [], scope_, st.condition, pairs=pairs_, scalar_items=scalars_), scope_
         except BindError:
             if scope_.problem is None or _problem_names_used(tree, scope_):
                 raise
             # a general fact that uses none of the problem's names
-            return bind_chain(nodes_, [], _generic_scope(scope_), st.condition, pairs=pairs_, scalar_items=scalars_)
+            scope_ = _generic_scope(scope_)
+            return bind_chain(nodes_, [], scope_, st.condition, pairs=pairs_, scalar_items=scalars_), scope_
 
     try:
         try:
-            bound = bind(nodes, pairs, scalar_items, scope)
+            bound, scope = bind(nodes, pairs, scalar_items, scope)
         except BindError:
             if not hyp_links:
                 raise
             nodes, hyp_links = nodes[:n_own], []
             pairs = [(a, b) for a, op, b in links if op not in _NOT_JUDGED]
             scalar_items = {i for a, op, b in links if op in ("<", "<=", ">", ">=") for i in (a, b)}
-            bound = bind(nodes, pairs, scalar_items, scope)
+            bound, scope = bind(nodes, pairs, scalar_items, scope)
             hyp_note = "the hypotheses in scope could not be read with it"
     except BindError as exc:
         col = f" at column {exc.column + st.col - 1}" if exc.column else ""
@@ -387,12 +388,6 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
             why = ("it fails on an instance, but the hypotheses in scope ("
                    + "; ".join((st.unapplied or [hyp_note]))[:200] + ") were not applied when sampling")
             v = Verdict(UNDECIDED, f"undecided: {why}", reason=why)
-        if v.status == REFUTED and bound.indices and st.condition is None and op in ("=", "<", "<=", ">", ">="):
-            later = _holds_past_boundary(lhs, op, rhs, problem, bound, settings)
-            if later:
-                why = (f"fails at the lowest index but holds for {later}; the document does not state "
-                       "the range here (readings: both ranges)")
-                v = Verdict(UNDECIDED, f"undecided: {why}", reason=why)
         if v.status == REFUTED and op != "!=":
             blocked = _unbound_one_side(nodes[a], nodes[b], scope, st)
             if blocked:
@@ -425,23 +420,6 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
 DEFINED_LINK = "defined"
 
 
-def _holds_past_boundary(lhs: sp.Basic, op: str, rhs: sp.Basic, problem: Problem, bound: Bound,
-                         settings: CheckSettings) -> str | None:
-    """The range ("k >= 1") on which a claim refuted at its lowest index holds, if any."""
-    lows = {i.symbol: i.low for i in problem.indices}
-    syms = [s for s in bound.indices if s in lows]
-    if not syms:
-        return None
-    cond = sp.And(*[sp.Ge(s, lows[s] + 1) for s in syms])
-    if op == "=":
-        v = check_equal(lhs, rhs, problem, condition=cond, settings=settings, prover=None)
-    else:
-        v = check_inequality(lhs, op, rhs, problem, cond, settings)
-    if v.status in (PROVED, VERIFIED):
-        return ", ".join(f"{s} ≥ {lows[s] + 1}" for s in syms)
-    return None
-
-
 def _unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> set[str]:
     r"""Names that give a refutation no force: not defined, declared or assumed anywhere in
     scope, and used on one side only (``\tilde w_{jj}(\sigma_j^2 + \lambda) = \sigma_j^2``
@@ -453,10 +431,19 @@ def _unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> s
     if not scope.defs and not scope.def_patterns and not scope.funcs and not st.hypotheses and not st.unapplied:
         return set()  # a bare list of identities: the generic reading is the universal one
     known = {f + "(·)" for f in scope.funcs} | {"I", "\\mathbf{1}", "e", "\\pi"}
+    # the model's parameters (names its definitions use) and the variables its hypotheses
+    # constrain are universal: a term that drops one of them is a slip, not an unknown
+    for rhs in list(scope.defs.values()) + [r for *_x, r in scope.def_patterns]:
+        known |= free_names(rhs)
+    for _params, body in scope.funcs.values():
+        known |= free_names(body)
+    for h in st.hypotheses:
+        known |= free_names(h)
     a, b = _expanded_names(left, scope), _expanded_names(right, scope)
+    wrt = _derivative_variables(left) | _derivative_variables(right)
     out = set()
     for name in a ^ b:
-        if name in known or name.removesuffix("(·)") in scope.funcs:
+        if name in known or name in wrt or name.removesuffix("(·)") in scope.funcs:
             continue
         if any(k == name or k.startswith(name + "_") for k in scope.defs):
             continue
@@ -470,6 +457,10 @@ def _expanded_names(n: Node, scope: Scope, depth: int = 0) -> set[str]:
 
     out: set[str] = set()
     for name in free_names(n):
+        if name in scope.funcs and depth < 8:  # F(x) = ...: what its body uses, less its parameters
+            params, body = scope.funcs[name]
+            out |= _expanded_names(body, scope, depth + 1) - {family(p) or "" for p in params}
+            continue
         rhs = scope.defs.get(name)
         if rhs is None:
             rhs = next((r for lhs, _slot, _var, r in scope.def_patterns if family(lhs) == name), None)
@@ -477,6 +468,24 @@ def _expanded_names(n: Node, scope: Scope, depth: int = 0) -> set[str]:
             out |= _expanded_names(rhs, scope, depth + 1) - {name}
         else:
             out.add(name)
+    return out
+
+
+def _derivative_variables(n: Node) -> set[str]:
+    """Names a derivative is taken with respect to (∂/∂x, d/dx, ∇_x): on one side only by nature."""
+    from .roles import family
+
+    out: set[str] = set()
+    for x in n.walk():
+        var = None
+        if x.kind == "partial":
+            var = x.args[1]
+        elif x.kind == "ddx":
+            var = x.args[0]
+        elif x.kind == "nabla" and len(x.args) > 2:
+            var = x.args[2]
+        if isinstance(var, Node):
+            out |= {family(v) or "" for v in var.walk() if v.kind == "name"}
     return out
 
 
@@ -926,15 +935,6 @@ def run_jobs(jobs: list, answers: list, opts: Options,
             parent.close()
 
 
-DEFINED, ASSUMED, INCONSISTENT = "defined", "assumed", "inconsistent"
-
-
-def _judged_slot(res: dict[str, Any], role: Any, k_chosen: str | None) -> dict[str, Any]:
-    if k_chosen:
-        res = {**res, "scope": f"{res['scope']} [problem: {k_chosen}, chosen by its notation]"}
-    return res
-
-
 def judge_document(doc: Document, problem_name: str | None = None, opts: Options = Options(),
                    progress: Callable[[str], None] | None = None) -> list[ClaimResult]:
     """Verdicts for every statement of ``doc``: roles first, the document's own model (its
@@ -954,7 +954,6 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     where: list[tuple[int, int, Statement, Any, str | None]] = []  # job -> (slot, line, statement, role, problem)
     auto = _auto_scopes(doc) if name is None and opts.auto_problem else []
     previous: Any = None  # (statement, role, section, line) of the statement before, for steps
-    conditions: dict[str, tuple[Any, str]] = {}  # a formula's stated range, for its restatements
 
     def plain(line: int, st: Statement, status: str, role: Any, scope_text: str, reason: str | None = None,
               section: Any = ()) -> None:
@@ -1005,7 +1004,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                                 and (listed or (pos > 0 and st.lead in ("quad", "comma") and previous[3] == claim.line)))
             ctx = R.Context(prose=claim.prose if pos == 0 else "", lead=st.lead,
                             binding_prose=(claim.binding and pos == 0) or mark_binding,
-                            mark=mark, first_in_span=pos == 0,
+                            mark=mark, first_in_span=pos == 0, part_answers=bool(answers),
                             is_defined=lambda f, sec=section: model.is_defined(f, sec),
                             problem_input=is_input, problem_computed=computed, seen=lambda f: f in model.seen)
             role = R.assign(tree, ctx)
@@ -1065,11 +1064,6 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 if structure else set()
             if stated and any(_matrix_like(n) for n in names):
                 unapplied.append("structure stated in the prose: " + ", ".join(sorted(stated)))
-            lhs_key = to_text(tree.args[0][0]) if tree.kind == "chain" else None
-            if st.condition is None and lhs_key in conditions:
-                st = dataclasses.replace(st, condition=conditions[lhs_key][0], condition_text=conditions[lhs_key][1])
-            elif st.condition is not None and lhs_key is not None:
-                conditions[lhs_key] = (st.condition, st.condition_text)
             if role.role in (R.STEP, R.SOLUTION) and previous is not None and previous[0].tree is not None \
                     and previous[0].tree.kind == "chain" and previous[2] == section \
                     and R.free_names(previous[0].tree) & names and all(

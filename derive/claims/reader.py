@@ -356,7 +356,7 @@ def _split_rows(inner: str, line: int, multi: bool) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     ln = line
     for part in _rows(inner):
-        row_line = ln + part[:len(part) - len(part.lstrip())].count("\n")
+        row_line = ln  # a row is reported on the line where it starts (its leading newline is the row break)
         ln += part.count("\n")
         text = part.strip()
         if text.startswith("[") and "]" in text[:12]:  # \\[2pt]
@@ -424,6 +424,15 @@ def _is_condition_join(between: str) -> bool:
     return t.lower() in _CONDITION_WORDS
 
 
+def _is_range(latex: str) -> bool:
+    r"""``\ell = 1, \dots, L`` / ``t = 1, 2, \ldots, T``: an index running over a range."""
+    from .statements import _looks_like_condition
+
+    t = latex.strip()
+    return ("\\dots" in t or "\\ldots" in t or "\\cdots" in t) and t.count("=") == 1 \
+        and _looks_like_condition(t.replace("\\ldots", "\\dots").replace("\\cdots", "\\dots"), allow_eq=True)
+
+
 def looks_like_condition(latex: str) -> bool:
     r"""An index range such as ``\ell \ge 1``, ``t = 1, \dots, T`` or ``1 \le k \le n``."""
     from .statements import _looks_like_condition
@@ -482,7 +491,7 @@ def read_document(path: str | Path, text: str | None = None) -> Document:
             continue
         carry = ""
         if (not display and claims and claims[-1].line == line and _is_condition_join(before[-40:])
-                and looks_like_condition(latex)):
+                and (looks_like_condition(latex) or _is_range(latex))):
             # "$K_\ell = C A^{\ell-1} B$ for $\ell \ge 1$": the second span is the first one's
             # condition, in the same form split_statements reads inside one span
             claims[-1].latex += r" \quad \text{for } " + latex

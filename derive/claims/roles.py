@@ -64,6 +64,7 @@ class Context:
     problem_computed: Callable[[Node], bool]  # a quantity the problem computes (K_\ell, x_k)
     seen: Callable[[str], bool]  # the name family was used by an earlier statement
     previous_judged: bool = False  # the statement before it in the document was judged (for steps)
+    part_answers: bool = False  # the document names a problem part whose answers are sets of values
 
 
 def _tail_words(prose: str) -> str:
@@ -206,7 +207,7 @@ def assign(tree: Node, ctx: Context) -> Role:
     if ops[0] == "in" and _is_declaration(items[1]):
         return Role(HYPOTHESIS, "declares a name's type or shape")
     if ops[0] in (":=", "<-"):
-        if _defined_head(lhs):
+        if _defined_head(lhs) and not ctx.problem_computed(lhs) and not ctx.is_defined(family(lhs) or ""):
             return Role(DEFINITION, "written with := / \\leftarrow", defines=family(lhs))
     step = _step_word(tail, ctx.lead)
     hyp_word = _ends_with(tail, _HYP_WORDS) if ctx.first_in_span or ctx.lead in ("comma", "quad") else None
@@ -223,6 +224,9 @@ def assign(tree: Node, ctx: Context) -> Role:
         def_word = True
     all_ineq = all(o in _INEQ_OPS for o in ops)
     in_interval = len(ops) == 1 and ops[0] == "in"
+    if ops[0] == "=" and len(items) == 2 and items[1].kind == "tuple" and items[1].value in ("[]", "()") \
+            and _defined_head(lhs):
+        return Role(ANSWER, "a list of values given as the result")
     # x = 3 for a variable used before (k = 1, i = 3): a case, not an identity
     if len(ops) == 1 and ops[0] == "=" and lhs.kind == "name" and _numeric(items[1]) \
             and (lhs.args[0] is None or _index_like(lhs.args[0])) and lhs.args[1] is None:
@@ -254,6 +258,8 @@ def assign(tree: Node, ctx: Context) -> Role:
     if all_ineq or in_interval:
         if step is not None:
             return Role(STEP if all_ineq else SOLUTION, f"follows from the line before (“{step}”)")
+        if ctx.part_answers and lhs.kind == "name" and len(ops) == 1:
+            return Role(SOLUTION, "a set of values of one name, compared with the part's derived answer")
         if _only_free(tree, ctx) and all(_simple(i) for i in items):
             return Role(HYPOTHESIS, "a condition on free quantities (k ≥ 1, d < n), not derived from anything before it")
         return Role(CLAIM, "an inequality between defined quantities")

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DeriveError, ExitCode
-from ..verdict import PROVED, REFUTED, UNDECIDED, VERIFIED, dumps
+from ..verdict import (ASSUMED, DEFINED, INCONSISTENT, PROVED, REFUTED, STATEMENT_STATUSES, UNDECIDED, VERIFIED,
+                       dumps)
 
 SCHEMA_ID = "derive-check/2"
-DEFINED, ASSUMED, INCONSISTENT = "defined", "assumed", "inconsistent"
-ALL_STATUSES = (PROVED, VERIFIED, REFUTED, UNDECIDED, DEFINED, ASSUMED, INCONSISTENT)
+ALL_STATUSES = STATEMENT_STATUSES
 SUFFIXES = (".md", ".markdown", ".tex", ".txt")
 
 
