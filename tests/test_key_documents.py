@@ -81,7 +81,7 @@ def test_checks_are_one_per_judged_statement_and_none_is_orphaned():
     names = [check for _, check, _ in NUMERIC]
     assert len(names) == len(set(names)), "a check function serves exactly one statement"
     defined = {n for n, f in inspect.getmembers(verify, inspect.isfunction)
-               if not n.startswith("_") and f.__module__ == verify.__name__}
+               if not n.startswith("_") and n != "verdict" and f.__module__ == verify.__name__}
     assert defined == set(names)
 
 
@@ -92,5 +92,8 @@ def test_verification_is_independent_of_derive():
 
 @pytest.mark.parametrize("name,check,truth", NUMERIC, ids=[c for _, c, _ in NUMERIC])
 def test_check_confirms_key_verdict(name, check, truth):
-    # Each function returns True exactly when the key's verdict (true or false) is confirmed.
-    assert getattr(verify, check)() is True
+    # Each function returns True exactly when the verdict it records is confirmed, and
+    # that verdict must be the key's: flipping a truth in a key fails here.
+    function = getattr(verify, check)
+    assert function.verdict is truth
+    assert function() is True

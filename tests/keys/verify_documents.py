@@ -14,6 +14,15 @@ DRAWS = range(5)
 FD_TOL = 1e-6  # central differences with h = 1e-6 are good to ~1e-9 here
 
 
+def verdict(truth):
+    """Records next to each check which verdict it confirms: True for a statement that holds,
+    False for one that fails on every draw. The test compares this with the key."""
+    def mark(check):
+        check.verdict = truth
+        return check
+    return mark
+
+
 def _close(a, b, tol=1e-9):
     """Normwise agreement; a side that is None (an undefined product) never agrees."""
     if a is None or b is None:
@@ -97,6 +106,7 @@ def _d01_loss_of_z(y):
     return lambda z: -np.sum(y * np.log(_softmax(z)))
 
 
+@verdict(True)
 def d01_probabilities_sum_to_one():
     def inst(rng):
         w, x, b, _ = _d01(rng)
@@ -104,6 +114,7 @@ def d01_probabilities_sum_to_one():
     return _holds(inst)
 
 
+@verdict(True)
 def d01_shift_invariance():
     def inst(rng):
         z = rng.normal(size=5)
@@ -112,6 +123,7 @@ def d01_shift_invariance():
     return _holds(inst)
 
 
+@verdict(True)
 def d01_softmax_jacobian():
     def inst(rng):
         z = rng.normal(size=4)
@@ -126,6 +138,7 @@ def _d01_j(rng):
     return p, np.diag(p) - np.outer(p, p)
 
 
+@verdict(True)
 def d01_jacobian_trace():
     def inst(rng):
         p, j = _d01_j(rng)
@@ -133,6 +146,7 @@ def d01_jacobian_trace():
     return _holds(inst)
 
 
+@verdict(False)
 def d01_jacobian_row_sums():
     def inst(rng):
         _, j = _d01_j(rng)
@@ -141,6 +155,7 @@ def d01_jacobian_row_sums():
     return _fails(inst) and _holds(lambda rng: (_d01_j(rng)[1] @ np.ones(4), np.zeros(4)))
 
 
+@verdict(True)
 def d01_log_softmax():
     def inst(rng):
         z = rng.normal(size=4)
@@ -148,6 +163,7 @@ def d01_log_softmax():
     return _holds(inst)
 
 
+@verdict(True)
 def d01_loss_rewritten():
     def inst(rng):
         w, x, b, y = _d01(rng)
@@ -156,6 +172,7 @@ def d01_loss_rewritten():
     return _holds(inst)
 
 
+@verdict(True)
 def d01_grad_logits():
     def inst(rng):
         w, x, b, y = _d01(rng)
@@ -172,12 +189,14 @@ def _d01_grad_weights_instance(k, d):
     return inst
 
 
+@verdict(False)
 def d01_grad_weights():
     # Wrong shape when K != d, wrong values when K == d.
     return (_fails(_d01_grad_weights_instance(4, 3), FD_TOL)
             and _fails(_d01_grad_weights_instance(3, 3), FD_TOL))
 
 
+@verdict(True)
 def d01_grad_bias():
     def inst(rng):
         w, x, b, y = _d01(rng)
@@ -186,6 +205,7 @@ def d01_grad_bias():
     return _holds(inst, FD_TOL)
 
 
+@verdict(True)
 def d01_hessian_logits():
     def inst(rng):
         w, x, b, y = _d01(rng)
@@ -195,6 +215,7 @@ def d01_hessian_logits():
     return _holds(inst, 1e-5)
 
 
+@verdict(True)
 def d01_hessian_psd():
     for s in DRAWS:
         rng = np.random.default_rng(s)
@@ -238,6 +259,7 @@ def _d02_grad_a(p):
     return _jacobian(lambda aa: 0.5 * (p["w2"] @ _sigmoid(aa) + p["b2"] - p["t"]) ** 2, a)
 
 
+@verdict(True)
 def d02_sigmoid_derivative():
     def inst(rng):
         u = rng.uniform(-6, 6, size=7)
@@ -252,6 +274,7 @@ def _mp_sigmoid(u):
     return 1 / (1 + mpmath.exp(-u))
 
 
+@verdict(True)
 def d02_sigmoid_slope_bounds():
     with mpmath.workdps(30):
         points = [mpmath.mpf(u) / 4 for u in range(-160, 161)] + [mpmath.mpf("1e-6"), mpmath.mpf(60)]
@@ -259,11 +282,13 @@ def d02_sigmoid_slope_bounds():
         return all(0 < s <= mpmath.mpf(1) / 4 for s in slopes)
 
 
+@verdict(True)
 def d02_sigmoid_slope_at_zero():
     with mpmath.workdps(30):
         return abs(mpmath.diff(_mp_sigmoid, 0) - mpmath.mpf(1) / 4) < mpmath.mpf("1e-25")
 
 
+@verdict(True)
 def d02_grad_w2():
     def inst(rng):
         p = _d02(rng)
@@ -271,6 +296,7 @@ def d02_grad_w2():
     return _holds(inst, FD_TOL)
 
 
+@verdict(True)
 def d02_grad_b2():
     def inst(rng):
         p = _d02(rng)
@@ -278,6 +304,7 @@ def d02_grad_b2():
     return _holds(inst, FD_TOL)
 
 
+@verdict(False)
 def d02_grad_preactivation():
     def inst(rng):
         p = _d02(rng)
@@ -286,6 +313,7 @@ def d02_grad_preactivation():
     return _fails(inst, FD_TOL)
 
 
+@verdict(True)
 def d02_grad_W1():
     def inst(rng):
         p = _d02(rng)
@@ -293,6 +321,7 @@ def d02_grad_W1():
     return _holds(inst, FD_TOL)
 
 
+@verdict(True)
 def d02_grad_b1():
     def inst(rng):
         p = _d02(rng)
@@ -307,12 +336,14 @@ def _d02_grad_input_instance(n, m):
     return inst
 
 
+@verdict(False)
 def d02_grad_input():
     # Undefined when m != n, wrong values when m == n.
     return (_fails(_d02_grad_input_instance(3, 4), FD_TOL)
             and _fails(_d02_grad_input_instance(4, 4), FD_TOL))
 
 
+@verdict(True)
 def d02_grad_preactivation_bound():
     for s in DRAWS:
         p = _d02(np.random.default_rng(s))
@@ -343,10 +374,12 @@ def _d03_loss(x, gamma, beta, c):
     return c @ (gamma * _d03_normalise(x) + beta)
 
 
+@verdict(True)
 def d03_normalised_centred():
     return _holds(lambda rng: (_d03_normalise(_d03(rng)["x"]).sum(), 0.0))
 
 
+@verdict(True)
 def d03_normalised_square_sum():
     def inst(rng):
         x = _d03(rng)["x"]
@@ -355,6 +388,7 @@ def d03_normalised_square_sum():
     return _holds(inst)
 
 
+@verdict(True)
 def d03_dmean():
     def inst(rng):
         x = _d03(rng)["x"]
@@ -362,6 +396,7 @@ def d03_dmean():
     return _holds(inst, FD_TOL)
 
 
+@verdict(False)
 def d03_dvariance():
     def inst(rng):
         x = _d03(rng)["x"]
@@ -369,6 +404,7 @@ def d03_dvariance():
     return _fails(inst, FD_TOL)
 
 
+@verdict(True)
 def d03_normalisation_jacobian():
     def inst(rng):
         x = _d03(rng)["x"]
@@ -380,6 +416,7 @@ def d03_normalisation_jacobian():
     return _holds(inst, FD_TOL)
 
 
+@verdict(False)
 def d03_grad_gamma():
     def inst(rng):
         p = _d03(rng)
@@ -388,6 +425,7 @@ def d03_grad_gamma():
     return _fails(inst, FD_TOL)
 
 
+@verdict(True)
 def d03_grad_beta():
     def inst(rng):
         p = _d03(rng)
@@ -399,6 +437,7 @@ def _d03_grad_x(p):
     return _jacobian(lambda x: _d03_loss(x, p["gamma"], p["beta"], p["c"]), p["x"])
 
 
+@verdict(True)
 def d03_grad_input():
     def inst(rng):
         p = _d03(rng)
@@ -412,6 +451,7 @@ def d03_grad_input():
     return _holds(inst, FD_TOL)
 
 
+@verdict(True)
 def d03_grad_input_sums_to_zero():
     return _holds(lambda rng: (_d03_grad_x(_d03(rng)).sum(), 0.0), FD_TOL)
 
@@ -436,6 +476,7 @@ def _d04_e(p):
     return a, (np.diag(a) - np.outer(a, a)) @ p["v"] @ p["g"]
 
 
+@verdict(True)
 def d04_weights_positive():
     for s in DRAWS:
         p = _d04(np.random.default_rng(s))
@@ -444,6 +485,7 @@ def d04_weights_positive():
     return True
 
 
+@verdict(True)
 def d04_weights_sum_to_one():
     def inst(rng):
         p = _d04(rng)
@@ -451,6 +493,7 @@ def d04_weights_sum_to_one():
     return _holds(inst)
 
 
+@verdict(True)
 def d04_jacobian_output_weights():
     def inst(rng):
         p = _d04(rng)
@@ -459,6 +502,7 @@ def d04_jacobian_output_weights():
     return _holds(inst, FD_TOL)
 
 
+@verdict(True)
 def d04_jacobian_softmax():
     def inst(rng):
         p = _d04(rng)
@@ -468,6 +512,7 @@ def d04_jacobian_softmax():
     return _holds(inst, FD_TOL)
 
 
+@verdict(False)
 def d04_jacobian_scores_query():
     def inst(rng):
         p = _d04(rng)
@@ -475,6 +520,7 @@ def d04_jacobian_scores_query():
     return _fails(inst, FD_TOL)
 
 
+@verdict(True)
 def d04_jacobian_output_query():
     def inst(rng):
         p = _d04(rng)
@@ -484,10 +530,12 @@ def d04_jacobian_output_query():
     return _holds(inst, FD_TOL)
 
 
+@verdict(True)
 def d04_score_gradient_sums_to_zero():
     return _holds(lambda rng: (_d04_e(_d04(rng))[1].sum(), 0.0))
 
 
+@verdict(True)
 def d04_grad_query():
     def inst(rng):
         p = _d04(rng)
@@ -496,6 +544,7 @@ def d04_grad_query():
     return _holds(inst, FD_TOL)
 
 
+@verdict(True)
 def d04_grad_values():
     def inst(rng):
         p = _d04(rng)
@@ -512,6 +561,7 @@ def _d04_grad_keys_instance(n, d):
     return inst
 
 
+@verdict(False)
 def d04_grad_keys():
     return (_fails(_d04_grad_keys_instance(5, 3), FD_TOL)
             and _fails(_d04_grad_keys_instance(3, 3), FD_TOL))
@@ -527,6 +577,7 @@ def _ema(beta, gs):
     return np.array(m)
 
 
+@verdict(False)
 def d05_second_iterate():
     def inst(rng):
         beta, g = rng.uniform(0.05, 0.95), rng.normal(size=2)
@@ -534,6 +585,7 @@ def d05_second_iterate():
     return _fails(inst)
 
 
+@verdict(True)
 def d05_closed_form():
     def inst(rng):
         beta, g = rng.uniform(0.05, 0.95), rng.normal(size=12)
@@ -542,6 +594,7 @@ def d05_closed_form():
     return _holds(inst)
 
 
+@verdict(True)
 def d05_weights_sum():
     def inst(rng):
         beta = rng.uniform(0.05, 0.95)
@@ -550,6 +603,7 @@ def d05_weights_sum():
     return _holds(inst)
 
 
+@verdict(True)
 def d05_corrected_constant():
     def inst(rng):
         beta, g = rng.uniform(0.05, 0.95), rng.normal()
@@ -558,6 +612,7 @@ def d05_corrected_constant():
     return _holds(inst)
 
 
+@verdict(True)
 def d05_half_life_solution():
     for s in DRAWS:
         beta = np.random.default_rng(s).uniform(0.05, 0.995)
@@ -573,6 +628,7 @@ def _mean_age(beta):
     return float((1 - beta) * mpmath.nsum(lambda k: k * mpmath.mpf(beta) ** k, [0, mpmath.inf]))
 
 
+@verdict(False)
 def d05_mean_age():
     def claimed(rng):
         beta = rng.uniform(0.05, 0.95)
@@ -589,6 +645,7 @@ def _ema_weights(beta, t):
     return np.array([_ema(beta, np.eye(t)[k])[t] for k in range(t)])
 
 
+@verdict(True)
 def d05_variance():
     def inst(rng):
         beta, v, t = rng.uniform(0.05, 0.95), rng.uniform(0.1, 3), int(rng.integers(1, 15))
@@ -597,6 +654,7 @@ def d05_variance():
     return _holds(inst)
 
 
+@verdict(True)
 def d05_variance_factor():
     def inst(rng):
         beta = rng.uniform(0.05, 0.95)
@@ -631,27 +689,33 @@ def _d06_holds(claim, fails=False):
     return _fails(inst) if fails else _holds(inst)
 
 
+@verdict(True)
 def d06_first_moment_step1():
     return _d06_holds(lambda p, r: (r["m"][1], (1 - p["beta1"]) * p["gs"][0]))
 
 
+@verdict(True)
 def d06_second_moment_step1():
     return _d06_holds(lambda p, r: (r["v"][1], (1 - p["beta2"]) * p["gs"][0] ** 2))
 
 
+@verdict(True)
 def d06_corrected_first_moment_step1():
     return _d06_holds(lambda p, r: (r["mhat"][1], p["gs"][0]))
 
 
+@verdict(True)
 def d06_corrected_second_moment_step1():
     return _d06_holds(lambda p, r: (r["vhat"][1], p["gs"][0] ** 2))
 
 
+@verdict(True)
 def d06_first_update():
     return _d06_holds(lambda p, r: (r["theta"][1],
                                     p["theta0"] - p["alpha"] * p["gs"][0] / (abs(p["gs"][0]) + p["eps"])))
 
 
+@verdict(True)
 def d06_first_update_bounded():
     # Exact arithmetic: with |g_1| huge the float ratio would round to 1.
     with mpmath.workdps(60):
@@ -667,25 +731,30 @@ def d06_first_update_bounded():
     return True
 
 
+@verdict(True)
 def d06_first_moment_step2():
     return _d06_holds(lambda p, r: (r["m"][2], p["beta1"] * (1 - p["beta1"]) * p["gs"][0]
                                     + (1 - p["beta1"]) * p["gs"][1]))
 
 
+@verdict(False)
 def d06_second_moment_step2():
     return _d06_holds(lambda p, r: (r["v"][2], (1 - p["beta2"]) * (p["gs"][0] ** 2 + p["beta2"] * p["gs"][1] ** 2)),
                       fails=True)
 
 
+@verdict(True)
 def d06_difference_of_squares():
     return _d06_holds(lambda p, r: (1 - p["beta1"] ** 2, (1 - p["beta1"]) * (1 + p["beta1"])))
 
 
+@verdict(False)
 def d06_corrected_first_moment_step2():
     return _d06_holds(lambda p, r: (r["mhat"][2], (p["beta1"] * p["gs"][0] + p["gs"][1]) / (1 - p["beta1"])),
                       fails=True)
 
 
+@verdict(True)
 def d06_corrected_second_moment_step2():
     return _d06_holds(lambda p, r: (r["vhat"][2], (p["beta2"] * p["gs"][0] ** 2 + p["gs"][1] ** 2) / (1 + p["beta2"])))
 
@@ -697,6 +766,7 @@ def _d06_constant(rng):
     return p, g, _adam(**p)
 
 
+@verdict(True)
 def d06_constant_first_moment():
     def inst(rng):
         _, g, r = _d06_constant(rng)
@@ -704,6 +774,7 @@ def d06_constant_first_moment():
     return _holds(inst)
 
 
+@verdict(True)
 def d06_constant_second_moment():
     def inst(rng):
         _, g, r = _d06_constant(rng)
@@ -711,6 +782,7 @@ def d06_constant_second_moment():
     return _holds(inst)
 
 
+@verdict(True)
 def d06_constant_update():
     def inst(rng):
         p, g, r = _d06_constant(rng)
@@ -729,6 +801,7 @@ def _d07(rng, p=2, q=3):
     return sigma, mu, y, blocks, schur, p
 
 
+@verdict(True)
 def d07_symmetric_blocks():
     def inst(rng):
         _, _, _, b, _, _ = _d07(rng)
@@ -736,6 +809,7 @@ def d07_symmetric_blocks():
     return _holds(inst)
 
 
+@verdict(True)
 def d07_conditional_mean():
     # Independent route: complete the square with the precision matrix.
     def inst(rng):
@@ -746,6 +820,7 @@ def d07_conditional_mean():
     return _holds(inst)
 
 
+@verdict(True)
 def d07_conditional_covariance():
     def inst(rng):
         sigma, _, _, _, schur, p = _d07(rng)
@@ -753,6 +828,7 @@ def d07_conditional_covariance():
     return _holds(inst)
 
 
+@verdict(True)
 def d07_determinant():
     def inst(rng):
         sigma, _, _, b, schur, _ = _d07(rng)
@@ -760,6 +836,7 @@ def d07_determinant():
     return _holds(inst)
 
 
+@verdict(False)
 def d07_precision_block():
     def inst(rng):
         sigma, _, _, b, _, p = _d07(rng)
@@ -767,6 +844,7 @@ def d07_precision_block():
     return _fails(inst)
 
 
+@verdict(True)
 def d07_conditioning_shrinks_trace():
     for s in DRAWS:
         _, _, _, b, schur, _ = _d07(np.random.default_rng(s))
@@ -779,6 +857,7 @@ def _d07_density(rng, p=3):
     return rng.normal(size=p), _spd(rng, p), rng.normal(size=p)
 
 
+@verdict(False)
 def d07_log_density():
     def inst(rng):
         mu, c, x = _d07_density(rng)
@@ -788,6 +867,7 @@ def d07_log_density():
     return _fails(inst)
 
 
+@verdict(True)
 def d07_log_density_gradient():
     def inst(rng):
         mu, c, x = _d07_density(rng)
@@ -796,6 +876,7 @@ def d07_log_density_gradient():
     return _holds(inst, FD_TOL)
 
 
+@verdict(True)
 def d07_affine_covariance():
     # Symmetric sigma points reproduce the mean and covariance of N(mu, C) exactly; the
     # covariance of their images is then computed from its definition as an average.
@@ -820,6 +901,7 @@ def _d08(rng, n=3, k=2):
     return p, r, h, s, gain, post
 
 
+@verdict(True)
 def d08_gain_identity():
     def inst(rng):
         p, r, h, s, gain, post = _d08(rng)
@@ -828,6 +910,7 @@ def d08_gain_identity():
     return _holds(inst)
 
 
+@verdict(True)
 def d08_covariance_short_form():
     def inst(rng):
         p, r, h, s, gain, post = _d08(rng)
@@ -835,6 +918,7 @@ def d08_covariance_short_form():
     return _holds(inst)
 
 
+@verdict(True)
 def d08_joseph_form():
     def inst(rng):
         p, r, h, s, gain, post = _d08(rng)
@@ -843,6 +927,7 @@ def d08_joseph_form():
     return _holds(inst)
 
 
+@verdict(True)
 def d08_information_form():
     def inst(rng):
         p, r, h, s, gain, post = _d08(rng)
@@ -858,6 +943,7 @@ def _d08_gain_information_instance(n, k):
     return inst
 
 
+@verdict(False)
 def d08_gain_information_form():
     # Undefined when k != n, wrong values when k == n; with H^T it is right.
     def corrected(rng):
@@ -879,6 +965,7 @@ def _d08_general(p, r, h):
     return p, r, h, s, gain, (np.eye(p.shape[0]) - gain @ h) @ p
 
 
+@verdict(True)
 def d08_scalar_gain():
     def inst(rng):
         p, r, gain, _ = _d08_scalar(rng)
@@ -886,6 +973,7 @@ def d08_scalar_gain():
     return _holds(inst)
 
 
+@verdict(False)
 def d08_scalar_gain_complement():
     def inst(rng):
         p, r, gain, _ = _d08_scalar(rng)
@@ -893,6 +981,7 @@ def d08_scalar_gain_complement():
     return _fails(inst)
 
 
+@verdict(True)
 def d08_scalar_posterior_variance():
     for s in DRAWS:
         p, r, _, post = _d08_scalar(np.random.default_rng(s))
@@ -910,6 +999,7 @@ def _d08_walk(rng):
     return 10.0 ** rng.uniform(-1, 1), 10.0 ** rng.uniform(-2, 1), 10.0 ** rng.uniform(-2, 1)
 
 
+@verdict(True)
 def d08_variance_recursion():
     def inst(rng):
         p, q, r = _d08_walk(rng)
@@ -923,6 +1013,7 @@ def _d08_limit(p, q, r):
     return p
 
 
+@verdict(True)
 def d08_fixed_point_equation():
     def inst(rng):
         p, q, r = _d08_walk(rng)
@@ -931,6 +1022,7 @@ def d08_fixed_point_equation():
     return _holds(inst)
 
 
+@verdict(True)
 def d08_steady_state_variance():
     def inst(rng):
         p, q, r = _d08_walk(rng)
@@ -963,6 +1055,7 @@ def _patches(x, k):
     return np.array([[x[i + j] for j in range(k)] for i in range(x.size - k + 1)])
 
 
+@verdict(False)
 def d09_output_length():
     sizes = [(8, 3), (5, 5), (10, 1), (7, 4), (20, 6)]
     lengths = [np.correlate(np.ones(n), np.ones(k), mode="valid").size for n, k in sizes]
@@ -971,6 +1064,7 @@ def d09_output_length():
     return all(a != b for a, b in zip(lengths, claim)) and lengths == [n - k + 1 for n, k in sizes]
 
 
+@verdict(True)
 def d09_matrix_forms():
     def inst(rng):
         x, w, _ = _d09(rng)
@@ -980,6 +1074,7 @@ def d09_matrix_forms():
     return _holds(inst)
 
 
+@verdict(True)
 def d09_operator_norm_bound():
     for s in DRAWS:
         x, w, _ = _d09(np.random.default_rng(s))
@@ -988,6 +1083,7 @@ def d09_operator_norm_bound():
     return True
 
 
+@verdict(True)
 def d09_grad_input():
     def inst(rng):
         x, w, g = _d09(rng)
@@ -995,6 +1091,7 @@ def d09_grad_input():
     return _holds(inst, FD_TOL)
 
 
+@verdict(True)
 def d09_grad_kernel():
     def inst(rng):
         x, w, g = _d09(rng)
@@ -1012,12 +1109,14 @@ def _d09_input_components(rng, shift):
     return _jacobian(lambda xx: g @ _valid_correlation(xx, w), x), claim
 
 
+@verdict(False)
 def d09_grad_input_components():
     # The document's index m - i is off by one; m - i + 1 is the component of T^T g.
     return (_fails(lambda rng: _d09_input_components(rng, 0), FD_TOL)
             and _holds(lambda rng: _d09_input_components(rng, 1), FD_TOL))
 
 
+@verdict(True)
 def d09_convolution_theorem():
     def inst(rng):
         n = 8
@@ -1043,6 +1142,7 @@ def _d10_hmat(x):
     return x.T @ x / x.shape[0]
 
 
+@verdict(True)
 def d10_gradient():
     def inst(rng):
         x, y = _d10(rng)
@@ -1051,6 +1151,7 @@ def d10_gradient():
     return _holds(inst, FD_TOL)
 
 
+@verdict(False)
 def d10_hessian():
     def inst(rng):
         x, y = _d10(rng)
@@ -1058,6 +1159,7 @@ def d10_hessian():
     return _fails(inst, 1e-5)
 
 
+@verdict(True)
 def d10_minimiser():
     def inst(rng):
         x, y = _d10(rng)
@@ -1079,6 +1181,7 @@ def _d10_run(rng, steps):
     return h, eta, [w - w_star for w in ws]
 
 
+@verdict(True)
 def d10_error_step():
     def inst(rng):
         h, eta, e = _d10_run(rng, 5)
@@ -1087,6 +1190,7 @@ def d10_error_step():
     return _holds(inst, FD_TOL)
 
 
+@verdict(False)
 def d10_error_unrolled():
     def claimed(rng):
         h, eta, e = _d10_run(rng, 4)
@@ -1107,6 +1211,7 @@ def _stable_interval_matches(h, upper):
     return np.array_equal(stable, (etas > 0) & (etas < upper))
 
 
+@verdict(True)
 def d10_stable_step_sizes():
     for s in DRAWS:
         h = _d10_hmat(_d10(np.random.default_rng(s))[0])
@@ -1123,6 +1228,7 @@ def _best_step(h):
     return res.x, res.fun
 
 
+@verdict(True)
 def d10_best_step():
     def inst(rng):
         h = _d10_hmat(_d10(rng)[0])
@@ -1131,6 +1237,7 @@ def d10_best_step():
     return _holds(inst, 1e-6)
 
 
+@verdict(True)
 def d10_best_contraction():
     def inst(rng):
         h = _d10_hmat(_d10(rng)[0])
@@ -1144,14 +1251,17 @@ def d10_best_contraction():
 D10_EXAMPLE = np.diag([4.0, 1.0])
 
 
+@verdict(True)
 def d10_example_stable_steps():
     return _stable_interval_matches(D10_EXAMPLE, 0.5)
 
 
+@verdict(True)
 def d10_example_best_step():
     return _close(_best_step(D10_EXAMPLE)[0], 0.4, 1e-6)
 
 
+@verdict(False)
 def d10_example_contraction():
     rate = _best_step(D10_EXAMPLE)[1]
     return _close(rate, 0.6, 1e-6) and not _close(rate, 0.75, 1e-6)
@@ -1179,6 +1289,7 @@ def _d11(rng, d=3):
     return rng.normal(size=d), np.exp(rng.uniform(-1, 1, size=d)), rng.normal(size=d)
 
 
+@verdict(True)
 def d11_dz_dmu():
     def inst(rng):
         mu, sigma, eps = _d11(rng)
@@ -1186,6 +1297,7 @@ def d11_dz_dmu():
     return _holds(inst, FD_TOL)
 
 
+@verdict(True)
 def d11_dz_dsigma():
     def inst(rng):
         mu, sigma, eps = _d11(rng)
@@ -1199,6 +1311,7 @@ def _moment_of_z(mu, sigma, f):
     return float(mpmath.quad(lambda e: f(mu + sigma * e) * phi(e), [-mpmath.inf, 0, mpmath.inf]))
 
 
+@verdict(True)
 def d11_sample_mean():
     def inst(rng):
         mu, sigma, _ = _d11(rng)
@@ -1206,6 +1319,7 @@ def d11_sample_mean():
     return _holds(inst)
 
 
+@verdict(False)
 def d11_sample_variance():
     def inst(rng):
         mu, sigma, _ = _d11(rng)
@@ -1213,6 +1327,7 @@ def d11_sample_variance():
     return _fails(inst)
 
 
+@verdict(True)
 def d11_kl_univariate():
     def inst(rng):
         m1, m2 = rng.normal(size=2)
@@ -1226,6 +1341,7 @@ def _kl_to_standard(mu, sigma):
     return sum(_kl_quad(m, s, 0.0, 1.0) for m, s in zip(mu, sigma))
 
 
+@verdict(True)
 def d11_kl_standard_normal():
     def inst(rng):
         mu, sigma, _ = _d11(rng)
@@ -1233,12 +1349,14 @@ def d11_kl_standard_normal():
     return _holds(inst)
 
 
+@verdict(True)
 def d11_log_inequality():
     with mpmath.workdps(40):
         points = [mpmath.mpf(10) ** (mpmath.mpf(e) / 10) for e in range(-120, 121)] + [mpmath.mpf(1)]
         return all(u - mpmath.log(u) - 1 >= 0 for u in points)
 
 
+@verdict(True)
 def d11_kl_nonnegative():
     for s in DRAWS:
         mu, sigma, _ = _d11(np.random.default_rng(s))
@@ -1258,6 +1376,7 @@ def _kl_gradient(mu, sigma, which):
     return np.array(out)
 
 
+@verdict(True)
 def d11_grad_mu():
     def inst(rng):
         mu, sigma, _ = _d11(rng)
@@ -1265,6 +1384,7 @@ def d11_grad_mu():
     return _holds(inst, FD_TOL)
 
 
+@verdict(False)
 def d11_grad_sigma():
     for seed in DRAWS:
         mu, sigma, _ = _d11(np.random.default_rng(seed))
@@ -1275,6 +1395,7 @@ def d11_grad_sigma():
     return True
 
 
+@verdict(True)
 def d11_grad_log_variance():
     def inst(rng):
         mu, sigma, _ = _d11(rng)
@@ -1300,6 +1421,7 @@ def _expect(p, n, f):
     return total
 
 
+@verdict(True)
 def d12_mask_moments():
     def inst(rng):
         p = rng.uniform(0.1, 0.9)
@@ -1307,6 +1429,7 @@ def d12_mask_moments():
     return _holds(inst)
 
 
+@verdict(True)
 def d12_unit_mean():
     def inst(rng):
         h, _, p, _ = _d12(rng)
@@ -1314,6 +1437,7 @@ def d12_unit_mean():
     return _holds(inst)
 
 
+@verdict(False)
 def d12_unit_second_moment():
     def inst(rng):
         h, _, p, _ = _d12(rng)
@@ -1321,6 +1445,7 @@ def d12_unit_second_moment():
     return _fails(inst)
 
 
+@verdict(True)
 def d12_unit_variance():
     def inst(rng):
         h, _, p, _ = _d12(rng)
@@ -1329,6 +1454,7 @@ def d12_unit_variance():
     return _holds(inst)
 
 
+@verdict(False)
 def d12_readout_mean():
     def inst(rng):
         h, w, p, _ = _d12(rng)
@@ -1336,6 +1462,7 @@ def d12_readout_mean():
     return _fails(inst)
 
 
+@verdict(True)
 def d12_readout_variance():
     def inst(rng):
         h, w, p, _ = _d12(rng)
@@ -1344,6 +1471,7 @@ def d12_readout_variance():
     return _holds(inst)
 
 
+@verdict(True)
 def d12_expected_squared_error():
     def inst(rng):
         h, w, p, y = _d12(rng)
