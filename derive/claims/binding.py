@@ -296,6 +296,9 @@ class Scope:
     def declare(self, lhs: Node, rhs: Node) -> None:
         names = list(lhs.args) if lhs.kind == "tuple" else [lhs]
         shape = _declared_shape(rhs)
+        for d in (shape.rows, shape.cols):  # x \in \mathbb{R}^{K}: K is a dimension (an integer) from here on
+            if isinstance(d, sp.Symbol):
+                self.dim_symbols.setdefault(_latex_of_symbol(d), d)
         for n in names:
             key = name_key(n)
             if key is None:
@@ -384,6 +387,9 @@ HYPOTHESES = ("matrices, vectors and scalars by letter case",
               "all scalars")
 
 
+_ENTRY_INDICES = {"i", "j", "k", "l", "m", "r", "s"}
+
+
 class Inference:
     """One pass of shape inference for a statement under one hypothesis."""
 
@@ -399,6 +405,8 @@ class Inference:
         self.index_names = index_names
         self.def_depth = 0
         self.notes: list[str] = []
+        # defined names held as variables inside a derivative with respect to them (∂ℓ/∂a, a := W x + b)
+        self.opaque: dict[str, T] = {}
 
     # -- shapes
     def scalar(self) -> Shape:
@@ -497,6 +505,8 @@ class Inference:
         if key in self.local_index:
             sym = self.local_index[key]
             return T(self.scalar(), lambda b, s=sym: s, True)
+        if key in self.opaque:
+            return self.opaque[key]
         if key in self.scope.defs:
             return self._expand_def(key, n)
         for lhs, slot, var, rhs in self.scope.def_patterns:
@@ -522,18 +532,54 @@ class Inference:
             if base == "\\mathbf{1}":
                 d = self.dims.new(rigid=True)
                 return T((d, Dims.ONE), lambda b, d=d: sp.OneMatrix(b.dim(d), 1))
+        if base == "I" and sub is not None and time is None and sub.kind in ("name", "num") \
+                and "I" not in self.scope.defs and key not in self.scope.declared:
+            d = self.dims.new(rigid=True)  # I_n, I_d, I_2: an identity (its size from the context)
+            if sub.kind == "num" and sub.value.isdigit() and int(sub.value) <= 64:
+                d = self.dims.const(sp.Integer(int(sub.value)))
+            elif sub.kind == "name" and to_text(sub) in self.scope.dim_symbols:
+                d = self._named_dim(self.scope.dim_symbols[to_text(sub)])
+            return T((d, d), lambda b, d=d: sp.Identity(b.dim(d)))
+        if sub is not None and time is None:
+            entry = self._entry(base, sub, n)
+            if entry is not None:
+                return entry
         if self.scope.problem is not None and key not in self.scope.declared:
             raise BindError(f"unknown name {key!r} for problem {self.scope.problem.name!r}; known: "
                             + ", ".join(self.scope.known_names()), n.col)
         if time is not None:
             return self._sequence(to_text(Node("name", base, (sub, None), n.col)), base, time, n)
-        if sub is not None and self._is_index_sub(sub):
+        if sub is not None and self._is_index_sub(sub) and key not in self.scope.declared:
             return self._sequence(base, base, sub, n)
         if base in self.index_names and sub is None:
             info = self.symbol(key, base, n.col, kind="index")
             return T(self.scalar(), lambda b, i=info: b.sym(i), True)
         info = self.symbol(key, base, n.col)
         return T(info.shape, lambda b, i=info: b.sym(i), info.kind == "scalar")
+
+    def _entry(self, base: str, sub: Node, n: Node) -> T | None:
+        """``z_j`` for a vector z the document defines or declares (entry j, 1-based), ``A_{ij}``
+        for a matrix, and the Kronecker ``\\delta_{ij}`` where the document does not define δ."""
+        idx = list(sub.args) if sub.kind == "tuple" or (sub.kind == "mul" and sub.value == "juxt") else [sub]
+        if not 1 <= len(idx) <= 2 or not all(x.kind == "name" and x.args == (None, None) for x in idx):
+            return None
+        if not all(x.value in _ENTRY_INDICES for x in idx):
+            return None  # o_t, q_t: a time index names a sequence, not an entry
+        if base == "\\delta" and len(idx) == 2 and "\\delta" not in self.scope.defs:
+            fi, fj = (self.index_expr(x) for x in idx)
+            return T(self.scalar(), lambda b, fi=fi, fj=fj: sp.KroneckerDelta(fi(b), fj(b)), True)
+        known = base in self.scope.defs or (base in self.scope.declared and not (
+            self.scope.declared[base].rows == 1 and self.scope.declared[base].cols == 1))
+        if not known:
+            return None
+        whole = self.infer(Node("name", base, (None, None), n.col))
+        if self.is_scalar(whole.shape):
+            return None
+        fs = [self.index_expr(x) for x in idx]
+        if len(fs) == 1:
+            self.unify_shape(whole.shape, (whole.shape[0], Dims.ONE), f"{base}_i needs a vector", n.col)
+            return T(self.scalar(), lambda b, w=whole, f=fs[0]: b.value(w)[f(b) - 1, 0], True)
+        return T(self.scalar(), lambda b, w=whole, f=fs: b.value(w)[f[0](b) - 1, f[1](b) - 1], True)
 
     def _scalar_problem_name(self, base: str) -> bool:
         return False
@@ -949,9 +995,11 @@ class Inference:
         return self._derivative(top, var, n)
 
     def _derivative(self, body: Node, var: Node, n: Node) -> T:
+        key = to_text(var)
+        if var.kind == "name" and key in self.scope.defs and key not in self.opaque:
+            return self._derivative_by_defined(body, var, key, n)
         v = self.infer(var)
         f = self.infer(body)
-        key = to_text(var)
         info = self.syms.get(key)
         if info is None or info.kind not in ("scalar", "matrix"):
             raise BindError(f"cannot differentiate with respect to {key} (not an input of the claim)", n.col)
@@ -965,6 +1013,35 @@ class Inference:
         else:
             raise BindError("the derivative of a matrix by a matrix is not a matrix", n.col)
         return T(shape, lambda b, f=f, i=info, s=shape: b.derivative(f, i, s))
+
+    def _derivative_by_defined(self, body: Node, var: Node, key: str, n: Node) -> T:
+        """∂ℓ/∂a where the document defines a (a = W_1 x + b_1): the chain rule's reading.
+        Inside the derivative a is a variable that ℓ reaches through the definitions that use
+        it (h = σ(a)); the derivative is then taken at a's defined value."""
+        point = self.infer(var)
+        info = SymInfo("∂var:" + key, "scalar" if self.is_scalar(point.shape) else "matrix", point.shape)
+        self.syms[info.key] = info
+        self.opaque[key] = T(point.shape, lambda b, i=info: b.sym(i), self.is_scalar(point.shape))
+        try:
+            f = self.infer(body)
+        finally:
+            del self.opaque[key]
+        fs, vs = f.shape, point.shape
+        if self.is_scalar(fs):
+            shape = vs
+        elif self.dims.is_one(fs[1]) and self.dims.is_one(vs[1]):
+            shape = (fs[0], vs[0])
+        elif self.is_scalar(vs):
+            shape = fs
+        else:
+            raise BindError("the derivative of a matrix by a matrix is not a matrix", n.col)
+
+        def build(b: "Builder", f=f, i=info, s=shape, point=point) -> sp.Basic:
+            d = b.derivative(f, i, s)
+            at = b.value(point)
+            return AtM(d, b.sym(i), at) if isinstance(d, MatrixExpr) else AtS(d, b.sym(i), at)
+
+        return T(shape, build)
 
     def _differential(self, n: Node) -> T:
         arg = n.args[0]

@@ -29,10 +29,13 @@ from ..numeric import EvaluationError, as_scalar, evaluate
 from ..problem import Dim, Index, Problem, Sampler
 from ..symbols import MatSeq
 from ..verdict import ASSUMED, DEFINED, INCONSISTENT, PROVED, REFUTED, UNDECIDED, VERIFIED, Verdict, combine
-from .binding import BindError, Bound, Scope, bind_chain, name_key
+from .binding import BindError, Bound, Scope, ShapeError, bind_chain, name_key
 from .latex_parser import Node, ParseError, to_text
 from .nodes import AtM, AtS, DerivM, DerivS, DifferentialM, DifferentialS, MatFn, Norm, ScalarFn, Softmax
+from . import roles as R
+from .model import DocumentModel, parts, visible
 from .reader import Document
+from .roles import family, free_names
 from .statements import Statement, split_statements
 
 INDEX_HIGH = 6  # generic integer indices are sampled in low..6
@@ -113,6 +116,10 @@ def generic_problem(bound: Bound) -> Problem:
             if isinstance(node, MatrixExpr):
                 for d in node.shape:
                     dim_syms |= {x for x in _sympify(d).free_symbols if x.is_positive}
+    for e in bound.items:  # a declared dimension used as a number (a sum's limit K)
+        if e is not None:
+            dim_syms |= {x for x in e.free_symbols
+                         if isinstance(x, sp.Symbol) and x.is_integer and x.is_positive and x not in bound.indices}
     seqs = {k: i for k, i in bound.symbols.items() if i.kind == "seq"}
     index_syms = [s for s in bound.indices if s not in dim_syms]
     dims = tuple(Dim(s, (2, 3, 4)) for s in sorted(dim_syms, key=str))
@@ -352,6 +359,12 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
     except BindError as exc:
         col = f" at column {exc.column + st.col - 1}" if exc.column else ""
         msg = str(exc).split(" at column ")[0]
+        if isinstance(exc, ShapeError) and _all_declared(tree, scope):
+            # every name has the shape the document declared: an ill-typed product is a mistake
+            why = f"{msg}{col}, with the shapes the document declares"
+            return {"status": REFUTED, "scope": f"refuted: {why}", "reason": why,
+                    "counterexample": {"instance": {"shapes": _declared_text(tree, scope)}, "lhs": None, "rhs": None,
+                                       "relative_difference": "shapes"}, "links": []}
         return {"status": UNDECIDED, "scope": f"undecided: {msg}{col}", "reason": f"{msg}{col}", "links": []}
     generic = bound.hypothesis is not None and scope.problem is None
     problem = scope.problem if scope.problem is not None else generic_problem(bound)
@@ -420,12 +433,28 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
 DEFINED_LINK = "defined"
 
 
+def _all_declared(tree: Node, scope: Scope) -> bool:
+    """Every name the statement reaches (through definitions) has a declared shape."""
+    names = _expanded_names(tree, scope) - _derivative_variables(tree)
+    names -= {"I", "\\mathbf{1}", "e", "\\pi"}
+    if scope.problem is not None or not names:
+        return False
+    return all(n in scope.declared for n in names)
+
+
+def _declared_text(tree: Node, scope: Scope) -> dict[str, str]:
+    out = {}
+    for n in sorted(_expanded_names(tree, scope)):
+        d = scope.declared.get(n)
+        if d is not None:
+            out[n] = f"{d.rows} x {d.cols}"
+    return out
+
+
 def _unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> set[str]:
     r"""Names that give a refutation no force: not defined, declared or assumed anywhere in
     scope, and used on one side only (``\tilde w_{jj}(\sigma_j^2 + \lambda) = \sigma_j^2``
     determines w; it is no identity in w).  With a problem, every name is bound already."""
-    from .roles import family, free_names
-
     if scope.problem is not None:
         return set()
     if not scope.defs and not scope.def_patterns and not scope.funcs and not st.hypotheses and not st.unapplied:
@@ -433,10 +462,8 @@ def _unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> s
     known = {f + "(·)" for f in scope.funcs} | {"I", "\\mathbf{1}", "e", "\\pi"}
     # the model's parameters (names its definitions use) and the variables its hypotheses
     # constrain are universal: a term that drops one of them is a slip, not an unknown
-    for rhs in list(scope.defs.values()) + [r for *_x, r in scope.def_patterns]:
+    for rhs in st.given_rhs:
         known |= free_names(rhs)
-    for _params, body in scope.funcs.values():
-        known |= free_names(body)
     for h in st.hypotheses:
         known |= free_names(h)
     a, b = _expanded_names(left, scope), _expanded_names(right, scope)
@@ -453,8 +480,6 @@ def _unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> s
 
 def _expanded_names(n: Node, scope: Scope, depth: int = 0) -> set[str]:
     """Free names of ``n`` with the document's definitions replaced by what they use."""
-    from .roles import family, free_names
-
     out: set[str] = set()
     for name in free_names(n):
         if name in scope.funcs and depth < 8:  # F(x) = ...: what its body uses, less its parameters
@@ -473,8 +498,6 @@ def _expanded_names(n: Node, scope: Scope, depth: int = 0) -> set[str]:
 
 def _derivative_variables(n: Node) -> set[str]:
     """Names a derivative is taken with respect to (∂/∂x, d/dx, ∇_x): on one side only by nature."""
-    from .roles import family
-
     out: set[str] = set()
     for x in n.walk():
         var = None
@@ -939,8 +962,6 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                    progress: Callable[[str], None] | None = None) -> list[ClaimResult]:
     """Verdicts for every statement of ``doc``: roles first, the document's own model (its
     definitions and hypotheses, scoped by section), then a judgement per judged role."""
-    from . import roles as R
-    from .model import DocumentModel
 
     base = build_scope(doc, problem_name)
     if base.problem is not None:
@@ -954,6 +975,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     where: list[tuple[int, int, Statement, Any, str | None]] = []  # job -> (slot, line, statement, role, problem)
     auto = _auto_scopes(doc) if name is None and opts.auto_problem else []
     previous: Any = None  # (statement, role, section, line) of the statement before, for steps
+    given_rhs = list(base.defs.values()) + [r for *_x, r in base.def_patterns] + [b for _p, b in base.funcs.values()]
+    stated_ranges: dict[str, tuple[Any, str, list]] = {}  # formula -> its stated range and the parts it was written in
 
     def plain(line: int, st: Statement, status: str, role: Any, scope_text: str, reason: str | None = None,
               section: Any = ()) -> None:
@@ -1006,7 +1029,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                             binding_prose=(claim.binding and pos == 0) or mark_binding,
                             mark=mark, first_in_span=pos == 0, part_answers=bool(answers),
                             is_defined=lambda f, sec=section: model.is_defined(f, sec),
-                            problem_input=is_input, problem_computed=computed, seen=lambda f: f in model.seen)
+                            problem_input=is_input, problem_computed=computed, seen=lambda f, sec=section: model.was_seen(f, sec))
             role = R.assign(tree, ctx)
             if listed and previous[1].role == R.HYPOTHESIS and role.role in (R.CLAIM,) and tree.kind == "chain" \
                     and all(o in ("<", "<=", ">", ">=", "!=", "=") for o in tree.args[1]) and mark is None:
@@ -1014,7 +1037,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             names = R.free_names(tree)
             if role.role == R.DEFINITION:
                 status, text = _record_definition(model, st, tree, claim.line, section, role)
-                model.seen |= names
+                model.use(names, section)
                 if status is not None:
                     plain(claim.line, st, status, role, text, section=section)
                     previous = (st, role, section, claim.line)
@@ -1030,19 +1053,19 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                         pass
                 else:
                     model.assume(tree, st.latex, claim.line, section, names)
-                model.seen |= names
+                model.use(names, section)
                 plain(claim.line, st, ASSUMED, role, f"assumed: {role.why}; later statements are sampled under it",
                       section=section)
                 previous = (st, role, section, claim.line)
                 continue
             elif role.role in (R.APPROXIMATION, R.ASYMPTOTIC):
-                model.seen |= names
+                model.use(names, section)
                 why = ("approximations are judged only where the document states the regime; none is stated here"
                        if role.role == R.APPROXIMATION else "a complexity statement is not evaluated as a number")
                 plain(claim.line, st, UNDECIDED, role, f"undecided: {why}", reason=why, section=section)
                 previous = (st, role, section, claim.line)
                 continue
-            model.seen |= names
+            model.use(names, section)
             # a judged statement: its scope, its hypotheses, and (for a step) the line before
             job_scope = model.scope_for(section, problem_scope if problem_scope is not None else None)
             note = None
@@ -1057,20 +1080,39 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 if rebound is not None:
                     job_scope = model.scope_for(section, _generic_scope(base))
                     note = f"{rebound} is rebound in this section, so the problem does not apply"
-            visible_hyps = model.hypotheses_for(section, names)
+            reach = names | _expanded_names(tree, job_scope)
+            visible_hyps = model.hypotheses_for(section, reach)
             hyps = [h.tree for h in visible_hyps if _samplable(h.tree)]
+            implication = False
             unapplied = [h.latex for h in visible_hyps if not _samplable(h.tree)]
-            stated = set().union(*(ws for sec, ws in structure.items() if section[:len(sec)] == sec)) \
+            if st.condition is not None and _samplable(st.condition):
+                hyps.append(st.condition)  # i \ne j, 0 < x < 1: a condition the index ranges cannot carry
+            formula = to_text(tree)
+            if st.condition is None and formula in stated_ranges and not any(
+                    parts(sec) == parts(section) for sec in stated_ranges[formula][2]):
+                cond, text, _ = stated_ranges[formula]
+                st = dataclasses.replace(st, condition=cond, condition_text=text,
+                                         note=(st.note + "; " if st.note else "")
+                                         + f"restated from an earlier part, with its range {text}")
+            elif st.condition is not None:
+                stated_ranges.setdefault(formula, (st.condition, st.condition_text, []))[2].append(section)
+            elif formula in stated_ranges:
+                stated_ranges[formula][2].append(section)
+            stated = set().union(*(ws for sec, ws in structure.items() if visible(sec, section))) \
                 if structure else set()
-            if stated and any(_matrix_like(n) for n in names):
+            if stated and any(_matrix_like(n) and not model.is_defined(n, section) for n in names):
                 unapplied.append("structure stated in the prose: " + ", ".join(sorted(stated)))
             if role.role in (R.STEP, R.SOLUTION) and previous is not None and previous[0].tree is not None \
-                    and previous[0].tree.kind == "chain" and previous[2] == section \
+                    and previous[0].tree.kind == "chain" and parts(previous[2]) == parts(section) \
                     and R.free_names(previous[0].tree) & names and all(
                         o in ("<", "<=", ">", ">=", "!=", "=", "in") for o in previous[0].tree.args[1]) \
                     and tree.kind == "chain" and all(o in ("<", "<=", ">", ">=", "!=", "in") for o in tree.args[1]):
                 hyps = hyps + [previous[0].tree]  # an inequality step: judged as an implication
-            st_job = dataclasses.replace(st, hypotheses=hyps, unapplied=unapplied, role=role.role, defines=role.defines,
+                implication = True
+            if implication:
+                unapplied = unapplied + ["the line before, as the premise of this step (a step may also use earlier lines)"]
+            st_job = dataclasses.replace(st, hypotheses=hyps, unapplied=unapplied, given_rhs=given_rhs,
+                                         role=role.role, defines=role.defines,
                                          note=(st.note + "; " if st.note else "") + note if note else st.note)
             where.append((len(slots), claim.line, st, role, chosen, section))
             jobs.append((st_job, job_scope))
@@ -1134,7 +1176,7 @@ def _record_definition(model: Any, st: Statement, tree: Node, line: int, section
             pass
         return DEFINED, f"defined: {role.why}"
     earlier = model.definition_of(role.defines, section) if role.defines else None
-    if earlier is not None and earlier.section == section and _numeric_value(earlier.rhs) is not None \
+    if earlier is not None and parts(earlier.section) == parts(section) and _numeric_value(earlier.rhs) is not None \
             and _numeric_value(items[1]) is not None and _numeric_value(earlier.rhs) != _numeric_value(items[1]):
         return INCONSISTENT, (f"inconsistent: {role.defines} was defined as {to_text(earlier.rhs)} on line "
                               f"{earlier.line}, here as {to_text(items[1])}")
@@ -1142,7 +1184,7 @@ def _record_definition(model: Any, st: Statement, tree: Node, line: int, section
     model.define(lhs, items[1], st.latex, line, section)
     k = 1
     while k < len(ops) and ops[k] in ("=", ":=", "<-") and items[k].kind == "name" \
-            and not model.is_defined(_fam(items[k]), section) and not _fam(items[k]) in model.seen:
+            and not model.is_defined(_fam(items[k]), section) and not model.was_seen(_fam(items[k]), section):
         model.define(items[k], items[k + 1], st.latex, line, section)
         k += 1
     if k >= len(ops):
@@ -1152,14 +1194,12 @@ def _record_definition(model: Any, st: Statement, tree: Node, line: int, section
 
 
 def _fam(n: Node) -> str:
-    from .roles import family
-
     return family(n) or ""
 
 
 def _fresh_in_section(model: Any, n: Node, section: Any) -> bool:
     b = model.definition_of(_fam(n), section)
-    return b is None or b.section != section
+    return b is None or parts(b.section) != parts(section)
 
 
 def _numeric_value(n: Node) -> sp.Expr | None:

@@ -136,7 +136,7 @@ def tokenize(src: str) -> list[Token]:
                     if name == r"\phantom":
                         i = _skip_group(src, i)
                     if name in (r"\quad", r"\qquad"):
-                        out.append(Token("sym", "\\quad", col))
+                        out.append(Token("sym", name, col))  # the spelling, so splitters cut at its length
                     continue
                 if name in _TEXT_ARG:
                     j = i
@@ -259,6 +259,7 @@ class Parser:
         self.pos = 0
         self.depth = 0
         self.in_norm = 0  # inside \| ... \| a bar closes the norm, it does not open one
+        self.in_abs = 0  # inside | ... | likewise
 
     # -- helpers
     @property
@@ -368,7 +369,7 @@ class Parser:
             head = t.value.split("|", 1)[0]
             return head in (r"\operatorname", r"\mathrm", r"\operatorname*")
         if t.kind == "sym":
-            return t.value in ("(", "{") or (t.value == r"\|" and not self.in_norm)
+            return t.value in ("(", "{") or (t.value == r"\|" and not self.in_norm) or (t.value == "|" and not self.in_abs)
         if t.kind == "cmd":
             if t.value in RELATIONS or t.value in _MUL_OPS or t.value in (r"\pm", r"\mp"):
                 return False
@@ -628,7 +629,11 @@ class Parser:
                 return Node("norm", "", (e,), t.col)
             if t.value == "|":
                 self.next()
-                e = self.parse_expr()
+                self.in_abs += 1
+                try:
+                    e = self.parse_expr()
+                finally:
+                    self.in_abs -= 1
                 self.expect("|")
                 return Node("abs", None, (e,), t.col)
             raise ParseError(f"unexpected {self._describe(t)}", t.col)
@@ -957,6 +962,7 @@ class Parser:
             sub = self.toks[self.pos:cut] + [Token("eof", "", amp)]
             inner = Parser.__new__(Parser)
             inner.src, inner.toks, inner.pos, inner.depth, inner.in_norm = self.src, sub, 0, self.depth, 0
+            inner.in_abs = 0
             if inner.tok.kind == "eof":
                 raise ParseError("empty matrix cell", start_col)
             node = inner.parse_expr()

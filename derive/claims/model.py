@@ -16,6 +16,7 @@ kernel, its states) no longer describe this section, and the statement is read w
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -27,9 +28,21 @@ from .roles import family
 Section = tuple[tuple[int, str, int], ...]
 
 
+_PART_HEADING = re.compile(r"(?:problem|question|exercise|part|task|section|q)\s*\.?\s*\(?[0-9a-z]{1,4}\b"
+                           r"|\(?[a-h]\)|\(?(?:i{1,3}|iv|v|vi{1,3}|ix|x)[.)]|[0-9]{1,2}\s*[.)(]|[a-h][.]\s",
+                           re.IGNORECASE)
+
+
+def parts(section: Section) -> Section:
+    """The headings that delimit parts of a problem ("Problem 3", "(b)", "ii.", "2(a)");
+    descriptive headings ("Backward pass") continue the derivation and do not end a scope."""
+    return tuple(h for h in section if _PART_HEADING.match(h[1].lstrip("*_# ")))
+
+
 def visible(made_in: Section, used_in: Section) -> bool:
-    """A binding made in a section holds in it and in the sections it encloses."""
-    return used_in[:len(made_in)] == made_in
+    """A binding made in a part holds in it and in the parts it encloses."""
+    made, used = parts(made_in), parts(used_in)
+    return used[:len(made)] == made
 
 
 @dataclass
@@ -59,8 +72,17 @@ class DocumentModel:
     base: Scope
     bindings: list[Binding] = field(default_factory=list)
     hypotheses: list[Hypothesis] = field(default_factory=list)
-    seen: set[str] = field(default_factory=set)
+    seen: list[tuple[Section, frozenset[str]]] = field(default_factory=list)
     _cache: dict[tuple[int, ...], Scope] = field(default_factory=dict)
+
+    def use(self, names: set[str], section: Section) -> None:
+        """Record that a statement in ``section`` used these name families."""
+        if names:
+            self.seen.append((section, frozenset(names)))
+
+    def was_seen(self, fam: str, section: Section) -> bool:
+        """Whether an earlier statement of this part (or an enclosing one) used ``fam``."""
+        return any(fam in names and visible(sec, section) for sec, names in self.seen)
 
     def visible_bindings(self, section: Section) -> list[Binding]:
         return [b for b in self.bindings if visible(b.section, section)]

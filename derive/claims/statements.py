@@ -39,6 +39,7 @@ class Statement:
     skip_links: int = 0  # leading links of a chain that are definitions (o = W^T q = ...)
     hypotheses: list[Node] = field(default_factory=list)  # visible hypotheses about its names
     unapplied: list[str] = field(default_factory=list)  # hypotheses about its names that sampling cannot honour
+    given_rhs: list[Node] = field(default_factory=list)  # right sides of the front matter's definitions (parameters)
 
 
 def _depth_walk(toks: list[Token]):
@@ -87,7 +88,7 @@ def split_statements(src: str) -> list[Statement]:
             kind = "therefore"
         elif t.kind == "cmd" and v == r"\forall":
             kind = "forall"
-        elif t.kind == "sym" and v in (r"\quad", ";"):
+        elif t.kind == "sym" and v in (r"\quad", r"\qquad", ";"):
             kind = "quad"
         elif t.kind == "text":
             words = t.value.split("|", 1)[1].strip().lower()
@@ -141,6 +142,7 @@ def split_statements(src: str) -> list[Statement]:
             continue
         out.append(Statement(text, col, lead=kind))
     for st in out:
+        st.latex = _strip_punctuation(st.latex)
         _strip_trailing_condition(st)
         try:
             st.tree = parse(st.latex)
@@ -152,6 +154,14 @@ def split_statements(src: str) -> list[Statement]:
             except ParseError as exc:
                 st.note = f"condition {st.condition_text.strip()!r} not understood ({exc.message}); checked without it"
     return out
+
+
+def _strip_punctuation(text: str) -> str:
+    """A sentence's full stop or comma written inside the math (``... = \\delta.``)."""
+    t = text.rstrip()
+    while t and t[-1] in ".,;" and not t.endswith(("\\.", "\\,", "\\;")) and not t.endswith("..."):
+        t = t[:-1].rstrip()
+    return t
 
 
 def _text_end(src: str, i: int) -> int:

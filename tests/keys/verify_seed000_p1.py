@@ -15,7 +15,8 @@ from math import comb, log2
 import mpmath as mp
 import numpy as np
 
-mp.mp.dps = 40
+DPS = 40  # each check runs under mpmath.workdps(DPS) (the test sets it; the global precision is shared)
+mp.mp.dps = DPS
 TOL = mp.mpf(10) ** -30
 
 
