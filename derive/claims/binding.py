@@ -23,6 +23,7 @@ SymPy objects are built with ``evaluate=False`` where eager evaluation could exp
 from __future__ import annotations
 
 import re
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -34,6 +35,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 from ..problem import Problem
 from ..symbols import MatSeq, MatSum
 from .latex_parser import GREEK, Node, ParseError, parse, parse_expression, to_text
+from .roles import family
 from .nodes import AtM, AtS, DerivM, DerivS, DifferentialM, DifferentialS, MatFn, Norm, ScalarFn, Softmax
 
 MAX_DEF_DEPTH = 12  # nested expansion of bindings
@@ -156,6 +158,13 @@ class Scope:
     declared: dict[str, Declared] = field(default_factory=dict)
     def_patterns: list[tuple[Node, int, str, Node]] = field(default_factory=list)
     dim_symbols: dict[str, sp.Symbol] = field(default_factory=dict)
+    def_families: dict[str, list[Node]] = field(default_factory=dict)  # name family -> right sides defining it
+
+    def copy(self) -> "Scope":
+        """A scope that can take more bindings without changing this one."""
+        return dataclasses.replace(self, defs=dict(self.defs), def_text=dict(self.def_text), funcs=dict(self.funcs),
+                                   declared=dict(self.declared), def_patterns=list(self.def_patterns),
+                                   dim_symbols=dict(self.dim_symbols), def_families=dict(self.def_families))
 
     @classmethod
     def for_problem(cls, problem: Problem | None) -> "Scope":
@@ -280,10 +289,14 @@ class Scope:
             if not all(p.kind == "name" for p in params):
                 raise BindError("function parameters must be names", lhs.col)
             self.funcs[to_text(lhs.args[0])] = (params, rhs)
+            self.def_families[to_text(lhs.args[0])] = [rhs]
             return
         key = name_key(lhs)
         if key is None:
             raise BindError(f"cannot define {latex!r}: the left side is not a name", lhs.col)
+        fam = family(lhs)
+        if fam is not None:
+            self.def_families[fam] = self.def_families.get(fam, []) + [rhs]
         self.defs[key] = rhs
         self.def_text[key] = latex
         # S_t = ..., h^{(t)} = ...: an indexed definition also reads S_{t-1}, h^{(t+1)}
@@ -385,6 +398,14 @@ HYPOTHESES = ("matrices, vectors and scalars by letter case",
               "upper case matrices, lower case (Latin and Greek) vectors",
               "upper case matrices, everything else scalar",
               "all scalars")
+
+
+def _product_reading(fn: Node) -> bool:
+    """Whether ``X(...)`` may be a product (``C(A + B)``, ``p(1 - p)``, ``o^{(t)}(1 - ...)``), not
+    an application of an undefined function (``f(x)``, ``L(W)``, ``\\mathcal{L}_2(W)``)."""
+    if fn.kind != "name" or fn.value.startswith(("\\mathcal", "\\operatorname", "\\mathrm")):
+        return False
+    return not (fn.args == (None, None) and fn.value in ("f", "g", "h", "F", "G", "H", "L", "J"))
 
 
 _ENTRY_INDICES = {"i", "j", "k", "l", "m", "r", "s"}
@@ -568,8 +589,11 @@ class Inference:
         if base == "\\delta" and len(idx) == 2 and "\\delta" not in self.scope.defs:
             fi, fj = (self.index_expr(x) for x in idx)
             return T(self.scalar(), lambda b, fi=fi, fj=fj: sp.KroneckerDelta(fi(b), fj(b)), True)
-        known = base in self.scope.defs or (base in self.scope.declared and not (
-            self.scope.declared[base].rows == 1 and self.scope.declared[base].cols == 1))
+        # a defined vector or matrix, or a declared matrix with two indices; a declared vector
+        # x \in R^d with x_i is read as the i-th vector of a family (the other common reading)
+        declared = self.scope.declared.get(base)
+        known = base in self.scope.defs or (declared is not None and len(idx) == 2 and not (
+            declared.rows == 1 or declared.cols == 1))
         if not known:
             return None
         whole = self.infer(Node("name", base, (None, None), n.col))
@@ -882,7 +906,7 @@ class Inference:
             finally:
                 self.def_depth -= 1
                 self.local = saved
-        if len(args) != 1 or args[0].kind == "rel":
+        if len(args) != 1 or args[0].kind == "rel" or not _product_reading(fn):
             raise BindError(f"unknown function {key}", n.col)
         # C(A + B): a product with a parenthesised factor
         return self._mul(Node("mul", "juxt", (fn, Node("paren", None, (args[0],), args[0].col)), n.col))

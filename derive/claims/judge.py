@@ -325,8 +325,7 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
     pairs = [(a, b) for a, op, b in links + hyp_links if op not in _NOT_JUDGED]
     scalar_items = {i for a, op, b in links + hyp_links if op in ("<", "<=", ">", ">=") for i in (a, b)}
     if st.local_defs:
-        scope = dataclasses.replace(scope, defs=dict(scope.defs), def_text=dict(scope.def_text),
-                                    funcs=dict(scope.funcs), def_patterns=list(scope.def_patterns))
+        scope = scope.copy()
         for text in st.local_defs:
             try:
                 scope.add_given(text)
@@ -457,7 +456,7 @@ def _unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> s
     determines w; it is no identity in w).  With a problem, every name is bound already."""
     if scope.problem is not None:
         return set()
-    if not scope.defs and not scope.def_patterns and not scope.funcs and not st.hypotheses and not st.unapplied:
+    if not st.in_document_model:
         return set()  # a bare list of identities: the generic reading is the universal one
     known = {f + "(·)" for f in scope.funcs} | {"I", "\\mathbf{1}", "e", "\\pi"}
     # the model's parameters (names its definitions use) and the variables its hypotheses
@@ -472,7 +471,7 @@ def _unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> s
     for name in a ^ b:
         if name in known or name in wrt or name.removesuffix("(·)") in scope.funcs:
             continue
-        if any(k == name or k.startswith(name + "_") for k in scope.defs):
+        if name in scope.def_families:
             continue
         out.add(name)
     return out
@@ -486,11 +485,10 @@ def _expanded_names(n: Node, scope: Scope, depth: int = 0) -> set[str]:
             params, body = scope.funcs[name]
             out |= _expanded_names(body, scope, depth + 1) - {family(p) or "" for p in params}
             continue
-        rhs = scope.defs.get(name)
-        if rhs is None:
-            rhs = next((r for lhs, _slot, _var, r in scope.def_patterns if family(lhs) == name), None)
-        if rhs is not None and depth < 8:
-            out |= _expanded_names(rhs, scope, depth + 1) - {name}
+        rhss = scope.def_families.get(name)
+        if rhss and depth < 8:
+            for rhs in rhss:
+                out |= _expanded_names(rhs, scope, depth + 1) - {name}
         else:
             out.add(name)
     return out
@@ -1058,6 +1056,13 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                       section=section)
                 previous = (st, role, section, claim.line)
                 continue
+            elif role.role == R.SOLUTION and not answers and not _is_implication_step(role, previous, section, tree):
+                model.use(names, section)
+                why = ("a solution set: the condition it solves is not identified in the document and no "
+                       "problem part gives the derived answer (name one with front matter part:)")
+                plain(claim.line, st, UNDECIDED, role, f"undecided: {why}", reason=why, section=section)
+                previous = (st, role, section, claim.line)
+                continue
             elif role.role in (R.APPROXIMATION, R.ASYMPTOTIC):
                 model.use(names, section)
                 why = ("approximations are judged only where the document states the regime; none is stated here"
@@ -1102,11 +1107,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 if structure else set()
             if stated and any(_matrix_like(n) and not model.is_defined(n, section) for n in names):
                 unapplied.append("structure stated in the prose: " + ", ".join(sorted(stated)))
-            if role.role in (R.STEP, R.SOLUTION) and previous is not None and previous[0].tree is not None \
-                    and previous[0].tree.kind == "chain" and parts(previous[2]) == parts(section) \
-                    and R.free_names(previous[0].tree) & names and all(
-                        o in ("<", "<=", ">", ">=", "!=", "=", "in") for o in previous[0].tree.args[1]) \
-                    and tree.kind == "chain" and all(o in ("<", "<=", ">", ">=", "!=", "in") for o in tree.args[1]):
+            if _is_implication_step(role, previous, section, tree):
                 hyps = hyps + [previous[0].tree]  # an inequality step: judged as an implication
                 implication = True
             if implication:
@@ -1130,6 +1131,11 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
         if progress is not None:
             progress(f"{doc.path}:{line}: {res['status']} ({dt:.2f} s)")
 
+    # a document that defines or assumes anything reads its free names as its own (the
+    # one-side rule); a bare list of identities keeps the universal generic reading
+    if model.bindings or model.hypotheses or base.defs or base.funcs or base.declared:
+        for st_job, _scope in jobs:
+            st_job.in_document_model = True
     if jobs:
         run_jobs(jobs, answers, opts, record)
     return [r for r in slots if r is not None]
@@ -1146,6 +1152,18 @@ def _matrix_like(name: str) -> bool:
         base = base.replace(pre, "")
     base = base.strip("{}")
     return (len(base) == 1 and base.isupper()) or base in ("\\Sigma", "\\Lambda", "\\Phi", "\\Psi", "\\Omega")
+
+
+def _is_implication_step(role: Any, previous: Any, section: Any, tree: Node) -> bool:
+    """An inequality step (or solution) that follows the line before it: judged as that
+    line's consequence (sampled under it)."""
+    if role.role not in (R.STEP, R.SOLUTION) or previous is None or previous[0].tree is None:
+        return False
+    prev = previous[0].tree
+    return prev.kind == "chain" and parts(previous[2]) == parts(section) \
+        and bool(R.free_names(prev) & R.free_names(tree)) \
+        and all(o in ("<", "<=", ">", ">=", "!=", "=", "in") for o in prev.args[1]) \
+        and tree.kind == "chain" and all(o in ("<", "<=", ">", ">=", "!=", "in") for o in tree.args[1])
 
 
 _LIST_JOINS = {",", "and", ", and", ";", "or", ", or"}

@@ -15,7 +15,6 @@ kernel, its states) no longer describe this section, and the statement is read w
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -81,8 +80,10 @@ class DocumentModel:
             self.seen.append((section, frozenset(names)))
 
     def was_seen(self, fam: str, section: Section) -> bool:
-        """Whether an earlier statement of this part (or an enclosing one) used ``fam``."""
-        return any(fam in names and visible(sec, section) for sec, names in self.seen)
+        """Whether an earlier statement of the document used ``fam`` (a name used before is
+        not introduced by a later equation: it is restated)."""
+        del section
+        return any(fam in names for _sec, names in self.seen)
 
     def visible_bindings(self, section: Section) -> list[Binding]:
         return [b for b in self.bindings if visible(b.section, section)]
@@ -96,7 +97,7 @@ class DocumentModel:
     def is_defined(self, fam: str, section: Section) -> bool:
         if self.definition_of(fam, section) is not None:
             return True
-        return fam in self.base.defs or fam.removesuffix("(·)") in self.base.funcs
+        return fam in self.base.def_families or fam.removesuffix("(·)") in self.base.funcs
 
     def define(self, lhs: Node, rhs: Node, latex: str, line: int, section: Section) -> None:
         if lhs.kind == "transpose":  # W^\top = M defines W = M^\top
@@ -118,9 +119,7 @@ class DocumentModel:
         hit = self._cache.get(key)
         if hit is not None:
             return hit
-        scope = dataclasses.replace(base, defs=dict(base.defs), def_text=dict(base.def_text),
-                                    funcs=dict(base.funcs), declared=dict(base.declared),
-                                    def_patterns=list(base.def_patterns))
+        scope = base.copy()
         for i in chosen:
             b = self.bindings[i]
             try:
@@ -157,5 +156,8 @@ def _forget(scope: Scope, lhs: Node) -> None:
     if key is not None:
         scope.defs.pop(key, None)
         scope.def_text.pop(key, None)
+    fam = family(lhs)
+    if fam is not None:
+        scope.def_families.pop(fam, None)
     if lhs.kind == "name":
         scope.def_patterns[:] = [p for p in scope.def_patterns if p[0].value != lhs.value]

@@ -109,9 +109,13 @@ def _step_word(prose_tail: str, lead: str) -> str | None:
     return None
 
 
+INDEXED = "_•"  # marks a family of indexed names: S_t, S_{t-1}, S_0 are all S_•
+
+
 def family(n: Node) -> str | None:
-    """The name a definition introduces, without its running index: ``S_t`` and ``S_{t-1}``
-    are both ``S``; ``W_{ix}`` keeps its subscript (it is part of the name)."""
+    """The name a definition introduces, without its running index: ``S_t``, ``S_{t-1}`` and
+    ``S_0`` are all ``S_•`` (and differ from a bare ``S``); ``W_{ix}`` keeps its subscript (it
+    is part of the name)."""
     if n.kind == "transpose":
         return family(n.args[0])
     if n.kind == "apply" and n.args and isinstance(n.args[0], Node) and n.args[0].kind == "name":
@@ -119,9 +123,12 @@ def family(n: Node) -> str | None:
     if n.kind != "name":
         return None
     sub, time = n.args
+    indexed = (time is not None and _index_like(time)) or (sub is not None and _index_like(sub))
     if sub is not None and _index_like(sub):
         sub = None
-    return to_text(Node("name", n.value, (sub, None), n.col))
+    if time is not None and _index_like(time):
+        time = None  # W^{(t)}: a running index; W^{(\alpha)}: a label, part of the name
+    return to_text(Node("name", n.value, (sub, time), n.col)) + (INDEXED if indexed else "")
 
 
 def _index_like(n: Node) -> bool:
@@ -256,10 +263,14 @@ def assign(tree: Node, ctx: Context) -> Role:
     if def_word and not (ops[0] == "=" and _defined_head(lhs)) and (all_ineq or in_interval or ops[0] == "="):
         return Role(HYPOTHESIS, "a condition stated where names are introduced")
     if all_ineq or in_interval:
+        one_name = _solution_form(items)
         if step is not None:
-            return Role(STEP if all_ineq else SOLUTION, f"follows from the line before (“{step}”)")
+            return Role(SOLUTION if (in_interval or one_name) else STEP, f"follows from the line before (“{step}”)")
         if ctx.part_answers and lhs.kind == "name" and len(ops) == 1:
             return Role(SOLUTION, "a set of values of one name, compared with the part's derived answer")
+        if one_name and _ends_with(tail, _ANSWER_WORDS + ("so", "thus", "hence", "therefore", "need", "requires")) \
+                or one_name and in_interval:
+            return Role(SOLUTION, "a set of values of one name, stated as a result")
         if _only_free(tree, ctx) and all(_simple(i) for i in items):
             return Role(HYPOTHESIS, "a condition on free quantities (k ≥ 1, d < n), not derived from anything before it")
         return Role(CLAIM, "an inequality between defined quantities")
@@ -277,6 +288,15 @@ def _defines(tree: Node) -> str | None:
     if tree.kind == "chain" and _defined_head(tree.args[0][0]):
         return family(tree.args[0][0])
     return None
+
+
+def _solution_form(items: tuple) -> bool:
+    """``\\lambda > 0.001``, ``1 \\le \\lambda \\le 4``, ``\\lambda \\in [1, 4]``: one bare name against numbers."""
+    names = [i for i in items if i.kind == "name"]
+    others = [i for i in items if i.kind != "name"]
+    return len(names) == 1 and names[0].args == (None, None) and all(
+        all(x.kind in ("num", "neg", "tuple", "frac", "pow", "mul", "div", "add", "sub", "paren") for x in o.walk())
+        for o in others)
 
 
 def _simple(n: Node) -> bool:
