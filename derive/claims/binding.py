@@ -428,6 +428,7 @@ class Inference:
         self.notes: list[str] = []
         # defined names held as variables inside a derivative with respect to them (∂ℓ/∂a, a := W x + b)
         self.opaque: dict[str, T] = {}
+        self.unreadable: set[str] = set()  # defined names whose definitions use unknown functions
 
     # -- shapes
     def scalar(self) -> Shape:
@@ -528,12 +529,21 @@ class Inference:
             return T(self.scalar(), lambda b, s=sym: s, True)
         if key in self.opaque:
             return self.opaque[key]
-        if key in self.scope.defs:
-            return self._expand_def(key, n)
-        for lhs, slot, var, rhs in self.scope.def_patterns:
-            if lhs.value == n.value and n.args[slot] is not None and n.args[1 - slot] == lhs.args[1 - slot] \
-                    and (n.args[1 - slot] is None or to_text(n.args[1 - slot]) == to_text(lhs.args[1 - slot])):
-                return self._expand_indexed_def(var, n.args[slot], rhs, n)
+        try:
+            if key in self.scope.defs and key not in self.unreadable:
+                return self._expand_def(key, n)
+            for lhs, slot, var, rhs in self.scope.def_patterns:
+                if lhs.value == n.value and n.args[slot] is not None and n.args[1 - slot] == lhs.args[1 - slot] \
+                        and (n.args[1 - slot] is None or to_text(n.args[1 - slot]) == to_text(lhs.args[1 - slot])) \
+                        and lhs.value not in self.unreadable:
+                    return self._expand_indexed_def(var, n.args[slot], rhs, n)
+        except BindError as exc:
+            if not str(exc).startswith("unknown function"):
+                raise
+            # g_t = \nabla f(\theta_{t-1}) with f never given: g stays a free quantity (a claim that
+            # holds for every g holds for this one)
+            self.unreadable |= {key, n.value}
+            self.notes.append(f"{key} is read as a free quantity ({str(exc).split(' at column')[0]})")
         pat = self._match_pattern(n)
         if pat is not None:
             return pat

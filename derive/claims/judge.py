@@ -39,6 +39,9 @@ from .roles import family, free_names
 from .statements import Statement, split_statements
 
 INDEX_HIGH = 6  # generic integer indices are sampled in low..6
+WIDE_INDEX_HIGH = 40  # ... and in low..40 when a claim is checked across its whole domain (see _wide_scalar)
+WIDE_DIMS = (2, 3, 5, 9)
+WIDE_EXPONENT = 4  # wide scalars reach 10^±4 in identities (cancellation stays far inside 50 digits)
 HIDDEN_NAMES = ("H", "h", "n_h", "hidden", "n_hidden")  # a problem dimension that is a hidden size
 _CUSTOM = (ScalarFn, MatFn, DerivS, DerivM, DifferentialS, DifferentialM, AtS, AtM, Norm, Softmax)
 
@@ -101,8 +104,74 @@ class Options:
 
 # --- a problem built on the fly for generic identities ---------------------------------------------
 
-def generic_problem(bound: Bound) -> Problem:
-    """A Problem over the claim's free symbols: dims 2..4, indices 0..6, random values."""
+_PROBES = (2.5, -2.5, 10, -10, 0.5, -0.5, 1000, -1000, 0.001, -0.001, 1, -1, 0, 37, -37)
+
+
+def _wide_scalar(sampler: Sampler, interval: tuple[Any, bool, Any, bool] | None, exponent: int = 6,
+                 draw: int = -1) -> Any:
+    """A scalar across many orders of magnitude, both signs and near the ends of its allowed
+    interval (the hypotheses'), so that an inequality that holds only on a narrow range fails.
+    The first draws are fixed probes (the same for every seed, so a verdict cannot depend on
+    the seed's luck); later ones are random.  Deterministic in the generator."""
+    rng = sampler.rng
+    lo, lo_open, hi, hi_open = interval if interval is not None else (None, True, None, True)
+
+    def allowed(x: Any) -> bool:
+        return (lo is None or x > lo or (x == lo and not lo_open)) and (hi is None or x < hi or (x == hi and not hi_open))
+
+    if 0 <= draw < len(_PROBES):
+        probe = mpmath.mpf(_PROBES[draw])
+        if lo is not None and hi is not None:
+            probe = lo + (hi - lo) * mpmath.mpf((draw * 7 % 11) + 0.5) / 12  # spread inside a bounded interval
+        if allowed(probe):
+            return probe
+    for _ in range(50):
+        kind = rng.random()
+        if lo is not None and hi is not None:
+            width = hi - lo
+            if kind < 0.5:
+                x = lo + width * mpmath.mpf(rng.random())
+            else:  # near an end: 10^-1 .. 10^-6 of the width away
+                gap = width * mpmath.mpf(10) ** (-rng.randint(1, 6))
+                x = lo + gap if kind < 0.75 else hi - gap
+        elif lo is not None or hi is not None:
+            end, sign = (lo, 1) if lo is not None else (hi, -1)
+            x = end + sign * mpmath.mpf(10) ** mpmath.mpf(rng.uniform(-exponent, exponent))
+        elif kind < 0.35:
+            x = mpmath.mpf(rng.uniform(-1, 1))
+        else:
+            x = (1 if rng.random() < 0.5 else -1) * mpmath.mpf(10) ** mpmath.mpf(rng.uniform(-exponent, exponent))
+        if allowed(x):
+            return x
+    return sampler.scalar(-1, 1)
+
+
+def _intervals(relations: list[tuple[sp.Basic, str, sp.Basic]]) -> dict[sp.Basic, tuple[Any, bool, Any, bool]]:
+    """Bounds ``x > 0``, ``0 < \\beta < 1`` on single scalar symbols, read off the hypotheses."""
+    out: dict[sp.Basic, list] = {}
+    for lhs, op, rhs in relations:
+        if op == "!=":
+            continue
+        if isinstance(rhs, sp.Symbol) and lhs.is_number:
+            lhs, rhs, op = rhs, lhs, {"<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
+        if not (isinstance(lhs, sp.Symbol) and rhs.is_number and rhs.is_real):
+            continue
+        b = out.setdefault(lhs, [None, True, None, True])
+        v = mpmath.mpf(str(sp.N(rhs, 30)))
+        if op in (">", ">=") and (b[0] is None or v >= b[0]):
+            b[0], b[1] = v, op == ">"
+        elif op in ("<", "<=") and (b[2] is None or v <= b[2]):
+            b[2], b[3] = v, op == "<"
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def generic_problem(bound: Bound, intervals: dict[sp.Basic, tuple[Any, bool, Any, bool]] | None = None,
+                    wide: bool = False, exponent: int = 6) -> Problem:
+    """A Problem over the claim's free symbols: dims 2..4, indices 0..6, random values.
+
+    ``intervals`` (from the hypotheses) bound scalars; ``wide`` draws scalars across many
+    orders of magnitude (for inequalities, whose failures hide outside (-1, 1))."""
+    intervals = intervals or {}
     dim_syms: set[sp.Symbol] = set(bound.dims)
     for info in bound.symbols.values():
         s = info.sympy
@@ -122,16 +191,20 @@ def generic_problem(bound: Bound) -> Problem:
                          if isinstance(x, sp.Symbol) and x.is_integer and x.is_positive and x not in bound.indices}
     seqs = {k: i for k, i in bound.symbols.items() if i.kind == "seq"}
     index_syms = [s for s in bound.indices if s not in dim_syms]
-    dims = tuple(Dim(s, (2, 3, 4)) for s in sorted(dim_syms, key=str))
-    indices = tuple(Index(s, 0, INDEX_HIGH) for s in sorted(index_syms, key=str))
+    dims = tuple(Dim(s, WIDE_DIMS if wide else (2, 3, 4)) for s in sorted(dim_syms, key=str))
+    indices = tuple(Index(s, 0, WIDE_INDEX_HIGH if wide else INDEX_HIGH) for s in sorted(index_syms, key=str))
     infos = [i for i in bound.symbols.values() if i.kind in ("scalar", "matrix") and i.sympy is not None]
     seq_shapes: dict[str, tuple[Any, Any]] = {}
     for key, info in seqs.items():
         seq_shapes[key] = _seq_shape(bound, key)
 
+    calls = [0]  # instances drawn so far: the first ones take the fixed probes
+
     def sample(sampler: Sampler, sizes) -> dict[Any, Any]:
         vals: dict[Any, Any] = {}
-        for info in infos:
+        draw = calls[0]
+        calls[0] += 1
+        for pos, info in enumerate(infos):
             s = info.sympy
             if isinstance(s, MatrixExpr):
                 r, c = (int(_sympify(d).xreplace(sizes)) for d in s.shape)
@@ -140,6 +213,12 @@ def generic_problem(bound: Bound) -> Problem:
                 if info.positive:
                     m = m.apply(lambda x: abs(x) + mpmath.mpf(1) / 4)
                 vals[s] = m
+            elif s in intervals or wide:
+                iv = intervals.get(s)
+                if info.positive and iv is None:
+                    iv = (mpmath.mpf(0), True, None, True)
+                vals[s] = _wide_scalar(sampler, iv, exponent, (draw + 5 * pos) % 64 if draw < 64 else -1) \
+                    if not sampler.small else sampler.positive(0.25, 2) if info.positive else sampler.scalar(-1, 1)
             else:
                 vals[s] = sampler.positive(0.25, 2) if info.positive else sampler.scalar(-1, 1)
         if seqs:
@@ -180,6 +259,17 @@ def _seq_shape(bound: Bound, key: str) -> tuple[Any, Any]:
 
 
 # --- judging -----------------------------------------------------------------------------------------
+
+def _transcendental(e: sp.Basic) -> bool:
+    return any(isinstance(x, (sp.exp, sp.log, sp.Pow)) and not (isinstance(x, sp.Pow) and x.exp.is_Integer)
+               or isinstance(x, _CUSTOM) or isinstance(x, (sp.tanh, sp.sin, sp.cos, sp.Function))
+               and not isinstance(x, (sp.Min, sp.Max, sp.Abs, sp.KroneckerDelta, sp.factorial))
+               for x in sp.preorder_traversal(e))
+
+
+def _has_sequences(bound: Bound) -> bool:
+    return any(i.kind == "seq" for i in bound.symbols.values())
+
 
 def _has_custom(e: sp.Basic) -> bool:
     return any(isinstance(x, _CUSTOM) for x in sp.preorder_traversal(e))
@@ -366,9 +456,22 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
                                        "relative_difference": "shapes"}, "links": []}
         return {"status": UNDECIDED, "scope": f"undecided: {msg}{col}", "reason": f"{msg}{col}", "links": []}
     generic = bound.hypothesis is not None and scope.problem is None
-    problem = scope.problem if scope.problem is not None else generic_problem(bound)
+    relations = [(bound.items[a], op, bound.items[b]) for a, op, b in hyp_links]
+    problem = scope.problem if scope.problem is not None else generic_problem(bound, _intervals(relations))
+    wide_problem = wide_eq = None
+    if scope.problem is None and not _has_sequences(bound) and not any(
+            _transcendental(e) for e in bound.items if e is not None):
+        # algebraic identities only: exp, log, σ, tanh saturate at large arguments and a 50-digit
+        # evaluation would see rounding, not a counterexample
+        wide_eq = generic_problem(bound, _intervals(relations), wide=True, exponent=WIDE_EXPONENT)
+        if hyp_links:
+            wide_eq = HypothesisProblem.wrap(wide_eq, relations)
+    if scope.problem is None and any(op in ("<", "<=", ">", ">=") for _a, op, _b in links):
+        wide_problem = generic_problem(bound, _intervals(relations), wide=True)
+        if hyp_links:
+            wide_problem = HypothesisProblem.wrap(wide_problem, relations)
     if hyp_links:
-        problem = HypothesisProblem.wrap(problem, [(bound.items[a], op, bound.items[b]) for a, op, b in hyp_links])
+        problem = HypothesisProblem.wrap(problem, relations)
     settings = CheckSettings(instances=opts.instances, dps=opts.dps, seed=opts.seed,
                              symbolic_timeout=max(0.2, min(2.0, opts.timeout * 0.25)))
     results: list[LinkResult] = []
@@ -392,10 +495,22 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
             prover = prove_equal if not (_has_custom(lhs) or _has_custom(rhs)) else None
             v = check_equal(lhs, rhs, problem, condition=bound.condition, settings=settings, prover=prover,
                             claim=f"{text_l} = {text_r}")
+            if v.status == VERIFIED and wide_eq is not None:
+                # min(x, 2) = x holds on (-1, 1): look across magnitudes before calling it verified
+                w = check_equal(lhs, rhs, wide_eq, condition=bound.condition, settings=settings, prover=None,
+                                claim=f"{text_l} = {text_r}")
+                if w.status == REFUTED:
+                    v = w
+                elif w.status == VERIFIED:
+                    v = dataclasses.replace(v, scope=v.scope + f"; and on {w.instances} instances across magnitudes "
+                                                             f"10^±{WIDE_EXPONENT}, dimensions {WIDE_DIMS}, "
+                                                             f"indices up to {WIDE_INDEX_HIGH}")
             if op == "!=":
                 v = _negate(v)
         else:
-            v = check_inequality(lhs, op, rhs, problem, bound.condition, settings)
+            v = check_inequality(lhs, op, rhs, wide_problem or problem, bound.condition,
+                                 dataclasses.replace(settings, instances=settings.instances * 4)
+                                 if wide_problem is not None else settings)
         if v.status == REFUTED and (st.unapplied or hyp_note):
             why = ("it fails on an instance, but the hypotheses in scope ("
                    + "; ".join((st.unapplied or [hyp_note]))[:200] + ") were not applied when sampling")
@@ -458,7 +573,7 @@ def _unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> s
         return set()
     if not st.in_document_model:
         return set()  # a bare list of identities: the generic reading is the universal one
-    known = {f + "(·)" for f in scope.funcs} | {"I", "\\mathbf{1}", "e", "\\pi"}
+    known = {f + "(·)" for f in scope.funcs} | {"I", "I" + R.INDEXED, "\\mathbf{1}", "e", "\\pi"}
     # the model's parameters (names its definitions use) and the variables its hypotheses
     # constrain are universal: a term that drops one of them is a slip, not an unknown
     for rhs in st.given_rhs:
@@ -467,7 +582,8 @@ def _unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> s
         known |= free_names(h)
     a, b = _expanded_names(left, scope), _expanded_names(right, scope)
     wrt = _derivative_variables(left) | _derivative_variables(right)
-    out = set()
+    # p used as a vector while only its entries p_k are defined: the vector is not the document's
+    out = {n for n in a | b if n + R.INDEXED in scope.def_families and n not in scope.def_families}
     for name in a ^ b:
         if name in known or name in wrt or name.removesuffix("(·)") in scope.funcs:
             continue
@@ -576,7 +692,8 @@ def _side_texts(latex: str) -> list[str]:
 
 def _negate(v: Verdict) -> Verdict:
     if v.status == REFUTED:
-        return Verdict(VERIFIED, "verified: the sides differ on an instance", counterexample=v.counterexample,
+        return Verdict(VERIFIED, "verified as not identically equal (how ≠ is read): the sides differ on an instance",
+                       counterexample=v.counterexample,
                        instances=v.instances, dps=v.dps)
     if v.status in (PROVED, VERIFIED):
         return Verdict(REFUTED, "refuted: the sides are equal (" + v.scope + ")", instances=v.instances, dps=v.dps)
@@ -603,8 +720,11 @@ def check_inequality(lhs: sp.Basic, op: str, rhs: sp.Basic, problem: Problem, co
             continue
         if isinstance(left, mpmath.mpc) or isinstance(right, mpmath.mpc):
             return Verdict(UNDECIDED, "undecided: an inequality between complex numbers", reason="complex values")
-        done += 1
         holds = {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
+        if not holds and op in ("<", ">") and abs(left - right) <= mpmath.mpf(10) ** (-settings.dps // 2) * max(
+                abs(left), abs(right), 1):
+            continue  # a tie at this precision (tanh(1000) rounds to 1): no evidence either way
+        done += 1
         if not holds:
             return Verdict(REFUTED, f"refuted: {mpmath.nstr(left, 8)} {op} {mpmath.nstr(right, 8)} fails on an instance",
                            instances=done, dps=settings.dps,

@@ -245,6 +245,7 @@ _MUL_OPS = {r"\cdot": "cdot", r"\times": "times", r"\odot": "odot", r"\circ": "c
             r"\ast": "star", r"\otimes": "kron"}
 _TEXT_OPERATORS = {"tr", "trace", "diag", "det", "softmax", "rank", "vec", "sign", "relu", "sigmoid", "argmin",
                    "argmax", "logit"}  # \text{tr}(A): an operator, as \operatorname{tr}
+_LABEL_SCRIPTS = {r"\max", r"\min", r"\mathrm", r"\text"}  # only \max and \min are tokens of their own here
 _IGNORED_CMDS = {r"\forall", r"\exists", r"\therefore", r"\because"}
 
 
@@ -488,6 +489,13 @@ class Parser:
         if t.kind == "cmd" and t.value == r"\star":
             self.next()
             return Node("name", base.value + "^*", base.args, base.col) if base.kind == "name" else base
+        if base.kind == "name" and t.kind == "sym" and t.value in ("+", "-") and self.peek().kind != "num":
+            self.next()  # P^+, x^-: an updated or limiting value, part of the name
+            return Node("name", base.value + "^" + t.value, base.args, base.col)
+        if base.kind == "name" and t.kind == "sym" and t.value == "{" and self.peek().value in ("+", "-") \
+                and self.peek(2).value == "}":
+            self.pos += 3
+            return Node("name", base.value + "^" + self.toks[self.pos - 2].value, base.args, base.col)
         exp = self.parse_script()
         if base.kind == "func":  # \tanh^2(x): the power of the applied function
             if self.at("("):
@@ -500,6 +508,13 @@ class Parser:
     def parse_script(self) -> Node:
         """The argument of ^ or _: a braced group, or one token (a digit, letter, command)."""
         t = self.tok
+        if self.at("{") and self.peek().kind == "cmd" and self.peek().value in _LABEL_SCRIPTS \
+                and self.peek(2).value == "}":
+            self.pos += 3  # \lambda_{\max}, x_{\min}: a label
+            return Node("name", self.toks[self.pos - 2].value, (None, None), t.col)
+        if t.kind == "cmd" and t.value in _LABEL_SCRIPTS:
+            self.next()
+            return Node("name", t.value, (None, None), t.col)
         if self.at("{"):
             return self.parse_group()
         if t.kind == "num":

@@ -40,6 +40,8 @@ _STEP_WORDS = ("so", "hence", "thus", "therefore", "then", "we get", "which give
                "it follows that", "consequently", "i.e.", "that is", "this means", "implies", "we obtain",
                "obtain", "simplifies to", "becomes", "we have", "so that", "leading to", "which is", "rearranging",
                "rearranged", "solving", "equivalently", "⇒", "∴", "get")
+_RESULT_WORDS = ("is", "are", "equals", "becomes", "gives", "yields", "comes out as", "we get", "we obtain",
+                 "evaluates to", "turns out to be", "was", "will be")
 _ANSWER_WORDS = ("answer", "final", "result", "in summary", "summary", "the kernel is")
 
 
@@ -241,6 +243,8 @@ def assign(tree: Node, ctx: Context) -> Role:
         if fam is not None and not ctx.is_defined(fam) and not ctx.problem_computed(lhs):
             if ctx.seen(fam) and not def_word:
                 return Role(HYPOTHESIS, f"fixes a value of {fam}, a variable used before (a case)")
+            if not def_word and _ends_with(tail, _RESULT_WORDS):
+                return Role(ANSWER, f"a computed value stated as a result (“{_ends_with(tail, _RESULT_WORDS)}”)")
             return Role(DEFINITION, f"gives {fam} a value", defines=fam)
     # definitions: a name introduced by prose, or a fresh name on the left
     if ops[0] == "=" and _defined_head(lhs):
@@ -271,7 +275,7 @@ def assign(tree: Node, ctx: Context) -> Role:
         if one_name and _ends_with(tail, _ANSWER_WORDS + ("so", "thus", "hence", "therefore", "need", "requires")) \
                 or one_name and in_interval:
             return Role(SOLUTION, "a set of values of one name, stated as a result")
-        if _only_free(tree, ctx) and all(_simple(i) for i in items):
+        if _only_free(tree, ctx) and all(_simple(i) for i in items) and "!=" not in ops:
             return Role(HYPOTHESIS, "a condition on free quantities (k ≥ 1, d < n), not derived from anything before it")
         return Role(CLAIM, "an inequality between defined quantities")
     if ops[0] == "=" and len(items) == 2 and items[1].kind == "tuple" and items[1].value in ("[]", "()") \
