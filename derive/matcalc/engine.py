@@ -31,8 +31,8 @@ from ..problem import Index, Problem
 from .nodes import FDGradient, FDHessVec, MatDiff, ScalarDiff, diff_node
 from .prove import prove_normal_form
 from .rules import RuleContext, rule_for
-from .tidy import (Assumptions, apply_one_hot, apply_symmetric, combine_powers, drop_ones, factor_common,
-                   factor_scalars, normal_transposes, sum_constant_terms)
+from .tidy import (Assumptions, apply_one_hot, apply_symmetric, cancel_reciprocals, combine_powers, drop_ones,
+                   factor_common, factor_scalars, normal_transposes, softmax_form, sum_constant_terms)
 from .traceform import Pullback, cancel_hadamard, expand_terms, mat_mul, transpose
 
 MAX_RULE_STEPS = 120  # differential rule applications per gradient (bounds the work on big input)
@@ -161,7 +161,9 @@ def gradient(b: Builder, f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assump
 
     G = raw
     rewrites: list[tuple[str, Callable[[sp.Basic], sp.Basic]]] = [
+        ("an entry and its reciprocal cancel: u ⊙ u^∘−1 = 1", cancel_reciprocals),
         ("an all-ones factor of a Hadamard product drops out: 1 ⊙ E = E", drop_ones),
+        ("exp(a) / (1ᵀ exp(a)) = softmax(a)", softmax_form),
         ("combine powers of the same matrix", combine_powers),
         ("the summand does not depend on the index: Σ_{j=a}^{b} T = (b − a + 1) T", sum_constant_terms),
         ("write the transpose outermost: (Aᵀ)^e = (A^e)ᵀ, (Aᵀ)⁻¹ = (A⁻¹)ᵀ", normal_transposes),
