@@ -43,12 +43,20 @@ def check_output_file(path: str | os.PathLike[str]) -> Path:
     return target
 
 
-def write_text(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` to ``path`` atomically (temp file in the same directory + rename)."""
-    return write_bytes(path, text.encode("utf-8"))
+def write_text(path: str | os.PathLike[str], text: str, *, make_parents: bool = False) -> Path:
+    """Write ``text`` to ``path`` atomically (temp file in the same directory + rename).
+
+    A user's target must be in an existing directory; the tool's own cache passes
+    ``make_parents`` to create its folders."""
+    return write_bytes(path, text.encode("utf-8"), make_parents=make_parents)
 
 
-def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+def write_bytes(path: str | os.PathLike[str], data: bytes, *, make_parents: bool = False) -> Path:
+    if make_parents:
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DeriveError(f"cannot create {str(Path(path).parent)!r}: {exc.strerror}") from None
     target = check_output_file(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

@@ -53,7 +53,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.part is not None and args.part not in d.part_names():
         raise DeriveError(f"{entry.name} has no part {args.part!r}; parts: {', '.join(sorted(d.part_names()))}")
     if args.latex:
-        print(derivation_latex(d, args.part))
+        if d.steps_for(args.part):  # a part with answers only has no aligned block
+            print(derivation_latex(d, args.part))
         for a in d.answers_for(args.part):
             print(f"% {rich_plain(a.label)}\n\\boxed{{{a.latex}}}")
         return 0
@@ -64,8 +65,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         question = parts[part].question if part in parts else ""
         print(f"\n({part}) {rich_plain(question)}")
         for s in d.steps_for(part):
-            cond = f"   [{text(s.condition)}]" if s.condition is not None else ""
-            print(f"    {text(s.lhs)} {s.relation} {text(s.rhs)}{cond}")
+            names = dict((s.problem or d.problem).latex_names)
+            cond = f"   [{text(s.condition, names)}]" if s.condition is not None else ""
+            print(f"    {text(s.lhs, names)} {s.relation} {text(s.rhs, names)}{cond}")
             print(f"        -- {rich_plain(s.reason)}")
         for a in d.answers_for(part):
             print(f"  answer: {rich_plain(a.label)} = {a.text}")

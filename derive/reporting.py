@@ -294,18 +294,29 @@ def build_report(target: str, out_dir: str, *, pdf: bool = False, check: bool = 
                  problem: str | None = None) -> tuple[list[Path], int]:
     """``derive report TARGET``: a claim file (with --check), a report definition, or a
     derivation.  Returns the files written and the exit code (with --check: the check's, as
-    `derive check` would return it).  A bad output directory or a missing latexmk (with
-    ``pdf``) is refused before any work."""
+    `derive check` would return it).  A bad output directory is refused before any work; a
+    missing latexmk (with ``pdf``) is said at once, the .tex, figures and answers.json are
+    still written, and the exit code is 4."""
+    import sys
+
     from . import atomic
+    from .errors import ExitCode
     from .report import require_latexmk
 
     atomic.check_output_dir(out_dir)
+    missing_tool = 0
+    if pdf:
+        try:
+            require_latexmk()
+        except DeriveError as exc:
+            print(f"derive: error: {exc}; writing the .tex, figures and answers.json without the PDF",
+                  file=sys.stderr, flush=True)
+            pdf, missing_tool = False, int(ExitCode.MISSING_TOOL)
     if check:
         from .claims_report import build_check_report
 
-        if pdf:
-            require_latexmk()
-        return build_check_report(target, out_dir, pdf=pdf, problem=problem)
+        written, code = build_check_report(target, out_dir, pdf=pdf, problem=problem)
+        return written, max(code, missing_tool)
     if problem is not None:
         raise DeriveError("--problem applies to claim files (with --check)")
     if target in definition_names():
@@ -315,6 +326,4 @@ def build_report(target: str, out_dir: str, *, pdf: bool = False, check: bool = 
     else:
         known = definition_names() + REGISTRY.names()
         raise DeriveError(f"unknown report {target!r}; known: {', '.join(known)}")
-    if pdf:
-        require_latexmk(f"{stem}.tex")
-    return build_from_definition(defn, stem, out_dir, pdf=pdf), 0
+    return build_from_definition(defn, stem, out_dir, pdf=pdf), missing_tool

@@ -53,6 +53,16 @@ class GradientResult:
     raw: sp.Basic
     gradient: sp.Basic
 
+    def __repr__(self) -> str:
+        from ..emit.text import text
+
+        return f"<GradientResult ∂f/∂{self.wrt.name} = {text(self.gradient)}>"
+
+    def _repr_latex_(self) -> str:
+        from ..emit.latex import latex
+
+        return rf"$\displaystyle \frac{{\partial f}}{{\partial {latex(self.wrt)}}} = {latex(self.gradient)}$"
+
 
 class _Recorder:
     """Builder.step with the engine's defaults: the default prover cannot see through
@@ -214,7 +224,16 @@ def derive_gradient(f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assumptions
         res, d = derive_gradient(sp.Trace(A * X), X)
         res.gradient            # Aᵀ
         d.check().status        # "verified"
+
+    ``f`` may also be text in ``derive grad``'s language (``"tr(A X)"``, with X a name or
+    the MatrixSymbol); :func:`derive.derive_gradient` is the same with the checks run.
     """
+    if isinstance(f, str):
+        from .language import parse
+
+        parsed = parse(f)
+        X = parsed.symbol(X if isinstance(X, str) else X.name)
+        f, kinds = parsed.expr, {**parsed.kinds, **(kinds or {})}
     b = Builder(name, _standalone_problem(name, f, X, [direction(X)], assumptions, kinds, indices))
     result = gradient(b, f, X, assumptions=assumptions)
     return result, b.build()
