@@ -44,17 +44,16 @@ def render(template: str, **context: Any) -> str:
     return latex_environment().get_template(template).render(**context)
 
 
-def require_latexmk(tex_name: str = "the .tex file") -> None:
-    """Exit 4 before any work when --pdf was asked and latexmk is missing."""
+def require_latexmk() -> None:
+    """A DeriveError with exit code 4 when latexmk is missing (asked before any work)."""
     if shutil.which("latexmk") is None:
-        raise DeriveError("latexmk is not installed: install TeX Live (texlive-latex-extra, latexmk), "
-                          f"or leave out --pdf and run `latexmk -pdf {tex_name}` where TeX is available",
-                          ExitCode.MISSING_TOOL)
+        raise DeriveError("latexmk is not installed (--pdf needs TeX Live: texlive-latex-extra and latexmk; "
+                          "or run `latexmk -pdf` on the .tex where TeX is available)", ExitCode.MISSING_TOOL)
 
 
 def compile_pdf(tex_path: Path, timeout: float = 300.0) -> Path:
     """Run latexmk (no shell escape, restricted file access, time-limited)."""
-    require_latexmk(tex_path.name)
+    require_latexmk()
     env = dict(os.environ, openin_any="p", openout_any="p", shell_escape="f")
     cmd = ["latexmk", "-pdf", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
            "-file-line-error", tex_path.name]
@@ -84,7 +83,7 @@ def write_report(out_dir: str | os.PathLike[str], stem: str, tex: str, *, pdf: b
     ``stem.pdf``: each step is staged and published on success, so a failed or missing
     LaTeX keeps the .tex, figures and answers.json (see :class:`atomic.OutputWriter`)."""
     if pdf:
-        require_latexmk(f"{stem}.tex")
+        require_latexmk()
     writer = atomic.OutputWriter(out_dir)
     files = {f"{stem}.tex": tex.encode("utf-8"), **(extra_files or {})}
 
