@@ -289,3 +289,22 @@ def test_matcalc_derive_gradient_accepts_text():
 
     result, _ = derive_gradient("tr(A X)", sp.MatrixSymbol("X", 3, 3))
     assert str(result.gradient) == "A.T"
+
+
+# --- item 9: math in reasons is math ------------------------------------------------------------------------
+
+def test_grad_latex_sets_reasons_as_math_and_shows_each_equation_once(capsys):
+    code, out, _ = _main(capsys, "grad", "tr(A^l)", "--wrt", "A", "--latex", "--instances", "2")
+    assert code == 0
+    rows = [ln.split("&&")[0].strip() for ln in out.splitlines() if "&&" in ln]
+    assert len(rows) == len(set(rows)), rows  # no equation twice
+    assert "$^{-}$$^{1}$" not in out and "\\textsubscript{i$^\\top$}" not in out
+    assert "(A^{\\top})^{-1} = (A^{-1})^{\\top}" in out
+
+
+def test_formula_tex_transpose_outside_the_subscript():
+    from derive.emit.latex import rich_tex
+
+    tex = rich_tex("collect: Σ tr(G_iᵀ dX) = tr((Σ G_i)ᵀ dX)")
+    assert "G_i^{\\top}" in tex and "$" in tex
+    assert rich_tex("assumption: y one-hot, so 1ᵀy = 1").count("$") == 2  # prose stays prose

@@ -164,10 +164,11 @@ def gradient(b: Builder, f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assump
         pb = Pullback(dX)
         Gi = pb.term(t)
         parts.append(Gi)
-        if len(cancelled) <= 8:
+        if len(cancelled) <= 8 and t != _inner(Gi, dX):  # tr(X⁻¹ dX) is already in trace form
             step(t, _inner(Gi, dX), "trace form: " + "; ".join(pb.moves), "pullback", algebraic=True)
     raw = sp.MatAdd(*parts).doit(deep=False) if len(parts) > 1 else parts[0]
-    step(expanded, _inner(raw, dX), "collect: Σ tr(G_iᵀ dX) = tr((Σ G_i)ᵀ dX)", "pullback", algebraic=True)
+    if len(parts) > 1 or len(cancelled) > 8:  # one term: the trace-form step above already says it
+        step(expanded, _inner(raw, dX), "collect: Σ tr(G_iᵀ dX) = tr((Σ G_i)ᵀ dX)", "pullback", algebraic=True)
 
     G = raw
     rewrites: list[tuple[str, Callable[[sp.Basic], sp.Basic]]] = [
@@ -197,8 +198,8 @@ def gradient(b: Builder, f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assump
             G = new
 
     lhs = reference if reference is not None else FDGradient(f, X)
-    step(lhs, G, reference_reason or f"read off ∂{what}/∂{X.name} from d{what} = tr(Gᵀ d{X.name}) "
-         "(checked against mpmath central differences of f, entry by entry)", "read off")
+    step(lhs, G, reference_reason or f"read off the gradient, checked against mpmath central differences of f "
+         f"entry by entry: d{what} = tr(Gᵀ d{X.name})", "read off")
     return GradientResult(f, X, df, raw, G)
 
 
