@@ -308,3 +308,11 @@ def test_formula_tex_transpose_outside_the_subscript():
     tex = rich_tex("collect: Σ tr(G_iᵀ dX) = tr((Σ G_i)ᵀ dX)")
     assert "G_i^{\\top}" in tex and "$" in tex
     assert rich_tex("assumption: y one-hot, so 1ᵀy = 1").count("$") == 2  # prose stays prose
+
+
+def test_reason_prose_keeps_inverse_and_transpose_whole():
+    from derive.emit.latex import rich_tex
+
+    tex = rich_tex("(U M Uᵀ)⁻¹ = U M⁻¹ Uᵀ for orthogonal U; the entry of Σ_i a_i a_iᵀ; a − b")
+    assert "$^{-}$$^{1}$" not in tex and "(U M U$^\\top$)$^{-1}$" in tex
+    assert "a\\textsubscript{i}$^\\top$" in tex and "a $-$ b" in tex

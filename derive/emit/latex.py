@@ -19,7 +19,7 @@ _UNICODE_TEX = {
     "ℓ": r"$\ell$", "≥": r"$\ge$", "≤": r"$\le$", "≠": r"$\ne$", "→": r"$\to$", "λ": r"$\lambda$",
     "σ": r"$\sigma$", "α": r"$\alpha$", "β": r"$\beta$", "γ": r"$\gamma$", "δ": r"$\delta$",
     "θ": r"$\theta$", "Σ": r"$\Sigma$", "⊙": r"$\odot$", "×": r"$\times$", "·": r"$\cdot$",
-    "∂": r"$\partial$", "∇": r"$\nabla$", "−": "-", "⊤": r"$^\top$", "≈": r"$\approx$", "∈": r"$\in$",
+    "∂": r"$\partial$", "∇": r"$\nabla$", "−": r"$-$", "⊤": r"$^\top$", "≈": r"$\approx$", "∈": r"$\in$",
     "²": r"$^2$", "ᵀ": r"$^\top$", "∞": r"$\infty$", "√": r"$\surd$", "π": r"$\pi$", "μ": r"$\mu$",
     "κ": r"$\kappa$", "ε": r"$\varepsilon$", "Δ": r"$\Delta$", "Λ": r"$\Lambda$", "⟺": r"$\iff$",
     "‖": r"$\|$", "½": r"$\frac{1}{2}$", "Ŵ": r"$\widehat{W}$", "⁻": r"$^{-}$", "¹": r"$^{1}$",
@@ -34,8 +34,12 @@ _TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "
 def tex_escape(text: str) -> str:
     """Plain text (a reason, a note, user input) made safe for LaTeX text mode."""
     out = []
-    for ch in text:
-        if ch in _TEX_SPECIAL:
+    for i, ch in enumerate(text):
+        if ch == "⁻" and text[i + 1:i + 2] == "¹":
+            out.append(r"$^{-1}$")  # one superscript, not $^{-}$$^{1}$
+        elif ch == "¹" and text[i - 1:i] == "⁻" and i > 0:
+            continue
+        elif ch in _TEX_SPECIAL:
             out.append(_TEX_SPECIAL[ch])
         elif ch in _UNICODE_TEX:
             out.append(_UNICODE_TEX[ch])
@@ -65,7 +69,8 @@ def _split_math(text: str) -> list[tuple[bool, str]]:
     return [(m, seg) for m, seg in pieces if seg]
 
 
-_SCRIPT = re.compile(r"(?<=[\w)\]}ℓ])([\^_])(\{[^{}]*\}|\([^()]*\)(?=[\s,.;:]|$)|[-+]?[\wℓ⊤]+)")
+# a script's body stops before ᵀ ⁻ ¹ (they are \w to the regex): G_iᵀ is G_i then ᵀ, not G_{iᵀ}
+_SCRIPT = re.compile(r"(?<=[\w)\]}ℓ])([\^_])(\{[^{}]*\}|\([^()]*\)(?=[\s,.;:]|$)|[-+]?(?:(?![ᵀ⁻¹])[\wℓ⊤])+)")
 _ARROWS = {"->": r"$\to$", "<=": r"$\le$", ">=": r"$\ge$", "!=": r"$\ne$", "=>": r"$\Rightarrow$"}
 
 
