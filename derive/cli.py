@@ -148,7 +148,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False))
     counts: dict[str, int] = {}
     for c in certs:
-        key = "verified" if c.passed else "FAILED" if c.status != "undecided" else "undecided"
+        key = "verified" if c.passed else c.status if c.status in ("refuted", "undecided") else "failed"
         counts[key] = counts.get(key, 0) + 1
     line = (f"{len(certs)} derivation{'s' if len(certs) != 1 else ''}: "
             + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) + f" ({seconds:.0f} s, seed {args.seed})")
