@@ -76,12 +76,11 @@ class Elementwise(MatrixExpr):
     def _sympystr(self, printer: Any) -> str:
         return f"{self.fname}({printer._print(self.arg)})"
 
+    code: str = ""  # NumPy/CuPy form, {m} the module and {x} the argument; default {m}.<numpy>({x})
+
     def _pythoncode(self, printer: Any) -> str:
         """NumPy / CuPy code (the array printers' print method is ``_pythoncode``)."""
-        m, arg = printer._module, printer._print(self.arg)
-        if self.numpy == "sigmoid":
-            return f"(0.5 * (1.0 + {m}.tanh(0.5 * ({arg}))))"  # σ without overflow for large |z|
-        return f"{m}.{self.numpy}({arg})"
+        return (self.code or "{m}." + self.numpy + "({x})").format(m=printer._module, x=printer._print(self.arg))
 
     _numpycode = _cupycode = _pythoncode  # the array printers' print methods
 
@@ -137,6 +136,7 @@ class Exp(Elementwise):
 
 class Sigmoid(Elementwise):
     fname, tex, numpy = "sigmoid", r"\sigma", "sigmoid"
+    code = "(0.5 * (1.0 + {m}.tanh(0.5 * ({x}))))"  # σ without overflow for large |z|
 
     def derivative(self) -> sp.Basic:
         # σ' = σ ⊙ (1 - σ)
@@ -186,6 +186,7 @@ class Step(Elementwise):
     derivative, the convention relu'(0) = 0 of the ML libraries)."""
 
     fname, tex, numpy = "step", r"\operatorname{H}", "step"
+    code = "({x} > 0).astype({m}.float64)"
 
     def derivative(self) -> sp.Basic:
         return sp.ZeroMatrix(*self.shape)
@@ -194,14 +195,10 @@ class Step(Elementwise):
     def scalar(x: Any) -> Any:
         return mpmath.mpf(1) if x > 0 else mpmath.mpf(0)
 
-    def _pythoncode(self, printer: Any) -> str:
-        return f"({printer._print(self.arg)} > 0).astype({printer._module}.float64)"
-
-    _numpycode = _cupycode = _pythoncode
-
 
 class Relu(Elementwise):
     fname, tex, numpy = "relu", r"\operatorname{relu}", "relu"
+    code = "{m}.maximum({x}, 0.0)"
 
     def derivative(self) -> sp.Basic:
         return Step(self.arg)
@@ -210,14 +207,10 @@ class Relu(Elementwise):
     def scalar(x: Any) -> Any:
         return x if x > 0 else mpmath.mpf(0)
 
-    def _pythoncode(self, printer: Any) -> str:
-        return f"{printer._module}.maximum({printer._print(self.arg)}, 0.0)"
-
-    _numpycode = _cupycode = _pythoncode
-
 
 class Softplus(Elementwise):
     fname, tex, numpy = "softplus", r"\operatorname{softplus}", "softplus"
+    code = "{m}.logaddexp(0.0, {x})"  # log(1 + e^u) without overflow
 
     def derivative(self) -> sp.Basic:
         return Sigmoid(self.arg)
@@ -225,11 +218,6 @@ class Softplus(Elementwise):
     @staticmethod
     def scalar(x: Any) -> Any:
         return mpmath.log1p(mpmath.exp(x))
-
-    def _pythoncode(self, printer: Any) -> str:
-        return f"{printer._module}.logaddexp(0.0, {printer._print(self.arg)})"  # log(1 + e^u) without overflow
-
-    _numpycode = _cupycode = _pythoncode
 
 
 class Sign(Elementwise):
