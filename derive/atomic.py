@@ -16,26 +16,49 @@ from typing import Iterator
 from .errors import DeriveError
 
 
-def _check_dir_writable(directory: Path) -> None:
-    if directory.exists() and not directory.is_dir():
-        raise DeriveError(f"cannot write into {str(directory)!r}: it is not a directory")
-    probe = directory
-    while not probe.exists():
-        probe = probe.parent
+def check_output_dir(directory: str | os.PathLike[str]) -> Path:
+    """Refuse a bad output directory before any work starts: it must be a directory (or not
+    exist yet, inside an existing directory: a mistyped deep path is not created silently)
+    and writable."""
+    target = Path(directory)
+    if target.exists() and not target.is_dir():
+        raise DeriveError(f"cannot write into {str(target)!r}: it is not a directory")
+    probe = target if target.exists() else target.parent
+    if not probe.is_dir():
+        raise DeriveError(f"cannot write into {str(target)!r}: {str(probe)!r} does not exist")
     if not os.access(probe, os.W_OK | os.X_OK):
-        raise DeriveError(f"cannot write into {str(directory)!r}: permission denied")
+        raise DeriveError(f"cannot write into {str(target)!r}: permission denied")
+    return target
 
 
-def write_text(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` to ``path`` atomically (temp file in the same directory + rename)."""
-    return write_bytes(path, text.encode("utf-8"))
-
-
-def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+def check_output_file(path: str | os.PathLike[str]) -> Path:
+    """Refuse a bad output file before any work starts (a directory, a missing or read-only parent)."""
     target = Path(path)
-    _check_dir_writable(target.parent)
+    if target.is_dir():
+        raise DeriveError(f"cannot write {str(target)!r}: it is a directory (give a file name)")
+    if not target.parent.is_dir():
+        raise DeriveError(f"cannot write {str(target)!r}: {str(target.parent)!r} does not exist")
+    if not os.access(target.parent, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise DeriveError(f"cannot write {str(target)!r}: permission denied")
+    return target
+
+
+def write_text(path: str | os.PathLike[str], text: str, *, make_parents: bool = False) -> Path:
+    """Write ``text`` to ``path`` atomically (temp file in the same directory + rename).
+
+    A user's target must be in an existing directory; the tool's own cache passes
+    ``make_parents`` to create its folders."""
+    return write_bytes(path, text.encode("utf-8"), make_parents=make_parents)
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes, *, make_parents: bool = False) -> Path:
+    if make_parents:
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DeriveError(f"cannot create {str(Path(path).parent)!r}: {exc.strerror}") from None
+    target = check_output_file(path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise DeriveError(f"cannot write {str(target)!r}: {exc.strerror}") from None
@@ -72,20 +95,42 @@ def staged_directory(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
     body raises (or the process is killed) the staging directory is discarded and
     ``out_dir`` keeps what it had.
     """
-    target = Path(out_dir)
-    _check_dir_writable(target)
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-        _remove_stale_stages(target)
-        stage = Path(tempfile.mkdtemp(prefix=f".derive-stage-{os.getpid()}-", dir=target))
-    except OSError as exc:
-        raise DeriveError(f"cannot write into {str(target)!r}: {exc.strerror}") from None
-    try:
+    with OutputWriter(out_dir).step() as stage:
         yield stage
-        for src in sorted(stage.rglob("*")):
-            if src.is_file():
-                dest = target / src.relative_to(stage)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(src, dest)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+
+
+def publish(stage: Path, target: Path) -> list[Path]:
+    """Move every file of ``stage`` into ``target`` (each by an atomic rename); returns them."""
+    moved = []
+    for src in sorted(stage.rglob("*")):
+        if src.is_file():
+            dest = target / src.relative_to(stage)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dest)
+            moved.append(dest)
+    return moved
+
+
+class OutputWriter:
+    """The one way a command writes a set of outputs: the target is checked when the writer
+    is made (before the work), each ``step()`` is staged and published when it succeeds, so
+    what finished stays when a later step fails (the .tex and answers.json when the PDF step
+    fails), and an interrupted step leaves the previous outputs intact."""
+
+    def __init__(self, out_dir: str | os.PathLike[str]) -> None:
+        self.target = check_output_dir(out_dir)
+        self.written: list[Path] = []
+
+    @contextlib.contextmanager
+    def step(self) -> Iterator[Path]:
+        try:
+            self.target.mkdir(exist_ok=True)
+            _remove_stale_stages(self.target)
+            stage = Path(tempfile.mkdtemp(prefix=f".derive-stage-{os.getpid()}-", dir=self.target))
+        except OSError as exc:
+            raise DeriveError(f"cannot write into {str(self.target)!r}: {exc.strerror}") from None
+        try:
+            yield stage
+            self.written = sorted(set(self.written) | set(publish(stage, self.target)))
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)

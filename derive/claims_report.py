@@ -78,7 +78,10 @@ def _details(ce: dict[str, Any] | None) -> str:
     return _breakable(". ".join(parts) + ".", 40)
 
 
-def build_check_report(path: str, out_dir: str, *, pdf: bool = False, problem: str | None = None) -> list[Path]:
+def build_check_report(path: str, out_dir: str, *, pdf: bool = False,
+                       problem: str | None = None) -> tuple[list[Path], int]:
+    """The annotated report of one claim file, and `derive check`'s exit code for it (a file
+    with no claims is an input error: nothing is written)."""
     from .claims.reader import read_document
     from .commands.check import check_paths
 
@@ -86,6 +89,8 @@ def build_check_report(path: str, out_dir: str, *, pdf: bool = False, problem: s
     if not source.is_file():
         raise DeriveError(f"no such claim file: {path!r}")
     report = check_paths([str(source)], problem=problem, progress=True)
+    if report["errors"] and not report["claims"]:
+        raise DeriveError(report["errors"][0]["message"])
     if problem is None:
         try:
             problem = read_document(source).front.get("problem")  # type: ignore[assignment]
@@ -121,4 +126,4 @@ def build_check_report(path: str, out_dir: str, *, pdf: bool = False, problem: s
     tex = render("annotated.tex.j2", source=tex_escape(source.name), summary=summary, claims=claims,
                  refuted=refuted)
     stem = re.sub(r"[^A-Za-z0-9_.-]", "_", source.stem) + "-checked"
-    return write_report(out_dir, stem, tex, pdf=pdf)
+    return write_report(out_dir, stem, tex, pdf=pdf), report["exit_code"]

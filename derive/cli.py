@@ -7,31 +7,24 @@ one-line message on stderr with the shared exit codes (see :mod:`derive.errors`)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import os
 import pkgutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Iterator
 
-from . import atomic
-from .errors import DeriveError, ExitCode
+from . import __version__, atomic
+from .errors import DeriveError, ExitCode, describe, unknown_name
+from .progress import QUIET, Progress, verbosity
 from .registry import REGISTRY
 
 STATUS_EXIT = {"proved": ExitCode.OK, "verified": ExitCode.OK, "refuted": ExitCode.FAILED,
                "undecided": ExitCode.UNDECIDED, "failed": ExitCode.FAILED}
-
-
-def _progress(quiet: bool) -> Callable[[str], None] | None:
-    if quiet:
-        return None
-
-    def show(msg: str) -> None:
-        print(f"  … {msg}", file=sys.stderr, flush=True)
-
-    return show
 
 
 # --- list / show ------------------------------------------------------------------------------------
@@ -60,7 +53,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.part is not None and args.part not in d.part_names():
         raise DeriveError(f"{entry.name} has no part {args.part!r}; parts: {', '.join(sorted(d.part_names()))}")
     if args.latex:
-        print(derivation_latex(d, args.part))
+        if d.steps_for(args.part):  # a part with answers only has no aligned block
+            print(derivation_latex(d, args.part))
         for a in d.answers_for(args.part):
             print(f"% {rich_plain(a.label)}\n\\boxed{{{a.latex}}}")
         return 0
@@ -71,8 +65,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         question = parts[part].question if part in parts else ""
         print(f"\n({part}) {rich_plain(question)}")
         for s in d.steps_for(part):
-            cond = f"   [{text(s.condition)}]" if s.condition is not None else ""
-            print(f"    {text(s.lhs)} {s.relation} {text(s.rhs)}{cond}")
+            names = dict((s.problem or d.problem).latex_names)
+            cond = f"   [{text(s.condition, names)}]" if s.condition is not None else ""
+            print(f"    {text(s.lhs, names)} {s.relation} {text(s.rhs, names)}{cond}")
             print(f"        -- {rich_plain(s.reason)}")
         for a in d.answers_for(part):
             print(f"  answer: {rich_plain(a.label)} = {a.text}")
@@ -93,6 +88,8 @@ def cmd_code(args: argparse.Namespace) -> int:
 
     entry = REGISTRY.get(args.name)
     codegen.backend(args.backend)
+    if args.output:
+        atomic.check_output_file(args.output)  # before the work, not after
     spec = entry.module_spec()
     if spec is None:
         with_code = [e.name for e in REGISTRY.entries() if e.module is not None]
@@ -101,7 +98,8 @@ def cmd_code(args: argparse.Namespace) -> int:
     source = codegen.render_module(spec, args.backend, cert)
     if args.output:
         atomic.write_text(args.output, source)
-        print(f"wrote {args.output}", file=sys.stderr)
+        if verbosity(args):
+            print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(source)
     return 0
@@ -128,11 +126,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     settings = CheckSettings(instances=args.instances, dps=args.dps, seed=args.seed)
     certs = []
     worst = ExitCode.OK
+    level = QUIET if args.json else verbosity(args)
+    progress = Progress(len(entries), verbosity=level)
     for entry in entries:
-        if not args.json:
-            print(f"verifying {entry.name} …", file=sys.stderr, flush=True)
+        progress.start(f"verifying {entry.name}")
         cert = verify_entry(entry, seed=args.seed, settings=settings, code=not args.no_code,
-                            progress=_progress(args.quiet or args.json))
+                            progress=progress.detail)
         certs.append(cert)
         if not args.no_code:
             store_certificate(cert)
@@ -141,10 +140,19 @@ def cmd_verify(args: argparse.Namespace) -> int:
             code = ExitCode.FAILED  # every step held but some generated code did not verify
         worst = max(worst, code, key=_severity)
         if not args.json:
+            progress.clear()
             _print_certificate(cert)
+    seconds = progress.finish()
     if args.json:
         payload: Any = certs[0].to_json() if len(certs) == 1 else [c.to_json() for c in certs]
         print(json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False))
+    counts: dict[str, int] = {}
+    for c in certs:
+        key = "verified" if c.passed else c.status if c.status in ("refuted", "undecided") else "failed"
+        counts[key] = counts.get(key, 0) + 1
+    line = (f"{len(certs)} derivation{'s' if len(certs) != 1 else ''}: "
+            + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) + f" ({seconds:.0f} s, seed {args.seed})")
+    print(line, file=sys.stderr if args.json else sys.stdout)
     return int(worst)
 
 
@@ -182,10 +190,10 @@ def _print_certificate(cert: Any) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     from .reporting import build_report
 
-    written = build_report(args.target, args.output, pdf=args.pdf, check=args.check, problem=args.problem)
+    written, code = build_report(args.target, args.output, pdf=args.pdf, check=args.check, problem=args.problem)
     for path in written:
         print(f"wrote {path}")
-    return 0
+    return code
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -193,14 +201,17 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise DeriveError("benchmarks/ is only in a source checkout of derive")
     scripts = sorted(root.glob("bench_*.py"))
-    names = {p.stem.removeprefix("bench_"): p for p in scripts}
-    chosen = [names[n] if n in names else None for n in args.names] if args.names else scripts
+    # bench names are spelled like derivation names (ssm-kernel); bench_ssm_kernel.py also answers to ssm_kernel
+    names = {p.stem.removeprefix("bench_").replace("_", "-"): p for p in scripts}
+    wanted = [n.replace("_", "-") for n in args.names]
+    chosen = [names.get(n) for n in wanted] if wanted else scripts
     if None in chosen:
-        bad = [n for n in args.names if n not in names]
-        raise DeriveError(f"unknown benchmark {bad[0]!r}; known: {', '.join(sorted(names))}")
+        bad = [n for n in wanted if n not in names]
+        raise unknown_name("benchmark", bad[0], list(names))
     status = 0
     for script in chosen:
-        print(f"== {script.name}", flush=True)
+        if verbosity(args):
+            print(f"== {script.name}", flush=True)
         status |= subprocess.call([sys.executable, str(script)], cwd=root.parent)
     return 1 if status else 0
 
@@ -209,13 +220,24 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2
-        raise DeriveError(f"{self.prog}: {message}", ExitCode.USAGE)
+        raise DeriveError(f"{message} (see `{self.prog} --help`)", ExitCode.USAGE)
+
+
+def _common_flags(p: argparse.ArgumentParser) -> None:
+    """--quiet / --verbose, the same on every command (plug-ins included)."""
+    have = {s for a in p._actions for s in a.option_strings}
+    group = p.add_mutually_exclusive_group()
+    if "--quiet" not in have:
+        group.add_argument("-q", "--quiet", action="store_true", help="no progress, only results and errors")
+    if "--verbose" not in have:
+        group.add_argument("-v", "--verbose", action="store_true", help="progress of every step")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="derive", description="Derive, check and ship the mathematics of machine learning.")
     parser.add_argument("--proofs", action="append", default=[], metavar="DIR",
                         help="an extra directory of proof modules (repeatable)")
+    parser.add_argument("--version", action="version", version=f"derive {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("list", help="list the registered derivations")
@@ -242,7 +264,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--instances", type=int, default=12, help="random instances per step (default 12)")
     p.add_argument("--dps", type=int, default=50, help="mpmath digits (default 50)")
     p.add_argument("--no-code", action="store_true", help="check the derivation only")
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("report", help="write a LaTeX report (and PDF with --pdf)")
@@ -266,6 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
         for name in set(sub.choices) - before:
             if sub.choices[name].get_default("func") is None:
                 sub.choices[name].set_defaults(func=module.run)
+    for p in set(sub.choices.values()):
+        _common_flags(p)
     return parser
 
 
@@ -275,21 +298,29 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         for directory in args.proofs:
             REGISTRY.load_directory(directory)
-        return int(args.func(args))
-    except DeriveError as exc:
-        print(f"derive: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("derive: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
-    except Exception as exc:  # noqa: BLE001 - a bug: one line unless the user asks for the traceback
-        if os.environ.get("DERIVE_DEBUG"):
+        with _warnings_as_notes():
+            return int(args.func(args))
+    except SystemExit:
+        raise  # --help / --version
+    except (Exception, KeyboardInterrupt) as exc:
+        if os.environ.get("DERIVE_DEBUG") and not isinstance(exc, DeriveError):
             raise
-        print(f"derive: internal error: {type(exc).__name__}: {exc} (set DERIVE_DEBUG=1 for the traceback)",
-              file=sys.stderr)
-        return ExitCode.FAILED
+        message, code = describe(exc)
+        if message is not None:
+            print(f"derive: {message}" if code == 130 else f"derive: error: {message}", file=sys.stderr)
+        return code
+
+
+@contextlib.contextmanager
+def _warnings_as_notes() -> Iterator[None]:
+    """A library warning (NumPy's RuntimeWarning: overflow, ...) is the tool's business: it is
+    recorded, not shown raw; with DERIVE_DEBUG=1 it is shown as one line."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    if os.environ.get("DERIVE_DEBUG"):
+        for w in caught:
+            print(f"derive: warning: {w.category.__name__}: {w.message} ({w.filename}:{w.lineno})", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

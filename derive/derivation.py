@@ -35,6 +35,24 @@ class Step:
     prover: Prover | None = prove_equal
     how: str = ""  # the SymPy operation that produced rhs, e.g. "rsolve"
 
+    def latex(self) -> str:
+        from .emit.latex import latex, rich_tex
+
+        names = {"seq_style": dict(self.problem.latex_names)} if self.problem else {}
+        rel = {"=": "=", "<=": r"\le", ">=": r"\ge"}.get(self.relation, self.relation)
+        return (f"{latex(self.lhs, **names)} {rel} {latex(self.rhs, **names)}"
+                rf"\quad\text{{{rich_tex(self.reason)}}}")
+
+    def __repr__(self) -> str:
+        from .emit.text import text
+
+        from .emit.text import rich_plain
+
+        return f"<Step {text(self.lhs)} {self.relation} {text(self.rhs)}: {rich_plain(self.reason)}>"
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex()}$"
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -47,6 +65,14 @@ class Answer:
     latex: str
     text: str
     check: Callable[[], Verdict] | None = None
+
+    def __repr__(self) -> str:
+        from .emit.text import rich_plain
+
+        return f"<Answer ({self.part}) {rich_plain(self.label)} = {self.text}>"
+
+    def _repr_latex_(self) -> str:
+        return f"$\\boxed{{{self.latex}}}$"
 
 
 @dataclass(frozen=True)
@@ -68,6 +94,24 @@ class CheckedDerivation:
     @property
     def ok(self) -> bool:
         return all(r.verdict.ok for r in self.steps) and all(v.ok for _, v in self.answers)
+
+    def __repr__(self) -> str:
+        return f"<CheckedDerivation {self.derivation.name}: {self.status}, {len(self.steps)} steps>"
+
+    def _repr_html_(self) -> str:
+        """A table of steps with their verdicts (every string escaped)."""
+        import html
+
+        from .emit.text import text
+
+        colour = {"proved": "#1a7f37", "verified": "#2da44e", "refuted": "#cf222e", "undecided": "#9a6700"}
+        rows = "".join(
+            f"<tr><td><code>{html.escape(text(r.step.lhs))} {html.escape(r.step.relation)} "
+            f"{html.escape(text(r.step.rhs))}</code></td><td>{html.escape(r.step.reason)}</td>"
+            f"<td style=\"color:{colour.get(r.verdict.status, '#57606a')};font-weight:bold\">"
+            f"{html.escape(r.verdict.status)}</td><td>{html.escape(r.verdict.scope)}</td></tr>" for r in self.steps)
+        return (f"<p><b>{html.escape(self.derivation.name)}</b>: {html.escape(self.status)}</p><table><thead><tr>"
+                f"<th>step</th><th>reason</th><th>verdict</th><th>scope</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
 @dataclass(frozen=True)
@@ -127,8 +171,12 @@ class Derivation:
 
         return derivation_latex(self, part)
 
+    def __repr__(self) -> str:
+        return f"<Derivation {self.name}: {len(self.steps)} steps, {len(self.answers)} answers>"
+
     def _repr_latex_(self) -> str:
-        return f"$$\n{self.latex()}\n$$"
+        rows = ([self.latex()] if self.steps else []) + [rf"\boxed{{{a.latex}}}" for a in self.answers]
+        return "$$\n\\begin{gathered}\n" + " \\\\\n".join(rows) + "\n\\end{gathered}\n$$"
 
 
 @dataclass

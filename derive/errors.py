@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from enum import IntEnum
 
 
@@ -30,3 +31,57 @@ def unknown_name(kind: str, name: str, known: list[str]) -> DeriveError:
     """The error for a name that is not in a table, listing the names that are."""
     listing = ", ".join(sorted(known)) or "(none)"
     return DeriveError(f"unknown {kind} {name!r}; known: {listing}")
+
+
+class NotText(DeriveError):
+    """A file given as text (a claim file) is binary."""
+
+
+def read_text_file(path: str | os.PathLike[str], what: str = "file", max_bytes: int = 2_000_000) -> str:
+    """The text of a UTF-8 file, or a DeriveError (exit 2) saying why it cannot be read."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise DeriveError(f"{str(path)!r} is larger than {max_bytes} bytes")
+    except IsADirectoryError:
+        raise DeriveError(f"{str(path)!r} is a directory, not a {what}") from None
+    except OSError as exc:
+        raise DeriveError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+    if b"\0" in data[:8192]:
+        raise NotText(f"{str(path)!r} is not a text file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise NotText(f"{str(path)!r} is not a text file (not UTF-8)") from None
+
+
+# The one table from exceptions to what the user sees and the exit code (every command).
+# A DeriveError carries its own code; the rest are mapped here so no command can disagree.
+def describe(exc: BaseException) -> tuple[str | None, int]:
+    """``(message, exit code)`` for an exception that ended a command; message None: silent."""
+    if isinstance(exc, DeriveError):
+        return str(exc), exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted", 130
+    if isinstance(exc, BrokenPipeError):
+        return None, int(ExitCode.OK)  # `derive list | head`: the reader left, nothing is wrong
+    if isinstance(exc, (IsADirectoryError, NotADirectoryError, FileNotFoundError, PermissionError)):
+        name = f" {exc.filename!r}" if exc.filename else ""
+        return f"cannot use{name}: {exc.strerror or exc}", int(ExitCode.USAGE)
+    if isinstance(exc, UnicodeDecodeError):
+        return "not a text file (not UTF-8)", int(ExitCode.USAGE)
+    if isinstance(exc, MemoryError):
+        return "out of memory", int(ExitCode.FAILED)
+    return (f"internal error: {type(exc).__name__}: {exc} (set DERIVE_DEBUG=1 for the traceback)",
+            int(ExitCode.FAILED))
+
+
+EXIT_CODE_TABLE = (
+    (ExitCode.OK, "success: everything verified / proved, or the output was written"),
+    (ExitCode.FAILED, "a verdict failed (a claim or step refuted, generated code not verified), or an internal error"),
+    (ExitCode.USAGE, "usage or input error: bad flag, unknown name, unreadable or binary file, bad output target, "
+                     "a file with no claims"),
+    (ExitCode.UNDECIDED, "nothing refuted, something undecided (including checks cut by --timeout)"),
+    (ExitCode.MISSING_TOOL, "a required external tool is missing (latexmk for --pdf)"),
+)

@@ -45,6 +45,14 @@ class Entry:
             self._cache["derivation"] = self.derive()
         return self._cache["derivation"]
 
+    def __repr__(self) -> str:
+        from .emit.text import rich_plain
+
+        return f"<Entry {self.name}: {rich_plain(self.title)}>"
+
+    def _repr_latex_(self) -> str:
+        return self.derivation()._repr_latex_()
+
     def module_spec(self) -> "ModuleSpec | None":
         if self.module is None:
             return None

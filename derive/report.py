@@ -44,12 +44,16 @@ def render(template: str, **context: Any) -> str:
     return latex_environment().get_template(template).render(**context)
 
 
+def require_latexmk() -> None:
+    """A DeriveError with exit code 4 when latexmk is missing (asked before any work)."""
+    if shutil.which("latexmk") is None:
+        raise DeriveError("latexmk is not installed (--pdf needs TeX Live: texlive-latex-extra and latexmk; "
+                          "or run `latexmk -pdf` on the .tex where TeX is available)", ExitCode.MISSING_TOOL)
+
+
 def compile_pdf(tex_path: Path, timeout: float = 300.0) -> Path:
     """Run latexmk (no shell escape, restricted file access, time-limited)."""
-    if shutil.which("latexmk") is None:
-        raise DeriveError("latexmk is not installed: install TeX Live (texlive-latex-extra, latexmk) "
-                          f"or run `latexmk -pdf {tex_path.name}` where TeX is available",
-                          ExitCode.MISSING_TOOL)
+    require_latexmk()
     env = dict(os.environ, openin_any="p", openout_any="p", shell_escape="f")
     cmd = ["latexmk", "-pdf", "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
            "-file-line-error", tex_path.name]
@@ -75,17 +79,26 @@ def overfull_boxes(log_text: str) -> list[str]:
 
 def write_report(out_dir: str | os.PathLike[str], stem: str, tex: str, *, pdf: bool,
                  extra_files: dict[str, bytes] | None = None) -> list[Path]:
-    """Write ``stem.tex`` (+ extra files, + ``stem.pdf``) into ``out_dir`` atomically."""
-    written = []
-    with atomic.staged_directory(out_dir) as stage:
-        (stage / f"{stem}.tex").write_text(tex)
-        for name, data in (extra_files or {}).items():
+    """Write ``stem.tex`` (+ extra files) into ``out_dir``, then with ``pdf`` compile
+    ``stem.pdf``: each step is staged and published on success, so a failed or missing
+    LaTeX keeps the .tex, figures and answers.json (see :class:`atomic.OutputWriter`)."""
+    if pdf:
+        require_latexmk()
+    writer = atomic.OutputWriter(out_dir)
+    files = {f"{stem}.tex": tex.encode("utf-8"), **(extra_files or {})}
+
+    def put(stage: Path) -> None:
+        for name, data in files.items():
             (stage / name).parent.mkdir(parents=True, exist_ok=True)
             (stage / name).write_bytes(data)
-        if pdf:
+
+    with writer.step() as stage:
+        put(stage)
+    if pdf:
+        with writer.step() as stage:
+            put(stage)  # LaTeX reads the figures beside the .tex
             compile_pdf(stage / f"{stem}.tex")
-            for aux in stage.glob(f"{stem}.*"):
-                if aux.suffix not in (".tex", ".pdf", ".log"):
-                    aux.unlink()
-        written = [Path(out_dir) / p.relative_to(stage) for p in stage.rglob("*") if p.is_file()]
-    return sorted(written)
+            for p in list(stage.rglob("*")):
+                if p.is_file() and p.name not in (f"{stem}.pdf", f"{stem}.log"):
+                    p.unlink()
+    return writer.written

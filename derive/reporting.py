@@ -291,17 +291,39 @@ def build_from_definition(defn: dict[str, Any], stem: str, out_dir: str, *, pdf:
 
 
 def build_report(target: str, out_dir: str, *, pdf: bool = False, check: bool = False,
-                 problem: str | None = None) -> list[Path]:
-    """``derive report TARGET``: a claim file (with --check), a report definition, or a derivation."""
+                 problem: str | None = None) -> tuple[list[Path], int]:
+    """``derive report TARGET``: a claim file (with --check), a report definition, or a
+    derivation.  Returns the files written and the exit code (with --check: the check's, as
+    `derive check` would return it).  A bad output directory is refused before any work; a
+    missing latexmk (with ``pdf``) is said at once, the .tex, figures and answers.json are
+    still written, and the exit code is 4."""
+    import sys
+
+    from . import atomic
+    from .errors import ExitCode
+    from .report import require_latexmk
+
+    atomic.check_output_dir(out_dir)
+    missing_tool = 0
+    if pdf:
+        try:
+            require_latexmk()
+        except DeriveError as exc:
+            print(f"derive: error: {exc}; writing the .tex, figures and answers.json without the PDF",
+                  file=sys.stderr, flush=True)
+            pdf, missing_tool = False, int(ExitCode.MISSING_TOOL)
     if check:
         from .claims_report import build_check_report
 
-        return build_check_report(target, out_dir, pdf=pdf, problem=problem)
+        written, code = build_check_report(target, out_dir, pdf=pdf, problem=problem)
+        return written, max(code, missing_tool)
     if problem is not None:
         raise DeriveError("--problem applies to claim files (with --check)")
     if target in definition_names():
-        return build_from_definition(load_definition(target), target, out_dir, pdf=pdf)
-    if target in REGISTRY.names():
-        return build_from_definition(definition_for_derivation(target), target.replace("/", "-"), out_dir, pdf=pdf)
-    known = definition_names() + REGISTRY.names()
-    raise DeriveError(f"unknown report {target!r}; known: {', '.join(known)}")
+        stem, defn = target, load_definition(target)
+    elif target in REGISTRY.names():
+        stem, defn = target.replace("/", "-"), definition_for_derivation(target)
+    else:
+        known = definition_names() + REGISTRY.names()
+        raise DeriveError(f"unknown report {target!r}; known: {', '.join(known)}")
+    return build_from_definition(defn, stem, out_dir, pdf=pdf), missing_tool

@@ -269,7 +269,7 @@ def cached_certificate(entry: Any, seed: int | None = None) -> dict[str, Any] | 
 def store_certificate(cert: Certificate) -> Path:
     from . import atomic
 
-    return atomic.write_text(certificate_path(cert.derivation), cert.dumps())
+    return atomic.write_text(certificate_path(cert.derivation), cert.dumps(), make_parents=True)
 
 
 def _derivation_hash(derivation: Any) -> str:

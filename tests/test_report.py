@@ -93,7 +93,7 @@ def test_annotated_check_report_escapes_user_latex(tmp_path):
     out = tmp_path / "out"
     args = ["report", str(claims), "--check", "-o", str(out)] + (["--pdf"] if HAVE_TEX else [])
     r = run(*args)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1, r.stderr  # a refuted claim: the exit code of `derive check` (issue 13, item 5)
     tex = (out / "hand-checked.tex").read_text()
     assert "\\input{/etc/passwd}" not in tex  # shown escaped, never run
     assert "textbackslash{}input" in tex

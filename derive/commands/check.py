@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import DeriveError, ExitCode
+from ..errors import DeriveError, ExitCode, read_text_file
 from ..verdict import (ASSUMED, DEFINED, INCONSISTENT, PROVED, REFUTED, STATEMENT_STATUSES, UNDECIDED, VERIFIED,
                        dumps)
 
@@ -73,6 +73,7 @@ def check_paths(paths: list[str], problem: str | None = None, timeout: float = 1
         raise DeriveError("--instances must be in 1..200")
     if problem is not None:
         problem_named(problem)  # unknown names fail before any file is read
+    _check_given(given or [], problem)
     files = _files(paths)
     opts = Options(timeout=timeout, seed=seed, instances=instances)
     claims: list[dict[str, Any]] = []
@@ -86,7 +87,8 @@ def check_paths(paths: list[str], problem: str | None = None, timeout: float = 1
     for i, f in enumerate(files, 1):
         say(f"[{i}/{len(files)}] {f}")
         try:
-            doc = read_document(f)
+            # a binary file is an input error, not a document without claims
+            doc = read_document(f, read_text_file(f, "claim file"))
             if given:
                 items = doc.front.get("given") or []
                 doc.front["given"] = ([items] if isinstance(items, str) else list(items)) + list(given)
@@ -98,8 +100,7 @@ def check_paths(paths: list[str], problem: str | None = None, timeout: float = 1
                 raise DeriveError(f"{f}: no claims (no display math and no inline math with a relation)")
             results = judge_document(doc, problem, opts, progress=(lambda m: say("  " + m)) if progress else None)
         except DeriveError as exc:
-            errors.append({"file": str(f), "message": str(exc)})
-            say(f"  error: {exc}")
+            errors.append({"file": str(f), "message": str(exc)})  # reported once, by the caller
             continue
         items = [r.to_json() for r in results]
         claims.extend(items)
@@ -110,6 +111,19 @@ def check_paths(paths: list[str], problem: str | None = None, timeout: float = 1
                                                        "dps": 50}}
     report["exit_code"] = exit_code(report)
     return report
+
+
+def _check_given(given: list[str], problem: str | None) -> None:
+    """--given items are checked once, before any file, and blamed on --given."""
+    from ..claims.binding import BindError, Scope
+    from ..claims.judge import problem_named
+    from ..claims.latex_parser import ParseError
+
+    for item in given:
+        try:
+            Scope.for_problem(problem_named(problem) if problem else None).add_given(item)
+        except (ParseError, BindError) as exc:
+            raise DeriveError(f"--given {item!r}: {exc}") from None
 
 
 def _counts(items: list[dict[str, Any]]) -> dict[str, int]:
@@ -174,15 +188,16 @@ def format_table(report: dict[str, Any]) -> str:
     lines.append(f"{len(report['claims'])} statements: {s[PROVED]} proved, {s[VERIFIED]} verified, "
                  f"{s[REFUTED]} refuted, {s[UNDECIDED]} undecided; {s[DEFINED]} defined, {s[ASSUMED]} assumed"
                  + (f", {s[INCONSISTENT]} inconsistent" if s[INCONSISTENT] else ""))
-    for e in report["errors"]:
-        lines.append(f"error: {e['message']}")
     return "\n".join(lines) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:
     report = check_paths(args.paths, problem=args.problem, timeout=args.timeout, seed=args.seed,
-                         instances=getattr(args, "instances", 10), given=getattr(args, "given", None))
+                         instances=getattr(args, "instances", 10), given=getattr(args, "given", None),
+                         progress=not getattr(args, "quiet", False))
     sys.stdout.write(dumps(report) if args.json else format_table(report))
+    for e in report["errors"]:
+        print(f"derive: error: {e['message']}", file=sys.stderr)
     return report["exit_code"]
 
 
@@ -195,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except DeriveError as exc:
-        print(f"derive check: {exc}", file=sys.stderr)
+        print(f"derive: error: {exc}", file=sys.stderr)
         return exc.exit_code
 
 

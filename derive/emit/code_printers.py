@@ -12,6 +12,7 @@ from typing import Any
 
 import sympy as sp
 from sympy.printing.numpy import CuPyPrinter, NumPyPrinter
+from sympy.printing.precedence import PRECEDENCE
 
 
 class _ArrayCodeMixin:
@@ -36,7 +37,8 @@ class _ArrayCodeMixin:
         coeff, factors = e.as_coeff_matrices()
         text = " @ ".join(self.parenthesize(f, 50) for f in factors)  # type: ignore[attr-defined]
         if coeff != 1:
-            text = f"{self._print(coeff)} * {text}"  # type: ignore[attr-defined]
+            # a sum as coefficient, (2μ + 2) X, keeps its parentheses
+            text = f"{self.parenthesize(coeff, PRECEDENCE['Mul'])} * {text}"  # type: ignore[attr-defined]
         return text
 
 

@@ -144,7 +144,7 @@ def write_module(spec: ModuleSpec, backend_name: str, path: Path | None = None,
     target = path or module_path(spec, backend_name)
     text = render_module(spec, backend_name, certificate)
     if not (target.exists() and target.read_text() == text):
-        atomic.write_text(target, text)
+        atomic.write_text(target, text, make_parents=True)
     return target
 
 

@@ -19,7 +19,7 @@ _UNICODE_TEX = {
     "ℓ": r"$\ell$", "≥": r"$\ge$", "≤": r"$\le$", "≠": r"$\ne$", "→": r"$\to$", "λ": r"$\lambda$",
     "σ": r"$\sigma$", "α": r"$\alpha$", "β": r"$\beta$", "γ": r"$\gamma$", "δ": r"$\delta$",
     "θ": r"$\theta$", "Σ": r"$\Sigma$", "⊙": r"$\odot$", "×": r"$\times$", "·": r"$\cdot$",
-    "∂": r"$\partial$", "∇": r"$\nabla$", "−": "-", "⊤": r"$^\top$", "≈": r"$\approx$", "∈": r"$\in$",
+    "∂": r"$\partial$", "∇": r"$\nabla$", "−": r"$-$", "⊤": r"$^\top$", "≈": r"$\approx$", "∈": r"$\in$",
     "²": r"$^2$", "ᵀ": r"$^\top$", "∞": r"$\infty$", "√": r"$\surd$", "π": r"$\pi$", "μ": r"$\mu$",
     "κ": r"$\kappa$", "ε": r"$\varepsilon$", "Δ": r"$\Delta$", "Λ": r"$\Lambda$", "⟺": r"$\iff$",
     "‖": r"$\|$", "½": r"$\frac{1}{2}$", "Ŵ": r"$\widehat{W}$", "⁻": r"$^{-}$", "¹": r"$^{1}$",
@@ -34,8 +34,12 @@ _TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "
 def tex_escape(text: str) -> str:
     """Plain text (a reason, a note, user input) made safe for LaTeX text mode."""
     out = []
-    for ch in text:
-        if ch in _TEX_SPECIAL:
+    for i, ch in enumerate(text):
+        if ch == "⁻" and text[i + 1:i + 2] == "¹":
+            out.append(r"$^{-1}$")  # one superscript, not $^{-}$$^{1}$
+        elif ch == "¹" and text[i - 1:i] == "⁻" and i > 0:
+            continue
+        elif ch in _TEX_SPECIAL:
             out.append(_TEX_SPECIAL[ch])
         elif ch in _UNICODE_TEX:
             out.append(_UNICODE_TEX[ch])
@@ -65,7 +69,8 @@ def _split_math(text: str) -> list[tuple[bool, str]]:
     return [(m, seg) for m, seg in pieces if seg]
 
 
-_SCRIPT = re.compile(r"(?<=[\w)\]}ℓ])([\^_])(\{[^{}]*\}|\([^()]*\)(?=[\s,.;:]|$)|[-+]?[\wℓ⊤]+)")
+# a script's body stops before ᵀ ⁻ ¹ (they are \w to the regex): G_iᵀ is G_i then ᵀ, not G_{iᵀ}
+_SCRIPT = re.compile(r"(?<=[\w)\]}ℓ])([\^_])(\{[^{}]*\}|\([^()]*\)(?=[\s,.;:]|$)|[-+]?(?:(?![ᵀ⁻¹])[\wℓ⊤])+)")
 _ARROWS = {"->": r"$\to$", "<=": r"$\le$", ">=": r"$\ge$", "!=": r"$\ne$", "=>": r"$\Rightarrow$"}
 
 
@@ -88,11 +93,52 @@ def _arrows(seg: str) -> str:
     return "".join(_ARROWS[p] if p in _ARROWS else tex_escape(p) for p in parts)
 
 
+_FORMULA_TEX = [
+    (re.compile(r"\^∘\s*[−-]\s*1"), r"^{\\circ -1}"), (re.compile(r"⁻¹"), r"^{-1}"),
+    (re.compile(r"[ᵀ⊤]"), r"^{\\top}"), (re.compile(r"\^\(([^()]*)\)"), r"^{\1}"),
+    (re.compile(r"Σ"), r"\\sum "), (re.compile(r"−"), "-"), (re.compile(r"⊙"), r"\\odot "),
+    (re.compile(r"·"), r"\\cdot "), (re.compile(r"‖"), r"\\|"), (re.compile(r"⟨"), r"\\langle "),
+    (re.compile(r"⟩"), r"\\rangle "), (re.compile(r"∂"), r"\\partial "), (re.compile(r"∘"), r"\\circ "),
+    (re.compile(r"\b(tr|diag|softmax|sigmoid|relu|softplus|step|sign)\b"), r"\\operatorname{\1}"),
+    (re.compile(r"\b(det|log|exp|tanh|sin|cos)\b"), r"\\\1"), (re.compile(r" and "), r"\\text{ and }"),
+]
+_GREEK_TEX = {"λ": r"\lambda ", "σ": r"\sigma ", "α": r"\alpha ", "β": r"\beta ", "γ": r"\gamma ",
+              "δ": r"\delta ", "θ": r"\theta ", "φ": r"\varphi ", "μ": r"\mu ", "ℓ": r"\ell "}
+_MATH_WORDS = {"tr", "det", "log", "exp", "diag", "softmax", "sigmoid", "tanh", "norm", "relu", "softplus", "sin",
+               "cos", "step", "sign", "and", "sqrt", "abs"}
+
+
+def formula_tex(formula: str) -> str | None:
+    """A formula written in plain Unicode (the engine's reasons: ``d(U⁻¹) = −U⁻¹ dU U⁻¹``,
+    ``tr(G_iᵀ dX)``, ``(Aᵀ)⁻¹``) as LaTeX math, or None when it reads as prose."""
+    words = [w for w in re.findall(r"[A-Za-z]{3,}", formula) if w not in _MATH_WORDS]
+    if "=" not in formula or len(words) >= 2 or re.search(r"[&%#$\\]", formula):
+        return None
+    out = formula
+    for pattern, repl in _FORMULA_TEX:
+        out = pattern.sub(repl, out)
+    out = "".join(_GREEK_TEX.get(ch, ch) for ch in out)
+    if any(ord(ch) > 127 for ch in out):
+        return None
+    return out
+
+
+def _prose_or_formula(seg: str) -> str:
+    """Reasons in the engine's style, ``label: formula; label: formula``: the formulas as math."""
+    clauses = []
+    for clause in seg.split("; "):
+        head, sep, tail = clause.rpartition(": ")
+        math = formula_tex(tail) if sep else None
+        clauses.append(f"{_prose(head + sep)}${math}$" if math is not None else _prose(clause))
+    return "; ".join(clauses)
+
+
 def rich_tex(text: str) -> str:
     """Author-written text with inline ``$...$`` math (reasons, statements, notes): the
-    prose is escaped, the math passes through.  Never used on user input (claims are
-    escaped whole with :func:`tex_escape`)."""
-    return "".join(f"${seg}$" if math else _prose(seg) for math, seg in _split_math(text))
+    prose is escaped, the math passes through, and a plain-Unicode formula after a label
+    (``inverse: d(U⁻¹) = −U⁻¹ dU U⁻¹``) is set as math.  Never used on user input (claims
+    are escaped whole with :func:`tex_escape`)."""
+    return "".join(f"${seg}$" if math else _prose_or_formula(seg) for math, seg in _split_math(text))
 
 
 class HouseLatexPrinter(LatexPrinter):

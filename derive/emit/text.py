@@ -15,12 +15,39 @@ _GREEK = {"ell": "ℓ", "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ
 
 
 class TextPrinter(StrPrinter):
-    """SymPy's str printer with sequences as x_k, ^T for transposes, Greek letters."""
+    """SymPy's str printer with sequences as x_k, ^T for transposes, Greek letters; a problem's
+    ``latex_names`` (e.g. Apow(m, i, j) as (A^m)_ij) are honoured as in LaTeX."""
+
+    _default_settings = {**StrPrinter._default_settings, "names": {}}
+
+    def _named(self, name: str, args: tuple) -> str | None:
+        template = self._settings["names"].get(name)
+        if not template or "{0}" not in template:
+            return None
+        from .latex import latex
+
+        return rich_plain("$" + template.format(*(latex(a) for a in args)) + "$")
 
     def _print_Symbol(self, e: sp.Symbol) -> str:
         return _GREEK.get(e.name, e.name)
 
+    def _print_Function(self, e: sp.Function) -> str:
+        named = self._named(type(e).__name__, e.args)
+        return named if named is not None else super()._print_Function(e)
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        if isinstance(expr, sp.Indexed):  # Indexed's own _sympystr (a[i]) would win over ours
+            return self._print_Indexed(expr)
+        return super()._print(expr, **kwargs)
+
+    def _print_Indexed(self, e: sp.Indexed) -> str:
+        idx = ",".join(self._print(i) for i in e.indices)
+        return f"{self._print(e.base.label)}_{idx if len(idx) == 1 else '(' + idx + ')'}"
+
     def _print_MatSeq(self, e: MatSeq) -> str:
+        named = self._named(e.seq_name, (e.index,))
+        if named is not None:
+            return named
         idx = self._print(e.index)
         return f"{e.seq_name}_{idx}" if len(idx) == 1 else f"{e.seq_name}_({idx})"
 
@@ -108,6 +135,11 @@ class TextPrinter(StrPrinter):
     def _print_Identity(self, e: sp.Basic) -> str:
         return "I"
 
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        if isinstance(expr, sp.Indexed):  # Indexed's own _sympystr (a[i]) would win over ours
+            return self._print_Indexed(expr)
+        return super()._print(expr, **kwargs)
+
     def _print_Indexed(self, e: sp.Indexed) -> str:
         return f"{self._print(e.base.label)}_{','.join(self._print(i) for i in e.indices)}"
 
@@ -119,10 +151,12 @@ class TextPrinter(StrPrinter):
         return f"δ_{self._print(e.args[0])}{self._print(e.args[1])}"
 
 
-def text(expr: Any) -> str:
+def text(expr: Any, names: dict[str, str] | None = None) -> str:
+    """Plain text of ``expr``; ``names``: a problem's latex_names (name -> LaTeX template)."""
     if isinstance(expr, (list, tuple)):
-        return "[" + ", ".join(text(x) for x in expr) + "]"
-    return TextPrinter({"order": "none"}).doprint(expr)
+        return "[" + ", ".join(text(x, names) for x in expr) + "]"
+    return TextPrinter({"order": "none", "names": dict(names or {})}).doprint(expr)
+
 
 
 _TEX_PLAIN = {
@@ -133,8 +167,15 @@ _TEX_PLAIN = {
     r"\times": "×", r"\approx": "≈", r"\in": "∈", r"\prod": "Π", r"\mu": "μ", r"\kappa": "κ",
     r"\delta_": "δ_", r"\Lambda": "Λ", r"\Delta": "Δ", r"\log": "log", r"\det": "det", r"\tanh": "tanh",
     r"\exp": "exp", r"\operatorname{diag}": "diag", r"\frac": "", r"\bar": "bar", r"\hat": "hat",
-    r"\tilde": "tilde", r"\|": "‖", r"\,": " ", r"\;": " ", r"\!": "",
+    r"\tilde": "tilde", r"\|": "‖", r"\,": " ", r"\;": " ", r"\!": "", r"\dots": "…", r"\ldots": "…",
+    r"\cdots": "⋯", r"\vdots": "⋮",
 }
+
+
+def _plain_matrix(m: Any) -> str:
+    """\\begin{pmatrix} a & b \\\\ c & d \\end{pmatrix} as [a, b; c, d]."""
+    rows = [r.strip() for r in m[1].split("\\\\") if r.strip()]
+    return "[" + "; ".join(", ".join(c.strip() for c in r.split("&")) for r in rows) + "]"
 
 
 def rich_plain(text_: str) -> str:
@@ -146,6 +187,7 @@ def rich_plain(text_: str) -> str:
     out = []
     for math, seg in _split_math(text_):
         if math:
+            seg = re.sub(r"\\begin\{[pbv]?matrix\}(.*?)\\end\{[pbv]?matrix\}", _plain_matrix, seg, flags=re.S)
             for k in sorted(_TEX_PLAIN, key=len, reverse=True):
                 seg = seg.replace(k, _TEX_PLAIN[k])
             seg = re.sub(r"\\([A-Za-z]+)", r"\1", seg)

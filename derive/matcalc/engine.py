@@ -31,8 +31,8 @@ from ..problem import Index, Problem
 from .nodes import FDGradient, FDHessVec, MatDiff, ScalarDiff, diff_node
 from .prove import prove_normal_form
 from .rules import RuleContext, rule_for
-from .tidy import (Assumptions, apply_one_hot, apply_symmetric, combine_powers, drop_ones, factor_common,
-                   factor_scalars, normal_transposes, sum_constant_terms)
+from .tidy import (Assumptions, apply_one_hot, apply_symmetric, cancel_reciprocals, combine_powers, drop_ones,
+                   factor_common, factor_scalars, normal_transposes, softmax_form, sum_constant_terms)
 from .traceform import Pullback, cancel_hadamard, expand_terms, mat_mul, transpose
 
 MAX_RULE_STEPS = 120  # differential rule applications per gradient (bounds the work on big input)
@@ -52,6 +52,16 @@ class GradientResult:
     differential: sp.Basic
     raw: sp.Basic
     gradient: sp.Basic
+
+    def __repr__(self) -> str:
+        from ..emit.text import text
+
+        return f"<GradientResult ∂f/∂{self.wrt.name} = {text(self.gradient)}>"
+
+    def _repr_latex_(self) -> str:
+        from ..emit.latex import latex
+
+        return rf"$\displaystyle \frac{{\partial f}}{{\partial {latex(self.wrt)}}} = {latex(self.gradient)}$"
 
 
 class _Recorder:
@@ -154,14 +164,17 @@ def gradient(b: Builder, f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assump
         pb = Pullback(dX)
         Gi = pb.term(t)
         parts.append(Gi)
-        if len(cancelled) <= 8:
+        if len(cancelled) <= 8 and t != _inner(Gi, dX):  # tr(X⁻¹ dX) is already in trace form
             step(t, _inner(Gi, dX), "trace form: " + "; ".join(pb.moves), "pullback", algebraic=True)
     raw = sp.MatAdd(*parts).doit(deep=False) if len(parts) > 1 else parts[0]
-    step(expanded, _inner(raw, dX), "collect: Σ tr(G_iᵀ dX) = tr((Σ G_i)ᵀ dX)", "pullback", algebraic=True)
+    if len(parts) > 1 or len(cancelled) > 8:  # one term: the trace-form step above already says it
+        step(expanded, _inner(raw, dX), "collect: Σ tr(G_iᵀ dX) = tr((Σ G_i)ᵀ dX)", "pullback", algebraic=True)
 
     G = raw
     rewrites: list[tuple[str, Callable[[sp.Basic], sp.Basic]]] = [
+        ("an entry and its reciprocal cancel: u ⊙ u^∘−1 = 1", cancel_reciprocals),
         ("an all-ones factor of a Hadamard product drops out: 1 ⊙ E = E", drop_ones),
+        ("exp(a) / (1ᵀ exp(a)) = softmax(a)", softmax_form),
         ("combine powers of the same matrix", combine_powers),
         ("the summand does not depend on the index: Σ_{j=a}^{b} T = (b − a + 1) T", sum_constant_terms),
         ("write the transpose outermost: (Aᵀ)^e = (A^e)ᵀ, (Aᵀ)⁻¹ = (A⁻¹)ᵀ", normal_transposes),
@@ -185,8 +198,8 @@ def gradient(b: Builder, f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assump
             G = new
 
     lhs = reference if reference is not None else FDGradient(f, X)
-    step(lhs, G, reference_reason or f"read off ∂{what}/∂{X.name} from d{what} = tr(Gᵀ d{X.name}) "
-         "(checked against mpmath central differences of f, entry by entry)", "read off")
+    step(lhs, G, reference_reason or f"read off the gradient, checked against mpmath central differences of f "
+         f"entry by entry: d{what} = tr(Gᵀ d{X.name})", "read off")
     return GradientResult(f, X, df, raw, G)
 
 
@@ -212,7 +225,16 @@ def derive_gradient(f: sp.Basic, X: sp.MatrixSymbol, *, assumptions: Assumptions
         res, d = derive_gradient(sp.Trace(A * X), X)
         res.gradient            # Aᵀ
         d.check().status        # "verified"
+
+    ``f`` may also be text in ``derive grad``'s language (``"tr(A X)"``, with X a name or
+    the MatrixSymbol); :func:`derive.derive_gradient` is the same with the checks run.
     """
+    if isinstance(f, str):
+        from .language import parse
+
+        parsed = parse(f)
+        X = parsed.symbol(X if isinstance(X, str) else X.name)
+        f, kinds = parsed.expr, {**parsed.kinds, **(kinds or {})}
     b = Builder(name, _standalone_problem(name, f, X, [direction(X)], assumptions, kinds, indices))
     result = gradient(b, f, X, assumptions=assumptions)
     return result, b.build()

@@ -15,8 +15,11 @@ Grammar (recursive descent over our own tokens; ``*`` may be left out between fa
 * ``X^T``, ``X'`` and ``Xᵀ`` transpose; ``X^-1`` and ``inv(X)`` invert; ``A^3`` is a power and
   ``A^l`` a power with a symbolic positive integer ``l`` (any name used as an exponent);
 * functions: ``tr``/``trace``, ``det``, ``logdet``, ``norm`` (Frobenius; 2-norm of a
-  vector), ``log``, ``exp``, ``sigmoid``, ``tanh`` (elementwise on matrices), ``softmax``
-  (of a column vector), ``inv``, ``sum`` (of the entries, 1ᵀ E 1);
+  vector), ``log``, ``exp``, ``sigmoid``, ``tanh``, ``sin``, ``cos``, ``relu``, ``softplus``,
+  ``abs``, ``sqrt`` (elementwise on matrices), ``pow(E, p)`` (entrywise power, p a number),
+  ``softmax`` (of a column vector), ``inv``, ``sum`` (of the entries, 1ᵀ E 1); a name of two or
+  more letters written directly before ``(`` that is none of these is an unknown function
+  (an input error), not a product;
 * names: a name that starts with a lower-case letter is a column vector, one that starts
   with an upper-case letter a matrix, Greek words (``lambda``, ``mu``, ``alpha``, ...) and
   the Greek letters themselves are positive scalars; ``--shape NAME=RxC`` (or
@@ -49,7 +52,8 @@ MAX_DEPTH = 40
 MAX_INT_EXPONENT = 16
 MAX_DECLARED = 8
 
-FUNCTIONS = ("tr", "trace", "det", "logdet", "norm", "log", "exp", "sigmoid", "tanh", "softmax", "inv", "sum")
+FUNCTIONS = ("tr", "trace", "det", "logdet", "norm", "log", "exp", "sigmoid", "tanh", "softmax", "inv", "sum", "sin",
+             "cos", "relu", "softplus", "abs", "sqrt", "pow")
 GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "kappa", "lambda", "mu", "nu", "rho",
          "sigma", "tau", "phi", "omega"}
 UNICODE_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "η": "eta", "θ": "theta",
@@ -246,10 +250,26 @@ class Parser:
                 self._enter(t.col)
                 arg = self.expr()
                 self.depth -= 1
+                if t.text == "pow":  # pow(E, p): the entrywise power E^∘p, p a constant
+                    self.expect(",")
+                    p = self.tok
+                    sign = -1 if p.text == "-" else 1
+                    if sign == -1:
+                        self.take()
+                        p = self.tok
+                    if p.kind != "NUM":
+                        raise _error(p.col, "the exponent of pow(E, p) must be a number")
+                    self.take()
+                    self.expect(")")
+                    return Node("call", t.col, [arg], "pow:" + ("-" if sign == -1 else "") + p.text)
                 if self.tok.text == ",":
                     raise _error(self.tok.col, f"{t.text} takes one argument")
                 self.expect(")")
                 return Node("call", t.col, [arg], t.text)
+            if self.tok.text == "(" and self.tok.col == t.col + len(t.text) and len(t.text) > 1 \
+                    and t.text not in GREEK:
+                # sin(x) would otherwise read as the product of a vector "sin" and x
+                raise _error(t.col, f"unknown function {t.text!r}; functions: {', '.join(sorted(set(FUNCTIONS)))}")
             return Node("name", t.col, value=t.text)
         if t.text == "(":
             self.take()
@@ -492,7 +512,11 @@ class _Builder:
                     raise _error(col, "softmax needs a column vector")
                 self.dims.unify(a[1], 1, col, "softmax needs a column vector")
                 return a
-            if fn in ("sigmoid", "tanh") and a is SCALAR:
+            if fn.startswith("pow:"):
+                if a is SCALAR:
+                    raise _error(col, "pow of a scalar: write u^p")
+                return a
+            if fn in ELEMENTWISE and fn not in ("log", "exp") and a is SCALAR:
                 raise _error(col, f"{fn} of a scalar is not supported; apply it to a vector or matrix")
             return a
         raise _error(col, f"unknown node {op}")  # pragma: no cover - the parser makes no others
@@ -596,6 +620,10 @@ class _Builder:
                 left = [sp.Transpose(Ones(x.shape[0]))] if x.shape[0] != 1 else []
                 right = [Ones(x.shape[1])] if x.shape[1] != 1 else []
                 return mat_mul(*left, x, *right) if left or right else x
+            if fn.startswith("pow:"):
+                whole, _, frac = fn[4:].partition(".")
+                p = sp.Rational(int(whole + frac), 10 ** len(frac))
+                return x if p == 1 else sp.HadamardPower(x, p)
             if fn in ("log", "exp") and (not _is_matrix(x) or x.shape == (1, 1)):
                 # of a scalar or a 1×1 expression such as xᵀAx: the scalar function
                 u = _as_scalar(x)

@@ -1,6 +1,7 @@
 """Matrix-calculus nodes SymPy lacks, with their mpmath evaluators and printers.
 
-* elementwise functions of a matrix (``log``, ``exp``, ``σ``, ``tanh``) and the column
+* elementwise functions of a matrix (``log``, ``exp``, ``σ``, ``tanh``, ``sin``, ``cos``,
+  ``relu`` with its derivative the step H, ``softplus``, ``abs``, ``sqrt``) and the column
   ``softmax`` of a vector - SymPy's scalar functions do not act on a ``MatrixExpr``;
 * the Frobenius norm ``‖E‖`` (for a vector the 2-norm);
 * differentials ``d(F)`` taken along a direction ``dX`` (:func:`diff_node`): evaluated
@@ -75,12 +76,11 @@ class Elementwise(MatrixExpr):
     def _sympystr(self, printer: Any) -> str:
         return f"{self.fname}({printer._print(self.arg)})"
 
+    code: str = ""  # NumPy/CuPy form, {m} the module and {x} the argument; default {m}.<numpy>({x})
+
     def _pythoncode(self, printer: Any) -> str:
         """NumPy / CuPy code (the array printers' print method is ``_pythoncode``)."""
-        m, arg = printer._module, printer._print(self.arg)
-        if self.numpy == "sigmoid":
-            return f"0.5 * (1.0 + {m}.tanh(0.5 * ({arg})))"  # σ without overflow for large |z|
-        return f"{m}.{self.numpy}({arg})"
+        return (self.code or "{m}." + self.numpy + "({x})").format(m=printer._module, x=printer._print(self.arg))
 
     _numpycode = _cupycode = _pythoncode  # the array printers' print methods
 
@@ -136,6 +136,7 @@ class Exp(Elementwise):
 
 class Sigmoid(Elementwise):
     fname, tex, numpy = "sigmoid", r"\sigma", "sigmoid"
+    code = "(0.5 * (1.0 + {m}.tanh(0.5 * ({x}))))"  # σ without overflow for large |z|
 
     def derivative(self) -> sp.Basic:
         # σ' = σ ⊙ (1 - σ)
@@ -158,7 +159,110 @@ class Tanh(Elementwise):
         return mpmath.tanh(x)
 
 
-ELEMENTWISE: dict[str, type[Elementwise]] = {"log": Log, "exp": Exp, "sigmoid": Sigmoid, "tanh": Tanh}
+class Sin(Elementwise):
+    fname, tex, numpy = "sin", r"\sin", "sin"
+
+    def derivative(self) -> sp.Basic:
+        return Cos(self.arg)
+
+    @staticmethod
+    def scalar(x: Any) -> Any:
+        return mpmath.sin(x)
+
+
+class Cos(Elementwise):
+    fname, tex, numpy = "cos", r"\cos", "cos"
+
+    def derivative(self) -> sp.Basic:
+        return sp.MatMul(-1, Sin(self.arg))
+
+    @staticmethod
+    def scalar(x: Any) -> Any:
+        return mpmath.cos(x)
+
+
+class Step(Elementwise):
+    """The Heaviside step H(u) = 1 for u > 0, else 0: relu' away from 0 (where relu has no
+    derivative, the convention relu'(0) = 0 of the ML libraries)."""
+
+    fname, tex, numpy = "step", r"\operatorname{H}", "step"
+    code = "({x} > 0).astype({m}.float64)"
+
+    def derivative(self) -> sp.Basic:
+        return sp.ZeroMatrix(*self.shape)
+
+    @staticmethod
+    def scalar(x: Any) -> Any:
+        return mpmath.mpf(1) if x > 0 else mpmath.mpf(0)
+
+
+class Relu(Elementwise):
+    fname, tex, numpy = "relu", r"\operatorname{relu}", "relu"
+    code = "{m}.maximum({x}, 0.0)"
+
+    def derivative(self) -> sp.Basic:
+        return Step(self.arg)
+
+    @staticmethod
+    def scalar(x: Any) -> Any:
+        return x if x > 0 else mpmath.mpf(0)
+
+
+class Softplus(Elementwise):
+    fname, tex, numpy = "softplus", r"\operatorname{softplus}", "softplus"
+    code = "{m}.logaddexp(0.0, {x})"  # log(1 + e^u) without overflow
+
+    def derivative(self) -> sp.Basic:
+        return Sigmoid(self.arg)
+
+    @staticmethod
+    def scalar(x: Any) -> Any:
+        return mpmath.log1p(mpmath.exp(x))
+
+
+class Sign(Elementwise):
+    fname, tex, numpy = "sign", r"\operatorname{sign}", "sign"
+
+    def derivative(self) -> sp.Basic:
+        return sp.ZeroMatrix(*self.shape)
+
+    @staticmethod
+    def scalar(x: Any) -> Any:
+        return mpmath.sign(x)
+
+
+class Abs(Elementwise):
+    fname, tex, numpy = "abs", r"\operatorname{abs}", "abs"
+
+    def derivative(self) -> sp.Basic:
+        return Sign(self.arg)
+
+    @staticmethod
+    def scalar(x: Any) -> Any:
+        return abs(x)
+
+
+class Sqrt(Elementwise):
+    fname, tex, numpy = "sqrt", r"\sqrt", "sqrt"
+
+    def derivative(self) -> sp.Basic:
+        return sp.MatMul(sp.Rational(1, 2), sp.HadamardPower(self, -1))
+
+    @staticmethod
+    def scalar(x: Any) -> Any:
+        if x < 0:
+            raise EvaluationError("sqrt of a negative entry")
+        return mpmath.sqrt(x)
+
+    def _latex(self, printer: Any) -> str:
+        return rf"\sqrt{{{printer._print(self.arg)}}}"
+
+    _house_latex = _latex
+
+
+ELEMENTWISE: dict[str, type[Elementwise]] = {"log": Log, "exp": Exp, "sigmoid": Sigmoid, "tanh": Tanh, "sin": Sin,
+                                            "cos": Cos, "relu": Relu, "softplus": Softplus, "abs": Abs,
+                                            "sqrt": Sqrt}
 
 
 class Softmax(MatrixExpr):

@@ -15,7 +15,7 @@ from typing import Callable
 import sympy as sp
 
 from ..symbols import MatSum
-from .nodes import Ones
+from .nodes import Exp, Ones, Softmax, _ones_like
 from .traceform import mat_mul
 
 
@@ -67,6 +67,47 @@ def drop_ones(G: sp.Basic) -> sp.Basic:
                     return e.args[0]
                 return rest[0] if len(rest) == 1 else sp.HadamardProduct(*rest)
         return e
+    return _rebuild(G, fn)
+
+
+def cancel_reciprocals(G: sp.Basic) -> sp.Basic:
+    """u ⊙ u^∘−1 = 1: a factor of a Hadamard product and its entrywise inverse cancel (the
+    emitted code then never forms 0 · ∞ where u under- or overflows, e.g. σ(z) at z ≪ 0)."""
+    def fn(e: sp.Basic) -> sp.Basic:
+        if not isinstance(e, sp.HadamardProduct):
+            return e
+        rest = list(e.args)
+        for a in e.args:
+            if isinstance(a, sp.HadamardPower) and a.exp == -1 and a in rest and a.base in rest:
+                rest.remove(a)
+                rest.remove(a.base)
+        if len(rest) == len(e.args):
+            return e
+        if not rest:
+            return _ones_like(e)
+        return rest[0] if len(rest) == 1 else sp.HadamardProduct(*rest)
+    return _rebuild(G, fn)
+
+
+def softmax_form(G: sp.Basic) -> sp.Basic:
+    """(c / 1ᵀexp(a)) 1 ⊙ exp(a) = c softmax(a): the quotient of two overflowing sums becomes
+    the softmax, which the emitted code evaluates shifted by max(a) (log-sum-exp stays finite)."""
+    def fn(e: sp.Basic) -> sp.Basic:
+        if not (isinstance(e, sp.HadamardProduct) and len(e.args) == 2):
+            return e
+        scaled = next((a for a in e.args if isinstance(a, sp.MatMul)), None)
+        ex = next((a for a in e.args if isinstance(a, Exp)), None)
+        if scaled is None or ex is None or ex.shape[1] != 1:
+            return e
+        c, mats = scaled.as_coeff_mmul()
+        if len(mats.args if isinstance(mats, sp.MatMul) else [mats]) != 1 or not isinstance(
+                mats.args[0] if isinstance(mats, sp.MatMul) else mats, Ones):
+            return e
+        total = sp.Trace(mat_mul(sp.Transpose(Ones(ex.shape[0])), ex))
+        ratio = sp.simplify(c * total)
+        if ratio.has(ex.arg) or ratio.has(Exp):
+            return e
+        return mat_mul(ratio, Softmax(ex.arg)) if ratio != 1 else Softmax(ex.arg)
     return _rebuild(G, fn)
 
 
