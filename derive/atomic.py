@@ -16,6 +16,27 @@ from typing import Iterator
 from .errors import DeriveError
 
 
+def os_error_message(exc: OSError, what: str, verb: str = "write") -> str:
+    """One line for a failed write: disk full and read-only file systems named as such."""
+    import errno
+
+    why = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
+           errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied"}.get(
+        exc.errno or 0, exc.strerror or str(exc))
+    return f"cannot {verb} {what}: {why}"
+
+
+def _mode_for(target: Path) -> int:
+    """An existing file keeps its mode; a new one gets 0666 less the umask (mkstemp's 0600
+    would hide a report from the rest of a course's staff)."""
+    try:
+        return os.stat(target).st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def _check_dir_writable(directory: Path) -> None:
     if directory.exists() and not directory.is_dir():
         raise DeriveError(f"cannot write into {str(directory)!r}: it is not a directory")
@@ -44,10 +65,13 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise DeriveError(os_error_message(exc, repr(str(target)))) from None
         raise
     return target
 
@@ -65,12 +89,14 @@ def _remove_stale_stages(target: Path) -> None:
 
 
 @contextlib.contextmanager
-def staged_directory(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
+def staged_directory(out_dir: str | os.PathLike[str], stale: tuple[str, ...] = ()) -> Iterator[Path]:
     """Yield a fresh staging directory; on success its files replace those in ``out_dir``.
 
     Each file is moved into place with os.replace, after everything was produced; if the
     body raises (or the process is killed) the staging directory is discarded and
-    ``out_dir`` keeps what it had.
+    ``out_dir`` keeps what it had.  Files of ``out_dir`` named in ``stale`` that the new
+    run did not produce (last run's PDF beside a new .tex) are removed in the same move.
+    Files get their mode from the umask (or keep the mode of the file they replace).
     """
     target = Path(out_dir)
     _check_dir_writable(target)
@@ -82,10 +108,24 @@ def staged_directory(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
         raise DeriveError(f"cannot write into {str(target)!r}: {exc.strerror}") from None
     try:
         yield stage
-        for src in sorted(stage.rglob("*")):
-            if src.is_file():
-                dest = target / src.relative_to(stage)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(src, dest)
+        try:
+            _move_into(stage, target, stale)
+        except OSError as exc:
+            raise DeriveError(os_error_message(exc, f"into {str(target)!r}")) from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _move_into(stage: Path, target: Path, stale: tuple[str, ...]) -> None:
+    produced = set()
+    for src in sorted(stage.rglob("*")):
+        if src.is_file():
+            dest = target / src.relative_to(stage)
+            produced.add(dest.name)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(src, _mode_for(dest))
+            os.replace(src, dest)
+    for name in stale:
+        if name not in produced:
+            with contextlib.suppress(FileNotFoundError):
+                (target / name).unlink()

@@ -16,9 +16,10 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from . import atomic
+from . import atomic, options
 from .errors import DeriveError, ExitCode
 from .registry import REGISTRY
+from .terminal import safe_text
 
 STATUS_EXIT = {"proved": ExitCode.OK, "verified": ExitCode.OK, "refuted": ExitCode.FAILED,
                "undecided": ExitCode.UNDECIDED, "failed": ExitCode.FAILED}
@@ -125,6 +126,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if args.all == bool(args.names):
         raise DeriveError("give derivation names or --all (not both)")
     entries = REGISTRY.entries() if args.all else [REGISTRY.get(n) for n in args.names]
+    if not args.no_code:  # a read-only or full cache is reported before the work, not after it
+        from .emit.codegen import cache_directory
+        from .emit.trusted_cache import require_writable
+
+        require_writable(cache_directory().parent)
     settings = CheckSettings(instances=args.instances, dps=args.dps, seed=args.seed)
     certs = []
     worst = ExitCode.OK
@@ -239,8 +245,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every registered derivation")
     p.add_argument("--json", action="store_true", help="print the certificate(s) as JSON")
     p.add_argument("--seed", type=int, default=0, help="seed for every random instance (default 0)")
-    p.add_argument("--instances", type=int, default=12, help="random instances per step (default 12)")
-    p.add_argument("--dps", type=int, default=50, help="mpmath digits (default 50)")
+    p.add_argument("--instances", type=options.argtype(options.count, "--instances", 1, 1000), default=12,
+                   help="random instances per step (default 12)")
+    p.add_argument("--dps", type=options.argtype(options.dps), default=50,
+                   help=f"mpmath digits (default 50, at least {options.MIN_DPS})")
     p.add_argument("--no-code", action="store_true", help="check the derivation only")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=cmd_verify)
@@ -277,13 +285,17 @@ def main(argv: list[str] | None = None) -> int:
             REGISTRY.load_directory(directory)
         return int(args.func(args))
     except DeriveError as exc:
-        print(f"derive: error: {exc}", file=sys.stderr)
+        print(f"derive: error: {safe_text(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("derive: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # disk full, read-only folder: the user's to fix, not a bug
+        name = repr(safe_text(exc.filename)) if exc.filename else "a file"
+        print(f"derive: error: {atomic.os_error_message(exc, name, 'access')}", file=sys.stderr)
+        return ExitCode.USAGE
     except Exception as exc:  # noqa: BLE001 - a bug: one line unless the user asks for the traceback
         if os.environ.get("DERIVE_DEBUG"):
             raise
