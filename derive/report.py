@@ -80,6 +80,8 @@ def _kill_group(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         proc.kill()
+    if proc.stdout is not None:
+        proc.stdout.close()
     proc.wait()
 
 
