@@ -17,7 +17,6 @@ from . import options
 
 FILE_MULTIPLE = 20  # a file may take as long as 20 claims at their full limit ...
 FILE_CAP = 300.0  # ... but never more than 5 minutes unless --file-timeout says so
-GRACE = 1.0  # what a kill at a limit may add (CONVENTIONS: limit + 1 s)
 
 
 def default_file_timeout(claim: float) -> float:

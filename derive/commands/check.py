@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import options
-from ..budget import FILE_CAP, FILE_MULTIPLE, GRACE, Budget, Clock
+from ..budget import FILE_CAP, FILE_MULTIPLE, Budget, Clock
 from ..errors import DeriveError, ExitCode
 from ..safe_io import read_text_bounded, walk_files
 from ..terminal import safe_text
@@ -75,6 +75,19 @@ def _files(paths: list[str], skipped: list[dict[str, str]] | None = None) -> lis
     return out
 
 
+def _warm_registry() -> None:
+    """Derive every registered problem once, here in the parent: each file is judged in a
+    forked worker whose caches die with it, and deriving the catalogue (seconds) must not be
+    charged to every file's budget.  Registered derivations are trusted code, not input."""
+    from ..registry import REGISTRY
+
+    for name in REGISTRY.names():
+        try:
+            REGISTRY.get(name).derivation()
+        except Exception:  # noqa: BLE001 - a problem that fails here fails the same way in the judge
+            continue
+
+
 def _judge_file(doc: Any, problem: str | None, opts: Any, progress: Any) -> list[dict[str, Any]]:
     """In the file's worker: the verdicts of one document, as JSON (they travel by pipe)."""
     from ..claims.judge import judge_document
@@ -118,6 +131,8 @@ def check_paths(paths: list[str], problem: str | None = None, timeout: float = 1
 
     for s in skipped:
         say(f"skipped {safe_text(s['file'])}: {s['reason']}")
+    if files:
+        _warm_registry()
     for i, f in enumerate(files, 1):
         say(f"[{i}/{len(files)}] {safe_text(f)}")
         clock.start_file()
@@ -143,7 +158,7 @@ def check_paths(paths: list[str], problem: str | None = None, timeout: float = 1
             cause = clock.binding() + " budget"
             shown = (lambda m: say("  " + safe_text(m))) if progress else None
             try:
-                items = run_bounded(_judge_file, doc, problem, opts, shown, timeout=clock.file_left() + GRACE)
+                items = run_bounded(_judge_file, doc, problem, opts, shown, timeout=clock.file_left())
             except Timeout:
                 cut = clock.cut(str(f), cause, len(doc.claims), len(doc.claims))
                 items = _unjudged(doc, f"the {cause} of {cut.detail} was spent")
