@@ -44,6 +44,16 @@ class Budget:
         return {"claim": self.claim, "file": self.file, "run": self.run}
 
 
+NOT_JUDGED = "not judged"  # the reason of every claim a budget cut starts with this
+
+
+def unjudged(why: str) -> dict[str, Any]:
+    """The verdict of a claim a budget cut (``why``: e.g. "the file budget of 60 s was spent"),
+    in the form the judge's results take."""
+    return {"status": "undecided", "scope": f"undecided: {NOT_JUDGED} ({why})", "reason": f"{NOT_JUDGED}: {why}",
+            "links": [], "counterexample": None}
+
+
 @dataclass
 class Cut:
     """One file whose claims were not all judged: why (a budget spent, the worker's memory

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import options
-from ..budget import FILE_CAP, FILE_MULTIPLE, Budget, Clock
+from ..budget import FILE_CAP, FILE_MULTIPLE, NOT_JUDGED, Budget, Clock, unjudged
 from ..errors import DeriveError, ExitCode
 from ..safe_io import read_text_bounded, walk_files
 from ..terminal import safe_text
@@ -97,9 +97,8 @@ def _judge_file(doc: Any, problem: str | None, opts: Any, progress: Any) -> list
 
 def _unjudged(doc: Any, why: str) -> list[dict[str, Any]]:
     """Every claim of a document a budget cut, as an undecided entry naming the cut."""
-    return [{"file": str(doc.path), "line": c.line, "latex": c.latex, "status": UNDECIDED,
-             "scope": f"undecided: not judged ({why})", "counterexample": None, "reason": f"not judged: {why}",
-             "links": [], "seconds": 0.0} for c in doc.claims]
+    return [{"file": str(doc.path), "line": c.line, "latex": c.latex, **unjudged(why), "seconds": 0.0}
+            for c in doc.claims]
 
 
 def check_paths(paths: list[str], problem: str | None = None, timeout: float = 10.0, seed: int = 0,
@@ -153,12 +152,19 @@ def check_paths(paths: list[str], problem: str | None = None, timeout: float = 1
             items = _unjudged(doc, f"the run budget of {budget.run:g} s was spent")
         else:
             opts = Options(timeout=clock.claim_limit(), seed=seed, instances=instances)
-            if hasattr(opts, "deadline"):  # a judge that stops at the budget keeps what it judged
-                opts.deadline = time.monotonic() + clock.file_left()  # type: ignore[attr-defined]
             cause = clock.binding() + " budget"
+            # a judge that stops at the deadline itself keeps what it judged; the file worker's
+            # kill, a moment later, stays the bound
+            margin = 0.0
+            if hasattr(opts, "deadline"):
+                opts.deadline = time.monotonic() + clock.file_left()  # type: ignore[attr-defined]
+                margin = 0.5
             shown = (lambda m: say("  " + safe_text(m))) if progress else None
             try:
-                items = run_bounded(_judge_file, doc, problem, opts, shown, timeout=clock.file_left())
+                items = run_bounded(_judge_file, doc, problem, opts, shown, timeout=clock.file_left() + margin)
+                n_cut = sum(1 for c in items if str(c.get("reason") or "").startswith(NOT_JUDGED))
+                if n_cut:
+                    cut = clock.cut(str(f), cause, n_cut, len(items))
             except Timeout:
                 cut = clock.cut(str(f), cause, len(doc.claims), len(doc.claims))
                 items = _unjudged(doc, f"the {cause} of {cut.detail} was spent")
