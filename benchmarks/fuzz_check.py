@@ -84,7 +84,8 @@ def mutate(rng: random.Random, text: str, docs: list[str]) -> str:
             depth = rng.randint(50, 3000)
             text = text[:i] + "$$" + "{" * depth + "x" + "}" * depth + " = x$$" + text[i:]
         elif r == 8:
-            text = text[:i] + "$$" + " + ".join(["a_{%d}" % k for k in range(rng.randint(100, 3000))]) + " = 0$$" + text[i:]
+            terms = " + ".join(f"a_{{{k}}}" for k in range(rng.randint(100, 3000)))
+            text = text[:i] + "$$" + terms + " = 0$$" + text[i:]
         elif r == 9:
             text = text[:i] + f"${rng.choice(['9^{9^{9}}', '10^{100000}', '2^{2^{64}}', '1e999999'])} = 1$" + text[i:]
         else:

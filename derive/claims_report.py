@@ -79,8 +79,9 @@ def _details(ce: dict[str, Any] | None) -> str:
 
 
 def build_check_report(path: str, out_dir: str, *, pdf: bool = False, problem: str | None = None) -> list[Path]:
-    from .claims.reader import read_document
+    from .claims.reader import MAX_FILE_BYTES, read_document
     from .commands.check import check_paths
+    from .safe_io import read_text_bounded
 
     source = Path(path)
     if not source.is_file():
@@ -88,7 +89,8 @@ def build_check_report(path: str, out_dir: str, *, pdf: bool = False, problem: s
     report = check_paths([str(source)], problem=problem, progress=True)
     if problem is None:
         try:
-            problem = read_document(source).front.get("problem")  # type: ignore[assignment]
+            text = read_text_bounded(source, MAX_FILE_BYTES)
+            problem = read_document(source, text).front.get("problem")  # type: ignore[assignment]
         except Exception:  # noqa: BLE001 - the name is only used to look up correct expressions
             problem = None
     tables: dict[str | None, dict[str, tuple[str, str]]] = {}

@@ -258,7 +258,8 @@ def format_table(report: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    budget = Budget(claim=args.timeout, file=getattr(args, "file_timeout", None), run=getattr(args, "run_timeout", None))
+    budget = Budget(claim=args.timeout, file=getattr(args, "file_timeout", None),
+                    run=getattr(args, "run_timeout", None))
     report = check_paths(args.paths, problem=args.problem, timeout=args.timeout, seed=args.seed,
                          instances=getattr(args, "instances", 10), given=getattr(args, "given", None), budget=budget)
     sys.stdout.write(dumps(report) if args.json else format_table(report))

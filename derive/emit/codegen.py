@@ -179,7 +179,8 @@ def load_module(path: Path, *, stand_in: bool = False) -> types.ModuleType:
         sys.modules["cupy"] = numpy_standin()
     sys.modules[name] = module  # Numba's cache locates the module's file through it
     try:
-        exec(compile(source, str(path), "exec", dont_inherit=True), module.__dict__)  # noqa: S102 - our own checked code
+        code = compile(source, str(path), "exec", dont_inherit=True)
+        exec(code, module.__dict__)  # noqa: S102 - the source this process rendered and checked
     except BaseException:
         sys.modules.pop(name, None)
         raise

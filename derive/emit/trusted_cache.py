@@ -92,7 +92,9 @@ def _manifest(folder: Path) -> dict[str, str]:
         data = json.loads(read_bytes_bounded(folder / MANIFEST, 5_000_000))
     except (DeriveError, ValueError):
         return {}
-    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def _discard_numba_entries(path: Path) -> None:
