@@ -130,7 +130,7 @@ def check_paths(paths: list[str], problem: str | None = None, timeout: float = 1
 
     for s in skipped:
         say(f"skipped {safe_text(s['file'])}: {s['reason']}")
-    if files:
+    if files and problem is None:  # a named problem was derived by problem_named above
         _warm_registry()
     for i, f in enumerate(files, 1):
         say(f"[{i}/{len(files)}] {safe_text(f)}")
