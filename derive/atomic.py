@@ -7,6 +7,7 @@ to a temporary sibling first and moved into place with os.replace (atomic on POS
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
@@ -14,6 +15,25 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import DeriveError
+
+
+def os_error_message(exc: OSError, what: str, verb: str = "write") -> str:
+    """One line for a failed write: disk full and read-only file systems named as such."""
+    why = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
+           errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied"}.get(
+        exc.errno or 0, exc.strerror or str(exc))
+    return f"cannot {verb} {what}: {why}"
+
+
+def _mode_for(target: Path) -> int:
+    """An existing file keeps its mode; a new one gets 0666 less the umask (mkstemp's 0600
+    would hide a report from the rest of a course's staff)."""
+    try:
+        return os.stat(target).st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def check_output_dir(directory: str | os.PathLike[str]) -> Path:
@@ -61,16 +81,19 @@ def write_bytes(path: str | os.PathLike[str], data: bytes, *, make_parents: bool
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise DeriveError(f"cannot write {str(target)!r}: {exc.strerror}") from None
+        raise DeriveError(os_error_message(exc, repr(str(target)))) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise DeriveError(os_error_message(exc, repr(str(target)))) from None
         raise
     return target
 
@@ -88,26 +111,38 @@ def _remove_stale_stages(target: Path) -> None:
 
 
 @contextlib.contextmanager
-def staged_directory(out_dir: str | os.PathLike[str]) -> Iterator[Path]:
+def staged_directory(out_dir: str | os.PathLike[str], stale: tuple[str, ...] = ()) -> Iterator[Path]:
     """Yield a fresh staging directory; on success its files replace those in ``out_dir``.
 
     Each file is moved into place with os.replace, after everything was produced; if the
     body raises (or the process is killed) the staging directory is discarded and
-    ``out_dir`` keeps what it had.
+    ``out_dir`` keeps what it had.  Files of ``out_dir`` named in ``stale`` that the new
+    run did not produce (last run's PDF beside a new .tex) are removed in the same move.
     """
-    with OutputWriter(out_dir).step() as stage:
+    with OutputWriter(out_dir).step(stale) as stage:
         yield stage
 
 
-def publish(stage: Path, target: Path) -> list[Path]:
-    """Move every file of ``stage`` into ``target`` (each by an atomic rename); returns them."""
+def publish(stage: Path, target: Path, stale: tuple[str, ...] = ()) -> list[Path]:
+    """Move every file of ``stage`` into ``target`` (each by an atomic rename, with its mode
+    from the umask or the file it replaces); returns them.  ``stale`` names not produced are
+    removed."""
     moved = []
-    for src in sorted(stage.rglob("*")):
-        if src.is_file():
-            dest = target / src.relative_to(stage)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, dest)
-            moved.append(dest)
+    try:
+        for src in sorted(stage.rglob("*")):
+            if src.is_file():
+                dest = target / src.relative_to(stage)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.chmod(src, _mode_for(dest))
+                os.replace(src, dest)
+                moved.append(dest)
+        produced = {p.name for p in moved}
+        for name in stale:
+            if name not in produced:
+                with contextlib.suppress(FileNotFoundError):
+                    (target / name).unlink()
+    except OSError as exc:
+        raise DeriveError(os_error_message(exc, f"into {str(target)!r}")) from None
     return moved
 
 
@@ -122,15 +157,15 @@ class OutputWriter:
         self.written: list[Path] = []
 
     @contextlib.contextmanager
-    def step(self) -> Iterator[Path]:
+    def step(self, stale: tuple[str, ...] = ()) -> Iterator[Path]:
         try:
             self.target.mkdir(exist_ok=True)
             _remove_stale_stages(self.target)
             stage = Path(tempfile.mkdtemp(prefix=f".derive-stage-{os.getpid()}-", dir=self.target))
         except OSError as exc:
-            raise DeriveError(f"cannot write into {str(self.target)!r}: {exc.strerror}") from None
+            raise DeriveError(os_error_message(exc, f"into {str(self.target)!r}")) from None
         try:
             yield stage
-            self.written = sorted(set(self.written) | set(publish(stage, self.target)))
+            self.written = sorted(set(self.written) | set(publish(stage, self.target, stale)))
         finally:
             shutil.rmtree(stage, ignore_errors=True)

@@ -18,10 +18,11 @@ import warnings
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import __version__, atomic
+from . import __version__, atomic, options
 from .errors import DeriveError, ExitCode, describe, unknown_name
 from .progress import QUIET, Progress, verbosity
 from .registry import REGISTRY
+from .terminal import safe_text
 
 STATUS_EXIT = {"proved": ExitCode.OK, "verified": ExitCode.OK, "refuted": ExitCode.FAILED,
                "undecided": ExitCode.UNDECIDED, "failed": ExitCode.FAILED}
@@ -123,6 +124,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if args.all == bool(args.names):
         raise DeriveError("give derivation names or --all (not both)")
     entries = REGISTRY.entries() if args.all else [REGISTRY.get(n) for n in args.names]
+    if not args.no_code:  # a read-only or full cache is reported before the work, not after it
+        from .emit.codegen import cache_directory
+        from .emit.trusted_cache import require_writable
+
+        require_writable(cache_directory().parent)
     settings = CheckSettings(instances=args.instances, dps=args.dps, seed=args.seed)
     certs = []
     worst = ExitCode.OK
@@ -261,8 +267,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every registered derivation")
     p.add_argument("--json", action="store_true", help="print the certificate(s) as JSON")
     p.add_argument("--seed", type=int, default=0, help="seed for every random instance (default 0)")
-    p.add_argument("--instances", type=int, default=12, help="random instances per step (default 12)")
-    p.add_argument("--dps", type=int, default=50, help="mpmath digits (default 50)")
+    p.add_argument("--instances", type=options.argtype(options.count, "--instances", 1, 1000), default=12,
+                   help="random instances per step (default 12)")
+    p.add_argument("--dps", type=options.argtype(options.dps), default=50,
+                   help=f"mpmath digits (default 50, at least {options.MIN_DPS})")
     p.add_argument("--no-code", action="store_true", help="check the derivation only")
     p.set_defaults(func=cmd_verify)
 
@@ -307,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         message, code = describe(exc)
         if message is not None:
+            message = safe_text(message)  # file names and claim text may carry escape sequences
             print(f"derive: {message}" if code == 130 else f"derive: error: {message}", file=sys.stderr)
         return code
 

@@ -33,29 +33,6 @@ def unknown_name(kind: str, name: str, known: list[str]) -> DeriveError:
     return DeriveError(f"unknown {kind} {name!r}; known: {listing}")
 
 
-class NotText(DeriveError):
-    """A file given as text (a claim file) is binary."""
-
-
-def read_text_file(path: str | os.PathLike[str], what: str = "file", max_bytes: int = 2_000_000) -> str:
-    """The text of a UTF-8 file, or a DeriveError (exit 2) saying why it cannot be read."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(max_bytes + 1)
-        if len(data) > max_bytes:
-            raise DeriveError(f"{str(path)!r} is larger than {max_bytes} bytes")
-    except IsADirectoryError:
-        raise DeriveError(f"{str(path)!r} is a directory, not a {what}") from None
-    except OSError as exc:
-        raise DeriveError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
-    if b"\0" in data[:8192]:
-        raise NotText(f"{str(path)!r} is not a text file")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise NotText(f"{str(path)!r} is not a text file (not UTF-8)") from None
-
-
 # The one table from exceptions to what the user sees and the exit code (every command).
 # A DeriveError carries its own code; the rest are mapped here so no command can disagree.
 def describe(exc: BaseException) -> tuple[str | None, int]:
@@ -71,6 +48,11 @@ def describe(exc: BaseException) -> tuple[str | None, int]:
         return f"cannot use{name}: {exc.strerror or exc}", int(ExitCode.USAGE)
     if isinstance(exc, UnicodeDecodeError):
         return "not a text file (not UTF-8)", int(ExitCode.USAGE)
+    if isinstance(exc, OSError):  # disk full, read-only folder: the user's to fix, not a bug
+        from .atomic import os_error_message  # atomic imports this module
+
+        name = repr(str(exc.filename)) if exc.filename else "a file"
+        return os_error_message(exc, name, "access"), int(ExitCode.USAGE)
     if isinstance(exc, MemoryError):
         return "out of memory", int(ExitCode.FAILED)
     return (f"internal error: {type(exc).__name__}: {exc} (set DERIVE_DEBUG=1 for the traceback)",

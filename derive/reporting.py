@@ -105,6 +105,10 @@ def certificate(entry: Entry, seed: int = 0) -> dict[str, Any]:
     data = cached_certificate(entry, seed)
     if data is not None:
         return data
+    from .emit.codegen import cache_directory
+    from .emit.trusted_cache import require_writable
+
+    require_writable(cache_directory().parent)  # a read-only or full cache is said before the work
     cert = verify_entry(entry, seed=seed, settings=CheckSettings(seed=seed))
     store_certificate(cert)
     return cert.to_json()

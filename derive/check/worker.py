@@ -4,20 +4,129 @@ Symbolic simplification can run for minutes (or forever) on adversarial input; a
 in the main thread cannot interrupt SymPy's C-level loops reliably, so bounded work runs
 in a child process (CONVENTIONS: killed at the limit).  Fork shares the parent's memory,
 so the arguments need not be picklable; only the result travels back.
+
+Each worker leads its own process group and runs under an address-space limit
+(``resource.setrlimit(RLIMIT_AS)``), so that a definition bomb ends as a ``MemoryError`` in
+the worker instead of swapping the grader's machine, and a kill at the limit takes every
+process the worker started with it.  Linux is the supported platform for these limits
+(process groups and RLIMIT_AS are POSIX; PR_SET_PDEATHSIG is Linux only); elsewhere the
+time limit still holds.
+
+The API the claims judge calls: :func:`start_worker` (a started :class:`Worker` running
+``target(*args)`` in a forked child, its own group, limited) and :meth:`Worker.stop` (kill
+the whole group, reap the child); :func:`run_bounded` is both for one call.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 import traceback
 from typing import Any, Callable
 
 _CTX = mp.get_context("fork")
 
 
+# Address space of one worker (bytes) unless the caller says otherwise: room for SymPy on
+# a large claim, far below what a definition bomb reaches.  DERIVE_WORKER_MEMORY_MB overrides.
+DEFAULT_MEMORY_LIMIT = 4 << 30
+
+# Set in a worker: bounded work it starts stays in its process group (one kill takes all).
+_IN_WORKER = False
+
+
 class Timeout(Exception):
     """The bounded call ran past its limit and was killed."""
+
+
+def memory_limit(limit: int | None = None) -> int:
+    """The address-space limit for a new worker: ``limit``, else DERIVE_WORKER_MEMORY_MB,
+    else :data:`DEFAULT_MEMORY_LIMIT`; 0 means none."""
+    if limit is not None:
+        return int(limit)
+    env = os.environ.get("DERIVE_WORKER_MEMORY_MB", "").strip()
+    return int(env) << 20 if env.isdigit() else DEFAULT_MEMORY_LIMIT
+
+
+def _limit_self(limit: int) -> None:
+    """In the child: own process group (unless nested in a worker) and the memory limit."""
+    global _IN_WORKER
+    if not _IN_WORKER:
+        try:
+            os.setpgid(0, 0)
+        except OSError:
+            pass
+    _IN_WORKER = True
+    if limit > 0:
+        try:
+            import resource
+
+            soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+            cap = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+            if soft == resource.RLIM_INFINITY or soft > cap:
+                resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+        except (ImportError, ValueError, OSError):  # not POSIX: the time limit still holds
+            pass
+
+
+class Worker:
+    """A started worker process (see :func:`start_worker`)."""
+
+    def __init__(self, proc: Any, own_group: bool) -> None:
+        self.proc = proc
+        self.own_group = own_group
+
+    @property
+    def pid(self) -> int:
+        return int(self.proc.pid)
+
+    def is_alive(self) -> bool:
+        return bool(self.proc.is_alive())
+
+    def kill_group(self) -> None:
+        """SIGKILL the worker and everything in its process group."""
+        if self.own_group:
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+                return
+            except (ProcessLookupError, PermissionError):
+                pass
+        if self.proc.is_alive():
+            self.proc.kill()
+
+    def stop(self, wait: float = 1.0) -> None:
+        """Kill the group (if anything of it is left) and reap the worker."""
+        self.kill_group()
+        self.proc.join(wait)
+
+    def __enter__(self) -> "Worker":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _start(target: Callable[..., Any], args: tuple, limit: int) -> None:
+    _limit_self(limit)
+    target(*args)
+
+
+def start_worker(target: Callable[..., Any], args: tuple = (), *, memory: int | None = None) -> Worker:
+    """Fork a worker running ``target(*args)`` in its own process group under an
+    address-space limit of ``memory`` bytes (default :func:`memory_limit`); stop it with
+    :meth:`Worker.stop`.  A worker started inside a worker shares its group."""
+    nested = _IN_WORKER
+    # not a daemon: bounded work may itself run bounded work (a claim check that runs the
+    # symbolic prover); the child is stopped by its caller and dies with its parent
+    proc = _CTX.Process(target=_start, args=(target, args, memory_limit(memory)), daemon=False)
+    proc.start()
+    if not nested:
+        try:  # both sides set the group: a kill right after the start must not miss it
+            os.setpgid(proc.pid, proc.pid)
+        except OSError:
+            pass
+    return Worker(proc, own_group=not nested)
 
 
 def _die_with_parent() -> None:
@@ -48,14 +157,13 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None
         os._exit(0)
 
 
-def run_bounded(fn: Callable[..., Any], *args: Any, timeout: float, **kwargs: Any) -> Any:
+def run_bounded(fn: Callable[..., Any], *args: Any, timeout: float, memory: int | None = None,
+                **kwargs: Any) -> Any:
     """Return ``fn(*args, **kwargs)`` computed in a child; raise :class:`Timeout` past
-    ``timeout`` seconds, or ``RuntimeError`` with the child's error message."""
+    ``timeout`` seconds, or ``RuntimeError`` with the child's error message (a
+    ``MemoryError: ...`` one past the address-space limit ``memory``, see :func:`start_worker`)."""
     parent, child = _CTX.Pipe(duplex=False)
-    # not a daemon: bounded work may itself run bounded work (a claim check that runs the
-    # symbolic prover); the child is killed in ``finally`` and dies with its parent
-    proc = _CTX.Process(target=_child, args=(child, fn, args, kwargs), daemon=False)
-    proc.start()
+    worker = start_worker(_child, (child, fn, args, kwargs), memory=memory)
     child.close()
     try:
         if parent.poll(timeout):
@@ -66,9 +174,7 @@ def run_bounded(fn: Callable[..., Any], *args: Any, timeout: float, **kwargs: An
         else:
             raise Timeout(f"no answer within {timeout:g} s")
     finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join(1.0)
+        worker.stop()
         parent.close()
     if message[0] == "ok":
         return message[1]

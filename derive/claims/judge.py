@@ -23,7 +23,9 @@ from sympy.core.sympify import _sympify  # strict: never parses a string
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..check import CheckSettings, check_equal
+from ..budget import unjudged
 from ..check.symbolic import prove_equal
+from ..check.worker import start_worker
 from ..errors import DeriveError
 from ..numeric import EvaluationError, as_scalar, evaluate
 from ..problem import Dim, Index, Problem, Sampler
@@ -100,6 +102,7 @@ class Options:
     # with no problem named: judge each statement under the registered problem whose notation
     # it uses (a hand solution covers several problems), generic identities otherwise
     auto_problem: bool = True
+    deadline: float | None = None  # time.monotonic() when the file's budget ends (derive.budget)
 
 
 # --- a problem built on the fly for generic identities ---------------------------------------------
@@ -1037,14 +1040,21 @@ def run_jobs(jobs: list, answers: list, opts: Options,
     k0 = 0
     while k0 < len(jobs):
         parent, child = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_serve, args=(child, jobs[k0:], answers, opts), daemon=False)
-        proc.start()
+        worker = start_worker(_serve, (child, jobs[k0:], answers, opts))
         child.close()
         current: int | None = None
         t_start = time.perf_counter()
         try:
             while True:
                 remaining = opts.timeout - (time.perf_counter() - t_start)
+                if opts.deadline is not None and time.monotonic() + remaining >= opts.deadline:
+                    left = opts.deadline - time.monotonic()
+                    if left <= 0 or not parent.poll(max(0.0, left)):
+                        # the file's budget is spent: this job and every later one are not judged
+                        k = k0 + (current if current is not None else 0)
+                        for j in range(k, len(jobs)):
+                            on_result(j, unjudged("the file budget was spent"), 0.0)
+                        return
                 if parent.poll(max(0.0, remaining)):
                     try:
                         msg = parent.recv()
@@ -1070,9 +1080,7 @@ def run_jobs(jobs: list, answers: list, opts: Options,
                     k0 = k + 1
                     break
         finally:
-            if proc.is_alive():
-                proc.kill()
-            proc.join(1.0)
+            worker.stop()
             parent.close()
 
 

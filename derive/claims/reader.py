@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DeriveError
+from ..safe_io import read_text_bounded
 
 MAX_FILE_BYTES = 2_000_000
 PROSE_KEPT = 240  # characters of prose kept before a span
@@ -440,36 +441,10 @@ def looks_like_condition(latex: str) -> bool:
     return _looks_like_condition(latex.strip())
 
 
-def read_text(path: str | Path) -> str:
-    """The text of a claim file: size checked before reading, binary files refused."""
-    p = Path(path)
-    try:
-        st = p.stat()
-    except OSError as exc:
-        raise DeriveError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
-    if not p.is_file():
-        raise DeriveError(f"{str(path)!r} is not a regular file")
-    if st.st_size > MAX_FILE_BYTES:
-        raise DeriveError(f"{str(path)!r} is larger than {MAX_FILE_BYTES} bytes")
-    try:
-        with open(p, "rb") as fh:
-            raw = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise DeriveError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise DeriveError(f"{str(path)!r} is larger than {MAX_FILE_BYTES} bytes")
-    if b"\x00" in raw[:65536]:
-        raise DeriveError(f"{str(path)!r} is not a text file")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise DeriveError(f"{str(path)!r} is not a text file (not UTF-8)") from None
-
-
 def read_document(path: str | Path, text: str | None = None) -> Document:
     """Read a document into front matter and spans (no math is interpreted here)."""
     if text is None:
-        text = read_text(path)
+        text = read_text_bounded(path, MAX_FILE_BYTES)
     text = text.replace("\r\n", "\n")
     front, where, body, _ = read_front_matter(text)
     claims: list[Claim] = []

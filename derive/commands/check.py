@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
-from ..errors import DeriveError, ExitCode, read_text_file
+from .. import options
+from ..budget import FILE_CAP, FILE_MULTIPLE, NOT_JUDGED, Budget, Clock, unjudged
+from ..errors import DeriveError, ExitCode
+from ..safe_io import read_text_bounded, walk_files
+from ..terminal import safe_text
 from ..verdict import (ASSUMED, DEFINED, INCONSISTENT, PROVED, REFUTED, STATEMENT_STATUSES, UNDECIDED, VERIFIED,
                        dumps)
 
@@ -35,9 +40,16 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--problem", metavar="NAME", help="judge under this registered problem (else front matter "
                                                       "'problem:', else generic identities)")
     p.add_argument("--json", action="store_true", help="print JSON (docs/claims-schema.md) instead of a table")
-    p.add_argument("--timeout", type=float, default=10.0, metavar="S", help="time limit per claim (default 10 s)")
+    p.add_argument("--timeout", type=options.argtype(options.seconds, "--timeout"), default=10.0, metavar="S",
+                   help="time limit per claim (default 10 s)")
+    p.add_argument("--file-timeout", type=options.argtype(options.seconds, "--file-timeout"), metavar="S",
+                   help=f"time budget per file (default {FILE_MULTIPLE} x --timeout, at most {FILE_CAP:g} s); "
+                        "claims it cuts are reported")
+    p.add_argument("--run-timeout", type=options.argtype(options.seconds, "--run-timeout"), metavar="S",
+                   help="time budget of the whole run (default: none); files it cuts are reported")
     p.add_argument("--seed", type=int, default=0, metavar="N", help="random seed of the sampled instances")
-    p.add_argument("--instances", type=int, default=10, metavar="K", help="random instances per claim (default 10)")
+    p.add_argument("--instances", type=options.argtype(options.count, "--instances", 1, 200), default=10,
+                   metavar="K", help="random instances per claim (default 10)")
     p.add_argument("--given", action="append", default=[], metavar="LATEX",
                    help="an extra binding or declaration, as a front-matter 'given' item (repeatable), "
                         "e.g. --given 'B = \\beta'")
@@ -45,37 +57,72 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def _files(paths: list[str]) -> list[Path]:
+def _files(paths: list[str], skipped: list[dict[str, str]] | None = None) -> list[Path]:
+    """The files to check; in folders symlinks and special files are skipped (and listed in
+    ``skipped``), a file named on the command line is taken as given."""
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
-            if not found:
-                raise DeriveError(f"directory {raw!r} holds no .md/.tex/.txt files")
-            out.extend(found)
-        elif p.is_file():
+            walk = walk_files(p, SUFFIXES)
+            if skipped is not None:
+                skipped.extend({"file": str(f), "reason": why} for f, why in walk.skipped)
+            if not walk.files:
+                raise DeriveError(f"directory {safe_text(raw)!r} holds no .md/.tex/.txt files")
+            out.extend(walk.files)
+        elif p.exists():
             out.append(p)
         else:
-            raise DeriveError(f"no such file or directory: {raw!r}")
+            raise DeriveError(f"no such file or directory: {safe_text(raw)!r}")
     return out
 
 
-def check_paths(paths: list[str], problem: str | None = None, timeout: float = 10.0, seed: int = 0,
-                instances: int = 10, progress: bool = True, given: list[str] | None = None) -> dict[str, Any]:
-    """Judge every file; returns the JSON report (see docs/claims-schema.md)."""
-    from ..claims.judge import Options, judge_document, problem_named
-    from ..claims.reader import read_document
+def _warm_registry() -> None:
+    """Derive every registered problem once, here in the parent: each file is judged in a
+    forked worker whose caches die with it, and deriving the catalogue (seconds) must not be
+    charged to every file's budget.  Registered derivations are trusted code, not input."""
+    from ..registry import REGISTRY
 
-    if timeout <= 0:
-        raise DeriveError("--timeout must be positive")
-    if instances < 1 or instances > 200:
-        raise DeriveError("--instances must be in 1..200")
+    for name in REGISTRY.names():
+        try:
+            REGISTRY.get(name).derivation()
+        except Exception:  # noqa: BLE001 - a problem that fails here fails the same way in the judge
+            continue
+
+
+def _judge_file(doc: Any, problem: str | None, opts: Any, progress: Any) -> list[dict[str, Any]]:
+    """In the file's worker: the verdicts of one document, as JSON (they travel by pipe)."""
+    from ..claims.judge import judge_document
+
+    return [r.to_json() for r in judge_document(doc, problem, opts, progress=progress)]
+
+
+def _unjudged(doc: Any, why: str) -> list[dict[str, Any]]:
+    """Every claim of a document a budget cut, as an undecided entry naming the cut."""
+    return [{"file": str(doc.path), "line": c.line, "latex": c.latex, **unjudged(why), "seconds": 0.0}
+            for c in doc.claims]
+
+
+def check_paths(paths: list[str], problem: str | None = None, timeout: float = 10.0, seed: int = 0,
+                instances: int = 10, progress: bool = True, given: list[str] | None = None,
+                budget: Budget | None = None) -> dict[str, Any]:
+    """Judge every file; returns the JSON report (see docs/claims-schema.md).
+
+    Each file is judged in a worker (own process group, memory limit) killed when the file's
+    budget (``budget.file``, within ``budget.run``) is spent; its claims are then reported as
+    not judged, in ``claims`` and in ``cut``.  Files the run budget never reached are cut too."""
+    from ..check.worker import Timeout, run_bounded
+    from ..claims.judge import Options, problem_named
+    from ..claims.reader import MAX_FILE_BYTES, read_document
+
+    budget = budget or Budget(claim=timeout)
+    instances = options.count(instances, "--instances", 1, 200)
     if problem is not None:
         problem_named(problem)  # unknown names fail before any file is read
     _check_given(given or [], problem)
-    files = _files(paths)
-    opts = Options(timeout=timeout, seed=seed, instances=instances)
+    skipped: list[dict[str, str]] = []
+    files = _files(paths, skipped)
+    clock = Clock(budget)
     claims: list[dict[str, Any]] = []
     errors: list[dict[str, str]] = []
     per_file: list[dict[str, Any]] = []
@@ -84,11 +131,16 @@ def check_paths(paths: list[str], problem: str | None = None, timeout: float = 1
         if progress:
             print(msg, file=sys.stderr, flush=True)
 
+    for s in skipped:
+        say(f"skipped {safe_text(s['file'])}: {s['reason']}")
+    if files and problem is None:  # a named problem was derived by problem_named above
+        _warm_registry()
     for i, f in enumerate(files, 1):
-        say(f"[{i}/{len(files)}] {f}")
+        say(f"[{i}/{len(files)}] {safe_text(f)}")
+        clock.start_file()
         try:
             # a binary file is an input error, not a document without claims
-            doc = read_document(f, read_text_file(f, "claim file"))
+            doc = read_document(f, read_text_bounded(f, MAX_FILE_BYTES))
             if given:
                 items = doc.front.get("given") or []
                 doc.front["given"] = ([items] if isinstance(items, str) else list(items)) + list(given)
@@ -98,17 +150,44 @@ def check_paths(paths: list[str], problem: str | None = None, timeout: float = 1
                 if doc.errors:
                     continue
                 raise DeriveError(f"{f}: no claims (no display math and no inline math with a relation)")
-            results = judge_document(doc, problem, opts, progress=(lambda m: say("  " + m)) if progress else None)
         except DeriveError as exc:
             errors.append({"file": str(f), "message": str(exc)})  # reported once, by the caller
             continue
-        items = [r.to_json() for r in results]
+        cut = None
+        if clock.file_left() <= 0:
+            cut = clock.cut(str(f), "run budget", len(doc.claims), len(doc.claims))
+            items = _unjudged(doc, f"the run budget of {budget.run:g} s was spent")
+        else:
+            opts = Options(timeout=clock.claim_limit(), seed=seed, instances=instances)
+            cause = clock.binding() + " budget"
+            # the judge stops at the deadline itself and keeps what it judged; the file worker's
+            # kill, a moment later, stays the bound
+            opts.deadline = time.monotonic() + clock.file_left()
+            margin = 0.5
+            shown = (lambda m: say("  " + safe_text(m))) if progress else None
+            try:
+                items = run_bounded(_judge_file, doc, problem, opts, shown, timeout=clock.file_left() + margin)
+                n_cut = sum(1 for c in items if str(c.get("reason") or "").startswith(NOT_JUDGED))
+                if n_cut:
+                    cut = clock.cut(str(f), cause, n_cut, len(items))
+            except Timeout:
+                cut = clock.cut(str(f), cause, len(doc.claims), len(doc.claims))
+                items = _unjudged(doc, f"the {cause} of {cut.detail} was spent")
+            except RuntimeError as exc:
+                why = "memory limit" if str(exc).startswith("MemoryError") else "worker died"
+                cut = clock.cut(str(f), why, len(doc.claims), len(doc.claims), str(exc)[:200])
+                items = _unjudged(doc, f"{why}: {str(exc)[:200]}")
+        if cut is not None:
+            say(f"  cut: {safe_text(cut.message())}")
         claims.extend(items)
-        per_file.append({"file": str(f), "problem": problem or doc.front.get("problem"),
-                         "counts": _counts(items)})
+        entry = {"file": str(f), "problem": problem or doc.front.get("problem"), "counts": _counts(items)}
+        if cut is not None:
+            entry["cut"] = cut.to_json()
+        per_file.append(entry)
     report = {"schema": SCHEMA_ID, "claims": claims, "files": per_file, "errors": errors,
-              "summary": _counts(claims), "settings": {"timeout": timeout, "seed": seed, "instances": instances,
-                                                       "dps": 50}}
+              "skipped": skipped, "cut": [c.to_json() for c in clock.cuts],
+              "summary": _counts(claims), "settings": {"timeout": budget.claim, "seed": seed, "instances": instances,
+                                                       "dps": 50, "budget": budget.to_json()}}
     report["exit_code"] = exit_code(report)
     return report
 
@@ -139,7 +218,7 @@ def exit_code(report: dict[str, Any]) -> int:
         return int(ExitCode.FAILED)
     if report["errors"]:
         return int(ExitCode.USAGE)
-    if counts[UNDECIDED]:
+    if counts[UNDECIDED] or report.get("cut"):
         return int(ExitCode.UNDECIDED)
     return int(ExitCode.OK)
 
@@ -180,7 +259,8 @@ def format_table(report: dict[str, Any]) -> str:
             why = c["scope"] + ("  " + _counterexample_text(c.get("counterexample")) if c.get("counterexample") else "")
         elif c["status"] in (DEFINED, ASSUMED):
             why = f"{c.get('role', '')}: {c.get('role_reason', '')}"
-        rows.append((f"{Path(c['file']).name}:{c['line']}", _short(c["latex"], 48), c["status"], _short(why, 160)))
+        rows.append((safe_text(f"{Path(c['file']).name}:{c['line']}"), safe_text(_short(c["latex"], 48)), c["status"],
+                     safe_text(_short(why, 160))))
     w = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = [f"{r[0]:<{w[0]}}  {r[1]:<{w[1]}}  {r[2]:<{w[2]}}  {r[3]}" for r in rows]
     s = report["summary"]
@@ -188,16 +268,23 @@ def format_table(report: dict[str, Any]) -> str:
     lines.append(f"{len(report['claims'])} statements: {s[PROVED]} proved, {s[VERIFIED]} verified, "
                  f"{s[REFUTED]} refuted, {s[UNDECIDED]} undecided; {s[DEFINED]} defined, {s[ASSUMED]} assumed"
                  + (f", {s[INCONSISTENT]} inconsistent" if s[INCONSISTENT] else ""))
+    for cut in report.get("cut", []):
+        lines.append(f"cut: {safe_text(cut['file'])}: {cut['claims_cut']} of {cut['claims_total']} claims not judged "
+                     f"({cut['cause']}: {safe_text(cut['detail'])})")
+    for skip in report.get("skipped", []):
+        lines.append(f"skipped: {safe_text(skip['file'])}: {skip['reason']}")
     return "\n".join(lines) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:
+    budget = Budget(claim=args.timeout, file=getattr(args, "file_timeout", None),
+                    run=getattr(args, "run_timeout", None))
     report = check_paths(args.paths, problem=args.problem, timeout=args.timeout, seed=args.seed,
                          instances=getattr(args, "instances", 10), given=getattr(args, "given", None),
-                         progress=not getattr(args, "quiet", False))
+                         progress=not getattr(args, "quiet", False), budget=budget)
     sys.stdout.write(dumps(report) if args.json else format_table(report))
     for e in report["errors"]:
-        print(f"derive: error: {e['message']}", file=sys.stderr)
+        print(f"derive: error: {safe_text(e['message'])}", file=sys.stderr)
     return report["exit_code"]
 
 
@@ -210,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except DeriveError as exc:
-        print(f"derive: error: {exc}", file=sys.stderr)
+        print(f"derive: error: {safe_text(exc)}", file=sys.stderr)
         return exc.exit_code
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import sympy as sp
 
+from .. import options
 from ..check import CheckSettings
 from ..check.worker import Timeout, run_bounded
 from ..derivation import CheckedDerivation, Derivation, StepResult
@@ -67,10 +68,8 @@ def run(args: argparse.Namespace) -> int:
     from ..matcalc import derive_gradient, derive_hessian_vector
     from ..matcalc.language import parse
 
-    if not 1 <= args.instances <= 50:
-        raise DeriveError("--instances must be between 1 and 50")
-    if not 0 < args.timeout <= 3600:
-        raise DeriveError("--timeout must be between 0 and 3600 seconds")
+    args.instances = options.count(args.instances, "--instances", 1, 50)
+    args.timeout = options.seconds(args.timeout, "--timeout", cap=3600)
     parsed = parse(args.expression, shapes=args.shape, assume=args.assume)
     X = parsed.symbol(args.wrt)
     if not isinstance(X, sp.MatrixSymbol):

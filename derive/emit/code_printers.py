@@ -15,10 +15,22 @@ from sympy.printing.numpy import CuPyPrinter, NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 
+# Names a generated module or function already uses (module aliases, template locals, the
+# builtins the argument coercion calls): a user's variable with one of these names (`derive
+# grad ... --wrt np`) is printed with a trailing underscore, as SymPy does for keywords.
+GENERATED_NAMES = frozenset({"np", "numpy", "numba", "cupy", "math", "TINY", "result", "int", "float"})
+
+
 class _ArrayCodeMixin:
     """Shared additions for array backends (NumPy, Numba, CuPy)."""
 
     _settings: dict[str, Any]
+    reserved_words = frozenset(NumPyPrinter.reserved_words) | GENERATED_NAMES
+
+    def _print_MatrixSymbol(self, e: sp.MatrixSymbol) -> str:
+        # SymPy checks reserved words for Symbol only; a matrix named `None` or `np` must not
+        # reach the code as written
+        return self._print_Symbol(sp.Symbol(e.name))  # type: ignore[attr-defined]
 
     def _print_Indexed(self, e: sp.Indexed) -> str:
         vector = self._settings.get("vector_indices", frozenset())

@@ -4,6 +4,10 @@
 is rendered for a ``Backend`` (printer class + template family + imports) into Python
 source; the module is written atomically to a ``.py`` file (so Numba's ``cache=True``
 works and tracebacks show the generated lines) and imported from there.
+
+The cache checks what it runs (:mod:`derive.emit.trusted_cache`): a module is compiled from
+the bytes whose hash matched what this process rendered (never from ``__pycache__``), and
+Numba's cache files are used only when they match the manifest written when they were made.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import sympy as sp
 
 from .. import atomic
 from ..errors import DeriveError, unknown_name
+from . import trusted_cache
 from .code_printers import CuPyCodePrinter, NumbaCodePrinter, NumPyCodePrinter
 
 
@@ -140,11 +145,11 @@ def module_path(spec: ModuleSpec, backend_name: str, directory: Path | None = No
 
 def write_module(spec: ModuleSpec, backend_name: str, path: Path | None = None,
                  certificate: str = "not yet verified") -> Path:
-    """Render and write the module atomically; returns its path."""
+    """Render and write the module atomically; returns its path.  The rendered text is
+    remembered: :func:`load_module` runs the file only if it still holds exactly that."""
     target = path or module_path(spec, backend_name)
     text = render_module(spec, backend_name, certificate)
-    if not (target.exists() and target.read_text() == text):
-        atomic.write_text(target, text, make_parents=True)
+    trusted_cache.write_checked(target, text)
     return target
 
 
@@ -160,24 +165,31 @@ def numpy_standin() -> types.ModuleType:
 
 
 def load_module(path: Path, *, stand_in: bool = False) -> types.ModuleType:
-    """Import a generated module from its file.  ``stand_in`` runs CuPy code on NumPy."""
+    """Import a generated module from its file.  ``stand_in`` runs CuPy code on NumPy.
+
+    The source is compiled from the checked bytes (no bytecode is read or written); a file
+    that no longer matches what :func:`write_module` wrote is rewritten first, with one warning."""
     name = f"derive_generated_{path.stem}{'_standin' if stand_in else ''}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise DeriveError(f"cannot import generated module {str(path)!r}")
-    module = importlib.util.module_from_spec(spec)
+    source = trusted_cache.checked_source(path)
+    trusted_cache.check_numba_cache(path)
+    module = types.ModuleType(name)
+    module.__file__ = str(path)
     saved = sys.modules.get("cupy")
     if stand_in:
         sys.modules["cupy"] = numpy_standin()
+    sys.modules[name] = module  # Numba's cache locates the module's file through it
     try:
-        spec.loader.exec_module(module)
+        code = compile(source, str(path), "exec", dont_inherit=True)
+        exec(code, module.__dict__)  # noqa: S102 - the source this process rendered and checked
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
     finally:
         if stand_in:
             if saved is None:
                 sys.modules.pop("cupy", None)
             else:
                 sys.modules["cupy"] = saved
-    sys.modules[name] = module
     return module
 
 

@@ -43,6 +43,10 @@ def tex_escape(text: str) -> str:
             out.append(_TEX_SPECIAL[ch])
         elif ch in _UNICODE_TEX:
             out.append(_UNICODE_TEX[ch])
+        elif (ord(ch) < 32 and ch not in "\n\t") or ord(ch) == 127:
+            # a control character stops pdflatex ("Text line contains an invalid character"):
+            # shown as its code, e.g. <1b>
+            out.append(rf"\textless{{}}{ord(ch):02x}\textgreater{{}}")
         elif ord(ch) < 128:
             out.append(ch)
         else:
