@@ -400,6 +400,11 @@ HYPOTHESES = ("matrices, vectors and scalars by letter case",
               "all scalars")
 
 
+def primed_name(n: Node) -> Node:
+    """``m'`` as a name of its own (not a derivative: it has no argument)."""
+    return Node("name", n.value + "'", n.args, n.col)
+
+
 def _product_reading(fn: Node) -> bool:
     """Whether ``X(...)`` may be a product (``C(A + B)``, ``p(1 - p)``, ``o^{(t)}(1 - ...)``), not
     an application of an undefined function (``f(x)``, ``L(W)``, ``\\mathcal{L}_2(W)``)."""
@@ -887,6 +892,9 @@ class Inference:
         key = name_key(n)
         if key is not None and key in self.scope.defs:
             return self._expand_def(key, n)
+        inner = n.args[0]
+        if inner.kind == "name":  # m', j': a prime on a name with no argument is part of the name
+            return self._name(primed_name(inner))
         raise BindError("a prime ' here is not understood (write σ'(x) with an argument)", n.col)
 
     def _func(self, n: Node) -> T:

@@ -1076,8 +1076,70 @@ def parse(src: str) -> Node:
         tree = p.parse_statement()
     except RecursionError:
         raise ParseError("nesting too deep", p.tok.col) from None
+    except ParseError as exc:
+        listed = _comma_statement(src, p.toks)
+        if listed is None:
+            raise
+        del exc
+        tree = listed
     _check_tree(tree)
     return tree
+
+
+def _top_level(toks: list[Token], kinds: tuple[str, ...]) -> list[int]:
+    """Positions of tokens with a value in ``kinds`` outside every bracket."""
+    depth, out = 0, []
+    for i, t in enumerate(toks):
+        if t.kind == "sym" and t.value in ("(", "[", "{"):
+            depth += 1
+        elif t.kind == "sym" and t.value in (")", "]", "}"):
+            depth -= 1
+        elif depth == 0 and t.value in kinds:
+            out.append(i)
+    return out
+
+
+def _comma_statement(src: str, toks: list[Token]) -> Node | None:
+    """Two comma forms the expression grammar leaves out: a declaration of several names
+    (``u, v \\in \\mathbb{R}^d``) and an index range (``\\ell = 1, 2, \\dots, L``, read as
+    ``1 \\le \\ell \\le L``, a chain whose value says it is a range)."""
+    ins = _top_level(toks, (r"\in",))
+    commas = _top_level(toks, (",",))
+    if not commas:
+        return None
+    if len(ins) == 1 and all(c < ins[0] for c in commas):
+        at = toks[ins[0]].col - 1
+        names = [parse_expression(part) for part in src[:at].split(",")]
+        if all(n.kind == "name" for n in names):
+            rhs = parse_expression(src[at + len(r"\in"):])
+            return Node("chain", "", ((Node("tuple", None, tuple(names), names[0].col), rhs), ("in",)), 1)
+        return None
+    eqs = _top_level(toks, ("=",))
+    if len(eqs) == 1 and all(c > eqs[0] for c in commas) and any(t.value in (r"\dots", r"\ldots", r"\cdots")
+                                                                  for t in toks):
+        at = toks[eqs[0]].col - 1
+        var = parse_expression(src[:at])
+        parts = [q.strip() for q in _split_top_commas(src[at + 1:])]
+        ends = [q for q in parts if q not in (r"\dots", r"\ldots", r"\cdots")]
+        if not (var.kind == "name" or var.kind == "prime" and var.args[0].kind == "name") or len(ends) < 2:
+            return None
+        lo, hi = parse_expression(ends[0]), parse_expression(ends[-1])
+        return Node("chain", "range", ((lo, var, hi), ("<=", "<=")), 1)
+    return None
+
+
+def _split_top_commas(text: str) -> list[str]:
+    out, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        if c in "({[":
+            depth += 1
+        elif c in ")}]":
+            depth -= 1
+        elif c == "," and depth == 0:
+            out.append(text[start:i])
+            start = i + 1
+    out.append(text[start:])
+    return out
 
 
 def parse_expression(src: str) -> Node:

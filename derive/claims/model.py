@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .binding import BindError, Scope, name_key
+from .binding import BindError, Scope, name_key, primed_name
 from .latex_parser import Node, ParseError, to_text
 from .roles import family
 
@@ -102,6 +102,8 @@ class DocumentModel:
     def define(self, lhs: Node, rhs: Node, latex: str, line: int, section: Section) -> None:
         if lhs.kind == "transpose":  # W^\top = M defines W = M^\top
             lhs, rhs = lhs.args[0], Node("transpose", None, (rhs,), rhs.col)
+        if lhs.kind == "prime":  # m' = ...: a name of its own
+            lhs = primed_name(lhs.args[0])
         self.bindings.append(Binding(section, "define", lhs, rhs, latex, line, family(lhs)))
 
     def declare(self, lhs: Node, rhs: Node, latex: str, line: int, section: Section) -> None:

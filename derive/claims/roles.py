@@ -32,6 +32,7 @@ _APPROX_OPS = {"~": "\\approx / \\sim", "->": "\\to", "<<": "\\ll", ">>": "\\gg"
 _INEQ_OPS = {"<", "<=", ">", ">=", "!="}
 _ASYMPTOTIC_HEADS = {"O", "\\mathcal{O}", "\\Theta", "\\Omega", "o", "\\mathcal{o}", "\\omega"}
 _DEF_WORDS = ("let", "define", "defining", "denote", "set", "where", "given", "with", "write", "call", "put",
+              "compute", "computing", "calculate",
               "substitute", "introduce", "consider", "model", "input", "defined as", "defined by", "is defined as")
 _HYP_WORDS = ("for", "for all", "for every", "for each", "if", "assume", "assuming", "suppose", "provided",
               "provided that", "when", "whenever", "such that", "since", "as long as", "given that", "unless",
@@ -120,6 +121,8 @@ def family(n: Node) -> str | None:
     is part of the name)."""
     if n.kind == "transpose":
         return family(n.args[0])
+    if n.kind == "prime" and n.args[0].kind == "name":  # m' is a name of its own
+        return family(Node("name", n.args[0].value + "'", n.args[0].args, n.args[0].col))
     if n.kind == "apply" and n.args and isinstance(n.args[0], Node) and n.args[0].kind == "name":
         return to_text(n.args[0]) + "(·)"
     if n.kind != "name":
@@ -149,6 +152,8 @@ def free_names(n: Node) -> set[str]:
     stack = [n]
     while stack:
         x = stack.pop()
+        if x.kind == "prime" and x.args[0].kind == "name":
+            x = Node("name", x.args[0].value + "'", x.args[0].args, x.col)
         if x.kind == "name":
             f = family(x)
             if f is not None:
@@ -188,7 +193,7 @@ def _defined_head(lhs: Node) -> bool:
     """A left side that can be defined: a name, an indexed name, ``W^\\top`` or ``F(x)``."""
     if lhs.kind == "name":
         return True
-    if lhs.kind == "transpose" and lhs.args[0].kind == "name":
+    if lhs.kind in ("transpose", "prime") and lhs.args[0].kind == "name":
         return True
     return lhs.kind == "apply" and lhs.args[0].kind == "name" and all(
         isinstance(a, Node) and a.kind == "name" for a in lhs.args[1:])
@@ -205,6 +210,8 @@ def assign(tree: Node, ctx: Context) -> Role:
                     defines=_defines(tree) if ctx.mark == DEFINITION else None)
     if tree.kind != "chain":
         return Role(CLAIM, "no relation")
+    if tree.value == "range":
+        return Role(HYPOTHESIS, "an index range (k = 1, …, K)")
     items, ops = tree.args
     tail = _tail_words(ctx.prose)
     approx = [o for o in ops if o in _APPROX_OPS]

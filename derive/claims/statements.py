@@ -117,7 +117,7 @@ def split_statements(src: str) -> list[Statement]:
             # a comma continues the previous piece unless both sides are relations
             if not _has_relation_text(text) or not _has_relation_text(out[-1].latex):
                 prev = out[-1]
-                if prev.condition is not None or prev.error is not None and prev.note == "condition":
+                if prev.condition_text or prev.condition is not None:
                     prev.condition_text += "," + text
                     continue
                 out[-1] = Statement(prev.latex + "," + text, prev.col)
@@ -223,7 +223,14 @@ def _strip_trailing_condition(st: Statement) -> None:
 
 
 def _parse_condition(text: str) -> Node:
-    """The first relation in a condition (``\\ell \\ge 1``; ``1 \\le k \\le n``)."""
+    """A condition: a range (``\\ell = 1, \\dots, L``) or its first relation (``\\ell \\ge 1``;
+    ``1 \\le k \\le n``)."""
     text = re.sub(r"\\text\{[^}]*\}", " ", text)
+    try:
+        whole = parse(text.strip())
+        if whole.kind == "chain" and whole.value == "range":
+            return whole
+    except ParseError:
+        pass
     first = text.split(",")[0].strip()
     return parse(first)
