@@ -18,6 +18,7 @@ from typing import Any
 from ... import atomic
 from ...emit.tree_latex import math_latex
 from ...errors import DeriveError, ExitCode
+from ..statements import unbox
 from . import ANSWER_WORDS, counterexample_text, part_title
 
 _TAGS = {"math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msup", "msub", "msubsup", "mfrac", "msqrt",
@@ -104,7 +105,7 @@ def _statement(s: dict[str, Any], answer: dict[str, Any] | None) -> str:
         label = "answer " + ANSWER_WORDS.get(answer["status"], answer["status"])
         ce, reason = answer.get("counterexample"), answer.get("reason")
     rows = [f'<div class="stmt {escape(status)}" data-line="{int(s["line"])}">',
-            f'<span class="ln">{int(s["line"])}</span><span class="math">{math_html(s["latex"])}</span>',
+            f'<span class="ln">{int(s["line"])}</span><span class="math">{math_html(unbox(s["latex"]))}</span>',
             f'<span class="badge {escape(status)}">{escape(label)}</span>']
     if status == "refuted":
         rows.append(f'<div class="counterexample">counterexample: {escape(counterexample_text(ce) or "—")}</div>')
