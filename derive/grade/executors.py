@@ -67,10 +67,19 @@ def run_local(tasks: Iterable[Task], fn: Callable[[Task], dict[str, Any]], jobs:
 
 
 def _dask_task(fn: Callable[[Task], dict[str, Any]], task: Task) -> dict[str, Any]:
+    # Dask starts its worker processes as daemons, and a daemon may not start processes; the
+    # checker's per-claim limits need one (a claim that runs over is killed).  The checker
+    # joins or kills every process it starts, so none outlives the task.
+    config = mp.current_process()._config  # noqa: SLF001 - the flag has no public setter
+    daemon = config.get("daemon")
+    config["daemon"] = False
     try:
         return fn(task)
     except DeriveError as exc:
         return {"__error__": str(exc)}
+    finally:
+        if daemon:
+            config["daemon"] = daemon
 
 
 def run_dask(tasks: Iterable[Task], fn: Callable[[Task], dict[str, Any]], scheduler: str, budget: float,
