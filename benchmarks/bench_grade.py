@@ -15,7 +15,6 @@ from __future__ import annotations
 import _setup  # noqa: F401  (one BLAS thread, repository on sys.path)
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -23,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from make_class import make_class
+from make_class import accuracy, make_class
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATE = 20_000 / 600  # statements per second on 2 cores
@@ -54,35 +53,6 @@ def check_only(cls: Path) -> float:
     t0 = time.perf_counter()
     subprocess.run(cmd, env=env, capture_output=True, text=True)
     return time.perf_counter() - t0
-
-
-def accuracy(cls: Path, out: Path, key: dict) -> dict:
-    graded = {s["student"]: s for s in json.loads((out / "grades.json").read_text())["submissions"]}
-    statements = sum(sum(1 for line in (cls / "submissions" / f"{sid}.md").read_text().splitlines()
-                         if line.startswith("$$") or line.startswith("answer:")) for sid in key)
-    missed, false_refuted, wrong_scores, undecided, flagged_diffs = [], [], [], 0, 0
-    for sid, truth in key.items():
-        g = graded[sid]
-        parts = {p["part"]: p for p in g["parts"]}
-        refuted_at = {(p["part"], r["line"]) for p in g["parts"] for r in p["refuted"]}
-        for e in truth["planted"]:
-            p = parts[e["part"]]
-            found = ((e["part"], e["line"]) in refuted_at if e["kind"] != "wrong answer"
-                     else p["answer"]["status"] == "wrong")
-            if not found:
-                missed.append((sid, e))
-        all_refuted = {r["line"] for p in g["parts"] for r in p["refuted"]}
-        false_refuted += [(sid, line) for line in truth["correct_lines"] if line in all_refuted]
-        undecided += sum(p["needs_human_look"] for p in g["parts"])
-        points = [p["points"] for p in g["parts"]]
-        if points != truth["parts"]:
-            if any(p["needs_human_look"] for p in g["parts"]):
-                flagged_diffs += 1
-            else:
-                wrong_scores.append((sid, truth["parts"], points))
-    return {"statements": statements, "planted": sum(len(t["planted"]) for t in key.values()), "missed": missed,
-            "false_refuted": false_refuted, "undecided": undecided, "wrong_scores": wrong_scores,
-            "flagged_score_differences": flagged_diffs}
 
 
 def load() -> str:

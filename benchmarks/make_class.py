@@ -141,6 +141,36 @@ def make_class(out: Path, n: int, seed: int = 0) -> dict:
     return key
 
 
+def accuracy(cls: Path, out: Path, key: dict) -> dict:
+    """How `derive grade` output in OUT compares with the key of the class in CLS."""
+    graded = {s["student"]: s for s in json.loads((out / "grades.json").read_text())["submissions"]}
+    statements = sum(sum(1 for line in (cls / "submissions" / f"{sid}.md").read_text().splitlines()
+                         if line.startswith("$$") or line.startswith("answer:")) for sid in key)
+    missed, false_refuted, wrong_scores, undecided, flagged_diffs = [], [], [], 0, 0
+    for sid, truth in key.items():
+        g = graded[sid]
+        parts = {p["part"]: p for p in g["parts"]}
+        refuted_at = {(p["part"], r["line"]) for p in g["parts"] for r in p["refuted"]}
+        for e in truth["planted"]:
+            p = parts[e["part"]]
+            found = ((e["part"], e["line"]) in refuted_at if e["kind"] != "wrong answer"
+                     else p["answer"]["status"] == "wrong")
+            if not found:
+                missed.append((sid, e))
+        all_refuted = {r["line"] for p in g["parts"] for r in p["refuted"]}
+        false_refuted += [(sid, line) for line in truth["correct_lines"] if line in all_refuted]
+        undecided += sum(p["needs_human_look"] for p in g["parts"])
+        points = [p["points"] for p in g["parts"]]
+        if points != truth["parts"]:
+            if any(p["needs_human_look"] for p in g["parts"]):
+                flagged_diffs += 1
+            else:
+                wrong_scores.append((sid, truth["parts"], points))
+    return {"statements": statements, "planted": sum(len(t["planted"]) for t in key.values()), "missed": missed,
+            "false_refuted": false_refuted, "undecided": undecided, "wrong_scores": wrong_scores,
+            "flagged_score_differences": flagged_diffs}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out")
