@@ -232,3 +232,16 @@ def test_input_errors_exit_2(tmp_path, capsys):
     assert "answer must be a number >= 0" in capsys.readouterr().err
     assert main(["grade", str(tmp_path / "subs"), "-o", str(tmp_path / "o"), "--reference",
                  str(FIX / "reference.md"), "--executor", "dask"]) == 2
+
+
+def test_one_student_as_the_platform_examples_grade_it(tmp_path):
+    example = Path(__file__).parent.parent / "docs" / "examples"
+    out = tmp_path / "out"
+    assert main(["grade", str(FIX / "class" / "s02.md"), "--student", "submission", "-o", str(out), "--reference",
+                 str(example / "gradescope-autograder" / "reference.md"), "--rubric",
+                 str(example / "prairielearn-grader" / "rubric.toml"), "--format", "gradescope",
+                 "--format", "prairielearn", "--quiet", "--jobs", "1"]) == 0
+    gs = json.loads((out / "gradescope" / "submission" / "results.json").read_text())
+    pl = json.loads((out / "prairielearn" / "submission" / "results.json").read_text())
+    assert gs["score"] == 11.5 and pl["score"] == pytest.approx(11.5 / 12)
+    assert [t["score"] for t in gs["tests"]] == [2.5, 3, 3, 3]

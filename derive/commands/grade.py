@@ -40,6 +40,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--instances", type=int, default=10, metavar="K", help="random instances per claim (default 10)")
     p.add_argument("--budget", type=float, default=600.0, metavar="S",
                    help="time limit per submission (default 600 s); one over it is reported, the others go on")
+    p.add_argument("--student", metavar="ID", help="SUBMISSIONS is this one student's file or folder "
+                                                    "(an autograder grading one submission)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(run=run)
     return p
@@ -49,5 +51,6 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings(submissions=args.submissions, reference=args.reference, out=args.output,
                         rubric=args.rubric, overrides=args.overrides, formats=tuple(args.format or FORMATS),
                         jobs=args.jobs, executor=args.executor, scheduler=args.scheduler, timeout=args.timeout,
-                        instances=args.instances, budget=args.budget, quiet=args.quiet)
+                        instances=args.instances, budget=args.budget, quiet=args.quiet,
+                        student=args.student)
     return grade_class(settings)

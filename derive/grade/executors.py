@@ -95,17 +95,28 @@ def run_dask(tasks: Iterable[Task], fn: Callable[[Task], dict[str, Any]], schedu
         raise DeriveError(f"cannot reach the Dask scheduler {scheduler!r}: {exc}") from None
     try:
         tasks = list(tasks)
-        futures = {client.submit(_dask_task, fn, t, pure=False, key=f"derive-grade-{t['key']}"): t for t in tasks}
-        for future in as_completed(futures, timeout=budget * max(1, len(tasks))):
-            task = futures[future]
-            try:
-                result = future.result()
-            except Exception as exc:  # noqa: BLE001 - a worker's failure is reported, the others go on
-                done(task, None, f"its Dask task failed: {type(exc).__name__}: {exc}")
-                continue
-            if "__error__" in result:
-                done(task, None, result["__error__"])
-            else:
-                done(task, result, None)
+        futures = {client.submit(_dask_task, fn, t, pure=False, key=f"derive-grade-{t['key'][:24]}-{k}"): t
+                   for k, t in enumerate(tasks)}
+        waiting = dict(futures)
+        try:
+            for future in as_completed(futures, timeout=budget * max(1, len(tasks))):
+                task = waiting.pop(future)
+                _collect(future, task, done)
+        except TimeoutError:
+            for future, task in waiting.items():
+                future.cancel()
+                done(task, None, f"cut by the budget of {budget:g} s per submission")
     finally:
         client.close()
+
+
+def _collect(future: Any, task: Task, done: Done) -> None:
+    try:
+        result = future.result()
+    except Exception as exc:  # noqa: BLE001 - a worker's failure is reported, the others go on
+        done(task, None, f"its Dask task failed: {type(exc).__name__}: {exc}")
+        return
+    if "__error__" in result:
+        done(task, None, result["__error__"])
+    else:
+        done(task, result, None)

@@ -45,7 +45,7 @@ def load_reference(path: str, timeout: float = 10.0, instances: int = 10) -> dic
     missing = [label for label in order if answers.get(label, {}).get("value") is None]
     if missing:
         raise DeriveError(f"reference {path!r}: the answer of part {missing[0] or '(untitled)'!r} does not parse")
-    refuted = [c for c in items if c["status"] == "refuted"]
+    refuted = [c for c in items if c["status"] == "refuted" and not c["answer"]]
     return {"path": str(p), "sha256": hashlib.sha256(text.encode()).hexdigest(), "parts": order,
             "answers": answers, "given": given, "front": {"section": doc.front.get("section")},
             "refuted": [{"line": c["line"], "latex": c["latex"]} for c in refuted]}

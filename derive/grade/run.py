@@ -36,6 +36,7 @@ class Settings:
     instances: int = 10
     budget: float = 600.0
     quiet: bool = False
+    student: str | None = None  # SUBMISSIONS is this one student's file or folder
     graded: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -92,8 +93,15 @@ def grade_class(s: Settings) -> int:
     rubric = load_rubric(s.rubric)
     overrides_path = Path(s.overrides) if s.overrides else out / "overrides.toml"
     overrides = load_overrides(overrides_path)
-    students = find_submissions(Path(s.submissions))
+    if s.student is not None:
+        if not Path(s.submissions).exists():
+            raise DeriveError(f"no such file or directory: {s.submissions!r}")
+        students = [(s.student, Path(s.submissions))]
+    else:
+        students = find_submissions(Path(s.submissions))
     reference = load_reference(s.reference, timeout=s.timeout, instances=s.instances)
+    for r in reference["refuted"]:
+        print(f"derive grade: warning: the reference's line {r['line']} is refuted: {r['latex']}", file=sys.stderr)
     settings = {"timeout": s.timeout, "instances": s.instances}
     files = {sid: read_submission(path) for sid, path in students}
     names = {sid: cache.safe_name(sid) for sid, _ in students}
