@@ -245,3 +245,15 @@ def test_one_student_as_the_platform_examples_grade_it(tmp_path):
     pl = json.loads((out / "prairielearn" / "submission" / "results.json").read_text())
     assert gs["score"] == 11.5 and pl["score"] == pytest.approx(11.5 / 12)
     assert [t["score"] for t in gs["tests"]] == [2.5, 3, 3, 3]
+
+
+def test_a_missing_tool_exits_4(tmp_path, monkeypatch, capsys):
+    (tmp_path / "subs").mkdir()
+    shutil.copy(FIX / "class" / "s10.md", tmp_path / "subs" / "s10.md")
+    base = ["grade", str(tmp_path / "subs"), "-o", str(tmp_path / "o"), *ARGS]
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
+    assert main([*base, "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1", "--format", "csv"]) == 4
+    assert "pip install 'derive[cluster]'" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "latex2mathml.converter", None)
+    assert main([*base, "--format", "html"]) == 4
+    assert "pip install 'derive[grade]'" in capsys.readouterr().err

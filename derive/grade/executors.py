@@ -82,13 +82,19 @@ def _dask_task(fn: Callable[[Task], dict[str, Any]], task: Task) -> dict[str, An
             config["daemon"] = daemon
 
 
-def run_dask(tasks: Iterable[Task], fn: Callable[[Task], dict[str, Any]], scheduler: str, budget: float,
-             done: Done) -> None:
+def require_dask() -> Any:
     try:
-        from distributed import Client, as_completed
+        import distributed
     except ImportError:
         raise DeriveError("--executor dask needs dask.distributed: pip install 'derive[cluster]'",
                           ExitCode.MISSING_TOOL) from None
+    return distributed
+
+
+def run_dask(tasks: Iterable[Task], fn: Callable[[Task], dict[str, Any]], scheduler: str, budget: float,
+             done: Done) -> None:
+    distributed = require_dask()
+    Client, as_completed = distributed.Client, distributed.as_completed
     try:
         client = Client(scheduler, timeout=30)
     except (OSError, TimeoutError) as exc:

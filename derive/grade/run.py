@@ -87,6 +87,8 @@ def grade_class(s: Settings) -> int:
         raise DeriveError(f"unknown executor {s.executor!r}; known: local, dask")
     if s.executor == "dask" and not s.scheduler:
         raise DeriveError("--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
+    if s.executor == "dask":
+        executors.require_dask()
     if s.jobs < 1:
         raise DeriveError("--jobs must be at least 1")
     out = Path(s.out)
