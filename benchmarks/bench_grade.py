@@ -82,8 +82,9 @@ def main() -> None:
     n = acc["statements"]
     rate = n / t2
     print(f"statements: {n} ({n / args.n:.1f} per submission); planted errors: {acc['planted']}")
+    verdict = "met" if rate >= TARGET_RATE else f"MISSED, {rate / TARGET_RATE:.2f}x of it"
     print(f"throughput --jobs 2: {rate:.1f} statements/s, {args.n / t2 * 60:.1f} submissions/min "
-          f"(target {TARGET_RATE:.1f}/s: {'met' if rate >= TARGET_RATE else f'MISSED, {rate / TARGET_RATE:.2f}x of it'})")
+          f"(target {TARGET_RATE:.1f}/s: {verdict})")
     if t1 is not None:
         print(f"derive grade --jobs 1 per statement: {1000 * t1 / n:.0f} ms; derive check: {1000 * tc / n:.0f} ms "
               f"(ratio {t1 / tc:.2f})")
@@ -93,7 +94,8 @@ def main() -> None:
     print(f"planted errors missed: {len(acc['missed'])} {acc['missed'][:5]}")
     print(f"correct lines refuted: {len(acc['false_refuted'])} {acc['false_refuted'][:5]}")
     share = acc["undecided"] / n
-    print(f"undecided: {acc['undecided']} of {n} ({100 * share:.2f} %; target <= 5 %: {'met' if share <= 0.05 else 'MISSED'})")
+    print(f"undecided: {acc['undecided']} of {n} ({100 * share:.2f} %; "
+          f"target <= 5 %: {'met' if share <= 0.05 else 'MISSED'})")
     print(f"scores different from the key without a flag: {len(acc['wrong_scores'])} {acc['wrong_scores'][:5]}; "
           f"with a flag: {acc['flagged_score_differences']}")
 

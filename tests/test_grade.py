@@ -78,7 +78,8 @@ def test_platform_files_follow_their_schemas(graded_class):
     s04 = json.loads((graded_class / "gradescope" / "s04" / "results.json").read_text())
     assert s04["score"] == 10 and s04["tests"][0]["score"] == 1 and s04["tests"][0]["max_score"] == 3
     s02 = json.loads((graded_class / "gradescope" / "s02" / "results.json").read_text())
-    assert "x^\\top A^\\top A x + 2 b^\\top A x" in s02["tests"][0]["output"] and "counterexample" in s02["tests"][0]["output"]
+    first = s02["tests"][0]["output"]
+    assert "x^\\top A^\\top A x + 2 b^\\top A x" in first and "counterexample" in first
     # the schemas can fail
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"gradable": True, "score": 1.5}, pl)
@@ -232,6 +233,9 @@ def test_input_errors_exit_2(tmp_path, capsys):
     assert "answer must be a number >= 0" in capsys.readouterr().err
     assert main(["grade", str(tmp_path / "subs"), "-o", str(tmp_path / "o"), "--reference",
                  str(FIX / "reference.md"), "--executor", "dask"]) == 2
+    (tmp_path / "empty").mkdir()
+    assert main(["grade", str(tmp_path / "empty"), "--student", "x", "-o", str(tmp_path / "o"), *ARGS]) == 2
+    assert "holds no .md/.tex/.txt documents" in capsys.readouterr().err
 
 
 def test_one_student_as_the_platform_examples_grade_it(tmp_path):

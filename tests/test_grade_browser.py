@@ -16,7 +16,8 @@ webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pi
 pytest.importorskip("latex2mathml", reason="the HTML pages need latex2mathml")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs chromium and chromedriver (.ci/run installs them)")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER),
+                                reason="needs chromium and chromedriver (.ci/run installs them)")
 
 FIX = Path(__file__).parent / "fixtures" / "grade"
 
@@ -26,7 +27,8 @@ def _browser():
 
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,1400"):
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1100,1400"):
         opts.add_argument(arg)
     return webdriver.Chrome(options=opts, service=Service(DRIVER))
 

@@ -86,7 +86,8 @@ def test_nodes_built_by_hand():
 
 def test_expected_spellings():
     assert math_latex(r"\frac12 x^T") == r"\frac{1}{2} x^{\top}"
-    assert math_latex(r"\tr(AB) = \softmax(z)") == r"\operatorname{tr}\left(A B\right) = \operatorname{softmax}\left(z\right)"
+    assert math_latex(r"\tr(AB) = \softmax(z)") == (r"\operatorname{tr}\left(A B\right) = "
+                                                    r"\operatorname{softmax}\left(z\right)")
     assert math_latex(r"x_{k+1} \geq 0") == r"x_{k + 1} \ge 0"
 
 

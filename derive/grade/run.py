@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,6 @@ class Settings:
     budget: float = 600.0
     quiet: bool = False
     student: str | None = None  # SUBMISSIONS is this one student's file or folder
-    graded: list[dict[str, Any]] = field(default_factory=list)
 
 
 def find_submissions(root: Path) -> list[tuple[str, Path]]:
@@ -151,7 +150,6 @@ def grade_class(s: Settings) -> int:
         tables.write_json(out, graded, reference)
     if "html" in s.formats:
         html.write_index(out, graded, names)
-    s.graded = graded
     if failures:
         for sid, why in failures.items():
             print(f"derive grade: {sid} not graded: {why}", file=sys.stderr)

@@ -27,6 +27,8 @@ def read_submission(path: Path) -> list[tuple[str, str]]:
     """(name, text) of a submission's documents: one file, or a folder's files in order."""
     files = [path] if path.is_file() else sorted(f for f in path.rglob("*")
                                                  if f.is_file() and f.suffix.lower() in SUFFIXES)
+    if not files:
+        raise DeriveError(f"{str(path)!r} holds no .md/.tex/.txt documents")
     out = []
     for f in files:
         try:

@@ -136,12 +136,12 @@ def _document(name: str, text: str, statements: list[dict[str, Any]], answers: d
                 out.append(_statement(s, a))
         elif not in_display and raw.strip() and "$$" not in raw and not _DISPLAY_OPEN.search(raw):
             out.append(f'<p class="prose">{_prose(raw)}</p>')
-        if raw.count("$$") % 2 == 1 or raw.strip().startswith("\\[") or raw.strip().endswith("\\]"):
-            in_display = not in_display if raw.count("$$") % 2 == 1 else raw.strip().startswith("\\[")
-        elif _DISPLAY_OPEN.search(raw) and not _DISPLAY_CLOSE.search(raw):
-            in_display = True
-        elif _DISPLAY_CLOSE.search(raw):
-            in_display = False
+        # a display block spread over several lines is shown once, as its statements
+        odd = raw.count("$$") % 2 == 1
+        env_open, env_close = bool(_DISPLAY_OPEN.search(raw)), bool(_DISPLAY_CLOSE.search(raw))
+        opens = odd or ("\\[" in raw and "\\]" not in raw) or (env_open and not env_close)
+        closes = odd or ("\\]" in raw and "\\[" not in raw) or (env_close and not env_open)
+        in_display = not closes if in_display else opens
     out.append("</section>")
     return "\n".join(out)
 
