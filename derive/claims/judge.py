@@ -1161,8 +1161,9 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     and all(o in ("<", "<=", ">", ">=", "!=", "=") for o in tree.args[1]) and mark is None:
                 role = R.Role(R.HYPOTHESIS, "listed with the condition before it")
             names = R.free_names(tree)
-            if role.role == R.DEFINITION and role.defines and tree.kind == "chain" and role.defines in \
-                    _expanded_names(tree.args[0][1], model.scope_for(section)):
+            if role.role == R.DEFINITION and role.defines and not role.defines.endswith(R.INDEXED) \
+                    and tree.kind == "chain" and role.defines in _expanded_names(tree.args[0][1],
+                                                                              model.scope_for(section)):
                 # j = k - 1 - \ell after \ell = k - 1 - j: a relation between defined names, not a new one
                 role = R.Role(R.CLAIM, f"{role.defines} is already determined by the names on the right")
             if role.role == R.DEFINITION:
