@@ -18,7 +18,8 @@ from .registry import REGISTRY
 from .report import render, write_report
 
 _STATUS = {"proved": r"\textbf{proved}", "verified": "verified", "refuted": r"\textbf{refuted}",
-           "undecided": r"\textit{undecided}"}
+           "undecided": r"\textit{undecided}", "defined": "defined", "assumed": "assumed",
+           "inconsistent": r"\textbf{inconsistent}"}
 
 
 def _norm(tex: str) -> str:
@@ -84,6 +85,7 @@ def build_check_report(path: str, out_dir: str, *, pdf: bool = False,
     with no claims is an input error: nothing is written)."""
     from .claims.reader import read_document
     from .commands.check import check_paths
+    from .emit.tree_latex import math_latex
 
     source = Path(path)
     if not source.is_file():
@@ -113,16 +115,23 @@ def build_check_report(path: str, out_dir: str, *, pdf: bool = False,
                 if hit:
                     correct = {"name": tex_escape(hit[0]), "latex": hit[1]}
                     break
-        row = {"line": c["line"], "latex": _breakable(c["latex"]), "status": _STATUS.get(c["status"], c["status"]),
-               "reason": tex_escape(_short_value(c.get("reason") or c.get("scope") or "", 160)),
-               "correct": correct, "details": _details(ce)}
+        # the statement typeset from the parse tree (never the user's raw TeX); what did not
+        # parse is shown as escaped source
+        math = math_latex(c["latex"])
+        why = c.get("reason") or c.get("scope") or ""
+        if c["status"] in ("defined", "assumed"):
+            why = c.get("role_reason") or why
+        row = {"line": c["line"], "math": math, "latex": _breakable(c["latex"]),
+               "status": _STATUS.get(c["status"], tex_escape(c["status"])), "role": tex_escape(c.get("role", "")),
+               "reason": tex_escape(_short_value(why, 400)), "correct": correct, "details": _details(ce)}
         claims.append(row)
         if c["status"] == "refuted":
             refuted.append(row)
     counts = report.get("summary", {})
     summary = tex_escape(", ".join(f"{v} {k}" for k, v in sorted(counts.items()) if isinstance(v, int))
-                         + f" (seed {report.get('settings', {}).get('seed', 0)}; every claim checked on random "
-                           "instances at 50 digits; a refuted claim has a counterexample below)")
+                         + f" (seed {report.get('settings', {}).get('seed', 0)}; every judged statement checked on random "
+                           "instances at 50 digits; definitions and hypotheses are recorded, not judged; a refuted "
+                           "statement has a counterexample below)")
     tex = render("annotated.tex.j2", source=tex_escape(source.name), summary=summary, claims=claims,
                  refuted=refuted)
     stem = re.sub(r"[^A-Za-z0-9_.-]", "_", source.stem) + "-checked"
