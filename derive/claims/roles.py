@@ -243,6 +243,8 @@ def assign(tree: Node, ctx: Context) -> Role:
     if ops[0] == "=" and len(items) == 2 and items[1].kind == "tuple" and items[1].value in ("[]", "()") \
             and _defined_head(lhs):
         return Role(ANSWER, "a list of values given as the result")
+    if ops[0] == "=" and _ends_with(tail, ("answer", "final answer", "answer is", "result")):
+        return Role(ANSWER, "stated as the answer")
     # x = 3 for a variable used before (k = 1, i = 3): a case, not an identity
     if len(ops) == 1 and ops[0] == "=" and lhs.kind == "name" and _numeric(items[1]) \
             and (lhs.args[0] is None or _index_like(lhs.args[0])) and lhs.args[1] is None:

@@ -41,4 +41,4 @@ def load(out: Path, student: str, key: str) -> dict[str, Any] | None:
 
 def store(out: Path, student: str, key: str, result: dict[str, Any]) -> None:
     atomic.write_text(out / ".cache" / f"{safe_name(student)}.json",
-                      json.dumps({"key": key, "result": result}, sort_keys=True, ensure_ascii=False))
+                      json.dumps({"key": key, "result": result}, sort_keys=True, ensure_ascii=False), make_parents=True)

@@ -79,7 +79,9 @@ def assign(items: list[dict[str, Any]], parts: list[Part], lines: list[str]) -> 
     for item in items:
         item["part"] = part_of(parts, int(item["line"]))
         item["answer"] = False
-        if role_of(item) in NOT_STEPS or kind_of(item["status"]) == "neutral":
+        # a definition can be the answer ("$$g = A^\top A x - A^\top b$$" as a part's last line
+        # introduces g with its value); a hypothesis cannot
+        if role_of(item) != "definition" and (role_of(item) in NOT_STEPS or kind_of(item["status"]) == "neutral"):
             continue
         last[item["part"]] = item
         if is_marked(item, lines):

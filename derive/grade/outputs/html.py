@@ -169,7 +169,8 @@ def _wrap(title: str, body: str) -> str:
 
 def write(out_dir: Path, student_dir: str, graded: dict[str, Any], files: list[tuple[str, str]],
           answers: dict[str, Any]) -> Path:
-    return atomic.write_text(out_dir / "html" / f"{student_dir}.html", page(graded, files, answers))
+    return atomic.write_text(out_dir / "html" / f"{student_dir}.html", page(graded, files, answers),
+                             make_parents=True)
 
 
 def write_index(out_dir: Path, graded: list[dict[str, Any]], names: dict[str, str]) -> Path:
@@ -184,4 +185,4 @@ def write_index(out_dir: Path, graded: list[dict[str, Any]], names: dict[str, st
         rows.append(f"<tr><td>{link}</td><td>{g['score']:g} / {g['max_score']:g}</td><td>{look}</td></tr>")
     body = ("<h1>Grades</h1><table><tr><th>student</th><th>score</th><th>lines that need a human look</th></tr>"
             + "".join(rows) + "</table>")
-    return atomic.write_text(out_dir / "html" / "index.html", _wrap("Grades", body))
+    return atomic.write_text(out_dir / "html" / "index.html", _wrap("Grades", body), make_parents=True)

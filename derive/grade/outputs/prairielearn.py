@@ -28,4 +28,4 @@ def results(graded: dict[str, Any]) -> dict[str, Any]:
 
 def write(out_dir: Path, student_dir: str, graded: dict[str, Any]) -> Path:
     text = json.dumps(results(graded), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    return atomic.write_text(out_dir / "prairielearn" / student_dir / "results.json", text)
+    return atomic.write_text(out_dir / "prairielearn" / student_dir / "results.json", text, make_parents=True)
