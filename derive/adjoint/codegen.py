@@ -24,6 +24,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from ..emit.code_printers import NumbaCodePrinter
+from ..errors import DeriveError
 from .cell import Elementwise, Linear, t
 from .engine import Reverse, adjoint_order, bar
 from .functions import sigma, sigma_prime
@@ -124,6 +125,31 @@ class BPTTPlan:
     def printer_settings(self) -> dict[str, Any]:
         return {}
 
+    def _store(self, val: sp.Expr, forward: list[dict[str, Any]], stored: list[str], vector: bool) -> sp.Expr:
+        """A backward common subexpression that the forward pass also computes (tanh c^{(t)}
+        in the LSTM) is stored there once and read back: returns what the backward pass
+        uses for ``val`` (a stored array element, or ``val`` itself), and edits ``forward``."""
+        forward_arrays = {"A", *(f"v_{n}" for n in self.hidden), *(f"v_{n}" for n in self.cell.inputs)}
+        indexed = val.atoms(sp.Indexed)
+        rest = val.replace(lambda n: isinstance(n, sp.Indexed), lambda n: sp.Integer(1))
+        if not indexed or rest.free_symbols - {t, J, HS} \
+                or any(str(x.base.label) not in forward_arrays for x in indexed) or val.is_Atom:
+            return val
+        for step in forward:
+            if step["kind"] != "elementwise":
+                continue
+            uses = [k for k, (_, value) in enumerate(step["lines"]) if value.has(val)]
+            if not uses:
+                continue
+            name = f"stored{len(stored)}"
+            stored.append(name)
+            elem = sp.Indexed(sp.IndexedBase(f"v_{name}"), *([t] if vector else [t, J]))
+            lines = step["lines"]
+            step["lines"] = lines[:uses[0]] + [(elem, val)] + [
+                (a, b.xreplace({val: elem}) if k >= uses[0] else b) for k, (a, b) in enumerate(lines) if k >= uses[0]]
+            return elem
+        return val
+
     def _groups(self, items: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
         """Split (slot, weight) pairs into runs of consecutive slots."""
         items = sorted(items)
@@ -152,8 +178,7 @@ class BPTTPlan:
                         terms.append({"w": term.weight, "src": f"v_{term.var}", "lag": term.lag})
                 forward.append({"kind": "linear", "k": k, "terms": terms})
             else:
-                line = {"target": printer.doprint(self._element(e.name, 0, vector, False)),
-                        "value": printer.doprint(self._lower(e.expr, vector, use_stored=False))}
+                line = (self._element(e.name, 0, vector, False), self._lower(e.expr, vector, use_stored=False))
                 if forward and forward[-1]["kind"] == "elementwise":
                     forward[-1]["lines"].append(line)
                 else:
@@ -172,7 +197,7 @@ class BPTTPlan:
                     gemv_id += 1
                     transposed.append({"name": name, "weights": [w for _, w in run]})
                     gemvs.append({"name": name, "lo": run[0][0], "hi": run[-1][0] + 1, "lag": lag,
-                                  "var": f"gemv{gemv_id - 1}"})
+                                  "var": f"gemv{gemv_id - 1}", "weights": [w for _, w in run]})
             elementwise = sp.Add(*([self.rev.loss_partial] if n == cell.output else []),
                                  *[sp.Function(bar(c.consumer))(t + c.lag) * c.partial.subs(t, t + c.lag)
                                    for c in self.rev.consumers(n) if c.weight is None])
@@ -190,7 +215,12 @@ class BPTTPlan:
                     if node.args[0] != t or phase_of[src] != item["phase"]:
                         needs_array.add(src)
         local = {n for n in self.hidden if n not in needs_array}
+        # the backward buffers are reused across calls without zeroing: sound only because
+        # every adjoint array is assigned (not accumulated) at every step t = 1..T
+        if not needs_array <= {item["name"] for item in plan}:
+            raise DeriveError(f"adjoints without an assignment: {sorted(needs_array - {i['name'] for i in plan})}")
         phases: list[dict[str, Any]] = []
+        stored: list[str] = []
         tmp = sp.numbered_symbols("tmp")
         for ph in sorted(set(phase_of.values())):
             items = [item for item in plan if item["phase"] == ph]
@@ -203,6 +233,7 @@ class BPTTPlan:
                 values.append(value)
             # common subexpressions (e.g. tanh c^{(t)} in two adjoints), each emitted before its first use
             reps, reduced = sp.cse(values, symbols=tmp, optimizations="basic")
+            reps = [(sym, self._store(val, forward, stored, vector)) for sym, val in reps]
             emitted: set[sp.Symbol] = set()
             lines = []
 
@@ -226,9 +257,13 @@ class BPTTPlan:
             for run in self._groups(pairs):
                 gemms.append({"src": f"v_{src}", "lag": lag, "lo": run[0][0], "hi": run[-1][0] + 1,
                               "weights": [(w, slot - run[0][0]) for slot, w in run]})
+        for step in forward:
+            if step["kind"] == "elementwise":
+                step["lines"] = [{"target": printer.doprint(a), "value": printer.doprint(b)} for a, b in step["lines"]]
         return {
             "weights": list(cell.weights), "inputs": list(cell.inputs), "target": cell.target,
-            "output": cell.output, "hidden": self.hidden, "nlin": len(self.linear), "states": list(cell.states),
+            "output": cell.output, "hidden": self.hidden + stored, "nlin": len(self.linear), "states": list(cell.states),
             "forward": forward, "input_terms": input_terms, "phases": phases, "transposed": transposed,
-            "gemms": gemms, "vector": vector, "bar_arrays": [n for n in self.hidden if n not in local],
+            "gemms": gemms, "vector": vector,
+            "gemv_weights": list(dict.fromkeys(w for tr in transposed for w in tr["weights"])), "bar_arrays": [n for n in self.hidden if n not in local],
         }
