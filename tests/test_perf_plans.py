@@ -190,3 +190,49 @@ def test_bench_names_take_dashes_or_underscores(tmp_path):
     for name in ("no-such-bench", "no_such_bench"):
         r = _derive("bench", name)
         assert r.returncode == 2 and "ridge-attention" in r.stderr
+
+
+USER_PROOF = '''
+import sympy as sp
+from derive import Builder, Entry, Problem, register
+from derive.emit.codegen import Arg, FunctionSpec, ModuleSpec
+from derive.emit.lowering import PowerKernel
+
+n, i, N = sp.Symbol("n", integer=True), sp.Symbol("i", integer=True), sp.Symbol("N", integer=True)
+w, z = sp.IndexedBase("w"), sp.IndexedBase("z")
+x = sp.Symbol("x")
+P = Problem("modesum", "modesum", "x", sample_values=lambda s, sizes: {x: s.scalar(-1, 1)})
+
+def derive():
+    b = Builder("modesum", P)
+    b.step((x + 1) ** 2, sp.expand((x + 1) ** 2), "expand")
+    return b.build()
+
+def module(derivation):
+    expr = sp.Sum(w[i] * z[i] ** (n + 1), (i, 1, N))
+    return ModuleSpec(name="modesum", source="modesum", doc="a user's mode sum", functions=(
+        FunctionSpec("modes", (Arg("z", "vector"), Arg("w", "vector"), Arg("e", "scalar"), Arg("L", "int")),
+                     PowerKernel.from_indexed_sum(sp.Symbol("e"), expr, n),
+                     "K_0 = e, K_n = sum_i w_i z_i^(n+1)"),))
+
+register(Entry("modesum-user", "a user's mode sum", derive, module))
+'''
+
+
+def test_user_derivation_of_the_same_shape_gets_the_vectorised_plan(tmp_path):
+    # a derivation loaded with --proofs: K_n = Σ_i w_i z_i^(n+1), 3 conjugate pairs, |z| ~ U(0.6, 0.99)
+    (tmp_path / "modesum.py").write_text(USER_PROOF)
+    out = tmp_path / "modesum_numba.py"
+    r = _derive("--proofs", str(tmp_path), "code", "modesum-user", "--backend", "numba", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    src = out.read_text()
+    assert "def _modes_prep(" in src and "def _modes_complex(" in src and "def _modes_real(" in src
+    mod = codegen.load_module(out)
+    rng = np.random.default_rng(143)
+    z = rng.uniform(0.6, 0.99, 3) * np.exp(1j * rng.uniform(0, np.pi, 3))
+    wv = rng.standard_normal(3) + 1j * rng.standard_normal(3)
+    z, wv = np.concatenate([z, z.conj()]), np.concatenate([wv, wv.conj()])
+    L = 300
+    # Σ_i w_i z_i^(n+1) = Σ_i (w_i z_i²) z_i^(n-1): the mpmath running powers of the diagonal kernel
+    ref = _diag_mp(z, wv * z * z, np.ones_like(z), 0.5, L)
+    assert _nrel(mod.modes(z, wv, 0.5, L), ref) < 1e-13
