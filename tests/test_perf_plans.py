@@ -56,7 +56,8 @@ def _nrel(x, ref):
     return float(np.max(np.abs(x - ref)) / np.max(np.abs(ref)))
 
 
-def test_diagonal_complex_conjugate_pairs_match_mpmath(ssm):
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_diagonal_complex_conjugate_pairs_match_mpmath(backend):
     # 6 conjugate pairs (|a| ~ U(0.5, 0.999), phase ~ U(-π, π)), one real mode, one unpaired
     # complex mode and one mode with |a| = 1e-3 that the cut-off stops after a few steps
     rng = np.random.default_rng(140)
@@ -68,7 +69,7 @@ def test_diagonal_complex_conjugate_pairs_match_mpmath(ssm):
     b = np.concatenate([b, b.conj(), [0.5 + 0j, 1.0 - 2.0j, 3.0 + 0j]])
     c = np.concatenate([c, c.conj(), [-1.0 + 0j, 0.5 + 0.5j, 1.0 + 0j]])
     L = 400
-    K = ssm.kernel_diag(a, b, c, 0.25, L)
+    K = _module("ssm-kernel", backend).kernel_diag(a, b, c, 0.25, L)
     assert K.dtype == np.float64 and K.shape == (L,)
     assert _nrel(K, _diag_mp(a, b, c, 0.25, L)) < 1e-13
 
