@@ -175,6 +175,18 @@ def test_bptt_backward_reads_tanh_c_from_the_forward_pass():
     assert "vstack" not in src.split("def lstm_bptt_backward(")[1].split("\ndef ")[0]
 
 
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_bptt_gemv_operands_from_the_forward_pass_or_rebuilt_agree(backend):
+    # the same weight objects reuse the forward pass's stacked W^T; copies rebuild it
+    mod = _module("lstm-bptt", backend)
+    W, x, y, h0, c0 = _lstm(seed=144)
+    state = mod.lstm_bptt_forward(*W, x, h0, c0)
+    same = mod.lstm_bptt_backward(state, *W, y)
+    rebuilt = mod.lstm_bptt_backward(state, *[w.copy() for w in W], y)
+    for a, b in zip(same, rebuilt):
+        assert np.array_equal(a, b)
+
+
 def _derive(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "derive", *args], cwd=cwd, capture_output=True, text=True,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
