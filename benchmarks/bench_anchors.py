@@ -93,14 +93,25 @@ def alternate(fns: dict[str, Callable[[], Any]], rounds: int,
 
 class Row:
     def __init__(self, name: str, gen: Callable[[], Any], anchors: dict[str, Callable[[], Any]],
-                 agree: Callable[[], float], note: str = "") -> None:
+                 agree: Callable[[], float], note: str = "",
+                 parts: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] | None = None) -> None:
         self.name, self.gen, self.anchors, self.agree, self.note = name, gen, anchors, agree, note
+        self.parts = parts or {}  # profile: the same piece of work in each, (generated, anchor)
         self.ratio_min: list[float] = []  # CPU time
         self.ratio_med: list[float] = []  # CPU time
         self.ratio_wall: list[float] = []  # wall time, ratio of minima
         self.gen_ms: list[float] = []
         self.anchor_ms: list[float] = []
         self.best_anchor = ""
+
+    def profile(self, rounds: int) -> list[str]:
+        """Minimum CPU time of each part, generated beside anchor, alternating."""
+        out = []
+        for part, (g, a) in self.parts.items():
+            t = alternate({"gen": g, "anchor": a}, rounds)
+            tg, ta = (min(c for _, c in t[k]) * 1e3 for k in ("gen", "anchor"))
+            out.append(f"| {self.name} | {part} | {tg:.4g} | {ta:.4g} | {tg / ta:.2f} |")
+        return out
 
     def run(self, rounds: int) -> None:
         t = alternate({"gen": self.gen, **self.anchors}, rounds)
@@ -243,9 +254,23 @@ def rows_lstm(pa: Any, quick: bool) -> list[Row]:
                                np.vstack([g[f"W_{q}h"] for q in LSTM_GATES]).ravel()])
         return nrel(mine, np.concatenate([dW.ravel(), dU.ravel()]))
 
+    # profile parts: the sequential loop (adjoints) and the weight-gradient GEMMs of each
+    A, *acts, T_, H_, (Abar, *bars), (_, ops) = state
+    UT = np.ascontiguousarray(Um.T)
+    dZ = pa._lstm_bptt_loop(UT, *fw[1:], G)
+    v_h = acts[5]  # the stored arrays follow the cell's equations: i, p, o, g, c, h, ...
+    assert nrel(v_h[1:T + 1], fw[0][1:]) < 1e-12
+    parts = {
+        "sequential loop (adjoints, W^T abar per step)": (
+            lambda: mod._lstm_bptt_backward_loop(Abar, *bars[:-1], A, *acts, bars[-1], *ops, T_, H_),
+            lambda: pa._lstm_bptt_loop(UT, *fw[1:], G)),
+        "weight-gradient GEMMs": (
+            lambda: (Abar[1:T + 1].T @ acts[-1][1:T + 1], Abar[1:T + 1].T @ v_h[:T]),
+            lambda: (dZ.T @ X, dZ.T @ fw[0][:-1], dZ.sum(axis=0))),
+    }
     return [Row(f"LSTM BPTT backward, H=64, D=32, T={T}", lambda: mod.lstm_bptt_backward(state, *args, y),
                 {"numba loop + numpy GEMMs": lambda: pa.lstm_backward_numba(X, Um, *fw, G)}, agree,
-                "anchor also returns db (one column sum)")]
+                "anchor also returns db (one column sum)", parts)]
 
 
 GROUPS = {"ssm": rows_ssm, "dplr": rows_dplr, "s4": rows_s4, "ridge": rows_ridge, "lstm": rows_lstm}
@@ -363,6 +388,11 @@ def main(argv: list[str] | None = None) -> int:
                      f"| **{med:.2f}x**{flag} | {min(r.ratio_min):.2f}-{max(r.ratio_min):.2f} "
                      f"| {np.median(r.ratio_med):.2f} | {np.median(r.ratio_wall):.2f}; "
                      f"{min(r.ratio_wall):.2f}-{max(r.ratio_wall):.2f} | {r.agree():.1e} | {r.note} |")
+    prof = [p for r in rows for p in r.profile(args.rounds)]
+    if prof:
+        prof = ["Profile (CPU time, minimum over alternating rounds): the parts of a row's work, generated "
+                "beside anchor.", "", "| kernel | part | generated ms | anchor ms | ratio |", "|---|---|---|---|---|",
+                *prof, ""]
     acc = accuracy(pa) if "ssm" in groups and "dplr" in groups else []
     head = [f"Command: `python benchmarks/bench_anchors.py --runs {args.runs} --rounds {args.rounds}"
             f"{' --only ' + args.only if args.only else ''}{' --quick' if args.quick else ''}`, "
@@ -371,8 +401,14 @@ def main(argv: list[str] | None = None) -> int:
             f"python {platform.python_version()}, numpy {np.__version__}, numba {__import__('numba').__version__}; "
             f"single thread; {args.runs} runs x {args.rounds} alternating rounds, {wall:.0f} s",
             f"1-minute load average during the runs: {', '.join(f'{x:.2f}' for x in loads)} "
-            f"(sampled before the first and after each run)", ""]
-    text = "\n".join(head + table + ([""] + acc if acc else [])) + "\n"
+            f"(sampled before the first and after each run)", "",
+            "Each run alternates the generated Numba kernel with the anchor's kernel(s) for the same work "
+            f"({args.rounds} rounds, calls batched to ~20 ms, after a warm-up that includes Numba compilation); "
+            "a run's ratio is min(generated)/min(anchor). The bold column is the median over the runs of that "
+            "ratio in thread CPU time (single-threaded kernels: the time other processes hold the core is left "
+            "out); the wall-time ratio is beside it. Agreement: normwise max|gen - anchor|/max|anchor| "
+            "(finite entries). Target: <= 1.1x on every row.", ""]
+    text = "\n".join(head + table + [""] + prof + acc) + "\n"
     print("\n" + text)
     if args.output:
         write_text(args.output, text)
