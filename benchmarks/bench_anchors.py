@@ -34,6 +34,7 @@ import _setup  # noqa: F401,E402  (single thread, repository on sys.path)
 import mpmath  # noqa: E402
 import numpy as np  # noqa: E402
 
+from _timing import rel_err as nrel  # noqa: E402  (normwise max|x - ref| / max|ref|)
 from derive import get  # noqa: E402
 from derive.atomic import write_text  # noqa: E402
 from derive.emit import codegen  # noqa: E402
@@ -52,11 +53,6 @@ def load_anchors(path: Path) -> Any:
     sys.modules["perf_anchors"] = mod
     spec.loader.exec_module(mod)
     return mod
-
-
-def nrel(x: Any, ref: Any) -> float:
-    x, ref = np.asarray(x), np.asarray(ref)
-    return float(np.max(np.abs(x - ref)) / np.max(np.abs(ref)))
 
 
 # --- timing: alternate the generated kernel with the anchor's ---------------------------------------
