@@ -249,3 +249,11 @@ def test_user_derivation_of_the_same_shape_gets_the_vectorised_plan(tmp_path):
     # Σ_i w_i z_i^(n+1) = Σ_i (w_i z_i²) z_i^(n-1): the mpmath running powers of the diagonal kernel
     ref = _diag_mp(z, wv * z * z, np.ones_like(z), 0.5, L)
     assert _nrel(mod.modes(z, wv, 0.5, L), ref) < 1e-13
+
+
+def test_diagonal_cut_off_keeps_inf_nan_and_nearly_unit_modes(ssm):
+    with np.errstate(all="ignore"):
+        K = ssm.kernel_diag(np.array([1 - 1e-17, 0.5]), np.array([1.0, np.inf]), np.ones(2), 0.0, 6)
+        assert np.all(np.isinf(K[1:]))
+        K = ssm.kernel_diag(np.array([0.5, 0.5]), np.array([1.0, np.nan]), np.ones(2), 0.0, 6)
+        assert np.all(np.isnan(K[1:]))
