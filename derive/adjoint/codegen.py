@@ -65,11 +65,16 @@ class BPTTPlan:
         return self.linear.index(name)
 
     def _element(self, name: str, shift: sp.Expr, vector: bool, adjoint: bool,
-                 local: frozenset[str] | set[str] = frozenset()) -> sp.Basic:
+                 local: frozenset[str] | set[str] = frozenset(),
+                 rolling: frozenset[str] | set[str] = frozenset()) -> sp.Basic:
         """The array element holding (the adjoint of) sequence ``name`` at t + shift; an
-        adjoint in ``local`` lives in a loop variable (only read in the same step)."""
+        adjoint in ``local`` lives in a loop variable (only read in the same step), one in
+        ``rolling`` in a two-row buffer (only read in the same and the next step)."""
         if adjoint and name in local:
             return sp.Symbol(f"bar_{name}_")
+        if adjoint and name in rolling:
+            row = sp.Symbol("row_t" if shift == 0 else "row_next")  # t % 2 and (t + 1) % 2, set per step
+            return sp.Indexed(sp.IndexedBase(f"bar_{name}"), *([row] if vector else [row, J]))
         idx: list[sp.Expr] = [t + shift]
         if name in self.linear:
             base = "Abar" if adjoint else "A"
@@ -82,7 +87,8 @@ class BPTTPlan:
         return sp.Indexed(sp.IndexedBase(base), *idx)
 
     def _lower(self, expr: sp.Expr, vector: bool, use_stored: bool = True,
-               local: frozenset[str] | set[str] = frozenset()) -> sp.Expr:
+               local: frozenset[str] | set[str] = frozenset(),
+               rolling: frozenset[str] | set[str] = frozenset()) -> sp.Expr:
         """Stored activations for σ(a), σ'(a), f(a) (backward pass only); sequence
         elements to array elements."""
         defs = {}
@@ -110,7 +116,7 @@ class BPTTPlan:
             name = type(node).__name__
             shift = node.args[0] - t
             if name.startswith("bar_"):
-                return self._element(name[4:], shift, vector, True, local)
+                return self._element(name[4:], shift, vector, True, local, rolling)
             if name in self.cell.inputs or name == self.cell.target:
                 return sp.Indexed(sp.IndexedBase(f"v_{name}"), *([t + shift] if vector else [t + shift, J]))
             return self._element(name, shift, vector, False)
@@ -215,6 +221,14 @@ class BPTTPlan:
                     if node.args[0] != t or phase_of[src] != item["phase"]:
                         needs_array.add(src)
         local = {n for n in self.hidden if n not in needs_array}
+        # an adjoint read only in its own step and the next one needs two rows, not T + 2: the
+        # loop then streams one array fewer through memory (c̄ in the LSTM)
+        reads: dict[str, set[sp.Expr]] = {}
+        for item in plan:
+            for node in item["expr"].atoms(AppliedUndef):
+                if type(node).__name__.startswith("bar_"):
+                    reads.setdefault(type(node).__name__[4:], set()).add(node.args[0] - t)
+        rolling = frozenset(n for n in self.hidden if n not in local and reads.get(n, set()) <= {0, 1})
         # the backward buffers are reused across calls without zeroing: sound only because
         # every adjoint array is assigned (not accumulated) at every step t = 1..T
         if not needs_array <= {item["name"] for item in plan}:
@@ -226,10 +240,10 @@ class BPTTPlan:
             items = [item for item in plan if item["phase"] == ph]
             targets, values = [], []
             for item in items:
-                value = self._lower(item["expr"], vector, local=local)
+                value = self._lower(item["expr"], vector, local=local, rolling=rolling)
                 for g in item["gemvs"]:
                     value += sp.Symbol(g["var"]) if vector else sp.Indexed(sp.IndexedBase(g["var"]), J)
-                targets.append(self._element(item["name"], 0, vector, True, local=local))
+                targets.append(self._element(item["name"], 0, vector, True, local=local, rolling=rolling))
                 values.append(value)
             # common subexpressions (e.g. tanh c^{(t)} in two adjoints), each emitted before its first use
             reps, reduced = sp.cse(values, symbols=tmp, optimizations="basic")
@@ -265,5 +279,5 @@ class BPTTPlan:
             "output": cell.output, "hidden": self.hidden + stored, "nlin": len(self.linear), "states": list(cell.states),
             "forward": forward, "input_terms": input_terms, "phases": phases, "transposed": transposed,
             "gemms": gemms, "vector": vector,
-            "gemv_weights": list(dict.fromkeys(w for tr in transposed for w in tr["weights"])), "bar_arrays": [n for n in self.hidden if n not in local],
+            "rolling": sorted(rolling), "bar_arrays": [n for n in self.hidden if n not in local],
         }
