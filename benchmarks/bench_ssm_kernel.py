@@ -18,12 +18,14 @@ from derive import get  # noqa: E402
 from derive.emit import codegen  # noqa: E402
 
 
-def report(rows: dict, times: dict, ref) -> None:
-    """One line per variant: time, ratio to the fastest hand-written baseline, error vs ``ref``."""
+def report(rows: dict, times: dict, ref) -> float:
+    """One line per variant: time, ratio to the fastest hand-written baseline, error vs ``ref``;
+    returns that baseline's time."""
     best_hand = min(t for k, t in times.items() if k.startswith("hand"))
     for k, t in times.items():
         err = rel_err(rows[k](), ref)
         print(f"  {k:<28} {t * 1e3:9.3f} ms   x{t / best_hand:7.2f} vs best hand-written   rel.err {err:.1e}")
+    return best_hand
 
 
 def main() -> None:
@@ -60,7 +62,7 @@ def main() -> None:
         "hand-written numpy v<-Av": lambda: base.general_loop_numpy(A, B, C, 0.0, L),
     }
     times = {k: best_time(f, repeats=5 if "numpy v" not in k else 2) for k, f in rows.items()}
-    report(rows, times, ref)
+    best_hand = report(rows, times, ref)
     # naive: a matrix power per l, capped at 3 s and extrapolated linearly in l
     import time
 

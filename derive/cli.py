@@ -214,11 +214,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if None in chosen:
         bad = [n for n in wanted if n not in names]
         raise unknown_name("benchmark", bad[0], list(names))
+    # the anchors benchmark times generated code against ../shared/anchors/perf_anchors.py
+    anchors = Path(args.anchors) if args.anchors else root.parent.parent / "shared" / "anchors" / "perf_anchors.py"
+    if names.get("anchors") in chosen and not anchors.is_file():
+        raise DeriveError(f"anchor file not found: {anchors} (pass --anchors PATH)", ExitCode.MISSING_TOOL)
     status = 0
     for script in chosen:
         if verbosity(args):
             print(f"== {script.name}", flush=True)
-        status |= subprocess.call([sys.executable, str(script)], cwd=root.parent)
+        extra = ["--anchors", str(anchors)] if script == names.get("anchors") else []
+        status |= subprocess.call([sys.executable, str(script), *extra], cwd=root.parent)
     return 1 if status else 0
 
 
@@ -284,6 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="run the benchmarks (source checkout only)")
     p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument("--anchors", metavar="PATH",
+                   help="the perf anchors file (default ../shared/anchors/perf_anchors.py beside the checkout)")
     p.set_defaults(func=cmd_bench)
 
     from . import commands

@@ -27,6 +27,7 @@ EXPECTED = {
     "derive check tests/fixtures/claims/generic_broken.md": 1,
     "derive check tests/fixtures/claims/seed000_p1_ssm.md": 1,
     "derive check tests/fixtures/documents": 1,  # the corpus plants errors in every document
+    "derive bench anchors --anchors missing/": 4,  # the anchors file is a required external file
     "derive report tests/fixtures/claims/seed000_p1_ssm.md --check": 1,
     "derive report hw8 -o out --pdf": 0 if shutil.which("latexmk") else 4,
 }

@@ -24,6 +24,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from ..emit.code_printers import NumbaCodePrinter
+from ..errors import DeriveError
 from .cell import Elementwise, Linear, t
 from .engine import Reverse, adjoint_order, bar
 from .functions import sigma, sigma_prime
@@ -64,11 +65,16 @@ class BPTTPlan:
         return self.linear.index(name)
 
     def _element(self, name: str, shift: sp.Expr, vector: bool, adjoint: bool,
-                 local: frozenset[str] | set[str] = frozenset()) -> sp.Basic:
+                 local: frozenset[str] | set[str] = frozenset(),
+                 rolling: frozenset[str] | set[str] = frozenset()) -> sp.Basic:
         """The array element holding (the adjoint of) sequence ``name`` at t + shift; an
-        adjoint in ``local`` lives in a loop variable (only read in the same step)."""
+        adjoint in ``local`` lives in a loop variable (only read in the same step), one in
+        ``rolling`` in a two-row buffer (only read in the same and the next step)."""
         if adjoint and name in local:
             return sp.Symbol(f"bar_{name}_")
+        if adjoint and name in rolling:
+            row = sp.Symbol("row_t" if shift == 0 else "row_next")  # t % 2 and (t + 1) % 2, set per step
+            return sp.Indexed(sp.IndexedBase(f"bar_{name}"), *([row] if vector else [row, J]))
         idx: list[sp.Expr] = [t + shift]
         if name in self.linear:
             base = "Abar" if adjoint else "A"
@@ -81,7 +87,8 @@ class BPTTPlan:
         return sp.Indexed(sp.IndexedBase(base), *idx)
 
     def _lower(self, expr: sp.Expr, vector: bool, use_stored: bool = True,
-               local: frozenset[str] | set[str] = frozenset()) -> sp.Expr:
+               local: frozenset[str] | set[str] = frozenset(),
+               rolling: frozenset[str] | set[str] = frozenset()) -> sp.Expr:
         """Stored activations for σ(a), σ'(a), f(a) (backward pass only); sequence
         elements to array elements."""
         defs = {}
@@ -109,7 +116,7 @@ class BPTTPlan:
             name = type(node).__name__
             shift = node.args[0] - t
             if name.startswith("bar_"):
-                return self._element(name[4:], shift, vector, True, local)
+                return self._element(name[4:], shift, vector, True, local, rolling)
             if name in self.cell.inputs or name == self.cell.target:
                 return sp.Indexed(sp.IndexedBase(f"v_{name}"), *([t + shift] if vector else [t + shift, J]))
             return self._element(name, shift, vector, False)
@@ -123,6 +130,31 @@ class BPTTPlan:
 
     def printer_settings(self) -> dict[str, Any]:
         return {}
+
+    def _store(self, val: sp.Expr, forward: list[dict[str, Any]], stored: list[str], vector: bool) -> sp.Expr:
+        """A backward common subexpression that the forward pass also computes (tanh c^{(t)}
+        in the LSTM) is stored there once and read back: returns what the backward pass
+        uses for ``val`` (a stored array element, or ``val`` itself), and edits ``forward``."""
+        forward_arrays = {"A", *(f"v_{n}" for n in self.hidden), *(f"v_{n}" for n in self.cell.inputs)}
+        indexed = val.atoms(sp.Indexed)
+        rest = val.replace(lambda n: isinstance(n, sp.Indexed), lambda n: sp.Integer(1))
+        if not indexed or rest.free_symbols - {t, J, HS} \
+                or any(str(x.base.label) not in forward_arrays for x in indexed) or val.is_Atom:
+            return val
+        for step in forward:
+            if step["kind"] != "elementwise":
+                continue
+            uses = [k for k, (_, value) in enumerate(step["lines"]) if value.has(val)]
+            if not uses:
+                continue
+            name = f"stored{len(stored)}"
+            stored.append(name)
+            elem = sp.Indexed(sp.IndexedBase(f"v_{name}"), *([t] if vector else [t, J]))
+            lines = step["lines"]
+            step["lines"] = lines[:uses[0]] + [(elem, val)] + [
+                (a, b.xreplace({val: elem}) if k >= uses[0] else b) for k, (a, b) in enumerate(lines) if k >= uses[0]]
+            return elem
+        return val
 
     def _groups(self, items: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
         """Split (slot, weight) pairs into runs of consecutive slots."""
@@ -152,8 +184,7 @@ class BPTTPlan:
                         terms.append({"w": term.weight, "src": f"v_{term.var}", "lag": term.lag})
                 forward.append({"kind": "linear", "k": k, "terms": terms})
             else:
-                line = {"target": printer.doprint(self._element(e.name, 0, vector, False)),
-                        "value": printer.doprint(self._lower(e.expr, vector, use_stored=False))}
+                line = (self._element(e.name, 0, vector, False), self._lower(e.expr, vector, use_stored=False))
                 if forward and forward[-1]["kind"] == "elementwise":
                     forward[-1]["lines"].append(line)
                 else:
@@ -172,7 +203,7 @@ class BPTTPlan:
                     gemv_id += 1
                     transposed.append({"name": name, "weights": [w for _, w in run]})
                     gemvs.append({"name": name, "lo": run[0][0], "hi": run[-1][0] + 1, "lag": lag,
-                                  "var": f"gemv{gemv_id - 1}"})
+                                  "var": f"gemv{gemv_id - 1}", "weights": [w for _, w in run]})
             elementwise = sp.Add(*([self.rev.loss_partial] if n == cell.output else []),
                                  *[sp.Function(bar(c.consumer))(t + c.lag) * c.partial.subs(t, t + c.lag)
                                    for c in self.rev.consumers(n) if c.weight is None])
@@ -190,19 +221,33 @@ class BPTTPlan:
                     if node.args[0] != t or phase_of[src] != item["phase"]:
                         needs_array.add(src)
         local = {n for n in self.hidden if n not in needs_array}
+        # an adjoint read only in its own step and the next one needs two rows, not T + 2: the
+        # loop then streams one array fewer through memory (c̄ in the LSTM)
+        reads: dict[str, set[sp.Expr]] = {}
+        for item in plan:
+            for node in item["expr"].atoms(AppliedUndef):
+                if type(node).__name__.startswith("bar_"):
+                    reads.setdefault(type(node).__name__[4:], set()).add(node.args[0] - t)
+        rolling = frozenset(n for n in self.hidden if n not in local and reads.get(n, set()) <= {0, 1})
+        # the backward buffers are reused across calls without zeroing: sound only because
+        # every adjoint array is assigned (not accumulated) at every step t = 1..T
+        if not needs_array <= {item["name"] for item in plan}:
+            raise DeriveError(f"adjoints without an assignment: {sorted(needs_array - {i['name'] for i in plan})}")
         phases: list[dict[str, Any]] = []
+        stored: list[str] = []
         tmp = sp.numbered_symbols("tmp")
         for ph in sorted(set(phase_of.values())):
             items = [item for item in plan if item["phase"] == ph]
             targets, values = [], []
             for item in items:
-                value = self._lower(item["expr"], vector, local=local)
+                value = self._lower(item["expr"], vector, local=local, rolling=rolling)
                 for g in item["gemvs"]:
                     value += sp.Symbol(g["var"]) if vector else sp.Indexed(sp.IndexedBase(g["var"]), J)
-                targets.append(self._element(item["name"], 0, vector, True, local=local))
+                targets.append(self._element(item["name"], 0, vector, True, local=local, rolling=rolling))
                 values.append(value)
             # common subexpressions (e.g. tanh c^{(t)} in two adjoints), each emitted before its first use
             reps, reduced = sp.cse(values, symbols=tmp, optimizations="basic")
+            reps = [(sym, self._store(val, forward, stored, vector)) for sym, val in reps]
             emitted: set[sp.Symbol] = set()
             lines = []
 
@@ -226,9 +271,13 @@ class BPTTPlan:
             for run in self._groups(pairs):
                 gemms.append({"src": f"v_{src}", "lag": lag, "lo": run[0][0], "hi": run[-1][0] + 1,
                               "weights": [(w, slot - run[0][0]) for slot, w in run]})
+        for step in forward:
+            if step["kind"] == "elementwise":
+                step["lines"] = [{"target": printer.doprint(a), "value": printer.doprint(b)} for a, b in step["lines"]]
         return {
             "weights": list(cell.weights), "inputs": list(cell.inputs), "target": cell.target,
-            "output": cell.output, "hidden": self.hidden, "nlin": len(self.linear), "states": list(cell.states),
+            "output": cell.output, "hidden": self.hidden + stored, "nlin": len(self.linear), "states": list(cell.states),
             "forward": forward, "input_terms": input_terms, "phases": phases, "transposed": transposed,
-            "gemms": gemms, "vector": vector, "bar_arrays": [n for n in self.hidden if n not in local],
+            "gemms": gemms, "vector": vector,
+            "rolling": sorted(rolling), "bar_arrays": [n for n in self.hidden if n not in local],
         }

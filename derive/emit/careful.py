@@ -226,10 +226,22 @@ class DplrKernel:
         ctx["stable_x"] = printer.doprint(self.form.stable.xreplace({self.form.exponent: xs}))
         ctx["weighted_large_x"] = printer.doprint(self.form.weighted_large(sp.Symbol("weight"), xs))
         ctx["large_x"] = repr(LARGE_X)
+        ctx["overflow_edge"] = printer.doprint(self.overflow_edge(sp.Symbol("abs_weight", positive=True)))
         ctx.update({"first": printer.doprint(self.first), "const": printer.doprint(self.const),
                     "weight": printer.doprint(self.weight), "s_value": printer.doprint(self.s_value),
                     "offset": self.offset})
         return ctx
+
+    def overflow_edge(self, abs_w: sp.Symbol) -> sp.Expr:
+        """The m where |w| · large reaches DBL_MAX: the root of x(m) - log s + log|w| = LOG_MAX
+        (x is linear in m).  Past it by a few steps the true |K| overflows (see the template),
+        so the plan fills that region with ±inf instead of evaluating it."""
+        x = self.form.exponent
+        poly = sp.Poly(x, self.form.m)
+        if poly.degree() != 1:
+            raise DeriveError(f"the exponent {x} is not linear in {self.form.m}")
+        rate, x0 = poly.all_coeffs()
+        return (sp.Float(LOG_MAX) + sp.log(self.form.s) - sp.log(abs_w) - x0) / rate
 
     def printer_settings(self) -> dict[str, Any]:
         return {}
