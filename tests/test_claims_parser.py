@@ -125,4 +125,4 @@ def test_tex_environments_and_align_chains(tmp_path):
                    "&= B^\\top A^\\top I\n\\end{align}\nand \\[ a \\le b \\] and $5 > 3$.\n")
     d = read_document(doc)
     assert [(c.line, " ".join(c.latex.split())) for c in d.claims] == [
-        (3, "(AB)^\\top = B^\\top A^\\top = B^\\top A^\\top I"), (7, "a \\le b"), (7, "5 > 3")]
+        (4, "(AB)^\\top = B^\\top A^\\top = B^\\top A^\\top I"), (7, "a \\le b"), (7, "5 > 3")]

@@ -30,7 +30,7 @@ from typing import Any, Callable
 import sympy as sp
 from sympy.core.sympify import _sympify  # strict: never parses a string
 from sympy.core.function import AppliedUndef
-from sympy.matrices.expressions.matexpr import MatrixExpr
+from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
 from ..problem import Problem
 from ..symbols import MatSeq, MatSum
@@ -159,12 +159,15 @@ class Scope:
     def_patterns: list[tuple[Node, int, str, Node]] = field(default_factory=list)
     dim_symbols: dict[str, sp.Symbol] = field(default_factory=dict)
     def_families: dict[str, list[Node]] = field(default_factory=dict)  # name family -> right sides defining it
+    entry_names: set[str] = field(default_factory=set)  # declared vectors whose x_i the document means as entries
+    def_index_vars: dict[str, set[str]] = field(default_factory=dict)  # family -> its definition's index names
 
     def copy(self) -> "Scope":
         """A scope that can take more bindings without changing this one."""
         return dataclasses.replace(self, defs=dict(self.defs), def_text=dict(self.def_text), funcs=dict(self.funcs),
                                    declared=dict(self.declared), def_patterns=list(self.def_patterns),
-                                   dim_symbols=dict(self.dim_symbols), def_families=dict(self.def_families))
+                                   dim_symbols=dict(self.dim_symbols), def_families=dict(self.def_families),
+                                   entry_names=set(self.entry_names), def_index_vars=dict(self.def_index_vars))
 
     @classmethod
     def for_problem(cls, problem: Problem | None) -> "Scope":
@@ -294,9 +297,13 @@ class Scope:
         key = name_key(lhs)
         if key is None:
             raise BindError(f"cannot define {latex!r}: the left side is not a name", lhs.col)
-        fam = family(lhs)
+        fam = family(lhs) if lhs.kind != "pow" else family(lhs.args[0])  # s^2 = ... determines s
         if fam is not None:
             self.def_families[fam] = self.def_families.get(fam, []) + [rhs]
+            if lhs.kind == "name":  # x_i = ..., h^{(t)} = ...: i and t are the definition's own
+                idx = {to_text(v) for slot in lhs.args if isinstance(slot, Node) for v in slot.walk()
+                       if v.kind == "name"}
+                self.def_index_vars[fam] = self.def_index_vars.get(fam, set()) | idx
         self.defs[key] = rhs
         self.def_text[key] = latex
         # S_t = ..., h^{(t)} = ...: an indexed definition also reads S_{t-1}, h^{(t+1)}
@@ -353,6 +360,8 @@ def name_key(n: Node) -> str | None:
         return to_text(n.args[0]) + "'"
     if n.kind == "paren":
         return name_key(n.args[0])
+    if n.kind == "pow" and n.args[0].kind == "name" and n.args[1].kind == "num":
+        return f"{to_text(n.args[0])}^{{{n.args[1].value}}}"  # s^2 = ... defines s^2 (a variance)
     return None
 
 
@@ -400,6 +409,22 @@ HYPOTHESES = ("matrices, vectors and scalars by letter case",
               "all scalars")
 
 
+class _Counted:
+    """A held name that counts its uses (a derivative with respect to a defined name)."""
+
+    def __init__(self, make: Callable[[], "T"]) -> None:
+        self.make = make
+
+    def __call__(self) -> "T":
+        return self.make()
+
+
+def _element(parent: sp.Basic, i: sp.Basic, j: sp.Basic) -> sp.Basic:
+    """Entry (i, j), 0-based, of a matrix expression — our own nodes included (SymPy's
+    indexing asks each node class for its entries; the evaluator reads MatrixElement)."""
+    return MatrixElement(parent, i, j)
+
+
 def primed_name(n: Node) -> Node:
     """``m'`` as a name of its own (not a derivative: it has no argument)."""
     return Node("name", n.value + "'", n.args, n.col)
@@ -434,6 +459,7 @@ class Inference:
         # defined names held as variables inside a derivative with respect to them (∂ℓ/∂a, a := W x + b)
         self.opaque: dict[str, T] = {}
         self.unreadable: set[str] = set()  # defined names whose definitions use unknown functions
+        self.entry_ranges: list[tuple[str, int]] = []  # (index key, dimension class) of entries x_i
 
     # -- shapes
     def scalar(self) -> Shape:
@@ -533,7 +559,8 @@ class Inference:
             sym = self.local_index[key]
             return T(self.scalar(), lambda b, s=sym: s, True)
         if key in self.opaque:
-            return self.opaque[key]
+            held = self.opaque[key]
+            return held() if isinstance(held, _Counted) else held
         try:
             if key in self.scope.defs and key not in self.unreadable:
                 return self._expand_def(key, n)
@@ -608,17 +635,20 @@ class Inference:
         # x \in R^d with x_i is read as the i-th vector of a family (the other common reading)
         declared = self.scope.declared.get(base)
         known = base in self.scope.defs or (declared is not None and len(idx) == 2 and not (
-            declared.rows == 1 or declared.cols == 1))
+            declared.rows == 1 or declared.cols == 1)) or (declared is not None and base in self.scope.entry_names)
         if not known:
             return None
         whole = self.infer(Node("name", base, (None, None), n.col))
         if self.is_scalar(whole.shape):
             return None
         fs = [self.index_expr(x) for x in idx]
+        for x, d in zip(idx, whole.shape):  # x_i: i runs over 1..dim (sampled there, not 0..6)
+            if x.kind == "name" and to_text(x) not in self.local_index:
+                self.entry_ranges.append((to_text(x), d))
         if len(fs) == 1:
             self.unify_shape(whole.shape, (whole.shape[0], Dims.ONE), f"{base}_i needs a vector", n.col)
-            return T(self.scalar(), lambda b, w=whole, f=fs[0]: b.value(w)[f(b) - 1, 0], True)
-        return T(self.scalar(), lambda b, w=whole, f=fs: b.value(w)[f[0](b) - 1, f[1](b) - 1], True)
+            return T(self.scalar(), lambda b, w=whole, f=fs[0]: _element(b.value(w), f(b) - 1, 0), True)
+        return T(self.scalar(), lambda b, w=whole, f=fs: _element(b.value(w), f[0](b) - 1, f[1](b) - 1), True)
 
     def _scalar_problem_name(self, base: str) -> bool:
         return False
@@ -780,6 +810,9 @@ class Inference:
 
     def _pow(self, n: Node) -> T:
         base_node, exp_node = n.args
+        key = name_key(n)
+        if key is not None and key in self.scope.defs and key not in self.unreadable:
+            return self._expand_def(key, n)
         if base_node.kind == "name" and base_node.value == "e" and base_node.args == (None, None) \
                 and "e" not in self.syms and self.scope.problem is None or (
                 base_node.kind == "name" and base_node.value == "e" and self.scope.problem is not None
@@ -1040,6 +1073,9 @@ class Inference:
         key = to_text(var)
         if var.kind == "name" and key in self.scope.defs and key not in self.opaque:
             return self._derivative_by_defined(body, var, key, n)
+        by_entry = self._derivative_by_entry(body, var, n)
+        if by_entry is not None:
+            return by_entry
         v = self.infer(var)
         f = self.infer(body)
         info = self.syms.get(key)
@@ -1056,6 +1092,22 @@ class Inference:
             raise BindError("the derivative of a matrix by a matrix is not a matrix", n.col)
         return T(shape, lambda b, f=f, i=info, s=shape: b.derivative(f, i, s))
 
+    def _derivative_by_entry(self, body: Node, var: Node, n: Node) -> T | None:
+        """∂f/∂x_j for an entry x_j of a vector the document declares or defines: the j-th
+        entry of the gradient with respect to the whole vector."""
+        if var.kind != "name" or var.args[0] is None or var.args[1] is not None:
+            return None
+        if self._entry(var.value, var.args[0], var) is None:
+            return None
+        whole = Node("name", var.value, (None, None), var.col)
+        grad = self._derivative(body, whole, n)
+        if not self.dims.is_one(grad.shape[1]):
+            return None
+        j = self.index_expr(var.args[0])
+        if var.args[0].kind == "name":
+            self.entry_ranges.append((to_text(var.args[0]), grad.shape[0]))
+        return T(self.scalar(), lambda b, g=grad, j=j: _element(b.value(g), j(b) - 1, 0), True)
+
     def _derivative_by_defined(self, body: Node, var: Node, key: str, n: Node) -> T:
         """∂ℓ/∂a where the document defines a (a = W_1 x + b_1): the chain rule's reading.
         Inside the derivative a is a variable that ℓ reaches through the definitions that use
@@ -1063,11 +1115,25 @@ class Inference:
         point = self.infer(var)
         info = SymInfo("∂var:" + key, "scalar" if self.is_scalar(point.shape) else "matrix", point.shape)
         self.syms[info.key] = info
-        self.opaque[key] = T(point.shape, lambda b, i=info: b.sym(i), self.is_scalar(point.shape))
+        used = [0]
+
+        def held(b: "Builder", i: SymInfo = info) -> sp.Basic:
+            return b.sym(i)
+
+        def reach(n_: Node = var) -> T:
+            used[0] += 1
+            return T(point.shape, held, self.is_scalar(point.shape))
+
+        self.opaque[key] = _Counted(reach)
         try:
             f = self.infer(body)
         finally:
             del self.opaque[key]
+        if not used[0]:
+            # ∂D/∂s_i with s_i = log σ_i² and D written in σ: D reaches s only through the inverse of
+            # s's definition, which the document does not give
+            raise BindError(f"{key} is defined from other names and the differentiated expression does not "
+                            f"use it: the derivative needs those names as functions of {key}", n.col)
         fs, vs = f.shape, point.shape
         if self.is_scalar(fs):
             shape = vs
@@ -1541,10 +1607,15 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
         for info in list(inf.syms.values()):
             if info.sympy is None and info.kind in ("scalar", "matrix", "index"):
                 builder.sym(info)
+        entries = []
+        for key, d in inf.entry_ranges:
+            info = inf.syms.get(key)
+            if info is not None and info.kind == "index" and info.sympy is not None:
+                entries.append((info.sympy, builder.dim(d)))
         result = Bound(items=exprs, ops=list(ops), condition=cond, symbols=dict(inf.syms),
                        dims={s: None for s in builder.dim_symbols.values()},
                        indices=[i.sympy for i in inf.syms.values() if i.kind == "index" and i.sympy is not None],
-                       hypothesis=label)
+                       hypothesis=label, extra={"entry_ranges": entries})
         if not mismatch:
             return result
         # the sides' shapes differ under this reading: prefer a later reading under which the

@@ -175,6 +175,7 @@ def generic_problem(bound: Bound, intervals: dict[sp.Basic, tuple[Any, bool, Any
     ``intervals`` (from the hypotheses) bound scalars; ``wide`` draws scalars across many
     orders of magnitude (for inequalities, whose failures hide outside (-1, 1))."""
     intervals = intervals or {}
+    entry_ranges = bound.extra.get("entry_ranges", [])
     dim_syms: set[sp.Symbol] = set(bound.dims)
     for info in bound.symbols.values():
         s = info.sympy
@@ -193,7 +194,8 @@ def generic_problem(bound: Bound, intervals: dict[sp.Basic, tuple[Any, bool, Any
             dim_syms |= {x for x in e.free_symbols
                          if isinstance(x, sp.Symbol) and x.is_integer and x.is_positive and x not in bound.indices}
     seqs = {k: i for k, i in bound.symbols.items() if i.kind == "seq"}
-    index_syms = [s for s in bound.indices if s not in dim_syms]
+    entry_idx = {i for i, _d in bound.extra.get("entry_ranges", [])}
+    index_syms = [s for s in bound.indices if s not in dim_syms and s not in entry_idx]
     dims = tuple(Dim(s, WIDE_DIMS if wide else (2, 3, 4)) for s in sorted(dim_syms, key=str))
     indices = tuple(Index(s, 0, WIDE_INDEX_HIGH if wide else INDEX_HIGH) for s in sorted(index_syms, key=str))
     infos = [i for i in bound.symbols.values() if i.kind in ("scalar", "matrix") and i.sympy is not None]
@@ -227,6 +229,9 @@ def generic_problem(bound: Bound, intervals: dict[sp.Basic, tuple[Any, bool, Any
         if seqs:
             vals["sequence seed"] = sampler.rng.randrange(2**31)
             vals["sequence small"] = int(sampler.small)
+        for idx, dim in entry_ranges:  # an entry's index runs over 1..dim
+            size = int(_sympify(dim).xreplace(sizes)) if not isinstance(dim, int) else dim
+            vals[idx] = sampler.rng.randint(1, max(1, size))
         return vals
 
     def reference(values: dict[Any, Any], dps: int) -> dict[str, Callable[..., Any]]:
@@ -581,6 +586,11 @@ def _unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> s
     # constrain are universal: a term that drops one of them is a slip, not an unknown
     for rhs in st.given_rhs:
         known |= free_names(rhs)
+    # the model's inputs: names its definitions are made of (x in mu = 1/n sum x_i) are universal
+    for fam, rhss in scope.def_families.items():
+        bound_vars = scope.def_index_vars.get(fam, set())
+        for rhs in rhss:
+            known |= free_names(rhs) - bound_vars
     for h in st.hypotheses:
         known |= free_names(h)
     a, b = _expanded_names(left, scope), _expanded_names(right, scope)
@@ -607,7 +617,7 @@ def _expanded_names(n: Node, scope: Scope, depth: int = 0) -> set[str]:
         rhss = scope.def_families.get(name)
         if rhss and depth < 8:
             for rhs in rhss:
-                out |= _expanded_names(rhs, scope, depth + 1) - {name}
+                out |= _expanded_names(rhs, scope, depth + 1) - {name} - scope.def_index_vars.get(name, set())
         else:
             out.add(name)
     return out
@@ -1129,7 +1139,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             tree = st.tree
             problem_scope = None
             chosen = None
-            if auto:
+            own = any(model.is_defined(f, section) for f in R.free_names(tree))
+            if auto and not own:  # names the document defines are the document's, not a problem's
                 best = max(((_specificity(tree, sc), n, sc) for n, sc in auto), key=lambda x: x[0])
                 if best[0] >= 2:
                     problem_scope, chosen = best[2], best[1]
@@ -1156,6 +1167,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                             mark=mark, first_in_span=pos == 0, part_answers=bool(answers),
                             is_defined=lambda f, sec=section: model.is_defined(f, sec),
                             problem_input=is_input, problem_computed=computed, seen=lambda f, sec=section: model.was_seen(f, sec))
+            model.note_entries(tree, section)
             role = R.assign(tree, ctx)
             if listed and previous[1].role == R.HYPOTHESIS and role.role in (R.CLAIM,) and tree.kind == "chain" \
                     and all(o in ("<", "<=", ">", ">=", "!=", "=") for o in tree.args[1]) and mark is None:
@@ -1182,9 +1194,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                         model.declare(items[0], items[1], st.latex, claim.line, section)
                     except BindError:
                         pass
+                    # a declared shape gives no value: the first equation for W may still define it
                 else:
                     model.assume(tree, st.latex, claim.line, section, names)
-                model.use(names, section)
+                    model.use(names, section)
                 plain(claim.line, st, ASSUMED, role, f"assumed: {role.why}; later statements are sampled under it",
                       section=section)
                 previous = (st, role, section, claim.line)
@@ -1327,6 +1340,8 @@ def _record_definition(model: Any, st: Statement, tree: Node, line: int, section
             pass
         return DEFINED, f"defined: {role.why}"
     earlier = model.definition_of(role.defines, section) if role.defines else None
+    if earlier is not None and to_text(earlier.lhs) != to_text(lhs):
+        earlier = None  # sigma_3 = 4 and sigma_4 = 1: two members of one family, no conflict
     if earlier is not None and parts(earlier.section) == parts(section) and _numeric_value(earlier.rhs) is not None \
             and _numeric_value(items[1]) is not None and _numeric_value(earlier.rhs) != _numeric_value(items[1]):
         return INCONSISTENT, (f"inconsistent: {role.defines} was defined as {to_text(earlier.rhs)} on line "
@@ -1334,14 +1349,20 @@ def _record_definition(model: Any, st: Statement, tree: Node, line: int, section
     # A = \alpha = 0.8 defines A and \alpha; o = W^\top q = V^\top K a q defines o, then claims the rest
     model.define(lhs, items[1], st.latex, line, section)
     k = 1
-    while k < len(ops) and ops[k] in ("=", ":=", "<-") and items[k].kind == "name" \
-            and not model.is_defined(_fam(items[k]), section) and not model.was_seen(_fam(items[k]), section):
+    while k < len(ops) and ops[k] in ("=", ":=", "<-") and items[k].kind == "name" and (
+            (not model.is_defined(_fam(items[k]), section) and not model.was_seen(_fam(items[k]), section))
+            or _initial_value(items[k], items[-1])):
         model.define(items[k], items[k + 1], st.latex, line, section)
         k += 1
     if k >= len(ops):
         return DEFINED, f"defined: {role.why}"
     st.skip_links = k
     return None, ""
+
+
+def _initial_value(name: Node, value: Node) -> bool:
+    """``v_0`` in ``m_0 = v_0 = 0``: a member of a family at a numeric index, given a number."""
+    return any(isinstance(a, Node) and a.kind == "num" for a in name.args) and _numeric_value(value) is not None
 
 
 def _fam(n: Node) -> str:

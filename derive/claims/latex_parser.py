@@ -823,7 +823,7 @@ class Parser:
 
     def _frac(self, t: Token) -> Node:
         num = self.parse_frac_part()
-        den = self.parse_frac_part()
+        den = self.parse_frac_part(denominator=True)
         # derivative notations: \frac{d}{dx}, \frac{\partial y}{\partial x}, \frac{d y}{d x}
         deriv = _as_derivative(num, den)
         if deriv is not None:
@@ -835,14 +835,14 @@ class Parser:
             return Node("partial", None, (top, var, order), t.col)
         return Node("div", "frac", (num, den), t.col)
 
-    def parse_frac_part(self) -> Node:
+    def parse_frac_part(self, denominator: bool = False) -> Node:
         if self.at("{"):
             t = self.next()
             if self.at("}"):
                 raise ParseError("empty group {}", t.col)
             start = self.pos
             # derivative parts: "d", "dx", "\partial y", "\partial^2 F" are kept as raw marks
-            mark = self._derivative_mark()
+            mark = self._derivative_mark(denominator)
             if mark is not None:
                 self.expect("}")
                 return mark
@@ -859,7 +859,7 @@ class Parser:
             return Node("num", tok.value, (), tok.col)
         return self.parse_accent_arg()
 
-    def _derivative_mark(self) -> Node | None:
+    def _derivative_mark(self, denominator: bool = False) -> Node | None:
         """Inside a fraction part: ``d``, ``\\partial``, ``d^2``, ``\\partial x`` (and the
         rest of the part after the mark) -> Node("dmark", order, (rest|None,))."""
         t = self.tok
@@ -879,8 +879,9 @@ class Parser:
         if self.at("}"):
             return Node("dmark", order, (None, flavor), t.col)
         rest = self.parse_expr()
-        # \partial x^2 in a denominator: the order sits on the variable
-        if rest.kind == "pow" and rest.args[1].kind == "num":
+        # \partial x^2 in a denominator: the order sits on the variable (in a numerator,
+        # \partial s^2 is the derivative of s squared; its order is written \partial^2 F)
+        if denominator and rest.kind == "pow" and rest.args[1].kind == "num":
             order = rest.args[1].value
             rest = rest.args[0]
         return Node("dmark", order, (rest, flavor), t.col)

@@ -72,6 +72,7 @@ class DocumentModel:
     bindings: list[Binding] = field(default_factory=list)
     hypotheses: list[Hypothesis] = field(default_factory=list)
     seen: list[tuple[Section, frozenset[str]]] = field(default_factory=list)
+    entry_names: set[str] = field(default_factory=set)
     _cache: dict[tuple[int, ...], Scope] = field(default_factory=dict)
 
     def use(self, names: set[str], section: Section) -> None:
@@ -117,7 +118,7 @@ class DocumentModel:
         bindings, replayed in order (a later definition of a name wins)."""
         base = base if base is not None else self.base
         chosen = tuple(i for i, b in enumerate(self.bindings) if visible(b.section, section))
-        key = (id(base),) + chosen
+        key = (id(base), len(self.entry_names)) + chosen
         hit = self._cache.get(key)
         if hit is not None:
             return hit
@@ -132,9 +133,25 @@ class DocumentModel:
                     scope.declare(b.lhs, b.rhs)
             except (BindError, ParseError):
                 continue
+        scope.entry_names |= self.entry_names
         if len(self._cache) < 2048:
             self._cache[key] = scope
         return scope
+
+    def note_entries(self, tree: Node, section: Section) -> None:
+        """``\\sum_{i=1}^{n} x_i`` with ``x \\in \\mathbb{R}^n`` declared: the document means x_i as
+        the entries of x (the other reading, x_i as the i-th vector of a family, fits
+        ``\\sum_{i=1}^{3} z_i z_i^\\top`` with z in R^d)."""
+        scope = self.scope_for(section)
+        for node in tree.walk():
+            if node.kind not in ("sum", "prod") or not isinstance(node.args[1], Node) or node.args[3] is None:
+                continue
+            var, hi = to_text(node.args[1]), to_text(node.args[3])
+            for x in node.args[0].walk():
+                if x.kind == "name" and x.args[0] is not None and to_text(x.args[0]) == var:
+                    d = scope.declared.get(x.value)
+                    if d is not None and d.cols == 1 and str(d.rows) == hi.lstrip("\\"):
+                        self.entry_names.add(x.value)
 
     def hypotheses_for(self, section: Section, names: set[str]) -> list[Hypothesis]:
         """Visible hypotheses about any of ``names`` (a name's hypotheses travel with it)."""
@@ -158,8 +175,10 @@ def _forget(scope: Scope, lhs: Node) -> None:
     if key is not None:
         scope.defs.pop(key, None)
         scope.def_text.pop(key, None)
+    numeric_member = lhs.kind == "name" and any(isinstance(a, Node) and a.kind == "num" for a in lhs.args)
     fam = family(lhs)
-    if fam is not None:
+    if fam is not None and not numeric_member:
         scope.def_families.pop(fam, None)
-    if lhs.kind == "name":
+        scope.def_index_vars.pop(fam, None)
+    if lhs.kind == "name" and not numeric_member:  # m_0 = 0 sets a member; m_t = ... replaces the family
         scope.def_patterns[:] = [p for p in scope.def_patterns if p[0].value != lhs.value]

@@ -305,7 +305,12 @@ def extract_math(body: str, errors: list[dict[str, object]] | None = None
                     return out
                 raise DeriveError(f"line {line}: {body[i:i + width]} is never closed")
             inner = body[i + width:end]
-            if kind == "display":
+            rows = _inner_rows(inner) if kind == "display" else None
+            if rows is not None:  # $$\begin{aligned} a &= b \\ &= c \end{aligned}$$: rows, as an align
+                advance(i)
+                for ln, row in _split_rows(rows[1], line + rows[0], True):
+                    out.append((ln, row, True, prose(prose_from, i), tuple(section), mark, ""))
+            elif kind == "display":
                 add(i, inner, True, end + len(close))
             else:
                 advance(i)
@@ -335,6 +340,23 @@ def extract_math(body: str, errors: list[dict[str, object]] | None = None
     return out
 
 
+_INNER_ENVS = ("aligned", "split", "gathered", "alignedat", "align", "align*", "gather", "gather*")
+
+
+def _inner_rows(inner: str) -> tuple[int, str] | None:
+    """``(newlines before it, body)`` when a display block is one multi-row environment."""
+    t = inner.strip()
+    for env in _INNER_ENVS:
+        head, tail = f"\\begin{{{env}}}", f"\\end{{{env}}}"
+        if t.startswith(head) and t.endswith(tail) and t.count("\\begin{") == 1 + t[len(head):].count("\\begin{"):
+            lead = inner[:inner.index(head)].count("\n")
+            body = t[len(head):len(t) - len(tail)]
+            if env == "alignedat" and body.startswith("{"):
+                body = body[body.index("}") + 1:]
+            return lead, _strip_labels(body)
+    return None
+
+
 def _strip_labels(inner: str) -> str:
     out, k = [], 0
     while True:
@@ -357,7 +379,7 @@ def _split_rows(inner: str, line: int, multi: bool) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     ln = line
     for part in _rows(inner):
-        row_line = ln  # a row is reported on the line where it starts (its leading newline is the row break)
+        row_line = ln + part[:len(part) - len(part.lstrip())].count("\n")  # where its text starts
         ln += part.count("\n")
         text = part.strip()
         if text.startswith("[") and "]" in text[:12]:  # \\[2pt]

@@ -121,6 +121,8 @@ def family(n: Node) -> str | None:
     is part of the name)."""
     if n.kind == "transpose":
         return family(n.args[0])
+    if n.kind == "pow" and n.args[0].kind == "name" and n.args[1].kind == "num":
+        return family(n.args[0])  # s^2 defined: s is what it determines
     if n.kind == "prime" and n.args[0].kind == "name":  # m' is a name of its own
         return family(Node("name", n.args[0].value + "'", n.args[0].args, n.args[0].col))
     if n.kind == "apply" and n.args and isinstance(n.args[0], Node) and n.args[0].kind == "name":
@@ -195,6 +197,8 @@ def _defined_head(lhs: Node) -> bool:
         return True
     if lhs.kind in ("transpose", "prime") and lhs.args[0].kind == "name":
         return True
+    if lhs.kind == "pow" and lhs.args[0].kind == "name" and lhs.args[1].kind == "num":
+        return True  # s^2 = \frac{1}{n}\sum (x_i - \mu)^2: a variance named by its square
     return lhs.kind == "apply" and lhs.args[0].kind == "name" and all(
         isinstance(a, Node) and a.kind == "name" for a in lhs.args[1:])
 
@@ -240,11 +244,19 @@ def assign(tree: Node, ctx: Context) -> Role:
         def_word = True
     all_ineq = all(o in _INEQ_OPS for o in ops)
     in_interval = len(ops) == 1 and ops[0] == "in"
+    if ops[0] in _INEQ_OPS and ops[0] != "!=" and _solution_form(items) and not all_ineq:
+        # \lambda \le 0.25 \cdot 4^2 = 4: a bound on one name, then arithmetic
+        return Role(SOLUTION, "a set of values of one name, with the arithmetic of its bound")
     if ops[0] == "=" and len(items) == 2 and items[1].kind == "tuple" and items[1].value in ("[]", "()") \
             and _defined_head(lhs):
         return Role(ANSWER, "a list of values given as the result")
     if ops[0] == "=" and _ends_with(tail, ("answer", "final answer", "answer is", "result")):
         return Role(ANSWER, "stated as the answer")
+    # m_0 = 0 after m_t = \beta m_{t-1} + ...: the recurrence's initial value
+    if all(o == "=" for o in ops) and lhs.kind == "name" and _numeric(items[-1]) \
+            and any(isinstance(a, Node) and a.kind == "num" for a in lhs.args) \
+            and ctx.is_defined(family(lhs) or "") and not ctx.problem_computed(lhs):
+        return Role(DEFINITION, "an initial value of a recurrence defined before", defines=family(lhs))
     # x = 3 for a variable used before (k = 1, i = 3): a case, not an identity
     if len(ops) == 1 and ops[0] == "=" and lhs.kind == "name" and _numeric(items[1]) \
             and (lhs.args[0] is None or _index_like(lhs.args[0])) and lhs.args[1] is None:
@@ -264,6 +276,10 @@ def assign(tree: Node, ctx: Context) -> Role:
             return Role(DEFINITION, word, defines=fam)
         if (def_word or hyp_word) and restated and _numeric(items[1]) and len(ops) == 1:
             return Role(HYPOTHESIS, f"sets a case of {fam} (“{hyp_word or 'given'}” before it)")
+        recurrence = fam is not None and fam.endswith(INDEXED) and fam in free_names(
+            Node("tuple", "", tuple(items[1:2]), 0))
+        if not restated and recurrence and not ctx.problem_input(lhs) and len(ops) == 1:
+            return Role(DEFINITION, f"a recurrence for {fam} (nothing earlier defines it)", defines=fam)
         if not restated and fam is not None and not ctx.seen(fam) and not ctx.problem_input(lhs) \
                 and not (hyp_word and _numeric(items[1]) and lhs.kind == "name" and lhs.args == (None, None)
                          and len(lhs.value) == 1 and lhs.value in "ijklmnt"):
