@@ -161,13 +161,15 @@ class Scope:
     def_families: dict[str, list[Node]] = field(default_factory=dict)  # name family -> right sides defining it
     entry_names: set[str] = field(default_factory=set)  # declared vectors whose x_i the document means as entries
     def_index_vars: dict[str, set[str]] = field(default_factory=dict)  # family -> its definition's index names
+    partial_families: set[str] = field(default_factory=set)  # families defined only on some members
 
     def copy(self) -> "Scope":
         """A scope that can take more bindings without changing this one."""
         return dataclasses.replace(self, defs=dict(self.defs), def_text=dict(self.def_text), funcs=dict(self.funcs),
                                    declared=dict(self.declared), def_patterns=list(self.def_patterns),
                                    dim_symbols=dict(self.dim_symbols), def_families=dict(self.def_families),
-                                   entry_names=set(self.entry_names), def_index_vars=dict(self.def_index_vars))
+                                   entry_names=set(self.entry_names), def_index_vars=dict(self.def_index_vars),
+                                   partial_families=set(self.partial_families))
 
     @classmethod
     def for_problem(cls, problem: Problem | None) -> "Scope":
@@ -304,6 +306,9 @@ class Scope:
                 idx = {to_text(v) for slot in lhs.args if isinstance(slot, Node) for v in slot.walk()
                        if v.kind == "name"}
                 self.def_index_vars[fam] = self.def_index_vars.get(fam, set()) | idx
+                if any(isinstance(slot, Node) and slot.kind not in ("name", "num") for slot in lhs.args):
+                    # \Sigma_{ii} = \sigma_i, T_{i,i+j-1} = w_j: only some members are given
+                    self.partial_families.add(fam)
         self.defs[key] = rhs
         self.def_text[key] = latex
         # S_t = ..., h^{(t)} = ...: an indexed definition also reads S_{t-1}, h^{(t+1)}

@@ -588,6 +588,8 @@ def _unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> s
         known |= free_names(rhs)
     # the model's inputs: names its definitions are made of (x in mu = 1/n sum x_i) are universal
     for fam, rhss in scope.def_families.items():
+        if fam == st.defines:
+            continue  # the statement's own first link does not make its names universal
         bound_vars = scope.def_index_vars.get(fam, set())
         for rhs in rhss:
             known |= free_names(rhs) - bound_vars
@@ -595,8 +597,11 @@ def _unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> s
         known |= free_names(h)
     a, b = _expanded_names(left, scope), _expanded_names(right, scope)
     wrt = _derivative_variables(left) | _derivative_variables(right)
-    # p used as a vector while only its entries p_k are defined: the vector is not the document's
+    # p used as a vector while only its entries p_k are defined, or Σ_{ij} where only Σ_{ii} is:
+    # the rest of it is not the document's
     out = {n for n in a | b if n + R.INDEXED in scope.def_families and n not in scope.def_families}
+    out |= {n for n in free_names(left) | free_names(right)
+            if n in scope.partial_families or n + R.INDEXED in scope.partial_families}
     for name in a ^ b:
         if name in known or name in wrt or name.removesuffix("(·)") in scope.funcs:
             continue

@@ -183,6 +183,23 @@ def _heading(line: str) -> tuple[int, str] | None:
     return None
 
 
+_ROMAN_ITEM = re.compile(r"\(?(?:i{1,3}|iv|v|vi{1,3}|ix|x)[.)]\s", re.IGNORECASE)
+_LETTER_ITEM = re.compile(r"\(?[a-h]\)|[a-h][.]\s")
+
+
+def _nested_level(level: int, title: str, section: list[tuple[int, str, int]]) -> int:
+    """Documents number their headings loosely ("### (a)" then "### i." or "## ii."): a roman
+    item after a letter item belongs inside it, whatever its Markdown level."""
+    if not _ROMAN_ITEM.match(title + " "):
+        return level
+    for lvl, head, _line in reversed(section):
+        if _LETTER_ITEM.match(head + " "):
+            return max(level, lvl + 1)
+        if not _ROMAN_ITEM.match(head + " "):
+            break
+    return level
+
+
 # --- the scan --------------------------------------------------------------------------------------
 
 def _close_of(body: str, i: int) -> tuple[str, int, str] | None:
@@ -276,6 +293,7 @@ def extract_math(body: str, errors: list[dict[str, object]] | None = None
             h = _heading(text)
             if h is not None:
                 level, title = h
+                level = _nested_level(level, title, section)
                 while section and section[-1][0] >= level:
                     section.pop()
                 section.append((level, title[:120], line))

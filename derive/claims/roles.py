@@ -242,6 +242,11 @@ def assign(tree: Node, ctx: Context) -> Role:
     def_word = ctx.binding_prose or (ctx.first_in_span and _ends_with(tail, _DEF_WORDS) is not None)
     if ctx.lead.startswith("text:") and _ends_with(" ".join(ctx.lead[5:].split()), _DEF_WORDS):
         def_word = True
+    # m_0 = 0 (or "with S_0 = \lambda I") after m_t = \beta m_{t-1} + ...: the recurrence's initial value
+    if all(o == "=" for o in ops) and lhs.kind == "name" and (_numeric(items[-1]) or def_word) \
+            and any(isinstance(a, Node) and a.kind == "num" for a in lhs.args) \
+            and ctx.is_defined(family(lhs) or "") and not ctx.problem_computed(lhs):
+        return Role(DEFINITION, "an initial value of a recurrence defined before", defines=family(lhs))
     all_ineq = all(o in _INEQ_OPS for o in ops)
     in_interval = len(ops) == 1 and ops[0] == "in"
     if ops[0] in _INEQ_OPS and ops[0] != "!=" and _solution_form(items) and not all_ineq:
@@ -252,11 +257,6 @@ def assign(tree: Node, ctx: Context) -> Role:
         return Role(ANSWER, "a list of values given as the result")
     if ops[0] == "=" and _ends_with(tail, ("answer", "final answer", "answer is", "result")):
         return Role(ANSWER, "stated as the answer")
-    # m_0 = 0 after m_t = \beta m_{t-1} + ...: the recurrence's initial value
-    if all(o == "=" for o in ops) and lhs.kind == "name" and _numeric(items[-1]) \
-            and any(isinstance(a, Node) and a.kind == "num" for a in lhs.args) \
-            and ctx.is_defined(family(lhs) or "") and not ctx.problem_computed(lhs):
-        return Role(DEFINITION, "an initial value of a recurrence defined before", defines=family(lhs))
     # x = 3 for a variable used before (k = 1, i = 3): a case, not an identity
     if len(ops) == 1 and ops[0] == "=" and lhs.kind == "name" and _numeric(items[1]) \
             and (lhs.args[0] is None or _index_like(lhs.args[0])) and lhs.args[1] is None:
