@@ -13,6 +13,7 @@ claims) when nothing was refuted; 3 nothing refuted but something undecided.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -105,7 +106,7 @@ def _unjudged(doc: Any, why: str) -> list[dict[str, Any]]:
 
 def check_paths(paths: list[str], problem: str | None = None, timeout: float = 10.0, seed: int = 0,
                 instances: int = 10, progress: bool = True, given: list[str] | None = None,
-                budget: Budget | None = None) -> dict[str, Any]:
+                budget: Budget | None = None, verbose: bool = False) -> dict[str, Any]:
     """Judge every file; returns the JSON report (see docs/claims-schema.md).
 
     Each file is judged in a worker (own process group, memory limit) killed when the file's
@@ -164,7 +165,8 @@ def check_paths(paths: list[str], problem: str | None = None, timeout: float = 1
             # kill, a moment later, stays the bound
             opts.deadline = time.monotonic() + clock.file_left()
             margin = 0.5
-            shown = (lambda m: say("  " + safe_text(m))) if progress else None
+            # a line per statement only with --verbose; by default a line per file
+            shown = (lambda m: say("  " + safe_text(m))) if progress and verbose else None
             try:
                 items = run_bounded(_judge_file, doc, problem, opts, shown, timeout=clock.file_left() + margin)
                 n_cut = sum(1 for c in items if str(c.get("reason") or "").startswith(NOT_JUDGED))
@@ -232,11 +234,11 @@ def _counterexample_text(ce: dict[str, Any] | None) -> str:
     if not ce:
         return ""
     parts = []
+    if ce.get("lhs") is not None:  # both sides' values first: they are what a reader checks
+        parts.append(f"lhs={_compact(ce['lhs'])} rhs={_compact(ce.get('rhs'))}")
     inst = ce.get("instance")
     if inst:
         parts.append("at " + ", ".join(f"{k}={_compact(v)}" for k, v in inst.items()))
-    if "lhs" in ce:
-        parts.append(f"lhs={_compact(ce['lhs'])} rhs={_compact(ce['rhs'])}")
     return "; ".join(parts)
 
 
@@ -248,20 +250,25 @@ def _compact(v: Any) -> str:
     return str(v)
 
 
-def format_table(report: dict[str, Any]) -> str:
-    """The human table: line, claim as written, verdict, reason / counterexample."""
+def format_table(report: dict[str, Any], width: int | None = None) -> str:
+    """The human table: line, statement, verdict, reason / counterexample.  ``width`` (the
+    terminal's) cuts the WHY column to fit; without it (a pipe, a file) nothing is cut."""
     rows = [("LINE", "STATEMENT", "VERDICT", "WHY")]
     for c in report["claims"]:
         why = c.get("reason") or c.get("scope") or ""
         if c["status"] in (PROVED, VERIFIED):
             why = c["scope"]
         elif c["status"] == REFUTED:
-            why = c["scope"] + ("  " + _counterexample_text(c.get("counterexample")) if c.get("counterexample") else "")
+            why = (_counterexample_text(c.get("counterexample")) + "  " if c.get("counterexample") else "") \
+                + (c.get("reason") or c["scope"])
         elif c["status"] in (DEFINED, ASSUMED):
             why = f"{c.get('role', '')}: {c.get('role_reason', '')}"
         rows.append((safe_text(f"{Path(c['file']).name}:{c['line']}"), safe_text(_short(c["latex"], 48)), c["status"],
-                     safe_text(_short(why, 160))))
+                     safe_text(" ".join(str(why).split()))))
     w = [max(len(r[i]) for r in rows) for i in range(3)]
+    if width is not None:
+        room = max(40, width - sum(w) - 6)
+        rows = [r[:3] + (_short(r[3], room),) for r in rows]
     lines = [f"{r[0]:<{w[0]}}  {r[1]:<{w[1]}}  {r[2]:<{w[2]}}  {r[3]}" for r in rows]
     s = report["summary"]
     lines.append("")
@@ -281,8 +288,10 @@ def run(args: argparse.Namespace) -> int:
                     run=getattr(args, "run_timeout", None))
     report = check_paths(args.paths, problem=args.problem, timeout=args.timeout, seed=args.seed,
                          instances=getattr(args, "instances", 10), given=getattr(args, "given", None),
-                         progress=not getattr(args, "quiet", False), budget=budget)
-    sys.stdout.write(dumps(report) if args.json else format_table(report))
+                         progress=not getattr(args, "quiet", False), budget=budget,
+                         verbose=bool(getattr(args, "verbose", False)))
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    sys.stdout.write(dumps(report) if args.json else format_table(report, width))
     for e in report["errors"]:
         print(f"derive: error: {safe_text(e['message'])}", file=sys.stderr)
     return report["exit_code"]
