@@ -544,7 +544,8 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
     if notes:
         reason = (reason + "; " if reason else "") + "; ".join(notes)
     if hyp_links:
-        scope_text += " [sampled under: " + "; ".join(to_text(h) for h in st.hypotheses)[:300] + "]"
+        texts = st.hypothesis_texts or [to_text(h) for h in st.hypotheses]
+        scope_text += " [sampled under: " + "; ".join(" ".join(t.split()) for t in texts)[:300] + "]"
     if scope.problem is None:
         scope_text += f" [generic: {bound.hypothesis}]"
     del generic
@@ -1239,10 +1240,12 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             reach = names | _expanded_names(tree, job_scope)
             visible_hyps = model.hypotheses_for(section, reach)
             hyps = [h.tree for h in visible_hyps if _samplable(h.tree)]
+            hyp_texts = [h.latex for h in visible_hyps if _samplable(h.tree)]
             implication = False
             unapplied = [h.latex for h in visible_hyps if not _samplable(h.tree)]
             if st.condition is not None and _samplable(st.condition):
                 hyps.append(st.condition)  # i \ne j, 0 < x < 1: a condition the index ranges cannot carry
+                hyp_texts.append(st.condition_text)
             formula = to_text(tree)
             if st.condition is None and formula in stated_ranges and not any(
                     parts(sec) == parts(section) for sec in stated_ranges[formula][2]):
@@ -1260,10 +1263,14 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 unapplied.append("structure stated in the prose: " + ", ".join(sorted(stated)))
             if _is_implication_step(role, previous, section, tree):
                 hyps = hyps + [previous[0].tree]  # an inequality step: judged as an implication
+                hyp_texts = hyp_texts + [previous[0].latex]
                 implication = True
             if implication:
                 unapplied = unapplied + ["the line before, as the premise of this step (a step may also use earlier lines)"]
-            st_job = dataclasses.replace(st, hypotheses=hyps, unapplied=unapplied, given_rhs=given_rhs,
+            unique = dict(zip(hyp_texts, hyps))  # the line before may also be a hypothesis in scope
+            hyp_texts, hyps = list(unique), list(unique.values())
+            st_job = dataclasses.replace(st, hypotheses=hyps, hypothesis_texts=hyp_texts, unapplied=unapplied,
+                                         given_rhs=given_rhs,
                                          role=role.role, defines=role.defines,
                                          note=(st.note + "; " if st.note else "") + note if note else st.note)
             where.append((len(slots), claim.line, st, role, chosen, section))

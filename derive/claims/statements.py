@@ -38,6 +38,7 @@ class Statement:
     defines: str | None = None
     skip_links: int = 0  # leading links of a chain that are definitions (o = W^T q = ...)
     hypotheses: list[Node] = field(default_factory=list)  # visible hypotheses about its names
+    hypothesis_texts: list[str] = field(default_factory=list)  # the same, as written
     unapplied: list[str] = field(default_factory=list)  # hypotheses about its names that sampling cannot honour
     given_rhs: list[Node] = field(default_factory=list)  # right sides of the front matter's definitions (parameters)
     in_document_model: bool = False  # the document defines or assumes something (see judge._unbound_one_side)
