@@ -1086,16 +1086,18 @@ class Inference:
         info = self.syms.get(key)
         if info is None or info.kind not in ("scalar", "matrix"):
             raise BindError(f"cannot differentiate with respect to {key} (not an input of the claim)", n.col)
-        fs, vs = f.shape, v.shape
-        if self.is_scalar(fs):
-            shape = vs
-        elif self.dims.is_one(fs[1]) and self.dims.is_one(vs[1]):
-            shape = (fs[0], vs[0])
-        elif self.is_scalar(vs):
-            shape = fs
-        else:
-            raise BindError("the derivative of a matrix by a matrix is not a matrix", n.col)
+        shape = self._derivative_shape(f.shape, v.shape, n)
         return T(shape, lambda b, f=f, i=info, s=shape: b.derivative(f, i, s))
+
+    def _derivative_shape(self, fs: Shape, vs: Shape, n: Node) -> Shape:
+        """∂f/∂v: the shape of v for a scalar f (gradient layout), dim f × dim v for vectors."""
+        if self.is_scalar(fs):
+            return vs
+        if self.dims.is_one(fs[1]) and self.dims.is_one(vs[1]):
+            return (fs[0], vs[0])
+        if self.is_scalar(vs):
+            return fs
+        raise BindError("the derivative of a matrix by a matrix is not a matrix", n.col)
 
     def _derivative_by_entry(self, body: Node, var: Node, n: Node) -> T | None:
         """∂f/∂x_j for an entry x_j of a vector the document declares or defines: the j-th
@@ -1139,15 +1141,7 @@ class Inference:
             # s's definition, which the document does not give
             raise BindError(f"{key} is defined from other names and the differentiated expression does not "
                             f"use it: the derivative needs those names as functions of {key}", n.col)
-        fs, vs = f.shape, point.shape
-        if self.is_scalar(fs):
-            shape = vs
-        elif self.dims.is_one(fs[1]) and self.dims.is_one(vs[1]):
-            shape = (fs[0], vs[0])
-        elif self.is_scalar(vs):
-            shape = fs
-        else:
-            raise BindError("the derivative of a matrix by a matrix is not a matrix", n.col)
+        shape = self._derivative_shape(f.shape, point.shape, n)
 
         def build(b: "Builder", f=f, i=info, s=shape, point=point) -> sp.Basic:
             d = b.derivative(f, i, s)
@@ -1261,11 +1255,7 @@ def _names_in(n: Node) -> set[str]:
             if x.args[1] is not None:  # a time index does use its names
                 stack.append(x.args[1])
             continue
-        for a in x.args:
-            if isinstance(a, Node):
-                stack.append(a)
-            elif isinstance(a, tuple):
-                stack.extend(y for y in a if isinstance(y, Node))
+        stack.extend(x.children())
     return out
 
 

@@ -56,17 +56,23 @@ class Node:
     args: tuple
     col: int
 
+    def children(self) -> list["Node"]:
+        """The node's sub-trees (matrix rows and chain items flattened)."""
+        out: list[Node] = []
+        for a in self.args:
+            if isinstance(a, Node):
+                out.append(a)
+            elif isinstance(a, tuple):
+                out.extend(x for x in a if isinstance(x, Node))
+        return out
+
     def walk(self):
         """All nodes of the tree, depth first (iteratively: trees may be deep)."""
         stack = [self]
         while stack:
             n = stack.pop()
             yield n
-            for a in n.args:
-                if isinstance(a, Node):
-                    stack.append(a)
-                elif isinstance(a, tuple):
-                    stack.extend(x for x in a if isinstance(x, Node))
+            stack.extend(n.children())
 
 
 # --- tokens -------------------------------------------------------------------------------------

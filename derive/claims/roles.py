@@ -171,11 +171,7 @@ def free_names(n: Node) -> set[str]:
         if x.kind in ("call", "apply") and x.args and isinstance(x.args[0], Node) and x.args[0].kind in ("func",):
             stack.extend(a for a in x.args[1:] if isinstance(a, Node))
             continue
-        for a in x.args:
-            if isinstance(a, Node):
-                stack.append(a)
-            elif isinstance(a, tuple):
-                stack.extend(y for y in a if isinstance(y, Node))
+        stack.extend(x.children())
     return out - bound
 
 
