@@ -29,6 +29,9 @@ UNJUDGED_STATUSES = ("defined", "assumed")
 
 
 def _squash(text: str) -> str:
+    """The text without white space and alignment marks (a key may copy an aligned block whole)."""
+    for mark in ("\\begin{aligned}", "\\end{aligned}", "&", "\\\\"):
+        text = text.replace(mark, " ")
     return "".join(text.split())
 
 

@@ -315,6 +315,15 @@ class Scope:
         if lhs.kind == "name":
             for slot in (0, 1):
                 idx = lhs.args[slot]
+                if idx is not None and idx.kind == "add" and idx.args[0].kind == "name" \
+                        and idx.args[0].args == (None, None) and idx.args[1].kind == "num" \
+                        and idx.args[1].value.isdigit():
+                    # w_{t+1} = w_t - eta g(w_t) is w_t = w_{t-1} - eta g(w_{t-1}): read as that
+                    var, shift = idx.args[0], Node("num", idx.args[1].value, (), idx.col)
+                    rhs = _substitute(rhs, to_text(var), Node("sub", None, (var, shift), idx.col))
+                    args = list(lhs.args)
+                    args[slot] = var
+                    lhs, idx = Node("name", lhs.value, tuple(args), lhs.col), var
                 if idx is not None and idx.kind == "name" and idx.args == (None, None):
                     self.def_patterns.append((lhs, slot, to_text(idx), rhs))
 
@@ -424,6 +433,37 @@ class _Counted:
         return self.make()
 
 
+def _substitute(n: Node, name: str, value: Node) -> Node:
+    """``n`` with every bare name ``name`` replaced by ``value`` (index slots included)."""
+    if n.kind == "name" and n.args == (None, None) and to_text(n) == name:
+        return value
+
+    def sub(a: Any) -> Any:
+        if isinstance(a, Node):
+            return _substitute(a, name, value)
+        if isinstance(a, tuple):
+            return tuple(sub(x) for x in a)
+        return a
+
+    return Node(n.kind, n.value, tuple(sub(a) for a in n.args), n.col)
+
+
+def _int_value(n: Node, env: dict[str, int]) -> int | None:
+    """The integer an index expression stands for (``t - 1`` with t = 1), if it is known."""
+    if n.kind == "num" and n.value.isdigit():
+        return int(n.value)
+    if n.kind == "name" and n.args == (None, None):
+        return env.get(to_text(n))
+    if n.kind in ("add", "sub") and len(n.args) == 2:
+        a, b = _int_value(n.args[0], env), _int_value(n.args[1], env)
+        if a is None or b is None:
+            return None
+        return a + b if n.kind == "add" else a - b
+    if n.kind == "paren":
+        return _int_value(n.args[0], env)
+    return None
+
+
 def _element(parent: sp.Basic, i: sp.Basic, j: sp.Basic) -> sp.Basic:
     """Entry (i, j), 0-based, of a matrix expression — our own nodes included (SymPy's
     indexing asks each node class for its entries; the evaluator reads MatrixElement)."""
@@ -464,6 +504,7 @@ class Inference:
         # defined names held as variables inside a derivative with respect to them (∂ℓ/∂a, a := W x + b)
         self.opaque: dict[str, T] = {}
         self.unreadable: set[str] = set()  # defined names whose definitions use unknown functions
+        self.local_int: dict[str, int] = {}  # a recurrence's index, where it is a known number
         self.entry_ranges: list[tuple[str, int]] = []  # (index key, dimension class) of entries x_i
 
     # -- shapes
@@ -557,6 +598,9 @@ class Inference:
         return T(self.scalar(), lambda b: sp.pi, True)
 
     def _name(self, n: Node) -> T:
+        numeric = self._numeric_index(n)
+        if numeric is not None:  # m_{t-1} inside m_t's definition at t = 1 is m_0
+            return self._name(numeric)
         key = to_text(n)
         if key in self.local:
             return self.local[key]
@@ -573,7 +617,12 @@ class Inference:
                 if lhs.value == n.value and n.args[slot] is not None and n.args[1 - slot] == lhs.args[1 - slot] \
                         and (n.args[1 - slot] is None or to_text(n.args[1 - slot]) == to_text(lhs.args[1 - slot])) \
                         and lhs.value not in self.unreadable:
-                    return self._expand_indexed_def(var, n.args[slot], rhs, n)
+                    at = _int_value(n.args[slot], self.local_int)
+                    if at is not None and at <= 0:
+                        # theta_0 with theta_t = theta_{t-1} - ...: the recurrence starts here; a start
+                        # the document does not give is free (it is not run below 0)
+                        break
+                    return self._expand_indexed_def(var, n.args[slot], rhs, n, at)
         except BindError as exc:
             if not str(exc).startswith("unknown function"):
                 raise
@@ -655,6 +704,23 @@ class Inference:
             return T(self.scalar(), lambda b, w=whole, f=fs[0]: _element(b.value(w), f(b) - 1, 0), True)
         return T(self.scalar(), lambda b, w=whole, f=fs: _element(b.value(w), f[0](b) - 1, f[1](b) - 1), True)
 
+    def _numeric_index(self, n: Node) -> Node | None:
+        """``n`` with an index that a recurrence's expansion fixed (t = 1) written as the number."""
+        if not self.local_int or n.kind != "name":
+            return None
+        args = list(n.args)
+        for slot, idx in enumerate(n.args):
+            if idx is None or idx.kind == "num":
+                continue
+            if not any(x.kind == "name" and to_text(x) in self.local_int for x in idx.walk()):
+                continue
+            v = _int_value(idx, self.local_int)
+            if v is None:
+                continue
+            num = Node("num", str(abs(v)), (), idx.col)
+            args[slot] = num if v >= 0 else Node("neg", None, (num,), idx.col)
+        return Node("name", n.value, tuple(args), n.col) if tuple(args) != n.args else None
+
     def _scalar_problem_name(self, base: str) -> bool:
         return False
 
@@ -709,18 +775,22 @@ class Inference:
         finally:
             self.def_depth -= 1
 
-    def _expand_indexed_def(self, var: str, idx: Node, rhs: Node, n: Node) -> T:
+    def _expand_indexed_def(self, var: str, idx: Node, rhs: Node, n: Node, at: int | None = None) -> T:
         value = self.infer(idx)
-        saved = dict(self.local)
+        saved, saved_int = dict(self.local), dict(self.local_int)
         self.def_depth += 1
         try:
             if self.def_depth > MAX_DEF_DEPTH:
                 raise BindError(f"definitions nest deeper than {MAX_DEF_DEPTH} (circular?)", n.col)
             self.local[var] = value
+            if at is not None:
+                self.local_int[var] = at
+            else:
+                self.local_int.pop(var, None)
             return self.infer(rhs)
         finally:
             self.def_depth -= 1
-            self.local = saved
+            self.local, self.local_int = saved, saved_int
 
     def _match_pattern(self, n: Node) -> T | None:
         """Match a name against the notation table (index variables bind sub-trees)."""
