@@ -305,6 +305,11 @@ def _sequence(ev: Evaluator, e: sp.Basic) -> Any:
     except (KeyError, IndexError):
         # a reference computes a finite horizon; an index past it is not evaluable here
         raise EvaluationError(f"{name} at {tuple(args)} is outside the computed range") from None
+    except TypeError as exc:
+        if "positional argument" not in str(exc):
+            raise
+        # alpha_i written for a quantity the problem indexes twice (alpha_{ij}): a reading, not a value
+        raise EvaluationError(f"{name} takes a different number of indices than the {len(args)} written") from None
 
 
 @evaluator(MatSeq)

@@ -70,7 +70,9 @@ def test_seed000_against_its_key(variant, tmp_path):
         assert text.count("\n") == SEED000.read_text(encoding="utf-8").count("\n")
     doc = tmp_path / "seed000.txt"
     doc.write_text(text, encoding="utf-8")
-    result = _check_and_score(doc, key)
+    report = check_paths([str(doc)], progress=False)
+    assert not [c for c in report["claims"] if "internal error" in (c.get("reason") or "")]
+    result = score(report, key)
     _assert_trustworthy(result, max_false_rejects=2)
     assert result["decided"] >= 40, result["decided"]  # floor: 49 of 220 when recorded
 
