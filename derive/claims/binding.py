@@ -505,6 +505,7 @@ class Inference:
         self.opaque: dict[str, T] = {}
         self.unreadable: set[str] = set()  # defined names whose definitions use unknown functions
         self.local_int: dict[str, int] = {}  # a recurrence's index, where it is a known number
+        self.bare_identity: list[int] = []  # dimension classes of the I's written without a size
         self.entry_ranges: list[tuple[str, int]] = []  # (index key, dimension class) of entries x_i
 
     # -- shapes
@@ -645,6 +646,7 @@ class Inference:
                 return T(self.scalar(), lambda b, s=sym: s, True)
             if base == "I":
                 d = self.dims.new(rigid=True)
+                self.bare_identity.append(d)  # its size comes from the statement, if anything fixes it
                 return T((d, d), lambda b, d=d: sp.Identity(b.dim(d)))
             if base == "\\mathbf{1}":
                 d = self.dims.new(rigid=True)
@@ -1625,13 +1627,13 @@ def collect_index_names(trees: list[Node], scope: Scope) -> set[str]:
 
 def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node | None = None,
                hypotheses: tuple[int, ...] = (0, 1, 2, 3), pairs: list[tuple[int, int]] | None = None,
-               scalar_items: set[int] | None = None) -> Bound:
+               scalar_items: set[int] | None = None, index_extra: set[str] | None = None) -> Bound:
     """Bind a relation chain under the first hypothesis whose shapes fit.
 
     ``pairs`` says which items are compared (default: neighbours of the chain)."""
     if pairs is None:
         pairs = [(i, i + 1) for i in range(len(items) - 1)]
-    index_names = collect_index_names(items + ([condition] if condition else []), scope)
+    index_names = collect_index_names(items + ([condition] if condition else []), scope) | (index_extra or set())
     last: BindError | None = None
     fallback: Bound | None = None
     for h, override, label in _hypotheses(items, scope, index_names, hypotheses):
@@ -1680,7 +1682,8 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
         result = Bound(items=exprs, ops=list(ops), condition=cond, symbols=dict(inf.syms),
                        dims={s: None for s in builder.dim_symbols.values()},
                        indices=[i.sympy for i in inf.syms.values() if i.kind == "index" and i.sympy is not None],
-                       hypothesis=label, extra={"entry_ranges": entries})
+                       hypothesis=label, extra={"entry_ranges": entries,
+                                                "bare_identity": {builder.dim(d) for d in inf.bare_identity}})
         if not mismatch:
             return result
         # the sides' shapes differ under this reading: prefer a later reading under which the

@@ -268,6 +268,21 @@ def _seq_shape(bound: Bound, key: str) -> tuple[Any, Any]:
 
 # --- judging -----------------------------------------------------------------------------------------
 
+def _free_identity(bare: set, *exprs: sp.Basic) -> bool:
+    """An ``I`` written without a size whose size no matrix of the statement fixes
+    (``\\|I\\|_F^2`` beside ``\\operatorname{tr}(I_2)``: the two may be of different sizes)."""
+    if not bare:
+        return False
+    others: set = set()
+    for e in exprs:
+        for x in sp.preorder_traversal(e):
+            if isinstance(x, MatrixExpr) and not isinstance(x, (sp.Identity, sp.ZeroMatrix, sp.OneMatrix)) \
+                    and not any(isinstance(a, MatrixExpr) for a in x.args):
+                for d in x.shape:
+                    others |= _sympify(d).free_symbols
+    return any(not (_sympify(d).free_symbols <= others) for d in bare if not _sympify(d).is_number)
+
+
 def _transcendental(e: sp.Basic) -> bool:
     return any(isinstance(x, (sp.exp, sp.log, sp.Pow)) and not (isinstance(x, sp.Pow) and x.exp.is_Integer)
                or isinstance(x, _CUSTOM) or isinstance(x, (sp.tanh, sp.sin, sp.cos, sp.Function))
@@ -414,6 +429,9 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
         return {"status": UNDECIDED, "scope": "undecided: nothing left to judge", "reason": "no claim", "links": []}
     n_own = len(nodes)
     hyp_links: list[tuple[int, str, int]] = []
+    # names of an index range (0 <= j <= 2^{N-1} - 1) are integers, however they are spelled
+    range_names = {to_text(x) for h in st.hypotheses if h.kind == "chain" and h.value == "range"
+                   for x in h.walk() if x.kind == "name" and x.args == (None, None)}
     for h in st.hypotheses:
         h_nodes, h_links = _links(h)
         off = len(nodes)
@@ -434,13 +452,15 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
 
     def bind(nodes_: list[Node], pairs_: list, scalars_: set, scope_: Scope) -> tuple[Bound, Scope]:
         try:
-            return bind_chain(nodes_, [], scope_, st.condition, pairs=pairs_, scalar_items=scalars_), scope_
+            return bind_chain(nodes_, [], scope_, st.condition, pairs=pairs_, scalar_items=scalars_,
+                              index_extra=range_names), scope_
         except BindError:
             if scope_.problem is None or _problem_names_used(tree, scope_):
                 raise
             # a general fact that uses none of the problem's names
             scope_ = _generic_scope(scope_)
-            return bind_chain(nodes_, [], scope_, st.condition, pairs=pairs_, scalar_items=scalars_), scope_
+            return bind_chain(nodes_, [], scope_, st.condition, pairs=pairs_, scalar_items=scalars_,
+                              index_extra=range_names), scope_
 
     try:
         try:
@@ -523,6 +543,9 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
             why = ("it fails on an instance, but the hypotheses in scope ("
                    + "; ".join((st.unapplied or [hyp_note]))[:200] + ") were not applied when sampling")
             v = Verdict(UNDECIDED, f"undecided: {why}", reason=why)
+        if v.status == REFUTED and _free_identity(bound.extra.get("bare_identity", set()), lhs, rhs):
+            why = "the size of an identity matrix is not fixed by the statement (‖I‖ and tr(I_2) may mean sizes apart)"
+            v = Verdict(UNDECIDED, f"undecided: {why}", reason=why)
         if v.status == REFUTED and op != "!=":
             blocked = _unbound_one_side(nodes[a], nodes[b], scope, st)
             if blocked:
@@ -593,7 +616,7 @@ def _unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> s
             continue  # the statement's own first link does not make its names universal
         bound_vars = scope.def_index_vars.get(fam, set())
         for rhs in rhss:
-            known |= free_names(rhs) - bound_vars
+            known |= free_names(rhs) - bound_vars - st.subjects  # M = ... stated (not understood): an unknown
     for h in st.hypotheses:
         known |= free_names(h)
     a, b = _expanded_names(left, scope), _expanded_names(right, scope)
@@ -1117,6 +1140,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     where: list[tuple[int, int, Statement, Any, str | None]] = []  # job -> (slot, line, statement, role, problem)
     auto = _auto_scopes(doc) if name is None and opts.auto_problem else []
     previous: Any = None  # (statement, role, section, line) of the statement before, for steps
+    subjects: set[str] = set()  # names stated as the left side of an equation but never defined
     given_rhs = list(base.defs.values()) + [r for *_x, r in base.def_patterns] + [b for _p, b in base.funcs.values()]
     stated_ranges: dict[str, tuple[Any, str, list]] = {}  # formula -> its stated range and the parts it was written in
 
@@ -1202,7 +1226,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                         pass
                     # a declared shape gives no value: the first equation for W may still define it
                 else:
-                    model.assume(tree, st.latex, claim.line, section, names)
+                    model.assume(tree, st.latex, claim.line, section, names, local=role.local)
                     model.use(names, section)
                 plain(claim.line, st, ASSUMED, role, f"assumed: {role.why}; later statements are sampled under it",
                       section=section)
@@ -1223,6 +1247,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 previous = (st, role, section, claim.line)
                 continue
             model.use(names, section)
+            if tree.kind == "chain" and tree.args[1][0] == "=":
+                fam0 = R.family(tree.args[0][0])
+                if fam0 is not None and not model.is_defined(fam0, section):
+                    subjects.add(fam0)  # the left side of an equation the model does not define
             # a judged statement: its scope, its hypotheses, and (for a step) the line before
             job_scope = model.scope_for(section, problem_scope if problem_scope is not None else None)
             note = None
@@ -1238,7 +1266,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     job_scope = model.scope_for(section, _generic_scope(base))
                     note = f"{rebound} is rebound in this section, so the problem does not apply"
             reach = names | _expanded_names(tree, job_scope)
-            visible_hyps = model.hypotheses_for(section, reach)
+            visible_hyps = model.hypotheses_for(section, reach, claim.line)
             hyps = [h.tree for h in visible_hyps if _samplable(h.tree)]
             hyp_texts = [h.latex for h in visible_hyps if _samplable(h.tree)]
             implication = False
@@ -1270,7 +1298,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             unique = dict(zip(hyp_texts, hyps))  # the line before may also be a hypothesis in scope
             hyp_texts, hyps = list(unique), list(unique.values())
             st_job = dataclasses.replace(st, hypotheses=hyps, hypothesis_texts=hyp_texts, unapplied=unapplied,
-                                         given_rhs=given_rhs,
+                                         given_rhs=given_rhs, subjects=set(subjects),
                                          role=role.role, defines=role.defines,
                                          note=(st.note + "; " if st.note else "") + note if note else st.note)
             where.append((len(slots), claim.line, st, role, chosen, section))

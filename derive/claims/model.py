@@ -62,6 +62,7 @@ class Hypothesis:
     latex: str
     line: int
     names: frozenset[str]
+    local: bool = False  # a case condition: it holds on its own line only
 
 
 @dataclass
@@ -110,8 +111,9 @@ class DocumentModel:
     def declare(self, lhs: Node, rhs: Node, latex: str, line: int, section: Section) -> None:
         self.bindings.append(Binding(section, "declare", lhs, rhs, latex, line, None))
 
-    def assume(self, tree: Node, latex: str, line: int, section: Section, names: set[str]) -> None:
-        self.hypotheses.append(Hypothesis(section, tree, latex, line, frozenset(names)))
+    def assume(self, tree: Node, latex: str, line: int, section: Section, names: set[str],
+               local: bool = False) -> None:
+        self.hypotheses.append(Hypothesis(section, tree, latex, line, frozenset(names), local))
 
     def scope_for(self, section: Section, base: Scope | None = None) -> Scope:
         """``base`` (the document's front matter, or a problem's scope) plus the visible
@@ -153,9 +155,12 @@ class DocumentModel:
                     if d is not None and d.cols == 1 and str(d.rows) == hi.lstrip("\\"):
                         self.entry_names.add(x.value)
 
-    def hypotheses_for(self, section: Section, names: set[str]) -> list[Hypothesis]:
-        """Visible hypotheses about any of ``names`` (a name's hypotheses travel with it)."""
-        return [h for h in self.hypotheses if visible(h.section, section) and h.names & names]
+    def hypotheses_for(self, section: Section, names: set[str], line: int | None = None) -> list[Hypothesis]:
+        """Visible hypotheses about any of ``names`` (a name's hypotheses travel with it); a case
+        condition ("for j > m") only on its own line, so that "for j \\le m" and "for j > m"
+        do not meet."""
+        return [h for h in self.hypotheses if visible(h.section, section) and h.names & names
+                and (not h.local or h.line == line)]
 
     def rebinds_input(self, section: Section, problem_scope: Scope) -> str | None:
         """The first visible definition that takes over one of the problem's inputs."""

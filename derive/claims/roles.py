@@ -32,11 +32,13 @@ _APPROX_OPS = {"~": "\\approx / \\sim", "->": "\\to", "<<": "\\ll", ">>": "\\gg"
 _INEQ_OPS = {"<", "<=", ">", ">=", "!="}
 _ASYMPTOTIC_HEADS = {"O", "\\mathcal{O}", "\\Theta", "\\Omega", "o", "\\mathcal{o}", "\\omega"}
 _DEF_WORDS = ("let", "define", "defining", "denote", "set", "where", "given", "with", "write", "call", "put",
-              "compute", "computing", "calculate",
+              "compute", "computing", "calculate", "precompute", "form", "build", "take",
               "substitute", "introduce", "consider", "model", "input", "defined as", "defined by", "is defined as")
 _HYP_WORDS = ("for", "for all", "for every", "for each", "if", "assume", "assuming", "suppose", "provided",
               "provided that", "when", "whenever", "such that", "since", "as long as", "given that", "unless",
               "except", "and assume", "with the assumption", "under")
+_REBIND_WORDS = ("let", "define", "model", "linear model", "instead", "now let", "redefine")
+_CASE_WORDS = ("for", "for all", "for every", "for each", "if", "when", "whenever", "unless", "except")
 _STEP_WORDS = ("so", "hence", "thus", "therefore", "then", "we get", "which gives", "gives", "giving", "yields",
                "it follows that", "consequently", "i.e.", "that is", "this means", "implies", "we obtain",
                "obtain", "simplifies to", "becomes", "we have", "so that", "leading to", "which is", "rearranging",
@@ -51,6 +53,7 @@ class Role:
     role: str
     why: str
     defines: str | None = None  # the name a definition (or a chain's first link) introduces
+    local: bool = False  # a case condition ("for j > m: ...") that holds for its own line only
 
 
 @dataclass
@@ -270,6 +273,9 @@ def assign(tree: Node, ctx: Context) -> Role:
         if def_word and not restated:
             word = "prose before it introduces a name"
             return Role(DEFINITION, word, defines=fam)
+        if def_word and restated and not ctx.problem_computed(lhs) and _ends_with(tail, _REBIND_WORDS):
+            # "Let ...", "using the model o = W q": the document rebinds its own name here
+            return Role(DEFINITION, "prose before it gives the name a new meaning", defines=fam)
         if (def_word or hyp_word) and restated and _numeric(items[1]) and len(ops) == 1:
             return Role(HYPOTHESIS, f"sets a case of {fam} (“{hyp_word or 'given'}” before it)")
         recurrence = fam is not None and fam.endswith(INDEXED) and fam in free_names(
@@ -284,7 +290,9 @@ def assign(tree: Node, ctx: Context) -> Role:
                 return Role(DEFINITION, f"introduces {fam}: it is new here and nothing earlier defines it",
                             defines=fam)
     if hyp_word and (all_ineq or in_interval or ops[0] == "=" and step is None):
-        return Role(HYPOTHESIS, f"a condition (after “{hyp_word}”)")
+        case = hyp_word in _CASE_WORDS
+        return Role(HYPOTHESIS, f"a condition (after “{hyp_word}”)" + ("; it holds for its own line" if case else ""),
+                    local=case)
     if def_word and not (ops[0] == "=" and _defined_head(lhs)) and (all_ineq or in_interval or ops[0] == "="):
         return Role(HYPOTHESIS, "a condition stated where names are introduced")
     if all_ineq or in_interval:

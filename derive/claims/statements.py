@@ -42,6 +42,7 @@ class Statement:
     unapplied: list[str] = field(default_factory=list)  # hypotheses about its names that sampling cannot honour
     given_rhs: list[Node] = field(default_factory=list)  # right sides of the front matter's definitions (parameters)
     in_document_model: bool = False  # the document defines or assumes something (see judge._unbound_one_side)
+    subjects: set[str] = field(default_factory=set)  # names stated as an equation's left side, never defined
 
 
 def _depth_walk(toks: list[Token]):
