@@ -148,7 +148,7 @@ class CheckReport:
         return f"<CheckReport {len(self.claims)} claims: {counts or 'none'} (exit {self.exit_code})>"
 
     def _repr_html_(self) -> str:
-        from .commands.check import _counterexample_text
+        from .commands.check import counterexample_text
 
         esc = html.escape
         rows = []
@@ -158,7 +158,7 @@ class CheckReport:
             ce = c.get("counterexample")
             if ce is None:
                 ce = next((ln.get("counterexample") for ln in c.get("links") or [] if ln.get("counterexample")), None)
-            detail = f"<br><small>counterexample: {esc(_counterexample_text(ce))}</small>" if ce else ""
+            detail = f"<br><small>counterexample: {esc(counterexample_text(ce))}</small>" if ce else ""
             rows.append(f"<tr><td>{esc(str(c.get('line', '')))}</td><td><code>{esc(str(c.get('latex', '')))}</code></td>"
                         f"<td style=\"color:{colour};font-weight:bold\">{esc(str(c['status']))}</td>"
                         f"<td>{esc(str(why))}{detail}</td></tr>")

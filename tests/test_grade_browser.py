@@ -63,7 +63,7 @@ def test_graded_page_in_a_headless_browser(tmp_path):
         assert [r["line"] for r in sorted(refuted, key=lambda r: r["line"])] == lines[:3]
         for s in shown:
             ce = s.find_element(By.CSS_SELECTOR, ".counterexample")
-            assert ce.text.startswith("counterexample: at ")
+            assert ce.text.startswith("counterexample: ") and " at " in ce.text  # both sides, then the instance
         for r in refuted:
             row = driver.find_element(By.CSS_SELECTOR, f'.stmt[data-line="{r["line"]}"] .counterexample')
             first = next(iter(r["counterexample"]["instance"]))

@@ -230,7 +230,7 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _counterexample_text(ce: dict[str, Any] | None) -> str:
+def counterexample_text(ce: dict[str, Any] | None) -> str:
     if not ce:
         return ""
     parts = []
@@ -259,7 +259,7 @@ def format_table(report: dict[str, Any], width: int | None = None) -> str:
         if c["status"] in (PROVED, VERIFIED):
             why = c["scope"]
         elif c["status"] == REFUTED:
-            why = (_counterexample_text(c.get("counterexample")) + "  " if c.get("counterexample") else "") \
+            why = (counterexample_text(c.get("counterexample")) + "  " if c.get("counterexample") else "") \
                 + (c.get("reason") or c["scope"])
         elif c["status"] in (DEFINED, ASSUMED):
             why = f"{c.get('role', '')}: {c.get('role_reason', '')}"

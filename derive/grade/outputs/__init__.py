@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...commands.check import _counterexample_text
+from ...commands.check import counterexample_text
 
 ANSWER_WORDS = {"correct": "correct", "wrong": "wrong", "missing": "missing",
                 "undecided": "needs a human look"}
@@ -20,11 +20,11 @@ def part_markdown(part: dict[str, Any], include_undecided: bool = True) -> str:
     lines = [f"Answer: {ANSWER_WORDS.get(a['status'], a['status'])}"
              + (f" (expected `{a['expected']}`)" if a["status"] == "wrong" and a.get("expected") else "")]
     if a["status"] == "wrong" and a.get("counterexample"):
-        lines.append(f"  counterexample: {_counterexample_text(a['counterexample'])}")
+        lines.append(f"  counterexample: {counterexample_text(a['counterexample'])}")
     for r in part["refuted"]:
         lines.append(f"- refuted, {r['file']} line {r['line']}: `{r['latex']}`")
         if r.get("counterexample"):
-            lines.append(f"  counterexample: {_counterexample_text(r['counterexample'])}")
+            lines.append(f"  counterexample: {counterexample_text(r['counterexample'])}")
     if include_undecided and part["needs_human_look"]:
         lines.append(f"- {part['needs_human_look']} line(s) need a human look (undecided; no points taken)")
     if part["overridden"]:
@@ -33,4 +33,4 @@ def part_markdown(part: dict[str, Any], include_undecided: bool = True) -> str:
 
 
 def counterexample_text(ce: dict[str, Any] | None) -> str:
-    return _counterexample_text(ce)
+    return counterexample_text(ce)
