@@ -134,3 +134,16 @@ def test_whole_domain_sampling_does_not_depend_on_the_seed(seed, tmp_path):
     want = {k: (("verified", "proved") if v == "verified" else (v,)) for k, v in WHOLE_DOMAIN.items()}
     assert all(got[k] in v for k, v in want.items()), {k: got[k] for k in want if got[k] not in want[k]}
     assert "not identically equal" in next(c["scope"] for c in claims if c["latex"] == "x \\ne 0")
+
+
+def test_the_table_shows_both_sides_of_a_counterexample_first(tmp_path):
+    from derive.commands.check import format_table
+
+    doc = tmp_path / "wrong.md"
+    doc.write_text("$$(AB)^\\top = A^\\top B^\\top$$\n", encoding="utf-8")
+    report = check_paths([str(doc)], progress=False)
+    row = format_table(report).splitlines()[1]
+    assert "lhs=" in row and "rhs=" in row and row.index("lhs=") < row.index(" at ")  # nothing cut in a pipe
+    narrow = format_table(report, width=100).splitlines()[1]
+    assert "lhs=" in narrow and "rhs=" in narrow  # a terminal cuts the instance, not the two values
+    assert "None" not in json.dumps(report["claims"][0]["counterexample"])

@@ -230,15 +230,21 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def counterexample_text(ce: dict[str, Any] | None) -> str:
+def counterexample_text(ce: dict[str, Any] | None, each: int | None = None) -> str:
+    """The counterexample in one line: both sides' values, then the instance (``each`` cuts
+    every value to that many characters, so that a narrow terminal still shows both sides)."""
     if not ce:
         return ""
+
+    def cut(v: Any) -> str:
+        return _short(_compact(v), each) if each else _compact(v)
+
     parts = []
     if ce.get("lhs") is not None:  # both sides' values first: they are what a reader checks
-        parts.append(f"lhs={_compact(ce['lhs'])} rhs={_compact(ce.get('rhs'))}")
+        parts.append(f"lhs={cut(ce['lhs'])} rhs={cut(ce.get('rhs'))}")
     inst = ce.get("instance")
     if inst:
-        parts.append("at " + ", ".join(f"{k}={_compact(v)}" for k, v in inst.items()))
+        parts.append("at " + ", ".join(f"{k}={cut(v)}" for k, v in inst.items()))
     return "; ".join(parts)
 
 
@@ -259,7 +265,8 @@ def format_table(report: dict[str, Any], width: int | None = None) -> str:
         if c["status"] in (PROVED, VERIFIED):
             why = c["scope"]
         elif c["status"] == REFUTED:
-            why = (counterexample_text(c.get("counterexample")) + "  " if c.get("counterexample") else "") \
+            each = max(12, (width - 90) // 3) if width else None
+            why = (counterexample_text(c.get("counterexample"), each) + "  " if c.get("counterexample") else "") \
                 + (c.get("reason") or c["scope"])
         elif c["status"] in (DEFINED, ASSUMED):
             why = f"{c.get('role', '')}: {c.get('role_reason', '')}"
