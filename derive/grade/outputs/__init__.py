@@ -32,5 +32,4 @@ def part_markdown(part: dict[str, Any], include_undecided: bool = True) -> str:
     return "\n".join(lines)
 
 
-def counterexample_text(ce: dict[str, Any] | None) -> str:
-    return counterexample_text(ce)
+__all__ = ["ANSWER_WORDS", "counterexample_text", "part_markdown", "part_title"]
