@@ -309,6 +309,9 @@ class Scope:
                 if any(isinstance(slot, Node) and slot.kind not in ("name", "num") for slot in lhs.args):
                     # \Sigma_{ii} = \sigma_i, T_{i,i+j-1} = w_j: only some members are given
                     self.partial_families.add(fam)
+                elif any(isinstance(slot, Node) and slot.kind == "num" for slot in lhs.args) and not any(
+                        p[0].value == lhs.value for p in self.def_patterns):
+                    self.partial_families.add(fam)  # \sigma_3 = 4 with no rule for \sigma_i: members only
         self.defs[key] = rhs
         self.def_text[key] = latex
         # S_t = ..., h^{(t)} = ...: an indexed definition also reads S_{t-1}, h^{(t+1)}
@@ -326,6 +329,8 @@ class Scope:
                     lhs, idx = Node("name", lhs.value, tuple(args), lhs.col), var
                 if idx is not None and idx.kind == "name" and idx.args == (None, None):
                     self.def_patterns.append((lhs, slot, to_text(idx), rhs))
+                    if fam is not None:
+                        self.partial_families.discard(fam)  # a rule for every member now
 
     def declare(self, lhs: Node, rhs: Node) -> None:
         names = list(lhs.args) if lhs.kind == "tuple" else [lhs]

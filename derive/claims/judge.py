@@ -1386,6 +1386,14 @@ def _record_definition(model: Any, st: Statement, tree: Node, line: int, section
             and _numeric_value(items[1]) is not None and _numeric_value(earlier.rhs) != _numeric_value(items[1]):
         return INCONSISTENT, (f"inconsistent: {role.defines} was defined as {to_text(earlier.rhs)} on line "
                               f"{earlier.line}, here as {to_text(items[1])}")
+    rhs = items[1]
+    if len(ops) == 1 and lhs.kind == "name" and rhs.kind in ("set", "tuple") and lhs.args[0] is not None \
+            and lhs.args[0].kind == "name" and all(_numeric_value(x) is not None for x in rhs.args):
+        # \sigma_i = \{10, 8, 4\}: the members \sigma_1 = 10, \sigma_2 = 8, \sigma_3 = 4
+        for k, value in enumerate(rhs.args, 1):
+            member = Node("name", lhs.value, (Node("num", str(k), (), lhs.col), lhs.args[1]), lhs.col)
+            model.define(member, value, st.latex, line, section)
+        return DEFINED, f"defined: the values of {to_text(lhs)} for {lhs.args[0].value} = 1..{len(rhs.args)}"
     # A = \alpha = 0.8 defines A and \alpha; o = W^\top q = V^\top K a q defines o, then claims the rest
     model.define(lhs, items[1], st.latex, line, section)
     k = 1
