@@ -624,8 +624,10 @@ def _unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> s
     # p used as a vector while only its entries p_k are defined, or Σ_{ij} where only Σ_{ii} is:
     # the rest of it is not the document's
     out = {n for n in a | b if n + R.INDEXED in scope.def_families and n not in scope.def_families}
-    out |= {n for n in free_names(left) | free_names(right)
-            if n in scope.partial_families or n + R.INDEXED in scope.partial_families}
+    for side in (left, right):  # a member the document did not give (Sigma_{ij} beside Sigma_{ii} = sigma_i)
+        for x in side.walk():
+            if x.kind == "name" and (family(x) or "") in scope.partial_families and to_text(x) not in scope.defs:
+                out.add(family(x) or "")
     for name in a ^ b:
         if name in known or name in wrt or name.removesuffix("(·)") in scope.funcs:
             continue

@@ -141,7 +141,13 @@ def family(n: Node) -> str | None:
     return to_text(Node("name", n.value, (sub, time), n.col)) + (INDEXED if indexed else "")
 
 
+_INDEX_LETTERS = set("ijklmnpqrst")
+
+
 def _index_like(n: Node) -> bool:
+    if n.kind == "mul" and n.value == "juxt" and all(
+            x.kind == "name" and x.args == (None, None) and x.value in _INDEX_LETTERS for x in n.args):
+        return True  # Sigma_{ij}, A_{jk}: two running indices (W_{ix} keeps x as part of its name)
     kinds = {x.kind for x in n.walk()}
     if not kinds <= {"name", "num", "add", "sub", "neg", "paren", "tuple"}:
         return False
