@@ -971,6 +971,12 @@ class Inference:
                 return self._apply(Node("apply", None, (fn, *args), n.col))
             raise BindError("only functions can be applied", n.col)
         name = fn.value.lstrip("\\")
+        if name == "binom" and len(args) == 2 and order == 0:
+            ts = [self.infer(a) for a in args]
+            for t in ts:
+                self.make_scalar(t.shape, "\\binom of matrices", n.col)
+            return T(self.scalar(), lambda b, ts=ts: sp.binomial(b.scalar(ts[0]), b.scalar(ts[1]), evaluate=False),
+                     True)
         if len(args) != 1 and name not in ("max", "min"):
             raise BindError(f"\\{name} takes one argument", n.col)
         if name in ("max", "min"):

@@ -710,6 +710,10 @@ class Parser:
         if v in (r"\frac", r"\dfrac", r"\tfrac", r"\cfrac"):
             self.next()
             return self._frac(t)
+        if v in (r"\binom", r"\dbinom", r"\tbinom"):  # \binom{n}{k}: a call of binom with two arguments
+            self.next()
+            top, bottom = self.parse_frac_part(), self.parse_frac_part()
+            return Node("call", None, (Node("func", r"\binom", (), t.col), top, bottom), t.col)
         if v in ACCENTS:
             self.next()
             arg = self.parse_accent_arg()

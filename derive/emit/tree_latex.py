@@ -78,6 +78,8 @@ def _call(node: Node) -> str:
         return _wrap(args[0], _ATOM) + "!"
     if fn.kind == "func" and fn.value == r"\sqrt":
         return r"\sqrt{" + _group(args[0]) + "}"
+    if fn.kind == "func" and fn.value == r"\binom" and len(args) == 2:
+        return r"\binom{" + _group(args[0]) + "}{" + _group(args[1]) + "}"
     head = _func(fn) if fn.kind == "func" else _wrap(fn, _POW)
     return head + r"\left(" + ", ".join(_group(a) for a in args) + r"\right)"
 
