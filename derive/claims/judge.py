@@ -1045,22 +1045,40 @@ def _internal(exc: BaseException) -> dict[str, Any]:
             "links": []}
 
 
-def _serve(conn: Any, jobs: list, answers: list, opts: Options) -> None:
+def _with_rules(st: Statement, scope: Scope, statuses: dict[int, str], offset: int) -> Scope:
+    """The scope with the document's own results that this statement may use: an earlier
+    claim about a problem's quantity (K_0 = D, K_\\ell = C A^{\\ell-1} B for \\ell >= 1), once it
+    was proved or verified for all inputs, holds in a part that gives the inputs values."""
+    usable = [(lhs, rhs) for j, lhs, rhs in st.rules if statuses.get(j) in (PROVED, VERIFIED)]
+    if not usable:
+        return scope
+    scope = scope.copy()
+    for lhs, rhs in usable:
+        try:
+            scope.define(lhs, rhs, to_text(lhs))
+        except BindError:
+            continue
+    return scope
+
+
+def _serve(conn: Any, jobs: list, answers: list, opts: Options, offset: int = 0) -> None:
     """The worker: judge the jobs in order, announcing each start (the parent times it)."""
     import os
 
     from ..check.worker import _die_with_parent
 
     _die_with_parent()
+    statuses: dict[int, str] = {}  # this worker's verdicts, by job number
     try:
         for k, (st, scope) in enumerate(jobs):
             conn.send(("start", k))
             try:
                 res = judge_part_answer(st, answers) if answers else None
                 if res is None:
-                    res = judge_statement(st, scope, opts)
+                    res = judge_statement(st, _with_rules(st, scope, statuses, offset), opts)
             except BaseException as exc:  # noqa: BLE001 - a verdict, never a crash
                 res = _internal(exc)
+            statuses[offset + k] = res.get("status", UNDECIDED)
             try:
                 conn.send(("done", k, res))
             except Exception as exc:  # noqa: BLE001 - e.g. an unpicklable value
@@ -1081,7 +1099,7 @@ def run_jobs(jobs: list, answers: list, opts: Options,
     k0 = 0
     while k0 < len(jobs):
         parent, child = ctx.Pipe(duplex=False)
-        worker = start_worker(_serve, (child, jobs[k0:], answers, opts))
+        worker = start_worker(_serve, (child, jobs[k0:], answers, opts, k0))
         child.close()
         current: int | None = None
         t_start = time.perf_counter()
@@ -1143,6 +1161,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     auto = _auto_scopes(doc) if name is None and opts.auto_problem else []
     previous: Any = None  # (statement, role, section, line) of the statement before, for steps
     subjects: set[str] = set()  # names stated as the left side of an equation but never defined
+    candidate_rules: list[tuple[int, Node, Node, Node | None]] = []  # (job, lhs, rhs, condition) about a problem
     given_rhs = list(base.defs.values()) + [r for *_x, r in base.def_patterns] + [b for _p, b in base.funcs.values()]
     stated_ranges: dict[str, tuple[Any, str, list]] = {}  # formula -> its stated range and the parts it was written in
 
@@ -1256,11 +1275,13 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             # a judged statement: its scope, its hypotheses, and (for a step) the line before
             job_scope = model.scope_for(section, problem_scope if problem_scope is not None else None)
             note = None
+            rules: list = []
             if problem_scope is not None and problem_scope is not base:
                 rebound = model.rebinds_input(section, problem_scope)
                 if rebound is not None:
                     job_scope = model.scope_for(section, _generic_scope(problem_scope))
                     note = f"{rebound} is rebound in this section, so the problem {chosen!r} does not apply"
+                    rules = _usable_rules(candidate_rules)
                     chosen = None
             elif problem_scope is base and base.problem is not None:
                 rebound = model.rebinds_input(section, base)
@@ -1277,6 +1298,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 hyps.append(st.condition)  # i \ne j, 0 < x < 1: a condition the index ranges cannot carry
                 hyp_texts.append(st.condition_text)
             formula = to_text(tree)
+            if st.condition is not None and not _index_bound(st.condition):
+                formula = ""  # only an index range (ell >= 1, k = 1..n) travels with a restated formula
             if st.condition is None and formula in stated_ranges and not any(
                     parts(sec) == parts(section) for sec in stated_ranges[formula][2]):
                 cond, text, _ = stated_ranges[formula]
@@ -1303,6 +1326,22 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                                          given_rhs=given_rhs, subjects=set(subjects),
                                          role=role.role, defines=role.defines,
                                          note=(st.note + "; " if st.note else "") + note if note else st.note)
+            if not rules and chosen is None and candidate_rules:
+                # a statement read without a problem that names a problem's quantity an earlier,
+                # verified claim gave a formula for (K_1 = \gamma \alpha^0 \beta after K_\ell = C A^{\ell-1} B)
+                wanted = {R.family(lhs) for _j, lhs, _r, _c in candidate_rules}
+                others = [x for x in tree.walk() if x.kind == "name" and R.family(x) not in wanted
+                          and not model.is_defined(R.family(x) or "", section)
+                          and any(_matches_computed(x, sc) for _n, sc in auto)]
+                if wanted & names and not others:  # y_k beside K_\ell: the problem's y is not the rule's
+                    rules = _usable_rules(candidate_rules)
+            st_job.rules = rules
+            if chosen and role.role in (R.CLAIM, R.STEP) and tree.kind == "chain" and tree.args[1] == ("=",) \
+                    and tree.args[0][0].kind == "name" and computed(tree.args[0][0]) and not st.local_defs \
+                    and not hyps and not unapplied \
+                    and not any(computed(x) for x in tree.args[0][1].walk() if x.kind == "name"):
+                # a closed form of a problem's quantity in its inputs, claimed with no hypothesis
+                candidate_rules.append((len(jobs), tree.args[0][0], tree.args[0][1], st.condition))
             where.append((len(slots), claim.line, st, role, chosen, section))
             jobs.append((st_job, job_scope))
             slots.append(None)
@@ -1340,6 +1379,34 @@ def _matrix_like(name: str) -> bool:
         base = base.replace(pre, "")
     base = base.strip("{}")
     return (len(base) == 1 and base.isupper()) or base in ("\\Sigma", "\\Lambda", "\\Phi", "\\Psi", "\\Omega")
+
+
+def _index_bound(cond: Node) -> bool:
+    """``\\ell \\ge 1``, ``1 \\le k \\le n``, a range: bounds on one index name, nothing more."""
+    if cond.kind != "chain":
+        return False
+    names = [x for x in cond.args[0] if x.kind == "name"]
+    return len(names) == 1 and names[0].args == (None, None) and all(
+        x.kind in ("name", "num") for x in cond.args[0])
+
+
+def _usable_rules(candidates: list[tuple[int, Node, Node, Node | None]]) -> list[tuple[int, Node, Node]]:
+    """Earlier claims about a problem's quantities that can stand as definitions: without a
+    condition, or with a lower bound ``\\ell \\ge c`` whose members below c are claimed too
+    (K_0 = D beside K_\\ell = C A^{\\ell-1} B for \\ell \\ge 1)."""
+    members = {to_text(lhs) for _j, lhs, _r, cond in candidates if cond is None}
+    out = []
+    for j, lhs, rhs, cond in candidates:
+        if cond is None:
+            out.append((j, lhs, rhs))
+            continue
+        if cond.kind == "chain" and len(cond.args[1]) == 1 and cond.args[1][0] in (">=", ">") \
+                and cond.args[0][1].kind == "num" and cond.args[0][1].value.isdigit() and lhs.args[0] is not None:
+            low = int(cond.args[0][1].value) + (1 if cond.args[1][0] == ">" else 0)
+            below = [to_text(Node("name", lhs.value, (Node("num", str(k), (), 0), lhs.args[1]), 0)) for k in range(low)]
+            if all(b in members for b in below):
+                out.append((j, lhs, rhs))
+    return out
 
 
 def _is_implication_step(role: Any, previous: Any, section: Any, tree: Node) -> bool:

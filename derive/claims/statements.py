@@ -43,6 +43,7 @@ class Statement:
     given_rhs: list[Node] = field(default_factory=list)  # right sides of the front matter's definitions (parameters)
     in_document_model: bool = False  # the document defines or assumes something (see judge._unbound_one_side)
     subjects: set[str] = field(default_factory=set)  # names stated as an equation's left side, never defined
+    rules: list = field(default_factory=list)  # (job, lhs, rhs): earlier claims usable once verified
 
 
 def _depth_walk(toks: list[Token]):
