@@ -513,7 +513,7 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
         return to_text(nodes[i])
 
     for a, op, b in skipped:
-        results.append(LinkResult(text_of(a), op, text_of(b), DEFINED_LINK, "defined: introduces the name", None, None))
+        results.append(LinkResult(text_of(a), op, text_of(b), DEFINED, "defined: introduces the name", None, None))
     for a, op, b in links:
         lhs, rhs = bound.items[a], bound.items[b]
         text_l, text_r = text_of(a), text_of(b)
@@ -557,7 +557,7 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
         verdicts.append(v)
         results.append(LinkResult(text_l, op, text_r, v.status, v.scope, v.counterexample, v.reason))
     status = combine(verdicts)
-    judged = [r for r in results if r.status != DEFINED_LINK]
+    judged = [r for r in results if r.status != DEFINED]
     first_bad = next((r for r in judged if r.status == status), judged[0])
     scope_text = first_bad.scope if len(results) == 1 else _chain_scope(results, status)
     reason = first_bad.reason
@@ -574,9 +574,6 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
     del generic
     return {"status": status, "scope": scope_text, "reason": reason, "counterexample": first_bad.counterexample,
             "links": [dataclasses.asdict(r) for r in results]}
-
-
-DEFINED_LINK = "defined"
 
 
 def _all_declared(tree: Node, scope: Scope) -> bool:
@@ -1441,12 +1438,8 @@ def _record_definition(model: Any, st: Statement, tree: Node, line: int, section
         return DEFINED, "defined"
     items, ops = tree.args
     lhs = items[0]
-    if lhs.kind == "apply":
-        try:
-            model.base.funcs  # noqa: B018 - functions are defined through the scope below
-            model.define(lhs, items[1], st.latex, line, section)
-        except BindError:
-            pass
+    if lhs.kind == "apply":  # F(x) = ...: a function, bound when a scope is built
+        model.define(lhs, items[1], st.latex, line, section)
         return DEFINED, f"defined: {role.why}"
     earlier = model.definition_of(role.defines, section) if role.defines else None
     if earlier is not None and to_text(earlier.lhs) != to_text(lhs):

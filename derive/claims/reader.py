@@ -447,13 +447,14 @@ def clean_math(latex: str) -> str:
     return text
 
 
-def _ends_with_word(prose: str, words: tuple[str, ...]) -> bool:
-    """Whether ``prose`` (already stripped) ends with one of ``words`` as whole words."""
+def ends_with_word(prose: str, words: tuple[str, ...]) -> str | None:
+    """The word of ``words`` that ``prose`` (already stripped) ends with as a whole word, the
+    longest first; None when there is none.  (The roles stage reads prose with it too.)"""
     low = prose.lower()
-    for w in words:
+    for w in sorted(words, key=len, reverse=True):
         if low.endswith(w) and (len(low) == len(w) or not low[-len(w) - 1].isalpha()):
-            return True
-    return False
+            return w
+    return None
 
 
 def _is_condition_join(between: str) -> bool:
@@ -512,7 +513,7 @@ def read_document(path: str | Path, text: str | None = None) -> Document:
             claims[-1].latex += r" \quad \text{for } " + latex
             continue
         stripped = before.rstrip()
-        binding = (not display) and _ends_with_word(stripped, _BINDING_WORDS)
+        binding = (not display) and ends_with_word(stripped, _BINDING_WORDS) is not None
         claims.append(Claim(line=line, latex=latex, display=display, binding=binding, prose=before,
                             section=section, role=mark, after=after, context=context))
     return Document(path=str(path), front=front, claims=claims, front_lines=where, errors=errors)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .latex_parser import Node, to_text
+from .reader import ends_with_word
 
 DEFINITION, HYPOTHESIS, CLAIM, STEP = "definition", "hypothesis", "claim", "step"
 SOLUTION, ANSWER, APPROXIMATION, ASYMPTOTIC = "solution", "answer", "approximation", "asymptotic"
@@ -81,13 +82,6 @@ def _tail_words(prose: str) -> str:
     return " ".join(t.split()).rstrip(" :,;(")
 
 
-def _ends_with(text: str, words: tuple[str, ...]) -> str | None:
-    for w in sorted(words, key=len, reverse=True):
-        if text.endswith(w) and (len(text) == len(w) or not text[-len(w) - 1].isalpha()):
-            return w
-    return None
-
-
 def _last_clause(text: str) -> str:
     """The prose after the last sentence end: "The kernel. So, we get" -> "so, we get"."""
     cut = max(text.rfind(". "), text.rfind("? "), text.rfind("! "))
@@ -98,7 +92,7 @@ def _step_word(prose_tail: str, lead: str) -> str | None:
     if lead == "therefore":
         return "⇒ / ∴"
     if lead.startswith("text:"):
-        w = _ends_with(" ".join(lead[5:].replace(",", " ").split()), _STEP_WORDS)
+        w = ends_with_word(" ".join(lead[5:].replace(",", " ").split()), _STEP_WORDS)
         if w:
             return w
         first = lead[5:].strip().split(" ")[0].rstrip(",")
@@ -235,17 +229,17 @@ def assign(tree: Node, ctx: Context) -> Role:
         if _defined_head(lhs) and not ctx.problem_computed(lhs) and not ctx.is_defined(family(lhs) or ""):
             return Role(DEFINITION, "written with := / \\leftarrow", defines=family(lhs))
     step = _step_word(tail, ctx.lead)
-    hyp_word = _ends_with(tail, _HYP_WORDS) if ctx.first_in_span or ctx.lead in ("comma", "quad") else None
+    hyp_word = ends_with_word(tail, _HYP_WORDS) if ctx.first_in_span or ctx.lead in ("comma", "quad") else None
     clause = _last_clause(tail)
     if hyp_word is None and ctx.first_in_span and (clause.startswith(("if ", "suppose ", "assume ", "when "))
                                                    or " if " in clause) and " then" not in clause:
         hyp_word = "if"
     if ctx.lead.startswith("text:"):
         lead_words = " ".join(ctx.lead[5:].split())
-        hyp_word = _ends_with(lead_words, _HYP_WORDS) or (lead_words.split(" ")[0] if lead_words.split(" ")[0]
+        hyp_word = ends_with_word(lead_words, _HYP_WORDS) or (lead_words.split(" ")[0] if lead_words.split(" ")[0]
                                                           in ("for", "if", "when", "assume", "assuming") else None)
-    def_word = ctx.binding_prose or (ctx.first_in_span and _ends_with(tail, _DEF_WORDS) is not None)
-    if ctx.lead.startswith("text:") and _ends_with(" ".join(ctx.lead[5:].split()), _DEF_WORDS):
+    def_word = ctx.binding_prose or (ctx.first_in_span and ends_with_word(tail, _DEF_WORDS) is not None)
+    if ctx.lead.startswith("text:") and ends_with_word(" ".join(ctx.lead[5:].split()), _DEF_WORDS):
         def_word = True
     # m_0 = 0 (or "with S_0 = \lambda I") after m_t = \beta m_{t-1} + ...: the recurrence's initial value
     if all(o == "=" for o in ops) and lhs.kind == "name" and (_numeric(items[-1]) or def_word) \
@@ -260,7 +254,7 @@ def assign(tree: Node, ctx: Context) -> Role:
     if ops[0] == "=" and len(items) == 2 and items[1].kind == "tuple" and items[1].value in ("[]", "()") \
             and _defined_head(lhs):
         return Role(ANSWER, "a list of values given as the result")
-    if ops[0] == "=" and _ends_with(tail, ("answer", "final answer", "answer is", "result")):
+    if ops[0] == "=" and ends_with_word(tail, ("answer", "final answer", "answer is", "result")):
         return Role(ANSWER, "stated as the answer")
     # x = 3 for a variable used before (k = 1, i = 3): a case, not an identity
     if len(ops) == 1 and ops[0] == "=" and lhs.kind == "name" and _numeric(items[1]) \
@@ -269,8 +263,8 @@ def assign(tree: Node, ctx: Context) -> Role:
         if fam is not None and not ctx.is_defined(fam) and not ctx.problem_computed(lhs):
             if ctx.seen(fam) and not def_word:
                 return Role(HYPOTHESIS, f"fixes a value of {fam}, a variable used before (a case)")
-            if not def_word and _ends_with(tail, _RESULT_WORDS):
-                return Role(ANSWER, f"a computed value stated as a result (“{_ends_with(tail, _RESULT_WORDS)}”)")
+            if not def_word and ends_with_word(tail, _RESULT_WORDS):
+                return Role(ANSWER, f"a computed value stated as a result (“{ends_with_word(tail, _RESULT_WORDS)}”)")
             return Role(DEFINITION, f"gives {fam} a value", defines=fam)
     # definitions: a name introduced by prose, or a fresh name on the left
     if ops[0] == "=" and _defined_head(lhs):
@@ -279,7 +273,7 @@ def assign(tree: Node, ctx: Context) -> Role:
         if def_word and not restated:
             word = "prose before it introduces a name"
             return Role(DEFINITION, word, defines=fam)
-        if def_word and restated and not ctx.problem_computed(lhs) and _ends_with(tail, _REBIND_WORDS):
+        if def_word and restated and not ctx.problem_computed(lhs) and ends_with_word(tail, _REBIND_WORDS):
             # "Let ...", "using the model o = W q": the document rebinds its own name here
             return Role(DEFINITION, "prose before it gives the name a new meaning", defines=fam)
         if (def_word or hyp_word) and restated and _numeric(items[1]) and len(ops) == 1:
@@ -307,7 +301,7 @@ def assign(tree: Node, ctx: Context) -> Role:
             return Role(SOLUTION if (in_interval or one_name) else STEP, f"follows from the line before (“{step}”)")
         if ctx.part_answers and lhs.kind == "name" and len(ops) == 1:
             return Role(SOLUTION, "a set of values of one name, compared with the part's derived answer")
-        if one_name and _ends_with(tail, _ANSWER_WORDS + ("so", "thus", "hence", "therefore", "need", "requires")) \
+        if one_name and ends_with_word(tail, _ANSWER_WORDS + ("so", "thus", "hence", "therefore", "need", "requires")) \
                 or one_name and in_interval:
             return Role(SOLUTION, "a set of values of one name, stated as a result")
         if _only_free(tree, ctx) and all(_simple(i) for i in items) and "!=" not in ops:
@@ -316,7 +310,7 @@ def assign(tree: Node, ctx: Context) -> Role:
     if ops[0] == "=" and len(items) == 2 and items[1].kind == "tuple" and items[1].value in ("[]", "()") \
             and _defined_head(lhs):
         return Role(ANSWER, "a list of values given as the result")
-    if _ends_with(tail, _ANSWER_WORDS):
+    if ends_with_word(tail, _ANSWER_WORDS):
         return Role(ANSWER, "stated as the answer")
     if step is not None:
         return Role(STEP, f"a consequence (“{step}”)")
