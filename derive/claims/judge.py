@@ -477,11 +477,11 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
         col = f" at column {exc.column + st.col - 1}" if exc.column else ""
         msg = str(exc).split(" at column ")[0]
         if isinstance(exc, ShapeError) and _all_declared(tree, scope):
-            # every name has the shape the document declared: an ill-typed product is a mistake
-            why = f"{msg}{col}, with the shapes the document declares"
-            return {"status": REFUTED, "scope": f"refuted: {why}", "reason": why,
-                    "counterexample": {"instance": {"shapes": _declared_text(tree, scope)}, "lhs": None, "rhs": None,
-                                       "relative_difference": "shapes"}, "links": []}
+            # declarations are made in one context and used in another ("x in R^n", later "if A is
+            # square"): shapes that do not fit are reported, not refuted
+            shapes = ", ".join(f"{k}: {v}" for k, v in _declared_text(tree, scope).items())
+            why = f"{msg}{col}, with the shapes the document declares ({shapes})"
+            return {"status": UNDECIDED, "scope": f"undecided: {why}", "reason": why, "links": []}
         return {"status": UNDECIDED, "scope": f"undecided: {msg}{col}", "reason": f"{msg}{col}", "links": []}
     generic = bound.hypothesis is not None and scope.problem is None
     relations = [(bound.items[a], op, bound.items[b]) for a, op, b in hyp_links]
