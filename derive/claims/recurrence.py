@@ -1,0 +1,101 @@
+"""A recurrence the document defines, evaluated by running it (the bind stage's sequence node).
+
+``m_0 = 0, m_t = \\beta m_{t-1} + (1-\\beta) g_t`` defines ``m_t`` for every t, but a claim about
+``m_t`` with a symbolic ``t`` (the unrolled closed form) cannot be expanded structurally: the
+expansion never bottoms out.  The binder builds a :class:`Recurrence` instead: the index, the
+step body written in a step variable and placeholders for the previous values, and the initial
+values.  The numeric evaluator runs the recurrence from its first value up to the sampled index,
+so the claim is compared with the definition itself (an independent reference), never with a
+closed form.  Runs are bounded (:data:`MAX_STEPS`); a longer one is "undecided" with the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from ..numeric import EvaluationError, Evaluator, evaluator
+
+MAX_STEPS = 5_000  # longest recurrence run on one instance
+
+
+def _check_args(index: sp.Basic, var: sp.Symbol, body: sp.Basic, prevs: sp.Tuple, start: sp.Integer,
+                inits: sp.Tuple) -> None:
+    if len(prevs) != len(inits) or not prevs:
+        raise ValueError("a recurrence needs one initial value per previous value it uses")
+
+
+class Recurrence(sp.Expr):
+    """``x_index`` of ``x_k = body(k, x_{k-1}, …, x_{k-d})`` with ``x_start … x_{start+d-1}`` given.
+
+    ``prevs[c-1]`` stands for ``x_{k-c}`` in ``body``; ``inits[i]`` is ``x_{start+i}``."""
+
+    def __new__(cls, index, var, body, prevs, start, inits):
+        prevs, inits = sp.Tuple(*prevs), sp.Tuple(*inits)
+        _check_args(index, var, body, prevs, sp.Integer(start), inits)
+        return super().__new__(cls, sp.sympify(index), var, body, prevs, sp.Integer(start), inits)
+
+    @property
+    def index(self) -> sp.Basic:
+        return self.args[0]
+
+    def _latex(self, printer: Any) -> str:
+        return r"\operatorname{rec}\left(" + printer._print(self.index) + r"\right)"
+
+
+class MatRecurrence(MatrixExpr):
+    """A vector- or matrix-valued :class:`Recurrence` (``e_{t+1} = (I - \\eta H) e_t``)."""
+
+    def __new__(cls, index, var, body, prevs, start, inits):
+        prevs, inits = sp.Tuple(*prevs), sp.Tuple(*inits)
+        _check_args(index, var, body, prevs, sp.Integer(start), inits)
+        return super().__new__(cls, sp.sympify(index), var, body, prevs, sp.Integer(start), inits)
+
+    @property
+    def index(self) -> sp.Basic:
+        return self.args[0]
+
+    @property
+    def shape(self) -> tuple[sp.Expr, sp.Expr]:
+        return self.args[2].shape
+
+
+def recurrence(index: sp.Basic, var: sp.Symbol, body: sp.Basic, prevs: list[sp.Basic], start: int,
+               inits: list[sp.Basic]) -> sp.Basic:
+    """The node of the right kind for ``body`` (scalar or matrix)."""
+    cls = MatRecurrence if isinstance(body, MatrixExpr) else Recurrence
+    return cls(index, var, body, prevs, start, inits)
+
+
+@evaluator(Recurrence, MatRecurrence)
+def _run(ev: Evaluator, e: sp.Basic) -> Any:
+    index, var, body, prevs, start, inits = e.args
+    n = ev(index)
+    try:
+        n = int(n)
+    except (TypeError, ValueError):
+        raise EvaluationError("a recurrence's index is not an integer") from None
+    first = int(start)
+    depth = len(prevs)
+    if n < first:
+        raise EvaluationError(f"index {n} comes before the recurrence's first value (index {first})")
+    if n - first > MAX_STEPS:
+        raise EvaluationError(f"running the recurrence to index {n} takes more than {MAX_STEPS} steps")
+    history = [ev(v) for v in inits]
+    if n < first + depth:
+        return history[n - first]
+    saved = {s: ev.bound[s] for s in (var, *prevs) if s in ev.bound}
+    try:
+        for k in range(first + depth, n + 1):
+            ev.bound[var] = k
+            for c, p in enumerate(prevs, start=1):
+                ev.bound[p] = history[-c]
+            history.append(ev(body))
+            del history[0]
+    finally:
+        for s in (var, *prevs):
+            ev.bound.pop(s, None)
+        ev.bound.update(saved)
+    return history[-1]
