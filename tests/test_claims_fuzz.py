@@ -19,9 +19,10 @@ import re
 from pathlib import Path
 
 from derive.check.worker import Timeout, run_bounded
-from derive.claims.binding import BindError, Scope, bind_chain
-from derive.claims.judge import Options, judge_document, _links
+from derive.claims.binding import bind_chain
+from derive.claims.judge import Options, chain_links, judge_document
 from derive.claims.reader import Document, Claim, read_document
+from derive.claims.scope import BindError, Scope
 from derive.claims.statements import split_statements
 from derive.verdict import STATEMENT_STATUSES as STATUSES
 
@@ -106,7 +107,7 @@ def _read_and_bind(texts: list[str]) -> tuple[int, int, list[str]]:
             if ok and len(ok) == len(sts):
                 parsed += 1
             for st in ok:
-                nodes, links = _links(st.tree)
+                nodes, links = chain_links(st.tree)
                 if not links:
                     continue
                 try:

@@ -18,7 +18,7 @@ import sympy as sp
 from derive import Index, Notation, Problem
 from derive.claims.judge import Options, judge_document
 from derive.claims.reader import read_document
-from derive.claims.binding import Scope
+from derive.claims.scope import Scope
 
 T_STEPS = 5
 t = sp.Symbol("t", integer=True)

@@ -23,7 +23,7 @@ import pytest
 import sympy as sp
 
 from derive import Index, Notation, Problem
-from derive.claims.binding import Scope
+from derive.claims.scope import Scope
 from derive.claims.judge import Options, judge_document
 from derive.claims.reader import read_document
 

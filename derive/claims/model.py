@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .binding import BindError, Scope, name_key, primed_name
+from .inference import primed_name
 from .latex_parser import Node, ParseError, to_text
 from .roles import family
+from .scope import BindError, Scope, name_key
 
 Section = tuple[tuple[int, str, int], ...]
 

@@ -41,12 +41,12 @@ class Statement:
     hypothesis_texts: list[str] = field(default_factory=list)  # the same, as written
     unapplied: list[str] = field(default_factory=list)  # hypotheses about its names that sampling cannot honour
     given_rhs: list[Node] = field(default_factory=list)  # right sides of the front matter's definitions (parameters)
-    in_document_model: bool = False  # the document defines or assumes something (see judge._unbound_one_side)
+    in_document_model: bool = False  # the document defines or assumes something (see discipline.unbound_one_side)
     subjects: set[str] = field(default_factory=set)  # names stated as an equation's left side, never defined
     rules: list = field(default_factory=list)  # (job, lhs, rhs): earlier claims usable once verified
 
 
-def _depth_walk(toks: list[Token]):
+def depth_walk(toks: list[Token]):
     depth = 0
     for i, t in enumerate(toks):
         v = t.value
@@ -83,7 +83,7 @@ def split_statements(src: str) -> list[Statement]:
     pieces: list[tuple[int, int, str]] = []
     start = 0
     sep_kind = "start"
-    for i, t, depth in _depth_walk(toks):
+    for i, t, depth in depth_walk(toks):
         if depth != 0 or t.kind == "eof":
             continue
         v = t.value

@@ -113,7 +113,8 @@ def check_paths(paths: list[str], problem: str | None = None, timeout: float = 1
     budget (``budget.file``, within ``budget.run``) is spent; its claims are then reported as
     not judged, in ``claims`` and in ``cut``.  Files the run budget never reached are cut too."""
     from ..check.worker import Timeout, run_bounded
-    from ..claims.judge import Options, problem_named
+    from ..claims.answers import problem_named
+    from ..claims.judge import Options
     from ..claims.reader import MAX_FILE_BYTES, read_document
 
     budget = budget or Budget(claim=timeout)
@@ -196,9 +197,9 @@ def check_paths(paths: list[str], problem: str | None = None, timeout: float = 1
 
 def _check_given(given: list[str], problem: str | None) -> None:
     """--given items are checked once, before any file, and blamed on --given."""
-    from ..claims.binding import BindError, Scope
-    from ..claims.judge import problem_named
+    from ..claims.answers import problem_named
     from ..claims.latex_parser import ParseError
+    from ..claims.scope import BindError, Scope
 
     for item in given:
         try:

@@ -1,0 +1,142 @@
+"""Stage 7, *judge* (the refutation discipline): what gives a failed check the force of a
+refutation and what leaves the claim undecided: names used on one side only that nothing in
+scope binds, a bare ``I`` whose size nothing fixes, transcendental functions, sequences and
+custom functions, shapes that are all declared.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.core.sympify import _sympify  # strict: never parses a string
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from . import roles as R
+from .latex_parser import Node, to_text
+from .nodes import AtM, AtS, DerivM, DerivS, DifferentialM, DifferentialS, MatFn, Norm, ScalarFn, Softmax
+from .roles import family, free_names
+from .scope import Bound, Scope
+from .statements import Statement
+
+
+_CUSTOM = (ScalarFn, MatFn, DerivS, DerivM, DifferentialS, DifferentialM, AtS, AtM, Norm, Softmax)
+
+
+def free_identity(bare: set, *exprs: sp.Basic) -> bool:
+    """An ``I`` written without a size whose size no matrix of the statement fixes
+    (``\\|I\\|_F^2`` beside ``\\operatorname{tr}(I_2)``: the two may be of different sizes)."""
+    if not bare:
+        return False
+    others: set = set()
+    for e in exprs:
+        for x in sp.preorder_traversal(e):
+            if isinstance(x, MatrixExpr) and not isinstance(x, (sp.Identity, sp.ZeroMatrix, sp.OneMatrix)) \
+                    and not any(isinstance(a, MatrixExpr) for a in x.args):
+                for d in x.shape:
+                    others |= _sympify(d).free_symbols
+    return any(not (_sympify(d).free_symbols <= others) for d in bare if not _sympify(d).is_number)
+
+
+def transcendental(e: sp.Basic) -> bool:
+    return any(isinstance(x, (sp.exp, sp.log, sp.Pow)) and not (isinstance(x, sp.Pow) and x.exp.is_Integer)
+               or isinstance(x, _CUSTOM) or isinstance(x, (sp.tanh, sp.sin, sp.cos, sp.Function))
+               and not isinstance(x, (sp.Min, sp.Max, sp.Abs, sp.KroneckerDelta, sp.factorial))
+               for x in sp.preorder_traversal(e))
+
+
+def has_sequences(bound: Bound) -> bool:
+    return any(i.kind == "seq" for i in bound.symbols.values())
+
+
+def has_custom(e: sp.Basic) -> bool:
+    return any(isinstance(x, _CUSTOM) for x in sp.preorder_traversal(e))
+
+
+def all_declared(tree: Node, scope: Scope) -> bool:
+    """Every name the statement reaches (through definitions) has a declared shape."""
+    names = expanded_names(tree, scope) - _derivative_variables(tree)
+    names -= {"I", "\\mathbf{1}", "e", "\\pi"}
+    if scope.problem is not None or not names:
+        return False
+    return all(n in scope.declared for n in names)
+
+
+def declared_text(tree: Node, scope: Scope) -> dict[str, str]:
+    out = {}
+    for n in sorted(expanded_names(tree, scope)):
+        d = scope.declared.get(n)
+        if d is not None:
+            out[n] = f"{d.rows} x {d.cols}"
+    return out
+
+
+def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> set[str]:
+    r"""Names that give a refutation no force: not defined, declared or assumed anywhere in
+    scope, and used on one side only (``\tilde w_{jj}(\sigma_j^2 + \lambda) = \sigma_j^2``
+    determines w; it is no identity in w).  With a problem, every name is bound already."""
+    if scope.problem is not None:
+        return set()
+    if not st.in_document_model:
+        return set()  # a bare list of identities: the generic reading is the universal one
+    known = {f + "(·)" for f in scope.funcs} | {"I", "I" + R.INDEXED, "\\mathbf{1}", "e", "\\pi"}
+    # the model's parameters (names its definitions use) and the variables its hypotheses
+    # constrain are universal: a term that drops one of them is a slip, not an unknown
+    for rhs in st.given_rhs:
+        known |= free_names(rhs)
+    # the model's inputs: names its definitions are made of (x in mu = 1/n sum x_i) are universal
+    for fam, rhss in scope.def_families.items():
+        if fam == st.defines:
+            continue  # the statement's own first link does not make its names universal
+        bound_vars = scope.def_index_vars.get(fam, set())
+        for rhs in rhss:
+            known |= free_names(rhs) - bound_vars - st.subjects  # M = ... stated (not understood): an unknown
+    for h in st.hypotheses:
+        known |= free_names(h)
+    a, b = expanded_names(left, scope), expanded_names(right, scope)
+    wrt = _derivative_variables(left) | _derivative_variables(right)
+    # p used as a vector while only its entries p_k are defined, or Σ_{ij} where only Σ_{ii} is:
+    # the rest of it is not the document's
+    out = {n for n in a | b if n + R.INDEXED in scope.def_families and n not in scope.def_families}
+    for side in (left, right):  # a member the document did not give (Sigma_{ij} beside Sigma_{ii} = sigma_i)
+        for x in side.walk():
+            if x.kind == "name" and (family(x) or "") in scope.partial_families and to_text(x) not in scope.defs:
+                out.add(family(x) or "")
+    for name in a ^ b:
+        if name in known or name in wrt or name.removesuffix("(·)") in scope.funcs:
+            continue
+        if name in scope.def_families:
+            continue
+        out.add(name)
+    return out
+
+
+def expanded_names(n: Node, scope: Scope, depth: int = 0) -> set[str]:
+    """Free names of ``n`` with the document's definitions replaced by what they use."""
+    out: set[str] = set()
+    for name in free_names(n):
+        if name in scope.funcs and depth < 8:  # F(x) = ...: what its body uses, less its parameters
+            params, body = scope.funcs[name]
+            out |= expanded_names(body, scope, depth + 1) - {family(p) or "" for p in params}
+            continue
+        rhss = scope.def_families.get(name)
+        if rhss and depth < 8:
+            for rhs in rhss:
+                out |= expanded_names(rhs, scope, depth + 1) - {name} - scope.def_index_vars.get(name, set())
+        else:
+            out.add(name)
+    return out
+
+
+def _derivative_variables(n: Node) -> set[str]:
+    """Names a derivative is taken with respect to (∂/∂x, d/dx, ∇_x): on one side only by nature."""
+    out: set[str] = set()
+    for x in n.walk():
+        var = None
+        if x.kind == "partial":
+            var = x.args[1]
+        elif x.kind == "ddx":
+            var = x.args[0]
+        elif x.kind == "nabla" and len(x.args) > 2:
+            var = x.args[2]
+        if isinstance(var, Node):
+            out |= {family(v) or "" for v in var.walk() if v.kind == "name"}
+    return out

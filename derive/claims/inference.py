@@ -1,0 +1,961 @@
+"""Stage 6, *bind* (naming and shapes): :class:`Inference` gives every name
+of a tree a meaning and a shape under one reading.
+
+What names mean comes from, in order: local variables (a sum's index, a gradient's
+parameter), the document's own bindings (front matter ``given``, "Let s = ..." in prose,
+``\\leftarrow`` definitions), the problem's notation table (``Problem.notation``: LaTeX
+spelling -> SymPy quantity, with the problem's index symbols as pattern variables, so the
+row ``x_k`` also reads ``x_{k+1}``), the problem's indices, and finally — only without a
+problem — fresh symbols.
+
+Shapes are inferred by unification over dimension classes (union-find): products tie
+inner dimensions, sums tie shapes, inverses and powers make matrices square, fractions
+make denominators scalar.  Without a problem, names get a kind by a hypothesis tried in
+order (upper case -> matrix, lower-case Latin -> column vector, Greek -> scalar; then
+lower case as scalars; then everything scalar); front matter declarations
+(``x \\in \\mathbb{R}^n``) override.  Unconstrained dimensions become symbols that the
+checker samples (2..4), so identities are tested on non-square, non-symmetric matrices
+wherever the claim allows.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
+
+from .latex_parser import GREEK, Node, to_text
+from .nodes import AtM, AtS, DerivM
+from .scope import BindError, Dims, Pattern, Scope, Shape, ShapeError, SymInfo, T, name_key
+
+
+MAX_DEF_DEPTH = 12  # nested expansion of bindings
+
+
+class _Counted:
+    """A held name that counts its uses (a derivative with respect to a defined name)."""
+
+    def __init__(self, make: Callable[[], "T"]) -> None:
+        self.make = make
+
+    def __call__(self) -> "T":
+        return self.make()
+
+
+def _int_value(n: Node, env: dict[str, int]) -> int | None:
+    """The integer an index expression stands for (``t - 1`` with t = 1), if it is known."""
+    if n.kind == "num" and n.value.isdigit():
+        return int(n.value)
+    if n.kind == "name" and n.args == (None, None):
+        return env.get(to_text(n))
+    if n.kind in ("add", "sub") and len(n.args) == 2:
+        a, b = _int_value(n.args[0], env), _int_value(n.args[1], env)
+        if a is None or b is None:
+            return None
+        return a + b if n.kind == "add" else a - b
+    if n.kind == "paren":
+        return _int_value(n.args[0], env)
+    return None
+
+
+def _element(parent: sp.Basic, i: sp.Basic, j: sp.Basic) -> sp.Basic:
+    """Entry (i, j), 0-based, of a matrix expression — our own nodes included (SymPy's
+    indexing asks each node class for its entries; the evaluator reads MatrixElement)."""
+    return MatrixElement(parent, i, j)
+
+
+def primed_name(n: Node) -> Node:
+    """``m'`` as a name of its own (not a derivative: it has no argument)."""
+    return Node("name", n.value + "'", n.args, n.col)
+
+
+def _product_reading(fn: Node) -> bool:
+    """Whether ``X(...)`` may be a product (``C(A + B)``, ``p(1 - p)``, ``o^{(t)}(1 - ...)``), not
+    an application of an undefined function (``f(x)``, ``L(W)``, ``\\mathcal{L}_2(W)``)."""
+    if fn.kind != "name" or fn.value.startswith(("\\mathcal", "\\operatorname", "\\mathrm")):
+        return False
+    return not (fn.args == (None, None) and fn.value in ("f", "g", "h", "F", "G", "H", "L", "J"))
+
+
+_ENTRY_INDICES = {"i", "j", "k", "l", "m", "r", "s"}
+
+
+class Inference:
+    """One pass of shape inference for a statement under one hypothesis."""
+
+    def __init__(self, scope: Scope, hypothesis: int, index_names: set[str],
+                 override: dict[str, str] | None = None):
+        self.scope = scope
+        self.h = hypothesis
+        self.override = override or {}
+        self.dims = Dims()
+        self.syms: dict[str, SymInfo] = {}
+        self.local: dict[str, T] = {}
+        self.local_index: dict[str, sp.Symbol] = {}
+        self.index_names = index_names
+        self.def_depth = 0
+        self.notes: list[str] = []
+        # defined names held as variables inside a derivative with respect to them (∂ℓ/∂a, a := W x + b)
+        self.opaque: dict[str, T] = {}
+        self.unreadable: set[str] = set()  # defined names whose definitions use unknown functions
+        self.local_int: dict[str, int] = {}  # a recurrence's index, where it is a known number
+        self.bare_identity: list[int] = []  # dimension classes of the I's written without a size
+        self.entry_ranges: list[tuple[str, int]] = []  # (index key, dimension class) of entries x_i
+
+    # -- shapes
+    def scalar(self) -> Shape:
+        return (Dims.ONE, Dims.ONE)
+
+    def is_scalar(self, s: Shape) -> bool:
+        return self.dims.is_one(s[0]) and self.dims.is_one(s[1])
+
+    def unify_shape(self, a: Shape, b: Shape, what: str, col: int | None = None) -> None:
+        try:
+            self.dims.unify(a[0], b[0], what)
+            self.dims.unify(a[1], b[1], what)
+        except ShapeError as exc:
+            raise ShapeError(str(exc), col) from None
+
+    def make_scalar(self, s: Shape, what: str, col: int | None) -> None:
+        self.unify_shape(s, self.scalar(), what, col)
+
+    # -- names
+    def kind_for(self, key: str, base: str) -> str:
+        if key in self.scope.declared:
+            return "declared"
+        if key in self.override:
+            return self.override[key]
+        letter = base
+        for pre in ("\\bar{", "\\hat{", "\\tilde{", "\\mathcal{", "\\dot{", "\\check{", "\\mathbf{"):
+            if letter.startswith(pre):
+                letter = letter[len(pre):].rstrip("}")
+        if self.h == 3:
+            return "scalar"
+        if letter.startswith("\\"):
+            upper = letter[1:] in ("Sigma", "Lambda", "Delta", "Phi", "Psi", "Omega", "Gamma", "Theta", "Pi", "Xi")
+            if upper or letter[1:] not in GREEK:
+                return "matrix"
+            return "vector" if self.h == 1 else "scalar"
+        if letter.isupper():
+            return "matrix"
+        return "vector" if self.h in (0, 1) else "scalar"
+
+    def symbol(self, key: str, base: str, col: int, kind: str | None = None) -> SymInfo:
+        info = self.syms.get(key)
+        if info is not None:
+            return info
+        k = kind or self.kind_for(key, base)
+        if k == "declared":
+            d = self.scope.declared[key]
+            shape = (self.dims.const(d.rows) if not d.rows.is_Symbol else self._named_dim(d.rows),
+                     self.dims.const(d.cols) if not d.cols.is_Symbol else self._named_dim(d.cols))
+            k = "matrix"
+        elif k == "scalar" or k == "index":
+            shape = self.scalar()
+        elif k == "vector":
+            shape = (self.dims.new(rigid=True), Dims.ONE)
+            k = "matrix"
+        else:
+            shape = (self.dims.new(rigid=True), self.dims.new(rigid=True))
+            k = "matrix"
+        info = SymInfo(key, "index" if kind == "index" else ("scalar" if k == "scalar" else "matrix"), shape)
+        self.syms[key] = info
+        return info
+
+    def _named_dim(self, sym: sp.Symbol) -> int:
+        for i, v in enumerate(self.dims.value):
+            if self.dims.parent[i] == i and v == sym:
+                return i
+        return self.dims.new(sym)
+
+    # -- the tree walk
+    def infer(self, n: Node) -> T:
+        k = n.kind
+        method = getattr(self, "_" + k, None)
+        if method is None:
+            raise BindError(f"{_describe_kind(n)} cannot be checked here", n.col)
+        return method(n)
+
+    def _paren(self, n: Node) -> T:
+        return self.infer(n.args[0])
+
+    def _num(self, n: Node) -> T:
+        text = n.value
+        if "." in text:
+            value = sp.Rational(text)
+        else:
+            value = sp.Integer(int(text)) if len(text) <= 7 else sp.Integer(int(text[:7]))
+            if len(text) > 7:
+                raise BindError(f"number {text[:12]}… too long", n.col)
+        return T(self.scalar(), lambda b, v=value: v, True)
+
+    def _const(self, n: Node) -> T:
+        return T(self.scalar(), lambda b: sp.pi, True)
+
+    def _name(self, n: Node) -> T:
+        numeric = self._numeric_index(n)
+        if numeric is not None:  # m_{t-1} inside m_t's definition at t = 1 is m_0
+            return self._name(numeric)
+        key = to_text(n)
+        if key in self.local:
+            return self.local[key]
+        if key in self.local_index:
+            sym = self.local_index[key]
+            return T(self.scalar(), lambda b, s=sym: s, True)
+        if key in self.opaque:
+            held = self.opaque[key]
+            return held() if isinstance(held, _Counted) else held
+        try:
+            if key in self.scope.defs and key not in self.unreadable:
+                return self._expand_def(key, n)
+            for lhs, slot, var, rhs in self.scope.def_patterns:
+                if lhs.value == n.value and n.args[slot] is not None and n.args[1 - slot] == lhs.args[1 - slot] \
+                        and (n.args[1 - slot] is None or to_text(n.args[1 - slot]) == to_text(lhs.args[1 - slot])) \
+                        and lhs.value not in self.unreadable:
+                    at = _int_value(n.args[slot], self.local_int)
+                    if at is not None and at <= 0:
+                        # theta_0 with theta_t = theta_{t-1} - ...: the recurrence starts here; a start
+                        # the document does not give is free (it is not run below 0)
+                        break
+                    return self._expand_indexed_def(var, n.args[slot], rhs, n, at)
+        except BindError as exc:
+            if not str(exc).startswith("unknown function"):
+                raise
+            # g_t = \nabla f(\theta_{t-1}) with f never given: g stays a free quantity (a claim that
+            # holds for every g holds for this one)
+            self.unreadable |= {key, n.value}
+            self.notes.append(f"{key} is read as a free quantity ({str(exc).split(' at column')[0]})")
+        pat = self._match_pattern(n)
+        if pat is not None:
+            return pat
+        sub, time = n.args
+        base = n.value
+        if sub is None and time is None:
+            if base in self.scope.index_symbols and not self._scalar_problem_name(base):
+                sym = self.scope.index_symbols[base]
+                return T(self.scalar(), lambda b, s=sym: s, True)
+            if base in self.scope.dim_symbols and not any(p.tree.kind == "name" and p.tree.value == base
+                                                          for p in self.scope.patterns):
+                sym = self.scope.dim_symbols[base]
+                return T(self.scalar(), lambda b, s=sym: s, True)
+            if base == "I":
+                d = self.dims.new(rigid=True)
+                self.bare_identity.append(d)  # its size comes from the statement, if anything fixes it
+                return T((d, d), lambda b, d=d: sp.Identity(b.dim(d)))
+            if base == "\\mathbf{1}":
+                d = self.dims.new(rigid=True)
+                return T((d, Dims.ONE), lambda b, d=d: sp.OneMatrix(b.dim(d), 1))
+        if base == "I" and sub is not None and time is None and sub.kind in ("name", "num") \
+                and "I" not in self.scope.defs and key not in self.scope.declared:
+            d = self.dims.new(rigid=True)  # I_n, I_d, I_2: an identity (its size from the context)
+            if sub.kind == "num" and sub.value.isdigit() and int(sub.value) <= 64:
+                d = self.dims.const(sp.Integer(int(sub.value)))
+            elif sub.kind == "name" and to_text(sub) in self.scope.dim_symbols:
+                d = self._named_dim(self.scope.dim_symbols[to_text(sub)])
+            return T((d, d), lambda b, d=d: sp.Identity(b.dim(d)))
+        if sub is not None and time is None:
+            entry = self._entry(base, sub, n)
+            if entry is not None:
+                return entry
+        if self.scope.problem is not None and key not in self.scope.declared:
+            raise BindError(f"unknown name {key!r} for problem {self.scope.problem.name!r}; known: "
+                            + ", ".join(self.scope.known_names()), n.col)
+        if time is not None:
+            return self._sequence(to_text(Node("name", base, (sub, None), n.col)), base, time, n)
+        if sub is not None and self._is_index_sub(sub) and key not in self.scope.declared:
+            return self._sequence(base, base, sub, n)
+        if base in self.index_names and sub is None:
+            info = self.symbol(key, base, n.col, kind="index")
+            return T(self.scalar(), lambda b, i=info: b.sym(i), True)
+        info = self.symbol(key, base, n.col)
+        return T(info.shape, lambda b, i=info: b.sym(i), info.kind == "scalar")
+
+    def _entry(self, base: str, sub: Node, n: Node) -> T | None:
+        """``z_j`` for a vector z the document defines or declares (entry j, 1-based), ``A_{ij}``
+        for a matrix, and the Kronecker ``\\delta_{ij}`` where the document does not define δ."""
+        idx = list(sub.args) if sub.kind == "tuple" or (sub.kind == "mul" and sub.value == "juxt") else [sub]
+        if not 1 <= len(idx) <= 2 or not all(x.kind == "name" and x.args == (None, None) for x in idx):
+            return None
+        if not all(x.value in _ENTRY_INDICES for x in idx):
+            return None  # o_t, q_t: a time index names a sequence, not an entry
+        if base == "\\delta" and len(idx) == 2 and "\\delta" not in self.scope.defs:
+            fi, fj = (self.index_expr(x) for x in idx)
+            return T(self.scalar(), lambda b, fi=fi, fj=fj: sp.KroneckerDelta(fi(b), fj(b)), True)
+        # a defined vector or matrix, or a declared matrix with two indices; a declared vector
+        # x \in R^d with x_i is read as the i-th vector of a family (the other common reading)
+        declared = self.scope.declared.get(base)
+        known = base in self.scope.defs or (declared is not None and len(idx) == 2 and not (
+            declared.rows == 1 or declared.cols == 1)) or (declared is not None and base in self.scope.entry_names)
+        if not known:
+            return None
+        whole = self.infer(Node("name", base, (None, None), n.col))
+        if self.is_scalar(whole.shape):
+            return None
+        fs = [self.index_expr(x) for x in idx]
+        for x, d in zip(idx, whole.shape):  # x_i: i runs over 1..dim (sampled there, not 0..6)
+            if x.kind == "name" and to_text(x) not in self.local_index:
+                self.entry_ranges.append((to_text(x), d))
+        if len(fs) == 1:
+            self.unify_shape(whole.shape, (whole.shape[0], Dims.ONE), f"{base}_i needs a vector", n.col)
+            return T(self.scalar(), lambda b, w=whole, f=fs[0]: _element(b.value(w), f(b) - 1, 0), True)
+        return T(self.scalar(), lambda b, w=whole, f=fs: _element(b.value(w), f[0](b) - 1, f[1](b) - 1), True)
+
+    def _numeric_index(self, n: Node) -> Node | None:
+        """``n`` with an index that a recurrence's expansion fixed (t = 1) written as the number."""
+        if not self.local_int or n.kind != "name":
+            return None
+        args = list(n.args)
+        for slot, idx in enumerate(n.args):
+            if idx is None or idx.kind == "num":
+                continue
+            if not any(x.kind == "name" and to_text(x) in self.local_int for x in idx.walk()):
+                continue
+            v = _int_value(idx, self.local_int)
+            if v is None:
+                continue
+            num = Node("num", str(abs(v)), (), idx.col)
+            args[slot] = num if v >= 0 else Node("neg", None, (num,), idx.col)
+        return Node("name", n.value, tuple(args), n.col) if tuple(args) != n.args else None
+
+    def _scalar_problem_name(self, base: str) -> bool:
+        return False
+
+    def _is_index_sub(self, sub: Node) -> bool:
+        names = [x for x in sub.walk() if x.kind == "name"]
+        kinds = {x.kind for x in sub.walk()}
+        if not kinds <= {"name", "num", "add", "sub", "neg", "paren"}:
+            return False
+        if any(x.args != (None, None) for x in names):
+            return False
+        if not all(to_text(x) in self.index_names or to_text(x) in self.local_index for x in names):
+            return False
+        return True
+
+    def _sequence(self, key: str, base: str, idx: Node, n: Node) -> T:
+        if self.scope.problem is not None:
+            raise BindError(f"unknown name {to_text(n)!r}", n.col)
+        info = self.syms.get(key)
+        if info is None:
+            kind = self.kind_for(key, base)
+            if kind == "declared":
+                info = self.symbol(key, base, n.col)
+            else:
+                shape = self.scalar() if kind == "scalar" else (
+                    (self.dims.new(rigid=True), Dims.ONE) if kind == "vector"
+                    else (self.dims.new(rigid=True), self.dims.new(rigid=True)))
+                info = SymInfo(key, "seq", shape)
+                self.syms[key] = info
+            info.kind = "seq"
+        index = self.index_expr(idx)
+        return T(info.shape, lambda b, i=info, ix=index: b.seq(i, ix(b)))
+
+    def index_expr(self, idx: Node) -> Callable[["Builder"], sp.Basic]:
+        """An index expression (t+1, k-\\ell): integer symbols and numbers only."""
+        for x in idx.walk():
+            if x.kind == "name":
+                key = to_text(x)
+                if key not in self.local_index and key not in self.scope.index_symbols:
+                    self.symbol(key, x.value, x.col, kind="index")
+            elif x.kind not in ("num", "add", "sub", "neg", "paren", "mul"):
+                raise BindError("an index must be an integer expression", x.col)
+        t = self.infer(idx)
+        self.make_scalar(t.shape, "an index must be a scalar", idx.col)
+        return t.build
+
+    def _expand_def(self, key: str, n: Node) -> T:
+        self.def_depth += 1
+        if self.def_depth > MAX_DEF_DEPTH:
+            raise BindError(f"definitions nest deeper than {MAX_DEF_DEPTH} (circular?)", n.col)
+        try:
+            return self.infer(self.scope.defs[key])
+        finally:
+            self.def_depth -= 1
+
+    def _expand_indexed_def(self, var: str, idx: Node, rhs: Node, n: Node, at: int | None = None) -> T:
+        value = self.infer(idx)
+        saved, saved_int = dict(self.local), dict(self.local_int)
+        self.def_depth += 1
+        try:
+            if self.def_depth > MAX_DEF_DEPTH:
+                raise BindError(f"definitions nest deeper than {MAX_DEF_DEPTH} (circular?)", n.col)
+            self.local[var] = value
+            if at is not None:
+                self.local_int[var] = at
+            else:
+                self.local_int.pop(var, None)
+            return self.infer(rhs)
+        finally:
+            self.def_depth -= 1
+            self.local, self.local_int = saved, saved_int
+
+    def _match_pattern(self, n: Node) -> T | None:
+        """Match a name against the notation table (index variables bind sub-trees)."""
+        for pat in self.scope.patterns:
+            binding = self._unify_pattern(pat.tree, n)
+            if binding is None:
+                continue
+            subs = {sym: self.index_expr(node) for sym, node in binding.items()}
+            expr = pat.expr
+            shape = self._shape_of_expr(expr)
+            return T(shape, lambda b, e=expr, s=subs: e.xreplace({k: f(b) for k, f in s.items()}) if s else e,
+                     not isinstance(expr, MatrixExpr))
+        return None
+
+    def _unify_pattern(self, p: Node, n: Node) -> dict[sp.Symbol, Node] | None:
+        if p.kind == "name" and p.args == (None, None) and p.value in self.scope.index_symbols:
+            return {self.scope.index_symbols[p.value]: n}
+        if p.kind != n.kind or p.value != n.value or len(p.args) != len(n.args):
+            return None
+        out: dict[sp.Symbol, Node] = {}
+        for a, b in zip(p.args, n.args):
+            if a is None or b is None:
+                if a is not b:
+                    return None
+                continue
+            if isinstance(a, Node) and isinstance(b, Node):
+                sub = self._unify_pattern(a, b)
+                if sub is None:
+                    return None
+                for k, v in sub.items():
+                    if k in out and to_text(out[k]) != to_text(v):
+                        return None
+                    out[k] = v
+            elif a != b:
+                return None
+        return out
+
+    def _shape_of_expr(self, e: sp.Basic) -> Shape:
+        if isinstance(e, MatrixExpr) or getattr(e, "is_Matrix", False):
+            r, c = e.shape
+            return (self.dims.const(r) if not isinstance(r, sp.Symbol) else self._named_dim(r),
+                    self.dims.const(c) if not isinstance(c, sp.Symbol) else self._named_dim(c))
+        return self.scalar()
+
+    # -- arithmetic
+    def _neg(self, n: Node) -> T:
+        a = self.infer(n.args[0])
+        return T(a.shape, lambda b, a=a: b.neg(a), a.scalar_hint)
+
+    def _add(self, n: Node) -> T:
+        return self._sum_like(n, 1)
+
+    def _sub(self, n: Node) -> T:
+        return self._sum_like(n, -1)
+
+    def _sum_like(self, n: Node, sign: int) -> T:
+        a, c = self.infer(n.args[0]), self.infer(n.args[1])
+        self.unify_shape(a.shape, c.shape, "the terms of a sum have different shapes", n.col)
+        return T(a.shape, lambda b, a=a, c=c, s=sign: b.add(a, c, s), a.scalar_hint and c.scalar_hint)
+
+    def _mul(self, n: Node) -> T:
+        a, c = self.infer(n.args[0]), self.infer(n.args[1])
+        op = n.value
+        if op in ("odot", "circ"):
+            if self.is_scalar(a.shape) or self.is_scalar(c.shape):
+                return self._product(a, c, n)
+            self.unify_shape(a.shape, c.shape, "a Hadamard product needs equal shapes", n.col)
+            return T(a.shape, lambda b, a=a, c=c: b.hadamard(a, c))
+        if op in ("cdot", "star", "times") and not self.is_scalar(a.shape) and not self.is_scalar(c.shape):
+            if self.dims.is_one(a.shape[1]) and self.dims.is_one(c.shape[1]):  # u·v of two column vectors
+                self.dims.unify(a.shape[0], c.shape[0], "a dot product needs equal lengths")
+                return T(self.scalar(), lambda b, a=a, c=c: b.dot(a, c))
+        if op == "kron":
+            raise BindError("Kronecker products are not supported", n.col)
+        return self._product(a, c, n)
+
+    def _product(self, a: T, c: T, n: Node) -> T:
+        if self.is_scalar(a.shape):
+            return T(c.shape, lambda b, a=a, c=c: b.mul(a, c), c.scalar_hint and a.scalar_hint)
+        if self.is_scalar(c.shape):
+            return T(a.shape, lambda b, a=a, c=c: b.mul(a, c), a.scalar_hint)
+        try:
+            self.dims.unify(a.shape[1], c.shape[0], "inner dimensions")
+        except ShapeError as exc:
+            raise ShapeError(f"a product's inner dimensions do not match ({exc})", n.col) from None
+        return T((a.shape[0], c.shape[1]), lambda b, a=a, c=c: b.mul(a, c))
+
+    def _div(self, n: Node) -> T:
+        a, c = self.infer(n.args[0]), self.infer(n.args[1])
+        self.make_scalar(c.shape, "a denominator must be a scalar", n.col)
+        return T(a.shape, lambda b, a=a, c=c: b.div(a, c), a.scalar_hint)
+
+    def _pow(self, n: Node) -> T:
+        base_node, exp_node = n.args
+        key = name_key(n)
+        if key is not None and key in self.scope.defs and key not in self.unreadable:
+            return self._expand_def(key, n)
+        if base_node.kind == "name" and base_node.value == "e" and base_node.args == (None, None) \
+                and "e" not in self.syms and self.scope.problem is None or (
+                base_node.kind == "name" and base_node.value == "e" and self.scope.problem is not None
+                and "e" not in self.scope.defs and not self._match_pattern(base_node)):
+            x = self.infer(exp_node)
+            self.make_scalar(x.shape, "e^{x} needs a scalar x", n.col)
+            return T(self.scalar(), lambda b, x=x: b.func("exp", 0, x), True)
+        # \theta^{k+1} written for \theta^{(k+1)}: a time index when the notation has one
+        if base_node.kind == "name" and base_node.args[1] is None and self.scope.problem is not None:
+            timed = Node("name", base_node.value, (base_node.args[0], exp_node), base_node.col)
+            if self._match_pattern(timed) is not None and any(
+                    x.kind == "name" and x.value in self.scope.index_symbols for x in exp_node.walk()):
+                return self.infer(timed)
+        a = self.infer(base_node)
+        x = self.infer(exp_node)
+        self.make_scalar(x.shape, "an exponent must be a scalar", n.col)
+        if self.is_scalar(a.shape):
+            if not _is_integer_node(exp_node, self):
+                self._mark_positive(base_node)
+            return T(a.shape, lambda b, a=a, x=x: b.pow(a, x), True)
+        if self.dims.is_one(a.shape[0]) != self.dims.is_one(a.shape[1]):
+            raise ShapeError("a power of a vector", n.col)
+        self.dims.unify(a.shape[0], a.shape[1], "a matrix power needs a square matrix")
+        if _is_negative(exp_node):
+            self._mark_invertible(base_node)
+        return T(a.shape, lambda b, a=a, x=x: b.matpow(a, x))
+
+    def _transpose(self, n: Node) -> T:
+        a = self.infer(n.args[0])
+        return T((a.shape[1], a.shape[0]), lambda b, a=a: b.transpose(a), a.scalar_hint)
+
+    def _inverse_transpose(self, n: Node) -> T:
+        a = self.infer(n.args[0])
+        self.dims.unify(a.shape[0], a.shape[1], "an inverse needs a square matrix")
+        self._mark_invertible(n.args[0])
+        return T(a.shape, lambda b, a=a: b.inverse(b.transpose(a), raw=True))
+
+    def _mark_invertible(self, n: Node) -> None:
+        for x in n.walk():
+            if x.kind == "name":
+                info = self.syms.get(to_text(x))
+                if info is not None:
+                    info.invertible = True
+
+    def _mark_positive(self, n: Node) -> None:
+        for x in n.walk():
+            if x.kind == "name":
+                info = self.syms.get(to_text(x))
+                if info is not None:
+                    info.positive = True
+
+    def _norm(self, n: Node) -> T:
+        a = self.infer(n.args[0])
+        kind = n.value or ""
+        return T(self.scalar(), lambda b, a=a, k=kind: b.norm(a, k), True)
+
+    def _abs(self, n: Node) -> T:
+        a = self.infer(n.args[0])
+        self.make_scalar(a.shape, "|x| needs a scalar (write \\det or \\| \\| for matrices)", n.col)
+        return T(self.scalar(), lambda b, a=a: sp.Abs(b.scalar(a), evaluate=False), True)
+
+    # -- functions
+    def _call(self, n: Node) -> T:
+        fn, *args = n.args
+        order = 0
+        while fn.kind == "prime":
+            order += 1
+            fn = fn.args[0]
+        if fn.kind == "func" and fn.value in self.scope.defs and order == 0:
+            # a defined σ followed by a group is a product
+            return self._mul(Node("mul", "juxt", (fn, Node("paren", None, (args[0],), n.col)), n.col))
+        if fn.kind != "func":
+            if fn.kind == "name":
+                return self._apply(Node("apply", None, (fn, *args), n.col))
+            raise BindError("only functions can be applied", n.col)
+        name = fn.value.lstrip("\\")
+        if name == "binom" and len(args) == 2 and order == 0:
+            ts = [self.infer(a) for a in args]
+            for t in ts:
+                self.make_scalar(t.shape, "\\binom of matrices", n.col)
+            return T(self.scalar(), lambda b, ts=ts: sp.binomial(b.scalar(ts[0]), b.scalar(ts[1]), evaluate=False),
+                     True)
+        if len(args) != 1 and name not in ("max", "min"):
+            raise BindError(f"\\{name} takes one argument", n.col)
+        if name in ("max", "min"):
+            ts = [self.infer(a) for a in args]
+            for t in ts:
+                self.make_scalar(t.shape, f"\\{name} of matrices", n.col)
+            return T(self.scalar(), lambda b, ts=ts, nm=name: (sp.Max if nm == "max" else sp.Min)(
+                *[b.scalar(t) for t in ts], evaluate=False), True)
+        a = self.infer(args[0])
+        if name in ("det", "tr", "Tr", "trace"):
+            if order:
+                raise BindError(f"\\{name}' is not understood", n.col)
+            self.dims.unify(a.shape[0], a.shape[1], f"\\{name} needs a square matrix")
+            return T(self.scalar(), lambda b, a=a, nm=name: b.det(a) if nm == "det" else b.trace(a), True)
+        if name == "diag":
+            if self.dims.is_one(a.shape[1]):
+                return T((a.shape[0], a.shape[0]), lambda b, a=a: b.diag(a))
+            raise BindError("\\operatorname{diag} of a matrix is not supported (give a vector)", n.col)
+        if name == "softmax":
+            if order:
+                raise BindError("softmax' is not understood", n.col)
+            return T(a.shape, lambda b, a=a: b.softmax(a))
+        if name == "factorial":
+            self.make_scalar(a.shape, "factorial of a matrix", n.col)
+            return T(self.scalar(), lambda b, a=a: sp.factorial(b.scalar(a), evaluate=False), True)
+        if name in ("log", "ln", "sqrt"):
+            self._mark_positive(args[0])
+        from .nodes import SCALAR_FUNCS
+        if name not in SCALAR_FUNCS:
+            raise BindError(f"unknown function \\{name}", n.col)
+        return T(a.shape, lambda b, a=a, nm=name, o=order: b.func(nm, o, a), True)
+
+    def _prime(self, n: Node) -> T:
+        key = name_key(n)
+        if key is not None and key in self.scope.defs:
+            return self._expand_def(key, n)
+        inner = n.args[0]
+        if inner.kind == "name":  # m', j': a prime on a name with no argument is part of the name
+            return self._name(primed_name(inner))
+        raise BindError("a prime ' here is not understood (write σ'(x) with an argument)", n.col)
+
+    def _func(self, n: Node) -> T:
+        if n.value in self.scope.defs:
+            return self._expand_def(n.value, n)
+        raise BindError(f"the function {n.value} has no argument", n.col)
+
+    def _apply(self, n: Node) -> T:
+        fn, *args = n.args
+        key = to_text(fn)
+        if self.scope.patterns:
+            pat = self._match_pattern(n)  # notation rows such as \mathcal{L}(W)
+            if pat is not None:
+                return pat
+        if key in self.scope.funcs:
+            params, body = self.scope.funcs[key]
+            if len(params) != len(args):
+                raise BindError(f"{key} takes {len(params)} argument(s)", n.col)
+            saved = dict(self.local)
+            try:
+                for p, a in zip(params, args):
+                    self.local[to_text(p)] = self.infer(a)
+                self.def_depth += 1
+                if self.def_depth > MAX_DEF_DEPTH:
+                    raise BindError("definitions nest too deeply", n.col)
+                return self.infer(body)
+            finally:
+                self.def_depth -= 1
+                self.local = saved
+        if len(args) != 1 or args[0].kind == "rel" or not _product_reading(fn):
+            raise BindError(f"unknown function {key}", n.col)
+        # C(A + B): a product with a parenthesised factor
+        return self._mul(Node("mul", "juxt", (fn, Node("paren", None, (args[0],), args[0].col)), n.col))
+
+    def _nabla(self, n: Node) -> T:
+        order_node, fn, _ = n.args
+        order = int(order_node.value) if order_node.kind == "num" and order_node.value in ("1", "2") else 0
+        if order == 0:
+            raise BindError("only ∇ and ∇² are understood", n.col)
+        if fn.kind != "apply" or len(fn.args) != 2:
+            raise BindError("write ∇F(θ) with the point in parentheses", n.col)
+        key = to_text(fn.args[0])
+        if key not in self.scope.funcs:
+            pattern = next((p for p in self.scope.patterns if p.tree.kind == "nabla"
+                            and to_text(p.tree.args[1]) == key and len(p.expr.args) == 1), None)
+            if pattern is not None:
+                return self._nabla_pattern(pattern, order, self._timeify(fn.args[1]), n)
+            raise BindError(f"unknown function {key}: define it (e.g. given: - {key}(x) = ...)", n.col)
+        params, body = self.scope.funcs[key]
+        point = self.infer(fn.args[1])
+        if not self.dims.is_one(point.shape[1]):
+            raise BindError("∇ at a matrix point is not supported", n.col)
+        pkey = "∇param:" + to_text(params[0])
+        info = SymInfo(pkey, "matrix" if not self.is_scalar(point.shape) else "scalar", point.shape)
+        self.syms[pkey] = info
+        saved = dict(self.local)
+        try:
+            self.local[to_text(params[0])] = T(point.shape, lambda b, i=info: b.sym(i))
+            f = self.infer(body)
+        finally:
+            self.local = saved
+        self.make_scalar(f.shape, "∇ needs a scalar function", n.col)
+        shape = point.shape if order == 1 else (point.shape[0], point.shape[0])
+        return T(shape, lambda b, f=f, i=info, p=point, o=order: b.gradient(f, i, p, o))
+
+    def _nabla_pattern(self, pattern: Pattern, order: int, point_node: Node, n: Node) -> T:
+        """∇F(θ) with a problem's gradient node G(θ): G at the point; ∇² as its Jacobian."""
+        point = self.infer(point_node)
+        if not self.dims.is_one(point.shape[1]) or self.is_scalar(point.shape):
+            raise BindError("∇F needs a vector point", n.col)
+        cls = type(pattern.expr)
+        pkey = "∇param:" + to_text(point_node)
+        info = SymInfo(pkey, "matrix", point.shape)
+        self.syms[pkey] = info
+        shape = point.shape if order == 1 else (point.shape[0], point.shape[0])
+
+        def build(b: "Builder", cls=cls, point=point, info=info, order=order):
+            pt = b.value(point)
+            if order == 1:
+                return cls(pt)
+            var = b.sym(info)
+            r = var.shape[0]
+            return AtM(DerivM(cls(var), var, r, r), var, pt)
+
+        return T(shape, build)
+
+    def _ddx(self, n: Node) -> T:
+        var, body, order = n.args
+        if body is None:
+            raise BindError("d/dx with nothing after it", n.col)
+        if order not in ("1", None):
+            raise BindError("only first derivatives d/dx are understood", n.col)
+        var_key = to_text(var)
+        if n.value == "partial":
+            return self._derivative(body, var, n)
+        if var.kind == "name" and var_key in self.syms:
+            self.make_scalar(self.syms[var_key].shape, "d/dx needs a scalar x (write ∂ for vectors)", n.col)
+        elif var.kind == "name" and var_key not in self.scope.defs:
+            self.symbol(var_key, var.value, var.col, kind="scalar")
+        free = names_in(body)
+        target = body.args[0] if body.kind == "paren" else body
+        if var_key not in free:
+            # \frac{d}{dx} f(z) with x not in z: the derivative f'(z) of the outer function
+            factors = _juxt_factors(target)
+            if len(factors) > 1 and factors[0].kind == "call" and factors[0].args[0].kind == "func":
+                head = self._ddx(Node("ddx", n.value, (var, factors[0], order), n.col))
+                rest = factors[1:]
+                node_rest = rest[0]
+                for f in rest[1:]:
+                    node_rest = Node("mul", "juxt", (node_rest, f), f.col)
+                return self._product(head, self.infer(node_rest), n)
+            if target.kind == "call" and target.args[0].kind == "func":
+                return self._call(Node("call", None, (Node("prime", None, (target.args[0],), n.col),
+                                                      *target.args[1:]), n.col))
+            if target.kind == "pow" and target.args[0].kind == "call":
+                raise BindError("d/dx of a power of a function of another variable is ambiguous", n.col)
+            raise BindError(f"d/d{var_key} of an expression without {var_key}", n.col)
+        return self._derivative(body, var, n)
+
+    def _timeify(self, n: Node) -> Node:
+        """x^{k+1} written for x^{(k+1)} where the notation has a time-indexed x."""
+        if n.kind == "pow" and n.args[0].kind == "name" and n.args[0].args[1] is None:
+            base = n.args[0]
+            if any(x.kind == "name" and x.value in self.scope.index_symbols for x in n.args[1].walk()):
+                timed = Node("name", base.value, (base.args[0], n.args[1]), base.col)
+                if any(x.kind == "name" and x.value == base.value and x.args[1] is not None
+                       for p in self.scope.patterns for x in p.tree.walk()):
+                    return timed
+        return n
+
+    def _partial(self, n: Node) -> T:
+        top, var, order = n.args
+        if self.scope.patterns:
+            normal = Node("partial", None, (self._timeify(top), self._timeify(var), order), n.col)
+            pat = self._match_pattern(normal)
+            if pat is not None:
+                return pat
+        if order != "1":
+            raise BindError("only first partial derivatives are understood", n.col)
+        return self._derivative(top, var, n)
+
+    def _derivative(self, body: Node, var: Node, n: Node) -> T:
+        key = to_text(var)
+        if var.kind == "name" and key in self.scope.defs and key not in self.opaque:
+            return self._derivative_by_defined(body, var, key, n)
+        by_entry = self._derivative_by_entry(body, var, n)
+        if by_entry is not None:
+            return by_entry
+        v = self.infer(var)
+        f = self.infer(body)
+        info = self.syms.get(key)
+        if info is None or info.kind not in ("scalar", "matrix"):
+            raise BindError(f"cannot differentiate with respect to {key} (not an input of the claim)", n.col)
+        shape = self._derivative_shape(f.shape, v.shape, n)
+        return T(shape, lambda b, f=f, i=info, s=shape: b.derivative(f, i, s))
+
+    def _derivative_shape(self, fs: Shape, vs: Shape, n: Node) -> Shape:
+        """∂f/∂v: the shape of v for a scalar f (gradient layout), dim f × dim v for vectors."""
+        if self.is_scalar(fs):
+            return vs
+        if self.dims.is_one(fs[1]) and self.dims.is_one(vs[1]):
+            return (fs[0], vs[0])
+        if self.is_scalar(vs):
+            return fs
+        raise BindError("the derivative of a matrix by a matrix is not a matrix", n.col)
+
+    def _derivative_by_entry(self, body: Node, var: Node, n: Node) -> T | None:
+        """∂f/∂x_j for an entry x_j of a vector the document declares or defines: the j-th
+        entry of the gradient with respect to the whole vector."""
+        if var.kind != "name" or var.args[0] is None or var.args[1] is not None:
+            return None
+        if self._entry(var.value, var.args[0], var) is None:
+            return None
+        whole = Node("name", var.value, (None, None), var.col)
+        grad = self._derivative(body, whole, n)
+        if not self.dims.is_one(grad.shape[1]):
+            return None
+        j = self.index_expr(var.args[0])
+        if var.args[0].kind == "name":
+            self.entry_ranges.append((to_text(var.args[0]), grad.shape[0]))
+        return T(self.scalar(), lambda b, g=grad, j=j: _element(b.value(g), j(b) - 1, 0), True)
+
+    def _derivative_by_defined(self, body: Node, var: Node, key: str, n: Node) -> T:
+        """∂ℓ/∂a where the document defines a (a = W_1 x + b_1): the chain rule's reading.
+        Inside the derivative a is a variable that ℓ reaches through the definitions that use
+        it (h = σ(a)); the derivative is then taken at a's defined value."""
+        point = self.infer(var)
+        info = SymInfo("∂var:" + key, "scalar" if self.is_scalar(point.shape) else "matrix", point.shape)
+        self.syms[info.key] = info
+        used = [0]
+
+        def held(b: "Builder", i: SymInfo = info) -> sp.Basic:
+            return b.sym(i)
+
+        def reach(n_: Node = var) -> T:
+            used[0] += 1
+            return T(point.shape, held, self.is_scalar(point.shape))
+
+        self.opaque[key] = _Counted(reach)
+        try:
+            f = self.infer(body)
+        finally:
+            del self.opaque[key]
+        if not used[0]:
+            # ∂D/∂s_i with s_i = log σ_i² and D written in σ: D reaches s only through the inverse of
+            # s's definition, which the document does not give
+            raise BindError(f"{key} is defined from other names and the differentiated expression does not "
+                            f"use it: the derivative needs those names as functions of {key}", n.col)
+        shape = self._derivative_shape(f.shape, point.shape, n)
+
+        def build(b: "Builder", f=f, i=info, s=shape, point=point) -> sp.Basic:
+            d = b.derivative(f, i, s)
+            at = b.value(point)
+            return AtM(d, b.sym(i), at) if isinstance(d, MatrixExpr) else AtS(d, b.sym(i), at)
+
+        return T(shape, build)
+
+    def _differential(self, n: Node) -> T:
+        arg = n.args[0]
+        inner = arg.args[0] if arg.kind == "paren" else arg
+        a = self.infer(arg)
+        if inner.kind == "name":
+            key = to_text(inner)
+            info = self.syms.get(key)
+            if info is None or info.kind not in ("scalar", "matrix"):
+                raise BindError(f"d{key}: {key} is not an input of the claim", n.col)
+            return T(a.shape, lambda b, i=info: b.direction(i))
+        keys = [to_text(x) for x in arg.walk() if x.kind == "name"]
+        infos = [self.syms[k] for k in dict.fromkeys(keys) if k in self.syms and self.syms[k].kind in ("scalar", "matrix")]
+        return T(a.shape, lambda b, a=a, infos=infos: b.differential(a, infos))
+
+    # -- structures
+    def _matrix(self, n: Node) -> T:
+        rows = n.args
+        width = len(rows[0])
+        if any(len(r) != width for r in rows):
+            raise BindError("the rows of a matrix have different lengths", n.col)
+        cells: list[list[T]] = []
+        row_dims = [self.dims.new() for _ in rows]
+        col_dims = [self.dims.new() for _ in range(width)]
+        for i, r in enumerate(rows):
+            out = []
+            for j, c in enumerate(r):
+                if c.kind == "num" and c.value == "0":
+                    t = T((row_dims[i], col_dims[j]), lambda b, i=i, j=j, rd=row_dims, cd=col_dims:
+                          b.zero(rd[i], cd[j]))
+                else:
+                    t = self.infer(c)
+                    self.unify_shape(t.shape, (row_dims[i], col_dims[j]), "the blocks of a matrix do not line up", c.col)
+                out.append(t)
+            cells.append(out)
+        nonzero = [t for r, row in zip(rows, cells) for c, t in zip(r, row) if not (c.kind == "num" and c.value == "0")]
+        if nonzero and all(self.is_scalar(t.shape) for t in nonzero):
+            for d in row_dims + col_dims:  # a matrix of numbers: its zeros are numbers too
+                self.dims.unify(d, Dims.ONE)
+        rd, cd = row_dims, col_dims
+        if all(self.dims.is_one(d) for d in rd) and len(rd) == 1:
+            r_shape = Dims.ONE
+        else:
+            r_shape = self.dims.new()
+        c_shape = self.dims.new() if not (len(cd) == 1 and self.dims.is_one(cd[0])) else Dims.ONE
+        return T((r_shape, c_shape), lambda b, cells=cells, rd=rd, cd=cd, rs=r_shape, cs=c_shape:
+                 b.matrix(cells, rd, cd, rs, cs))
+
+    def _sum(self, n: Node) -> T:
+        return self._big(n, "sum")
+
+    def _prod(self, n: Node) -> T:
+        return self._big(n, "prod")
+
+    def _big(self, n: Node, kind: str) -> T:
+        body, var, lo, hi = n.args
+        if var is None or lo is None or hi is None:
+            if var is not None and lo is None and hi is None and self.scope.problem is not None:
+                rng = self._problem_range(var)
+                if rng is not None:
+                    lo, hi = rng
+            if lo is None or hi is None:
+                raise BindError(f"a \\{kind} needs limits (\\{kind}_{{i=1}}^{{n}})", n.col)
+        key = to_text(var)
+        sym = sp.Symbol(key.lstrip("\\") + "_", integer=True)
+        lo_t = lo if isinstance(lo, T) else self.infer(lo)
+        hi_t = hi if isinstance(hi, T) else self.infer(hi)
+        saved = self.local_index.get(key)
+        self.local_index[key] = sym
+        try:
+            t = self.infer(body)
+        finally:
+            if saved is None:
+                self.local_index.pop(key, None)
+            else:
+                self.local_index[key] = saved
+        if kind == "prod":
+            self.make_scalar(t.shape, "a product ∏ of matrices", n.col)
+        return T(t.shape, lambda b, t=t, s=sym, lo=lo_t, hi=hi_t, k=kind: b.big(k, t, s, lo, hi), t.scalar_hint)
+
+    def _problem_range(self, var: Node):
+        """``\\sum_t`` without limits: over all steps 1..T of a problem that names its
+        sequence length T (a dimension or a notation row spelled ``T``)."""
+        if to_text(var) not in self.scope.index_symbols or self.scope.problem is None:
+            return None
+        length = self.scope.dim_symbols.get("T")
+        if length is None:
+            row = next((p for p in self.scope.patterns if p.latex == "T"), None)
+            length = row.expr if row is not None else None
+        if length is None:
+            return None
+        return (T(self.scalar(), lambda b: sp.Integer(1), True),
+                T(self.scalar(), lambda b, v=length: v, True))
+
+
+def names_in(n: Node) -> set[str]:
+    """Names used in a tree, not counting the letters of subscripts (x in W_{gx})."""
+    out: set[str] = set()
+    stack = [n]
+    while stack:
+        x = stack.pop()
+        if x.kind == "name":
+            out.add(to_text(x))
+            if x.args[1] is not None:  # a time index does use its names
+                stack.append(x.args[1])
+            continue
+        stack.extend(x.children())
+    return out
+
+
+def _juxt_factors(n: Node) -> list[Node]:
+    """The factors of a left-nested juxtaposition a b c (other products stay whole)."""
+    if n.kind == "mul" and n.value == "juxt":
+        return _juxt_factors(n.args[0]) + [n.args[1]]
+    return [n]
+
+
+def _describe_kind(n: Node) -> str:
+    return {"tuple": "a list or interval", "set": "a set", "ellipsis": "an ellipsis …", "infinity": "∞",
+            "field": "a number field", "chain": "a relation", "rel": "a relation", "dmark": "a d or ∂",
+            "text": "text"}.get(n.kind, f"'{n.kind}'")
+
+
+def _is_integer_node(n: Node, inf: Inference) -> bool:
+    for x in n.walk():
+        if x.kind == "num" and "." in x.value:
+            return False
+        if x.kind == "name" and to_text(x) not in inf.index_names and to_text(x) not in inf.local_index \
+                and x.value not in inf.scope.index_symbols:
+            return False
+        if x.kind not in ("num", "name", "add", "sub", "neg", "paren", "mul"):
+            return False
+    return True
+
+
+def _is_negative(n: Node) -> bool:
+    return n.kind == "neg" or (n.kind == "num" and n.value.startswith("-"))

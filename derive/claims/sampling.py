@@ -1,0 +1,253 @@
+"""Stage 7, *judge* (sampling): the problem a claim is checked on where no registered problem
+applies, built from the claim's free symbols (random sizes, non-symmetric matrices, scalars drawn
+wide and at probe values, integer indices including their boundary, bounds read off the
+hypotheses); a problem that samples under a claim's hypotheses (rejection); a problem that
+caches its instances.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import zlib
+from typing import Any, Callable
+
+import mpmath
+import sympy as sp
+from sympy.core.sympify import _sympify  # strict: never parses a string
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from ..numeric import EvaluationError, as_scalar, evaluate
+from ..problem import Dim, Index, Problem, Sampler
+from ..symbols import MatSeq
+from .scope import Bound
+
+
+INDEX_HIGH = 6  # generic integer indices are sampled in low..6
+WIDE_INDEX_HIGH = 40  # ... and in low..40 when a claim is checked across its whole domain (see _wide_scalar)
+WIDE_DIMS = (2, 3, 5, 9)
+WIDE_EXPONENT = 4  # wide scalars reach 10^±4 in identities (cancellation stays far inside 50 digits)
+
+
+# --- a problem built on the fly for generic identities ---------------------------------------------
+
+_PROBES = (2.5, -2.5, 10, -10, 0.5, -0.5, 1000, -1000, 0.001, -0.001, 1, -1, 0, 37, -37)
+
+
+def _wide_scalar(sampler: Sampler, interval: tuple[Any, bool, Any, bool] | None, exponent: int = 6,
+                 draw: int = -1) -> Any:
+    """A scalar across many orders of magnitude, both signs and near the ends of its allowed
+    interval (the hypotheses'), so that an inequality that holds only on a narrow range fails.
+    The first draws are fixed probes (the same for every seed, so a verdict cannot depend on
+    the seed's luck); later ones are random.  Deterministic in the generator."""
+    rng = sampler.rng
+    lo, lo_open, hi, hi_open = interval if interval is not None else (None, True, None, True)
+
+    def allowed(x: Any) -> bool:
+        return (lo is None or x > lo or (x == lo and not lo_open)) and (hi is None or x < hi or (x == hi and not hi_open))
+
+    if 0 <= draw < len(_PROBES):
+        probe = mpmath.mpf(_PROBES[draw])
+        if lo is not None and hi is not None:
+            probe = lo + (hi - lo) * mpmath.mpf((draw * 7 % 11) + 0.5) / 12  # spread inside a bounded interval
+        if allowed(probe):
+            return probe
+    for _ in range(50):
+        kind = rng.random()
+        if lo is not None and hi is not None:
+            width = hi - lo
+            if kind < 0.5:
+                x = lo + width * mpmath.mpf(rng.random())
+            else:  # near an end: 10^-1 .. 10^-6 of the width away
+                gap = width * mpmath.mpf(10) ** (-rng.randint(1, 6))
+                x = lo + gap if kind < 0.75 else hi - gap
+        elif lo is not None or hi is not None:
+            end, sign = (lo, 1) if lo is not None else (hi, -1)
+            x = end + sign * mpmath.mpf(10) ** mpmath.mpf(rng.uniform(-exponent, exponent))
+        elif kind < 0.35:
+            x = mpmath.mpf(rng.uniform(-1, 1))
+        else:
+            x = (1 if rng.random() < 0.5 else -1) * mpmath.mpf(10) ** mpmath.mpf(rng.uniform(-exponent, exponent))
+        if allowed(x):
+            return x
+    return sampler.scalar(-1, 1)
+
+
+def scalar_intervals(relations: list[tuple[sp.Basic, str, sp.Basic]]) -> dict[sp.Basic, tuple[Any, bool, Any, bool]]:
+    """Bounds ``x > 0``, ``0 < \\beta < 1`` on single scalar symbols, read off the hypotheses."""
+    out: dict[sp.Basic, list] = {}
+    for lhs, op, rhs in relations:
+        if op == "!=":
+            continue
+        if isinstance(rhs, sp.Symbol) and lhs.is_number:
+            lhs, rhs, op = rhs, lhs, {"<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
+        if not (isinstance(lhs, sp.Symbol) and rhs.is_number and rhs.is_real):
+            continue
+        b = out.setdefault(lhs, [None, True, None, True])
+        v = mpmath.mpf(str(sp.N(rhs, 30)))
+        if op in (">", ">=") and (b[0] is None or v >= b[0]):
+            b[0], b[1] = v, op == ">"
+        elif op in ("<", "<=") and (b[2] is None or v <= b[2]):
+            b[2], b[3] = v, op == "<"
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def generic_problem(bound: Bound, intervals: dict[sp.Basic, tuple[Any, bool, Any, bool]] | None = None,
+                    wide: bool = False, exponent: int = 6) -> Problem:
+    """A Problem over the claim's free symbols: dims 2..4, indices 0..6, random values.
+
+    ``intervals`` (from the hypotheses) bound scalars; ``wide`` draws scalars across many
+    orders of magnitude (for inequalities, whose failures hide outside (-1, 1))."""
+    intervals = intervals or {}
+    entry_ranges = bound.extra.get("entry_ranges", [])
+    dim_syms: set[sp.Symbol] = set(bound.dims)
+    for info in bound.symbols.values():
+        s = info.sympy
+        if s is not None and isinstance(s, MatrixExpr):
+            for d in s.shape:
+                dim_syms |= {x for x in _sympify(d).free_symbols}
+    for e in bound.items:
+        if e is None:
+            continue
+        for node in sp.preorder_traversal(e):
+            if isinstance(node, MatrixExpr):
+                for d in node.shape:
+                    dim_syms |= {x for x in _sympify(d).free_symbols if x.is_positive}
+    for e in bound.items:  # a declared dimension used as a number (a sum's limit K)
+        if e is not None:
+            dim_syms |= {x for x in e.free_symbols
+                         if isinstance(x, sp.Symbol) and x.is_integer and x.is_positive and x not in bound.indices}
+    seqs = {k: i for k, i in bound.symbols.items() if i.kind == "seq"}
+    entry_idx = {i for i, _d in bound.extra.get("entry_ranges", [])}
+    index_syms = [s for s in bound.indices if s not in dim_syms and s not in entry_idx]
+    dims = tuple(Dim(s, WIDE_DIMS if wide else (2, 3, 4)) for s in sorted(dim_syms, key=str))
+    indices = tuple(Index(s, 0, WIDE_INDEX_HIGH if wide else INDEX_HIGH) for s in sorted(index_syms, key=str))
+    infos = [i for i in bound.symbols.values() if i.kind in ("scalar", "matrix") and i.sympy is not None]
+    seq_shapes: dict[str, tuple[Any, Any]] = {}
+    for key, info in seqs.items():
+        seq_shapes[key] = _seq_shape(bound, key)
+
+    calls = [0]  # instances drawn so far: the first ones take the fixed probes
+
+    def sample(sampler: Sampler, sizes) -> dict[Any, Any]:
+        vals: dict[Any, Any] = {}
+        draw = calls[0]
+        calls[0] += 1
+        for pos, info in enumerate(infos):
+            s = info.sympy
+            if isinstance(s, MatrixExpr):
+                r, c = (int(_sympify(d).xreplace(sizes)) for d in s.shape)
+                kind = "invertible" if info.invertible and r == c else "general"
+                m = sampler.matrix(r, c, kind)
+                if info.positive:
+                    m = m.apply(lambda x: abs(x) + mpmath.mpf(1) / 4)
+                vals[s] = m
+            elif s in intervals or wide:
+                iv = intervals.get(s)
+                if info.positive and iv is None:
+                    iv = (mpmath.mpf(0), True, None, True)
+                vals[s] = _wide_scalar(sampler, iv, exponent, (draw + 5 * pos) % 64 if draw < 64 else -1) \
+                    if not sampler.small else sampler.positive(0.25, 2) if info.positive else sampler.scalar(-1, 1)
+            else:
+                vals[s] = sampler.positive(0.25, 2) if info.positive else sampler.scalar(-1, 1)
+        if seqs:
+            vals["sequence seed"] = sampler.rng.randrange(2**31)
+            vals["sequence small"] = int(sampler.small)
+        for idx, dim in entry_ranges:  # an entry's index runs over 1..dim
+            size = int(_sympify(dim).xreplace(sizes)) if not isinstance(dim, int) else dim
+            vals[idx] = sampler.rng.randint(1, max(1, size))
+        return vals
+
+    def reference(values: dict[Any, Any], dps: int) -> dict[str, Callable[..., Any]]:
+        out: dict[str, Callable[..., Any]] = {}
+        for key in seqs:
+            rows, cols = seq_shapes[key]
+
+            def element(*idx: int, key=key, rows=rows, cols=cols) -> Any:
+                tag = f"{values['sequence seed']}|{key}|{idx}".encode()
+                rng = random.Random(zlib.crc32(tag))
+                s = Sampler(rng, dps, small=bool(values["sequence small"]))
+                r = int(_sympify(rows).xreplace(values)) if rows is not None else 1
+                c = int(_sympify(cols).xreplace(values)) if cols is not None else 1
+                if r == 1 and c == 1 and rows is None:
+                    return s.scalar(-1, 1)
+                return s.matrix(r, c)
+
+            out[key] = element
+        return out
+
+    return Problem(name="generic", title="generic identity", statement="", dims=dims, indices=indices,
+                   sample_values=sample, reference=reference)
+
+
+def _seq_shape(bound: Bound, key: str) -> tuple[Any, Any]:
+    for e in bound.items:
+        if e is None:
+            continue
+        for node in sp.preorder_traversal(e):
+            if isinstance(node, MatSeq) and node.seq_name == key:
+                return node.shape
+    return (None, None)
+
+
+class HypothesisProblem(Problem):
+    """A problem whose instances satisfy the document's hypotheses in scope (rejection
+    sampling: an instance that violates one is drawn again, a bounded number of times)."""
+
+    TRIES = 64
+
+    @classmethod
+    def wrap(cls, problem: Problem, relations: list[tuple[sp.Basic, str, sp.Basic]]) -> "HypothesisProblem":
+        obj = cls(**{f.name: getattr(problem, f.name) for f in dataclasses.fields(problem)})
+        object.__setattr__(obj, "_inner", problem)
+        object.__setattr__(obj, "_relations", relations)
+        return obj
+
+    def _holds(self, inst: Any) -> bool:
+        for lhs, op, rhs in self._relations:
+            left = as_scalar(evaluate(lhs, inst.values, inst.sequences, inst.dps))
+            right = as_scalar(evaluate(rhs, inst.values, inst.sequences, inst.dps))
+            if isinstance(left, mpmath.mpc) or isinstance(right, mpmath.mpc):
+                return False
+            ok = {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right,
+                  "!=": left != right}[op]
+            if not ok:
+                return False
+        return True
+
+    def sample(self, rng, dps=50, *, small=False, fixed=None, ranges=None):  # type: ignore[override]
+        for k in range(self.TRIES):
+            inst = self._inner.sample(rng, dps, small=small, fixed=fixed if k == 0 else None, ranges=ranges)
+            try:
+                if self._holds(inst):
+                    return inst
+            except EvaluationError:
+                continue
+        raise EvaluationError(f"no instance in {self.TRIES} draws satisfies the hypotheses in scope")
+
+
+class CachedProblem(Problem):
+    """A problem whose instances are remembered for the claims of one document.
+
+    ``check_equal`` draws the same instances for every claim (a fresh ``Random(seed)``), so a
+    problem with an expensive reference (a minimiser, adjoints by differentiation of the loss)
+    would recompute them per claim.  The key is the generator's state and the sampling
+    arguments, so results are exactly those of an uncached problem."""
+
+    @classmethod
+    def wrap(cls, problem: Problem) -> "CachedProblem":
+        obj = cls(**{f.name: getattr(problem, f.name) for f in dataclasses.fields(problem)})
+        object.__setattr__(obj, "_cache", {})
+        return obj
+
+    def sample(self, rng, dps=50, *, small=False, fixed=None, ranges=None):  # type: ignore[override]
+        key = (rng.getstate(), dps, small, tuple(sorted((str(k), v) for k, v in (fixed or {}).items())),
+               tuple(sorted((str(k), v) for k, v in (ranges or {}).items())))
+        hit = self._cache.get(key)
+        if hit is not None:
+            rng.setstate(hit[1])
+            return hit[0]
+        inst = super().sample(rng, dps, small=small, fixed=fixed, ranges=ranges)
+        if len(self._cache) < 4096:
+            self._cache[key] = (inst, rng.getstate())
+        return inst

@@ -1,0 +1,415 @@
+"""Stage 6, *bind* (scope): what names are bound to. The scope a statement is bound in (the
+document's own bindings, the problem's notation table, indices and dimensions, front matter
+declarations), the dimension classes shapes are unified over, the names and shapes a binding
+ends with (:class:`Bound`), and the errors binding raises.
+"""
+
+from __future__ import annotations
+
+import re
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import sympy as sp
+from sympy.core.sympify import _sympify  # strict: never parses a string
+
+from ..problem import Problem
+from ..symbols import MatSeq
+from .latex_parser import GREEK, Node, ParseError, parse, parse_expression, to_text
+from .roles import family
+
+
+class BindError(Exception):
+    """The claim's names or shapes cannot be given a meaning (becomes "undecided")."""
+
+    def __init__(self, message: str, column: int | None = None):
+        super().__init__(message + (f" at column {column}" if column else ""))
+        self.column = column
+
+
+class ShapeError(BindError):
+    """Shapes that cannot fit together under the current hypothesis."""
+
+
+# --- shapes: union-find over dimension classes ----------------------------------------------------
+
+class Dims:
+    ONE = 0
+
+    def __init__(self) -> None:
+        self.parent: list[int] = [0]
+        self.value: list[sp.Expr | None] = [sp.Integer(1)]
+        # a rigid class is the size of a named vector or matrix: under a generic hypothesis
+        # it may never be forced to 1 (that would turn "x y" of two vectors into a product
+        # of 1-vectors instead of trying the next hypothesis); sizes of I, 0 and 1 blocks
+        # are flexible
+        self.rigid: list[bool] = [False]
+
+    def new(self, value: sp.Expr | None = None, rigid: bool = False) -> int:
+        self.parent.append(len(self.parent))
+        self.value.append(value)
+        self.rigid.append(rigid)
+        return len(self.parent) - 1
+
+    def const(self, value: sp.Expr) -> int:
+        value = _sympify(value)
+        if value == 1:
+            return self.ONE
+        for i in range(len(self.parent)):
+            if self.parent[i] == i and self.value[i] == value:
+                return i
+        return self.new(value)
+
+    def find(self, a: int) -> int:
+        while self.parent[a] != a:
+            self.parent[a] = self.parent[self.parent[a]]
+            a = self.parent[a]
+        return a
+
+    def is_one(self, a: int) -> bool:
+        return self.find(a) == self.find(self.ONE)
+
+    def unify(self, a: int, b: int, what: str = "dimensions") -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        va, vb = self.value[ra], self.value[rb]
+        if va is not None and vb is not None and va != vb:
+            raise ShapeError(f"{what} do not match ({va} vs {vb})")
+        one = self.find(self.ONE)
+        if (ra == one and self.rigid[rb] and vb is None) or (rb == one and self.rigid[ra] and va is None):
+            raise ShapeError(f"{what}: a vector or matrix would have to be 1 x 1")
+        if rb == one:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.rigid[ra] = self.rigid[ra] or self.rigid[rb]
+        if self.value[ra] is None:
+            self.value[ra] = vb
+
+    def compatible(self, a: int, b: int) -> bool:
+        """Unifying would not force a free dimension to 1 nor clash two values."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        va, vb = self.value[ra], self.value[rb]
+        if va is not None and vb is not None:
+            return va == vb
+        return not (va == 1 or vb == 1)
+
+
+
+
+Shape = tuple[int, int]
+
+
+# --- the scope: what names mean ---------------------------------------------------------------------
+
+@dataclass
+class Pattern:
+    """A notation row parsed: its tree, its SymPy quantity and its index variables."""
+
+    tree: Node
+    expr: sp.Basic
+    latex: str
+    meaning: str
+
+
+@dataclass
+class Declared:
+    """A shape declared in the front matter: ``scalar``, or rows x cols (SymPy dims)."""
+
+    rows: sp.Expr
+    cols: sp.Expr
+
+
+@dataclass
+class Scope:
+    """Everything that gives names a meaning in one document."""
+
+    problem: Problem | None = None
+    patterns: list[Pattern] = field(default_factory=list)
+    index_symbols: dict[str, sp.Symbol] = field(default_factory=dict)
+    defs: dict[str, Node] = field(default_factory=dict)
+    def_text: dict[str, str] = field(default_factory=dict)
+    funcs: dict[str, tuple[list[Node], Node]] = field(default_factory=dict)
+    declared: dict[str, Declared] = field(default_factory=dict)
+    def_patterns: list[tuple[Node, int, str, Node]] = field(default_factory=list)
+    dim_symbols: dict[str, sp.Symbol] = field(default_factory=dict)
+    def_families: dict[str, list[Node]] = field(default_factory=dict)  # name family -> right sides defining it
+    entry_names: set[str] = field(default_factory=set)  # declared vectors whose x_i the document means as entries
+    def_index_vars: dict[str, set[str]] = field(default_factory=dict)  # family -> its definition's index names
+    partial_families: set[str] = field(default_factory=set)  # families defined only on some members
+
+    def copy(self) -> "Scope":
+        """A scope that can take more bindings without changing this one."""
+        return dataclasses.replace(self, defs=dict(self.defs), def_text=dict(self.def_text), funcs=dict(self.funcs),
+                                   declared=dict(self.declared), def_patterns=list(self.def_patterns),
+                                   dim_symbols=dict(self.dim_symbols), def_families=dict(self.def_families),
+                                   entry_names=set(self.entry_names), def_index_vars=dict(self.def_index_vars),
+                                   partial_families=set(self.partial_families))
+
+    @classmethod
+    def for_problem(cls, problem: Problem | None) -> "Scope":
+        scope = cls(problem=problem)
+        if problem is None:
+            return scope
+        for idx in problem.indices:
+            scope.index_symbols[_latex_of_symbol(idx.symbol)] = idx.symbol
+        for dim in problem.dims:
+            scope.dim_symbols[_latex_of_symbol(dim.symbol)] = dim.symbol
+        for row in problem.notation:
+            try:
+                tree = parse_expression(row.latex)
+            except ParseError:
+                continue
+            scope.patterns.append(Pattern(tree, row.expr, row.latex, row.meaning))
+        scope._patterns_from_latex_names()
+        scope._patterns_from_aliases()
+        return scope
+
+    def _patterns_from_aliases(self) -> None:
+        """Every pattern again with the problem's alias spellings (``X^{(t)}`` for
+        ``x^{(t)}``, ``\\bar{w}_{ix}`` for ``\\bar{W}_{ix}``), bound to the same quantity."""
+        problem = self.problem
+        assert problem is not None
+        known = {to_text(p.tree) for p in self.patterns}
+        for alias, canon in problem.aliases:
+            token = re.compile(r"(?<![A-Za-z\\])" + re.escape(canon) + r"(?![A-Za-z])")
+            for pat in list(self.patterns):
+                if not token.search(pat.latex):
+                    continue
+                latex = token.sub(lambda _m: alias, pat.latex)
+                try:
+                    tree = parse_expression(latex)
+                except ParseError:
+                    continue
+                if to_text(tree) not in known:
+                    self.patterns.append(Pattern(tree, pat.expr, latex, f"{pat.meaning} (written {alias} for {canon})"))
+                    known.add(to_text(tree))
+
+    def _patterns_from_latex_names(self) -> None:
+        """Patterns from ``Problem.latex_names`` (how sequences print: ``\\bar{h}^{(t)}``)
+        and from the problem's input symbols (``W_{ix}``), where the notation table lacks
+        them: the printed form of a quantity is also how people write it."""
+        import random as _random
+
+        problem = self.problem
+        assert problem is not None
+        known = {to_text(p.tree) for p in self.patterns}
+        idx = [i.symbol for i in problem.indices]
+        shapes: dict[str, tuple] = {}
+        for row in problem.notation:
+            if isinstance(row.expr, MatSeq):
+                shapes[row.expr.seq_name] = row.expr.shape
+        for seq, fmt in problem.latex_names:
+            arity = len(set(re.findall(r"(?<!\{)\{(\d)\}(?!\})", fmt.replace("{{", "").replace("}}", ""))))
+            names = [_latex_of_symbol(i) for i in idx]
+            if fmt == "paren":
+                arity, latex = 1, f"{seq}^{{({names[0] if names else 't'})}}"
+            elif fmt == "sub":
+                arity, latex = 1, f"{seq}_{{{names[0] if names else 't'}}}"
+            else:
+                try:
+                    latex = fmt.format(*names)
+                except (IndexError, KeyError, ValueError):
+                    continue
+            if arity > len(idx):
+                continue
+            try:
+                tree = parse_expression(latex)
+            except ParseError:
+                continue
+            if to_text(tree) in known:
+                continue
+            args = idx[:arity]
+            if seq in shapes and arity == 1:
+                expr: sp.Basic = MatSeq(seq, args[0], *shapes[seq])
+            else:
+                expr = sp.Function(seq)(*args)
+            self.patterns.append(Pattern(tree, expr, latex, f"{seq} (as the problem prints it)"))
+            known.add(to_text(tree))
+        try:
+            values = problem.sample(_random.Random(0), 15).values
+        except Exception:  # noqa: BLE001 - a problem that cannot sample here simply adds nothing
+            return
+        taken = {d.symbol for d in problem.dims} | set(idx)
+        for key in values:
+            if not isinstance(key, sp.Symbol) or key in taken or getattr(key, "is_Dummy", False):
+                continue
+            base, _, sub = key.name.partition("_")
+            latex = f"{_latex_of_symbol(sp.Symbol(base))}_{{{sub}}}" if sub else _latex_of_symbol(key)
+            try:
+                tree = parse_expression(latex)
+            except ParseError:
+                continue
+            if to_text(tree) not in known:
+                self.patterns.append(Pattern(tree, key, latex, "an input of the problem"))
+                known.add(to_text(tree))
+
+    def known_names(self) -> list[str]:
+        names = [p.latex for p in self.patterns] + list(self.def_text) + [f"{f}(·)" for f in self.funcs]
+        names += list(self.index_symbols) + list(self.dim_symbols)
+        return sorted(set(names))
+
+    def add_given(self, latex: str) -> None:
+        """Read one ``given`` item: a definition ``name = expr``, a function ``F(x) = expr``,
+        or a declaration ``x \\in \\mathbb{R}^{n}``."""
+        tree = parse(latex)
+        if tree.kind != "chain" or len(tree.args[1]) != 1:
+            raise BindError(f"a given item must be 'name = expression' or 'name \\in \\mathbb{{R}}^{{..}}': {latex!r}")
+        (lhs, rhs), (op,) = tree.args
+        if op == "in":
+            self.declare(lhs, rhs)
+            return
+        if op not in ("=", ":=", "<-"):
+            raise BindError(f"a given item must be a definition: {latex!r}")
+        self.define(lhs, rhs, latex)
+
+    def define(self, lhs: Node, rhs: Node, latex: str) -> None:
+        if lhs.kind == "apply" and lhs.args[0].kind == "name":
+            params = list(lhs.args[1:])
+            if not all(p.kind == "name" for p in params):
+                raise BindError("function parameters must be names", lhs.col)
+            self.funcs[to_text(lhs.args[0])] = (params, rhs)
+            self.def_families[to_text(lhs.args[0])] = [rhs]
+            return
+        key = name_key(lhs)
+        if key is None:
+            raise BindError(f"cannot define {latex!r}: the left side is not a name", lhs.col)
+        fam = family(lhs) if lhs.kind != "pow" else family(lhs.args[0])  # s^2 = ... determines s
+        if fam is not None:
+            self.def_families[fam] = self.def_families.get(fam, []) + [rhs]
+            if lhs.kind == "name":  # x_i = ..., h^{(t)} = ...: i and t are the definition's own
+                idx = {to_text(v) for slot in lhs.args if isinstance(slot, Node) for v in slot.walk()
+                       if v.kind == "name"}
+                self.def_index_vars[fam] = self.def_index_vars.get(fam, set()) | idx
+                if any(isinstance(slot, Node) and slot.kind not in ("name", "num") for slot in lhs.args):
+                    # \Sigma_{ii} = \sigma_i, T_{i,i+j-1} = w_j: only some members are given
+                    self.partial_families.add(fam)
+                elif any(isinstance(slot, Node) and slot.kind == "num" for slot in lhs.args) and not any(
+                        p[0].value == lhs.value for p in self.def_patterns):
+                    self.partial_families.add(fam)  # \sigma_3 = 4 with no rule for \sigma_i: members only
+        self.defs[key] = rhs
+        self.def_text[key] = latex
+        # S_t = ..., h^{(t)} = ...: an indexed definition also reads S_{t-1}, h^{(t+1)}
+        if lhs.kind == "name":
+            for slot in (0, 1):
+                idx = lhs.args[slot]
+                if idx is not None and idx.kind == "add" and idx.args[0].kind == "name" \
+                        and idx.args[0].args == (None, None) and idx.args[1].kind == "num" \
+                        and idx.args[1].value.isdigit():
+                    # w_{t+1} = w_t - eta g(w_t) is w_t = w_{t-1} - eta g(w_{t-1}): read as that
+                    var, shift = idx.args[0], Node("num", idx.args[1].value, (), idx.col)
+                    rhs = _substitute(rhs, to_text(var), Node("sub", None, (var, shift), idx.col))
+                    args = list(lhs.args)
+                    args[slot] = var
+                    lhs, idx = Node("name", lhs.value, tuple(args), lhs.col), var
+                if idx is not None and idx.kind == "name" and idx.args == (None, None):
+                    self.def_patterns.append((lhs, slot, to_text(idx), rhs))
+                    if fam is not None:
+                        self.partial_families.discard(fam)  # a rule for every member now
+
+    def declare(self, lhs: Node, rhs: Node) -> None:
+        names = list(lhs.args) if lhs.kind == "tuple" else [lhs]
+        shape = _declared_shape(rhs)
+        for d in (shape.rows, shape.cols):  # x \in \mathbb{R}^{K}: K is a dimension (an integer) from here on
+            if isinstance(d, sp.Symbol):
+                self.dim_symbols.setdefault(_latex_of_symbol(d), d)
+        for n in names:
+            key = name_key(n)
+            if key is None:
+                raise BindError("only names can be declared", n.col)
+            self.declared[key] = shape
+
+
+def _declared_shape(rhs: Node) -> Declared:
+    if rhs.kind == "field":
+        return Declared(sp.Integer(1), sp.Integer(1))
+    if rhs.kind == "pow" and rhs.args[0].kind == "field":
+        e = rhs.args[1]
+        if e.kind == "mul" and e.value == "times":
+            return Declared(_dim_expr(e.args[0]), _dim_expr(e.args[1]))
+        return Declared(_dim_expr(e), sp.Integer(1))
+    raise BindError("declare shapes as \\mathbb{R}, \\mathbb{R}^{n} or \\mathbb{R}^{n \\times m}", rhs.col)
+
+
+def _dim_expr(n: Node) -> sp.Expr:
+    if n.kind == "num" and n.value.isdigit():
+        return sp.Integer(int(n.value))
+    if n.kind == "name" and n.args == (None, None):
+        return sp.Symbol(n.value.lstrip("\\"), integer=True, positive=True)
+    raise BindError("a dimension must be a number or a name", n.col)
+
+
+def _latex_of_symbol(s: sp.Symbol) -> str:
+    name = s.name
+    return "\\" + name if name in GREEK else name
+
+
+def name_key(n: Node) -> str | None:
+    """The key under which a name is bound (``\\bar{h}^{(t)}``, ``W_{ix}``, ``m'``)."""
+    if n.kind == "func" and n.value == r"\sigma":  # σ used as a name (σ = ‖p‖²)
+        return n.value
+    if n.kind == "name":
+        return to_text(n)
+    if n.kind == "prime" and n.args[0].kind == "name":
+        return to_text(n.args[0]) + "'"
+    if n.kind == "paren":
+        return name_key(n.args[0])
+    if n.kind == "pow" and n.args[0].kind == "name" and n.args[1].kind == "num":
+        return f"{to_text(n.args[0])}^{{{n.args[1].value}}}"  # s^2 = ... defines s^2 (a variance)
+    return None
+
+
+# --- symbol table for one statement ---------------------------------------------------------------
+
+@dataclass
+class SymInfo:
+    """A name the statement uses: its SymPy kind and shape classes, and sampling hints."""
+
+    key: str
+    kind: str  # scalar | matrix | index | seq
+    shape: Shape
+    positive: bool = False
+    invertible: bool = False
+    direction_of: str | None = None  # for dX: the key of X
+    sympy: sp.Basic | None = None
+
+
+@dataclass
+class Bound:
+    """A statement with meaning: the relation chain as SymPy expressions."""
+
+    items: list[sp.Basic]
+    ops: list[str]
+    condition: sp.Basic | None
+    symbols: dict[str, SymInfo]
+    dims: dict[sp.Symbol, None]
+    indices: list[sp.Symbol]
+    hypothesis: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class T:
+    """A typed sub-expression: its shape classes and how to build its SymPy form."""
+
+    shape: Shape
+    build: Callable[["Builder"], sp.Basic]
+    scalar_hint: bool = False
+
+
+def _substitute(n: Node, name: str, value: Node) -> Node:
+    """``n`` with every bare name ``name`` replaced by ``value`` (index slots included)."""
+    if n.kind == "name" and n.args == (None, None) and to_text(n) == name:
+        return value
+
+    def sub(a: Any) -> Any:
+        if isinstance(a, Node):
+            return _substitute(a, name, value)
+        if isinstance(a, tuple):
+            return tuple(sub(x) for x in a)
+        return a
+
+    return Node(n.kind, n.value, tuple(sub(a) for a in n.args), n.col)
