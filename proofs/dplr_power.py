@@ -328,6 +328,7 @@ def plot_coefficient_error(derivation):
 
 register(Entry(
     name="dplr-power",
+    tags=("dplr", "rank-1", "rank-one", "rank one", "low-rank"),
     title="(I + p p^T)^ℓ = I + ((1+s)^ℓ - 1)/s · p p^T",
     derive=derive,
     plots={"coefficient_error": plot_coefficient_error},

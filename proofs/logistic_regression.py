@@ -113,6 +113,7 @@ def code_checks() -> list:
 
 register(Entry(
     name="logistic-regression",
+    tags=("logistic regression", "softmax regression", "cross-entropy"),
     module=module,
     code_checks=code_checks,
     title="Logistic regression: ∂l/∂W = (softmax(Wx) − y) xᵀ",

@@ -223,6 +223,7 @@ def code_checks() -> list:
 
 register(Entry(
     name="matrix-calculus",
+    tags=("matrix calculus", "differentials"),
     module=module,
     code_checks=code_checks,
     title="Matrix calculus: gradients by differentials",

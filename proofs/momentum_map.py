@@ -607,6 +607,7 @@ def code_checks() -> list:
 
 register(Entry(
     name="momentum-map",
+    tags=("momentum",),
     title="Momentum map s = (θ, p): inverse, block Jacobian [[I − αH, βI], [−αH, βI]], det = β^D",
     derive=derive,
     module=module,

@@ -426,6 +426,7 @@ def plot_scalings(derivation):
 
 register(Entry(
     name="purification",
+    tags=("purification", "denoising"),
     title="Linear purification Ŵ = XXᵀ(XXᵀ + λI)^{-1} = U diag(σ_i²/(σ_i²+λ)) Uᵀ",
     derive=derive,
     plots={"scalings": plot_scalings},

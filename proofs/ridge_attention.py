@@ -586,6 +586,7 @@ def code_checks() -> list:
 
 register(Entry(
     name="ridge-attention",
+    tags=("ridge attention", "ridge regression", "attention"),
     title="Ridge attention: running mean, normal equations as sums, Sherman–Morrison, causal O(d²) recursion",
     derive=derive,
     module=module,

@@ -620,6 +620,7 @@ def module(derivation):
 
 register(Entry(
     name="s4-kernel",
+    tags=("s4", "hippo", "structured state space"),
     title="S4 kernel: generating function at roots of unity, bilinear, Woodbury, Cauchy, HiPPO",
     derive=derive_all,
     module=module,

@@ -532,6 +532,7 @@ def plot_worked(derivation):
 
 register(Entry(
     name="ssm-kernel",
+    tags=("ssm", "state-space", "state space", "convolution kernel"),
     title="SSM convolution kernel $K_0 = D$, $K_\\ell = C A^{\\ell-1} B$",
     derive=derive,
     module=module,

@@ -260,6 +260,7 @@ def _impulse_mp_run(inp, dps: int) -> list:
 
 register(Entry(
     name="ssm-kernel-dplr",
+    tags=("dplr", "ssm", "state-space", "state space"),
     title="DPLR SSM kernel K_ℓ = CB + ((1+s)^{ℓ-1} - 1)/s (Cp)(p^T B)",
     derive=derive_kernel,
     module=module,

@@ -16,7 +16,7 @@ from typing import Any, Callable
 import mpmath
 import sympy as sp
 
-from ..numeric import EvaluationError, evaluate, relative_difference
+from ..numeric import EvaluationError, evaluate, is_matrix, relative_difference
 from ..problem import Instance, Problem
 from ..verdict import PROVED, REFUTED, UNDECIDED, VERIFIED, Verdict
 from .symbolic import prove_equal
@@ -82,6 +82,11 @@ def _values_json(v: Any) -> Any:
 def _compare(lhs: sp.Basic, rhs: sp.Basic, inst: Instance) -> Any:
     left = evaluate(lhs, inst.values, inst.sequences, inst.dps)
     right = evaluate(rhs, inst.values, inst.sequences, inst.dps)
+    # a literal 0 on one side (B u_1 = 0, \nabla f = 0) is the zero of the other side's shape
+    if rhs == 0 and is_matrix(left):
+        right = mpmath.zeros(left.rows, left.cols)
+    elif lhs == 0 and is_matrix(right):
+        left = mpmath.zeros(right.rows, right.cols)
     with mpmath.workdps(inst.dps):
         return relative_difference(left, right), left, right
 

@@ -69,6 +69,9 @@ def declared_text(tree: Node, scope: Scope) -> dict[str, str]:
     return out
 
 
+_CONSTANTS = {"I", "I" + R.INDEXED, "\\mathbf{1}", "e", "\\pi"}
+
+
 def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> set[str]:
     r"""Names that give a refutation no force: not defined, declared or assumed anywhere in
     scope, and used on one side only (``\tilde w_{jj}(\sigma_j^2 + \lambda) = \sigma_j^2``
@@ -77,7 +80,7 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
         return set()
     if not st.in_document_model:
         return set()  # a bare list of identities: the generic reading is the universal one
-    known = {f + "(·)" for f in scope.funcs} | {"I", "I" + R.INDEXED, "\\mathbf{1}", "e", "\\pi"}
+    known = {f + "(·)" for f in scope.funcs} | _CONSTANTS
     # the model's parameters (names its definitions use) and the variables its hypotheses
     # constrain are universal: a term that drops one of them is a slip, not an unknown
     for rhs in st.given_rhs:
@@ -89,18 +92,34 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
         bound_vars = scope.def_index_vars.get(fam, set())
         for rhs in rhss:
             known |= free_names(rhs) - bound_vars - st.subjects  # M = ... stated (not understood): an unknown
+    assumed_only: set[str] = set()
     for h in st.hypotheses:
+        assumed_only |= free_names(h) - known
         known |= free_names(h)
     a, b = expanded_names(left, scope), expanded_names(right, scope)
     wrt = _derivative_variables(left) | _derivative_variables(right)
+    out: set[str] = set()
+    for side, other, other_names in ((left, right, b), (right, left, a)):
+        if not free_names(side):
+            # eta^* = 0.4 with eta^* = 2/(lambda_max + lambda_min): a number claimed for an
+            # expression of quantities the document gives no values states what they are
+            out |= {n for n in other_names if n not in scope.def_families and n not in wrt
+                    and n.removesuffix("(·)") not in scope.funcs and n not in _CONSTANTS}
+    defined_left = any(n in scope.def_families for n in free_names(left))
+    defined_right = any(n in scope.def_families for n in free_names(right))
     # p used as a vector while only its entries p_k are defined, or Σ_{ij} where only Σ_{ii} is:
     # the rest of it is not the document's
-    out = {n for n in a | b if n + R.INDEXED in scope.def_families and n not in scope.def_families}
+    out |= {n for n in a | b if n + R.INDEXED in scope.def_families and n not in scope.def_families}
     for side in (left, right):  # a member the document did not give (Sigma_{ij} beside Sigma_{ii} = sigma_i)
         for x in side.walk():
             if x.kind == "name" and (family(x) or "") in scope.partial_families and to_text(x) not in scope.defs:
                 out.add(family(x) or "")
     for name in a ^ b:
+        if name in assumed_only and (defined_right if name in a else defined_left):
+            # K = p/(p + r) with K defined from P and R, p and r only assumed positive: the
+            # statement may be naming them (the scalar case of P and R), not a universal identity
+            out.add(name)
+            continue
         if name in known or name in wrt or name.removesuffix("(·)") in scope.funcs:
             continue
         if name in scope.def_families:

@@ -218,6 +218,10 @@ class Inference:
                         # theta_0 with theta_t = theta_{t-1} - ...: the recurrence starts here; a start
                         # the document does not give is free (it is not run below 0)
                         break
+                    if at is None or at > MAX_DEF_DEPTH // 2:
+                        run = self._recurrence(lhs, slot, var, rhs, n)
+                        if run is not None:
+                            return run
                     return self._expand_indexed_def(var, n.args[slot], rhs, n, at)
         except BindError as exc:
             if not str(exc).startswith("unknown function"):
@@ -371,6 +375,71 @@ class Inference:
             return self.infer(self.scope.defs[key])
         finally:
             self.def_depth -= 1
+
+    def _recurrence(self, lhs: Node, slot: int, var: str, rhs: Node, n: Node) -> T | None:
+        """``m_t`` of ``m_t = \\beta m_{t-1} + …`` at an index that is not a small known number: the
+        recurrence is run from its initial values (derive/claims/recurrence.py), not expanded."""
+        offsets: dict[int, Node] = {}
+        for x in rhs.walk():
+            if x.kind == "name" and x.value == lhs.value and x.args[slot] is not None \
+                    and (x.args[1 - slot] is None) == (lhs.args[1 - slot] is None) \
+                    and (x.args[1 - slot] is None or to_text(x.args[1 - slot]) == to_text(lhs.args[1 - slot])):
+                at = _int_value(x.args[slot], {var: 0})
+                if at is None or at >= 0 or not {to_text(v) for v in x.args[slot].walk() if v.kind == "name"} <= {var}:
+                    return None  # not a fixed step back (m_{2t}, m_{t+1}): not a recurrence we can run
+                offsets[-at] = x
+        if not offsets or max(offsets) > 4:
+            return None
+        depth = max(offsets)
+
+        def member(at: int) -> Node:
+            args = list(lhs.args)
+            args[slot] = Node("num", str(at), (), n.col)
+            return Node("name", lhs.value, tuple(args), n.col)
+
+        start = next((s for s in range(4) if to_text(member(s)) in self.scope.defs), 0)
+        step = sp.Dummy(var.lstrip("\\"), integer=True)
+        shape = (self.dims.new(), self.dims.new())
+        prevs: list[T] = []
+        cache: dict[int, list[sp.Basic]] = {}
+
+        def placeholders(b: "Builder", shape=shape) -> list[sp.Basic]:
+            if id(b) not in cache:
+                if b.is_scalar_shape(shape):
+                    cache[id(b)] = [sp.Dummy(f"prev{c}") for c in range(1, depth + 1)]
+                else:
+                    r, c_ = b.shape(shape)
+                    cache[id(b)] = [sp.MatrixSymbol(f"_prev{c}_{id(cache)}", r, c_) for c in range(1, depth + 1)]
+            return cache[id(b)]
+
+        saved_local, saved_int, saved_index = dict(self.local), dict(self.local_int), dict(self.local_index)
+        self.def_depth += 1
+        try:
+            if self.def_depth > MAX_DEF_DEPTH:
+                raise BindError(f"definitions nest deeper than {MAX_DEF_DEPTH} (circular?)", n.col)
+            inits = [self.infer(member(start + i)) for i in range(depth)]
+            self.local_int.pop(var, None)
+            self.local_index[var] = step
+            self.local.pop(var, None)
+            for c, ref in offsets.items():
+                t = T(shape, lambda b, c=c: placeholders(b)[c - 1], False)
+                self.local[to_text(ref)] = t
+            body = self.infer(rhs)
+        finally:
+            self.def_depth -= 1
+            self.local, self.local_int, self.local_index = saved_local, saved_int, saved_index
+        self.unify_shape(shape, body.shape, f"the recurrence for {to_text(lhs)} keeps its shape", n.col)
+        for init in inits:
+            self.unify_shape(shape, init.shape, f"the initial value of {to_text(lhs)} has its shape", n.col)
+        index = self.index_expr(n.args[slot])
+        scalar = self.is_scalar(shape)
+
+        def build(b: "Builder") -> sp.Basic:
+            from .recurrence import recurrence
+            value = (lambda t: b.value(t)) if not scalar else (lambda t: b.scalar(t))
+            return recurrence(index(b), step, value(body), placeholders(b), start, [value(t) for t in inits])
+
+        return T(shape, build, scalar)
 
     def _expand_indexed_def(self, var: str, idx: Node, rhs: Node, n: Node, at: int | None = None) -> T:
         value = self.infer(idx)

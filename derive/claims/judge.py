@@ -166,9 +166,12 @@ def _specificity(tree: Node, scope: Scope) -> int:
 
     inf = Inference(scope, 0, set())
     matched: set[str] = set()
+    bound = {to_text(n.args[1]) for n in tree.walk() if n.kind in ("sum", "prod") and isinstance(n.args[1], Node)}
     stack = [tree]
     while stack:
         n = stack.pop()
+        if n.kind == "name" and n.args == (None, None) and n.value in bound:
+            continue  # a summation variable (C A^j B inside \sum_j) is the sum's, not a quantity
         if n.kind in ("name", "partial", "nabla", "apply"):
             pat = next((p for p in scope.patterns if unifies(inf, p.tree, n)), None)
             if pat is not None:
@@ -193,19 +196,37 @@ def _specificity(tree: Node, scope: Scope) -> int:
     return sum(max(0, len(g) - 1) for g in glyphs)
 
 
-def _auto_scopes(doc: Document) -> list[tuple[str, Scope]]:
-    """A scope for every registered problem (with the document's own given bindings)."""
+_GENERIC_NAME_WORDS = {"kernel", "power", "map", "matrix", "grid"}  # too common to name a topic
+
+
+def topic_named(entry: Any, prose: str) -> bool:
+    """Whether the document's prose names the problem's topic: one of its tags, or a telling
+    part of its name (``ssm``, ``purification``, ``lstm``), as a whole word."""
+    words = set(entry.tags) | {w for w in entry.name.split("-") if len(w) >= 3 and w not in _GENERIC_NAME_WORDS}
+    return any(re.search(r"(?<![a-z0-9])" + re.escape(w.lower()) + r"(?![a-z0-9])", prose) for w in words)
+
+
+NOTATION_ALONE = 4  # specificity that picks a problem the prose does not name (\bar{g}^{(t+1)}, not y_k)
+
+
+def _auto_scopes(doc: Document) -> list[tuple[str, Scope, bool]]:
+    """A scope for every registered problem (with the document's own given bindings), and
+    whether the document's prose names its topic.  Short notation is weak evidence: ``y_k``,
+    ``x_k``, ``K_\\ell`` are in every other set of notes, so a problem the prose does not name
+    is chosen only for notation as telling as ``\\bar{c}^{(t+1)}`` (:data:`NOTATION_ALONE`)."""
     from ..registry import REGISTRY
 
+    prose = " ".join([c.context for c in doc.claims] + [t for c in doc.claims for _l, t, _n in c.section]).lower()
     out = []
     for name in REGISTRY.names():
+        named = topic_named(REGISTRY.get(name), prose)
         try:
             scope = build_scope(doc, name)
         except Exception:  # noqa: BLE001 - a problem that cannot be bound here is just not a candidate
             continue
         if scope.problem is not None:
             scope.problem = CachedProblem.wrap(scope.problem)
-        out.append((name, scope))
+        out.append((name, scope, named))
     return out
 
 
@@ -216,7 +237,27 @@ def _generic_scope(scope: Scope) -> Scope:
 
 
 def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any]:
-    """Bind and check one statement; returns a plain dict (it travels between processes)."""
+    """Bind and check one statement; returns a plain dict (it travels between processes).
+
+    A refutation is tried again under the index ranges stated for the statements next to it
+    (``(pp^\\top)^k = \\|p\\|^{2(k-1)} pp^\\top`` a clause after "… for k \\ge 1"): where that
+    reading holds, the readings disagree and the verdict is undecided, naming both."""
+    res = _judge_one_reading(st, scope, opts)
+    if res["status"] != REFUTED or not st.nearby_ranges:
+        return res
+    texts = [t for _c, t in st.nearby_ranges]
+    other = _judge_one_reading(dataclasses.replace(
+        st, hypotheses=st.hypotheses + [c for c, _t in st.nearby_ranges],
+        hypothesis_texts=st.hypothesis_texts + texts, nearby_ranges=[]), scope, opts)
+    if other["status"] == REFUTED:
+        return res
+    why = (f"the readings disagree: it fails on an instance ({(res.get('reason') or res['scope'])[:160]}), "
+           f"but is {other['status']} under {'; '.join(texts)}, the range stated next to it")
+    return {"status": UNDECIDED, "scope": f"undecided: {why}", "reason": why, "counterexample": None,
+            "links": res.get("links", [])}
+
+
+def _judge_one_reading(st: Statement, scope: Scope, opts: Options) -> dict[str, Any]:
     import sys
 
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 6000))  # a worker: deep but bounded trees
@@ -630,6 +671,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     candidate_rules: list[tuple[int, Node, Node, Node | None]] = []  # (job, lhs, rhs, condition) about a problem
     given_rhs = list(base.defs.values()) + [r for *_x, r in base.def_patterns] + [b for _p, b in base.funcs.values()]
     stated_ranges: dict[str, tuple[Any, str, list]] = {}  # formula -> its stated range and the parts it was written in
+    line_ranges: dict[int, list[tuple[Node, str, set[str]]]] = {}  # line -> index ranges stated on it
 
     def plain(line: int, st: Statement, status: str, role: Any, scope_text: str, reason: str | None = None,
               section: Any = ()) -> None:
@@ -658,8 +700,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             chosen = None
             own = any(model.is_defined(f, section) for f in R.free_names(tree))
             if auto and not own:  # names the document defines are the document's, not a problem's
-                best = max(((_specificity(tree, sc), n, sc) for n, sc in auto), key=lambda x: x[0])
-                if best[0] >= 2:
+                best = max(((_specificity(tree, sc), n, sc, named) for n, sc, named in auto), key=lambda x: x[0])
+                if best[0] >= (2 if best[3] else NOTATION_ALONE):
                     problem_scope, chosen = best[2], best[1]
             elif base.problem is not None:
                 problem_scope = base
@@ -683,12 +725,21 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                             binding_prose=(claim.binding and pos == 0) or mark_binding,
                             mark=mark, first_in_span=pos == 0, part_answers=bool(answers),
                             is_defined=lambda f, sec=section: model.is_defined(f, sec),
-                            problem_input=is_input, problem_computed=computed, seen=lambda f, sec=section: model.was_seen(f, sec))
+                            problem_input=is_input, problem_computed=computed, seen=lambda f, sec=section: model.was_seen(f, sec),
+                            members_only=lambda f, sec=section: model.members_only(f, sec),
+                            has_member=lambda f, sec=section: model.has_member(f, sec))
             model.note_entries(tree, section)
             role = R.assign(tree, ctx)
             if listed and previous[1].role == R.HYPOTHESIS and role.role in (R.CLAIM,) and tree.kind == "chain" \
                     and all(o in ("<", "<=", ">", ">=", "!=", "=") for o in tree.args[1]) and mark is None:
                 role = R.Role(R.HYPOTHESIS, "listed with the condition before it")
+            listed_members = _members_of_list(tree, lambda f, sec=section: model.is_defined(f, sec) or any(
+                R.family(lhs) == f for _j, lhs, _r, _c in candidate_rules), lambda f, sec=section: model.has_member(
+                f, sec) or any(R.family(lhs) == f and to_text(lhs).endswith("_{0}") for _j, lhs, _r, _c in candidate_rules))
+            if role.role in (R.ANSWER, R.CLAIM) and listed_members is not None:
+                tree, first, last = listed_members  # K = [\delta, 1.5, ...]: K_0, K_1, ... in order
+                st = dataclasses.replace(st, tree=tree, note=(st.note + "; " if st.note else "")
+                                         + f"the list read as the members {first}, …, {last} in order")
             names = R.free_names(tree)
             if role.role == R.DEFINITION and role.defines and not role.defines.endswith(R.INDEXED) \
                     and tree.kind == "chain" and role.defines in expanded_names(tree.args[0][1],
@@ -743,19 +794,19 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             note = None
             rules: list = []
             if problem_scope is not None and problem_scope is not base:
-                rebound = model.rebinds_input(section, problem_scope)
+                rebound = model.rebinds_input(section, problem_scope, names)
                 if rebound is not None:
                     job_scope = model.scope_for(section, _generic_scope(problem_scope))
                     note = f"{rebound} is rebound in this section, so the problem {chosen!r} does not apply"
                     rules = _usable_rules(candidate_rules)
                     chosen = None
             elif problem_scope is base and base.problem is not None:
-                rebound = model.rebinds_input(section, base)
+                rebound = model.rebinds_input(section, base, names)
                 if rebound is not None:
                     job_scope = model.scope_for(section, _generic_scope(base))
                     note = f"{rebound} is rebound in this section, so the problem does not apply"
             reach = names | expanded_names(tree, job_scope)
-            visible_hyps = model.hypotheses_for(section, reach, claim.line)
+            visible_hyps = _superseded_cases(model.hypotheses_for(section, reach, claim.line), st, claim.line)
             hyps = [h.tree for h in visible_hyps if _samplable(h.tree)]
             hyp_texts = [h.latex for h in visible_hyps if _samplable(h.tree)]
             implication = False
@@ -788,7 +839,13 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 unapplied = unapplied + ["the line before, as the premise of this step (a step may also use earlier lines)"]
             unique = dict(zip(hyp_texts, hyps))  # the line before may also be a hypothesis in scope
             hyp_texts, hyps = list(unique), list(unique.values())
+            near = [(c, t) for c, t, names_c in line_ranges.get(claim.line, []) if names_c & names
+                    and st.condition is None and t not in hyp_texts]
+            if st.condition is not None and _index_bound(st.condition):
+                line_ranges.setdefault(claim.line, []).append(
+                    (st.condition, st.condition_text, R.free_names(st.condition)))
             st_job = dataclasses.replace(st, hypotheses=hyps, hypothesis_texts=hyp_texts, unapplied=unapplied,
+                                         nearby_ranges=near,
                                          given_rhs=given_rhs, subjects=set(subjects),
                                          role=role.role, defines=role.defines,
                                          note=(st.note + "; " if st.note else "") + note if note else st.note)
@@ -798,16 +855,22 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 wanted = {R.family(lhs) for _j, lhs, _r, _c in candidate_rules}
                 others = [x for x in tree.walk() if x.kind == "name" and R.family(x) not in wanted
                           and not model.is_defined(R.family(x) or "", section)
-                          and any(matches_computed(x, sc) for _n, sc in auto)]
+                          and any(matches_computed(x, sc) for _n, sc, _named in auto)]
                 if wanted & names and not others:  # y_k beside K_\ell: the problem's y is not the rule's
                     rules = _usable_rules(candidate_rules)
             st_job.rules = rules
+            own_index = {to_text(x) for a in (tree.args[0][0].args if tree.kind == "chain" else ())
+                         if isinstance(a, Node) for x in a.walk() if x.kind == "name"}
+            bounds = [h for h in hyps if _index_bound(h) and {to_text(x) for x in h.walk() if x.kind == "name"
+                                                             and x.args == (None, None)} & own_index]
             if chosen and role.role in (R.CLAIM, R.STEP) and tree.kind == "chain" and tree.args[1] == ("=",) \
                     and tree.args[0][0].kind == "name" and computed(tree.args[0][0]) and not st.local_defs \
-                    and not hyps and not unapplied \
+                    and len(bounds) == len(hyps) <= 1 and not unapplied \
                     and not any(computed(x) for x in tree.args[0][1].walk() if x.kind == "name"):
-                # a closed form of a problem's quantity in its inputs, claimed with no hypothesis
-                candidate_rules.append((len(jobs), tree.args[0][0], tree.args[0][1], st.condition))
+                # a closed form of a problem's quantity in its inputs, claimed with no hypothesis but
+                # the range of its own index (K_\ell = C A^{\ell-1} B for \ell \ge 1)
+                candidate_rules.append((len(jobs), tree.args[0][0], tree.args[0][1],
+                                        st.condition if st.condition is not None else (bounds[0] if bounds else None)))
             where.append((len(slots), claim.line, st, role, chosen, section))
             jobs.append((st_job, job_scope))
             slots.append(None)
@@ -845,6 +908,43 @@ def _matrix_like(name: str) -> bool:
         base = base.replace(pre, "")
     base = base.strip("{}")
     return (len(base) == 1 and base.isupper()) or base in ("\\Sigma", "\\Lambda", "\\Phi", "\\Psi", "\\Omega")
+
+
+def _members_of_list(tree: Node, known: Callable[[str], bool], has_zero: Callable[[str], bool]
+                     ) -> tuple[Node, str, str] | None:
+    """``K = [\\delta, 1.5, 1.2]`` where the document knows the family ``K_\\ell``: the column
+    equation (K_0, K_1, K_2) = (\\delta, 1.5, 1.2), starting at 0 where a member K_0 is given, else 1."""
+    if tree.kind != "chain" or tree.args[1] != ("=",) or len(tree.args[0]) != 2:
+        return None
+    lhs, rhs = tree.args[0]
+    if lhs.kind != "name" or lhs.args != (None, None) or rhs.kind != "tuple" or rhs.value not in ("[]", "()") \
+            or not 1 < len(rhs.args) <= 64:
+        return None
+    fam = lhs.value + R.INDEXED
+    if not known(fam):
+        return None
+    start = 0 if has_zero(fam) else 1
+    members = [Node("name", lhs.value, (Node("num", str(start + i), (), lhs.col), None), lhs.col)
+               for i in range(len(rhs.args))]
+    left = Node("matrix", "pmatrix", tuple((m,) for m in members), lhs.col)
+    right = Node("matrix", "pmatrix", tuple((v,) for v in rhs.args), rhs.col)
+    return Node("chain", "", ((left, right), ("=",)), tree.col), to_text(members[0]), to_text(members[-1])
+
+
+def _superseded_cases(hyps: list[Any], st: Statement, line: int) -> list[Any]:
+    """Drop an earlier case (``\\ell = 0``) on a name this statement gives its own range
+    (``K_\\ell = C A^{\\ell-1} B`` for ``\\ell \\ge 1``, on this line): the newer condition wins."""
+    fresh = [h.tree for h in hyps if h.line == line] + ([st.condition] if st.condition is not None else [])
+    ranged = {to_text(x) for c in fresh if _index_bound(c) for x in c.walk() if x.kind == "name" and x.args == (None, None)}
+    if not ranged:
+        return hyps
+
+    def case_on(h: Any) -> bool:
+        t = h.tree
+        return h.line != line and t.kind == "chain" and t.args[1] == ("=",) and t.args[0][0].kind == "name" \
+            and to_text(t.args[0][0]) in ranged and t.args[0][1].kind == "num"
+
+    return [h for h in hyps if not case_on(h)]
 
 
 def _index_bound(cond: Node) -> bool:

@@ -102,6 +102,18 @@ class DocumentModel:
             return True
         return fam in self.base.def_families or fam.removesuffix("(·)") in self.base.funcs
 
+    def members_only(self, fam: str, section: Section) -> bool:
+        """Whether the document gave only numbered members of ``fam`` so far (``m_0 = 0``):
+        a rule for the whole family (``m_t = \\beta m_{t-1} + …``) is then still new."""
+        found = [b for b in self.bindings if b.kind == "define" and b.family == fam and visible(b.section, section)]
+        return bool(found) and fam not in self.base.def_families and all(
+            b.lhs.kind == "name" and any(isinstance(a, Node) and a.kind == "num" for a in b.lhs.args) for b in found)
+
+    def has_member(self, fam: str, section: Section) -> bool:
+        """Whether a numbered member of ``fam`` (``x_0 = 1``) is given in scope."""
+        return any(b.kind == "define" and b.family == fam and visible(b.section, section) and b.lhs.kind == "name"
+                   and any(isinstance(a, Node) and a.kind == "num" for a in b.lhs.args) for b in self.bindings)
+
     def define(self, lhs: Node, rhs: Node, latex: str, line: int, section: Section) -> None:
         if lhs.kind == "transpose":  # W^\top = M defines W = M^\top
             lhs, rhs = lhs.args[0], Node("transpose", None, (rhs,), rhs.col)
@@ -163,15 +175,20 @@ class DocumentModel:
         return [h for h in self.hypotheses if visible(h.section, section) and h.names & names
                 and (not h.local or h.line == line)]
 
-    def rebinds_input(self, section: Section, problem_scope: Scope) -> str | None:
-        """The first visible definition that takes over one of the problem's inputs."""
+    def rebinds_input(self, section: Section, problem_scope: Scope, uses: set[str] | None = None) -> str | None:
+        """The first visible definition that takes over one of the problem's inputs.  A
+        re-indexing (``j = k - 1 - \\ell``) of one of the problem's index letters counts only
+        for a statement that uses that letter freely (a sum over j binds its own j)."""
         if problem_scope.problem is None:
             return None
         inputs = {p.latex for p in problem_scope.patterns if isinstance(p.expr, (sp.Symbol, sp.MatrixSymbol))}
         inputs |= {to_text(p.tree) for p in problem_scope.patterns if isinstance(p.expr, (sp.Symbol, sp.MatrixSymbol))}
         for b in self.visible_bindings(section):
             if b.kind == "define" and b.lhs.kind == "name" and to_text(b.lhs) in inputs:
-                return to_text(b.lhs)
+                key = to_text(b.lhs)
+                if uses is not None and key in problem_scope.index_symbols and key not in uses:
+                    continue
+                return key
         return None
 
 

@@ -36,9 +36,10 @@ _DEF_WORDS = ("let", "define", "defining", "denote", "set", "where", "given", "w
               "compute", "computing", "calculate", "precompute", "form", "build", "take",
               "substitute", "introduce", "consider", "model", "input", "defined as", "defined by", "is defined as")
 _HYP_WORDS = ("for", "for all", "for every", "for each", "if", "assume", "assuming", "suppose", "provided",
-              "provided that", "when", "whenever", "such that", "since", "as long as", "given that", "unless",
+              "provided that", "when", "whenever", "such that", "since", "because", "as long as", "given that", "unless",
               "except", "and assume", "with the assumption", "under")
 _REBIND_WORDS = ("let", "define", "model", "linear model", "instead", "now let", "redefine")
+_REASON_WORDS = ("since", "because", "as")  # a reason: what follows is asserted, not assumed
 _CASE_WORDS = ("for", "for all", "for every", "for each", "if", "when", "whenever", "unless", "except")
 _STEP_WORDS = ("so", "hence", "thus", "therefore", "then", "we get", "which gives", "gives", "giving", "yields",
                "it follows that", "consequently", "i.e.", "that is", "this means", "implies", "we obtain",
@@ -72,6 +73,8 @@ class Context:
     seen: Callable[[str], bool]  # the name family was used by an earlier statement
     previous_judged: bool = False  # the statement before it in the document was judged (for steps)
     part_answers: bool = False  # the document names a problem part whose answers are sets of values
+    members_only: Callable[[str], bool] = lambda fam: False  # only numbered members given so far (m_0 = 0)
+    has_member: Callable[[str], bool] = lambda fam: False  # a numbered member is given (x_0 = 1)
 
 
 def _tail_words(prose: str) -> str:
@@ -243,8 +246,10 @@ def assign(tree: Node, ctx: Context) -> Role:
         def_word = True
     # m_0 = 0 (or "with S_0 = \lambda I") after m_t = \beta m_{t-1} + ...: the recurrence's initial value
     if all(o == "=" for o in ops) and lhs.kind == "name" and (_numeric(items[-1]) or def_word) \
-            and any(isinstance(a, Node) and a.kind == "num" for a in lhs.args) \
-            and ctx.is_defined(family(lhs) or "") and not ctx.problem_computed(lhs):
+            and any(isinstance(a, Node) and a.kind == "num" and a.value in ("0", "1") for a in lhs.args) \
+            and ctx.is_defined(family(lhs) or "") and not ctx.has_member(family(lhs) or "") \
+            and not ctx.problem_computed(lhs):
+        # (x_{10} = 2047 after x_0 = 1 is a value the recurrence determines: a claim)
         return Role(DEFINITION, "an initial value of a recurrence defined before", defines=family(lhs))
     all_ineq = all(o in _INEQ_OPS for o in ops)
     in_interval = len(ops) == 1 and ops[0] == "in"
@@ -269,7 +274,9 @@ def assign(tree: Node, ctx: Context) -> Role:
     # definitions: a name introduced by prose, or a fresh name on the left
     if ops[0] == "=" and _defined_head(lhs):
         fam = family(lhs)
-        restated = fam is not None and (ctx.is_defined(fam) or ctx.problem_computed(lhs))
+        rule = lhs.kind == "name" and any(isinstance(a, Node) and a.kind != "num" for a in lhs.args)
+        restated = fam is not None and (ctx.is_defined(fam) and not (rule and ctx.members_only(fam))
+                                        or ctx.problem_computed(lhs))
         if def_word and not restated:
             word = "prose before it introduces a name"
             return Role(DEFINITION, word, defines=fam)
@@ -289,11 +296,17 @@ def assign(tree: Node, ctx: Context) -> Role:
                     lhs.args[0] is not None:
                 return Role(DEFINITION, f"introduces {fam}: it is new here and nothing earlier defines it",
                             defines=fam)
+    if hyp_word in _REASON_WORDS and all(o == "=" for o in ops) and not any(_numeric(i) for i in items) \
+            and not (lhs.kind == "name" and lhs.args == (None, None)):
+        # "since (pp^T)^k = ||p||^{2(k-1)} pp^T": a reason is asserted to hold, so it is judged
+        return Role(CLAIM, f"a reason given with “{hyp_word}”: asserted, so judged")
     if hyp_word and (all_ineq or in_interval or ops[0] == "=" and step is None):
         case = hyp_word in _CASE_WORDS
         return Role(HYPOTHESIS, f"a condition (after “{hyp_word}”)" + ("; it holds for its own line" if case else ""),
                     local=case)
-    if def_word and not (ops[0] == "=" and _defined_head(lhs)) and (all_ineq or in_interval or ops[0] == "="):
+    if def_word and not (ops[0] == "=" and _defined_head(lhs)) and (
+            all_ineq or in_interval or ops[0] == "=" and _only_free(tree, ctx)):
+        # an equation between the document's quantities after "where/with" is still asserted
         return Role(HYPOTHESIS, "a condition stated where names are introduced")
     if all_ineq or in_interval:
         one_name = _solution_form(items)

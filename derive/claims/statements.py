@@ -44,6 +44,8 @@ class Statement:
     in_document_model: bool = False  # the document defines or assumes something (see discipline.unbound_one_side)
     subjects: set[str] = field(default_factory=set)  # names stated as an equation's left side, never defined
     rules: list = field(default_factory=list)  # (job, lhs, rhs): earlier claims usable once verified
+    # index ranges stated for an earlier statement nearby (same line): another reading of this one
+    nearby_ranges: list[tuple[Node, str]] = field(default_factory=list)
 
 
 def depth_walk(toks: list[Token]):
