@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from . import probability
 from .builder import Builder
 from .inference import Inference, names_in
 from .latex_parser import Node, to_text
@@ -107,7 +108,7 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
         result = Bound(items=exprs, ops=list(ops), condition=cond, symbols=dict(inf.syms),
                        dims={s: None for s in builder.dim_symbols.values()},
                        indices=[i.sympy for i in inf.syms.values() if i.kind == "index" and i.sympy is not None],
-                       hypothesis=label, extra={"entry_ranges": entries,
+                       hypothesis=label, extra={"entry_ranges": entries, "model": probability.notes_of(inf),
                                                 "bare_identity": {builder.dim(d) for d in inf.bare_identity}})
         if not mismatch:
             return result

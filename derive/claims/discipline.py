@@ -13,6 +13,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 from . import roles as R
 from .latex_parser import Node, to_text
 from .nodes import AtM, AtS, DerivM, DerivS, DifferentialM, DifferentialS, MatFn, Norm, ScalarFn, Softmax
+from .probability import random_families
 from .roles import family, free_names
 from .scope import Bound, Scope
 from .statements import Statement
@@ -96,7 +97,11 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
     for h in st.hypotheses:
         assumed_only |= free_names(h) - known
         known |= free_names(h)
+    known |= random_families(scope)  # E[k^2]: the random k is integrated out, not a free name
     a, b = expanded_names(left, scope), expanded_names(right, scope)
+    if getattr(scope, "entries_of_defined", False):  # beside E[·]: h_i is an entry of the vector h
+        a, b = ({x.removesuffix(R.INDEXED) for x in a}, {x.removesuffix(R.INDEXED) for x in b})
+        known |= set(scope.dim_symbols)  # n of a declared h \in R^n: the length the sum runs to
     wrt = _derivative_variables(left) | _derivative_variables(right)
     out: set[str] = set()
     for side, other, other_names in ((left, right, b), (right, left, a)):
@@ -104,12 +109,14 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
             # eta^* = 0.4 with eta^* = 2/(lambda_max + lambda_min): a number claimed for an
             # expression of quantities the document gives no values states what they are
             out |= {n for n in other_names if n not in scope.def_families and n not in wrt
-                    and n.removesuffix("(·)") not in scope.funcs and n not in _CONSTANTS}
+                    and n.removesuffix("(·)") not in scope.funcs and n not in _CONSTANTS
+                    and n not in random_families(scope)}
     defined_left = any(n in scope.def_families for n in free_names(left))
     defined_right = any(n in scope.def_families for n in free_names(right))
     # p used as a vector while only its entries p_k are defined, or Σ_{ij} where only Σ_{ii} is:
     # the rest of it is not the document's
-    out |= {n for n in a | b if n + R.INDEXED in scope.def_families and n not in scope.def_families}
+    out |= {n for n in a | b if n + R.INDEXED in scope.def_families and n not in scope.def_families
+            and not getattr(scope, "entries_of_defined", False)}  # E[w^T h~]: h~ is the vector of its entries
     for side in (left, right):  # a member the document did not give (Sigma_{ij} beside Sigma_{ii} = sigma_i)
         for x in side.walk():
             if x.kind == "name" and (family(x) or "") in scope.partial_families and to_text(x) not in scope.defs:
@@ -137,6 +144,14 @@ def expanded_names(n: Node, scope: Scope, depth: int = 0) -> set[str]:
             out |= expanded_names(body, scope, depth + 1) - {family(p) or "" for p in params}
             continue
         rhss = scope.def_families.get(name)
+        if rhss is None and name.endswith(R.INDEXED) and getattr(scope, "entries_of_defined", False) \
+                and name.removesuffix(R.INDEXED) in scope.def_families:
+            rhss = scope.def_families[name.removesuffix(R.INDEXED)]  # z_i of a defined vector z: its entry
+        elif rhss is None and getattr(scope, "entries_of_defined", False) and name + R.INDEXED in scope.def_families:
+            # h~ with h~_i defined: the vector of those entries
+            for rhs in scope.def_families[name + R.INDEXED]:
+                out |= expanded_names(rhs, scope, depth + 1) - scope.def_index_vars.get(name + R.INDEXED, set())
+            continue
         if rhss and depth < 8:
             for rhs in rhss:
                 out |= expanded_names(rhs, scope, depth + 1) - {name} - scope.def_index_vars.get(name, set())

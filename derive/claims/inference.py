@@ -25,6 +25,7 @@ from typing import Callable
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
+from . import probability
 from .latex_parser import GREEK, Node, to_text
 from .nodes import AtM, AtS, DerivM
 from .scope import BindError, Dims, Pattern, Scope, Shape, ShapeError, SymInfo, T, name_key
@@ -180,6 +181,9 @@ class Inference:
     def _paren(self, n: Node) -> T:
         return self.infer(n.args[0])
 
+    def _expect(self, n: Node) -> T:
+        return probability.infer_expect(self, n)  # E[·], Var[·], Cov[·, ·] under the document's model
+
     def _num(self, n: Node) -> T:
         text = n.value
         if "." in text:
@@ -194,6 +198,9 @@ class Inference:
         return T(self.scalar(), lambda b: sp.pi, True)
 
     def _name(self, n: Node) -> T:
+        held = probability.name_hook(self, n)  # a random name: E[·] integrates it; outside, maybe not judged
+        if held is not None:
+            return held
         numeric = self._numeric_index(n)
         if numeric is not None:  # m_{t-1} inside m_t's definition at t = 1 is m_0
             return self._name(numeric)

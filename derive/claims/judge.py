@@ -37,6 +37,7 @@ from .discipline import (all_declared, declared_text, expanded_names, free_ident
                          transcendental, unbound_one_side)
 from .latex_parser import Node, ParseError, to_text
 from .model import DocumentModel, parts, visible
+from .probability import declaration, moments_scope
 from .reader import Document
 from .recording import matches_computed, matches_input, record_definition, unifies
 from .sampling import (CachedProblem, HypothesisProblem, WIDE_DIMS, WIDE_EXPONENT, WIDE_INDEX_HIGH, generic_problem,
@@ -132,6 +133,7 @@ def chain_links(tree: Node) -> tuple[list[Node], list[tuple[int, str, int]]]:
 
 _NOT_JUDGED = {
     "~": "≈ states an approximation; approximations are not judged",
+    "sim": "∼ states a distribution or an asymptotic equivalence; it is not judged as a relation",
     "<=>": "equivalences of conditions are not judged",
     "->": "an arrow is not a claim that can be checked",
     "propto": "proportionality is not judged",
@@ -412,6 +414,8 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options) -> dict[str, 
     if hyp_links:
         texts = st.hypothesis_texts or [to_text(h) for h in st.hypotheses]
         scope_text += " [sampled under: " + "; ".join(" ".join(t.split()) for t in texts)[:300] + "]"
+    if bound.extra.get("model"):
+        scope_text += " [" + "; ".join(bound.extra["model"]) + "]"
     if scope.problem is None:
         scope_text += f" [generic: {bound.hypothesis}]"
     del generic
@@ -757,7 +761,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 role = R.Role(R.CLAIM, f"{role.why}; the links after the first are claims", defines=role.defines)
             elif role.role == R.HYPOTHESIS:
                 items, ops = tree.args if tree.kind == "chain" else ((tree,), ())
-                if ops and ops[0] == "in" and items[1].kind in ("field", "pow"):
+                if ops and (ops[0] == "in" and items[1].kind in ("field", "pow") or declaration(tree)):
                     try:
                         model.declare(items[0], items[1], st.latex, claim.line, section)
                     except BindError:
@@ -805,6 +809,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 if rebound is not None:
                     job_scope = model.scope_for(section, _generic_scope(base))
                     note = f"{rebound} is rebound in this section, so the problem does not apply"
+            job_scope = moments_scope(job_scope, tree)  # E[z_i] = \mu_i: declared vectors' x_i are entries
             reach = names | expanded_names(tree, job_scope)
             visible_hyps = _superseded_cases(model.hypotheses_for(section, reach, claim.line), st, claim.line)
             hyps = [h.tree for h in visible_hyps if _samplable(h.tree)]

@@ -48,7 +48,8 @@ class Node:
     (body, var|None, lo|None, hi|None)), partial (args = (num, den, order)), ddx (args =
     (var, body|None)), differential (args = (arg,)), nabla (args = (order, fn)), rel
     (value = operator, args = (lhs, rhs)), interval (value = brackets, args = (lo, hi)),
-    tuple, set, ellipsis, infinity, text.
+    tuple, set, ellipsis, infinity, text, expect (value = E|Var|Cov, args = ((arg, ...), given|None,
+    subscript|None): \\mathbb{E}_{x \\sim p}[X \\mid Y], \\operatorname{Var}(X), \\operatorname{Cov}[X, Y]).
     """
 
     kind: str
@@ -243,7 +244,7 @@ RELATIONS = {
     "=": "=", r"\ne": "!=", r"\neq": "!=", "<": "<", ">": ">", r"\le": "<=", r"\leq": "<=",
     r"\ge": ">=", r"\geq": ">=", r"\approx": "~", r"\equiv": "=", r"\iff": "<=>", r"\Leftrightarrow": "<=>",
     r"\in": "in", r"\leftarrow": "<-", r"\gets": "<-", ":=": ":=", r"\coloneqq": ":=", r"\triangleq": ":=",
-    r"\simeq": "~", r"\sim": "~", r"\Rightarrow": "=>", r"\implies": "=>", r"\to": "->", r"\rightarrow": "->",
+    r"\simeq": "~", r"\sim": "sim", r"\Rightarrow": "=>", r"\implies": "=>", r"\to": "->", r"\rightarrow": "->",
     r"\leqslant": "<=", r"\geqslant": ">=", r"\ll": "<<", r"\gg": ">>", r"\propto": "propto", r"\subseteq": "subset", r"\mapsto": "->",
 }
 MATRIX_ENVS = {"pmatrix", "bmatrix", "matrix", "Bmatrix", "vmatrix", "smallmatrix", "array", "cases"}
@@ -382,7 +383,7 @@ class Parser:
                 return False
             if t.value in (r"\end", r"\right", r"\dots", r"\ldots", r"\cdots", r"\vdots", r"\ddots"):
                 return t.value in (r"\dots", r"\ldots", r"\cdots")
-            return t.value not in _IGNORED_CMDS
+            return t.value not in _IGNORED_CMDS and t.value != r"\mid"
         return False
 
     def parse_postfix(self) -> Node:
@@ -573,6 +574,9 @@ class Parser:
 
     def _primary(self) -> Node:
         t = self.tok
+        moment = self._moment_operator()
+        if moment is not None:
+            return moment
         if t.kind == "num":
             self.next()
             return Node("num", t.value, (), t.col)
@@ -662,6 +666,53 @@ class Parser:
             return self._command(t)
         raise ParseError(f"unexpected {self._describe(t)}", t.col)
 
+    def _moment_operator(self) -> Node | None:
+        """``\\mathbb{E}[X]``, ``\\mathbb{E}_{x \\sim p}\\left[X \\mid Y\\right]``, ``\\mathrm{E}(X)``,
+        ``\\operatorname{Var}[X]``, ``\\mathbb{V}[X]``, ``\\operatorname{Cov}[X, Y]`` -> Node("expect", op,
+        ((X, Y?), given, subscript)); None (nothing consumed) when no bracket follows."""
+        t, start = self.tok, self.pos
+        op = None
+        if t.kind == "cmd" and t.value == r"\mathbb" and self.peek().value == "{" and self.peek(3).value == "}" \
+                and self.peek(2).kind == "letter" and self.peek(2).value in ("E", "V"):
+            op, self.pos = ("E" if self.peek(2).value == "E" else "Var"), self.pos + 4
+        elif t.kind == "text" and t.value.split("|", 1)[0] in (r"\operatorname", r"\mathrm", r"\text", r"\mathbf"):
+            body = t.value.split("|", 1)[1].replace(" ", "")
+            op = {"E": "E", r"\mathbb{E}": "E", r"\mathbbE": "E", "Var": "Var", "var": "Var", "Cov": "Cov",
+                  "cov": "Cov", "V": "Var"}.get(body)
+            self.pos += 1
+        elif t.kind == "cmd" and t.value in (r"\E", r"\Var", r"\Cov"):
+            op, self.pos = t.value[1:], self.pos + 1
+        if op is None:
+            self.pos = start
+            return None
+        sub = None
+        if self.at("_"):
+            self.next()
+            sub = self.parse_script()
+        if not (self.at("[") or self.at("(")):
+            self.pos = start
+            return None
+        close = "]" if self.next().value == "[" else ")"
+        self.in_abs += 1  # a bare | inside is the conditioning bar, not an absolute value
+        try:
+            items = [self.parse_expr()]
+            while self.at(","):
+                self.next()
+                items.append(self.parse_expr())
+            given = None
+            if self.at(r"\mid") or self.at("|"):
+                self.next()
+                given = self.parse_expr()
+                while self.at(","):
+                    self.next()
+                    given = Node("tuple", None, (given, self.parse_expr()), given.col)
+        finally:
+            self.in_abs -= 1
+        self.expect(close)
+        if len(items) > (2 if op == "Cov" else 1):
+            raise ParseError(f"{op} takes {'two arguments' if op == 'Cov' else 'one argument'}", t.col)
+        return Node("expect", op, (tuple(items), given, sub), t.col)
+
     def parse_postfix_no_call(self) -> Node:
         """The operand of a differential d: one name (with scripts) or a group."""
         t = self.tok
@@ -720,6 +771,8 @@ class Parser:
             if arg.kind != "name" or arg.args[0] is not None and v in (r"\mathbb",):
                 if v in (r"\mathbf", r"\boldsymbol", r"\bm") and arg.kind == "num" and arg.value == "1":
                     return Node("name", r"\mathbf{1}", (None, None), t.col)
+                if v in (r"\mathbf", r"\boldsymbol", r"\bm") and arg.kind == "num" and arg.value == "0":
+                    return Node("num", "0", (), t.col)  # the zero vector: 0 (its shape from the context)
                 if v == r"\mathbb" and arg.kind == "name":
                     return Node("field", arg.value, (), t.col)
                 if v in (r"\overline", r"\widehat", r"\widetilde", r"\bar", r"\hat", r"\tilde") and arg.kind != "name":

@@ -23,13 +23,14 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .latex_parser import Node, to_text
+from .probability import declaration
 from .reader import ends_with_word
 
 DEFINITION, HYPOTHESIS, CLAIM, STEP = "definition", "hypothesis", "claim", "step"
 SOLUTION, ANSWER, APPROXIMATION, ASYMPTOTIC = "solution", "answer", "approximation", "asymptotic"
 JUDGED = (CLAIM, STEP, SOLUTION, ANSWER)
 
-_APPROX_OPS = {"~": "\\approx / \\sim", "->": "\\to", "<<": "\\ll", ">>": "\\gg"}
+_APPROX_OPS = {"~": "\\approx", "sim": "\\sim", "->": "\\to", "<<": "\\ll", ">>": "\\gg"}
 _INEQ_OPS = {"<", "<=", ">", ">=", "!="}
 _ASYMPTOTIC_HEADS = {"O", "\\mathcal{O}", "\\Theta", "\\Omega", "o", "\\mathcal{o}", "\\omega"}
 _DEF_WORDS = ("let", "define", "defining", "denote", "set", "where", "given", "with", "write", "call", "put",
@@ -220,6 +221,8 @@ def assign(tree: Node, ctx: Context) -> Role:
         return Role(HYPOTHESIS, "an index range (k = 1, …, K)")
     items, ops = tree.args
     tail = _tail_words(ctx.prose)
+    if declaration(tree) is not None:
+        return Role(HYPOTHESIS, "declares a random variable's distribution (\\sim)")
     approx = [o for o in ops if o in _APPROX_OPS]
     if approx:
         return Role(APPROXIMATION, f"written with {_APPROX_OPS[approx[0]]}")

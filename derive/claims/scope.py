@@ -16,6 +16,7 @@ from sympy.core.sympify import _sympify  # strict: never parses a string
 
 from ..problem import Problem
 from ..symbols import MatSeq
+from . import probability
 from .latex_parser import GREEK, Node, ParseError, parse, parse_expression, to_text
 from .roles import family
 
@@ -140,6 +141,7 @@ class Scope:
     entry_names: set[str] = field(default_factory=set)  # declared vectors whose x_i the document means as entries
     def_index_vars: dict[str, set[str]] = field(default_factory=dict)  # family -> its definition's index names
     partial_families: set[str] = field(default_factory=set)  # families defined only on some members
+    random: dict[str, Any] = field(default_factory=dict)  # declared random variables (probability.py)
 
     def copy(self) -> "Scope":
         """A scope that can take more bindings without changing this one."""
@@ -147,7 +149,7 @@ class Scope:
                                    declared=dict(self.declared), def_patterns=list(self.def_patterns),
                                    dim_symbols=dict(self.dim_symbols), def_families=dict(self.def_families),
                                    entry_names=set(self.entry_names), def_index_vars=dict(self.def_index_vars),
-                                   partial_families=set(self.partial_families))
+                                   partial_families=set(self.partial_families), random=dict(self.random))
 
     @classmethod
     def for_problem(cls, problem: Problem | None) -> "Scope":
@@ -311,6 +313,8 @@ class Scope:
                         self.partial_families.discard(fam)  # a rule for every member now
 
     def declare(self, lhs: Node, rhs: Node) -> None:
+        if probability.declare(self, lhs, rhs):  # x \sim \mathcal{N}(\mu, \sigma^2): a random variable
+            return
         names = list(lhs.args) if lhs.kind == "tuple" else [lhs]
         shape = _declared_shape(rhs)
         for d in (shape.rows, shape.cols):  # x \in \mathbb{R}^{K}: K is a dimension (an integer) from here on

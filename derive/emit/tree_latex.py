@@ -13,7 +13,7 @@ import re
 from ..claims.latex_parser import Node, ParseError, parse
 
 # the parser's internal relation spellings -> LaTeX
-_RELATIONS = {"=": "=", "!=": r"\ne", "<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "~": r"\approx",
+_RELATIONS = {"=": "=", "!=": r"\ne", "<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "~": r"\approx", "sim": r"\sim",
               "<=>": r"\iff", "in": r"\in", "<-": r"\leftarrow", ":=": ":=", "=>": r"\Rightarrow",
               "->": r"\to", "propto": r"\propto", "subset": r"\subseteq"}
 _MUL = {"juxt": " ", "cdot": r" \cdot ", "times": r" \times ", "odot": r" \odot ", "circ": r" \circ ",
@@ -153,6 +153,19 @@ def _text(node: Node) -> str:
     return r"\text{" + _SAFE_TEXT.sub("", node.value or "") + "}"
 
 
+def _expect(n: Node) -> str:
+    """E / Var / Cov with its subscript and conditioning bar, in square brackets."""
+    items, given, sub = n.args
+    head = {"E": r"\mathbb{E}", "Var": r"\operatorname{Var}", "Cov": r"\operatorname{Cov}"}.get(n.value or "E",
+                                                                                            r"\mathbb{E}")
+    if sub is not None:
+        head += "_{" + _group(sub) + "}"
+    inner = ", ".join(_group(x) for x in items)
+    if given is not None:
+        inner += r" \mid " + _group(given)
+    return head + r"\left[" + inner + r"\right]"
+
+
 def _print(n: Node) -> tuple[str, int]:  # noqa: C901 - one branch per node kind
     k = n.kind
     if k == "num":
@@ -222,6 +235,8 @@ def _print(n: Node) -> tuple[str, int]:  # noqa: C901 - one branch per node kind
         return _brackets(n.value, _items(n.args)), (_ATOM if n.value else _REL)
     if k == "set":
         return r"\left\{" + _items(n.args) + r"\right\}", _ATOM
+    if k == "expect":
+        return _expect(n), _ATOM
     if k == "dmark":  # a derivative mark outside its fraction: d or ∂ and what follows it
         d = r"\partial" if len(n.args) > 1 and n.args[1] == "partial" else r"\mathrm{d}"
         return d + _order(n.value) + ("" if not n.args or n.args[0] is None else " " + _group(n.args[0])), _MULP
