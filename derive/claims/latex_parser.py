@@ -48,7 +48,8 @@ class Node:
     (body, var|None, lo|None, hi|None)), partial (args = (num, den, order)), ddx (args =
     (var, body|None)), differential (args = (arg,)), nabla (args = (order, fn)), rel
     (value = operator, args = (lhs, rhs)), interval (value = brackets, args = (lo, hi)),
-    tuple, set, ellipsis, infinity, text.
+    tuple, set, ellipsis, infinity, text, element (an entry of a bracketed expression,
+    ``(A^\\top A)_{jk}``: args = (expression, subscript)).
     """
 
     kind: str
@@ -403,6 +404,13 @@ class Parser:
                         node = Node("norm", _plain_text(sub) or "?", node.args, node.col)
                     elif node.kind == "func" and node.value in (r"\max", r"\min"):
                         node = Node("func", node.value, (sub,), node.col)
+                    elif node.kind == "paren" and node.value in (None, "["):
+                        # (A^T A)_{jk}, [x]_i: an entry of the bracketed expression
+                        node = Node("element", None, (node.args[0], sub), node.col)
+                    elif node.kind == "paren" and node.value == "{" and node.args[0].kind == "name" \
+                            and node.args[0].args[0] is None:
+                        inner = node.args[0]  # {x}_i is x_i
+                        node = Node("name", inner.value, (sub, inner.args[1]), node.col)
                     else:
                         raise ParseError("a subscript here is not understood", t.col)
                 elif self.at("'"):
@@ -698,12 +706,34 @@ class Parser:
             return adjacent
         return False
 
+    def _argument_follows(self) -> bool:
+        """Whether a function name just read is applied: ``(`` or ``'`` follows, or a power
+        and then ``(`` (``\\sigma^2(x)``).  Without one it is a plain name (``(1+\\sigma)/\\sigma``)."""
+        t = self.tok
+        if t.kind == "sym" and t.value in ("(", "'"):
+            return True
+        if not self.at("^"):
+            return False
+        k = self.pos + 1
+        if self.toks[k].value == "{" and self.toks[k].kind == "sym":
+            depth = 0
+            while k < len(self.toks) and self.toks[k].kind != "eof":
+                if self.toks[k].kind == "sym" and self.toks[k].value == "{":
+                    depth += 1
+                elif self.toks[k].kind == "sym" and self.toks[k].value == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                k += 1
+        nxt = self.toks[min(k + 1, len(self.toks) - 1)]
+        return nxt.kind == "sym" and nxt.value == "("
+
     def _command(self, t: Token) -> Node:
         v = t.value
         if v[1:] in GREEK:
             self.next()
-            if v == r"\sigma" and not self.at("_"):
-                return Node("func", v, (), t.col)  # σ_i is a name (singular values)
+            if v == r"\sigma" and self._argument_follows():
+                return Node("func", v, (), t.col)  # σ(x), σ'(x), σ^2(x); σ_i and a bare σ are names
             if v == r"\pi":
                 return Node("const", "pi", (), t.col)
             return Node("name", v, (None, None), t.col)

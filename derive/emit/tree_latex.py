@@ -198,6 +198,8 @@ def _print(n: Node) -> tuple[str, int]:  # noqa: C901 - one branch per node kind
     if k == "norm":
         sub = "" if not n.value else "_{" + _SAFE_TEXT.sub("", n.value) + "}"
         return r"\left\|" + _group(n.args[0]) + r"\right\|" + sub, _ATOM
+    if k == "element":
+        return r"\left(" + _group(n.args[0]) + r"\right)_{" + _group(n.args[1]) + "}", _ATOM
     if k == "abs":
         return r"\left|" + _group(n.args[0]) + r"\right|", _ATOM
     if k == "matrix":
