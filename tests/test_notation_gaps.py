@@ -33,3 +33,42 @@ def test_sigma_without_an_argument_is_a_name():
     assert t(r"\sigma(x)") == r"call(func[\sigma](),x)"
     assert t(r"\sigma'(x)") == r"call(prime(func[\sigma]()),x)"
     assert t(r"\sigma^2(x)") == r"pow(call(func[\sigma](),x),2)"
+
+
+def test_log_with_a_base_is_a_quotient_of_logs():
+    assert t(r"\log_2 L") == r"div[frac](call(func[\log](),L),call(func[\log](),2))"
+    assert t(r"\log_{b}(x y)") == r"div[frac](call(func[\log](),mul[juxt](x,y)),call(func[\log](),b))"
+
+
+def test_mod_and_congruence():
+    assert t(r"a \bmod b + 1") == r"add(call(func[\mod](),a,b),1)"
+    assert t(r"a \equiv b \pmod{n}") == r"chain((call(func[\mod](),a,n),call(func[\mod](),b,n)),(=))"
+    with pytest.raises(ParseError):
+        parse(r"\pmod{n}")
+
+
+def test_max_and_min_over_an_index_range():
+    assert t(r"\max_{i=4..8} i") == r"extremum[\max](i,i,4,8)"
+    assert t(r"\max_{4 \le i \le 8} i^2") == r"extremum[\max](pow(i,2),i,4,8)"
+    assert t(r"\min_{1 < k < n} a_k") == r"extremum[\min](a_{k},k,add(1,1),sub(n,1))"
+    assert t(r"\max_{i = 1, \dots, n} (x_i)") == r"extremum[\max](x_{i},i,1,n)"
+    assert t(r"\max_i x_i + 1") == r"add(extremum[\max](x_{i},i,None,None),1)"
+    assert t(r"\max(a, b)") == r"call(func[\max](),a,b)"
+    assert t(r"\lambda_{\max}") == r"\lambda_{\max}"
+
+
+def test_divergence_dim_and_infinity_label():
+    assert t(r"\mathrm{KL}(p \,\|\, q)") == r"call(func[\KL](),p,q)"
+    assert t(r"\dim \mathbf{y}") == r"call(func[\dim](),y)"
+    assert t(r"p_\infty") == "p_{infinity}"
+
+
+def test_every_command_is_one_row_of_the_table():
+    from derive.claims.latex_parser import COMMANDS, FUNCTIONS, GREEK, Parser
+
+    assert COMMANDS[r"\frac"] is Parser._c_frac
+    assert COMMANDS[r"\sqrt"] is Parser._c_sqrt  # its own row, not the generic function's
+    assert all(COMMANDS[f] is Parser._c_function for f in FUNCTIONS - {r"\sqrt"})
+    assert all(COMMANDS["\\" + g] is Parser._c_greek for g in GREEK)
+    with pytest.raises(ParseError, match=r"unknown command \\foo"):
+        parse(r"\foo x")

@@ -44,6 +44,8 @@ SOURCES = [
     r"\tanh'(x) = 1 - |x|",
     r"(A^\top A)_{jk} = \sum_{i} A_{ij} A_{ik}",
     r"\frac{(1+\sigma)^{2} - 1}{\sigma} = \sigma^2 + \sigma(x)",
+    r"\max_{i=1..n} x_i + \min_{j} (a_j) = \log_2 L + (a \bmod b) + \mathrm{KL}(p \| q)",
+    r"a \equiv b \pmod{n}",
 ]
 
 
@@ -64,7 +66,7 @@ def test_print_then_parse_gives_the_same_tree(src):
 
 DOCUMENTED = ("num", "name", "add", "sub", "neg", "mul", "div", "pow", "transpose", "inverse_transpose", "prime",
               "call", "func", "norm", "abs", "matrix", "sum", "prod", "partial", "ddx", "differential", "nabla",
-              "rel", "interval", "tuple", "set", "ellipsis", "infinity", "text", "element")
+              "rel", "interval", "tuple", "set", "ellipsis", "infinity", "text", "element", "extremum")
 
 
 def test_every_documented_node_kind_is_printed():

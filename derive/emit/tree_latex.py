@@ -198,6 +198,10 @@ def _print(n: Node) -> tuple[str, int]:  # noqa: C901 - one branch per node kind
     if k == "norm":
         sub = "" if not n.value else "_{" + _SAFE_TEXT.sub("", n.value) + "}"
         return r"\left\|" + _group(n.args[0]) + r"\right\|" + sub, _ATOM
+    if k == "extremum":
+        body, var, lo, hi = n.args
+        sub = _group(var) if lo is None or hi is None else _group(lo) + r" \le " + _group(var) + r" \le " + _group(hi)
+        return _func(Node("func", n.value, (), n.col)) + "_{" + sub + "} " + _wrap(body, _POW), _ATOM
     if k == "element":
         return r"\left(" + _group(n.args[0]) + r"\right)_{" + _group(n.args[1]) + "}", _ATOM
     if k == "abs":
