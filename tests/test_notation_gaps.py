@@ -72,3 +72,33 @@ def test_every_command_is_one_row_of_the_table():
     assert all(COMMANDS["\\" + g] is Parser._c_greek for g in GREEK)
     with pytest.raises(ParseError, match=r"unknown command \\foo"):
         parse(r"\foo x")
+
+
+def test_a_sum_over_two_indices_is_a_double_sum():
+    assert t(r"\sum_{i,j} A_{ij}^2") == "sum(sum(pow(A_{ij},2),j,None,None),i,None,None)"
+    assert t(r"\sum_{i,j=1}^{n} a_{ij}") == "sum(sum(a_{ij},j,1,n),i,1,n)"
+
+
+def test_blank_matrix_cells_are_kept_in_place():
+    assert t(r"\begin{bmatrix} a_1 & & \\ & \ddots & \\ & & a_n \end{bmatrix}") == \
+        "matrix[bmatrix]((a_{1},blank(),blank()),(blank(),ellipsis,blank()),(blank(),blank(),a_{n}))"
+    assert t(r"\begin{bmatrix} a & & b \\ c & d & \end{bmatrix}") == "matrix[bmatrix]((a,blank(),b),(c,d,blank()))"
+    assert t(r"\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}") == "matrix[pmatrix]((1,2),(3,4))"
+
+
+def test_a_family_run_is_read_from_its_first_and_last_members():
+    from derive.claims.indexing import _FAMILY_INDEX, _family_run
+
+    def run(src):
+        items = parse(src).args
+        got = _family_run(list(items))
+        return None if got is None else (to_text(got[0]), to_text(got[1]), to_text(got[2]))
+
+    f = _FAMILY_INDEX
+    assert run(r"(a_1, \dots, a_n)") == (f"a_{{{f}}}", "1", "n")
+    assert run(r"(a_1, a_2, \dots, a_n)") == (f"a_{{{f}}}", "1", "n")
+    assert run(r"(k_1^\top q, \dots, k_n^\top q)") == (f"mul[juxt](transpose(k_{{{f}}}),q)", "1", "n")
+    assert run(r"(a_1, a_3, \dots, a_n)") is None  # not consecutive
+    assert run(r"(a_n, \dots, a_1)") is None  # runs downwards
+    assert run(r"(a_1, \dots, b_n)") is None  # two families
+    assert run(r"(a_1, \dots, a_n, 0)") is None  # something after the last member

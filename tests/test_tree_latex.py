@@ -46,6 +46,7 @@ SOURCES = [
     r"\frac{(1+\sigma)^{2} - 1}{\sigma} = \sigma^2 + \sigma(x)",
     r"\max_{i=1..n} x_i + \min_{j} (a_j) = \log_2 L + (a \bmod b) + \mathrm{KL}(p \| q)",
     r"a \equiv b \pmod{n}",
+    r"\sum_{i,j} A_{ij}^2 = \sum_{i,j=1}^{n} a_{ij} + \sum_{k} \prod_{l} b_{kl}",
 ]
 
 

@@ -50,7 +50,7 @@ class Node:
     (var, body|None)), differential (args = (arg,)), nabla (args = (order, fn)), rel
     (value = operator, args = (lhs, rhs)), interval (value = brackets, args = (lo, hi)),
     tuple, set, ellipsis, infinity, text, element (an entry of a bracketed expression,
-    ``(A^\\top A)_{jk}``: args = (expression, subscript)), extremum (value = \\max|\\min, args =
+    ``(A^\\top A)_{jk}``: args = (expression, subscript)), blank (an empty matrix cell), extremum (value = \\max|\\min, args =
     (body, var, lo|None, hi|None): ``\\max_{1 \\le i \\le n} x_i``).
     """
 
@@ -270,6 +270,7 @@ class Parser:
         self.depth = 0
         self.in_norm = 0  # inside \| ... \| a bar closes the norm, it does not open one
         self.in_abs = 0  # inside | ... | likewise
+        self._cell_amp: int | None = None  # the column of the & that ended the last matrix cell
 
     # -- helpers
     @property
@@ -476,11 +477,10 @@ class Parser:
         (body, var, lo|None, hi|None)).  A subscript that is not one index (a set, a condition) is
         kept whole as var, and the binder says it is not understood."""
         var, lo, hi = self._index_range()
-        if self.at("("):
-            args = self.paren_args()
-            body = args[0] if len(args) == 1 else Node("tuple", "()", tuple(args), args[0].col)
-        elif self.starts_factor():
-            body = self.parse_postfix()
+        if self.starts_factor():
+            body = self.parse_postfix()  # x_i, (10 - i), (D^T D)_{ii}
+            if body.kind == "paren" and body.value is None:
+                body = body.args[0]
         else:
             raise ParseError(f"{fn.value} without an argument", self.tok.col)
         return Node("extremum", fn.value, (body, var, lo, hi), fn.col)
@@ -1037,10 +1037,15 @@ class Parser:
 
     def _big(self, t: Token) -> Node:
         var = lo = hi = None
+        outer: list[Node] = []  # \sum_{i,j}: a sum over i of a sum over j
         for _ in range(2):
             if self.at("_"):
                 self.next()
                 sub = self.parse_script()
+                if sub.kind == "tuple" and not sub.value and 1 < len(sub.args) <= 4 and all(
+                        x.kind == "name" and x.args == (None, None) for x in sub.args[:-1]):
+                    outer = list(sub.args[:-1])
+                    sub = sub.args[-1]
                 if sub.kind == "rel" and sub.value == "=":
                     var, lo = sub.args
                 elif sub.kind == "name":
@@ -1054,7 +1059,11 @@ class Parser:
             raise ParseError(f"{t.value} without a summand", self.tok.col)
         # the summand is the following product (a + b ends it, as in usual notation)
         body = self.parse_term_after_big()
-        return Node("sum" if t.value == r"\sum" else "prod", None, (body, var, lo, hi), t.col)
+        kind = "sum" if t.value == r"\sum" else "prod"
+        node = Node(kind, None, (body, var, lo, hi), t.col)
+        for v in reversed(outer):  # \sum_{i,j=1}^{n}: both run over 1..n
+            node = Node(kind, None, (node, v, lo, hi), t.col)
+        return node
 
     def parse_term_after_big(self) -> Node:
         if self.at("-"):
@@ -1087,7 +1096,16 @@ class Parser:
         # & was dropped by the tokenizer, so cells are split on the column positions of &:
         rows: list[list[Node]] = []
         row: list[Node] = []
+        boundary, after_amp = self.tok.col, False  # where the next cell starts; the last cell ended at &
+
+        def blanks(upto: int, closing: bool) -> list[Node]:
+            # a & & b, a & \\: the & with nothing between them are blank cells (a \\ddots diagonal)
+            k = self.src.count("&", boundary - 1, upto - 1) + (1 if closing and after_amp else 0)
+            return [Node("blank", None, (), boundary)] * k
+
         while True:
+            if self.at(r"\end") or self.at("\\\\"):
+                row.extend(blanks(self.tok.col, True))
             if self.at(r"\end"):
                 self.next()
                 self.expect("{")
@@ -1100,12 +1118,15 @@ class Parser:
             if self.tok.kind == "eof":
                 raise ParseError(f"unclosed \\begin{{{name}}}", t.col)
             if self.at("\\\\"):
-                self.next()
+                boundary, after_amp = self.next().col + 2, False
                 rows.append(row)
                 row = []
                 continue
+            row.extend(blanks(self.tok.col, False))
             cell = self._cell()
             row.append(cell)
+            after_amp = self._cell_amp is not None
+            boundary = self._cell_amp + 1 if self._cell_amp is not None else self.tok.col
             if len(row) > MAX_MATRIX or len(rows) > MAX_MATRIX:
                 raise ParseError(f"matrix larger than {MAX_MATRIX}x{MAX_MATRIX}", t.col)
         if row:
@@ -1118,6 +1139,7 @@ class Parser:
         """One matrix cell: an expression ending at the next & (column break), \\\\ or \\end."""
         start_col = self.tok.col
         amp = self._next_amp(start_col)
+        self._cell_amp = amp
         save_toks = self.toks
         if amp is not None:
             # cut the token stream at the & column so that juxtaposition stops there
