@@ -37,6 +37,7 @@ class IndexedNotation:
     index_names: set
     entry_ranges: list
     range_probe: dict[str, list[int]]
+    condition_ranges: dict[str, tuple[Node, Node]]
 
     def _note_index_dims(self, idx: list[Node], shape: Shape) -> None:
         """Indices of an entry: a free one runs over 1..dim (sampled there, not 0..6); a summation
@@ -89,6 +90,9 @@ class IndexedNotation:
         (``A_{ij}`` of a declared m x n matrix: 1..m); undecided when nothing fixes it."""
         body, var = n.args[0], n.args[1]
         key = to_text(var)
+        if key in self.condition_ranges:  # \sum_i x_i \quad i = 1, \dots, n: the stated range
+            lo, hi = self.condition_ranges[key]
+            return self._big(Node(n.kind, None, (body, var, lo, hi), n.col), kind)
         if key in self.range_probe or key in self.local_index:
             raise BindError(f"a \\{kind} over {key} inside another over {key}", n.col)
         sym = sp.Symbol(key.lstrip("\\") + "_", integer=True)
@@ -302,3 +306,19 @@ def _template(a: Node, b: Node, pairs: list[tuple[str, str]]) -> Node | None:
             return None
         args.append(t)
     return Node(a.kind, a.value, tuple(args), a.col)
+
+
+def condition_ranges(cond: Node | None) -> dict[str, tuple[Node, Node]]:
+    """Index ranges a statement's condition states (``1 \\le i \\le n``, ``i = 1, \\dots, n``):
+    name -> (first, last); ``<`` moves the end by one."""
+    out: dict[str, tuple[Node, Node]] = {}
+    if cond is None or cond.kind != "chain":
+        return out
+    items, ops = cond.args
+    if len(items) == 3 and tuple(ops) in (("<=", "<="), ("<", "<="), ("<=", "<"), ("<", "<")) \
+            and items[1].kind == "name" and items[1].args == (None, None):
+        one = Node("num", "1", (), cond.col)
+        lo = items[0] if ops[0] == "<=" else Node("add", None, (items[0], one), cond.col)
+        hi = items[2] if ops[1] == "<=" else Node("sub", None, (items[2], one), cond.col)
+        out[to_text(items[1])] = (lo, hi)
+    return out

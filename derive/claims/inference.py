@@ -104,6 +104,7 @@ class Inference(IndexedNotation):
         self.bare_identity: list[int] = []  # dimension classes of the I's written without a size
         self.entry_ranges: list[tuple[str, int]] = []  # (index key, dimension class) of entries x_i
         self.range_probe: dict[str, list[int]] = {}  # \sum_i without limits: the dimensions i indexes
+        self.condition_ranges: dict[str, tuple[Node, Node]] = {}  # index ranges the condition states
 
     # -- shapes
     def scalar(self) -> Shape:
