@@ -655,6 +655,14 @@ def _binomial(ev: Evaluator, e: sp.Basic) -> Any:
     return mpmath.binomial(as_scalar(ev(e.args[0])), as_scalar(ev(e.args[1])))
 
 
+@evaluator(sp.Mod)
+def _mod(ev: Evaluator, e: sp.Basic) -> Any:
+    a, b = as_scalar(ev(e.args[0])), as_scalar(ev(e.args[1]))
+    if b == 0:
+        raise EvaluationError("mod 0")
+    return a - b * mpmath.floor(a / b)
+
+
 @evaluator(sp.Max, sp.Min)
 def _maxmin(ev: Evaluator, e: sp.Basic) -> Any:
     vals = [as_scalar(ev(a)) for a in e.args]

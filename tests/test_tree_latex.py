@@ -42,6 +42,11 @@ SOURCES = [
     r"\frac{d}{dx} x^\top A x = (A + A^\top) x",
     r"s = \{x_1, \dots, x_n\}",
     r"\tanh'(x) = 1 - |x|",
+    r"(A^\top A)_{jk} = \sum_{i} A_{ij} A_{ik}",
+    r"\frac{(1+\sigma)^{2} - 1}{\sigma} = \sigma^2 + \sigma(x)",
+    r"\max_{i=1..n} x_i + \min_{j} (a_j) = \log_2 L + (a \bmod b) + \mathrm{KL}(p \| q)",
+    r"a \equiv b \pmod{n}",
+    r"\sum_{i,j} A_{ij}^2 = \sum_{i,j=1}^{n} a_{ij} + \sum_{k} \prod_{l} b_{kl}",
 ]
 
 
@@ -62,7 +67,7 @@ def test_print_then_parse_gives_the_same_tree(src):
 
 DOCUMENTED = ("num", "name", "add", "sub", "neg", "mul", "div", "pow", "transpose", "inverse_transpose", "prime",
               "call", "func", "norm", "abs", "matrix", "sum", "prod", "partial", "ddx", "differential", "nabla",
-              "rel", "interval", "tuple", "set", "ellipsis", "infinity", "text")
+              "rel", "interval", "tuple", "set", "ellipsis", "infinity", "text", "element", "extremum")
 
 
 def test_every_documented_node_kind_is_printed():

@@ -12,6 +12,7 @@ import sympy as sp
 
 from . import probability
 from .builder import Builder
+from .indexing import condition_ranges
 from .inference import Inference, names_in
 from .latex_parser import Node, to_text
 from .scope import BindError, Bound, Scope, ShapeError
@@ -53,10 +54,13 @@ def collect_index_names(trees: list[Node], scope: Scope) -> set[str]:
 
 def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node | None = None,
                hypotheses: tuple[int, ...] = (0, 1, 2, 3), pairs: list[tuple[int, int]] | None = None,
-               scalar_items: set[int] | None = None, index_extra: set[str] | None = None) -> Bound:
+               scalar_items: set[int] | None = None, index_extra: set[str] | None = None,
+               index_ranges: list[Node] | None = None) -> Bound:
     """Bind a relation chain under the first hypothesis whose shapes fit.
 
-    ``pairs`` says which items are compared (default: neighbours of the chain)."""
+    ``pairs`` says which items are compared (default: neighbours of the chain); ``index_ranges``
+    are hypotheses in scope that may state an index's range (``i = 1, \\dots, n``): a ``\\sum_i``
+    without limits runs over it (the statement's own condition first)."""
     if pairs is None:
         pairs = [(i, i + 1) for i in range(len(items) - 1)]
     index_names = collect_index_names(items + ([condition] if condition else []), scope) | (index_extra or set())
@@ -66,6 +70,9 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
         if scope.problem is not None and (h > 0 or override):
             break
         inf = Inference(scope, h, index_names, override)
+        for h in index_ranges or ():
+            inf.condition_ranges.update(condition_ranges(h))
+        inf.condition_ranges.update(condition_ranges(condition))
         try:
             used = {i for pair in pairs for i in pair} if pairs or len(items) > 1 else {0}
             ts = [inf.infer(it) if i in used else None for i, it in enumerate(items)]

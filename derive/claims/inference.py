@@ -27,6 +27,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
 from . import probability
 from .latex_parser import GREEK, Node, to_text
+from .indexing import ENTRY_INDICES, IndexedNotation
 from .nodes import AtM, AtS, DerivM
 from .scope import BindError, Dims, Pattern, Scope, Shape, ShapeError, SymInfo, T, name_key
 
@@ -79,10 +80,10 @@ def _product_reading(fn: Node) -> bool:
     return not (fn.args == (None, None) and fn.value in ("f", "g", "h", "F", "G", "H", "L", "J"))
 
 
-_ENTRY_INDICES = {"i", "j", "k", "l", "m", "r", "s"}
+_ENTRY_INDICES = ENTRY_INDICES
 
 
-class Inference:
+class Inference(IndexedNotation):
     """One pass of shape inference for a statement under one hypothesis."""
 
     def __init__(self, scope: Scope, hypothesis: int, index_names: set[str],
@@ -103,6 +104,8 @@ class Inference:
         self.local_int: dict[str, int] = {}  # a recurrence's index, where it is a known number
         self.bare_identity: list[int] = []  # dimension classes of the I's written without a size
         self.entry_ranges: list[tuple[str, int]] = []  # (index key, dimension class) of entries x_i
+        self.range_probe: dict[str, list[int]] = {}  # \sum_i without limits: the dimensions i indexes
+        self.condition_ranges: dict[str, tuple[Node, Node]] = {}  # index ranges the condition states
 
     # -- shapes
     def scalar(self) -> Shape:
@@ -304,9 +307,7 @@ class Inference:
         if self.is_scalar(whole.shape):
             return None
         fs = [self.index_expr(x) for x in idx]
-        for x, d in zip(idx, whole.shape):  # x_i: i runs over 1..dim (sampled there, not 0..6)
-            if x.kind == "name" and to_text(x) not in self.local_index:
-                self.entry_ranges.append((to_text(x), d))
+        self._note_index_dims(idx, whole.shape)  # x_i: i runs over 1..dim (sampled there, not 0..6)
         if len(fs) == 1:
             self.unify_shape(whole.shape, (whole.shape[0], Dims.ONE), f"{base}_i needs a vector", n.col)
             return T(self.scalar(), lambda b, w=whole, f=fs[0]: _element(b.value(w), f(b) - 1, 0), True)
@@ -637,6 +638,8 @@ class Inference:
                 return self._apply(Node("apply", None, (fn, *args), n.col))
             raise BindError("only functions can be applied", n.col)
         name = fn.value.lstrip("\\")
+        if name in ("mod", "dim", "KL", "kl", "D") or (name == "diag" and len(args) > 1):
+            return self._call_more(name, args, order, n)  # indexing.py
         if name == "binom" and len(args) == 2 and order == 0:
             ts = [self.infer(a) for a in args]
             for t in ts:
@@ -915,6 +918,9 @@ class Inference:
 
     # -- structures
     def _matrix(self, n: Node) -> T:
+        family = self._matrix_family(n)  # written with an ellipsis (indexing.py)
+        if family is not None:
+            return family
         rows = n.args
         width = len(rows[0])
         if any(len(r) != width for r in rows):
@@ -959,6 +965,8 @@ class Inference:
                 rng = self._problem_range(var)
                 if rng is not None:
                     lo, hi = rng
+            if lo is None and hi is None and var is not None and var.kind == "name":
+                return self._big_over_shape(n, kind)  # the range from the shapes it indexes (indexing.py)
             if lo is None or hi is None:
                 raise BindError(f"a \\{kind} needs limits (\\{kind}_{{i=1}}^{{n}})", n.col)
         key = to_text(var)
@@ -1004,6 +1012,9 @@ def names_in(n: Node) -> set[str]:
             if x.args[1] is not None:  # a time index does use its names
                 stack.append(x.args[1])
             continue
+        if x.kind == "element":  # (A^T A)_{jk}: the indices are not names of quantities
+            stack.append(x.args[0])
+            continue
         stack.extend(x.children())
     return out
 
@@ -1018,7 +1029,7 @@ def _juxt_factors(n: Node) -> list[Node]:
 def _describe_kind(n: Node) -> str:
     return {"tuple": "a list or interval", "set": "a set", "ellipsis": "an ellipsis …", "infinity": "∞",
             "field": "a number field", "chain": "a relation", "rel": "a relation", "dmark": "a d or ∂",
-            "text": "text"}.get(n.kind, f"'{n.kind}'")
+            "text": "text", "blank": "a blank matrix cell"}.get(n.kind, f"'{n.kind}'")
 
 
 def _is_integer_node(n: Node, inf: Inference) -> bool:

@@ -298,14 +298,14 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options) -> dict[str, 
     def bind(nodes_: list[Node], pairs_: list, scalars_: set, scope_: Scope) -> tuple[Bound, Scope]:
         try:
             return bind_chain(nodes_, [], scope_, st.condition, pairs=pairs_, scalar_items=scalars_,
-                              index_extra=range_names), scope_
+                              index_extra=range_names, index_ranges=list(st.hypotheses)), scope_
         except BindError:
             if scope_.problem is None or _problem_names_used(tree, scope_):
                 raise
             # a general fact that uses none of the problem's names
             scope_ = _generic_scope(scope_)
             return bind_chain(nodes_, [], scope_, st.condition, pairs=pairs_, scalar_items=scalars_,
-                              index_extra=range_names), scope_
+                              index_extra=range_names, index_ranges=list(st.hypotheses)), scope_
 
     try:
         try:
@@ -811,6 +811,9 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     note = f"{rebound} is rebound in this section, so the problem does not apply"
             job_scope = moments_scope(job_scope, tree)  # E[z_i] = \mu_i: declared vectors' x_i are entries
             reach = names | expanded_names(tree, job_scope)
+            # \sum_i without limits: a range stated for i (i = 1, \dots, n) gives them (indexing.py)
+            reach |= {to_text(x.args[1]) for x in tree.walk() if x.kind in ("sum", "prod") and x.args[1] is not None
+                      and x.args[2] is None and x.args[3] is None}
             visible_hyps = _superseded_cases(model.hypotheses_for(section, reach, claim.line), st, claim.line)
             hyps = [h.tree for h in visible_hyps if _samplable(h.tree)]
             hyp_texts = [h.latex for h in visible_hyps if _samplable(h.tree)]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 MAX_INPUT = 50_000  # characters in one claim
 MAX_DEPTH = 120  # nesting depth of the parse tree
@@ -48,7 +49,9 @@ class Node:
     (body, var|None, lo|None, hi|None)), partial (args = (num, den, order)), ddx (args =
     (var, body|None)), differential (args = (arg,)), nabla (args = (order, fn)), rel
     (value = operator, args = (lhs, rhs)), interval (value = brackets, args = (lo, hi)),
-    tuple, set, ellipsis, infinity, text, expect (value = E|Var|Cov, args = ((arg, ...), given|None,
+    tuple, set, ellipsis, infinity, text, element (an entry of a bracketed expression,
+    ``(A^\\top A)_{jk}``: args = (expression, subscript)), blank (an empty matrix cell), extremum (value = \\max|\\min, args =
+    (body, var, lo|None, hi|None): ``\\max_{1 \\le i \\le n} x_i``), expect (value = E|Var|Cov, args = ((arg, ...), given|None,
     subscript|None): \\mathbb{E}_{x \\sim p}[X \\mid Y], \\operatorname{Var}(X), \\operatorname{Cov}[X, Y]).
     """
 
@@ -235,7 +238,7 @@ GREEK = {
 FUNCTIONS = {
     r"\tanh", r"\sinh", r"\cosh", r"\exp", r"\log", r"\ln", r"\sin", r"\cos", r"\tan", r"\det",
     r"\tr", r"\diag", r"\max", r"\min", r"\arctan", r"\sqrt", r"\sign", r"\Tr", r"\softmax",
-    r"\relu", r"\operatorname",
+    r"\relu", r"\operatorname", r"\dim",
 }
 ACCENTS = {r"\bar", r"\hat", r"\tilde", r"\widehat", r"\widetilde", r"\overline", r"\vec", r"\dot",
            r"\ddot", r"\mathbf", r"\boldsymbol", r"\bm", r"\mathcal", r"\mathbb", r"\mathsf", r"\mathfrak",
@@ -251,7 +254,7 @@ MATRIX_ENVS = {"pmatrix", "bmatrix", "matrix", "Bmatrix", "vmatrix", "smallmatri
 _MUL_OPS = {r"\cdot": "cdot", r"\times": "times", r"\odot": "odot", r"\circ": "circ", "*": "star",
             r"\ast": "star", r"\otimes": "kron"}
 _TEXT_OPERATORS = {"tr", "trace", "diag", "det", "softmax", "rank", "vec", "sign", "relu", "sigmoid", "argmin",
-                   "argmax", "logit"}  # \text{tr}(A): an operator, as \operatorname{tr}
+                   "argmax", "logit", "KL", "kl", "mod", "dim"}  # \text{tr}(A): an operator, as \operatorname{tr}
 _LABEL_SCRIPTS = {r"\max", r"\min", r"\mathrm", r"\text"}  # only \max and \min are tokens of their own here
 _IGNORED_CMDS = {r"\forall", r"\exists", r"\therefore", r"\because"}
 
@@ -268,6 +271,7 @@ class Parser:
         self.depth = 0
         self.in_norm = 0  # inside \| ... \| a bar closes the norm, it does not open one
         self.in_abs = 0  # inside | ... | likewise
+        self._cell_amp: int | None = None  # the column of the & that ended the last matrix cell
 
     # -- helpers
     @property
@@ -313,6 +317,12 @@ class Parser:
             t = self.next()
             ops.append((RELATIONS[t.value], t.col))
             items.append(self.parse_expr())
+        if self.at(r"\pmod") and ops:
+            # a \equiv b \pmod{n}: every side taken mod n, mod(a, n) = mod(b, n)
+            t = self.next()
+            modulus = self.parse_accent_arg()
+            items = [Node("call", None, (Node("func", r"\mod", (), t.col), x, modulus), x.col) for x in items]
+            lhs = items[0]
         if self.tok.kind != "eof":
             raise ParseError(f"unexpected {self._describe(self.tok)}", self.tok.col)
         if not ops:
@@ -348,7 +358,10 @@ class Parser:
             node = self.parse_unary()
             while True:
                 t = self.tok
-                if t.kind in ("sym", "cmd") and t.value in _MUL_OPS:
+                if t.kind == "cmd" and t.value == r"\bmod":  # a \bmod b: the remainder, mod(a, b)
+                    self.next()
+                    node = Node("call", None, (Node("func", r"\mod", (), t.col), node, self.parse_unary()), t.col)
+                elif t.kind in ("sym", "cmd") and t.value in _MUL_OPS:
                     self.next()
                     node = Node("mul", _MUL_OPS[t.value], (node, self.parse_unary()), t.col)
                 elif self.at("/"):
@@ -379,7 +392,7 @@ class Parser:
         if t.kind == "sym":
             return t.value in ("(", "{") or (t.value == r"\|" and not self.in_norm) or (t.value == "|" and not self.in_abs)
         if t.kind == "cmd":
-            if t.value in RELATIONS or t.value in _MUL_OPS or t.value in (r"\pm", r"\mp"):
+            if t.value in RELATIONS or t.value in _MUL_OPS or t.value in (r"\pm", r"\mp", r"\bmod", r"\pmod"):
                 return False
             if t.value in (r"\end", r"\right", r"\dots", r"\ldots", r"\cdots", r"\vdots", r"\ddots"):
                 return t.value in (r"\dots", r"\ldots", r"\cdots")
@@ -395,6 +408,9 @@ class Parser:
                 if self.at("^"):
                     self.next()
                     node = self.superscript(node, t.col)
+                elif self.at("_") and node.kind == "func" and node.value in (r"\max", r"\min") and not node.args:
+                    self.next()
+                    node = self._extremum(node)
                 elif self.at("_"):
                     self.next()
                     sub = self.parse_script()
@@ -404,6 +420,13 @@ class Parser:
                         node = Node("norm", _plain_text(sub) or "?", node.args, node.col)
                     elif node.kind == "func" and node.value in (r"\max", r"\min"):
                         node = Node("func", node.value, (sub,), node.col)
+                    elif node.kind == "paren" and node.value in (None, "["):
+                        # (A^T A)_{jk}, [x]_i: an entry of the bracketed expression
+                        node = Node("element", None, (node.args[0], sub), node.col)
+                    elif node.kind == "paren" and node.value == "{" and node.args[0].kind == "name" \
+                            and node.args[0].args[0] is None:
+                        inner = node.args[0]  # {x}_i is x_i
+                        node = Node("name", inner.value, (sub, inner.args[1]), node.col)
                     else:
                         raise ParseError("a subscript here is not understood", t.col)
                 elif self.at("'"):
@@ -412,6 +435,8 @@ class Parser:
                 elif self.at("!"):
                     self.next()
                     node = Node("call", None, (Node("func", "factorial", (), t.col), node), t.col)
+                elif self.at("(") and node.kind == "func" and node.value in (r"\KL", r"\kl", r"\D"):
+                    node = self._divergence(node)
                 elif (self.at("(") and node.kind in ("func", "prime", "nabla", "name")
                       and not (node.kind == "func" and node.value in (r"\sqrt",))):
                     col = self.tok.col
@@ -431,6 +456,82 @@ class Parser:
                     return node
         finally:
             self.leave()
+
+    def _divergence(self, fn: Node) -> Node:
+        """``\\mathrm{KL}(p \\| q)``: a call with the two distributions as arguments."""
+        self.expect("(")
+        self.in_norm += 1  # the \\| between the arguments does not open a norm
+        try:
+            p = self.parse_expr()
+            if not (self.at(r"\|") or self.at("|") or self.at(",")):
+                raise ParseError("expected \\| between the arguments of a divergence", self.tok.col)
+            self.next()
+            q = self.parse_expr()
+        finally:
+            self.in_norm -= 1
+        self.expect(")")
+        return Node("call", None, (Node("func", r"\KL", (), fn.col), p, q), fn.col)
+
+    def _extremum(self, fn: Node) -> Node:
+        """``\\max_{i} x_i``, ``\\max_{i=4..8} f(i)``, ``\\min_{1 \\le k \\le n} a_k``: the largest or
+        smallest value of the following factor over an index -> Node("extremum", \\max|\\min,
+        (body, var, lo|None, hi|None)).  A subscript that is not one index (a set, a condition) is
+        kept whole as var, and the binder says it is not understood."""
+        var, lo, hi = self._index_range()
+        if self.starts_factor():
+            body = self.parse_postfix()  # x_i, (10 - i), (D^T D)_{ii}
+            if body.kind == "paren" and body.value is None:
+                body = body.args[0]
+        else:
+            raise ParseError(f"{fn.value} without an argument", self.tok.col)
+        return Node("extremum", fn.value, (body, var, lo, hi), fn.col)
+
+    def _index_range(self) -> tuple[Node, Node | None, Node | None]:
+        """The subscript of a \\max: ``i``, ``{i}``, ``{i=a..b}``, ``{i = a, \\dots, b}``, ``{a \\le i \\le b}``."""
+        if not self.at("{"):
+            return self.parse_script(), None, None
+        open_tok = self.next()
+        first = self.parse_expr()
+        var, lo, hi = first, None, None
+        if self.at("=") and first.kind == "name":
+            self.next()
+            lo = self.parse_expr()
+            if self.at(".") or (self.tok.kind == "num" and self.tok.value.startswith(".")):
+                # a..b: "." then ".b" (or ". ." then b)
+                if self.at("."):
+                    self.next()
+                if self.tok.kind == "num" and self.tok.value.startswith(".") and self.tok.value[1:].isdigit():
+                    hi = Node("num", self.next().value[1:], (), self.tok.col)
+                else:
+                    self.expect(".")
+                    hi = self.parse_expr()
+            elif self.at(","):
+                while self.at(","):
+                    self.next()
+                    if self.tok.kind == "cmd" and self.tok.value in (r"\dots", r"\ldots", r"\cdots"):
+                        self.next()
+                        continue
+                    hi = self.parse_expr()
+            else:
+                hi = None
+                var = Node("rel", "=", (first, lo), first.col)  # i = 3: one value, kept whole
+                lo = None
+        elif self.tok.value in (r"\le", r"\leq", "<") and self.tok.kind in ("sym", "cmd"):
+            op1 = self.next().value
+            mid = self.parse_expr()
+            if not (self.tok.value in (r"\le", r"\leq", "<") and self.tok.kind in ("sym", "cmd")):
+                raise ParseError("the subscript of a \\max must be i, i = a..b or a \\le i \\le b", open_tok.col)
+            op2 = self.next().value
+            top = self.parse_expr()
+            one = Node("num", "1", (), first.col)
+            var = mid
+            lo = first if op1 != "<" else Node("add", None, (first, one), first.col)
+            hi = top if op2 != "<" else Node("sub", None, (top, one), top.col)
+        elif self.tok.kind in ("sym", "cmd") and self.tok.value in RELATIONS:
+            t = self.next()  # x \in S, i \ne j: kept whole
+            var = Node("rel", RELATIONS[t.value], (first, self.parse_expr()), t.col)
+        self.expect("}")
+        return var, lo, hi
 
     def paren_args(self) -> list[Node]:
         self.expect("(")
@@ -749,120 +850,158 @@ class Parser:
             return adjacent
         return False
 
+    def _argument_follows(self) -> bool:
+        """Whether a function name just read is applied: ``(`` or ``'`` follows, or a power
+        and then ``(`` (``\\sigma^2(x)``).  Without one it is a plain name (``(1+\\sigma)/\\sigma``)."""
+        t = self.tok
+        if t.kind == "sym" and t.value in ("(", "'"):
+            return True
+        if not self.at("^"):
+            return False
+        k = self.pos + 1
+        if self.toks[k].value == "{" and self.toks[k].kind == "sym":
+            depth = 0
+            while k < len(self.toks) and self.toks[k].kind != "eof":
+                if self.toks[k].kind == "sym" and self.toks[k].value == "{":
+                    depth += 1
+                elif self.toks[k].kind == "sym" and self.toks[k].value == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                k += 1
+        nxt = self.toks[min(k + 1, len(self.toks) - 1)]
+        return nxt.kind == "sym" and nxt.value == "("
+
     def _command(self, t: Token) -> Node:
+        """A command: one row of :data:`COMMANDS` says which handler reads it."""
+        handler = COMMANDS.get(t.value)
+        if handler is None:
+            raise ParseError(f"unknown command {t.value}", t.col)
+        self.next()
+        return handler(self, t)
+
+    # -- command handlers (the rows of COMMANDS); each is called after the command's token
+    def _c_greek(self, t: Token) -> Node:
         v = t.value
-        if v[1:] in GREEK:
-            self.next()
-            if v == r"\sigma" and not self.at("_"):
-                return Node("func", v, (), t.col)  # σ_i is a name (singular values)
-            if v == r"\pi":
-                return Node("const", "pi", (), t.col)
-            return Node("name", v, (None, None), t.col)
-        if v in (r"\frac", r"\dfrac", r"\tfrac", r"\cfrac"):
-            self.next()
-            return self._frac(t)
-        if v in (r"\binom", r"\dbinom", r"\tbinom"):  # \binom{n}{k}: a call of binom with two arguments
-            self.next()
-            top, bottom = self.parse_frac_part(), self.parse_frac_part()
-            return Node("call", None, (Node("func", r"\binom", (), t.col), top, bottom), t.col)
-        if v in ACCENTS:
-            self.next()
-            arg = self.parse_accent_arg()
-            if arg.kind != "name" or arg.args[0] is not None and v in (r"\mathbb",):
-                if v in (r"\mathbf", r"\boldsymbol", r"\bm") and arg.kind == "num" and arg.value == "1":
-                    return Node("name", r"\mathbf{1}", (None, None), t.col)
-                if v in (r"\mathbf", r"\boldsymbol", r"\bm") and arg.kind == "num" and arg.value == "0":
-                    return Node("num", "0", (), t.col)  # the zero vector: 0 (its shape from the context)
-                if v == r"\mathbb" and arg.kind == "name":
-                    return Node("field", arg.value, (), t.col)
-                if v in (r"\overline", r"\widehat", r"\widetilde", r"\bar", r"\hat", r"\tilde") and arg.kind != "name":
-                    raise ParseError(f"{v} over an expression is not understood", t.col)
-                if arg.kind != "name":
-                    raise ParseError(f"{v} applies to a name here", t.col)
-            accent = {r"\widehat": r"\hat", r"\widetilde": r"\tilde", r"\overline": r"\bar",
-                      r"\boldsymbol": r"\mathbf", r"\bm": r"\mathbf", r"\vec": r"\mathbf"}.get(v, v)
-            if accent == r"\mathbb":
-                return Node("field", arg.value, (), t.col)
-            if accent == r"\mathbf" and arg.value == "1":
+        if v == r"\sigma" and self._argument_follows():
+            return Node("func", v, (), t.col)  # σ(x), σ'(x), σ^2(x); σ_i and a bare σ are names
+        if v == r"\pi":
+            return Node("const", "pi", (), t.col)
+        return Node("name", v, (None, None), t.col)
+
+    def _c_frac(self, t: Token) -> Node:
+        return self._frac(t)
+
+    def _c_binom(self, t: Token) -> Node:
+        # \binom{n}{k}: a call of binom with two arguments
+        top, bottom = self.parse_frac_part(), self.parse_frac_part()
+        return Node("call", None, (Node("func", r"\binom", (), t.col), top, bottom), t.col)
+
+    def _c_accent(self, t: Token) -> Node:
+        v = t.value
+        arg = self.parse_accent_arg()
+        if arg.kind != "name" or arg.args[0] is not None and v in (r"\mathbb",):
+            if v in (r"\mathbf", r"\boldsymbol", r"\bm") and arg.kind == "num" and arg.value == "1":
                 return Node("name", r"\mathbf{1}", (None, None), t.col)
-            name = f"{accent}{{{arg.value}}}" if accent != r"\mathbf" else arg.value
-            return Node("name", name, arg.args, t.col)
-        if v in (r"\sum", r"\prod"):
+            if v in (r"\mathbf", r"\boldsymbol", r"\bm") and arg.kind == "num" and arg.value == "0":
+                return Node("num", "0", (), t.col)  # the zero vector: 0 (its shape from the context)
+            if v == r"\mathbb" and arg.kind == "name":
+                return Node("field", arg.value, (), t.col)
+            if v in (r"\overline", r"\widehat", r"\widetilde", r"\bar", r"\hat", r"\tilde") and arg.kind != "name":
+                raise ParseError(f"{v} over an expression is not understood", t.col)
+            if arg.kind != "name":
+                raise ParseError(f"{v} applies to a name here", t.col)
+        accent = {r"\widehat": r"\hat", r"\widetilde": r"\tilde", r"\overline": r"\bar",
+                  r"\boldsymbol": r"\mathbf", r"\bm": r"\mathbf", r"\vec": r"\mathbf"}.get(v, v)
+        if accent == r"\mathbb":
+            return Node("field", arg.value, (), t.col)
+        if accent == r"\mathbf" and arg.value == "1":
+            return Node("name", r"\mathbf{1}", (None, None), t.col)
+        name = f"{accent}{{{arg.value}}}" if accent != r"\mathbf" else arg.value
+        return Node("name", name, arg.args, t.col)
+
+    def _c_big(self, t: Token) -> Node:
+        return self._big(t)
+
+    def _c_sqrt(self, t: Token) -> Node:
+        index = None
+        if self.at("["):
             self.next()
-            return self._big(t)
-        if v == r"\sqrt":
+            index = self.parse_expr()
+            self.expect("]")
+        arg = self.parse_group() if self.at("{") else self.parse_postfix()
+        if index is None:
+            return Node("call", None, (Node("func", r"\sqrt", (), t.col), arg), t.col)
+        return Node("pow", None, (arg, Node("div", "frac", (Node("num", "1", (), t.col), index), t.col)), t.col)
+
+    def _c_function(self, t: Token) -> Node:
+        fn = Node("func", t.value, (), t.col)
+        if t.value == r"\log" and self.at("_"):  # \log_2 L = \log L / \log 2
             self.next()
-            index = None
-            if self.at("["):
-                self.next()
-                index = self.parse_expr()
-                self.expect("]")
-            arg = self.parse_group() if self.at("{") else self.parse_postfix()
-            if index is None:
-                return Node("call", None, (Node("func", r"\sqrt", (), t.col), arg), t.col)
-            return Node("pow", None, (arg, Node("div", "frac", (Node("num", "1", (), t.col), index), t.col)), t.col)
-        if v in FUNCTIONS:
+            base = self.parse_script()
+            arg = self.paren_args()[0] if self.at("(") else self.parse_postfix()
+            return Node("div", "frac", (Node("call", None, (fn, arg), t.col),
+                                        Node("call", None, (Node("func", r"\log", (), t.col), base), t.col)), t.col)
+        if self.at("(") or self.at("^") or self.at("_") or self.at("'"):
+            return fn
+        # \log x, \tr A, \det(...)... : the argument is the next factor
+        arg = self.parse_postfix()
+        return Node("call", None, (fn, arg), t.col)
+
+    def _c_nabla(self, t: Token) -> Node:
+        order = Node("num", "1", (), t.col)
+        if self.at("^"):
             self.next()
-            fn = Node("func", v, (), t.col)
-            if self.at("(") or self.at("^") or self.at("_") or self.at("'"):
-                return fn
-            # \log x, \tr A, \det(...)... : the argument is the next factor
-            arg = self.parse_postfix()
-            return Node("call", None, (fn, arg), t.col)
-        if v == r"\nabla":
+            order = self.parse_script()
+        sub = None
+        if self.at("_"):
             self.next()
-            order = Node("num", "1", (), t.col)
-            if self.at("^"):
-                self.next()
-                order = self.parse_script()
-            sub = None
-            if self.at("_"):
-                self.next()
-                sub = self.parse_script()
-            fn = self.parse_postfix()
-            return Node("nabla", None, (order, fn, sub), t.col)
-        if v == r"\partial":
-            raise ParseError("a ∂ outside a fraction is not understood", t.col)
-        if v == r"\begin":
+            sub = self.parse_script()
+        fn = self.parse_postfix()
+        return Node("nabla", None, (order, fn, sub), t.col)
+
+    def _c_partial(self, t: Token) -> Node:
+        raise ParseError("a ∂ outside a fraction is not understood", t.col)
+
+    def _c_environment(self, t: Token) -> Node:
+        return self._environment(t)
+
+    def _c_ellipsis(self, t: Token) -> Node:
+        return Node("ellipsis", None, (), t.col)
+
+    def _c_infinity(self, t: Token) -> Node:
+        return Node("infinity", None, (), t.col)
+
+    def _c_annotated(self, t: Token) -> Node:
+        self.parse_accent_arg()  # \overset{def}{=}, \stackrel: the annotation is read and dropped
+        return self.parse_accent_arg()
+
+    def _c_brace(self, t: Token) -> Node:
+        body = self.parse_accent_arg()  # \underbrace{x}_{label}: the label is read and dropped
+        if self.at("_") or self.at("^"):
             self.next()
-            return self._environment(t)
-        if v in (r"\dots", r"\ldots", r"\cdots", r"\vdots", r"\ddots"):
-            self.next()
-            return Node("ellipsis", None, (), t.col)
-        if v == r"\infty":
-            self.next()
-            return Node("infinity", None, (), t.col)
-        if v == r"\overset" or v == r"\underset" or v == r"\stackrel":
-            self.next()
-            self.parse_accent_arg()  # the annotation is read and dropped
-            return self.parse_accent_arg()
-        if v == r"\underbrace" or v == r"\overbrace":
-            self.next()
-            body = self.parse_accent_arg()
-            if self.at("_") or self.at("^"):
-                self.next()
-                self.parse_script()
-            return body
-        if v == r"\mathbb":
-            self.next()
-            return Node("field", self.parse_accent_arg().value, (), t.col)
-        if v == r"\lVert" or v == r"\Vert":
-            self.next()
-            e = self.parse_expr()
-            if not (self.at(r"\rVert") or self.at(r"\Vert")):
-                raise ParseError("expected a closing norm bar", self.tok.col)
-            self.next()
-            return Node("norm", "", (e,), t.col)
-        if v in (r"\lvert", r"\vert"):
-            self.next()
-            e = self.parse_expr()
-            if not (self.at(r"\rvert") or self.at(r"\vert")):
-                raise ParseError("expected a closing bar", self.tok.col)
-            self.next()
-            return Node("abs", None, (e,), t.col)
-        if v in (r"\langle",):
-            raise ParseError("inner-product brackets are not understood", t.col)
-        raise ParseError(f"unknown command {v}", t.col)
+            self.parse_script()
+        return body
+
+    def _c_norm(self, t: Token) -> Node:
+        e = self.parse_expr()
+        if not (self.at(r"\rVert") or self.at(r"\Vert")):
+            raise ParseError("expected a closing norm bar", self.tok.col)
+        self.next()
+        return Node("norm", "", (e,), t.col)
+
+    def _c_abs(self, t: Token) -> Node:
+        e = self.parse_expr()
+        if not (self.at(r"\rvert") or self.at(r"\vert")):
+            raise ParseError("expected a closing bar", self.tok.col)
+        self.next()
+        return Node("abs", None, (e,), t.col)
+
+    def _c_misplaced(self, t: Token) -> Node:
+        raise ParseError(f"{t.value} is read between two values or after a congruence", t.col)
+
+    def _c_inner_product(self, t: Token) -> Node:
+        raise ParseError("inner-product brackets are not understood", t.col)
 
     def parse_accent_arg(self) -> Node:
         if self.at("{"):
@@ -951,10 +1090,15 @@ class Parser:
 
     def _big(self, t: Token) -> Node:
         var = lo = hi = None
+        outer: list[Node] = []  # \sum_{i,j}: a sum over i of a sum over j
         for _ in range(2):
             if self.at("_"):
                 self.next()
                 sub = self.parse_script()
+                if sub.kind == "tuple" and not sub.value and 1 < len(sub.args) <= 4 and all(
+                        x.kind == "name" and x.args == (None, None) for x in sub.args[:-1]):
+                    outer = list(sub.args[:-1])
+                    sub = sub.args[-1]
                 if sub.kind == "rel" and sub.value == "=":
                     var, lo = sub.args
                 elif sub.kind == "name":
@@ -968,7 +1112,11 @@ class Parser:
             raise ParseError(f"{t.value} without a summand", self.tok.col)
         # the summand is the following product (a + b ends it, as in usual notation)
         body = self.parse_term_after_big()
-        return Node("sum" if t.value == r"\sum" else "prod", None, (body, var, lo, hi), t.col)
+        kind = "sum" if t.value == r"\sum" else "prod"
+        node = Node(kind, None, (body, var, lo, hi), t.col)
+        for v in reversed(outer):  # \sum_{i,j=1}^{n}: both run over 1..n
+            node = Node(kind, None, (node, v, lo, hi), t.col)
+        return node
 
     def parse_term_after_big(self) -> Node:
         if self.at("-"):
@@ -1001,7 +1149,16 @@ class Parser:
         # & was dropped by the tokenizer, so cells are split on the column positions of &:
         rows: list[list[Node]] = []
         row: list[Node] = []
+        boundary, after_amp = self.tok.col, False  # where the next cell starts; the last cell ended at &
+
+        def blanks(upto: int, closing: bool) -> list[Node]:
+            # a & & b, a & \\: the & with nothing between them are blank cells (a \\ddots diagonal)
+            k = self.src.count("&", boundary - 1, upto - 1) + (1 if closing and after_amp else 0)
+            return [Node("blank", None, (), boundary)] * k
+
         while True:
+            if self.at(r"\end") or self.at("\\\\"):
+                row.extend(blanks(self.tok.col, True))
             if self.at(r"\end"):
                 self.next()
                 self.expect("{")
@@ -1014,12 +1171,15 @@ class Parser:
             if self.tok.kind == "eof":
                 raise ParseError(f"unclosed \\begin{{{name}}}", t.col)
             if self.at("\\\\"):
-                self.next()
+                boundary, after_amp = self.next().col + 2, False
                 rows.append(row)
                 row = []
                 continue
+            row.extend(blanks(self.tok.col, False))
             cell = self._cell()
             row.append(cell)
+            after_amp = self._cell_amp is not None
+            boundary = self._cell_amp + 1 if self._cell_amp is not None else self.tok.col
             if len(row) > MAX_MATRIX or len(rows) > MAX_MATRIX:
                 raise ParseError(f"matrix larger than {MAX_MATRIX}x{MAX_MATRIX}", t.col)
         if row:
@@ -1032,6 +1192,7 @@ class Parser:
         """One matrix cell: an expression ending at the next & (column break), \\\\ or \\end."""
         start_col = self.tok.col
         amp = self._next_amp(start_col)
+        self._cell_amp = amp
         save_toks = self.toks
         if amp is not None:
             # cut the token stream at the & column so that juxtaposition stops there
@@ -1086,6 +1247,37 @@ class Parser:
                 return i + 1
             i += 1
         return None
+
+
+# --- the command table ------------------------------------------------------------------------------
+# One row per LaTeX command the parser reads: the handler is called after the command's token
+# and returns the node.  Teaching the parser a command is one row here (with a handler, or an
+# existing one: a new function name is a row with Parser._c_function).  Commands the tokenizer
+# drops (spacing, \left/\right: _SPACING), reads with a braced text argument (\text, \mathrm,
+# \operatorname: _TEXT_ARG), relations (RELATIONS) and product operators (_MUL_OPS) are tables too.
+COMMANDS: dict[str, Callable[[Parser, Token], Node]] = {}
+COMMANDS.update({"\\" + g: Parser._c_greek for g in GREEK})
+COMMANDS.update({f: Parser._c_function for f in FUNCTIONS})  # \tanh x, \det(A), \max_i
+COMMANDS.update({a: Parser._c_accent for a in ACCENTS})  # \bar, \hat, font wrappers \mathbf, \bm, \vec, \mathbb
+COMMANDS.update({
+    r"\frac": Parser._c_frac, r"\dfrac": Parser._c_frac, r"\tfrac": Parser._c_frac, r"\cfrac": Parser._c_frac,
+    r"\binom": Parser._c_binom, r"\dbinom": Parser._c_binom, r"\tbinom": Parser._c_binom,
+    r"\sum": Parser._c_big, r"\prod": Parser._c_big,
+    r"\sqrt": Parser._c_sqrt,
+    r"\nabla": Parser._c_nabla,
+    r"\partial": Parser._c_partial,
+    r"\begin": Parser._c_environment,
+    r"\dots": Parser._c_ellipsis, r"\ldots": Parser._c_ellipsis, r"\cdots": Parser._c_ellipsis,
+    r"\vdots": Parser._c_ellipsis, r"\ddots": Parser._c_ellipsis,
+    r"\infty": Parser._c_infinity,
+    r"\overset": Parser._c_annotated, r"\underset": Parser._c_annotated, r"\stackrel": Parser._c_annotated,
+    r"\underbrace": Parser._c_brace, r"\overbrace": Parser._c_brace,
+    r"\lVert": Parser._c_norm, r"\Vert": Parser._c_norm,
+    r"\lvert": Parser._c_abs, r"\vert": Parser._c_abs,
+    r"\langle": Parser._c_inner_product,
+    r"\pmod": Parser._c_misplaced, r"\bmod": Parser._c_misplaced,
+})
+
 
 
 def _plain_text(n: Node) -> str:

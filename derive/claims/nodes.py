@@ -326,3 +326,83 @@ class AtM(MatrixExpr):
 def _at(ev: Evaluator, e: sp.Basic) -> Any:
     value = ev(e.args[2])
     return _with(ev, e.args[1], value)(e.args[0])
+
+
+class _OverIndex:
+    """A node with a bound index (args: ..., var, lo, hi): the index is not a free symbol."""
+
+    @property
+    def free_symbols(self):
+        var, lo, hi = self.args[-3:]
+        out = set()
+        for a in self.args[:-3]:
+            out |= getattr(a, "free_symbols", set())
+        return (out - {var}) | lo.free_symbols | hi.free_symbols
+
+
+def _over(ev: Evaluator, var: sp.Symbol, lo: sp.Basic, hi: sp.Basic, term: sp.Basic) -> list:
+    from ..numeric import MAX_TERMS, _to_int
+
+    a, b = _to_int(ev(lo), "index bound"), _to_int(ev(hi), "index bound")
+    if b < a:
+        raise EvaluationError("an empty index range")
+    if b - a + 1 > MAX_TERMS:
+        raise EvaluationError(f"a range of {b - a + 1} values exceeds {MAX_TERMS}")
+    saved = ev.bound.get(var, None)
+    out = []
+    try:
+        for v in range(a, b + 1):
+            ev.bound[var] = v
+            out.append(ev(term))
+    finally:
+        if saved is None:
+            ev.bound.pop(var, None)
+        else:
+            ev.bound[var] = saved
+    return out
+
+
+class FamilyMatrix(_OverIndex, MatrixExpr):
+    """A matrix written with an ellipsis, built from one family for index = lo..hi: ``diag``
+    (``diag(a_1, \\dots, a_n)``, scalar members), ``rows`` (members are its rows, or its entries
+    when scalar: a column) or ``cols`` (members are its columns, or its entries: a row)."""
+
+    def __new__(cls, mode: str, term: sp.Basic, var: sp.Symbol, lo: sp.Basic, hi: sp.Basic):
+        return sp.Basic.__new__(cls, _str(mode), term, var, sp.sympify(lo), sp.sympify(hi))
+
+    @property
+    def shape(self):
+        mode, term = self.args[0].name, self.args[1]
+        n = self.args[4] - self.args[3] + 1
+        r, c = getattr(term, "shape", (1, 1))
+        if mode == "diag":
+            return (n, n)
+        return (n, c) if mode == "rows" else (r, n)
+
+
+@evaluator(FamilyMatrix)
+def _family_matrix(ev: Evaluator, e: FamilyMatrix) -> Any:
+    mode, term, var, lo, hi = e.args
+    vals = _over(ev, var, lo, hi, term)
+    if mode.name == "diag":
+        return mpmath.diag([as_scalar(v) for v in vals])
+    parts = [flat(v) if is_matrix(v) else [as_scalar(v)] for v in vals]
+    width = len(parts[0])
+    if any(len(p) != width for p in parts):
+        raise EvaluationError("the members of a family have different sizes")
+    m = mpmath.matrix(parts)  # one member per row
+    return m if mode.name == "rows" else m.T
+
+
+class ExtremumOver(_OverIndex, sp.Expr):
+    """``\\max_{lo \\le i \\le hi} f(i)`` (or min) of a scalar term."""
+
+    def __new__(cls, word: str, term: sp.Basic, var: sp.Symbol, lo: sp.Basic, hi: sp.Basic):
+        return sp.Basic.__new__(cls, _str(word), term, var, sp.sympify(lo), sp.sympify(hi))
+
+
+@evaluator(ExtremumOver)
+def _extremum_over(ev: Evaluator, e: ExtremumOver) -> Any:
+    word, term, var, lo, hi = e.args
+    vals = [as_scalar(v) for v in _over(ev, var, lo, hi, term)]
+    return max(vals) if word.name == "max" else min(vals)

@@ -171,7 +171,12 @@ def free_names(n: Node) -> set[str]:
                 if isinstance(idx, Node) and _index_like(idx):
                     stack.append(idx)
             continue
-        if x.kind in ("sum", "prod") and isinstance(x.args[1], Node):
+        if x.kind == "element":  # (A^T A)_{jk} uses the entries of A, and the indices j, k
+            out |= {f if f.endswith((INDEXED, "(·)")) else f + INDEXED for f in free_names(x.args[0])}
+            if _index_like(x.args[1]):
+                stack.append(x.args[1])
+            continue
+        if x.kind in ("sum", "prod", "extremum") and isinstance(x.args[1], Node):
             bound.add(to_text(x.args[1]))
         if x.kind == "ddx" and isinstance(x.args[0], Node):
             pass  # d/dx f(x): x stays free (the derivative is a function of it)

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from .latex_parser import RELATIONS, Node, ParseError, Token, parse, tokenize
 
 _OPERATOR_WORDS = {"tr", "trace", "diag", "det", "softmax", "d", "rank", "vec", "sign", "exp", "log", "var", "cov",
-                   "relu", "argmin", "argmax", "max", "min", "span", "sigmoid", "logit", "tanh", "col", "row"}
+                   "relu", "argmin", "argmax", "max", "min", "span", "sigmoid", "logit", "tanh", "col", "row", "kl",
+                   "mod", "dim"}
 _CONDITION_WORDS = ("for", "where", "if", "when", "with", "whenever", "provided", "all", "any", "as")
 _INEQUALITIES = {"<", ">", r"\le", r"\leq", r"\ge", r"\geq", r"\leqslant", r"\geqslant", r"\ne", r"\neq"}
 

@@ -110,7 +110,7 @@ def _big(node: Node) -> str:
         out += "_{" + _group(var) + ("=" + _group(lo) if lo is not None else "") + "}"
     if hi is not None:
         out += "^{" + _group(hi) + "}"
-    return out + " " + _wrap(body, _MULP)
+    return out + " " + (_big(body) if body.kind in ("sum", "prod") else _wrap(body, _MULP))
 
 
 def _order(order: object) -> str:
@@ -211,6 +211,14 @@ def _print(n: Node) -> tuple[str, int]:  # noqa: C901 - one branch per node kind
     if k == "norm":
         sub = "" if not n.value else "_{" + _SAFE_TEXT.sub("", n.value) + "}"
         return r"\left\|" + _group(n.args[0]) + r"\right\|" + sub, _ATOM
+    if k == "extremum":
+        body, var, lo, hi = n.args
+        sub = _group(var) if lo is None or hi is None else _group(lo) + r" \le " + _group(var) + r" \le " + _group(hi)
+        return _func(Node("func", n.value, (), n.col)) + "_{" + sub + "} " + _wrap(body, _POW), _ATOM
+    if k == "blank":
+        return "", _ATOM
+    if k == "element":
+        return r"\left(" + _group(n.args[0]) + r"\right)_{" + _group(n.args[1]) + "}", _ATOM
     if k == "abs":
         return r"\left|" + _group(n.args[0]) + r"\right|", _ATOM
     if k == "matrix":

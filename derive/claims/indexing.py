@@ -1,0 +1,324 @@
+"""Stage 6, *bind*: indexed notation (a mixin of :class:`~derive.claims.inference.Inference`).
+
+* entries of an expression: ``(A^\\top A)_{jk}``, ``(A^\\top y)_j`` (1-based; letters that are not
+  indices, ``(\\Sigma^{-1})_{xx}``, name a block: not modelled);
+* a ``\\sum_i`` / ``\\sum_{i,j}`` without limits: the index runs over the dimension it indexes in the
+  summand (``A_{ij}`` of a declared m x n matrix: i in 1..m); nothing fixes it: undecided;
+* ``\\max_{i=4..8}``, ``\\min_{1 \\le k \\le n}``, ``\\max_i x_i``: the extremum over an index range;
+* families written with an ellipsis: ``\\operatorname{diag}(a_1, \\dots, a_n)``, a column of rows
+  ``k_1^\\top; \\vdots; k_n^\\top``, a row of columns ``x_1, \\cdots, x_n``, a ``\\ddots`` diagonal
+  (the first and last members fix the pattern; anything else is undecided, with the part not
+  understood);
+* ``a \\bmod b``, ``\\dim y`` (a vector's length), ``\\mathrm{KL}(p \\| q)`` (not modelled).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
+
+from .latex_parser import Node, _script_text, to_text
+from .nodes import ExtremumOver, FamilyMatrix
+from .scope import BindError, Dims, Shape, T, _substitute
+
+ENTRY_INDICES = {"i", "j", "k", "l", "m", "r", "s"}  # letters read as running indices of an entry
+MAX_WRITTEN_RUN = 400  # members of a family written a_1, \dots, a_{400}
+
+
+class IndexedNotation:
+    """Entries, ranges from shapes, extrema and ellipsis families (methods of Inference)."""
+
+    # provided by Inference
+    scope: Any
+    dims: Any
+    local_index: dict
+    index_names: set
+    entry_ranges: list
+    range_probe: dict[str, list[int]]
+    condition_ranges: dict[str, tuple[Node, Node]]
+
+    def _note_index_dims(self, idx: list[Node], shape: Shape) -> None:
+        """Indices of an entry: a free one runs over 1..dim (sampled there, not 0..6); a summation
+        index without limits learns its range from the dimension it indexes."""
+        for x, d in zip(idx, shape):
+            if x.kind != "name":
+                continue
+            key = to_text(x)
+            if key in self.range_probe:
+                self.range_probe[key].append(d)
+            elif key not in self.local_index:
+                self.entry_ranges.append((key, d))
+
+    def _index_like(self, x: Node) -> bool:
+        key = to_text(x)
+        return (x.value in ENTRY_INDICES or x.value in ("p", "q", "\\ell") or key in self.local_index
+                or key in self.index_names or key in self.scope.index_symbols or key in self.range_probe)
+
+    def _element(self, n: Node) -> T:
+        """``(A^\\top A)_{jk}``: entry (j, k), 1-based, of a matrix expression; ``(A^\\top y)_j`` of a
+        vector.  Letters that are not indices (``(\\Sigma^{-1})_{xx}``) name a block."""
+        expr, sub = n.args
+        idx = list(sub.args) if sub.kind == "tuple" or (sub.kind == "mul" and sub.value == "juxt") else [sub]
+        written = _script_text(sub)
+        if len(idx) > 2:
+            raise BindError(f"an entry with {len(idx)} indices (_{{{written}}}) is not understood", n.col)
+        if any(x.kind == "name" and x.args == (None, None) and not self._index_like(x) for x in idx) \
+                or any(x.kind == "name" and x.args != (None, None) for x in idx):
+            raise BindError(f"a block of a partitioned matrix is not modelled (_{{{written}}})", n.col)
+        whole = self.infer(expr)
+        if self.is_scalar(whole.shape):
+            raise BindError(f"an entry _{{{written}}} of a scalar", n.col)
+        if len(idx) == 1 and idx[0].kind == "num" and len(idx[0].value) > 1 \
+                and not (self.dims.is_one(whole.shape[0]) or self.dims.is_one(whole.shape[1])):
+            raise BindError(f"_{{{written}}} of a matrix: an entry or a block is not told apart", n.col)
+        fs = [self.index_expr(x) for x in idx]
+        if len(fs) == 1:
+            if self.dims.is_one(whole.shape[0]):  # a row vector
+                self._note_index_dims(idx, (whole.shape[1],))
+                return T(self.scalar(), lambda b, w=whole, f=fs[0]: MatrixElement(b.value(w), 0, f(b) - 1), True)
+            self.unify_shape(whole.shape, (whole.shape[0], Dims.ONE), f"_{{{written}}} with one index needs a vector",
+                             n.col)
+            self._note_index_dims(idx, whole.shape)
+            return T(self.scalar(), lambda b, w=whole, f=fs[0]: MatrixElement(b.value(w), f(b) - 1, 0), True)
+        self._note_index_dims(idx, whole.shape)
+        return T(self.scalar(), lambda b, w=whole, f=fs: MatrixElement(b.value(w), f[0](b) - 1, f[1](b) - 1), True)
+
+    def _big_over_shape(self, n: Node, kind: str) -> T:
+        """``\\sum_i`` without limits: i runs over the dimension it indexes in the summand
+        (``A_{ij}`` of a declared m x n matrix: 1..m); undecided when nothing fixes it."""
+        body, var = n.args[0], n.args[1]
+        key = to_text(var)
+        if key in self.condition_ranges:  # \sum_i x_i \quad i = 1, \dots, n: the stated range
+            lo, hi = self.condition_ranges[key]
+            return self._big(Node(n.kind, None, (body, var, lo, hi), n.col), kind)
+        if key in self.range_probe or key in self.local_index:
+            raise BindError(f"a \\{kind} over {key} inside another over {key}", n.col)
+        sym = sp.Symbol(key.lstrip("\\") + "_", integer=True)
+        self.local_index[key] = sym
+        self.range_probe[key] = []
+        try:
+            t = self.infer(body)
+        finally:
+            self.local_index.pop(key, None)
+            dims = self.range_probe.pop(key)
+        if not dims:
+            raise BindError(f"a \\{kind} needs limits (\\{kind}_{{i=1}}^{{n}}): nothing fixes the range of {key}",
+                            n.col)
+        for d in dims[1:]:
+            if not self.dims.compatible(dims[0], d):
+                raise BindError(f"the index {key} of a \\{kind} runs over dimensions of different sizes", n.col)
+            self.dims.unify(dims[0], d)
+        if kind == "prod":
+            self.make_scalar(t.shape, "a product ∏ of matrices", n.col)
+        lo = T(self.scalar(), lambda b: sp.Integer(1), True)
+        hi = T(self.scalar(), lambda b, d=dims[0]: b.dim(d), True)
+        return T(t.shape, lambda b, t=t, s=sym, lo=lo, hi=hi, k=kind: b.big(k, t, s, lo, hi), t.scalar_hint)
+
+    def _call_more(self, name: str, args: list[Node], order: int, n: Node) -> T:
+        """a \\bmod b, \\dim y, \\mathrm{KL}(p \\| q), \\operatorname{diag}(a_1, \\dots, a_n)."""
+        if order:
+            raise BindError(f"\\{name}' is not understood", n.col)
+        if name in ("KL", "kl", "D"):
+            raise BindError("a KL divergence between distributions is not modelled", n.col)
+        if name == "mod":
+            if len(args) != 2:
+                raise BindError("mod takes two arguments", n.col)
+            ts = [self.infer(a) for a in args]
+            for t in ts:
+                self.make_scalar(t.shape, "mod of matrices", n.col)
+            return T(self.scalar(), lambda b, ts=ts: sp.Mod(b.scalar(ts[0]), b.scalar(ts[1]), evaluate=False), True)
+        if name == "dim":
+            if len(args) != 1:
+                raise BindError("\\dim takes one argument", n.col)
+            a = self.infer(args[0])
+            if self.is_scalar(a.shape) or not (self.dims.is_one(a.shape[0]) or self.dims.is_one(a.shape[1])):
+                raise BindError("\\dim of a matrix or scalar is not modelled (only a vector's length)", n.col)
+            d = a.shape[1] if self.dims.is_one(a.shape[0]) else a.shape[0]
+            return T(self.scalar(), lambda b, d=d: b.dim(d), True)
+        return self._diag_family(args, n)
+
+    def _diag_family(self, args: list[Node], n: Node) -> T:
+        """\\operatorname{diag}(a_1, \\dots, a_n): the diagonal matrix of one family's members, the
+        index running from the first written member to the last; written out in full, the
+        diagonal of the entries given."""
+        if not any(a.kind == "ellipsis" for a in args):
+            ts = [self.infer(a) for a in args]
+            for t in ts:
+                self.make_scalar(t.shape, "diag(...) of matrices", n.col)
+            return T((self.dims.const(sp.Integer(len(ts))), self.dims.const(sp.Integer(len(ts)))),
+                     lambda b, ts=ts: sp.ImmutableMatrix(sp.diag(*[b.scalar(t) for t in ts])))
+        member, sym, first, hi, size = self._family(args, n, "diag(...)")
+        self.make_scalar(member.shape, "diag(...) of a family of vectors or matrices", n.col)
+        return T((size, size), lambda b, m=member, s=sym, a=first, hi=hi:
+                 FamilyMatrix("diag", b.scalar(m), s, sp.Integer(a), b.scalar(hi)))
+
+    def _family(self, written: list[Node], n: Node, what: str):
+        """A run ``a_1, \\dots, a_n`` (members may be transposed: ``k_1^\\top``): the member for a bound
+        index symbol, the symbol, the first index, the last (typed) and the run's length class."""
+        fam = _family_run(written)
+        if fam is None:
+            raise BindError(f"an ellipsis in {what} cannot be checked here: the entries written are not one "
+                            "family indexed from the first to the last", n.col)
+        template, lo, hi = fam
+        if _FAMILY_INDEX in self.local_index:
+            raise BindError(f"an ellipsis in {what} inside another family is not understood", n.col)
+        sym = sp.Symbol("family_index_", integer=True)
+        self.local_index[_FAMILY_INDEX] = sym
+        try:
+            member = self.infer(template)
+        finally:
+            self.local_index.pop(_FAMILY_INDEX, None)
+        first = int(lo.value)
+        if hi.kind == "num" and hi.value.isdigit() and first <= int(hi.value) <= first + MAX_WRITTEN_RUN:
+            size = self.dims.const(sp.Integer(int(hi.value) - first + 1))
+        elif first == 1 and hi.kind == "name" and to_text(hi) in self.scope.dim_symbols:
+            size = self._named_dim(self.scope.dim_symbols[to_text(hi)])
+        else:
+            raise BindError(f"an ellipsis in {what} cannot be checked here: its length ({_script_text(hi)}) is "
+                            "not a declared dimension", n.col)
+        return member, sym, first, self.infer(hi), size
+
+    def _matrix_family(self, n: Node) -> T | None:
+        """A matrix written with an ellipsis: a column of rows ``k_1^\\top; \\vdots; k_n^\\top`` (the matrix
+        whose rows are the family), a row of columns ``x_1, \\cdots, x_n``, or a diagonal
+        ``a_1, \\ddots, a_n`` with blank or 0 entries off the diagonal."""
+        rows = n.args
+        cells = [c for r in rows for c in r]
+        if not any(c.kind == "ellipsis" for c in cells):
+            return None
+        if all(len(r) == 1 for r in rows):
+            member, sym, first, hi, size = self._family([r[0] for r in rows], n, "a matrix")
+            if self.is_scalar(member.shape):  # a column of scalars: a vector
+                return T((size, Dims.ONE), lambda b, m=member, s=sym, a=first, hi=hi:
+                         FamilyMatrix("rows", b.value(m), s, sp.Integer(a), b.scalar(hi)))
+            self.unify_shape(member.shape, (Dims.ONE, member.shape[1]), "the rows of a matrix must be row vectors",
+                             n.col)
+            return T((size, member.shape[1]), lambda b, m=member, s=sym, a=first, hi=hi:
+                     FamilyMatrix("rows", b.value(m), s, sp.Integer(a), b.scalar(hi)))
+        if len(rows) == 1:
+            member, sym, first, hi, size = self._family(list(rows[0]), n, "a matrix")
+            if not self.is_scalar(member.shape):
+                self.unify_shape(member.shape, (member.shape[0], Dims.ONE),
+                                 "the columns of a matrix must be column vectors", n.col)
+            return T((member.shape[0], size), lambda b, m=member, s=sym, a=first, hi=hi:
+                     FamilyMatrix("cols", b.value(m), s, sp.Integer(a), b.scalar(hi)))
+        k = len(rows)
+        if all(len(r) == k for r in rows) and all(
+                (c.kind == "blank" or (c.kind == "num" and c.value == "0")) == (i != j)
+                for i, r in enumerate(rows) for j, c in enumerate(r)):
+            return self._diag_family([rows[i][i] for i in range(k)], n)
+        raise BindError("an ellipsis in a matrix cannot be checked here: only a column of rows, a row of "
+                        "columns or a diagonal of one family is understood", n.col)
+
+    def _extremum(self, n: Node) -> T:
+        """``\\max_{i=4..8} f(i)``: the largest value over an index range with numeric ends;
+        ``\\max_i x_i`` over the dimension the index runs through."""
+        body, var, lo, hi = n.args
+        word = n.value.lstrip("\\")
+        if var.kind != "name" or var.args != (None, None):
+            raise BindError(f"a \\{word} over {_script_text(var)} is not understood (write an index range)", n.col)
+        key = to_text(var)
+        if key in self.local_index or key in self.range_probe:
+            raise BindError(f"a \\{word} over {key} inside another over {key}", n.col)
+        sym = sp.Symbol(key.lstrip("\\") + "_", integer=True)
+        self.local_index[key] = sym
+        self.range_probe[key] = []
+        try:
+            t = self.infer(body)
+        finally:
+            self.local_index.pop(key, None)
+            dims = self.range_probe.pop(key)
+        self.make_scalar(t.shape, f"a \\{word} of matrices", n.col)
+        if lo is not None and hi is not None:
+            lo_t, hi_t = self.infer(lo), self.infer(hi)
+        elif dims and all(self.dims.compatible(dims[0], d) for d in dims):
+            for d in dims[1:]:
+                self.dims.unify(dims[0], d)
+            lo_t = T(self.scalar(), lambda b: sp.Integer(1), True)
+            hi_t = T(self.scalar(), lambda b, d=dims[0]: b.dim(d), True)
+        else:
+            raise BindError(f"a \\{word} needs an index range (\\{word}_{{1 \\le i \\le n}})", n.col)
+        return T(self.scalar(), lambda b, t=t, s=sym, lo=lo_t, hi=hi_t, w=word:
+                 ExtremumOver(w, b.scalar(t), s, b.scalar(lo), b.scalar(hi)), True)
+
+
+_FAMILY_INDEX = "\\family"  # the running index of a family written with an ellipsis
+
+
+def _family_run(args: list[Node]):
+    """``a_1, \\dots, a_n``, ``a_1, a_2, \\dots, a_n``, ``k_1^\\top q, \\dots, k_n^\\top q``: (template, first
+    index, last index) when the first and last members differ only in subscripts, all 1 (a number)
+    in the first and all the same expression in the last, around one ellipsis, with any members
+    written between them the template at first + 1, first + 2, ...; the template has the name
+    :data:`_FAMILY_INDEX` where the index runs.  Else None."""
+    dots = [i for i, a in enumerate(args) if a.kind == "ellipsis"]
+    if len(dots) != 1 or dots[0] == 0 or dots[0] != len(args) - 2:
+        return None
+    members = [a for a in args if a.kind != "ellipsis"]
+    pairs: list[tuple[str, str]] = []
+    template = _template(members[0], members[-1], pairs)
+    if template is None or not pairs or len({p for p in pairs}) != 1:
+        return None
+    lo_text, hi_text = pairs[0]
+    if not lo_text.isdigit():
+        return None
+    lo = Node("num", lo_text, (), members[0].col)
+    hi = next(x.args[slot] for x in members[-1].walk() if x.kind == "name"
+              for slot in (0, 1) if x.args[slot] is not None and to_text(x.args[slot]) == hi_text)
+    for k, m in enumerate(members[1:-1], 1):  # a_1, a_2, \\dots: the written ones are consecutive
+        at = _substitute(template, _FAMILY_INDEX, Node("num", str(int(lo_text) + k), (), m.col))
+        if to_text(at) != to_text(m):
+            return None
+    return template, lo, hi
+
+
+def _template(a: Node, b: Node, pairs: list[tuple[str, str]]) -> Node | None:
+    """``a`` with the subscripts where it differs from ``b`` replaced by the running index (their
+    spellings in ``pairs``), or None where they differ elsewhere."""
+    if a.kind != b.kind or a.value != b.value or len(a.args) != len(b.args) or len(pairs) > 16:
+        return None
+    if a.kind == "name":
+        out = []
+        for x, y in zip(a.args, b.args):
+            if (x is None) != (y is None):
+                return None
+            if x is None or to_text(x) == to_text(y):
+                out.append(x)
+                continue
+            pairs.append((to_text(x), to_text(y)))
+            out.append(Node("name", _FAMILY_INDEX, (None, None), x.col))
+        return Node("name", a.value, tuple(out), a.col)
+
+    def walk(x: Any, y: Any) -> Any:
+        if isinstance(x, Node) and isinstance(y, Node):
+            return _template(x, y, pairs)
+        if isinstance(x, tuple) and isinstance(y, tuple) and len(x) == len(y):
+            items = [walk(p, q) for p, q in zip(x, y)]
+            return None if any(i is None for i, p in zip(items, x) if p is not None) else tuple(items)
+        return x if x == y else None
+
+    args = []
+    for x, y in zip(a.args, b.args):
+        t = walk(x, y)
+        if t is None and x is not None:
+            return None
+        args.append(t)
+    return Node(a.kind, a.value, tuple(args), a.col)
+
+
+def condition_ranges(cond: Node | None) -> dict[str, tuple[Node, Node]]:
+    """Index ranges a statement's condition states (``1 \\le i \\le n``, ``i = 1, \\dots, n``):
+    name -> (first, last); ``<`` moves the end by one."""
+    out: dict[str, tuple[Node, Node]] = {}
+    if cond is None or cond.kind != "chain":
+        return out
+    items, ops = cond.args
+    if len(items) == 3 and tuple(ops) in (("<=", "<="), ("<", "<="), ("<=", "<"), ("<", "<")) \
+            and items[1].kind == "name" and items[1].args == (None, None):
+        one = Node("num", "1", (), cond.col)
+        lo = items[0] if ops[0] == "<=" else Node("add", None, (items[0], one), cond.col)
+        hi = items[2] if ops[1] == "<=" else Node("sub", None, (items[2], one), cond.col)
+        out[to_text(items[1])] = (lo, hi)
+    return out
