@@ -105,3 +105,32 @@ def test_a_case_value_on_the_claims_line_is_set_when_sampling(tmp_path):
     v = _verdicts("# Cases\n\nLet $g = x^2 + 1$ for every real $x$.\n\nAt $x = 3$ we get $g = 10$.\n\n"
                   "At $x = 2$ we get $g = 10$.\n", tmp_path)
     assert _status(v, "g = 10") != "verified"
+
+
+def test_succ_psd_and_diagonal(tmp_path):
+    v = _verdicts("Assume $P \\succ 0$ and $x \\in \\mathbb{R}^n$ nonzero. Then\n$$x^T P x > 0.$$\n\n"
+                  "Let $C$ be positive semidefinite and $y \\in \\mathbb{R}^n$. Then\n$$y^T C y \\ge 0.$$\n\n"
+                  "Let $D$ and $E$ be diagonal. Then\n$$D E = E D.$$\n", tmp_path)
+    assert _status(v, "x^T P x > 0") == "verified"
+    assert _status(v, "y^T C y \\ge 0") == "verified"
+    assert _status(v, "D E = E D") == "verified"
+
+
+def test_structure_words_attach_to_the_names_before_or_after_them():
+    from derive.claims.reader import read_document as rd
+    from derive.claims.structure import extract
+
+    import tempfile
+    text = ("Let $U$ and $V$ be orthogonal and $P$ idempotent. Since $W, Z$ orthogonal, $\\Sigma$ is diagonal, "
+            "with $R$ symmetric positive definite, an orthogonal matrix $Q$ gives $Q^T Q = I$. "
+            "Vectors $a$ and $b$ are orthogonal so $a^T b = 0$.\n")
+    with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False) as f:
+        f.write(text)
+    facts = {(x.kind, x.names) for x in extract(rd(f.name).claims).facts}
+    assert ("orthogonal", ("U", "V")) in facts
+    assert ("unmodelled", ("P",)) in facts
+    assert ("orthogonal", ("W", "Z")) in facts
+    assert ("diagonal", ("\\Sigma",)) in facts
+    assert ("spd", ("R",)) in facts
+    assert ("orthogonal", ("Q",)) in facts
+    assert ("unmodelled", ("a", "b")) in facts  # orthogonal vectors are not an orthogonal matrix

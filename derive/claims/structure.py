@@ -344,6 +344,12 @@ def extract(claims: list[Any]) -> Stated:
     while i < len(toks):
         t = toks[i]
         line, section = where[i]
+        if t[0] == "math" and _SUCC.match(t[1]):  # $P \succ 0$ (no relation the reader knows)
+            m = _SUCC.match(t[1])
+            f = Fact("psd" if m.group(2) else "spd", (m.group(1),), line, section, "$" + t[1].strip() + "$")
+            if (f.kind, f.names, repr(section)) not in seen:
+                seen.add((f.kind, f.names, repr(section)))
+                out.facts.append(f)
         if t[0] != "word":
             i += 1
             continue
