@@ -134,3 +134,12 @@ def test_structure_words_attach_to_the_names_before_or_after_them():
     assert ("spd", ("R",)) in facts
     assert ("orthogonal", ("Q",)) in facts
     assert ("unmodelled", ("a", "b")) in facts  # orthogonal vectors are not an orthogonal matrix
+
+
+def test_eigendecomposition_in_the_prose(tmp_path):
+    # A = Q Lambda Q^T with Q orthogonal: A is symmetric and A Q = Q Lambda; A^2 = Q Lambda^2 Q^T
+    v = _verdicts("Write the eigendecomposition $A = Q \\Lambda Q^\\top$. Then\n$$A Q = Q \\Lambda$$\nand\n"
+                  "$$A^2 = Q \\Lambda^2 Q^\\top.$$\nBut\n$$A Q = \\Lambda Q.$$\n", tmp_path)
+    assert _status(v, "A Q = Q \\Lambda") == "verified"
+    assert _status(v, "A^2 = Q \\Lambda^2 Q^\\top") == "verified"
+    assert _status(v, "A Q = \\Lambda Q") == "refuted"  # false: Q Lambda and Lambda Q differ

@@ -908,8 +908,11 @@ def _structure_for(facts: list, told: Any, stated: set[str], reach: set[str], se
         if not set(f.names) & reach:
             continue
         own = [n for n in f.names if model.is_defined(n, section)]
-        if f.kind == "svd":
-            own = [n for n in own if n != f.get("X")]  # X = U Sigma V^T may be recorded as X's definition
+        if f.kind == "svd" or f.get("Q"):  # X = U Sigma V^T itself may be recorded as X's definition
+            whole = f.get("X") or f.get("matrix")
+            b = model.definition_of(whole, section)
+            if b is None or b.line == f.line:
+                own = [n for n in own if n != whole]
         if f.kind in S.SAMPLED and not own:
             applied.append(f)
         else:

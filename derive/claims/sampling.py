@@ -219,9 +219,17 @@ class StructurePlan:
                 a, lam, vec = extra.get("matrix"), extra.get("values"), extra.get("vectors")
                 slot = f"structure eigen {a}"
                 e = {"slot": slot, "matrix": mats.get(a), "order": extra.get("order"), "sign": extra.get("sign"),
-                     "size": mats[a].shape[0] if a in mats else None}
-                if a in mats:
-                    self._tie(*mats[a].shape)
+                     "size": mats[a].shape[0] if a in mats else None,
+                     "Q": mats.get(extra.get("Q")), "L": mats.get(extra.get("L"))}
+                for m in (mats.get(a), e["Q"], e["L"]):
+                    if m is not None:
+                        self._tie(*m.shape)
+                        if e["size"] is None:
+                            e["size"] = m.shape[0]
+                        else:
+                            self._tie(e["size"], m.shape[0])
+                for k in (extra.get("Q"), extra.get("L")):
+                    self.kinds.pop(k, None)
                 for fam, what in ((lam, "value"), (vec, "vector")):
                     if fam in seqkeys:
                         key = seqkeys[fam]
@@ -303,6 +311,10 @@ class StructurePlan:
             vals[e["slot"]] = [q, lam]
             if e["matrix"] is not None:
                 vals[e["matrix"]] = q * mpmath.diag(lam) * q.T
+            if e["Q"] is not None:
+                vals[e["Q"]] = q
+            if e["L"] is not None:
+                vals[e["L"]] = mpmath.diag(lam)
         for e in self.svd:
             m, n = (int(_sympify(e[k]).xreplace(sizes)) for k in ("rows", "cols"))
             u, v = sampler.matrix(m, m, "orthogonal"), sampler.matrix(n, n, "orthogonal")

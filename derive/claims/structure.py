@@ -67,6 +67,9 @@ class Fact:
         if self.kind == "svd":
             return (f"{self.get('U')}, {self.get('V')} orthogonal, {self.get('S')} diagonal ≥ 0, "
                     f"{self.get('X')} = {self.get('U')}{self.get('S')}{self.get('V')}^T (SVD stated in the prose)")
+        if self.kind == "eigen" and self.get("Q"):
+            return (f"{self.get('matrix')} = {self.get('Q')}{self.get('L')}{self.get('Q')}^T, {self.get('Q')} orthogonal, "
+                    f"{self.get('L')} diagonal (eigendecomposition stated in the prose)")
         if self.kind == "eigen":
             order = {"desc": "λ descending", "asc": "λ ascending"}.get(self.get("order"), "λ in any order")
             sign = {"pos": ", > 0", "nonneg": ", ≥ 0"}.get(self.get("sign"), "")
@@ -285,9 +288,9 @@ def _families_in(latex: str) -> list[str]:
 def _svd(claims: list[Any], k: int) -> Fact | None:
     """``X = U \\Sigma V^\\top`` with "SVD"/"singular value decomposition" beside it."""
     c = claims[k]
-    near = (c.context[-300:] + " " + c.after).lower()
+    near = _near(c)
     if "svd" not in near and "singular value decomposition" not in near:
-        return None
+        return _eigendecomposition(c, near)
     try:
         tree = parse(c.latex.strip())
     except (ParseError, RecursionError, ValueError):
@@ -306,6 +309,44 @@ def _svd(claims: list[Any], k: int) -> Fact | None:
         return None
     X, U, S, V = names
     return Fact("svd", (X, U, S, V), c.line, c.section, "svd", (("X", X), ("U", U), ("S", S), ("V", V)))
+
+
+def _near(c: Any) -> str:
+    """The sentence a span sits in: the prose before it since the last full stop, and after it up to the next."""
+    before = re.split(r"[.!?](?:\s|$)", c.context)[-1][-300:]
+    after = re.split(r"[.!?](?:\s|$)", c.after)[0]
+    return (before + " " + after).lower()
+
+
+_EIG_WORDS = ("eigendecomposition", "eigen-decomposition", "eigenvalue decomposition", "spectral decomposition",
+              "spectral theorem", "diagonalize", "diagonalise", "eigenvalues", "eigenvectors")
+
+
+def _eigendecomposition(c: Any, near: str) -> Fact | None:
+    """``A = Q \\Lambda Q^\\top`` with an eigendecomposition named beside it: Q orthogonal, Λ diagonal
+    (its diagonal the family λ_i when the document writes it), A = QΛQ^T."""
+    if not any(w in near for w in _EIG_WORDS):
+        return None
+    try:
+        tree = parse(c.latex.strip())
+    except (ParseError, RecursionError, ValueError):
+        return None
+    if tree.kind != "chain" or tree.args[1] != ("=",):
+        return None
+    lhs, rhs = tree.args[0]
+    factors = _factors(rhs)
+    if lhs.kind != "name" or len(factors) != 3:
+        return None
+    q, lam, qt = factors
+    if q.kind != "name" or lam.kind != "name" or qt.kind != "transpose" or to_text(qt.args[0]) != to_text(q):
+        return None
+    A, Q, L = (to_text(x) for x in (lhs, q, lam))
+    if len({A, Q, L}) != 3 or not all(_square_name(x) for x in (A, Q, L)):
+        return None
+    values = "\\" + L.lstrip("\\").lower() + "_•" if L.startswith("\\") else None
+    return Fact("eigen", (A, Q, L), c.line, c.section, "eigendecomposition",
+                (("matrix", A), ("Q", Q), ("L", L), ("values", values), ("vectors", None), ("order", None),
+                 ("sign", None)))
 
 
 def _factors(n: Node) -> list[Node]:
