@@ -143,3 +143,14 @@ def test_eigendecomposition_in_the_prose(tmp_path):
     assert _status(v, "A Q = Q \\Lambda") == "verified"
     assert _status(v, "A^2 = Q \\Lambda^2 Q^\\top") == "verified"
     assert _status(v, "A Q = \\Lambda Q") == "refuted"  # false: Q Lambda and Lambda Q differ
+
+
+def test_an_article_before_the_word_points_forward():
+    from derive.claims.reader import read_document as rd
+    from derive.claims.structure import extract
+
+    import tempfile
+    with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False) as f:
+        f.write("Take $Q$ and the symmetric matrix $S$. Then $x = 1$.\n")
+    facts = {(x.kind, x.names) for x in extract(rd(f.name).claims).facts}
+    assert facts == {("symmetric", ("S",))}

@@ -17,6 +17,7 @@ the sampler cannot honour (``idempotent``, an orthogonal set of vectors) is a fa
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,7 @@ _LINK = {"is", "are", "be", "being", "both", "all", "a", "an", "the", "each", "a
          "has", "where", "with", "so"}
 # words between a structure word and the names it qualifies ("orthogonal matrices $U$ and $V$")
 _FORWARD = {"matrix", "matrices", "factor", "factors", "and", "square", "real", "n", "x"}
+SENTENCE_TOKENS = 120  # a sentence is read at most this far either side of a word (bounded work)
 _SENTENCE = re.compile(r"[.!?;:](\s|$)")
 _TOKEN = re.compile(r"\$([^$]*)\$|([A-Za-z][A-Za-z\-]*)|([,])")
 
@@ -88,7 +90,16 @@ class Stated:
     unattached: dict[Any, set[str]] = field(default_factory=dict)  # section -> words
 
 
+@functools.lru_cache(maxsize=4096)
+def _names_cached(latex: str) -> tuple[str, ...]:
+    return tuple(_names_uncached(latex))
+
+
 def _names(latex: str) -> list[str]:
+    return list(_names_cached(latex))
+
+
+def _names_uncached(latex: str) -> list[str]:
     """The names a piece of inline math introduces: ``U``, ``U, V``, ``A \\in \\mathbb{R}^{n}``
     (its subject), ``u_1, \\dots, u_n`` (the family ``u_•``)."""
     from .roles import family
@@ -162,15 +173,15 @@ def _backward(toks: list[tuple[str, str]], i: int) -> list[str]:
     """Names in the math right before token i (through link words), with the math joined to
     it by "and" or commas ("$U$, $V$ and $W$ are orthogonal")."""
     j = i - 1
-    while j >= 0 and (toks[j][0] == "word" and (toks[j][1] in _LINK or _match_word(toks, j))):
-        j -= 1
+    while j >= max(0, i - 12) and (toks[j][0] == "word" and (toks[j][1] in _LINK or _match_word(toks, j))):
+        j -= 1  # a bounded look back: a hostile run of words stays linear
     if j < 0 or toks[j][0] != "math":
         return []
     names = _names(toks[j][1])
     if not names:
         return []
     k = j - 1
-    while k >= 1 and (toks[k] == ("word", "and") or toks[k][0] == "comma") and toks[k - 1][0] == "math":
+    while k >= max(1, j - 16) and (toks[k] == ("word", "and") or toks[k][0] == "comma") and toks[k - 1][0] == "math":
         more = _names(toks[k - 1][1])
         if not more:
             break
@@ -181,13 +192,13 @@ def _backward(toks: list[tuple[str, str]], i: int) -> list[str]:
 
 def _forward(toks: list[tuple[str, str]], i: int) -> list[str]:
     j = i
-    while j < len(toks) and toks[j][0] == "word" and toks[j][1] in _FORWARD - {"and"}:
+    while j < min(len(toks), i + 6) and toks[j][0] == "word" and toks[j][1] in _FORWARD - {"and"}:
         j += 1
     if j >= len(toks) or toks[j][0] != "math":
         return []
     names = _names(toks[j][1])
     k = j + 1
-    while names and k + 1 < len(toks) and (toks[k] == ("word", "and") or toks[k][0] == "comma") \
+    while names and k + 1 < min(len(toks), j + 16) and (toks[k] == ("word", "and") or toks[k][0] == "comma") \
             and toks[k + 1][0] == "math":
         more = _names(toks[k + 1][1])
         if not more:
@@ -207,10 +218,10 @@ def _square_name(name: str) -> bool:
 
 def _sentence_of(toks: list[tuple[str, str]], i: int) -> tuple[int, int]:
     a = i
-    while a > 0 and toks[a - 1][0] != "stop":
+    while a > max(0, i - SENTENCE_TOKENS) and toks[a - 1][0] != "stop":
         a -= 1
     b = i
-    while b < len(toks) and toks[b][0] != "stop":
+    while b < min(len(toks), i + SENTENCE_TOKENS) and toks[b][0] != "stop":
         b += 1
     return a, b
 
@@ -269,20 +280,25 @@ def _eigen(toks: list[tuple[str, str]], i: int, line: int, section: Any, word: s
 
 
 def _families_in(latex: str) -> list[str]:
+    return list(_families_cached(latex))
+
+
+@functools.lru_cache(maxsize=4096)
+def _families_cached(latex: str) -> tuple[str, ...]:
     """Families of the subscripted names in ``\\lambda_1 > \\lambda_2 \\ge \\dots``."""
     from .roles import family
 
     try:
         tree = parse(latex.strip())
     except (ParseError, RecursionError, ValueError):
-        return []
+        return ()
     out: list[str] = []
     for n in tree.walk():
         if n.kind == "name" and n.args[0] is not None:
             fam = family(n)
             if fam and fam not in out:
                 out.append(fam)
-    return out
+    return tuple(out)
 
 
 def _svd(claims: list[Any], k: int) -> Fact | None:
@@ -416,7 +432,10 @@ def extract(claims: list[Any]) -> Stated:
         if i + span < len(toks) and toks[i + span][0] == "word" and toks[i + span][1].startswith("eigen"):
             i += span  # "orthonormal eigenvectors": read with the eigenvalues
             continue
-        names = _backward(toks, i) or _forward(toks, i + span)
+        if i > 0 and toks[i - 1][0] == "word" and toks[i - 1][1] in ("a", "an", "the", "some", "any", "every"):
+            names = _forward(toks, i + span)  # "$Q$ and the symmetric matrix $S$": S, not Q
+        else:
+            names = _backward(toks, i) or _forward(toks, i + span)
         if not names:
             out.unattached.setdefault(section, set()).add(phrase)
         else:
