@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 import mpmath
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..check import CheckSettings, check_equal
 from ..budget import unjudged
@@ -31,6 +32,7 @@ from ..numeric import EvaluationError, as_scalar, evaluate
 from ..problem import Dim, Problem
 from ..verdict import ASSUMED, DEFINED, PROVED, REFUTED, UNDECIDED, VERIFIED, Verdict, combine
 from . import roles as R
+from . import structure as S
 from .answers import judge_part_answer, part_answers, problem_named
 from .binding import bind_chain
 from .discipline import (all_declared, declared_text, expanded_names, free_identity, has_custom, has_sequences,
@@ -330,17 +332,23 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options) -> dict[str, 
         return {"status": UNDECIDED, "scope": f"undecided: {msg}{col}", "reason": f"{msg}{col}", "links": []}
     generic = bound.hypothesis is not None and scope.problem is None
     relations = [(bound.items[a], op, bound.items[b]) for a, op, b in hyp_links]
-    problem = scope.problem if scope.problem is not None else generic_problem(bound, scalar_intervals(relations))
+    structure = st.structure if scope.problem is None else []
+    if st.structure and scope.problem is not None:  # a registered problem samples its own inputs
+        st = dataclasses.replace(st, unapplied=st.unapplied + ["structure stated in the prose: "
+                                                                + "; ".join(st.structure_texts)])
+    problem = scope.problem if scope.problem is not None else generic_problem(bound, scalar_intervals(relations),
+                                                                              structure=structure)
     wide_problem = wide_eq = None
     if scope.problem is None and not has_sequences(bound) and not any(
             transcendental(e) for e in bound.items if e is not None):
         # algebraic identities only: exp, log, σ, tanh saturate at large arguments and a 50-digit
         # evaluation would see rounding, not a counterexample
-        wide_eq = generic_problem(bound, scalar_intervals(relations), wide=True, exponent=WIDE_EXPONENT)
+        wide_eq = generic_problem(bound, scalar_intervals(relations), wide=True, exponent=WIDE_EXPONENT,
+                                  structure=structure)
         if hyp_links:
             wide_eq = HypothesisProblem.wrap(wide_eq, relations)
     if scope.problem is None and any(op in ("<", "<=", ">", ">=") for _a, op, _b in links):
-        wide_problem = generic_problem(bound, scalar_intervals(relations), wide=True)
+        wide_problem = generic_problem(bound, scalar_intervals(relations), wide=True, structure=structure)
         if hyp_links:
             wide_problem = HypothesisProblem.wrap(wide_problem, relations)
     if hyp_links:
@@ -361,6 +369,12 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options) -> dict[str, 
         results.append(LinkResult(text_of(a), op, text_of(b), DEFINED, "defined: introduces the name", None, None))
     for a, op, b in links:
         lhs, rhs = bound.items[a], bound.items[b]
+        if op in ("=", "!="):
+            # B u_1 = 0: a written 0 is the zero of the other side's shape
+            if rhs == 0 and isinstance(lhs, MatrixExpr):
+                rhs = sp.ZeroMatrix(*lhs.shape)
+            elif lhs == 0 and isinstance(rhs, MatrixExpr):
+                lhs = sp.ZeroMatrix(*rhs.shape)
         text_l, text_r = text_of(a), text_of(b)
         if op in _NOT_JUDGED:
             v = Verdict(UNDECIDED, f"undecided: {_NOT_JUDGED[op]}", reason=_NOT_JUDGED[op])
@@ -416,6 +430,8 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options) -> dict[str, 
         scope_text += " [sampled under: " + "; ".join(" ".join(t.split()) for t in texts)[:300] + "]"
     if bound.extra.get("model"):
         scope_text += " [" + "; ".join(bound.extra["model"]) + "]"
+    if structure:
+        scope_text += " [structure sampled: " + "; ".join(st.structure_texts)[:300] + "]"
     if scope.problem is None:
         scope_text += f" [generic: {bound.hypothesis}]"
     del generic
@@ -684,15 +700,21 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                                  condition=st.condition_text or None))
 
     structure: dict[Any, set[str]] = {}  # section -> structure words its prose states (orthogonal, SVD)
+    told = S.extract(doc.claims)  # the same words attached to names ("$U$ orthogonal"), see structure.py
+    facts = list(told.facts)
     for claim in doc.claims:
         section = claim.section
         low = claim.context.lower()
+        low = low.replace("spectral norm", "").replace("spectral radius", "")  # norms, not structure
         found = {w for w in _STRUCTURE_WORDS if w in low}
         if found:
             structure.setdefault(section, set()).update(found)
         statements = split_statements(claim.latex)
         for pos, st in enumerate(statements):
             if st.error is not None:
+                fm = S.from_math(st.latex, None)  # A \succ 0 (the parser does not read \succ)
+                if fm is not None:
+                    facts.append(S.Fact(fm[0], (fm[1],), claim.line, section, "$" + st.latex + "$"))
                 msg = f"cannot parse: {st.error.message} at column {st.error.column}"
                 slots.append(ClaimResult(doc.path, claim.line, st.latex, UNDECIDED, f"undecided: {msg}", reason=msg,
                                          column=st.error.column, role=R.CLAIM, role_reason="not read",
@@ -760,6 +782,9 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 # a chain whose first link defines a name: the rest is judged as claims
                 role = R.Role(R.CLAIM, f"{role.why}; the links after the first are claims", defines=role.defines)
             elif role.role == R.HYPOTHESIS:
+                fm = S.from_math(st.latex, tree)  # U^T U = I, A = A^T: structure stated in math
+                if fm is not None:
+                    facts.append(S.Fact(fm[0], (fm[1],), claim.line, section, "$" + st.latex + "$"))
                 items, ops = tree.args if tree.kind == "chain" else ((tree,), ())
                 if ops and (ops[0] == "in" and items[1].kind in ("field", "pow") or declaration(tree)):
                     try:
@@ -818,7 +843,19 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             hyps = [h.tree for h in visible_hyps if _samplable(h.tree)]
             hyp_texts = [h.latex for h in visible_hyps if _samplable(h.tree)]
             implication = False
-            unapplied = [h.latex for h in visible_hyps if not _samplable(h.tree)]
+            unapplied = []
+            case_defs: list[tuple[str, str]] = []  # x_0 = 0 in scope: set when sampling (a case-local definition)
+            # only a case stated on the claim's own line ("For $A = ..$ and $x_0 = ..$, ... $R(x_1) = ..$"):
+            # an earlier "For $\ell = 0$" is not known to govern a later line
+            cases = {h.latex: _case_definition(h.tree, model, section)
+                     if problem_scope is None and h.line == claim.line else None
+                     for h in visible_hyps if not _samplable(h.tree)}
+            once = [c[1] for c in cases.values() if c is not None]
+            for text, c in cases.items():
+                if c is not None and once.count(c[1]) == 1:  # x = 3 and x = 2 on one line: neither is set
+                    case_defs.append((c[0], text))
+                else:
+                    unapplied.append(text)
             if st.condition is not None and _samplable(st.condition):
                 hyps.append(st.condition)  # i \ne j, 0 < x < 1: a condition the index ranges cannot carry
                 hyp_texts.append(st.condition_text)
@@ -837,7 +874,17 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 stated_ranges[formula][2].append(section)
             stated = set().union(*(ws for sec, ws in structure.items() if visible(sec, section))) \
                 if structure else set()
-            if stated and any(_matrix_like(n) and not model.is_defined(n, section) for n in names):
+            # the names the claim reaches through definitions (B = A - \lambda_1 u_1 u_1^T hides A)
+            applied, blocked, stated = _structure_for(facts, told, stated, reach, section, model)
+            if case_defs:  # a name given its value by the case is not sampled under its structure
+                fixed = {f for f, _t in case_defs}
+                blocked += [f.describe() for f in applied if fixed & set(f.names)]
+                applied = [f for f in applied if not fixed & set(f.names)]
+            if blocked:
+                unapplied.append("structure stated in the prose: " + "; ".join(blocked))
+            # the names the claim reaches through definitions (B = A - \lambda_1 u_1 u_1^T hides A)
+            if stated and any((_matrix_like(n) or (stated & set(_EIGEN_WORDS) and n.endswith(R.INDEXED)))
+                              and not model.is_defined(n, section) for n in reach):
                 unapplied.append("structure stated in the prose: " + ", ".join(sorted(stated)))
             if _is_implication_step(role, previous, section, tree):
                 hyps = hyps + [previous[0].tree]  # an inequality step: judged as an implication
@@ -854,6 +901,9 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     (st.condition, st.condition_text, R.free_names(st.condition)))
             st_job = dataclasses.replace(st, hypotheses=hyps, hypothesis_texts=hyp_texts, unapplied=unapplied,
                                          nearby_ranges=near,
+                                         structure=[(f.kind, f.names, dict(f.extra)) for f in applied],
+                                         local_defs=st.local_defs + [t for _f, t in case_defs],
+                                         structure_texts=[f.describe() for f in applied],
                                          given_rhs=given_rhs, subjects=set(subjects),
                                          role=role.role, defines=role.defines,
                                          note=(st.note + "; " if st.note else "") + note if note else st.note)
@@ -907,7 +957,58 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
 
 _STRUCTURE_WORDS = ("orthogonal", "orthonormal", "svd", "singular value decomposition", "eigendecomposition",
                     "eigen-decomposition", "diagonal", "symmetric", "positive definite", "unitary", "triangular",
-                    "idempotent", "projection")
+                    "idempotent", "projection") + ("eigenvalue", "eigenvector", "eigenbasis", "spectral",
+                                                   "positive semidefinite", "psd", "spd", "orthonormal basis",
+                                                   "covariance")
+_EIGEN_WORDS = ("eigenvalue", "eigenvector", "eigenbasis", "spectral", "orthonormal", "eigendecomposition",
+                "eigen-decomposition", "svd", "singular value decomposition")
+
+
+_SVD_WORDS = ("svd", "singular value decomposition")
+_EIGEN_USE = ("eigenvalue", "eigenvector", "eigenbasis", "spectral", "eigendecomposition", "eigen-decomposition",
+              "orthonormal basis")
+
+
+def _structure_for(facts: list, told: Any, stated: set[str], reach: set[str], section: Any,
+                   model: DocumentModel) -> tuple[list, list[str], set[str]]:
+    """The stated structure a claim's sampling honours, the structure about its names that it
+    cannot honour, and the structure words of its sections no rule attached to names."""
+    here = [f for f in facts if visible(f.section, section)]
+    applied, blocked = [], []
+    for f in here:
+        if not set(f.names) & reach:
+            continue
+        own = [n for n in f.names if model.is_defined(n, section)]
+        if f.kind == "svd" or f.get("Q"):  # X = U Sigma V^T itself may be recorded as X's definition
+            whole = f.get("X") or f.get("matrix")
+            b = model.definition_of(whole, section)
+            if b is None or b.line == f.line:
+                own = [n for n in own if n != whole]
+        if f.kind in S.SAMPLED and not own:
+            applied.append(f)
+        else:
+            why = f" ({', '.join(own)} defined by an expression)" if own and f.kind in S.SAMPLED else ""
+            blocked.append(f"{', '.join(f.names)} {f.word}{why}")
+    words = set().union(*(ws for sec, ws in told.unattached.items() if visible(sec, section))) \
+        if told.unattached else set()
+    vocabulary = {p for p, _k in S._WORDS} | {"eigenvalue", "eigenvalues", "eigenvector", "eigenvectors"}
+    kinds = {f.kind for f in here}
+    left = set()
+    for w in stated:
+        if w in vocabulary or any(w in v for v in vocabulary):
+            continue  # the extractor read it: attached, or in ``words`` below
+        if w in _SVD_WORDS and "svd" in kinds:
+            continue
+        if w in _EIGEN_USE and "eigen" in kinds:
+            continue
+        left.add(w)
+    for w in words:
+        if any(w.startswith(e) for e in ("eigenvalue", "eigenvector")) and "eigen" in kinds:
+            continue  # "the eigenvalue estimate" beside the stated eigendecomposition
+        if not any(old in w for old in _STRUCTURE_WORDS):
+            continue  # invertible, nonsingular: a random matrix is one already
+        left.add(w)
+    return applied, blocked, left
 
 
 def _matrix_like(name: str) -> bool:
@@ -996,6 +1097,22 @@ def _is_implication_step(role: Any, previous: Any, section: Any, tree: Node) -> 
 
 
 _LIST_JOINS = {",", "and", ", and", ";", "or", ", or"}
+
+
+def _case_definition(tree: Node, model: DocumentModel, section: Any) -> tuple[str, str] | None:
+    """``x_0 = 0``, ``A = \\begin{pmatrix}..\\end{pmatrix}``, ``\\lambda_1 = 3``: an equation whose left
+    side is a name or a numbered member of a family the document does not otherwise define, and
+    whose right side does not use it; sampling sets that value ((its family, its name), or None)."""
+    if tree.kind != "chain" or tree.args[1] != ("=",):
+        return None
+    lhs, rhs = tree.args[0]
+    if lhs.kind != "name" or not all(a is None or a.kind == "num" for a in lhs.args):
+        return None
+    fam = R.family(lhs)
+    key = name_key(lhs)
+    if not fam or key is None or model.is_defined(fam, section) or fam in R.free_names(rhs):
+        return None
+    return fam, key
 
 
 def _samplable(tree: Node) -> bool:

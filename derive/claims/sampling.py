@@ -93,11 +93,13 @@ def scalar_intervals(relations: list[tuple[sp.Basic, str, sp.Basic]]) -> dict[sp
 
 
 def generic_problem(bound: Bound, intervals: dict[sp.Basic, tuple[Any, bool, Any, bool]] | None = None,
-                    wide: bool = False, exponent: int = 6) -> Problem:
+                    wide: bool = False, exponent: int = 6, structure: list | None = None) -> Problem:
     """A Problem over the claim's free symbols: dims 2..4, indices 0..6, random values.
 
     ``intervals`` (from the hypotheses) bound scalars; ``wide`` draws scalars across many
-    orders of magnitude (for inequalities, whose failures hide outside (-1, 1))."""
+    orders of magnitude (for inequalities, whose failures hide outside (-1, 1)); ``structure``
+    (the document's stated structure, :mod:`derive.claims.structure`) gives matrices their kind
+    (orthogonal, symmetric, spd, psd, diagonal, invertible), an SVD or an eigendecomposition."""
     intervals = intervals or {}
     entry_ranges = bound.extra.get("entry_ranges", [])
     dim_syms: set[sp.Symbol] = set(bound.dims)
@@ -128,16 +130,22 @@ def generic_problem(bound: Bound, intervals: dict[sp.Basic, tuple[Any, bool, Any
         seq_shapes[key] = _seq_shape(bound, key)
 
     calls = [0]  # instances drawn so far: the first ones take the fixed probes
+    plan = StructurePlan(structure or [], bound, seq_shapes)
 
     def sample(sampler: Sampler, sizes) -> dict[Any, Any]:
         vals: dict[Any, Any] = {}
         draw = calls[0]
         calls[0] += 1
+        sizes = plan.tie(sizes, vals)
         for pos, info in enumerate(infos):
             s = info.sympy
             if isinstance(s, MatrixExpr):
                 r, c = (int(_sympify(d).xreplace(sizes)) for d in s.shape)
                 kind = "invertible" if info.invertible and r == c else "general"
+                if plan.kinds.get(info.key):
+                    m = plan.matrix(sampler, plan.kinds[info.key], r, c)
+                    vals[s] = m
+                    continue
                 m = sampler.matrix(r, c, kind)
                 if info.positive:
                     m = m.apply(lambda x: abs(x) + mpmath.mpf(1) / 4)
@@ -156,12 +164,16 @@ def generic_problem(bound: Bound, intervals: dict[sp.Basic, tuple[Any, bool, Any
         for idx, dim in entry_ranges:  # an entry's index runs over 1..dim
             size = int(_sympify(dim).xreplace(sizes)) if not isinstance(dim, int) else dim
             vals[idx] = sampler.rng.randint(1, max(1, size))
+        plan.composite(sampler, sizes, vals)
         return vals
 
     def reference(values: dict[Any, Any], dps: int) -> dict[str, Callable[..., Any]]:
         out: dict[str, Callable[..., Any]] = {}
         for key in seqs:
             rows, cols = seq_shapes[key]
+            if key in plan.members:
+                out[key] = plan.member(key, values)
+                continue
 
             def element(*idx: int, key=key, rows=rows, cols=cols) -> Any:
                 tag = f"{values['sequence seed']}|{key}|{idx}".encode()
@@ -178,6 +190,178 @@ def generic_problem(bound: Bound, intervals: dict[sp.Basic, tuple[Any, bool, Any
 
     return Problem(name="generic", title="generic identity", statement="", dims=dims, indices=indices,
                    sample_values=sample, reference=reference)
+
+
+class StructurePlan:
+    """How one claim's symbols are sampled under the document's stated structure.
+
+    ``kinds``: matrix key -> orthogonal | symmetric | spd | psd | diagonal | invertible;
+    ``ties``: dimension symbols that must be equal (a square orthogonal U); eigen and SVD facts
+    are sampled as their factors (Q, λ; U, Σ, V) and the composite is built from them, with the
+    members of the families (u_i the columns of Q, λ_i, σ_i) read off the same instance."""
+
+    def __init__(self, structure: list, bound: Bound, seq_shapes: dict[str, tuple[Any, Any]]):
+        self.kinds: dict[str, str] = {}
+        self.eigen: list[dict] = []
+        self.svd: list[dict] = []
+        self.members: dict[str, tuple[str, int, str]] = {}  # seq key -> (slot, which, what)
+        self.parent: dict[sp.Symbol, sp.Symbol] = {}
+        syms = bound.symbols
+        mats = {k: i.sympy for k, i in syms.items() if i.kind == "matrix" and isinstance(i.sympy, MatrixExpr)}
+        seqkeys = {k + "_•": k for k, i in syms.items() if i.kind == "seq"}
+        for kind, names, extra in structure:
+            if kind in ("orthogonal", "symmetric", "spd", "psd", "diagonal", "invertible"):
+                for n in names:
+                    if n in mats and self.kinds.get(n) in (None, "symmetric", "invertible"):
+                        self.kinds[n] = kind
+                        self._tie(*mats[n].shape)
+            elif kind == "eigen":
+                a, lam, vec = extra.get("matrix"), extra.get("values"), extra.get("vectors")
+                slot = f"structure eigen {a}"
+                e = {"slot": slot, "matrix": mats.get(a), "order": extra.get("order"), "sign": extra.get("sign"),
+                     "size": mats[a].shape[0] if a in mats else None,
+                     "Q": mats.get(extra.get("Q")), "L": mats.get(extra.get("L"))}
+                for m in (mats.get(a), e["Q"], e["L"]):
+                    if m is not None:
+                        self._tie(*m.shape)
+                        if e["size"] is None:
+                            e["size"] = m.shape[0]
+                        else:
+                            self._tie(e["size"], m.shape[0])
+                for k in (extra.get("Q"), extra.get("L")):
+                    self.kinds.pop(k, None)
+                for fam, what in ((lam, "value"), (vec, "vector")):
+                    if fam in seqkeys:
+                        key = seqkeys[fam]
+                        self.members[key] = (slot, len(self.eigen), what)
+                        rows = seq_shapes.get(key, (None, None))[0]
+                        if what == "vector" and rows is not None:
+                            if e["size"] is None:
+                                e["size"] = rows
+                            else:
+                                self._tie(e["size"], rows)
+                if e["size"] is not None:
+                    self.eigen.append(e)
+                    self.kinds.pop(a, None)
+            elif kind == "svd":
+                x, u, s_, v = (extra.get(k) for k in ("X", "U", "S", "V"))
+                slot = f"structure svd {x}"
+                e = {"slot": slot, "X": mats.get(x), "U": mats.get(u), "S": mats.get(s_), "V": mats.get(v)}
+                rows = [m.shape[0] for m in (e["X"], e["U"], e["S"]) if m is not None] + \
+                    ([e["U"].shape[1]] if e["U"] is not None else [])
+                cols = [m.shape[1] for m in (e["X"], e["S"]) if m is not None] + \
+                    ([d for d in e["V"].shape] if e["V"] is not None else [])
+                for group in (rows, cols):
+                    for d in group[1:]:
+                        self._tie(group[0], d)
+                e["rows"], e["cols"] = (rows[0] if rows else None), (cols[0] if cols else None)
+                if e["rows"] is None or e["cols"] is None:
+                    continue  # no factor fixes a size: nothing to build
+                small = "\\" + s_.lstrip("\\").lower() if s_ and s_.startswith("\\") else None
+                if small and small + "_•" in seqkeys:  # \sigma_i beside \Sigma: its diagonal
+                    self.members[seqkeys[small + "_•"]] = (slot, len(self.svd), "sigma")
+                self.svd.append(e)
+                for k in (x, u, s_, v):
+                    self.kinds.pop(k, None)
+
+    # dimensions ------------------------------------------------------------------------------
+    def _find(self, d: Any) -> Any:
+        while d in self.parent:
+            d = self.parent[d]
+        return d
+
+    def _tie(self, a: Any, b: Any) -> None:
+        a, b = self._find(_sympify(a)), self._find(_sympify(b))
+        if a == b:
+            return
+        if isinstance(b, sp.Symbol):
+            self.parent[b] = a
+        elif isinstance(a, sp.Symbol):
+            self.parent[a] = b
+
+    def tie(self, sizes: Any, vals: dict[Any, Any]) -> Any:
+        if not self.parent:
+            return sizes
+        out = dict(sizes)
+        for d in self.parent:
+            root = self._find(d)
+            value = int(_sympify(root).xreplace(out)) if not isinstance(root, int) else root
+            out[d] = value
+            vals[d] = value
+        return out
+
+    # values ----------------------------------------------------------------------------------
+    @staticmethod
+    def matrix(sampler: Sampler, kind: str, r: int, c: int) -> Any:
+        if r != c:
+            raise EvaluationError(f"a {kind} matrix must be square; the shapes here are {r} x {c}")
+        if kind == "psd":
+            k = sampler.rng.randint(1, r)  # rank k: singular half the time or so
+            b = sampler.matrix(r, k)
+            return b * b.T
+        if kind == "diagonal":
+            return mpmath.diag([sampler.scalar(-2, 2) for _ in range(r)])
+        return sampler.matrix(r, c, kind)
+
+    def composite(self, sampler: Sampler, sizes: Any, vals: dict[Any, Any]) -> None:
+        for e in self.eigen:
+            n = int(_sympify(e["size"]).xreplace(sizes))
+            q = sampler.matrix(n, n, "orthogonal")
+            lam = _ordered(sampler, n, e["order"], e["sign"])
+            vals[e["slot"]] = [q, lam]
+            if e["matrix"] is not None:
+                vals[e["matrix"]] = q * mpmath.diag(lam) * q.T
+            if e["Q"] is not None:
+                vals[e["Q"]] = q
+            if e["L"] is not None:
+                vals[e["L"]] = mpmath.diag(lam)
+        for e in self.svd:
+            m, n = (int(_sympify(e[k]).xreplace(sizes)) for k in ("rows", "cols"))
+            u, v = sampler.matrix(m, m, "orthogonal"), sampler.matrix(n, n, "orthogonal")
+            sig = _ordered(sampler, min(m, n), "desc", "pos")
+            s = mpmath.matrix(m, n)
+            for i, x in enumerate(sig):
+                s[i, i] = x
+            vals[e["slot"]] = [sig]
+            for k, val in (("U", u), ("V", v), ("S", s), ("X", u * s * v.T)):
+                if e[k] is not None:
+                    vals[e[k]] = val
+
+    def member(self, key: str, values: dict[Any, Any]) -> Callable[..., Any]:
+        slot, _which, what = self.members[key]
+
+        def element(*idx: int) -> Any:
+            data = values[slot]
+            if len(idx) != 1:
+                raise EvaluationError(f"{key} takes one index")
+            i = int(idx[0])
+            seq = data[0] if what == "sigma" else data[1] if what == "value" else None
+            n = len(seq) if seq is not None else data[0].cols
+            if not 1 <= i <= n:
+                raise EvaluationError(f"{key}_{i} is outside 1..{n}")
+            if what == "vector":
+                q = data[0]
+                return mpmath.matrix([[q[r, i - 1]] for r in range(q.rows)])
+            return seq[i - 1]
+
+        return element
+
+
+def _ordered(sampler: Sampler, n: int, order: str | None, sign: str | None) -> list:
+    """n values, distinct; descending or ascending when stated, positive (or ≥ 0) when stated."""
+    if sign == "pos":
+        xs = [sampler.scalar(0.25, 3) for _ in range(n)]
+    elif sign == "nonneg":
+        xs = [sampler.scalar(0.25, 3) for _ in range(n)]
+        if n > 1 and sampler.rng.random() < 0.5:
+            xs[sampler.rng.randrange(n)] = mpmath.mpf(0)
+    else:
+        xs = [sampler.scalar(-3, 3) for _ in range(n)]
+    if order == "desc":
+        xs.sort(reverse=True)
+    elif order == "asc":
+        xs.sort()
+    return xs
 
 
 def _seq_shape(bound: Bound, key: str) -> tuple[Any, Any]:

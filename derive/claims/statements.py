@@ -41,6 +41,9 @@ class Statement:
     hypotheses: list[Node] = field(default_factory=list)  # visible hypotheses about its names
     hypothesis_texts: list[str] = field(default_factory=list)  # the same, as written
     unapplied: list[str] = field(default_factory=list)  # hypotheses about its names that sampling cannot honour
+    # stated structure sampling honours: (kind, names, extra), see derive.claims.structure; and how it reads
+    structure: list = field(default_factory=list)
+    structure_texts: list[str] = field(default_factory=list)
     given_rhs: list[Node] = field(default_factory=list)  # right sides of the front matter's definitions (parameters)
     in_document_model: bool = False  # the document defines or assumes something (see discipline.unbound_one_side)
     subjects: set[str] = field(default_factory=set)  # names stated as an equation's left side, never defined
