@@ -406,6 +406,7 @@ class Inference(IndexedNotation):
             return Node("name", lhs.value, tuple(args), n.col)
 
         start = next((s for s in range(4) if to_text(member(s)) in self.scope.defs), 0)
+        free = any(to_text(member(start + i)) not in self.scope.defs for i in range(depth))
         step = sp.Dummy(var.lstrip("\\"), integer=True)
         shape = (self.dims.new(), self.dims.new())
         prevs: list[T] = []
@@ -445,7 +446,7 @@ class Inference(IndexedNotation):
         def build(b: "Builder") -> sp.Basic:
             from .recurrence import recurrence
             value = (lambda t: b.value(t)) if not scalar else (lambda t: b.scalar(t))
-            return recurrence(index(b), step, value(body), placeholders(b), start, [value(t) for t in inits])
+            return recurrence(index(b), step, value(body), placeholders(b), start, [value(t) for t in inits], free)
 
         return T(shape, build, scalar)
 

@@ -22,7 +22,7 @@ MAX_STEPS = 5_000  # longest recurrence run on one instance
 
 
 def _check_args(index: sp.Basic, var: sp.Symbol, body: sp.Basic, prevs: sp.Tuple, start: sp.Integer,
-                inits: sp.Tuple) -> None:
+                inits: sp.Tuple, free: sp.Basic = sp.false) -> None:
     if len(prevs) != len(inits) or not prevs:
         raise ValueError("a recurrence needs one initial value per previous value it uses")
 
@@ -30,12 +30,15 @@ def _check_args(index: sp.Basic, var: sp.Symbol, body: sp.Basic, prevs: sp.Tuple
 class Recurrence(sp.Expr):
     """``x_index`` of ``x_k = body(k, x_{k-1}, …, x_{k-d})`` with ``x_start … x_{start+d-1}`` given.
 
-    ``prevs[c-1]`` stands for ``x_{k-c}`` in ``body``; ``inits[i]`` is ``x_{start+i}``."""
+    ``prevs[c-1]`` stands for ``x_{k-c}`` in ``body``; ``inits[i]`` is ``x_{start+i}``; ``free``: the
+    document gives no initial value (``x_0`` is any start), so a claim is read for the members the
+    rule determines (``x_k = A^k x_0 / \\|A^k x_0\\|`` for k >= 1), not for the start itself."""
 
-    def __new__(cls, index, var, body, prevs, start, inits):
+    def __new__(cls, index, var, body, prevs, start, inits, free=False):
         prevs, inits = sp.Tuple(*prevs), sp.Tuple(*inits)
         _check_args(index, var, body, prevs, sp.Integer(start), inits)
-        return super().__new__(cls, sp.sympify(index), var, body, prevs, sp.Integer(start), inits)
+        return super().__new__(cls, sp.sympify(index), var, body, prevs, sp.Integer(start), inits,
+                               sp.true if free else sp.false)
 
     @property
     def index(self) -> sp.Basic:
@@ -48,10 +51,11 @@ class Recurrence(sp.Expr):
 class MatRecurrence(MatrixExpr):
     """A vector- or matrix-valued :class:`Recurrence` (``e_{t+1} = (I - \\eta H) e_t``)."""
 
-    def __new__(cls, index, var, body, prevs, start, inits):
+    def __new__(cls, index, var, body, prevs, start, inits, free=False):
         prevs, inits = sp.Tuple(*prevs), sp.Tuple(*inits)
         _check_args(index, var, body, prevs, sp.Integer(start), inits)
-        return super().__new__(cls, sp.sympify(index), var, body, prevs, sp.Integer(start), inits)
+        return super().__new__(cls, sp.sympify(index), var, body, prevs, sp.Integer(start), inits,
+                               sp.true if free else sp.false)
 
     @property
     def index(self) -> sp.Basic:
@@ -63,15 +67,15 @@ class MatRecurrence(MatrixExpr):
 
 
 def recurrence(index: sp.Basic, var: sp.Symbol, body: sp.Basic, prevs: list[sp.Basic], start: int,
-               inits: list[sp.Basic]) -> sp.Basic:
+               inits: list[sp.Basic], free: bool = False) -> sp.Basic:
     """The node of the right kind for ``body`` (scalar or matrix)."""
     cls = MatRecurrence if isinstance(body, MatrixExpr) else Recurrence
-    return cls(index, var, body, prevs, start, inits)
+    return cls(index, var, body, prevs, start, inits, free)
 
 
 @evaluator(Recurrence, MatRecurrence)
 def _run(ev: Evaluator, e: sp.Basic) -> Any:
-    index, var, body, prevs, start, inits = e.args
+    index, var, body, prevs, start, inits, free = e.args
     n = ev(index)
     try:
         n = int(n)
@@ -83,6 +87,9 @@ def _run(ev: Evaluator, e: sp.Basic) -> Any:
         raise EvaluationError(f"index {n} comes before the recurrence's first value (index {first})")
     if n - first > MAX_STEPS:
         raise EvaluationError(f"running the recurrence to index {n} takes more than {MAX_STEPS} steps")
+    if free == sp.true and n < first + depth:
+        raise EvaluationError(f"index {n} is the recurrence's free start; the claim is read for the members "
+                              "its rule determines")
     history = [ev(v) for v in inits]
     if n < first + depth:
         return history[n - first]
