@@ -833,7 +833,9 @@ class Parser:
 
     def _frac(self, t: Token) -> Node:
         num = self.parse_frac_part()
-        den = self.parse_frac_part(denominator=True)
+        # a d in a denominator marks a derivative only under a d or ∂ above it: \frac{x_j}{d\,r}
+        # and \frac{1}{d} divide by d
+        den = self.parse_frac_part(denominator=True, marks=num.kind == "dmark")
         # derivative notations: \frac{d}{dx}, \frac{\partial y}{\partial x}, \frac{d y}{d x}
         deriv = _as_derivative(num, den)
         if deriv is not None:
@@ -845,14 +847,14 @@ class Parser:
             return Node("partial", None, (top, var, order), t.col)
         return Node("div", "frac", (num, den), t.col)
 
-    def parse_frac_part(self, denominator: bool = False) -> Node:
+    def parse_frac_part(self, denominator: bool = False, marks: bool = True) -> Node:
         if self.at("{"):
             t = self.next()
             if self.at("}"):
                 raise ParseError("empty group {}", t.col)
             start = self.pos
             # derivative parts: "d", "dx", "\partial y", "\partial^2 F" are kept as raw marks
-            mark = self._derivative_mark(denominator)
+            mark = self._derivative_mark(denominator) if marks else None
             if mark is not None:
                 self.expect("}")
                 return mark
