@@ -176,3 +176,20 @@ def test_derivative_by_an_earlier_state(tmp_path):
         "\\frac{\\partial h_2}{\\partial h_0} = D_2 W D_1 W": TRUE,
         "\\frac{\\partial h_2}{\\partial h_0} = D_1 W D_2 W": ("refuted", "undecided"),
     })
+
+
+def test_an_upstream_gradient_named_delta_beside_the_kronecker_delta(tmp_path):
+    # δ = ∂L/∂y is a vector (entries δ_i); δ_ij beside it is still the Kronecker delta, and g_i on
+    # both sides of a claim is one reading (an entry of the declared g)
+    v = _verdicts(tmp_path, (
+        "Given $\\boldsymbol{x} \\in \\mathbb{R}^d$, $\\boldsymbol{g} \\in \\mathbb{R}^d$ and $\\epsilon > 0$, write\n"
+        "$$r = \\sqrt{\\frac{1}{d}\\sum_{k=1}^d x_k^2 + \\epsilon}, \\qquad y_i = \\frac{g_i x_i}{r}.$$\n"
+        "The upstream gradient is $\\boldsymbol{\\delta} = \\frac{\\partial L}{\\partial \\boldsymbol{y}}$.\n\n"
+        "$$\\frac{\\partial y_i}{\\partial x_j} = \\frac{g_i}{r}\\left(\\delta_{ij} - \\frac{x_i x_j}{d\\,r^2}\\right)$$\n\n"
+        "$$\\frac{\\partial L}{\\partial g_i} = \\frac{\\delta_i x_i}{r}$$\n\n"
+        "$$\\frac{\\partial L}{\\partial g_i} = \\delta_i x_i$$\n"))
+    _assert(v, {
+        "\\frac{\\partial y_i}{\\partial x_j} = \\frac{g_i}{r}\\left(\\delta_{ij} - \\frac{x_i x_j}{d\\,r^2}\\right)": TRUE,
+        "\\frac{\\partial L}{\\partial g_i} = \\frac{\\delta_i x_i}{r}": TRUE,
+        "\\frac{\\partial L}{\\partial g_i} = \\delta_i x_i": "refuted",
+    })

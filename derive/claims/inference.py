@@ -105,6 +105,7 @@ class Inference:
         self.whole_names: set[str] = set()  # names the statement uses whole (y beside y_k)
         self.derivative_entries: set[str] = set()  # x in ∂f/∂x_j
         self._defs_whole_cache: set[str] | None = None
+        self.read_as: dict[str, str] = {}  # g_i -> "entry" | "plain": one reading per statement
         self.unreadable: set[str] = set()  # defined names whose definitions use unknown functions
         self.local_int: dict[str, int] = {}  # a recurrence's index, where it is a known number
         self.bare_identity: list[int] = []  # dimension classes of the I's written without a size
@@ -278,6 +279,9 @@ class Inference:
         if self.scope.problem is not None and key not in self.scope.declared:
             raise BindError(f"unknown name {key!r} for problem {self.scope.problem.name!r}; known: "
                             + ", ".join(self.scope.known_names()), n.col)
+        if sub is not None and time is None and sub.kind == "name" and sub.args == (None, None) \
+                and sub.value in _ENTRY_INDICES:
+            self.read_as.setdefault(key, "plain")
         if time is not None:
             return self._sequence(to_text(Node("name", base, (sub, None), n.col)), base, time, n)
         if sub is not None and self._is_index_sub(sub) and key not in self.scope.declared:
@@ -296,7 +300,8 @@ class Inference:
             return None
         if not all(x.value in _ENTRY_INDICES for x in idx):
             return None  # o_t, q_t: a time index names a sequence, not an entry
-        if base == "\\delta" and len(idx) == 2 and "\\delta" not in self.scope.defs:
+        if base == "\\delta" and len(idx) == 2 and ("\\delta" not in self.scope.defs or self._vector_name(base, n)):
+            # δ_ij: the Kronecker delta, also beside a vector δ (δ = ∂L/∂y has entries δ_i, not δ_ij)
             fi, fj = (self.index_expr(x) for x in idx)
             return T(self.scalar(), lambda b, fi=fi, fj=fj: sp.KroneckerDelta(fi(b), fj(b)), True)
         # a defined vector or matrix, or a declared matrix with two indices; a declared vector
@@ -313,8 +318,16 @@ class Inference:
             # the entries of an upstream gradient g = ∂L/∂y, x_j of a declared vector in ∂f/∂x_j
             known = by_use = self._entry_rule(base) is None and not any(
                 p[0].value == base for p in self.scope.def_patterns)
+        key = to_text(n)
+        if not known and self.read_as.get(key) == "entry":
+            known = by_use = True  # read as an entry earlier in this statement: the same reading here
+        if by_use and self.read_as.get(key) == "plain":
+            # g_i read as a name of its own earlier in the statement and as an entry of g here
+            raise ShapeError(f"{key} is read both as an entry of {base} and as a name of its own", n.col)
         if not known:
             return None
+        if by_use:
+            self.read_as[key] = "entry"
         whole = self.infer(Node("name", base, (None, None), n.col))
         if self.is_scalar(whole.shape):
             if by_use:
@@ -402,10 +415,19 @@ class Inference:
         self.def_depth += 1
         if self.def_depth > MAX_DEF_DEPTH:
             raise BindError(f"definitions nest deeper than {MAX_DEF_DEPTH} (circular?)", n.col)
+        sub = n.args[0] if n.kind == "name" and n.args[1] is None else None
+        entry_index = to_text(sub) if sub is not None and sub.kind == "name" and sub.args == (None, None) \
+            and sub.value in _ENTRY_INDICES and sub.value not in self.local else None
+        added = entry_index is not None and entry_index not in self.index_dims
+        if added:
+            # y_i = g_i x_i / r written for this i: its index names entries (g_i of g ∈ R^d)
+            self.index_dims[entry_index] = []
         try:
             return self.infer(self.scope.defs[key])
         finally:
             self.def_depth -= 1
+            if added and not self.index_dims.get(entry_index):
+                self.index_dims.pop(entry_index, None)
 
     def _expand_indexed_def(self, var: str, idx: Node, rhs: Node, n: Node, at: int | None = None) -> T:
         if var in _ENTRY_INDICES and idx.kind == "name" and idx.args == (None, None) \
@@ -415,6 +437,10 @@ class Inference:
         else:
             value = self.infer(idx)
         saved, saved_int = dict(self.local), dict(self.local_int)
+        saved_dims = self.index_dims.get(var)
+        if var in _ENTRY_INDICES:
+            # y_i = g_i x_i / r: inside an entrywise rule its index names entries (g_i of g ∈ R^d)
+            self.index_dims[var] = list(saved_dims or [])
         self.def_depth += 1
         try:
             if self.def_depth > MAX_DEF_DEPTH:
@@ -428,6 +454,11 @@ class Inference:
         finally:
             self.def_depth -= 1
             self.local, self.local_int = saved, saved_int
+            if var in _ENTRY_INDICES:
+                if saved_dims is None:
+                    self.index_dims.pop(var, None)
+                else:
+                    self.index_dims[var] = saved_dims
 
     def _match_pattern(self, n: Node) -> T | None:
         """Match a name against the notation table (index variables bind sub-trees)."""
@@ -787,6 +818,13 @@ class Inference:
 
         return T(self.scalar(), build, True)
 
+    def _vector_name(self, base: str, n: Node) -> bool:
+        declared = self.scope.declared.get(base)
+        if declared is not None:
+            return declared.cols == 1 and declared.rows != 1
+        whole = self.infer(Node("name", base, (None, None), n.col))
+        return self.dims.is_one(whole.shape[1]) and not self.dims.is_one(whole.shape[0])
+
     def _defs_whole(self) -> set[str]:
         """Names the document's definitions use whole (the ε of z = μ + σ ⊙ ε)."""
         if self._defs_whole_cache is None:
@@ -969,7 +1007,8 @@ class Inference:
         whole = Node("name", var.value, (None, None), var.col)
         grad = self._derivative(body, whole, n, scalar)
         if not self.dims.is_one(grad.shape[1]):
-            return None
+            # a vector by an entry: under another reading the differentiated expression may be a number
+            raise ShapeError(f"∂/∂{to_text(var)} of a vector or matrix is not understood", n.col)
         j = self.index_expr(var.args[0])
         if var.args[0].kind == "name":
             self.entry_ranges.append((to_text(var.args[0]), grad.shape[0]))

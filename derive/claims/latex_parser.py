@@ -832,10 +832,16 @@ class Parser:
         raise ParseError(f"expected an argument, found {self._describe(t)}", t.col)
 
     def _frac(self, t: Token) -> Node:
+        start = self.pos
         num = self.parse_frac_part()
         # a d in a denominator marks a derivative only under a d or ∂ above it: \frac{x_j}{d\,r}
         # and \frac{1}{d} divide by d
         den = self.parse_frac_part(denominator=True, marks=num.kind == "dmark")
+        if num.kind == "dmark" and num.args[1] == "d" and den.kind != "dmark":
+            # and a d above a plain denominator is a factor: \frac{d\,(r^2 - \epsilon)}{r^2}
+            self.pos = start
+            num = self.parse_frac_part(marks=False)
+            den = self.parse_frac_part(denominator=True, marks=False)
         # derivative notations: \frac{d}{dx}, \frac{\partial y}{\partial x}, \frac{d y}{d x}
         deriv = _as_derivative(num, den)
         if deriv is not None:
