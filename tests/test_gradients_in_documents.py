@@ -170,11 +170,16 @@ def test_derivative_by_an_earlier_state(tmp_path):
         "With $D_t = \\operatorname{diag}(\\mathbf{1} - h_t \\odot h_t)$,\n\n"
         "$$\\frac{\\partial h_1}{\\partial h_0} = D_1 W$$\n\n"
         "$$\\frac{\\partial h_2}{\\partial h_0} = D_2 W D_1 W$$\n\n"
-        "$$\\frac{\\partial h_2}{\\partial h_0} = D_1 W D_2 W$$\n"))
+        "$$\\frac{\\partial h_2}{\\partial h_0} = D_1 W D_2 W$$\n\n"
+        "$$\\frac{\\partial h_1}{\\partial h_0} = \\operatorname{diag}(1 - h_1 \\odot h_1) W$$\n\n"
+        "$$\\frac{\\partial h_1}{\\partial h_0} = \\operatorname{diag}(1 + h_1 \\odot h_1) W$$\n"))
     _assert(v, {
         "\\frac{\\partial h_1}{\\partial h_0} = D_1 W": TRUE,
         "\\frac{\\partial h_2}{\\partial h_0} = D_2 W D_1 W": TRUE,
         "\\frac{\\partial h_2}{\\partial h_0} = D_1 W D_2 W": ("refuted", "undecided"),
+        # 1 - h ⊙ h of a vector h: the number is read entrywise
+        "\\frac{\\partial h_1}{\\partial h_0} = \\operatorname{diag}(1 - h_1 \\odot h_1) W": TRUE,
+        "\\frac{\\partial h_1}{\\partial h_0} = \\operatorname{diag}(1 + h_1 \\odot h_1) W": "refuted",
     })
 
 

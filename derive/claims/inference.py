@@ -516,6 +516,13 @@ class Inference:
 
     def _sum_like(self, n: Node, sign: int) -> T:
         a, c = self.infer(n.args[0]), self.infer(n.args[1])
+        for lit, t, vec in ((n.args[0], a, c), (n.args[1], c, a)):
+            if lit.kind == "num" and self.is_scalar(t.shape) and self._fixed_column(vec.shape):
+                # 1 - h ⊙ h of a vector h: the number stands for a vector of that number (ML notes'
+                # elementwise reading), as in diag(1 - h_t ⊙ h_t)
+                ones = T(vec.shape, lambda b, t=t, v=vec: sp.MatMul(b.scalar(t), sp.OneMatrix(*b.shape(v.shape))))
+                x, y = (ones, c) if lit is n.args[0] else (a, ones)
+                return T(vec.shape, lambda b, x=x, y=y, s=sign: b.add(x, y, s))
         self.unify_shape(a.shape, c.shape, "the terms of a sum have different shapes", n.col)
         return T(a.shape, lambda b, a=a, c=c, s=sign: b.add(a, c, s), a.scalar_hint and c.scalar_hint)
 
@@ -817,6 +824,13 @@ class Inference:
             return sp.Mul(gv, yv, evaluate=False)
 
         return T(self.scalar(), build, True)
+
+    def _fixed_column(self, s: Shape) -> bool:
+        """A column vector whose length cannot be 1 (a named or fixed size)."""
+        if not self.dims.is_one(s[1]) or self.dims.is_one(s[0]):
+            return False
+        r = self.dims.find(s[0])
+        return self.dims.rigid[r] or (self.dims.value[r] is not None and self.dims.value[r] != 1)
 
     def _vector_name(self, base: str, n: Node) -> bool:
         declared = self.scope.declared.get(base)
