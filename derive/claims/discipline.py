@@ -142,6 +142,11 @@ def expanded_names(n: Node, scope: Scope, depth: int = 0) -> set[str]:
                 out |= expanded_names(rhs, scope, depth + 1) - {name} - scope.def_index_vars.get(name, set())
         else:
             out.add(name)
+            if depth < 8 and name not in scope.declared:
+                # a loss known only through g = ∂L/∂y: the checker differentiates ⟨g, y⟩, so L uses y
+                for rhs in scope.defs.values():
+                    if rhs.kind == "partial" and rhs.args[0].kind == "name" and to_text(rhs.args[0]) == name:
+                        out |= expanded_names(rhs.args[1], scope, depth + 1)
     return out
 
 

@@ -296,6 +296,8 @@ class Inference:
         """``z_j`` for a vector z the document defines or declares (entry j, 1-based), ``A_{ij}``
         for a matrix, and the Kronecker ``\\delta_{ij}`` where the document does not define δ."""
         idx = list(sub.args) if sub.kind == "tuple" or (sub.kind == "mul" and sub.value == "juxt") else [sub]
+        if len(idx) == 1 and idx[0].kind in ("add", "sub") and self.scope.problem is None:
+            return self._entry_at(base, idx[0], n)
         if not 1 <= len(idx) <= 2 or not all(x.kind == "name" and x.args == (None, None) for x in idx):
             return None
         if not all(x.value in _ENTRY_INDICES for x in idx):
@@ -824,6 +826,26 @@ class Inference:
             return sp.Mul(gv, yv, evaluate=False)
 
         return T(self.scalar(), build, True)
+
+    def _entry_at(self, base: str, at: Node, n: Node) -> T | None:
+        """``w_{m-i}``, ``x_{i+j-1}``: an entry at an index expression of a vector whose entries the
+        statement already indexes (by the same letters); an index outside 1..dim is no number."""
+        names = [x for x in at.walk() if x.kind == "name"]
+        if not names or not all(x.args == (None, None) and x.value in _ENTRY_INDICES for x in names) or \
+                not all(x.kind in ("name", "num", "add", "sub", "paren") for x in at.walk()):
+            return None
+        if not any(to_text(x) in self.index_dims or to_text(x) in self.local_index for x in names):
+            return None
+        declared = self.scope.declared.get(base)
+        vector = (declared is not None and declared.cols == 1 and declared.rows != 1) or (
+            base in self.scope.defs and base not in self.scope.funcs)
+        if not vector:
+            return None
+        whole = self.infer(Node("name", base, (None, None), n.col))
+        if self.is_scalar(whole.shape) or not self.dims.is_one(whole.shape[1]):
+            return None
+        f = self.index_expr(at)
+        return T(self.scalar(), lambda b, w=whole, f=f: _element(b.value(w), f(b) - 1, 0), True)
 
     def _fixed_column(self, s: Shape) -> bool:
         """A column vector whose length cannot be 1 (a named or fixed size)."""
