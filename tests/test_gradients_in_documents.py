@@ -198,3 +198,28 @@ def test_an_upstream_gradient_named_delta_beside_the_kronecker_delta(tmp_path):
         "\\frac{\\partial L}{\\partial g_i} = \\frac{\\delta_i x_i}{r}": TRUE,
         "\\frac{\\partial L}{\\partial g_i} = \\delta_i x_i": "refuted",
     })
+
+
+def test_gradients_through_a_defined_variable_and_of_a_log_density(tmp_path):
+    v = _verdicts(tmp_path, (
+        "Let $\\mathbf{x}, \\boldsymbol\\mu \\in \\mathbb{R}^d$ and define "
+        "$\\phi(\\mathbf{x}) = e^{-\\frac{1}{2}\\|\\mathbf{x} - \\boldsymbol\\mu\\|^2}$.\n\n"
+        "$$\\nabla_{\\boldsymbol\\mu} \\log \\phi(\\mathbf{x}) = \\mathbf{x} - \\boldsymbol\\mu$$\n\n"
+        "$$\\nabla_{\\boldsymbol\\mu} \\log \\phi(\\mathbf{x}) = \\boldsymbol\\mu - \\mathbf{x}$$\n\n"
+        "$$\\nabla^2_{\\boldsymbol\\mu} \\log \\phi(\\mathbf{x}) = -I$$\n\n"
+        "Let $W \\in \\mathbb{R}^{K \\times d}$ and $\\mathbf{b} \\in \\mathbb{R}^K$, define "
+        "$\\mathbf{z} = W\\mathbf{x} + \\mathbf{b}$ and $L = \\log\\sum_{j=1}^K e^{z_j}$, and $p_k = e^{z_k - L}$.\n\n"
+        "$$\\nabla_{\\mathbf{z}} L = \\mathbf{p}$$\n\n"
+        "$$\\nabla^2_{\\mathbf{z}} L = \\operatorname{diag}(\\mathbf{p}) - \\mathbf{p}\\mathbf{p}^\\top$$\n\n"
+        "$$\\frac{\\partial L}{\\partial W} = \\mathbf{p}\\mathbf{x}^\\top$$\n\n"
+        "$$\\frac{\\partial L}{\\partial W} = \\mathbf{x}\\mathbf{p}^\\top$$\n"))
+    _assert(v, {
+        "\\nabla_{\\boldsymbol\\mu} \\log \\phi(\\mathbf{x}) = \\mathbf{x} - \\boldsymbol\\mu": TRUE,
+        "\\nabla_{\\boldsymbol\\mu} \\log \\phi(\\mathbf{x}) = \\boldsymbol\\mu - \\mathbf{x}": "refuted",
+        "\\nabla^2_{\\boldsymbol\\mu} \\log \\phi(\\mathbf{x}) = -I": TRUE,
+        "\\nabla_{\\mathbf{z}} L = \\mathbf{p}": TRUE,
+        "\\nabla^2_{\\mathbf{z}} L = \\operatorname{diag}(\\mathbf{p}) - \\mathbf{p}\\mathbf{p}^\\top": TRUE,
+        "\\frac{\\partial L}{\\partial W} = \\mathbf{p}\\mathbf{x}^\\top": TRUE,
+        # the transpose: d x K beside K x d (refuted on values where K = d, on shapes elsewhere)
+        "\\frac{\\partial L}{\\partial W} = \\mathbf{x}\\mathbf{p}^\\top": ("refuted", "undecided"),
+    })

@@ -110,6 +110,8 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
             continue
         if name.endswith(R.INDEXED) and name.removesuffix(R.INDEXED) in scope.def_families:
             continue  # z_i of a vector the document defines whole (z = mu + sigma * eps)
+        if name + R.INDEXED in scope.def_families and _entry_rule(name, scope):
+            continue  # p where every entry p_k is defined: the vector of them
         if name in scope.dim_symbols:
             continue  # a declared dimension (m of A in R^{m x n}) is no unknown
         if name == "\\delta" + R.INDEXED and name not in scope.def_families and "\\delta" not in scope.defs:
