@@ -66,6 +66,8 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
     index_names = collect_index_names(items + ([condition] if condition else []), scope) | (index_extra or set())
     last: BindError | None = None
     fallback: Bound | None = None
+    # names the statement uses whole (y in p - y): their y_k in a definition are its entries
+    whole = {to_text(x) for it in items for x in _whole_names(it)}
     for h, override, label in _hypotheses(items, scope, index_names, hypotheses):
         if scope.problem is not None and (h > 0 or override):
             break
@@ -73,6 +75,7 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
         for h in index_ranges or ():
             inf.condition_ranges.update(condition_ranges(h))
         inf.condition_ranges.update(condition_ranges(condition))
+        inf.whole_names = whole
         try:
             used = {i for pair in pairs for i in pair} if pairs or len(items) > 1 else {0}
             ts = [inf.infer(it) if i in used else None for i, it in enumerate(items)]
@@ -201,3 +204,15 @@ def _relations(cond: Node):
             yield (a, op, b)
     else:
         raise BindError("a condition must be a relation", cond.col)
+
+
+def _whole_names(n: Node):
+    """Bare names of a tree outside subscripts (the y of ``p - y``, not the k of ``y_k``)."""
+    stack = [n]
+    while stack:
+        x = stack.pop()
+        if x.kind == "name":
+            if x.args == (None, None):
+                yield x
+            continue
+        stack.extend(x.children())

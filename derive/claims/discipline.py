@@ -12,14 +12,15 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from . import roles as R
 from .latex_parser import Node, to_text
-from .nodes import AtM, AtS, DerivM, DerivS, DifferentialM, DifferentialS, MatFn, Norm, ScalarFn, Softmax
+from .nodes import (AtM, AtS, DerivM, DerivS, DifferentialM, DifferentialS, EntryVector, MatFn, Norm, ScalarFn,
+                    Softmax)
 from .probability import random_families
 from .roles import family, free_names
 from .scope import Bound, Scope
 from .statements import Statement
 
 
-_CUSTOM = (ScalarFn, MatFn, DerivS, DerivM, DifferentialS, DifferentialM, AtS, AtM, Norm, Softmax)
+_CUSTOM = (ScalarFn, MatFn, DerivS, DerivM, DifferentialS, DifferentialM, AtS, AtM, Norm, Softmax, EntryVector)
 
 
 def free_identity(bare: set, *exprs: sp.Basic) -> bool:
@@ -116,7 +117,8 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
     # p used as a vector while only its entries p_k are defined, or Σ_{ij} where only Σ_{ii} is:
     # the rest of it is not the document's
     out |= {n for n in a | b if n + R.INDEXED in scope.def_families and n not in scope.def_families
-            and not getattr(scope, "entries_of_defined", False)}  # E[w^T h~]: h~ is the vector of its entries
+            and not getattr(scope, "entries_of_defined", False)  # E[w^T h~]: h~ is the vector of its entries
+            and not _entry_rule(n, scope)}
     for side in (left, right):  # a member the document did not give (Sigma_{ij} beside Sigma_{ii} = sigma_i)
         for x in side.walk():
             if x.kind == "name" and (family(x) or "") in scope.partial_families and to_text(x) not in scope.defs:
@@ -129,10 +131,29 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
             continue
         if name in known or name in wrt or name.removesuffix("(·)") in scope.funcs:
             continue
+        # y beside its entries y_k: one name (the vector and its entries)
+        if name + R.INDEXED in known or (name.endswith(R.INDEXED) and name.removesuffix(R.INDEXED) in known):
+            continue
+        if name.endswith(R.INDEXED) and name.removesuffix(R.INDEXED) in scope.def_families:
+            continue  # z_i of a vector the document defines whole (z = mu + sigma * eps)
+        if name + R.INDEXED in scope.def_families and _entry_rule(name, scope):
+            continue  # p where every entry p_k is defined: the vector of them
+        if name in scope.dim_symbols:
+            continue  # a declared dimension (m of A in R^{m x n}) is no unknown
+        if name == "\\delta" + R.INDEXED and name not in scope.def_families and "\\delta" not in scope.defs:
+            continue  # the Kronecker delta δ_ij where the document does not define δ
         if name in scope.def_families:
             continue
         out.add(name)
     return out
+
+
+def _entry_rule(name: str, scope: Scope) -> bool:
+    """The document gives every entry of ``name`` by one rule (``p_k = ...``): the checker
+    reads ``name`` as the vector of those entries."""
+    return name + R.INDEXED not in scope.partial_families and any(
+        to_text(Node("name", lhs.value, (None, None), lhs.col)) == name and slot == 0 and lhs.args[1] is None
+        for lhs, slot, _v, _r in scope.def_patterns)
 
 
 def expanded_names(n: Node, scope: Scope, depth: int = 0) -> set[str]:
@@ -157,6 +178,11 @@ def expanded_names(n: Node, scope: Scope, depth: int = 0) -> set[str]:
                 out |= expanded_names(rhs, scope, depth + 1) - {name} - scope.def_index_vars.get(name, set())
         else:
             out.add(name)
+            if depth < 8 and name not in scope.declared:
+                # a loss known only through g = ∂L/∂y: the checker differentiates ⟨g, y⟩, so L uses y
+                for rhs in scope.defs.values():
+                    if rhs.kind == "partial" and rhs.args[0].kind == "name" and to_text(rhs.args[0]) == name:
+                        out |= expanded_names(rhs.args[1], scope, depth + 1)
     return out
 
 

@@ -28,7 +28,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 from . import probability
 from .latex_parser import GREEK, Node, to_text
 from .indexing import ENTRY_INDICES, IndexedNotation
-from .nodes import AtM, AtS, DerivM
+from .nodes import AtM, AtS, DerivM, EntryVector
 from .scope import BindError, Dims, Pattern, Scope, Shape, ShapeError, SymInfo, T, name_key
 
 
@@ -80,9 +80,6 @@ def _product_reading(fn: Node) -> bool:
     return not (fn.args == (None, None) and fn.value in ("f", "g", "h", "F", "G", "H", "L", "J"))
 
 
-_ENTRY_INDICES = ENTRY_INDICES
-
-
 class Inference(IndexedNotation):
     """One pass of shape inference for a statement under one hypothesis."""
 
@@ -100,6 +97,14 @@ class Inference(IndexedNotation):
         self.notes: list[str] = []
         # defined names held as variables inside a derivative with respect to them (∂ℓ/∂a, a := W x + b)
         self.opaque: dict[str, T] = {}
+        self.opaque_info: dict[str, SymInfo] = {}  # the variable each held name stands for
+        self.held_members: dict[str, str] = {}  # h_0 of a recurrence held as a variable (key -> kind)
+        self.index_dims: dict[str, list[int]] = {}  # index name -> dimension classes it indexes (z_k)
+        self.index_hi: dict[str, str] = {}  # a sum's index -> its upper limit (\sum_{k=1}^{K})
+        self.whole_names: set[str] = set()  # names the statement uses whole (y beside y_k)
+        self.derivative_entries: set[str] = set()  # x in ∂f/∂x_j
+        self._defs_whole_cache: set[str] | None = None
+        self.read_as: dict[str, str] = {}  # g_i -> "entry" | "plain": one reading per statement
         self.unreadable: set[str] = set()  # defined names whose definitions use unknown functions
         self.local_int: dict[str, int] = {}  # a recurrence's index, where it is a known number
         self.bare_identity: list[int] = []  # dimension classes of the I's written without a size
@@ -216,6 +221,12 @@ class Inference(IndexedNotation):
         if key in self.opaque:
             held = self.opaque[key]
             return held() if isinstance(held, _Counted) else held
+        if key in self.held_members:  # h_0 in ∂L/∂h_0: the recurrence's start, a variable here
+            info = self.symbol(key, n.value, n.col, kind=self.held_members[key])
+            return T(info.shape, lambda b, i=info: b.sym(i), info.kind == "scalar")
+        upstream = self._upstream_gradient(key)
+        if upstream is not None:
+            return self._upstream_symbol(key, upstream, n)
         try:
             if key in self.scope.defs and key not in self.unreadable:
                 return self._expand_def(key, n)
@@ -245,6 +256,10 @@ class Inference(IndexedNotation):
             return pat
         sub, time = n.args
         base = n.value
+        if sub is None and time is None and self.scope.problem is None and key not in self.scope.defs:
+            rule = self._entry_rule(n.value)
+            if rule is not None:
+                return self._entry_vector(n, *rule)
         if sub is None and time is None:
             if base in self.scope.index_symbols and not self._scalar_problem_name(base):
                 sym = self.scope.index_symbols[base]
@@ -275,6 +290,9 @@ class Inference(IndexedNotation):
         if self.scope.problem is not None and key not in self.scope.declared:
             raise BindError(f"unknown name {key!r} for problem {self.scope.problem.name!r}; known: "
                             + ", ".join(self.scope.known_names()), n.col)
+        if sub is not None and time is None and sub.kind == "name" and sub.args == (None, None) \
+                and sub.value in ENTRY_INDICES:
+            self.read_as.setdefault(key, "plain")
         if time is not None:
             return self._sequence(to_text(Node("name", base, (sub, None), n.col)), base, time, n)
         if sub is not None and self._is_index_sub(sub) and key not in self.scope.declared:
@@ -289,11 +307,14 @@ class Inference(IndexedNotation):
         """``z_j`` for a vector z the document defines or declares (entry j, 1-based), ``A_{ij}``
         for a matrix, and the Kronecker ``\\delta_{ij}`` where the document does not define δ."""
         idx = list(sub.args) if sub.kind == "tuple" or (sub.kind == "mul" and sub.value == "juxt") else [sub]
+        if len(idx) == 1 and idx[0].kind in ("add", "sub") and self.scope.problem is None:
+            return self._entry_at(base, idx[0], n)
         if not 1 <= len(idx) <= 2 or not all(x.kind == "name" and x.args == (None, None) for x in idx):
             return None
-        if not all(x.value in _ENTRY_INDICES for x in idx):
+        if not all(x.value in ENTRY_INDICES for x in idx):
             return None  # o_t, q_t: a time index names a sequence, not an entry
-        if base == "\\delta" and len(idx) == 2 and "\\delta" not in self.scope.defs:
+        if base == "\\delta" and len(idx) == 2 and ("\\delta" not in self.scope.defs or self._vector_name(base, n)):
+            # δ_ij: the Kronecker delta, also beside a vector δ (δ = ∂L/∂y has entries δ_i, not δ_ij)
             fi, fj = (self.index_expr(x) for x in idx)
             return T(self.scalar(), lambda b, fi=fi, fj=fj: sp.KroneckerDelta(fi(b), fj(b)), True)
         # a defined vector or matrix, or a declared matrix with two indices; a declared vector
@@ -301,13 +322,40 @@ class Inference(IndexedNotation):
         declared = self.scope.declared.get(base)
         known = base in self.scope.defs or (declared is not None and len(idx) == 2 and not (
             declared.rows == 1 or declared.cols == 1)) or (declared is not None and base in self.scope.entry_names)
+        by_use = False
+        if not known and len(idx) == 1 and base not in self.scope.funcs and self.scope.problem is None \
+                and (declared is None or (declared.cols == 1 and declared.rows != 1)) and (
+                base in self.whole_names or base in self._defs_whole() or self._upstream_gradient(base) is not None
+                or (declared is not None and (base in self.derivative_entries or to_text(idx[0]) in self.index_dims))):
+            # y_k beside y used whole (the same name: its entries), ε_i of the ε in z = μ + σ ⊙ ε,
+            # the entries of an upstream gradient g = ∂L/∂y, x_j of a declared vector in ∂f/∂x_j
+            known = by_use = self._entry_rule(base) is None and not any(
+                p[0].value == base for p in self.scope.def_patterns)
+        key = to_text(n)
+        if not known and self.read_as.get(key) == "entry":
+            known = by_use = True  # read as an entry earlier in this statement: the same reading here
+        if by_use and self.read_as.get(key) == "plain":
+            # g_i read as a name of its own earlier in the statement and as an entry of g here
+            raise ShapeError(f"{key} is read both as an entry of {base} and as a name of its own", n.col)
         if not known:
             return None
+        if by_use:
+            self.read_as[key] = "entry"
         whole = self.infer(Node("name", base, (None, None), n.col))
         if self.is_scalar(whole.shape):
+            if by_use:
+                raise ShapeError(f"{base}_{to_text(idx[0])} beside {base} used whole: {base} must be a vector", n.col)
             return None
         fs = [self.index_expr(x) for x in idx]
         self._note_index_dims(idx, whole.shape)  # x_i: i runs over 1..dim (sampled there, not 0..6)
+        for x, d in zip(idx, whole.shape):
+            if x.kind == "name":
+                self.index_dims.setdefault(to_text(x), []).append(d)
+            if x.kind == "name" and to_text(x) in self.local_index and to_text(x) in self.index_hi:
+                # y_k under \sum_{k=1}^{K}: y has K entries where K is a named dimension
+                hi = self.index_hi[to_text(x)]
+                if hi in self.scope.dim_symbols and self.dims.compatible(d, self._named_dim(self.scope.dim_symbols[hi])):
+                    self.dims.unify(d, self._named_dim(self.scope.dim_symbols[hi]))
         if len(fs) == 1:
             self.unify_shape(whole.shape, (whole.shape[0], Dims.ONE), f"{base}_i needs a vector", n.col)
             return T(self.scalar(), lambda b, w=whole, f=fs[0]: _element(b.value(w), f(b) - 1, 0), True)
@@ -379,10 +427,19 @@ class Inference(IndexedNotation):
         self.def_depth += 1
         if self.def_depth > MAX_DEF_DEPTH:
             raise BindError(f"definitions nest deeper than {MAX_DEF_DEPTH} (circular?)", n.col)
+        sub = n.args[0] if n.kind == "name" and n.args[1] is None else None
+        entry_index = to_text(sub) if sub is not None and sub.kind == "name" and sub.args == (None, None) \
+            and sub.value in ENTRY_INDICES and sub.value not in self.local else None
+        added = entry_index is not None and entry_index not in self.index_dims
+        if added:
+            # y_i = g_i x_i / r written for this i: its index names entries (g_i of g ∈ R^d)
+            self.index_dims[entry_index] = []
         try:
             return self.infer(self.scope.defs[key])
         finally:
             self.def_depth -= 1
+            if added and not self.index_dims.get(entry_index):
+                self.index_dims.pop(entry_index, None)
 
     def _recurrence(self, lhs: Node, slot: int, var: str, rhs: Node, n: Node) -> T | None:
         """``m_t`` of ``m_t = \\beta m_{t-1} + …`` at an index that is not a small known number: the
@@ -451,8 +508,17 @@ class Inference(IndexedNotation):
         return T(shape, build, scalar)
 
     def _expand_indexed_def(self, var: str, idx: Node, rhs: Node, n: Node, at: int | None = None) -> T:
-        value = self.infer(idx)
+        if var in ENTRY_INDICES and idx.kind == "name" and idx.args == (None, None) \
+                and to_text(idx) not in self.local and to_text(idx) not in self.scope.defs:
+            # x̂_i, x̂_j of a rule x̂_i = ...: the member's index is an integer, not a free real
+            value = T(self.scalar(), self.index_expr(idx), True)
+        else:
+            value = self.infer(idx)
         saved, saved_int = dict(self.local), dict(self.local_int)
+        saved_dims = self.index_dims.get(var)
+        if var in ENTRY_INDICES:
+            # y_i = g_i x_i / r: inside an entrywise rule its index names entries (g_i of g ∈ R^d)
+            self.index_dims[var] = list(saved_dims or [])
         self.def_depth += 1
         try:
             if self.def_depth > MAX_DEF_DEPTH:
@@ -466,6 +532,11 @@ class Inference(IndexedNotation):
         finally:
             self.def_depth -= 1
             self.local, self.local_int = saved, saved_int
+            if var in ENTRY_INDICES:
+                if saved_dims is None:
+                    self.index_dims.pop(var, None)
+                else:
+                    self.index_dims[var] = saved_dims
 
     def _match_pattern(self, n: Node) -> T | None:
         """Match a name against the notation table (index variables bind sub-trees)."""
@@ -523,6 +594,13 @@ class Inference(IndexedNotation):
 
     def _sum_like(self, n: Node, sign: int) -> T:
         a, c = self.infer(n.args[0]), self.infer(n.args[1])
+        for lit, t, vec in ((n.args[0], a, c), (n.args[1], c, a)):
+            if lit.kind == "num" and self.is_scalar(t.shape) and self._fixed_column(vec.shape):
+                # 1 - h ⊙ h of a vector h: the number stands for a vector of that number (ML notes'
+                # elementwise reading), as in diag(1 - h_t ⊙ h_t)
+                ones = T(vec.shape, lambda b, t=t, v=vec: sp.MatMul(b.scalar(t), sp.OneMatrix(*b.shape(v.shape))))
+                x, y = (ones, c) if lit is n.args[0] else (a, ones)
+                return T(vec.shape, lambda b, x=x, y=y, s=sign: b.add(x, y, s))
         self.unify_shape(a.shape, c.shape, "the terms of a sum have different shapes", n.col)
         return T(a.shape, lambda b, a=a, c=c, s=sign: b.add(a, c, s), a.scalar_hint and c.scalar_hint)
 
@@ -721,10 +799,12 @@ class Inference(IndexedNotation):
         return self._mul(Node("mul", "juxt", (fn, Node("paren", None, (args[0],), args[0].col)), n.col))
 
     def _nabla(self, n: Node) -> T:
-        order_node, fn, _ = n.args
+        order_node, fn, sub = n.args
         order = int(order_node.value) if order_node.kind == "num" and order_node.value in ("1", "2") else 0
         if order == 0:
             raise BindError("only ∇ and ∇² are understood", n.col)
+        if sub is not None:
+            return self._nabla_by(order, fn, sub, n)
         if fn.kind != "apply" or len(fn.args) != 2:
             raise BindError("write ∇F(θ) with the point in parentheses", n.col)
         key = to_text(fn.args[0])
@@ -750,6 +830,176 @@ class Inference(IndexedNotation):
         self.make_scalar(f.shape, "∇ needs a scalar function", n.col)
         shape = point.shape if order == 1 else (point.shape[0], point.shape[0])
         return T(shape, lambda b, f=f, i=info, p=point, o=order: b.gradient(f, i, p, o))
+
+    def _nabla_by(self, order: int, fn: Node, var: Node, n: Node) -> T:
+        """``∇_w L``, ``∇_w L(w)``, ``∇²_z ℓ``: the gradient (the shape of w) of a scalar with
+        respect to the subscript's variable, and for ∇² the Jacobian of that gradient (the
+        Hessian); each derivative is taken numerically from the definitions."""
+        if var.kind != "name":
+            raise BindError("∇ with respect to something that is not a name", n.col)
+        body = fn
+        if fn.kind == "apply" and fn.args[0].kind == "name" and to_text(fn.args[0]) not in self.scope.funcs:
+            head = to_text(fn.args[0])
+            # L(w) written for a scalar the document defines as L = ...: the argument names the variable
+            if head in self.scope.defs and all(to_text(a) == to_text(var) for a in fn.args[1:]):
+                body = fn.args[0]
+        if self._upstream_of(body) is not None and order == 2:
+            raise BindError("only first derivatives of a loss given by its upstream gradient can be checked", n.col)
+        grad = Node("gradient", None, (body, var), n.col)
+        if order == 1:
+            return self.infer(grad)
+        return self._derivative(grad, var, n)
+
+    def _upstream_gradient(self, key: str) -> Node | None:
+        """``g`` where the document writes ``g = ∂L/∂y`` for a loss L it never defines (the
+        gradient arriving from above): the node y, else None."""
+        rhs = self.scope.defs.get(key)
+        if rhs is None or rhs.kind != "partial" or rhs.args[2] != "1":
+            return None
+        top, var = rhs.args[0], rhs.args[1]
+        if top.kind != "name" or var.kind != "name":
+            return None
+        lkey = to_text(top)
+        if lkey in self.scope.defs or lkey in self.scope.funcs or lkey in self.scope.declared \
+                or any(p[0].value == top.value for p in self.scope.def_patterns):
+            return None
+        return var
+
+    def _upstream_of(self, body: Node) -> tuple[str, Node] | None:
+        """``(g, y)`` when ``body`` is a loss L known only through ``g = ∂L/∂y``."""
+        while body.kind == "paren":
+            body = body.args[0]
+        if body.kind != "name":
+            return None
+        lkey = to_text(body)
+        for key, rhs in self.scope.defs.items():
+            if rhs.kind == "partial" and rhs.args[0].kind == "name" and to_text(rhs.args[0]) == lkey:
+                y = self._upstream_gradient(key)
+                if y is not None:
+                    return key, y
+        return None
+
+    def _upstream_symbol(self, key: str, y: Node, n: Node) -> T:
+        """The upstream gradient g = ∂L/∂y: a free value of y's shape."""
+        info = self.syms.get(key)
+        if info is None:
+            shape = self.infer(y).shape
+            info = SymInfo(key, "scalar" if self.is_scalar(shape) else "matrix", shape)
+            self.syms[key] = info
+        return T(info.shape, lambda b, i=info: b.sym(i), info.kind == "scalar")
+
+    def _upstream(self, n: Node) -> T:
+        """L known only through g = ∂L/∂y: inside a first derivative L reads as ⟨g, y⟩ with g
+        held fixed — by the chain rule ∂L/∂v = (∂y/∂v)ᵀ g for every v that L reaches through y,
+        which is what "the gradient arriving from above" means."""
+        gkey, y = n.args
+        yt = self.infer(y)
+        gt = self._upstream_symbol(gkey, y, n)
+        self.unify_shape(gt.shape, yt.shape, "an upstream gradient has the shape of its variable", n.col)
+
+        def build(b: "Builder", g=gt, y=yt) -> sp.Basic:
+            gv, yv = b.value(g), b.value(y)
+            if isinstance(gv, MatrixExpr):
+                return sp.Trace(sp.MatMul(sp.Transpose(gv), yv))
+            return sp.Mul(gv, yv, evaluate=False)
+
+        return T(self.scalar(), build, True)
+
+    def _entry_at(self, base: str, at: Node, n: Node) -> T | None:
+        """``w_{m-i}``, ``x_{i+j-1}``: an entry at an index expression of a vector whose entries the
+        statement already indexes (by the same letters); an index outside 1..dim is no number."""
+        names = [x for x in at.walk() if x.kind == "name"]
+        if not names or not all(x.args == (None, None) and x.value in ENTRY_INDICES for x in names) or \
+                not all(x.kind in ("name", "num", "add", "sub", "paren") for x in at.walk()):
+            return None
+        if not any(to_text(x) in self.index_dims or to_text(x) in self.local_index for x in names):
+            return None
+        declared = self.scope.declared.get(base)
+        vector = (declared is not None and declared.cols == 1 and declared.rows != 1) or (
+            base in self.scope.defs and base not in self.scope.funcs)
+        if not vector:
+            return None
+        whole = self.infer(Node("name", base, (None, None), n.col))
+        if self.is_scalar(whole.shape) or not self.dims.is_one(whole.shape[1]):
+            return None
+        f = self.index_expr(at)
+        return T(self.scalar(), lambda b, w=whole, f=f: _element(b.value(w), f(b) - 1, 0), True)
+
+    def _fixed_column(self, s: Shape) -> bool:
+        """A column vector whose length cannot be 1 (a named or fixed size)."""
+        if not self.dims.is_one(s[1]) or self.dims.is_one(s[0]):
+            return False
+        r = self.dims.find(s[0])
+        return self.dims.rigid[r] or (self.dims.value[r] is not None and self.dims.value[r] != 1)
+
+    def _vector_name(self, base: str, n: Node) -> bool:
+        declared = self.scope.declared.get(base)
+        if declared is not None:
+            return declared.cols == 1 and declared.rows != 1
+        whole = self.infer(Node("name", base, (None, None), n.col))
+        return self.dims.is_one(whole.shape[1]) and not self.dims.is_one(whole.shape[0])
+
+    def _defs_whole(self) -> set[str]:
+        """Names the document's definitions use whole (the ε of z = μ + σ ⊙ ε)."""
+        if self._defs_whole_cache is None:
+            from .binding import _whole_names
+            self._defs_whole_cache = {to_text(x) for rhs in self.scope.defs.values() for x in _whole_names(rhs)}
+        return self._defs_whole_cache
+
+    def _entry_rule(self, base: str) -> tuple[str, Node] | None:
+        """``p_k = ...`` for every k (an entry index): the rule's index name and right side."""
+        for lhs, slot, var, rhs in self.scope.def_patterns:
+            if lhs.value == base and slot == 0 and lhs.args[1] is None and var in ENTRY_INDICES \
+                    and base not in self.unreadable:
+                return var, rhs
+        return None
+
+    def _entry_vector(self, n: Node, var: str, rhs: Node) -> T:
+        """``p`` where the document defines its entries ``p_k``: the vector of them, as long as
+        what the entries index (z_k of z ∈ R^K)."""
+        sym = sp.Symbol(var + "_", integer=True)
+        saved, saved_dims = self.local_index.get(var), self.index_dims.get(var)
+        self.local_index[var] = sym
+        self.index_dims[var] = []
+        shadowed = self.local.pop(var, None)
+        self.def_depth += 1
+        try:
+            if self.def_depth > MAX_DEF_DEPTH:
+                raise BindError(f"definitions nest deeper than {MAX_DEF_DEPTH} (circular?)", n.col)
+            t = self.infer(rhs)
+            dims = self.index_dims[var]
+        finally:
+            self.def_depth -= 1
+            if shadowed is not None:
+                self.local[var] = shadowed
+            if saved is None:
+                self.local_index.pop(var, None)
+            else:
+                self.local_index[var] = saved
+            if saved_dims is None:
+                self.index_dims.pop(var, None)
+            else:
+                self.index_dims[var] = saved_dims
+        self.make_scalar(t.shape, f"the entries {to_text(n)}_{var} must be numbers", n.col)
+        if not dims:
+            raise BindError(f"the length of {to_text(n)} is not fixed by what its entries {to_text(n)}_{var} index",
+                            n.col)
+        for d in dims[1:]:
+            self.dims.unify(dims[0], d, f"the entries of {to_text(n)} index vectors of different lengths")
+        d = dims[0]
+        return T((d, Dims.ONE), lambda b, t=t, s=sym, d=d: EntryVector(b.scalar(t), s, b.dim(d)))
+
+    def _recurrence_start(self, var: Node) -> bool:
+        """``h_0`` where the document defines ``h_t`` by a recurrence (and not h_0 itself)."""
+        sub = var.args[0]
+        if sub is None or sub.kind != "num":
+            return False
+        return any(lhs.value == var.value and slot == 0 and lhs.args[1] is None
+                   for lhs, slot, _v, _r in self.scope.def_patterns)
+
+    def _gradient(self, n: Node) -> T:
+        body, var = n.args
+        return self._derivative(body, var, n, scalar=True)
 
     def _nabla_pattern(self, pattern: Pattern, order: int, point_node: Node, n: Node) -> T:
         """∇F(θ) with a problem's gradient node G(θ): G at the point; ∇² as its Jacobian."""
@@ -827,23 +1077,32 @@ class Inference(IndexedNotation):
             raise BindError("only first partial derivatives are understood", n.col)
         return self._derivative(top, var, n)
 
-    def _derivative(self, body: Node, var: Node, n: Node) -> T:
+    def _derivative(self, body: Node, var: Node, n: Node, scalar: bool = False) -> T:
         key = to_text(var)
+        up = self._upstream_of(body)
+        if up is not None:
+            body = Node("upstream", None, (up[0], up[1]), body.col)
+        if var.kind == "name" and var.args[0] is not None and var.args[1] is None:
+            self.derivative_entries.add(var.value)
+        if var.kind == "name" and key not in self.scope.defs and key not in self.syms and self._recurrence_start(var):
+            self.held_members[key] = self.kind_for(key, var.value)
         if var.kind == "name" and key in self.scope.defs and key not in self.opaque:
-            return self._derivative_by_defined(body, var, key, n)
-        by_entry = self._derivative_by_entry(body, var, n)
+            return self._derivative_by_defined(body, var, key, n, scalar)
+        by_entry = self._derivative_by_entry(body, var, n, scalar)
         if by_entry is not None:
             return by_entry
         v = self.infer(var)
         f = self.infer(body)
-        info = self.syms.get(key)
+        info = self.opaque_info.get(key) if key in self.opaque else self.syms.get(key)
         if info is None or info.kind not in ("scalar", "matrix"):
             raise BindError(f"cannot differentiate with respect to {key} (not an input of the claim)", n.col)
-        shape = self._derivative_shape(f.shape, v.shape, n)
+        shape = self._derivative_shape(f.shape, v.shape, n, scalar)
         return T(shape, lambda b, f=f, i=info, s=shape: b.derivative(f, i, s))
 
-    def _derivative_shape(self, fs: Shape, vs: Shape, n: Node) -> Shape:
+    def _derivative_shape(self, fs: Shape, vs: Shape, n: Node, scalar: bool = False) -> Shape:
         """∂f/∂v: the shape of v for a scalar f (gradient layout), dim f × dim v for vectors."""
+        if scalar:
+            self.make_scalar(fs, "∇ needs a scalar function", n.col)
         if self.is_scalar(fs):
             return vs
         if self.dims.is_one(fs[1]) and self.dims.is_one(vs[1]):
@@ -852,7 +1111,7 @@ class Inference(IndexedNotation):
             return fs
         raise BindError("the derivative of a matrix by a matrix is not a matrix", n.col)
 
-    def _derivative_by_entry(self, body: Node, var: Node, n: Node) -> T | None:
+    def _derivative_by_entry(self, body: Node, var: Node, n: Node, scalar: bool = False) -> T | None:
         """∂f/∂x_j for an entry x_j of a vector the document declares or defines: the j-th
         entry of the gradient with respect to the whole vector."""
         if var.kind != "name" or var.args[0] is None or var.args[1] is not None:
@@ -860,15 +1119,16 @@ class Inference(IndexedNotation):
         if self._entry(var.value, var.args[0], var) is None:
             return None
         whole = Node("name", var.value, (None, None), var.col)
-        grad = self._derivative(body, whole, n)
+        grad = self._derivative(body, whole, n, scalar)
         if not self.dims.is_one(grad.shape[1]):
-            return None
+            # a vector by an entry: under another reading the differentiated expression may be a number
+            raise ShapeError(f"∂/∂{to_text(var)} of a vector or matrix is not understood", n.col)
         j = self.index_expr(var.args[0])
         if var.args[0].kind == "name":
             self.entry_ranges.append((to_text(var.args[0]), grad.shape[0]))
         return T(self.scalar(), lambda b, g=grad, j=j: _element(b.value(g), j(b) - 1, 0), True)
 
-    def _derivative_by_defined(self, body: Node, var: Node, key: str, n: Node) -> T:
+    def _derivative_by_defined(self, body: Node, var: Node, key: str, n: Node, scalar: bool = False) -> T:
         """∂ℓ/∂a where the document defines a (a = W_1 x + b_1): the chain rule's reading.
         Inside the derivative a is a variable that ℓ reaches through the definitions that use
         it (h = σ(a)); the derivative is then taken at a's defined value."""
@@ -885,16 +1145,22 @@ class Inference(IndexedNotation):
             return T(point.shape, held, self.is_scalar(point.shape))
 
         self.opaque[key] = _Counted(reach)
+        saved_info = self.opaque_info.get(key)
+        self.opaque_info[key] = info
         try:
             f = self.infer(body)
         finally:
             del self.opaque[key]
+            if saved_info is None:
+                self.opaque_info.pop(key, None)
+            else:
+                self.opaque_info[key] = saved_info
         if not used[0]:
             # ∂D/∂s_i with s_i = log σ_i² and D written in σ: D reaches s only through the inverse of
             # s's definition, which the document does not give
             raise BindError(f"{key} is defined from other names and the differentiated expression does not "
                             f"use it: the derivative needs those names as functions of {key}", n.col)
-        shape = self._derivative_shape(f.shape, point.shape, n)
+        shape = self._derivative_shape(f.shape, point.shape, n, scalar)
 
         def build(b: "Builder", f=f, i=info, s=shape, point=point) -> sp.Basic:
             d = b.derivative(f, i, s)
@@ -975,14 +1241,28 @@ class Inference(IndexedNotation):
         lo_t = lo if isinstance(lo, T) else self.infer(lo)
         hi_t = hi if isinstance(hi, T) else self.infer(hi)
         saved = self.local_index.get(key)
+        saved_hi = self.index_hi.get(key)
         self.local_index[key] = sym
+        if isinstance(lo, Node) and isinstance(hi, Node) and to_text(lo) == "1":
+            self.index_hi[key] = to_text(hi)
+        else:
+            self.index_hi.pop(key, None)
+        # the sum's index shadows a rule's index of the same letter (x̂_j = r (x_j - μ) with
+        # μ = 1/n Σ_i x_i, expanded at i := j, keeps its own i)
+        shadowed = self.local.pop(key, None)
         try:
             t = self.infer(body)
         finally:
+            if shadowed is not None:
+                self.local[key] = shadowed
             if saved is None:
                 self.local_index.pop(key, None)
             else:
                 self.local_index[key] = saved
+            if saved_hi is None:
+                self.index_hi.pop(key, None)
+            else:
+                self.index_hi[key] = saved_hi
         if kind == "prod":
             self.make_scalar(t.shape, "a product ∏ of matrices", n.col)
         return T(t.shape, lambda b, t=t, s=sym, lo=lo_t, hi=hi_t, k=kind: b.big(k, t, s, lo, hi), t.scalar_hint)

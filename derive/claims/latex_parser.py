@@ -1024,8 +1024,16 @@ class Parser:
         raise ParseError(f"expected an argument, found {self._describe(t)}", t.col)
 
     def _frac(self, t: Token) -> Node:
+        start = self.pos
         num = self.parse_frac_part()
-        den = self.parse_frac_part(denominator=True)
+        # a d in a denominator marks a derivative only under a d or ∂ above it: \frac{x_j}{d\,r}
+        # and \frac{1}{d} divide by d
+        den = self.parse_frac_part(denominator=True, marks=num.kind == "dmark")
+        if num.kind == "dmark" and num.args[1] == "d" and den.kind != "dmark":
+            # and a d above a plain denominator is a factor: \frac{d\,(r^2 - \epsilon)}{r^2}
+            self.pos = start
+            num = self.parse_frac_part(marks=False)
+            den = self.parse_frac_part(denominator=True, marks=False)
         # derivative notations: \frac{d}{dx}, \frac{\partial y}{\partial x}, \frac{d y}{d x}
         deriv = _as_derivative(num, den)
         if deriv is not None:
@@ -1037,14 +1045,14 @@ class Parser:
             return Node("partial", None, (top, var, order), t.col)
         return Node("div", "frac", (num, den), t.col)
 
-    def parse_frac_part(self, denominator: bool = False) -> Node:
+    def parse_frac_part(self, denominator: bool = False, marks: bool = True) -> Node:
         if self.at("{"):
             t = self.next()
             if self.at("}"):
                 raise ParseError("empty group {}", t.col)
             start = self.pos
             # derivative parts: "d", "dx", "\partial y", "\partial^2 F" are kept as raw marks
-            mark = self._derivative_mark(denominator)
+            mark = self._derivative_mark(denominator) if marks else None
             if mark is not None:
                 self.expect("}")
                 return mark

@@ -406,3 +406,44 @@ def _extremum_over(ev: Evaluator, e: ExtremumOver) -> Any:
     word, term, var, lo, hi = e.args
     vals = [as_scalar(v) for v in _over(ev, var, lo, hi, term)]
     return max(vals) if word.name == "max" else min(vals)
+# --- vectors defined by their entries ---------------------------------------------------------------
+
+class EntryVector(MatrixExpr):
+    """The column vector whose k-th entry (1-based) is ``body`` with ``index`` = k, for k = 1..rows
+    (``p_k = e^{z_k} / \\sum_j e^{z_j}`` used as the vector ``p``).  A node rather than an explicit
+    matrix because the length is a dimension symbol sampled per instance (2..4), known only when
+    the instance is drawn; the evaluator binds the index and evaluates the entry's own definition."""
+
+    def __new__(cls, body: sp.Basic, index: sp.Symbol, rows: sp.Expr):
+        return sp.Basic.__new__(cls, body, index, sp.sympify(rows))
+
+    @property
+    def shape(self):
+        return (self.args[2], sp.Integer(1))
+
+    @property
+    def free_symbols(self):
+        return (self.args[0].free_symbols - {self.args[1]}) | self.args[2].free_symbols
+
+    def _sympystr(self, printer) -> str:
+        return f"[{printer._print(self.args[0])} for {printer._print(self.args[1])} = 1..{printer._print(self.args[2])}]"
+
+
+@evaluator(EntryVector)
+def _entry_vector(ev: Evaluator, e: EntryVector) -> Any:
+    body, index, rows = e.args
+    n = ev(rows)
+    if not (mpmath.isint(n) and 1 <= int(n) <= MAX_DIFF_ENTRIES):
+        raise EvaluationError(f"a vector of length {n} defined by its entries")
+    out = mpmath.matrix(int(n), 1)
+    saved = ev.bound.get(index)
+    try:
+        for k in range(1, int(n) + 1):
+            ev.bound[index] = k
+            out[k - 1, 0] = as_scalar(ev(body))
+    finally:
+        if saved is None:
+            ev.bound.pop(index, None)
+        else:
+            ev.bound[index] = saved
+    return out
