@@ -31,7 +31,8 @@ def collect_index_names(trees: list[Node], scope: Scope) -> set[str]:
     out: set[str] = set(scope.index_symbols)
     for tree in trees:
         for n in tree.walk():
-            if n.kind == "pow":
+            if n.kind == "pow" and not (n.args[0].kind == "name" and n.args[0].value == "e"
+                                        and n.args[0].args == (None, None)):  # e^{-z}: z is real
                 exp = n.args[1]
                 for x in exp.walk():
                     if x.kind == "name" and x.args == (None, None) and (len(x.value) == 1 or x.value == "\\ell") \

@@ -716,6 +716,8 @@ class Inference(IndexedNotation):
             if fn.kind == "name":
                 return self._apply(Node("apply", None, (fn, *args), n.col))
             raise BindError("only functions can be applied", n.col)
+        if fn.value in self.scope.funcs and order == 0:  # \operatorname{lse}(z) the document defines
+            return self._apply(Node("apply", None, (Node("name", fn.value, (None, None), fn.col), *args), n.col))
         name = fn.value.lstrip("\\")
         if name in ("mod", "dim", "KL", "kl", "D") or (name == "diag" and len(args) > 1):
             return self._call_more(name, args, order, n)  # indexing.py

@@ -37,7 +37,7 @@ from .answers import judge_part_answer, part_answers, problem_named
 from .binding import bind_chain
 from .discipline import (all_declared, declared_text, expanded_names, free_identity, has_custom, has_sequences,
                          transcendental, unbound_one_side)
-from .latex_parser import Node, ParseError, to_text
+from .latex_parser import Node, ParseError, parse, to_text
 from .model import DocumentModel, parts, visible
 from .probability import declaration, moments_scope
 from .reader import Document
@@ -398,6 +398,10 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options) -> dict[str, 
             v = check_inequality(lhs, op, rhs, wide_problem or problem, bound.condition,
                                  dataclasses.replace(settings, instances=settings.instances * 4)
                                  if wide_problem is not None else settings)
+        if v.status == REFUTED and st.unread_defs:
+            why = ("it fails on an instance, but it uses " + ", ".join(st.unread_defs)
+                   + ", whose definition could not be read: the instance is not the document's")
+            v = Verdict(UNDECIDED, f"undecided: {why}", reason=why)
         if v.status == REFUTED and (st.unapplied or hyp_note):
             why = ("it fails on an instance, but the hypotheses in scope ("
                    + "; ".join((st.unapplied or [hyp_note]))[:200] + ") were not applied when sampling")
@@ -692,6 +696,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     given_rhs = list(base.defs.values()) + [r for *_x, r in base.def_patterns] + [b for _p, b in base.funcs.values()]
     stated_ranges: dict[str, tuple[Any, str, list]] = {}  # formula -> its stated range and the parts it was written in
     line_ranges: dict[int, list[tuple[Node, str, set[str]]]] = {}  # line -> index ranges stated on it
+    unread_defs: dict[str, tuple[int, Any]] = {}  # family -> (line, part) of a definition the parser could not read
 
     def plain(line: int, st: Statement, status: str, role: Any, scope_text: str, reason: str | None = None,
               section: Any = ()) -> None:
@@ -715,6 +720,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 fm = S.from_math(st.latex, None)  # A \succ 0 (the parser does not read \succ)
                 if fm is not None:
                     facts.append(S.Fact(fm[0], (fm[1],), claim.line, section, "$" + st.latex + "$"))
+                unread = _unread_definition(st.latex)
+                if unread is not None and not (len(unread.lstrip("\\")) <= 3 and unread.lstrip("\\") in _INDEX_NAMES):
+                    # q_k = (1 - \varepsilon)[k = c] + ...: q is the document's, but unread
+                    unread_defs.setdefault(unread, (claim.line, section))
                 msg = f"cannot parse: {st.error.message} at column {st.error.column}"
                 slots.append(ClaimResult(doc.path, claim.line, st.latex, UNDECIDED, f"undecided: {msg}", reason=msg,
                                          column=st.error.column, role=R.CLAIM, role_reason="not read",
@@ -901,6 +910,9 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     (st.condition, st.condition_text, R.free_names(st.condition)))
             st_job = dataclasses.replace(st, hypotheses=hyps, hypothesis_texts=hyp_texts, unapplied=unapplied,
                                          nearby_ranges=near,
+                                         unread_defs=[f"{f} (line {ln})" for f, (ln, sec) in unread_defs.items()
+                                                      if f in reach and visible(sec, section)
+                                                      and not model.is_defined(f, section)],
                                          structure=[(f.kind, f.names, dict(f.extra)) for f in applied],
                                          local_defs=st.local_defs + [t for _f, t in case_defs],
                                          structure_texts=[f.describe() for f in applied],
@@ -1017,6 +1029,23 @@ def _matrix_like(name: str) -> bool:
         base = base.replace(pre, "")
     base = base.strip("{}")
     return (len(base) == 1 and base.isupper()) or base in ("\\Sigma", "\\Lambda", "\\Phi", "\\Psi", "\\Omega")
+
+
+_INDEX_NAMES = {"i", "j", "k", "l", "m", "n", "t", "ell", "p", "q", "r", "s"}  # "i = 1, 2, 3" sets an index
+
+
+def _unread_definition(latex: str) -> str | None:
+    """The family an unparsable ``NAME = …`` defines, when the left side alone can be read."""
+    depth = 0
+    for i, ch in enumerate(latex):
+        depth += ch in "{([" and 1 or ch in "})]" and -1 or 0
+        if ch == "=" and depth == 0 and latex[i - 1:i] not in ("<", ">", "!", ":") and latex[i + 1:i + 2] != "=":
+            try:
+                lhs = parse(latex[:i])
+            except ParseError:
+                return None
+            return R.family(lhs) if lhs.kind in ("name", "apply", "call") else None
+    return None
 
 
 def _members_of_list(tree: Node, known: Callable[[str], bool], has_zero: Callable[[str], bool]

@@ -13,7 +13,7 @@ from ..verdict import DEFINED, INCONSISTENT
 from .answers import number
 from .latex_parser import Node, to_text
 from .model import parts
-from .roles import family
+from .roles import as_function_definition, family
 from .scope import BindError, Scope
 from .statements import Statement
 
@@ -33,6 +33,8 @@ def record_definition(model: Any, st: Statement, tree: Node, line: int, section:
         return DEFINED, "defined"
     items, ops = tree.args
     lhs = items[0]
+    if lhs.kind == "call" and role.defines and role.defines.endswith("(·)"):
+        lhs = as_function_definition(lhs)  # \operatorname{lse}(z) = ...: the function lse
     if lhs.kind == "apply":  # F(x) = ...: a function, bound when a scope is built
         model.define(lhs, items[1], st.latex, line, section)
         return DEFINED, f"defined: {role.why}"

@@ -40,6 +40,12 @@ _HYP_WORDS = ("for", "for all", "for every", "for each", "if", "assume", "assumi
               "provided that", "when", "whenever", "such that", "since", "because", "as long as", "given that", "unless",
               "except", "and assume", "with the assumption", "under")
 _REBIND_WORDS = ("let", "define", "model", "linear model", "instead", "now let", "redefine")
+# functions with a fixed meaning in the binder (derive/claims/nodes.SCALAR_FUNCS and friends)
+_STANDARD_FUNCTIONS = {"sigma", "tanh", "exp", "log", "ln", "sin", "cos", "tan", "sqrt", "cosh", "sinh", "softmax",
+                       "softplus", "relu", "det", "tr", "trace", "diag", "max", "min", "abs", "arctan", "dim",
+                       "mod", "KL", "kl", "binom", "factorial", "Tr", "rank", "vec", "sign", "sgn", "erf", "Pr",
+                       "E", "Var", "Cov", "lim", "sup", "inf", "argmax", "argmin", "log2", "exp2", "arcsin",
+                       "arccos", "sec", "csc", "cot", "coth", "sech", "gcd", "lcm", "deg", "ker", "Re", "Im"}
 _REASON_WORDS = ("since", "because", "as")  # a reason: what follows is asserted, not assumed
 _CASE_WORDS = ("for", "for all", "for every", "for each", "if", "when", "whenever", "unless", "except")
 _STEP_WORDS = ("so", "hence", "thus", "therefore", "then", "we get", "which gives", "gives", "giving", "yields",
@@ -126,6 +132,8 @@ def family(n: Node) -> str | None:
         return family(n.args[0])  # s^2 defined: s is what it determines
     if n.kind == "prime" and n.args[0].kind == "name":  # m' is a name of its own
         return family(Node("name", n.args[0].value + "'", n.args[0].args, n.args[0].col))
+    if n.kind == "call" and _called_function(n) is not None and _called_function(n).lstrip("\\") not in _STANDARD_FUNCTIONS:
+        return _called_function(n) + "(·)"  # \operatorname{lse}(z): the document's own function
     if n.kind == "apply" and n.args and isinstance(n.args[0], Node) and n.args[0].kind == "name":
         return to_text(n.args[0]) + "(·)"
     if n.kind != "name":
@@ -199,6 +207,21 @@ def _is_declaration(rhs: Node) -> bool:
     return rhs.kind == "field" or (rhs.kind == "pow" and rhs.args[0].kind == "field")
 
 
+def _called_function(lhs: Node) -> str | None:
+    """``\\operatorname{lse}(\\mathbf z)``, ``\\sigma(z)``: the function's command when the left side
+    applies a function command to plain names (a definition's shape), else None."""
+    if lhs.kind == "call" and lhs.args and isinstance(lhs.args[0], Node) and lhs.args[0].kind == "func" \
+            and len(lhs.args) > 1 and all(isinstance(a, Node) and a.kind == "name" for a in lhs.args[1:]):
+        return lhs.args[0].value
+    return None
+
+
+def as_function_definition(lhs: Node) -> Node:
+    """``\\operatorname{lse}(z)`` as ``lse(z)`` with a name for the function (how the model keeps it)."""
+    fn = lhs.args[0]
+    return Node("apply", None, (Node("name", fn.value, (None, None), fn.col), *lhs.args[1:]), lhs.col)
+
+
 def _defined_head(lhs: Node) -> bool:
     """A left side that can be defined: a name, an indexed name, ``W^\\top`` or ``F(x)``."""
     if lhs.kind == "name":
@@ -234,6 +257,13 @@ def assign(tree: Node, ctx: Context) -> Role:
     if _is_asymptotic(tree):
         return Role(ASYMPTOTIC, "a complexity statement (O, Θ, Ω)")
     lhs = items[0]
+    called = _called_function(lhs)
+    if called is not None and ops[0] in ("=", ":=") and len(items) == 2:
+        if called.lstrip("\\") in _STANDARD_FUNCTIONS:
+            # "Let σ(z) = 1/(1 + e^{-z})": a standard function's formula, checked against its usual meaning
+            return Role(CLAIM, f"the formula of the standard function {called}: checked against its usual meaning")
+        if not ctx.is_defined(called + "(·)"):
+            return Role(DEFINITION, f"defines the function {called}", defines=called + "(·)")
     if ops[0] == "in" and _is_declaration(items[1]):
         return Role(HYPOTHESIS, "declares a name's type or shape")
     if ops[0] in (":=", "<-"):

@@ -50,6 +50,7 @@ class Statement:
     rules: list = field(default_factory=list)  # (job, lhs, rhs): earlier claims usable once verified
     # index ranges stated for an earlier statement nearby (same line): another reading of this one
     nearby_ranges: list[tuple[Node, str]] = field(default_factory=list)
+    unread_defs: list[str] = field(default_factory=list)  # names it reaches whose definition could not be read
 
 
 def depth_walk(toks: list[Token]):
