@@ -154,3 +154,13 @@ def test_an_article_before_the_word_points_forward():
         f.write("Take $Q$ and the symmetric matrix $S$. Then $x = 1$.\n")
     facts = {(x.kind, x.names) for x in extract(rd(f.name).claims).facts}
     assert facts == {("symmetric", ("S",))}
+
+
+def test_eigenvalues_in_an_unstated_order(tmp_path):
+    # A symmetric, u_i orthonormal eigenvectors: A u_1 = lambda_1 u_1 holds in any order; lambda_1 >= lambda_2
+    # (u_1^T A u_1 = lambda_1) needs an order the document does not state (neither verified nor refuted)
+    v = _verdicts("Let $A$ be symmetric with eigenvalues $\\lambda_1, \\dots, \\lambda_n$ and orthonormal "
+                  "eigenvectors $u_1, \\dots, u_n$. Then\n$$A u_1 = \\lambda_1 u_1$$\nand\n"
+                  "$$u_1^T A u_1 \\ge \\lambda_2.$$\n", tmp_path)
+    assert _status(v, "A u_1 = \\lambda_1 u_1") == "verified"
+    assert _status(v, "u_1^T A u_1 \\ge \\lambda_2") == "undecided"

@@ -889,6 +889,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 fixed = {f for f, _t in case_defs}
                 blocked += [f.describe() for f in applied if fixed & set(f.names)]
                 applied = [f for f in applied if not fixed & set(f.names)]
+            # eigenvalues named one by one (lambda_1, lambda_2) in an order the document does not state:
+            # sampled in any order, so a claim that needs one (largest first) is not refuted on it
+            blocked += [f"the order of the eigenvalues {f.get('values')} is not stated" for f in applied
+                        if f.kind == "eigen" and f.get("values") and not f.get("order") and f.get("values") in reach]
             if blocked:
                 unapplied.append("structure stated in the prose: " + "; ".join(blocked))
             # the names the claim reaches through definitions (B = A - \lambda_1 u_1 u_1^T hides A)

@@ -357,7 +357,7 @@ def _ordered(sampler: Sampler, n: int, order: str | None, sign: str | None) -> l
             xs[sampler.rng.randrange(n)] = mpmath.mpf(0)
     else:
         xs = [sampler.scalar(-3, 3) for _ in range(n)]
-    if order == "desc":
+    if order == "desc":  # unstated: any order (a claim that needs one is undecided, see the judge)
         xs.sort(reverse=True)
     elif order == "asc":
         xs.sort()
