@@ -58,6 +58,9 @@ def _int_value(n: Node, env: dict[str, int]) -> int | None:
         return a + b if n.kind == "add" else a - b
     if n.kind == "paren":
         return _int_value(n.args[0], env)
+    if n.kind == "neg":  # x_{-1}: an index below the start of a recurrence
+        v = _int_value(n.args[0], env)
+        return None if v is None else -v
     return None
 
 

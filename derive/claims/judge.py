@@ -856,8 +856,11 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             case_defs: list[tuple[str, str]] = []  # x_0 = 0 in scope: set when sampling (a case-local definition)
             # only a case stated on the claim's own line ("For $A = ..$ and $x_0 = ..$, ... $R(x_1) = ..$"):
             # an earlier "For $\ell = 0$" is not known to govern a later line
+            # A value a part gives a quantity that is no index ("Problem 2. A scalar example: $A = 1$,
+            # $\alpha = \frac{1}{2}$, $x_0 = 1$") holds for the rest of that part.
             cases = {h.latex: _case_definition(h.tree, model, section)
-                     if problem_scope is None and h.line == claim.line else None
+                     if problem_scope is None and (h.line == claim.line or h.section == section
+                                                   and not _index_case(h.tree)) else None
                      for h in visible_hyps if not _samplable(h.tree)}
             once = [c[1] for c in cases.values() if c is not None]
             for text, c in cases.items():
@@ -1146,6 +1149,12 @@ def _case_definition(tree: Node, model: DocumentModel, section: Any) -> tuple[st
     if not fam or key is None or model.is_defined(fam, section) or fam in R.free_names(rhs):
         return None
     return fam, key
+
+
+def _index_case(tree: Node) -> bool:
+    """``\\ell = 0``, ``k = 1``: a case of an index (it governs its own line, not the part)."""
+    lhs = tree.args[0][0] if tree.kind == "chain" else tree
+    return lhs.kind == "name" and lhs.args == (None, None) and lhs.value.lstrip("\\") in _INDEX_NAMES
 
 
 def _samplable(tree: Node) -> bool:

@@ -35,7 +35,9 @@ _INEQ_OPS = {"<", "<=", ">", ">=", "!="}
 _ASYMPTOTIC_HEADS = {"O", "\\mathcal{O}", "\\Theta", "\\Omega", "o", "\\mathcal{o}", "\\omega"}
 _DEF_WORDS = ("let", "define", "defining", "denote", "set", "where", "given", "with", "write", "call", "put",
               "compute", "computing", "calculate", "precompute", "form", "build", "take",
-              "substitute", "introduce", "consider", "model", "input", "defined as", "defined by", "is defined as")
+              "substitute", "introduce", "consider", "model", "input", "defined as", "defined by", "is defined as",
+              "started from", "starting from", "started at", "starting at", "initialised with", "initialized with",
+              "initialised at", "initialized at", "initial value", "initial condition", "initially")
 _HYP_WORDS = ("for", "for all", "for every", "for each", "if", "assume", "assuming", "suppose", "provided",
               "provided that", "when", "whenever", "such that", "since", "because", "as long as", "given that", "unless",
               "except", "and assume", "with the assumption", "under")
