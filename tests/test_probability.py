@@ -247,3 +247,22 @@ def test_dropout_read_out_through_a_vector_defined_by_its_entries(tmp_path):
     by = _check(tmp_path, DROPOUT_VECTOR + "\nThen $$\\mathbf{w}^\\top\\tilde{\\mathbf{h}} = u.$$\n")
     c = by[r"\mathbf{w}^\top\tilde{\mathbf{h}} = u"]
     assert c["status"] == "undecided" and "outside E" in c["reason"], c
+
+
+def test_inequalities_between_moments_and_an_ambiguous_scale_are_undecided(tmp_path):
+    by = _check(tmp_path, "Let $x \\sim \\mathcal{N}(\\mu, v)$ and $y \\sim \\mathcal{N}(0, \\sigma)$.\n\n"
+                          "Then $$\\operatorname{Var}[x] \\ge 0$$ and "
+                          "$$\\operatorname{Var}[2y] = 4\\operatorname{Var}[y].$$\n")
+    c = by[r"\operatorname{Var}[x] \ge 0"]
+    assert c["status"] == "undecided" and "inequality between moments" in c["reason"]
+    c = by[r"\operatorname{Var}[2y] = 4\operatorname{Var}[y]"]
+    assert c["status"] == "undecided" and "standard deviation" in c["reason"]
+
+
+def test_the_usual_spelling_with_sigma_squared(tmp_path):
+    by = _check(tmp_path, "Let $\\sigma > 0$ and $x \\sim \\mathcal{N}(\\mu, \\sigma^2)$.\n\n"
+                          "Then $$\\operatorname{Var}[x] = \\sigma^2$$ and $$\\mathbb{E}[x^2] = \\mu^2 + \\sigma^2$$ "
+                          "but not $$\\operatorname{Var}[x] = \\sigma.$$\n")
+    assert by[r"\operatorname{Var}[x] = \sigma^2"]["status"] in TRUE
+    assert by[r"\mathbb{E}[x^2] = \mu^2 + \sigma^2"]["status"] in TRUE
+    assert by[r"\operatorname{Var}[x] = \sigma"]["status"] == "refuted"

@@ -64,6 +64,7 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
     without limits runs over it (the statement's own condition first)."""
     if pairs is None:
         pairs = [(i, i + 1) for i in range(len(items) - 1)]
+    probability.check_relation(items, ops, scalar_items)  # an inequality between moments: not judged
     index_names = collect_index_names(items + ([condition] if condition else []), scope) | (index_extra or set())
     last: BindError | None = None
     fallback: Bound | None = None

@@ -102,6 +102,19 @@ def distribution(rhs: Node) -> Dist | None:
     return Dist(family, params)
 
 
+def _ambiguous_scale(dist: Dist) -> str | None:
+    """``\\mathcal{N}(\\mu, \\sigma)``: some authors write the standard deviation there; read as
+    the variance a correct derivation would be refuted.  Written σ² (or any other name) it is
+    the variance."""
+    if dist.family != "normal":
+        return None
+    p = dist.params[1]
+    if p.kind == "name" and p.value in ("\\sigma", "\\varsigma") or p.kind == "func" and p.value == "\\sigma":
+        return ("N(μ, σ): σ may be the standard deviation or the variance (written σ^2 it is read as the "
+                "variance)")
+    return None
+
+
 def declaration(tree: Node) -> list[tuple[Node, Dist]] | None:
     """``x \\sim D`` (or ``x, y \\sim D``): the declared names with their distribution."""
     if tree.kind != "chain":
@@ -164,6 +177,21 @@ def moments_scope(scope: Any, tree: Node) -> Any:
     out.entry_names |= vectors
     out.entries_of_defined = True  # z_i of a defined vector z is its entry (judge._expanded_names)
     return out
+
+
+def check_relation(items: list[Node], ops: list[str], compared: set[int] | None = None) -> None:
+    """Equalities of moments are polynomial (or rational) identities in the parameters, so they
+    hold everywhere once they hold on the parameters' domain; an inequality does not (Var[x] = v
+    >= 0 fails for a sampled v < 0), and the parameters' domains (p in [0, 1], a variance > 0) are
+    not applied when sampling: such a statement is undecided."""
+    ordered = set(compared or ())  # the items an inequality compares (judge passes them, not ops)
+    if any(o in ("<", "<=", ">", ">=") for o in ops):
+        ordered |= set(range(len(items)))
+    if any(x.kind == "expect" for i in ordered if i < len(items) and isinstance(items[i], Node)
+           for x in items[i].walk()):
+        from .scope import BindError
+        raise BindError("an inequality between moments (E, Var, Cov) is not judged: the distributions' parameter "
+                        "domains are not applied when sampling")
 
 
 def notes_of(inf: Any) -> list[str]:
@@ -483,6 +511,9 @@ class _Model:
         fam = self._atom_of(atom)
         assert fam is not None
         rv = self.randoms[fam]
+        ambiguous = _ambiguous_scale(rv.dist)
+        if ambiguous:
+            raise ProbabilityError(ambiguous)
         got = self.params.get(fam)
         if got is None:
             from .scope import ShapeError  # under this reading of the shapes; the next one may fit
