@@ -223,3 +223,26 @@ def test_gradients_through_a_defined_variable_and_of_a_log_density(tmp_path):
         # the transpose: d x K beside K x d (refuted on values where K = d, on shapes elsewhere)
         "\\frac{\\partial L}{\\partial W} = \\mathbf{x}\\mathbf{p}^\\top": ("refuted", "undecided"),
     })
+
+
+LAYOUT = (
+    "{convention}Let $A \\in \\mathbb{{R}}^{{m \\times n}}$ and $\\mathbf{{x}} \\in \\mathbb{{R}}^n$, and define "
+    "$\\mathbf{{y}} = \\tanh(A\\mathbf{{x}})$.\n\n"
+    "$$\\frac{{\\partial \\mathbf{{y}}}}{{\\partial \\mathbf{{x}}}} = \\operatorname{{diag}}(\\mathbf{{1}} - \\mathbf{{y}} \\odot \\mathbf{{y}}) A$$\n\n"
+    "$$\\frac{{\\partial \\mathbf{{y}}}}{{\\partial \\mathbf{{x}}}} = A^\\top \\operatorname{{diag}}(\\mathbf{{1}} - \\mathbf{{y}} \\odot \\mathbf{{y}})$$\n\n"
+    "$$\\frac{{\\partial \\mathbf{{y}}}}{{\\partial \\mathbf{{x}}}} = A^\\top$$\n"
+)
+ROWS = "\\frac{\\partial \\mathbf{y}}{\\partial \\mathbf{x}} = \\operatorname{diag}(\\mathbf{1} - \\mathbf{y} \\odot \\mathbf{y}) A"
+COLUMNS = "\\frac{\\partial \\mathbf{y}}{\\partial \\mathbf{x}} = A^\\top \\operatorname{diag}(\\mathbf{1} - \\mathbf{y} \\odot \\mathbf{y})"
+NEITHER = "\\frac{\\partial \\mathbf{y}}{\\partial \\mathbf{x}} = A^\\top"
+
+
+@pytest.mark.parametrize("convention, expected", [
+    # no layout stated: a row per output is the default; the other layout's form is not refuted
+    ("", {ROWS: TRUE, COLUMNS: "undecided", NEITHER: "refuted"}),
+    ("We use the numerator layout. ", {ROWS: TRUE, COLUMNS: "refuted", NEITHER: "refuted"}),
+    ("We use the denominator layout: the Jacobian has one column per output. ",
+     {ROWS: "refuted", COLUMNS: TRUE, NEITHER: "refuted"}),
+])
+def test_the_documents_stated_jacobian_layout_wins(tmp_path, convention, expected):
+    _assert(_verdicts(tmp_path, LAYOUT.format(convention=convention)), expected)
