@@ -246,3 +246,17 @@ NEITHER = "\\frac{\\partial \\mathbf{y}}{\\partial \\mathbf{x}} = A^\\top"
 ])
 def test_the_documents_stated_jacobian_layout_wins(tmp_path, convention, expected):
     _assert(_verdicts(tmp_path, LAYOUT.format(convention=convention)), expected)
+
+
+def test_structure_words_that_name_a_relation_or_a_part_do_not_block(tmp_path):
+    # "orthogonal to", "every diagonal entry of": no matrix is said to be orthogonal or diagonal,
+    # so a false claim about a general A stays refuted
+    v = _verdicts(tmp_path, (
+        "Let $A \\in \\mathbb{R}^{n \\times n}$ and $\\mathbf{x} \\in \\mathbb{R}^n$. The residual is almost "
+        "orthogonal to the input, and every diagonal entry of $A$ is free.\n\n"
+        "$$(A + A^\\top)\\mathbf{x} = 2A\\mathbf{x}$$\n\n"
+        "$$\\mathbf{x}^\\top (A + A^\\top)\\mathbf{x} = 2\\mathbf{x}^\\top A\\mathbf{x}$$\n"))
+    _assert(v, {
+        "(A + A^\\top)\\mathbf{x} = 2A\\mathbf{x}": "refuted",
+        "\\mathbf{x}^\\top (A + A^\\top)\\mathbf{x} = 2\\mathbf{x}^\\top A\\mathbf{x}": TRUE,
+    })
