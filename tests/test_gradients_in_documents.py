@@ -223,3 +223,40 @@ def test_gradients_through_a_defined_variable_and_of_a_log_density(tmp_path):
         # the transpose: d x K beside K x d (refuted on values where K = d, on shapes elsewhere)
         "\\frac{\\partial L}{\\partial W} = \\mathbf{x}\\mathbf{p}^\\top": ("refuted", "undecided"),
     })
+
+
+LAYOUT = (
+    "{convention}Let $A \\in \\mathbb{{R}}^{{m \\times n}}$ and $\\mathbf{{x}} \\in \\mathbb{{R}}^n$, and define "
+    "$\\mathbf{{y}} = \\tanh(A\\mathbf{{x}})$.\n\n"
+    "$$\\frac{{\\partial \\mathbf{{y}}}}{{\\partial \\mathbf{{x}}}} = \\operatorname{{diag}}(\\mathbf{{1}} - \\mathbf{{y}} \\odot \\mathbf{{y}}) A$$\n\n"
+    "$$\\frac{{\\partial \\mathbf{{y}}}}{{\\partial \\mathbf{{x}}}} = A^\\top \\operatorname{{diag}}(\\mathbf{{1}} - \\mathbf{{y}} \\odot \\mathbf{{y}})$$\n\n"
+    "$$\\frac{{\\partial \\mathbf{{y}}}}{{\\partial \\mathbf{{x}}}} = A^\\top$$\n"
+)
+ROWS = "\\frac{\\partial \\mathbf{y}}{\\partial \\mathbf{x}} = \\operatorname{diag}(\\mathbf{1} - \\mathbf{y} \\odot \\mathbf{y}) A"
+COLUMNS = "\\frac{\\partial \\mathbf{y}}{\\partial \\mathbf{x}} = A^\\top \\operatorname{diag}(\\mathbf{1} - \\mathbf{y} \\odot \\mathbf{y})"
+NEITHER = "\\frac{\\partial \\mathbf{y}}{\\partial \\mathbf{x}} = A^\\top"
+
+
+@pytest.mark.parametrize("convention, expected", [
+    # no layout stated: a row per output is the default; the other layout's form is not refuted
+    ("", {ROWS: TRUE, COLUMNS: "undecided", NEITHER: "refuted"}),
+    ("We use the numerator layout. ", {ROWS: TRUE, COLUMNS: "refuted", NEITHER: "refuted"}),
+    ("We use the denominator layout: the Jacobian has one column per output. ",
+     {ROWS: "refuted", COLUMNS: TRUE, NEITHER: "refuted"}),
+])
+def test_the_documents_stated_jacobian_layout_wins(tmp_path, convention, expected):
+    _assert(_verdicts(tmp_path, LAYOUT.format(convention=convention)), expected)
+
+
+def test_structure_words_that_name_a_relation_or_a_part_do_not_block(tmp_path):
+    # "orthogonal to", "every diagonal entry of": no matrix is said to be orthogonal or diagonal,
+    # so a false claim about a general A stays refuted
+    v = _verdicts(tmp_path, (
+        "Let $A \\in \\mathbb{R}^{n \\times n}$ and $\\mathbf{x} \\in \\mathbb{R}^n$. The residual is almost "
+        "orthogonal to the input, and every diagonal entry of $A$ is free.\n\n"
+        "$$(A + A^\\top)\\mathbf{x} = 2A\\mathbf{x}$$\n\n"
+        "$$\\mathbf{x}^\\top (A + A^\\top)\\mathbf{x} = 2\\mathbf{x}^\\top A\\mathbf{x}$$\n"))
+    _assert(v, {
+        "(A + A^\\top)\\mathbf{x} = 2A\\mathbf{x}": "refuted",
+        "\\mathbf{x}^\\top (A + A^\\top)\\mathbf{x} = 2\\mathbf{x}^\\top A\\mathbf{x}": TRUE,
+    })

@@ -34,7 +34,10 @@ from ..verdict import ASSUMED, DEFINED, PROVED, REFUTED, UNDECIDED, VERIFIED, Ve
 from . import roles as R
 from . import structure as S
 from .answers import judge_part_answer, part_answers, problem_named
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
 from .binding import bind_chain
+from .nodes import DerivM
 from .discipline import (all_declared, declared_text, expanded_names, free_identity, has_custom, has_sequences,
                          transcendental, unbound_one_side)
 from .latex_parser import Node, ParseError, parse, to_text
@@ -106,6 +109,9 @@ class Options:
     # it uses (a hand solution covers several problems), generic identities otherwise
     auto_problem: bool = True
     deadline: float | None = None  # time.monotonic() when the file's budget ends (derive.budget)
+    # the layout of Jacobians the document states: "numerator" (a row per output), "denominator"
+    # (a column per output), or None (not stated)
+    layout: str | None = None
 
 
 # --- judging -----------------------------------------------------------------------------------------
@@ -379,9 +385,21 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options) -> dict[str, 
         if op in _NOT_JUDGED:
             v = Verdict(UNDECIDED, f"undecided: {_NOT_JUDGED[op]}", reason=_NOT_JUDGED[op])
         elif op in ("=", ":=", "<-", "!="):
+            jacobians = _jacobians(lhs) | _jacobians(rhs)
+            if jacobians and opts.layout == "denominator":
+                lhs, rhs = _other_layout(lhs, jacobians), _other_layout(rhs, jacobians)
             prover = prove_equal if not (has_custom(lhs) or has_custom(rhs)) else None
             v = check_equal(lhs, rhs, problem, condition=bound.condition, settings=settings, prover=prover,
                             claim=f"{text_l} = {text_r}")
+            if v.status == REFUTED and jacobians and opts.layout is None and op != "!=":
+                # a Jacobian written with a column per output is right in that layout
+                w = check_equal(_other_layout(lhs, jacobians), _other_layout(rhs, jacobians), problem,
+                                condition=bound.condition, settings=settings, prover=None,
+                                claim=f"{text_l} = {text_r}")
+                if w.status in (VERIFIED, PROVED):
+                    why = ("it fails with Jacobians laid out a row per output but holds with a column per output "
+                           "(denominator layout), and the document does not say which layout it uses")
+                    v = Verdict(UNDECIDED, f"undecided: {why}", reason=why)
             if v.status == VERIFIED and wide_eq is not None:
                 # min(x, 2) = x holds on (-1, 1): look across magnitudes before calling it verified
                 w = check_equal(lhs, rhs, wide_eq, condition=bound.condition, settings=settings, prover=None,
@@ -441,6 +459,41 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options) -> dict[str, 
     del generic
     return {"status": status, "scope": scope_text, "reason": reason, "counterexample": first_bad.counterexample,
             "links": [dataclasses.asdict(r) for r in results]}
+
+
+_NUMERATOR = re.compile(r"numerator[- ]layout|one row (per|for each) (output|component|entry)"
+                        r"|rows? (index|indexed by|correspond(ing)? to) (the )?outputs", re.IGNORECASE)
+_DENOMINATOR = re.compile(r"denominator[- ]layout|one column (per|for each) (output|component|entry)"
+                          r"|columns? (index|indexed by|correspond(ing)? to) (the )?outputs", re.IGNORECASE)
+
+
+def stated_layout(doc: Document) -> str | None:
+    """The Jacobian layout the document's prose states, if it states exactly one."""
+    text = " ".join(" ".join((c.prose, c.context, c.after)) for c in doc.claims)
+    text = " ".join(text.split())
+    num, den = bool(_NUMERATOR.search(text)), bool(_DENOMINATOR.search(text))
+    if num == den:
+        return None
+    return "numerator" if num else "denominator"
+
+
+def _jacobians(e: Any) -> set:
+    """The Jacobians in ``e``: derivatives of a vector by a vector (layout-dependent)."""
+    if e is None or not isinstance(e, sp.Basic):
+        return set()
+    out = set()
+    for x in sp.preorder_traversal(e):
+        if isinstance(x, DerivM):
+            body, var = x.args[0], x.args[1]
+            if isinstance(body, MatrixExpr) and isinstance(var, MatrixExpr) and body.shape[1] == 1 \
+                    and var.shape[1] == 1 and body.shape[0] != 1 and var.shape[0] != 1:
+                out.add(x)
+    return out
+
+
+def _other_layout(e: Any, jacobians: set) -> Any:
+    """``e`` with each Jacobian transposed (a column per output)."""
+    return e.xreplace({j: sp.Transpose(j) for j in jacobians})
 
 
 def _chain_scope(results: list[LinkResult], status: str) -> str:
@@ -680,6 +733,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     definitions and hypotheses, scoped by section), then a judgement per judged role."""
 
     base = build_scope(doc, problem_name)
+    if opts.layout is None:
+        opts = dataclasses.replace(opts, layout=stated_layout(doc))
     if base.problem is not None:
         base.problem = CachedProblem.wrap(base.problem)
     name = problem_name or doc.front.get("problem")

@@ -44,6 +44,9 @@ _WORDS = (
 _LINK = {"is", "are", "be", "being", "both", "all", "a", "an", "the", "each", "also", "assumed", "to", "now",
          "and", "real", "square", "matrix", "matrices", "here", "again", "still", "that", "which", "we", "have",
          "has", "where", "with", "so"}
+# words after a structure word that make it a relation or a part, not a property of a matrix
+_NOT_A_PROPERTY = {"to", "entry", "entries", "element", "elements", "part", "parts", "block", "blocks", "term",
+                   "terms", "component", "components"}
 # words between a structure word and the names it qualifies ("orthogonal matrices $U$ and $V$")
 _FORWARD = {"matrix", "matrices", "factor", "factors", "and", "square", "real", "n", "x"}
 SENTENCE_TOKENS = 120  # a sentence is read at most this far either side of a word (bounded work)
@@ -431,6 +434,9 @@ def extract(claims: list[Any]) -> Stated:
         phrase, kind, span = m
         if i + span < len(toks) and toks[i + span][0] == "word" and toks[i + span][1].startswith("eigen"):
             i += span  # "orthonormal eigenvectors": read with the eigenvalues
+            continue
+        if i + span < len(toks) and toks[i + span][0] == "word" and toks[i + span][1] in _NOT_A_PROPERTY:
+            i += span  # "orthogonal to the input", "every diagonal entry of D_t": no matrix's structure
             continue
         if i > 0 and toks[i - 1][0] == "word" and toks[i - 1][1] in ("a", "an", "the", "some", "any", "every"):
             names = _forward(toks, i + span)  # "$Q$ and the symmetric matrix $S$": S, not Q
