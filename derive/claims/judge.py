@@ -943,9 +943,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 if structure else set()
             # the names the claim reaches through definitions (B = A - \lambda_1 u_1 u_1^T hides A)
             applied, blocked, stated = _structure_for(facts, told, stated, reach, section, model)
-            if case_defs:  # a name given its value by the case is not sampled under its structure
+            if case_defs:  # a name given its value by the case is not sampled: its value is the document's
                 fixed = {f for f, _t in case_defs}
-                blocked += [f.describe() for f in applied if fixed & set(f.names)]
                 applied = [f for f in applied if not fixed & set(f.names)]
             # eigenvalues named one by one (lambda_1, lambda_2) in an order the document does not state:
             # sampled in any order, so a claim that needs one (largest first) is not refuted on it
@@ -1201,8 +1200,13 @@ def _case_definition(tree: Node, model: DocumentModel, section: Any) -> tuple[st
         return None
     fam = R.family(lhs)
     key = name_key(lhs)
-    if not fam or key is None or model.is_defined(fam, section) or fam in R.free_names(rhs):
+    if not fam or key is None or fam in R.free_names(rhs):
         return None
+    if model.is_defined(fam, section):
+        # x_0 = 1 for x_{k+1} = ... started from x_1 = f(x_0): the start the recurrence leaves open
+        first = [a for a in lhs.args if a is not None]
+        if not (len(first) == 1 and first[0].value == "0") or model.member_defined(key, section):
+            return None
     return fam, key
 
 

@@ -109,6 +109,11 @@ class DocumentModel:
         return bool(found) and fam not in self.base.def_families and all(
             b.lhs.kind == "name" and any(isinstance(a, Node) and a.kind == "num" for a in b.lhs.args) for b in found)
 
+    def member_defined(self, key: str, section: Section) -> bool:
+        """Whether the document defines exactly this member (``x_{0}``) in scope."""
+        return any(b.kind == "define" and visible(b.section, section) and name_key(b.lhs) == key
+                   for b in self.bindings)
+
     def has_member(self, fam: str, section: Section) -> bool:
         """Whether a numbered member of ``fam`` (``x_0 = 1``) is given in scope."""
         return any(b.kind == "define" and b.family == fam and visible(b.section, section) and b.lhs.kind == "name"
