@@ -83,3 +83,36 @@ def test_a_range_stated_next_to_a_statement_is_a_reading_of_it(tmp_path):
         "Similarly, $(pp^\\top)^k = \\|p\\|^{2(k-1)} pp^\\top$.\n"))
     c = v["(pp^\\top)^k = \\|p\\|^{2(k-1)} pp^\\top"]
     assert c["status"] == "undecided" and "readings disagree" in c["reason"]
+
+
+def test_values_a_part_gives_hold_for_the_part(tmp_path):
+    # x_{k+1} = x_k - a c x_k + b (x_k - x_{k-1}), x_1 = x_0 - a c x_0; with c = 1, a = 1/2, b = 1/4, x_0 = 1:
+    # x_1 = 1/2, x_2 = 1/2 - 1/4 + (1/2 - 1)/4 = 1/8, x_3 = 1/8 - 1/16 + (1/8 - 1/2)/4 = -1/32;
+    # so x_2 = 1/8 is true and x_3 = 1/16 is false
+    v = _verdicts(tmp_path, (
+        "## The method\n\nThe method is\n$$x_{k+1} = x_k - a c x_k + b\\,(x_k - x_{k-1}), \\qquad k \\ge 1,$$\n"
+        "started from $x_1 = x_0 - a c x_0$.\n\n"
+        "### A scalar example\n\nTake $c = 1$, $a = \\frac{1}{2}$, $b = \\frac{1}{4}$ and $x_0 = 1$.\n\n"
+        "Running the method, $$x_2 = \\frac{1}{8}, \\qquad x_3 = \\frac{1}{16}.$$\n"))
+    assert v["x_2 = \\frac{1}{8}"]["status"] in ("verified", "proved")
+    wrong = v["x_3 = \\frac{1}{16}"]
+    assert wrong["status"] == "refuted" and "with the document's values" in wrong["scope"]
+
+
+def test_an_unread_definition_blocks_a_refutation_through_it(tmp_path):
+    # q_k uses an Iverson bracket the reader does not know; sum_k q_k = 1 holds for the document's q
+    # but not for a free q: never refuted
+    v = _verdicts(tmp_path, (
+        "Let $\\mathbf{q} \\in \\mathbb{R}^K$ with $q_k = (1 - \\varepsilon)\\,[k = c] + \\frac{\\varepsilon}{K}$.\n\n"
+        "The target is a distribution, $\\sum_{k=1}^K q_k = 1$.\n"))
+    assert v["\\sum_{k=1}^K q_k = 1"]["status"] != "refuted"
+
+
+def test_a_function_defined_with_a_command_is_the_documents(tmp_path):
+    # lse(z + c 1) = lse(z) + c is true; lse(z + c 1) = lse(z) is false (c != 0)
+    v = _verdicts(tmp_path, (
+        "Define $\\operatorname{lse}(\\mathbf{z}) = \\log\\sum_{j=1}^K e^{z_j}$ for $\\mathbf{z} \\in \\mathbb{R}^K$ "
+        "and let $c \\in \\mathbb{R}$.\n\nThen $\\operatorname{lse}(\\mathbf{z} + c\\mathbf{1}) = \\operatorname{lse}(\\mathbf{z}) + c$.\n"))
+    assert v["\\operatorname{lse}(\\mathbf{z}) = \\log\\sum_{j=1}^K e^{z_j}"]["status"] == "defined"
+    assert v["\\operatorname{lse}(\\mathbf{z} + c\\mathbf{1}) = \\operatorname{lse}(\\mathbf{z}) + c"]["status"] in (
+        "verified", "proved")

@@ -450,6 +450,8 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options) -> dict[str, 
     if hyp_links:
         texts = st.hypothesis_texts or [to_text(h) for h in st.hypotheses]
         scope_text += " [sampled under: " + "; ".join(" ".join(t.split()) for t in texts)[:300] + "]"
+    if st.local_defs:
+        scope_text += " [with the document's values: " + "; ".join(" ".join(t.split()) for t in st.local_defs)[:300] + "]"
     if bound.extra.get("model"):
         scope_text += " [" + "; ".join(bound.extra["model"]) + "]"
     if structure:
@@ -942,10 +944,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             stated = set().union(*(ws for sec, ws in structure.items() if visible(sec, section))) \
                 if structure else set()
             # the names the claim reaches through definitions (B = A - \lambda_1 u_1 u_1^T hides A)
-            applied, blocked, stated = _structure_for(facts, told, stated, reach, section, model)
-            if case_defs:  # a name given its value by the case is not sampled: its value is the document's
-                fixed = {f for f, _t in case_defs}
-                applied = [f for f in applied if not fixed & set(f.names)]
+            # a name given its value by a case is not sampled: its value is the document's
+            fixed = {f for f, _t in case_defs}
+            applied, blocked, stated = _structure_for(facts, told, stated, reach - fixed, section, model)
+            applied = [f for f in applied if not fixed & set(f.names)]
             # eigenvalues named one by one (lambda_1, lambda_2) in an order the document does not state:
             # sampled in any order, so a claim that needs one (largest first) is not refuted on it
             blocked += [f"the order of the eigenvalues {f.get('values')} is not stated" for f in applied
@@ -954,7 +956,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 unapplied.append("structure stated in the prose: " + "; ".join(blocked))
             # the names the claim reaches through definitions (B = A - \lambda_1 u_1 u_1^T hides A)
             if stated and any((_matrix_like(n) or (stated & set(_EIGEN_WORDS) and n.endswith(R.INDEXED)))
-                              and not model.is_defined(n, section) for n in reach):
+                              and not model.is_defined(n, section) for n in reach - fixed):
                 unapplied.append("structure stated in the prose: " + ", ".join(sorted(stated)))
             if _is_implication_step(role, previous, section, tree):
                 hyps = hyps + [previous[0].tree]  # an inequality step: judged as an implication
