@@ -1204,6 +1204,10 @@ def _case_definition(tree: Node, model: DocumentModel, section: Any) -> tuple[st
     key = name_key(lhs)
     if not fam or key is None or fam in R.free_names(rhs):
         return None
+    for name in R.free_names(rhs):  # L = 2^N beside N = \log_2 L: setting L would go round in a circle
+        b = model.definition_of(name, section)
+        if b is not None and fam in R.free_names(b.rhs):
+            return None
     if model.is_defined(fam, section):
         # x_0 = 1 for x_{k+1} = ... started from x_1 = f(x_0): the start the recurrence leaves open
         first = [a for a in lhs.args if a is not None]
