@@ -28,7 +28,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 from . import probability
 from .latex_parser import GREEK, Node, to_text
 from .indexing import ENTRY_INDICES, IndexedNotation
-from .nodes import AtM, AtS, DerivM, EntryVector
+from .nodes import AtM, AtS, DerivM, EntryVector, Indicator
 from .scope import BindError, Dims, Pattern, Scope, Shape, ShapeError, SymInfo, T, name_key
 
 
@@ -699,6 +699,33 @@ class Inference(IndexedNotation):
         a = self.infer(n.args[0])
         kind = n.value or ""
         return T(self.scalar(), lambda b, a=a, k=kind: b.norm(a, k), True)
+
+    def _indicator(self, n: Node) -> T:
+        """The Iverson bracket [a op b] of two scalars: 1 where the relation holds, else 0."""
+        if n.value in ("=", "!="):
+            # an equality of indices is checked only between indices bound here (a sum's k, numbers):
+            # [k = c] with a free c means c is one of the summed values, a condition not sampled here
+            for x in n.walk():
+                if x.kind == "name" and to_text(x) not in self.local_index:
+                    raise BindError(f"the indicator [{to_text(n.args[0])} {n.value} {to_text(n.args[1])}] compares "
+                                    f"{to_text(x)}, which no sum here binds: its range is not known", n.col)
+        a, c = self.infer(n.args[0]), self.infer(n.args[1])
+        self.make_scalar(a.shape, "an indicator [a op b] compares scalars", n.col)
+        self.make_scalar(c.shape, "an indicator [a op b] compares scalars", n.col)
+        return T(self.scalar(), lambda b, a=a, c=c, op=n.value: Indicator(op, b.scalar(a), b.scalar(c)), True)
+
+    def _inner(self, n: Node) -> T:
+        """⟨a, b⟩: xᵀy for vectors, tr(AᵀB) (Frobenius) for matrices, ab for scalars."""
+        a, c = self.infer(n.args[0]), self.infer(n.args[1])
+        self.unify_shape(a.shape, c.shape, "the shapes of the two sides of an inner product ⟨a, b⟩", n.col)
+
+        def build(b: "Builder", a=a, c=c) -> sp.Basic:
+            av, cv = b.value(a), b.value(c)
+            if isinstance(av, MatrixExpr) or getattr(av, "is_Matrix", False):
+                return sp.Trace(sp.MatMul(sp.Transpose(av), cv))
+            return sp.Mul(av, cv, evaluate=False)
+
+        return T(self.scalar(), build, True)
 
     def _abs(self, n: Node) -> T:
         a = self.infer(n.args[0])

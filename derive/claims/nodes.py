@@ -447,3 +447,32 @@ def _entry_vector(ev: Evaluator, e: EntryVector) -> Any:
         else:
             ev.bound[index] = saved
     return out
+
+
+class Indicator(sp.Expr):
+    """The Iverson bracket ``[a op b]``: 1 where the relation holds, else 0 (scalars)."""
+
+    is_commutative = True
+
+    def __new__(cls, op: str, lhs: sp.Basic, rhs: sp.Basic):
+        return sp.Basic.__new__(cls, _str(op), lhs, rhs)
+
+    def _sympystr(self, printer) -> str:
+        return f"[{printer._print(self.args[1])} {self.args[0].name} {printer._print(self.args[2])}]"
+
+
+_INDICATOR_TESTS = {"=": lambda d: d == 0, "!=": lambda d: d != 0, "<": lambda d: d < 0, ">": lambda d: d > 0,
+                    "<=": lambda d: d <= 0, ">=": lambda d: d >= 0}
+
+
+@evaluator(Indicator)
+def _indicator(ev: Evaluator, e: Indicator) -> Any:
+    a, b = as_scalar(ev(e.args[1])), as_scalar(ev(e.args[2]))
+    if isinstance(a, mpmath.mpc) or isinstance(b, mpmath.mpc):
+        raise EvaluationError("an indicator of a complex number")
+    d = a - b
+    # a difference that is not exactly zero but within rounding of it cannot be told from a tie:
+    # the bracket's value there is not trusted
+    if d != 0 and abs(d) <= mpmath.mpf(10) ** (-(mpmath.mp.dps * 4 // 5)) * max(1, abs(a), abs(b)):
+        raise EvaluationError("an indicator at a near tie of its two sides")
+    return mpmath.mpf(1) if _INDICATOR_TESTS[e.args[0].name](d) else mpmath.mpf(0)
