@@ -132,3 +132,16 @@ def test_argmin_and_argmax():
     assert t(r"\operatorname{arg\,max}_{k} p_k") == r"extremum[\argmax](p_{k},k,None,None)"
     with pytest.raises(ParseError):
         parse(r"\arg z")
+
+
+def test_limits():
+    assert t(r"\lim_{n \to \infty} \left(1 + \frac{1}{n}\right)^n") == \
+        "limit(pow(paren(add(1,div[frac](1,n))),n),n,infinity)"
+    assert t(r"\lim_{x \to 0} \frac{\sin x}{x} + 1") == r"add(limit(div[frac](call(func[\sin](),x),x),x,0),1)"
+    with pytest.raises(ParseError):
+        parse(r"\lim f(x)")
+
+
+def test_uniform_on_a_closed_interval():
+    assert t(r"x \sim \mathrm{Uniform}[a, b]") == r"chain((x,call(func[\Uniform](),a,b)),(sim))"
+    assert t(r"x \sim \mathcal{U}[0, 1]") == r"chain((x,apply(\mathcal{U},0,1)),(sim))"

@@ -54,6 +54,7 @@ class Node:
     (body, var, lo|None, hi|None): ``\\max_{1 \\le i \\le n} x_i``; also \\argmin|\\argmax: ``\\arg\\min_\\theta L(\\theta)``), expect (value = E|Var|Cov, args = ((arg, ...), given|None,
     subscript|None): \\mathbb{E}_{x \\sim p}[X \\mid Y], \\operatorname{Var}(X), \\operatorname{Cov}[X, Y]),
     indicator (value = =|!=|<|>|<=|>=, args = (lhs, rhs): the Iverson bracket [k = c], \\mathbb{1}_{x > 0}),
+    limit (args = (body, var, point): \\lim_{n \\to \\infty} f(n)),
     inner (args = (a, b): \\langle a, b \\rangle, xᵀy for vectors and tr(AᵀB) for matrices).
     """
 
@@ -435,6 +436,13 @@ class Parser:
                         node = Node("name", inner.value, (sub, inner.args[1]), node.col)
                     else:
                         raise ParseError("a subscript here is not understood", t.col)
+                elif self.at("[") and (node.kind == "func" and node.value in (r"\Uniform", r"\Unif")
+                                       or node.kind == "name" and node.value == r"\mathcal{U}" and node.args == (None, None)):
+                    # \mathrm{Uniform}[a, b], \mathcal{U}[a, b]: the uniform distribution on [a, b]
+                    box = self.parse_primary()
+                    if box.kind != "tuple" or len(box.args) != 2:
+                        raise ParseError("a uniform distribution is written Uniform[a, b]", t.col)
+                    node = Node("call" if node.kind == "func" else "apply", None, (node, *box.args), node.col)
                 elif self.at("'"):
                     self.next()
                     node = Node("prime", None, (node,), t.col)
@@ -977,6 +985,19 @@ class Parser:
         self.pos = start
         return None
 
+    def _c_lim(self, t: Token) -> Node:
+        # \lim_{n \to \infty} f(n), \lim_{x \to 0} \frac{\sin x}{x}: Node("limit", None, (body, var, point))
+        if not self.at("_"):
+            raise ParseError("\\lim without a subscript (\\lim_{x \\to a})", t.col)
+        self.next()
+        sub = self.parse_script()
+        if sub.kind != "rel" or sub.value != "->" or sub.args[0].kind != "name":
+            raise ParseError("the subscript of \\lim is read as x \\to a", t.col)
+        if not self.starts_factor():
+            raise ParseError("\\lim without an argument", self.tok.col)
+        body = self.parse_term()
+        return Node("limit", None, (body, sub.args[0], sub.args[1]), t.col)
+
     def _c_arg(self, t: Token) -> Node:
         # \arg\min_{\theta} L(\theta), \arg\max_x: the minimiser (an extremum node, value \argmin)
         if self.tok.kind == "cmd" and self.tok.value in (r"\min", r"\max"):
@@ -1360,6 +1381,7 @@ COMMANDS.update({
     r"\lvert": Parser._c_abs, r"\vert": Parser._c_abs,
     r"\langle": Parser._c_inner_product,
     r"\arg": Parser._c_arg,
+    r"\lim": Parser._c_lim,
     r"\pmod": Parser._c_misplaced, r"\bmod": Parser._c_misplaced,
 })
 

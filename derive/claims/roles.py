@@ -186,7 +186,7 @@ def free_names(n: Node) -> set[str]:
             if _index_like(x.args[1]):
                 stack.append(x.args[1])
             continue
-        if x.kind in ("sum", "prod", "extremum") and isinstance(x.args[1], Node):
+        if x.kind in ("sum", "prod", "extremum", "limit") and isinstance(x.args[1], Node):
             bound.add(to_text(x.args[1]))
         if x.kind == "ddx" and isinstance(x.args[0], Node):
             pass  # d/dx f(x): x stays free (the derivative is a function of it)
