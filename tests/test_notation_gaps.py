@@ -145,3 +145,18 @@ def test_limits():
 def test_uniform_on_a_closed_interval():
     assert t(r"x \sim \mathrm{Uniform}[a, b]") == r"chain((x,call(func[\Uniform](),a,b)),(sim))"
     assert t(r"x \sim \mathcal{U}[0, 1]") == r"chain((x,apply(\mathcal{U},0,1)),(sim))"
+
+
+def test_zero_padding_subscripts():
+    assert t(r"u_{\le 0} = 0") == "chain((u_{bound[<=](0)},0),(=))"
+    assert t(r"u_{<0} = 0") == "chain((u_{bound[<](0)},0),(=))"
+
+
+def test_zero_padding_is_a_hypothesis():
+    from derive.claims.roles import HYPOTHESIS, Context, assign
+
+    no = lambda *_: False  # noqa: E731
+    ctx = Context(prose="", lead="", binding_prose=False, mark=None, first_in_span=True, is_defined=no,
+                  problem_input=no, problem_computed=no, seen=no)
+    role = assign(parse(r"u_{\le 0} = 0"), ctx)
+    assert role.role == HYPOTHESIS and "padding" in role.why

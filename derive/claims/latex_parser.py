@@ -54,6 +54,7 @@ class Node:
     (body, var, lo|None, hi|None): ``\\max_{1 \\le i \\le n} x_i``; also \\argmin|\\argmax: ``\\arg\\min_\\theta L(\\theta)``), expect (value = E|Var|Cov, args = ((arg, ...), given|None,
     subscript|None): \\mathbb{E}_{x \\sim p}[X \\mid Y], \\operatorname{Var}(X), \\operatorname{Cov}[X, Y]),
     indicator (value = =|!=|<|>|<=|>=, args = (lhs, rhs): the Iverson bracket [k = c], \\mathbb{1}_{x > 0}),
+    bound (value = <|<=|>|>=, args = (value,): the subscript of u_{\\le 0}, the members of u below 0),
     limit (args = (body, var, point): \\lim_{n \\to \\infty} f(n)),
     inner (args = (a, b): \\langle a, b \\rangle, xᵀy for vectors and tr(AᵀB) for matrices).
     """
@@ -637,6 +638,14 @@ class Parser:
         if t.kind == "cmd" and t.value in _LABEL_SCRIPTS:
             self.next()
             return Node("name", t.value, (None, None), t.col)
+        if self.at("{") and self.peek().kind in ("sym", "cmd") \
+                and RELATIONS.get(self.peek().value) in ("<", "<=", ">", ">="):
+            # u_{\le 0}, u_{<0}: the members of u below (or above) a bound, as in u_{\le 0} = 0
+            self.next()
+            op = RELATIONS[self.next().value]
+            bound = self.parse_expr()
+            self.expect("}")
+            return Node("bound", op, (bound,), t.col)
         if self.at("{"):
             return self.parse_group()
         if t.kind == "num":
