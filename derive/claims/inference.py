@@ -272,9 +272,10 @@ class Inference(IndexedNotation):
                 sym = self.scope.dim_symbols[base]
                 return T(self.scalar(), lambda b, s=sym: s, True)
             if base == "e" and self.scope.problem is None and key not in self.scope.declared and key not in self.scope.defs \
-                    and key not in self.syms and key not in self.opaque:
-                # a bare e nothing defines or declares is Euler's number (as in e^{x}, and as the
-                # one-side discipline reads it): (1 + 1/n)^n → e is no identity in a variable e
+                    and key not in self.syms and key not in self.opaque and self.kind_for(key, base) == "scalar":
+                # a bare scalar e nothing defines or declares is Euler's number (as in e^{x}, and as the
+                # one-side discipline reads it): (1 + 1/n)^n → e is no identity in a variable e.  Where
+                # the reading makes e a vector ((A e)_i = Σ_j A_ij e_j) it stays a vector
                 return T(self.scalar(), lambda b: sp.E, True)
             if base == "I":
                 d = self.dims.new(rigid=True)
