@@ -102,3 +102,61 @@ def test_a_family_run_is_read_from_its_first_and_last_members():
     assert run(r"(a_n, \dots, a_1)") is None  # runs downwards
     assert run(r"(a_1, \dots, b_n)") is None  # two families
     assert run(r"(a_1, \dots, a_n, 0)") is None  # something after the last member
+
+
+def test_inner_product_brackets():
+    assert t(r"\langle x, y \rangle") == "inner(x,y)"
+    assert t(r"\left\langle A, B \right\rangle + 1") == "add(inner(A,B),1)"
+    assert t(r"\langle A, B \rangle_F") == "inner(A,B)"
+    with pytest.raises(ParseError):
+        parse(r"\langle x \rangle")
+
+
+def test_iverson_brackets_and_indicators():
+    assert t(r"[k = c]") == "indicator[=](k,c)"
+    assert t(r"(1 - \varepsilon)\,[k = c] + \frac{\varepsilon}{K}") == \
+        r"add(mul[juxt](paren(sub(1,\varepsilon)),indicator[=](k,c)),div[frac](\varepsilon,K))"
+    assert t(r"[i \ne j]") == "indicator[!=](i,j)"
+    assert t(r"\mathbb{1}[k = c]") == "indicator[=](k,c)"
+    assert t(r"\mathbb{1}_{k = c}") == "indicator[=](k,c)"
+    assert t(r"\mathbf{1}\{x > 0\}") == "indicator[>](x,0)"
+    # intervals, entries and the ones vector keep their meaning
+    assert t(r"[a, b]") == "tuple[[]](a,b)"
+    assert t(r"[x]_i") == "element(x,i)"
+    assert t(r"\mathbf{1}_n") == r"\mathbf{1}_{n}"
+
+
+def test_argmin_and_argmax():
+    assert t(r"\arg\min_{\theta} L(\theta)") == r"extremum[\argmin](apply(L,\theta),\theta,None,None)"
+    assert t(r"\operatorname*{argmin}_x f(x)") == r"extremum[\argmin](apply(f,x),x,None,None)"
+    assert t(r"\operatorname{arg\,max}_{k} p_k") == r"extremum[\argmax](p_{k},k,None,None)"
+    with pytest.raises(ParseError):
+        parse(r"\arg z")
+
+
+def test_limits():
+    assert t(r"\lim_{n \to \infty} \left(1 + \frac{1}{n}\right)^n") == \
+        "limit(pow(paren(add(1,div[frac](1,n))),n),n,infinity)"
+    assert t(r"\lim_{x \to 0} \frac{\sin x}{x} + 1") == r"add(limit(div[frac](call(func[\sin](),x),x),x,0),1)"
+    with pytest.raises(ParseError):
+        parse(r"\lim f(x)")
+
+
+def test_uniform_on_a_closed_interval():
+    assert t(r"x \sim \mathrm{Uniform}[a, b]") == r"chain((x,call(func[\Uniform](),a,b)),(sim))"
+    assert t(r"x \sim \mathcal{U}[0, 1]") == r"chain((x,apply(\mathcal{U},0,1)),(sim))"
+
+
+def test_zero_padding_subscripts():
+    assert t(r"u_{\le 0} = 0") == "chain((u_{bound[<=](0)},0),(=))"
+    assert t(r"u_{<0} = 0") == "chain((u_{bound[<](0)},0),(=))"
+
+
+def test_zero_padding_is_a_hypothesis():
+    from derive.claims.roles import HYPOTHESIS, Context, assign
+
+    no = lambda *_: False  # noqa: E731
+    ctx = Context(prose="", lead="", binding_prose=False, mark=None, first_in_span=True, is_defined=no,
+                  problem_input=no, problem_computed=no, seen=no)
+    role = assign(parse(r"u_{\le 0} = 0"), ctx)
+    assert role.role == HYPOTHESIS and "padding" in role.why

@@ -217,6 +217,8 @@ class IndexedNotation:
         ``\\max_i x_i`` over the dimension the index runs through."""
         body, var, lo, hi = n.args
         word = n.value.lstrip("\\")
+        if word in ("argmin", "argmax"):
+            raise BindError(f"an {word} is an optimisation; it is not evaluated here", n.col)
         if var.kind != "name" or var.args != (None, None):
             raise BindError(f"a \\{word} over {_script_text(var)} is not understood (write an index range)", n.col)
         key = to_text(var)

@@ -28,7 +28,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 from . import probability
 from .latex_parser import GREEK, Node, to_text
 from .indexing import ENTRY_INDICES, IndexedNotation
-from .nodes import AtM, AtS, DerivM, EntryVector
+from .nodes import AtM, AtS, DerivM, EntryVector, Indicator, Limit
 from .scope import BindError, Dims, Pattern, Scope, Shape, ShapeError, SymInfo, T, name_key
 
 
@@ -271,6 +271,12 @@ class Inference(IndexedNotation):
                                                           for p in self.scope.patterns):
                 sym = self.scope.dim_symbols[base]
                 return T(self.scalar(), lambda b, s=sym: s, True)
+            if base == "e" and self.scope.problem is None and key not in self.scope.declared and key not in self.scope.defs \
+                    and key not in self.syms and key not in self.opaque and self.kind_for(key, base) == "scalar":
+                # a bare scalar e nothing defines or declares is Euler's number (as in e^{x}, and as the
+                # one-side discipline reads it): (1 + 1/n)^n → e is no identity in a variable e.  Where
+                # the reading makes e a vector ((A e)_i = Σ_j A_ij e_j) it stays a vector
+                return T(self.scalar(), lambda b: sp.E, True)
             if base == "I":
                 d = self.dims.new(rigid=True)
                 self.bare_identity.append(d)  # its size comes from the statement, if anything fixes it
@@ -699,6 +705,71 @@ class Inference(IndexedNotation):
         a = self.infer(n.args[0])
         kind = n.value or ""
         return T(self.scalar(), lambda b, a=a, k=kind: b.norm(a, k), True)
+
+    def _indicator(self, n: Node) -> T:
+        """The Iverson bracket [a op b] of two scalars: 1 where the relation holds, else 0."""
+        if n.value in ("=", "!="):
+            # an equality of indices is checked only between indices bound here (a sum's k, numbers):
+            # [k = c] with a free c means c is one of the summed values, a condition not sampled here
+            for x in n.walk():
+                if x.kind == "name" and to_text(x) not in self.local_index:
+                    raise BindError(f"the indicator [{to_text(n.args[0])} {n.value} {to_text(n.args[1])}] compares "
+                                    f"{to_text(x)}, which no sum here binds: its range is not known", n.col)
+        a, c = self.infer(n.args[0]), self.infer(n.args[1])
+        self.make_scalar(a.shape, "an indicator [a op b] compares scalars", n.col)
+        self.make_scalar(c.shape, "an indicator [a op b] compares scalars", n.col)
+        return T(self.scalar(), lambda b, a=a, c=c, op=n.value: Indicator(op, b.scalar(a), b.scalar(c)), True)
+
+    def _limit(self, n: Node) -> T:
+        """\\lim_{x \\to a} f(x) of a scalar: evaluated numerically, and only where the estimate has
+        clearly converged (nodes.Limit); n → ∞ for n, m, k, … runs over the integers."""
+        body, var, point = n.args
+        if var.kind != "name" or var.args != (None, None):
+            raise BindError("a limit over something that is not one name", n.col)
+        key = to_text(var)
+        if point.kind == "infinity":
+            point_t = None
+        elif any(x.kind == "infinity" for x in point.walk()):
+            raise BindError("a limit is not evaluated here (only towards a value or +∞)", n.col)
+        else:
+            if any(x.kind == "name" and to_text(x) == key for x in point.walk()):
+                raise BindError("a limit point that contains its own variable", n.col)
+            point_t = self.infer(point)
+            self.make_scalar(point_t.shape, "a limit point must be a scalar", n.col)
+        integer = point_t is None and key in ("n", "m", "k", "N", "M", "K", "i", "j", "l", "t", "T")
+        sym = sp.Symbol(key.lstrip("\\") + "_lim", integer=True) if integer else sp.Symbol(key.lstrip("\\") + "_lim", real=True)
+        saved_index, saved_local = self.local_index.get(key), self.local.get(key)
+        if integer:
+            self.local_index[key] = sym
+            self.local.pop(key, None)
+        else:
+            self.local_index.pop(key, None)
+            self.local[key] = T(self.scalar(), lambda b, s=sym: s, True)
+        try:
+            t = self.infer(body)
+        finally:
+            self.local_index.pop(key, None)
+            self.local.pop(key, None)
+            if saved_index is not None:
+                self.local_index[key] = saved_index
+            if saved_local is not None:
+                self.local[key] = saved_local
+        self.make_scalar(t.shape, "a limit of a matrix is not evaluated here", n.col)
+        return T(self.scalar(), lambda b, t=t, s=sym, p=point_t: Limit(b.scalar(t), s, sp.oo if p is None else b.scalar(p)),
+                 True)
+
+    def _inner(self, n: Node) -> T:
+        """⟨a, b⟩: xᵀy for vectors, tr(AᵀB) (Frobenius) for matrices, ab for scalars."""
+        a, c = self.infer(n.args[0]), self.infer(n.args[1])
+        self.unify_shape(a.shape, c.shape, "the shapes of the two sides of an inner product ⟨a, b⟩", n.col)
+
+        def build(b: "Builder", a=a, c=c) -> sp.Basic:
+            av, cv = b.value(a), b.value(c)
+            if isinstance(av, MatrixExpr) or getattr(av, "is_Matrix", False):
+                return sp.Trace(sp.MatMul(sp.Transpose(av), cv))
+            return sp.Mul(av, cv, evaluate=False)
+
+        return T(self.scalar(), build, True)
 
     def _abs(self, n: Node) -> T:
         a = self.infer(n.args[0])

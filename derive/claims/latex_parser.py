@@ -51,8 +51,12 @@ class Node:
     (value = operator, args = (lhs, rhs)), interval (value = brackets, args = (lo, hi)),
     tuple, set, ellipsis, infinity, text, element (an entry of a bracketed expression,
     ``(A^\\top A)_{jk}``: args = (expression, subscript)), blank (an empty matrix cell), extremum (value = \\max|\\min, args =
-    (body, var, lo|None, hi|None): ``\\max_{1 \\le i \\le n} x_i``), expect (value = E|Var|Cov, args = ((arg, ...), given|None,
-    subscript|None): \\mathbb{E}_{x \\sim p}[X \\mid Y], \\operatorname{Var}(X), \\operatorname{Cov}[X, Y]).
+    (body, var, lo|None, hi|None): ``\\max_{1 \\le i \\le n} x_i``; also \\argmin|\\argmax: ``\\arg\\min_\\theta L(\\theta)``), expect (value = E|Var|Cov, args = ((arg, ...), given|None,
+    subscript|None): \\mathbb{E}_{x \\sim p}[X \\mid Y], \\operatorname{Var}(X), \\operatorname{Cov}[X, Y]),
+    indicator (value = =|!=|<|>|<=|>=, args = (lhs, rhs): the Iverson bracket [k = c], \\mathbb{1}_{x > 0}),
+    bound (value = <|<=|>|>=, args = (value,): the subscript of u_{\\le 0}, the members of u below 0),
+    limit (args = (body, var, point): \\lim_{n \\to \\infty} f(n)),
+    inner (args = (a, b): \\langle a, b \\rangle, xᵀy for vectors and tr(AᵀB) for matrices).
     """
 
     kind: str
@@ -256,6 +260,7 @@ _MUL_OPS = {r"\cdot": "cdot", r"\times": "times", r"\odot": "odot", r"\circ": "c
 _TEXT_OPERATORS = {"tr", "trace", "diag", "det", "softmax", "rank", "vec", "sign", "relu", "sigmoid", "argmin",
                    "argmax", "logit", "KL", "kl", "mod", "dim"}  # \text{tr}(A): an operator, as \operatorname{tr}
 _LABEL_SCRIPTS = {r"\max", r"\min", r"\mathrm", r"\text"}  # only \max and \min are tokens of their own here
+_INDICATOR_RELATIONS = {"=", "!=", "<", ">", "<=", ">="}  # inside an Iverson bracket [k = c]
 _IGNORED_CMDS = {r"\forall", r"\exists", r"\therefore", r"\because"}
 
 
@@ -390,13 +395,15 @@ class Parser:
             head = t.value.split("|", 1)[0]
             return head in (r"\operatorname", r"\mathrm", r"\operatorname*")
         if t.kind == "sym":
+            if t.value == "[":
+                return self._iverson_ahead()
             return t.value in ("(", "{") or (t.value == r"\|" and not self.in_norm) or (t.value == "|" and not self.in_abs)
         if t.kind == "cmd":
             if t.value in RELATIONS or t.value in _MUL_OPS or t.value in (r"\pm", r"\mp", r"\bmod", r"\pmod"):
                 return False
             if t.value in (r"\end", r"\right", r"\dots", r"\ldots", r"\cdots", r"\vdots", r"\ddots"):
                 return t.value in (r"\dots", r"\ldots", r"\cdots")
-            return t.value not in _IGNORED_CMDS and t.value != r"\mid"
+            return t.value not in _IGNORED_CMDS and t.value not in (r"\mid", r"\rangle")
         return False
 
     def parse_postfix(self) -> Node:
@@ -408,7 +415,8 @@ class Parser:
                 if self.at("^"):
                     self.next()
                     node = self.superscript(node, t.col)
-                elif self.at("_") and node.kind == "func" and node.value in (r"\max", r"\min") and not node.args:
+                elif self.at("_") and node.kind == "func" and node.value in (r"\max", r"\min", r"\argmin", r"\argmax") \
+                        and not node.args:
                     self.next()
                     node = self._extremum(node)
                 elif self.at("_"):
@@ -429,6 +437,13 @@ class Parser:
                         node = Node("name", inner.value, (sub, inner.args[1]), node.col)
                     else:
                         raise ParseError("a subscript here is not understood", t.col)
+                elif self.at("[") and (node.kind == "func" and node.value in (r"\Uniform", r"\Unif")
+                                       or node.kind == "name" and node.value == r"\mathcal{U}" and node.args == (None, None)):
+                    # \mathrm{Uniform}[a, b], \mathcal{U}[a, b]: the uniform distribution on [a, b]
+                    box = self.parse_primary()
+                    if box.kind != "tuple" or len(box.args) != 2:
+                        raise ParseError("a uniform distribution is written Uniform[a, b]", t.col)
+                    node = Node("call" if node.kind == "func" else "apply", None, (node, *box.args), node.col)
                 elif self.at("'"):
                     self.next()
                     node = Node("prime", None, (node,), t.col)
@@ -623,6 +638,14 @@ class Parser:
         if t.kind == "cmd" and t.value in _LABEL_SCRIPTS:
             self.next()
             return Node("name", t.value, (None, None), t.col)
+        if self.at("{") and self.peek().kind in ("sym", "cmd") \
+                and RELATIONS.get(self.peek().value) in ("<", "<=", ">", ">="):
+            # u_{\le 0}, u_{<0}: the members of u below (or above) a bound, as in u_{\le 0} = 0
+            self.next()
+            op = RELATIONS[self.next().value]
+            bound = self.parse_expr()
+            self.expect("}")
+            return Node("bound", op, (bound,), t.col)
         if self.at("{"):
             return self.parse_group()
         if t.kind == "num":
@@ -691,7 +714,7 @@ class Parser:
             self.next()
             if (head in (r"\operatorname", r"\operatorname*", r"\mathrm")
                     or head in (r"\text", r"\textrm") and body.strip().lower() in _TEXT_OPERATORS) and body.strip():
-                name = body.strip().replace(" ", "")
+                name = re.sub(r"\\[,;:! ]|\s", "", body)  # \operatorname{arg\,max}
                 if re.fullmatch(r"[A-Za-z]+", name):
                     if head == r"\mathrm" and name == "d" and self._differential_follows(loose=True):
                         return Node("differential", None, (self.parse_postfix_no_call(),), t.col)
@@ -722,6 +745,12 @@ class Parser:
             if t.value == "[":
                 self.next()
                 e = self.parse_expr()
+                if self.tok.kind in ("sym", "cmd") and RELATIONS.get(self.tok.value) in _INDICATOR_RELATIONS:
+                    # the Iverson bracket [k = c], [i \ne j], [x > 0]: 1 where the relation holds, else 0
+                    op = RELATIONS[self.next().value]
+                    rhs = self.parse_expr()
+                    self.expect("]")
+                    return Node("indicator", op, (e, rhs), t.col)
                 items = [e]
                 while self.at(","):
                     self.next()
@@ -900,6 +929,10 @@ class Parser:
     def _c_accent(self, t: Token) -> Node:
         v = t.value
         arg = self.parse_accent_arg()
+        if arg.kind == "num" and arg.value == "1" and v in (r"\mathbb", r"\mathbf", r"\boldsymbol", r"\bm"):
+            ind = self._indicator_after()  # \mathbb{1}[k = c], \mathbb{1}_{k = c}, \mathbf{1}\{x > 0\}
+            if ind is not None:
+                return ind
         if arg.kind != "name" or arg.args[0] is not None and v in (r"\mathbb",):
             if v in (r"\mathbf", r"\boldsymbol", r"\bm") and arg.kind == "num" and arg.value == "1":
                 return Node("name", r"\mathbf{1}", (None, None), t.col)
@@ -919,6 +952,67 @@ class Parser:
             return Node("name", r"\mathbf{1}", (None, None), t.col)
         name = f"{accent}{{{arg.value}}}" if accent != r"\mathbf" else arg.value
         return Node("name", name, arg.args, t.col)
+
+    def _iverson_ahead(self) -> bool:
+        """At a [: does a comparison sit inside it at its own depth (an Iverson bracket [k = c])?"""
+        depth, k = 0, self.pos
+        while k < len(self.toks) and self.toks[k].kind != "eof":
+            tk = self.toks[k]
+            if tk.kind == "sym" and tk.value in ("[", "(", "{"):
+                depth += 1
+            elif tk.kind == "sym" and tk.value in ("]", ")", "}"):
+                depth -= 1
+                if depth == 0:
+                    return False
+            elif depth == 1 and tk.kind in ("sym", "cmd") and RELATIONS.get(tk.value) in _INDICATOR_RELATIONS:
+                return True
+            k += 1
+        return False
+
+    def _indicator_after(self) -> Node | None:
+        """After \\mathbb{1}: a relation in [..], _{..} or \\{..\\} makes an indicator; anything else
+        (\\mathbf{1}_n, the ones vector) leaves the position where it was and returns None."""
+        start, t = self.pos, self.tok
+        try:
+            if self.at("["):
+                node = self.parse_primary()
+                if node.kind == "indicator":
+                    return node
+            elif self.at("_"):
+                self.next()
+                node = self.parse_script()
+                if node.kind == "rel" and node.value in _INDICATOR_RELATIONS:
+                    return Node("indicator", node.value, node.args, t.col)
+            elif self.at(r"\{"):
+                self.next()
+                node = self.parse_expr_or_rel()
+                if node.kind == "rel" and node.value in _INDICATOR_RELATIONS and self.at(r"\}"):
+                    self.next()
+                    return Node("indicator", node.value, node.args, t.col)
+        except ParseError:
+            pass
+        self.pos = start
+        return None
+
+    def _c_lim(self, t: Token) -> Node:
+        # \lim_{n \to \infty} f(n), \lim_{x \to 0} \frac{\sin x}{x}: Node("limit", None, (body, var, point))
+        if not self.at("_"):
+            raise ParseError("\\lim without a subscript (\\lim_{x \\to a})", t.col)
+        self.next()
+        sub = self.parse_script()
+        if sub.kind != "rel" or sub.value != "->" or sub.args[0].kind != "name":
+            raise ParseError("the subscript of \\lim is read as x \\to a", t.col)
+        if not self.starts_factor():
+            raise ParseError("\\lim without an argument", self.tok.col)
+        body = self.parse_term()
+        return Node("limit", None, (body, sub.args[0], sub.args[1]), t.col)
+
+    def _c_arg(self, t: Token) -> Node:
+        # \arg\min_{\theta} L(\theta), \arg\max_x: the minimiser (an extremum node, value \argmin)
+        if self.tok.kind == "cmd" and self.tok.value in (r"\min", r"\max"):
+            word = self.next().value
+            return Node("func", r"\arg" + word[1:], (), t.col)
+        raise ParseError("\\arg of a complex number is not understood", t.col)
 
     def _c_big(self, t: Token) -> Node:
         return self._big(t)
@@ -1001,7 +1095,19 @@ class Parser:
         raise ParseError(f"{t.value} is read between two values or after a congruence", t.col)
 
     def _c_inner_product(self, t: Token) -> Node:
-        raise ParseError("inner-product brackets are not understood", t.col)
+        # \langle x, y \rangle (also \left\langle … \right\rangle): xᵀy, or tr(AᵀB) for matrices
+        a = self.parse_expr()
+        if not self.at(","):
+            raise ParseError("an inner product is written \\langle x, y \\rangle", self.tok.col)
+        self.next()
+        b = self.parse_expr()
+        if not self.at(r"\rangle"):
+            raise ParseError("expected a closing \\rangle", self.tok.col)
+        self.next()
+        if self.at("_"):  # \langle A, B \rangle_F: the Frobenius product, the same value
+            self.next()
+            self.parse_script()
+        return Node("inner", None, (a, b), t.col)
 
     def parse_accent_arg(self) -> Node:
         if self.at("{"):
@@ -1283,6 +1389,8 @@ COMMANDS.update({
     r"\lVert": Parser._c_norm, r"\Vert": Parser._c_norm,
     r"\lvert": Parser._c_abs, r"\vert": Parser._c_abs,
     r"\langle": Parser._c_inner_product,
+    r"\arg": Parser._c_arg,
+    r"\lim": Parser._c_lim,
     r"\pmod": Parser._c_misplaced, r"\bmod": Parser._c_misplaced,
 })
 

@@ -447,3 +447,115 @@ def _entry_vector(ev: Evaluator, e: EntryVector) -> Any:
         else:
             ev.bound[index] = saved
     return out
+
+
+class Indicator(sp.Expr):
+    """The Iverson bracket ``[a op b]``: 1 where the relation holds, else 0 (scalars)."""
+
+    is_commutative = True
+
+    def __new__(cls, op: str, lhs: sp.Basic, rhs: sp.Basic):
+        return sp.Basic.__new__(cls, _str(op), lhs, rhs)
+
+    def _sympystr(self, printer) -> str:
+        return f"[{printer._print(self.args[1])} {self.args[0].name} {printer._print(self.args[2])}]"
+
+
+_INDICATOR_TESTS = {"=": lambda d: d == 0, "!=": lambda d: d != 0, "<": lambda d: d < 0, ">": lambda d: d > 0,
+                    "<=": lambda d: d <= 0, ">=": lambda d: d >= 0}
+
+
+@evaluator(Indicator)
+def _indicator(ev: Evaluator, e: Indicator) -> Any:
+    a, b = as_scalar(ev(e.args[1])), as_scalar(ev(e.args[2]))
+    if isinstance(a, mpmath.mpc) or isinstance(b, mpmath.mpc):
+        raise EvaluationError("an indicator of a complex number")
+    d = a - b
+    # a difference that is not exactly zero but within rounding of it cannot be told from a tie:
+    # the bracket's value there is not trusted
+    if d != 0 and abs(d) <= mpmath.mpf(10) ** (-(mpmath.mp.dps * 4 // 5)) * max(1, abs(a), abs(b)):
+        raise EvaluationError("an indicator at a near tie of its two sides")
+    return mpmath.mpf(1) if _INDICATOR_TESTS[e.args[0].name](d) else mpmath.mpf(0)
+
+
+class Limit(sp.Expr):
+    """``\\lim_{var \\to point} expr`` of a scalar expression (point a value or +∞)."""
+
+    is_commutative = True
+
+    def __new__(cls, expr: sp.Basic, var: sp.Symbol, point: sp.Basic):
+        return sp.Basic.__new__(cls, expr, var, sp.sympify(point))
+
+    @property
+    def free_symbols(self):
+        expr, var, point = self.args
+        return (expr.free_symbols - {var}) | point.free_symbols
+
+    def _sympystr(self, printer) -> str:
+        return f"lim[{printer._print(self.args[1])} -> {printer._print(self.args[2])}]({printer._print(self.args[0])})"
+
+
+@evaluator(Limit)
+def _limit(ev: Evaluator, e: Limit) -> Any:
+    """A numerical limit, trusted only where it has clearly converged.
+
+    mpmath.limit extrapolates (Richardson/Shanks) the values at var = point ± d/k (or k for +∞).
+    A wrong estimate must never refute a correct statement, so the value is taken only when
+    several independent estimates agree far below the checker's tolerance (10^-(dps/2)): a
+    higher precision (more terms), both sides of a finite point and a second, irrational
+    approach (d = √2/2, or k √2 towards +∞, so a limit along the integers alone, sin(πx), is not
+    taken for a real one).  Otherwise the limit is not evaluated (the statement is undecided).
+    """
+    expr, var, point = e.args
+    dps = mpmath.mp.dps
+    if point == sp.oo:
+        x0 = mpmath.inf
+    elif point.has(sp.oo, -sp.oo, sp.zoo):
+        raise EvaluationError("a limit is not evaluated here (only towards a value or +∞)")
+    else:
+        x0 = as_scalar(ev(point))
+        if isinstance(x0, mpmath.mpc):
+            raise EvaluationError("a limit at a complex point")
+
+    def f(x: Any) -> Any:
+        v = as_scalar(_with(ev, var, x)(expr))
+        if isinstance(v, mpmath.mpc):
+            raise EvaluationError("a limit of complex values")
+        return v
+
+    integer = bool(getattr(var, "is_integer", False))
+    estimates = []
+    try:
+        for extra, direction in ((10, 1), (30, 1), (10, -1), (10, None)):
+            with mpmath.workdps(dps + extra):
+                if x0 == mpmath.inf:
+                    if direction == -1 or (direction is None and integer):
+                        continue  # n → ∞ over the integers: no other approach
+                    scale = mpmath.sqrt(2) if direction is None else 1
+                    estimates.append(mpmath.limit(lambda x: f(x * scale), mpmath.inf))
+                else:
+                    d = mpmath.sqrt(2) / 2 if direction is None else direction
+                    estimates.append(mpmath.limit(f, x0, direction=d))
+    except (ZeroDivisionError, OverflowError, ValueError, mpmath.libmp.NoConvergence) as exc:
+        raise EvaluationError(f"a limit is not evaluated here ({type(exc).__name__})") from None
+    first = estimates[0]
+    if not mpmath.isfinite(first):
+        raise EvaluationError("a limit is not evaluated here (the estimate is not finite)")
+    scale = max(mpmath.mpf(1), abs(first))
+    if any(not mpmath.isfinite(x) or abs(x - first) > mpmath.mpf(10) ** (-(dps * 3 // 4)) * scale for x in estimates):
+        raise EvaluationError("a limit is not evaluated here: the numerical estimates do not agree (not clearly converged)")
+    # Shanks' transformation also gives a value to an oscillating sequence that has no limit
+    # ((-1)^n, sin(π√2 k)): the raw values far along must approach the estimate
+    tiny = mpmath.mpf(10) ** (-(dps * 3 // 4)) * scale
+    with mpmath.workdps(dps + 10):
+        far = [mpmath.mpf(10) ** k * (1 if integer else mpmath.sqrt(2)) for k in (3, 4, 5)]
+        points = far if x0 == mpmath.inf else [x0 + s / p for p in far for s in (1, -1)]
+        try:
+            dist = [abs(f(x) - first) for x in points]
+        except (ZeroDivisionError, OverflowError, ValueError) as exc:
+            raise EvaluationError(f"a limit is not evaluated here ({type(exc).__name__})") from None
+    if x0 != mpmath.inf:
+        dist = [max(dist[i], dist[i + 1]) for i in range(0, len(dist), 2)]
+    if not all(d <= tiny for d in dist) and not (dist[2] < dist[1] < dist[0] and dist[2] <= dist[0] / 2):
+        raise EvaluationError("a limit is not evaluated here: the values do not approach the estimate")
+    return +first

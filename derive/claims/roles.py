@@ -186,7 +186,7 @@ def free_names(n: Node) -> set[str]:
             if _index_like(x.args[1]):
                 stack.append(x.args[1])
             continue
-        if x.kind in ("sum", "prod", "extremum") and isinstance(x.args[1], Node):
+        if x.kind in ("sum", "prod", "extremum", "limit") and isinstance(x.args[1], Node):
             bound.add(to_text(x.args[1]))
         if x.kind == "ddx" and isinstance(x.args[0], Node):
             pass  # d/dx f(x): x stays free (the derivative is a function of it)
@@ -253,6 +253,13 @@ def assign(tree: Node, ctx: Context) -> Role:
     tail = _tail_words(ctx.prose)
     if declaration(tree) is not None:
         return Role(HYPOTHESIS, "declares a random variable's distribution (\\sim)")
+    if len(items) == 2 and ops == ("=",) and items[0].kind == "name" and isinstance(items[0].args[0], Node) \
+            and items[0].args[0].kind == "bound" and _numeric(items[1]):
+        # u_{\le 0} = 0: zero padding of a sequence (its members below the bound are that value)
+        sub = items[0].args[0]
+        rel = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}.get(sub.value or "", sub.value)
+        return Role(HYPOTHESIS, f"the members of {items[0].value} at indices {rel} {to_text(sub.args[0])} "
+                                f"are {to_text(items[1])} (padding)")
     approx = [o for o in ops if o in _APPROX_OPS]
     if approx:
         return Role(APPROXIMATION, f"written with {_APPROX_OPS[approx[0]]}")

@@ -17,6 +17,7 @@ from .latex_parser import RELATIONS, Node, ParseError, Token, parse, tokenize
 _OPERATOR_WORDS = {"tr", "trace", "diag", "det", "softmax", "d", "rank", "vec", "sign", "exp", "log", "var", "cov",
                    "relu", "argmin", "argmax", "max", "min", "span", "sigmoid", "logit", "tanh", "col", "row", "kl",
                    "mod", "dim"}
+_DISTRIBUTION_WORDS = {"uniform", "unif", "bernoulli", "bern", "poisson", "pois", "normal", "gaussian"}
 _CONDITION_WORDS = ("for", "where", "if", "when", "with", "whenever", "provided", "all", "any", "as")
 _INEQUALITIES = {"<", ">", r"\le", r"\leq", r"\ge", r"\geq", r"\leqslant", r"\geqslant", r"\ne", r"\neq"}
 
@@ -105,7 +106,8 @@ def split_statements(src: str) -> list[Statement]:
             words = t.value.split("|", 1)[1].strip().lower()
             head = t.value.split("|", 1)[0]
             if head in (r"\operatorname", r"\operatorname*") or (head in (r"\mathrm", r"\text", r"\textrm")
-                                                                  and words in _OPERATOR_WORDS):
+                                                                  and words in _OPERATOR_WORDS) \
+                    or head == r"\mathrm" and words in _DISTRIBUTION_WORDS:  # x \sim \mathrm{Uniform}[a, b]
                 continue
             kind = "text:" + words
         elif t.kind == "sym" and v == ",":

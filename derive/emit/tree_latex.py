@@ -219,6 +219,16 @@ def _print(n: Node) -> tuple[str, int]:  # noqa: C901 - one branch per node kind
         return "", _ATOM
     if k == "element":
         return r"\left(" + _group(n.args[0]) + r"\right)_{" + _group(n.args[1]) + "}", _ATOM
+    if k == "indicator":
+        rel = _RELATIONS.get(n.value or "=", "=")
+        return r"\left[" + _group(n.args[0]) + f" {rel} " + _group(n.args[1]) + r"\right]", _ATOM
+    if k == "bound":
+        return _RELATIONS.get(n.value or "<=", r"\le") + " " + _group(n.args[0]), _ATOM
+    if k == "limit":
+        body, var, point = n.args
+        return r"\lim_{" + _group(var) + r" \to " + _group(point) + "} " + _wrap(body, _MULP), _ADD
+    if k == "inner":
+        return r"\left\langle " + _group(n.args[0]) + ", " + _group(n.args[1]) + r" \right\rangle", _ATOM
     if k == "abs":
         return r"\left|" + _group(n.args[0]) + r"\right|", _ATOM
     if k == "matrix":
