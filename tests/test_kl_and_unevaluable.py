@@ -76,3 +76,17 @@ def test_an_evaluable_definition_is_not_replaced(tmp_path):
     # D := a + b binds, so D = a - b is a claim about it (false), not a new definition
     v = _verdicts(tmp_path, "# X\n\nLet $D := a + b$. Then $D = a - b$.\n")
     assert v["D = a - b"]["status"] == "refuted"
+
+
+def test_the_d_kl_spelling_is_the_same_divergence(tmp_path):
+    # D_{KL}(p || q) is KL(p || q): the closed form with -1/2 is true
+    claim = RIGHT.replace(r"\mathrm{KL}", r"D_{\mathrm{KL}}", 1)
+    v = _verdicts(tmp_path, "# KL\n\nFor two univariate Gaussians,\n$$" + claim + ".$$\n")
+    assert v[claim]["status"] == "verified"
+
+
+def test_a_kl_of_named_distributions_is_undecided(tmp_path):
+    # KL(p || q) of names the document does not give as Gaussians: nothing to evaluate
+    v = _verdicts(tmp_path, "# KL\n\nFor any $p$ and $q$, $\\mathrm{KL}(p \\| q) = 0$.\n")
+    c = v[r"\mathrm{KL}(p \| q) = 0"]
+    assert c["status"] == "undecided" and "not modelled" in c["reason"]
