@@ -9,7 +9,8 @@
   ``k_1^\\top; \\vdots; k_n^\\top``, a row of columns ``x_1, \\cdots, x_n``, a ``\\ddots`` diagonal
   (the first and last members fix the pattern; anything else is undecided, with the part not
   understood);
-* ``a \\bmod b``, ``\\dim y`` (a vector's length), ``\\mathrm{KL}(p \\| q)`` (not modelled).
+* ``a \\bmod b``, ``\\dim y`` (a vector's length), ``\\mathrm{KL}(p \\| q)`` between two written
+  Gaussians (evaluated by quadrature, derive/claims/kl.py; other distributions: not modelled).
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ class IndexedNotation:
         if order:
             raise BindError(f"\\{name}' is not understood", n.col)
         if name in ("KL", "kl", "D"):
-            raise BindError("a KL divergence between distributions is not modelled", n.col)
+            return self._kl(args, n)
         if name == "mod":
             if len(args) != 2:
                 raise BindError("mod takes two arguments", n.col)
@@ -138,6 +139,44 @@ class IndexedNotation:
             d = a.shape[1] if self.dims.is_one(a.shape[0]) else a.shape[0]
             return T(self.scalar(), lambda b, d=d: b.dim(d), True)
         return self._diag_family(args, n)
+
+    def _kl(self, args: list[Node], n: Node) -> T:
+        """KL(N(m_1, v_1) || N(m_2, v_2)) of two written Gaussians (scalars, or mean vectors with
+        covariance matrices that must be diagonal when sampled): evaluated by quadrature in
+        derive/claims/kl.py, never by its closed form.  Anything else (KL(q || p) of named
+        distributions) is not modelled."""
+        from .kl import KLGaussian
+        from .probability import _ambiguous_scale, distribution
+
+        dists = [distribution(a) for a in args] if len(args) == 2 else []
+        if len(dists) != 2 or any(d is None or d.family != "normal" for d in dists):
+            raise BindError("a KL divergence between distributions is not modelled "
+                            "(only between two written Gaussians)", n.col)
+        for d in dists:
+            ambiguous = _ambiguous_scale(d)
+            if ambiguous is not None:
+                raise BindError(ambiguous, n.col)
+        (m1, v1), (m2, v2) = [[self.infer(p) for p in d.params] for d in dists]
+        for d in dists:
+            scale = d.params[1]
+            if scale.kind == "pow" and to_text(scale.args[1]) == "2" and scale.args[0].kind == "name":
+                # N(m, \tau^2): \tau is a standard deviation, positive (a family \tau_k: all its members)
+                self._mark_positive(scale.args[0])
+                info = self.syms.get(scale.args[0].value or "")
+                if info is not None and info.kind == "seq":
+                    info.positive = True
+        zero_mean = [d.params[0].kind == "num" and d.params[0].value == "0" or to_text(d.params[0]) in (
+            "\\mathbf{0}", "\\boldsymbol{0}", "\\bm{0}", "0") for d in dists]
+        if any(zero_mean) and not all(zero_mean):  # N(\mathbf{0}, I_d) beside N(\boldsymbol\mu, ...): a zero vector
+            other = m2 if zero_mean[0] else m1
+            zero = T(other.shape, lambda b, s=other.shape: b.zero(s[0], s[1]), other.scalar_hint)
+            m1, m2 = (zero, m2) if zero_mean[0] else (m1, zero)
+        if all(self.is_scalar(t.shape) for t in (m1, v1, m2, v2)):
+            return T(self.scalar(), lambda b, ts=(m1, v1, m2, v2): KLGaussian(*(b.scalar(t) for t in ts)), True)
+        self.unify_shape(m1.shape, m2.shape, "the means of a KL divergence", n.col)
+        self.unify_shape(v1.shape, v2.shape, "the covariances of a KL divergence", n.col)
+        self.unify_shape((m1.shape[0], m1.shape[0]), v1.shape, "a Gaussian's mean and covariance", n.col)
+        return T(self.scalar(), lambda b, ts=(m1, v1, m2, v2): KLGaussian(*(b.value(t) for t in ts)), True)
 
     def _diag_family(self, args: list[Node], n: Node) -> T:
         """\\operatorname{diag}(a_1, \\dots, a_n): the diagonal matrix of one family's members, the

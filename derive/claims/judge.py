@@ -754,6 +754,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     stated_ranges: dict[str, tuple[Any, str, list]] = {}  # formula -> its stated range and the parts it was written in
     line_ranges: dict[int, list[tuple[Node, str, set[str]]]] = {}  # line -> index ranges stated on it
     unread_defs: dict[str, tuple[int, Any]] = {}  # family -> (line, part) of a definition the parser could not read
+    # family -> (line, part, left side, reason) of a definition whose right side cannot be bound (D := KL(q || p))
+    unevaluable: dict[str, tuple[int, Any, str, str]] = {}
 
     def plain(line: int, st: Statement, status: str, role: Any, scope_text: str, reason: str | None = None,
               section: Any = ()) -> None:
@@ -838,8 +840,20 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                                                                               model.scope_for(section)):
                 # j = k - 1 - \ell after \ell = k - 1 - j: a relation between defined names, not a new one
                 role = R.Role(R.CLAIM, f"{role.defines} is already determined by the names on the right")
+            superseding = _supersedes_unevaluable(tree, role, unevaluable, model, section)
+            if superseding is not None:
+                role = superseding
             if role.role == R.DEFINITION:
                 status, text = record_definition(model, st, tree, claim.line, section, role)
+                if superseding is not None:
+                    unevaluable.pop(role.defines or "", None)
+                elif status == DEFINED:
+                    why_not = _unevaluable_rhs(tree, role, model, section)
+                    if why_not is not None:
+                        # the name stays defined, but a later explicit formula for it is its working definition
+                        unevaluable[role.defines or ""] = (claim.line, section, to_text(tree.args[0][0]), why_not)
+                        text += (f"; its right side cannot be evaluated ({why_not}): an explicit formula "
+                                 f"given for {to_text(tree.args[0][0])} later is read as its definition")
                 model.use(names, section)
                 if status is not None:
                     plain(claim.line, st, status, role, text, section=section)
@@ -1092,6 +1106,48 @@ def _matrix_like(name: str) -> bool:
         base = base.replace(pre, "")
     base = base.strip("{}")
     return (len(base) == 1 and base.isupper()) or base in ("\\Sigma", "\\Lambda", "\\Phi", "\\Psi", "\\Omega")
+
+
+def _unevaluable_rhs(tree: Node, role: Any, model: DocumentModel, section: Any) -> str | None:
+    """Why the right side of a whole-statement definition ``NAME := rhs`` cannot be bound, when the
+    reason is something the checker does not model (a KL divergence between distributions); None
+    when it binds, or fails for another reason."""
+    from .inference import Inference
+
+    if tree.kind != "chain" or len(tree.args[1]) != 1 or not role.defines or tree.args[0][0].kind != "name":
+        return None
+    try:
+        Inference(model.scope_for(section), 0, set()).infer(tree.args[0][1])
+    except BindError as e:
+        msg = str(e)
+        return msg if "not modelled" in msg else None
+    except Exception:  # noqa: BLE001 - a probe only: any other failure is left to the claims that use it
+        return None
+    return None
+
+
+def _supersedes_unevaluable(tree: Node, role: Any, unevaluable: dict, model: DocumentModel,
+                            section: Any) -> Any | None:
+    """``D = \\frac12 \\sum_i (...)`` after ``D := \\mathrm{KL}(q \\| p)`` whose right side cannot be
+    bound: the explicit formula is read as D's definition (a role definition), so later claims
+    about D (its derivatives) are judged through it; None when the statement is not such a formula."""
+    from .inference import Inference
+
+    if role.role == R.DEFINITION or tree.kind != "chain" or tree.args[1] != ("=",):
+        return None
+    lhs, rhs = tree.args[0]
+    fam = R.family(lhs) if lhs.kind == "name" else None
+    if fam is None or fam not in unevaluable:
+        return None
+    line, sec, written, why_not = unevaluable[fam]
+    if not visible(sec, section) or to_text(lhs) != written or fam in R.free_names(rhs):
+        return None
+    try:
+        Inference(model.scope_for(section), 0, set()).infer(rhs)
+    except Exception:  # noqa: BLE001 - the formula must itself be evaluable to stand in
+        return None
+    return R.Role(R.DEFINITION, f"the definition of {written} on line {line} cannot be evaluated ({why_not}); "
+                                f"this explicit formula for {written} is read as its definition", defines=fam)
 
 
 _INDEX_NAMES = {"i", "j", "k", "l", "m", "n", "t", "ell", "p", "q", "r", "s"}  # "i = 1, 2, 3" sets an index

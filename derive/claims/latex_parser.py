@@ -452,6 +452,10 @@ class Parser:
                     node = Node("call", None, (Node("func", "factorial", (), t.col), node), t.col)
                 elif self.at("(") and node.kind == "func" and node.value in (r"\KL", r"\kl", r"\D"):
                     node = self._divergence(node)
+                elif self.at("(") and node.kind == "name" and node.value == "D" and node.args[1] is None \
+                        and isinstance(node.args[0], Node) and node.args[0].kind == "func" \
+                        and node.args[0].value in (r"\KL", r"\kl"):
+                    node = self._divergence(node)  # D_{\mathrm{KL}}(p \| q): the same divergence
                 elif (self.at("(") and node.kind in ("func", "prime", "nabla", "name")
                       and not (node.kind == "func" and node.value in (r"\sqrt",))):
                     col = self.tok.col

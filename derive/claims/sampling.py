@@ -182,7 +182,8 @@ def generic_problem(bound: Bound, intervals: dict[sp.Basic, tuple[Any, bool, Any
                 r = int(_sympify(rows).xreplace(values)) if rows is not None else 1
                 c = int(_sympify(cols).xreplace(values)) if cols is not None else 1
                 if r == 1 and c == 1 and rows is None:
-                    return s.scalar(-1, 1)
+                    # a family the binder marked positive (the standard deviations \tau_k of a KL of Gaussians)
+                    return s.positive(0.25, 2) if seqs[key].positive else s.scalar(-1, 1)
                 return s.matrix(r, c)
 
             out[key] = element
