@@ -86,16 +86,11 @@ class IndexedNotation:
         self._note_index_dims(idx, whole.shape)
         return T(self.scalar(), lambda b, w=whole, f=fs: MatrixElement(b.value(w), f[0](b) - 1, f[1](b) - 1), True)
 
-    def _big_over_shape(self, n: Node, kind: str) -> T:
-        """``\\sum_i`` without limits: i runs over the dimension it indexes in the summand
-        (``A_{ij}`` of a declared m x n matrix: 1..m); undecided when nothing fixes it."""
-        body, var = n.args[0], n.args[1]
-        key = to_text(var)
-        if key in self.condition_ranges:  # \sum_i x_i \quad i = 1, \dots, n: the stated range
-            lo, hi = self.condition_ranges[key]
-            return self._big(Node(n.kind, None, (body, var, lo, hi), n.col), kind)
+    def _probe_index(self, key: str, body: Node, word: str, n: Node) -> tuple[T, sp.Symbol, list]:
+        """Infer ``body`` with ``key`` a running index and collect the dimensions it indexes (the
+        range of a \\sum_i or \\max_i written without limits)."""
         if key in self.range_probe or key in self.local_index:
-            raise BindError(f"a \\{kind} over {key} inside another over {key}", n.col)
+            raise BindError(f"a \\{word} over {key} inside another over {key}", n.col)
         sym = sp.Symbol(key.lstrip("\\") + "_", integer=True)
         self.local_index[key] = sym
         self.range_probe[key] = []
@@ -104,6 +99,17 @@ class IndexedNotation:
         finally:
             self.local_index.pop(key, None)
             dims = self.range_probe.pop(key)
+        return t, sym, dims
+
+    def _big_over_shape(self, n: Node, kind: str) -> T:
+        """``\\sum_i`` without limits: i runs over the dimension it indexes in the summand
+        (``A_{ij}`` of a declared m x n matrix: 1..m); undecided when nothing fixes it."""
+        body, var = n.args[0], n.args[1]
+        key = to_text(var)
+        if key in self.condition_ranges:  # \sum_i x_i \quad i = 1, \dots, n: the stated range
+            lo, hi = self.condition_ranges[key]
+            return self._big(Node(n.kind, None, (body, var, lo, hi), n.col), kind)
+        t, sym, dims = self._probe_index(key, body, kind, n)
         if not dims:
             raise BindError(f"a \\{kind} needs limits (\\{kind}_{{i=1}}^{{n}}): nothing fixes the range of {key}",
                             n.col)
@@ -260,17 +266,7 @@ class IndexedNotation:
             raise BindError(f"an {word} is an optimisation; it is not evaluated here", n.col)
         if var.kind != "name" or var.args != (None, None):
             raise BindError(f"a \\{word} over {_script_text(var)} is not understood (write an index range)", n.col)
-        key = to_text(var)
-        if key in self.local_index or key in self.range_probe:
-            raise BindError(f"a \\{word} over {key} inside another over {key}", n.col)
-        sym = sp.Symbol(key.lstrip("\\") + "_", integer=True)
-        self.local_index[key] = sym
-        self.range_probe[key] = []
-        try:
-            t = self.infer(body)
-        finally:
-            self.local_index.pop(key, None)
-            dims = self.range_probe.pop(key)
+        t, sym, dims = self._probe_index(to_text(var), body, word, n)
         self.make_scalar(t.shape, f"a \\{word} of matrices", n.col)
         if lo is not None and hi is not None:
             lo_t, hi_t = self.infer(lo), self.infer(hi)

@@ -27,39 +27,33 @@ def _check_args(index: sp.Basic, var: sp.Symbol, body: sp.Basic, prevs: sp.Tuple
         raise ValueError("a recurrence needs one initial value per previous value it uses")
 
 
-class Recurrence(sp.Expr):
+class _Run:
+    """What both kinds share: the arguments and their order."""
+
+    def __new__(cls, index, var, body, prevs, start, inits, free=False):
+        prevs, inits = sp.Tuple(*prevs), sp.Tuple(*inits)
+        _check_args(index, var, body, prevs, sp.Integer(start), inits)
+        return super().__new__(cls, sp.sympify(index), var, body, prevs, sp.Integer(start), inits,
+                               sp.true if free else sp.false)
+
+    @property
+    def index(self) -> sp.Basic:
+        return self.args[0]
+
+
+class Recurrence(_Run, sp.Expr):
     """``x_index`` of ``x_k = body(k, x_{k-1}, …, x_{k-d})`` with ``x_start … x_{start+d-1}`` given.
 
     ``prevs[c-1]`` stands for ``x_{k-c}`` in ``body``; ``inits[i]`` is ``x_{start+i}``; ``free``: the
     document gives no initial value (``x_0`` is any start), so a claim is read for the members the
     rule determines (``x_k = A^k x_0 / \\|A^k x_0\\|`` for k >= 1), not for the start itself."""
 
-    def __new__(cls, index, var, body, prevs, start, inits, free=False):
-        prevs, inits = sp.Tuple(*prevs), sp.Tuple(*inits)
-        _check_args(index, var, body, prevs, sp.Integer(start), inits)
-        return super().__new__(cls, sp.sympify(index), var, body, prevs, sp.Integer(start), inits,
-                               sp.true if free else sp.false)
-
-    @property
-    def index(self) -> sp.Basic:
-        return self.args[0]
-
     def _latex(self, printer: Any) -> str:
         return r"\operatorname{rec}\left(" + printer._print(self.index) + r"\right)"
 
 
-class MatRecurrence(MatrixExpr):
+class MatRecurrence(_Run, MatrixExpr):
     """A vector- or matrix-valued :class:`Recurrence` (``e_{t+1} = (I - \\eta H) e_t``)."""
-
-    def __new__(cls, index, var, body, prevs, start, inits, free=False):
-        prevs, inits = sp.Tuple(*prevs), sp.Tuple(*inits)
-        _check_args(index, var, body, prevs, sp.Integer(start), inits)
-        return super().__new__(cls, sp.sympify(index), var, body, prevs, sp.Integer(start), inits,
-                               sp.true if free else sp.false)
-
-    @property
-    def index(self) -> sp.Basic:
-        return self.args[0]
 
     @property
     def shape(self) -> tuple[sp.Expr, sp.Expr]:

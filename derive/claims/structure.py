@@ -310,6 +310,21 @@ def _svd(claims: list[Any], k: int) -> Fact | None:
     near = _near(c)
     if "svd" not in near and "singular value decomposition" not in near:
         return _eigendecomposition(c, near)
+    split = _three_factors(c)
+    if split is None:
+        return None
+    lhs, (u, s, vt) = split
+    if u.kind != "name" or s.kind != "name" or vt.kind != "transpose" or vt.args[0].kind != "name":
+        return None
+    names = [to_text(x) for x in (lhs, u, s, vt.args[0])]
+    if len(set(names)) != 4 or not all(_square_name(x) for x in names):
+        return None
+    X, U, S, V = names
+    return Fact("svd", (X, U, S, V), c.line, c.section, "svd", (("X", X), ("U", U), ("S", S), ("V", V)))
+
+
+def _three_factors(c: Any) -> tuple[Node, list[Node]] | None:
+    """``X = U S V^\\top`` (a name equal to a product of three factors): the name and the factors."""
     try:
         tree = parse(c.latex.strip())
     except (ParseError, RecursionError, ValueError):
@@ -320,14 +335,7 @@ def _svd(claims: list[Any], k: int) -> Fact | None:
     factors = _factors(rhs)
     if lhs.kind != "name" or len(factors) != 3:
         return None
-    u, s, vt = factors
-    if u.kind != "name" or s.kind != "name" or vt.kind != "transpose" or vt.args[0].kind != "name":
-        return None
-    names = [to_text(x) for x in (lhs, u, s, vt.args[0])]
-    if len(set(names)) != 4 or not all(_square_name(x) for x in names):
-        return None
-    X, U, S, V = names
-    return Fact("svd", (X, U, S, V), c.line, c.section, "svd", (("X", X), ("U", U), ("S", S), ("V", V)))
+    return lhs, factors
 
 
 def _near(c: Any) -> str:
@@ -346,17 +354,10 @@ def _eigendecomposition(c: Any, near: str) -> Fact | None:
     (its diagonal the family λ_i when the document writes it), A = QΛQ^T."""
     if not any(w in near for w in _EIG_WORDS):
         return None
-    try:
-        tree = parse(c.latex.strip())
-    except (ParseError, RecursionError, ValueError):
+    split = _three_factors(c)
+    if split is None:
         return None
-    if tree.kind != "chain" or tree.args[1] != ("=",):
-        return None
-    lhs, rhs = tree.args[0]
-    factors = _factors(rhs)
-    if lhs.kind != "name" or len(factors) != 3:
-        return None
-    q, lam, qt = factors
+    lhs, (q, lam, qt) = split
     if q.kind != "name" or lam.kind != "name" or qt.kind != "transpose" or to_text(qt.args[0]) != to_text(q):
         return None
     A, Q, L = (to_text(x) for x in (lhs, q, lam))
