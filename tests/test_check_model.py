@@ -116,3 +116,13 @@ def test_a_function_defined_with_a_command_is_the_documents(tmp_path):
     assert v["\\operatorname{lse}(\\mathbf{z}) = \\log\\sum_{j=1}^K e^{z_j}"]["status"] == "defined"
     assert v["\\operatorname{lse}(\\mathbf{z} + c\\mathbf{1}) = \\operatorname{lse}(\\mathbf{z}) + c"]["status"] in (
         "verified", "proved")
+
+
+def test_a_range_end_the_problem_does_not_know_is_not_applied(tmp_path):
+    # K_l = C A^(l-1) B for l = 1, ..., L is the ssm-kernel formula; L (the kernel length) is no
+    # quantity of the problem: verified for l >= 1, saying so
+    v = _verdicts(tmp_path, (
+        "For the state-space model $x_{k+1} = Ax_k + Bu_k$, $y_k = Cx_k + Du_k$ the kernel is\n"
+        "$$K_0 = D, \\quad K_\\ell = CA^{\\ell-1}B \\text{ for } \\ell = 1, 2, \\dots, L$$\n"))
+    c = v["K_\\ell = CA^{\\ell-1}B"]
+    assert c["status"] in ("verified", "proved") and "upper end L" in c["reason"]

@@ -942,6 +942,17 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             if st.condition is not None and _samplable(st.condition):
                 hyps.append(st.condition)  # i \ne j, 0 < x < 1: a condition the index ranges cannot carry
                 hyp_texts.append(st.condition_text)
+            if problem_scope is not None and problem_scope.problem is not None and st.condition is not None:
+                # K_\ell = C A^{\ell-1} B for \ell = 1, \dots, L with no L in the problem: the range's
+                # lower end is kept, the upper end is not applied (so a failure is no refutation)
+                weaker, dropped = _without_unknown_ends(st.condition, problem_scope)
+                if dropped:
+                    st = dataclasses.replace(st, condition=weaker, condition_text=(
+                                             f"{to_text(weaker.args[0][0])} \\ge {to_text(weaker.args[0][1])}"),
+                                             note=(st.note + "; " if st.note else "") + "sampled for "
+                                             + f"{to_text(weaker.args[0][0])} \\ge {to_text(weaker.args[0][1])}: "
+                                             f"the range's upper end {', '.join(dropped)} is not a quantity of the problem")
+                    unapplied.append(f"the upper end {', '.join(dropped)} of the range (not a quantity of the problem)")
             formula = to_text(tree)
             if st.condition is not None and not _index_bound(st.condition):
                 formula = ""  # only an index range (ell >= 1, k = 1..n) travels with a restated formula
@@ -1270,6 +1281,19 @@ def _case_definition(tree: Node, model: DocumentModel, section: Any) -> tuple[st
         if not (len(first) == 1 and first[0].value == "0") or model.member_defined(key, section):
             return None
     return fam, key
+
+
+def _without_unknown_ends(cond: Node, scope: Scope) -> tuple[Node | None, list[str]]:
+    """``1 \\le \\ell \\le L`` (a range) whose upper end the problem does not know: ``\\ell \\ge 1`` and
+    the dropped names.  Anything else is returned as it is."""
+    if cond.kind != "chain" or cond.value != "range" or len(cond.args[0]) != 3:
+        return cond, []
+    lo, var, hi = cond.args[0]
+    known = set(scope.known_names())
+    unknown = [to_text(x) for x in hi.walk() if x.kind == "name" and to_text(x) not in known]
+    if not unknown or any(x.kind == "name" and to_text(x) not in known for x in lo.walk()):
+        return cond, []
+    return Node("chain", "", ((var, lo), (">=",)), cond.col), unknown
 
 
 def _index_case(tree: Node) -> bool:
