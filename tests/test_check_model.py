@@ -126,3 +126,25 @@ def test_a_range_end_the_problem_does_not_know_is_not_applied(tmp_path):
         "$$K_0 = D, \\quad K_\\ell = CA^{\\ell-1}B \\text{ for } \\ell = 1, 2, \\dots, L$$\n"))
     c = v["K_\\ell = CA^{\\ell-1}B"]
     assert c["status"] in ("verified", "proved") and "upper end L" in c["reason"]
+
+
+def test_numbered_section_titles_scope_definitions(tmp_path):
+    # "2.3 ..." and "2.4 ..." are sections: r = n defined in 2.3 does not reach 2.4, where
+    # r <= min(n, m) states the rank bound (a condition, never refuted)
+    v = _verdicts(tmp_path, (
+        "2.3 Orthogonal matrices\n\nFor a square matrix of full rank, $r = n$.\n\n"
+        "2.4 Singular value decomposition\n\nFor $A \\in \\mathbb{R}^{n \\times m}$ the rank satisfies $r \\leq \\min(n, m)$.\n"))
+    c = v["r \\leq \\min(n, m)"]
+    assert c["status"] != "refuted" and c["section"] == "2.4 Singular value decomposition"
+
+
+def test_an_all_ones_vector_with_its_length(tmp_path):
+    # softmax(a) = exp(a) / (1_k^T exp(a)) is the standard softmax (true); without the exp in the
+    # denominator it is false
+    v = _verdicts(tmp_path, (
+        "Let $\\mathbf{a} \\in \\mathbb{R}^k$. Recall that "
+        "$\\text{softmax}(\\mathbf{a}) = \\frac{\\exp(\\mathbf{a})}{\\mathbf{1}_k^T \\exp(\\mathbf{a})}$, "
+        "not $\\text{softmax}(\\mathbf{a}) = \\frac{\\exp(\\mathbf{a})}{\\mathbf{1}_k^T \\mathbf{a}}$.\n"))
+    assert v["\\text{softmax}(\\mathbf{a}) = \\frac{\\exp(\\mathbf{a})}{\\mathbf{1}_k^T \\exp(\\mathbf{a})}"]["status"] in (
+        "verified", "proved")
+    assert v["\\text{softmax}(\\mathbf{a}) = \\frac{\\exp(\\mathbf{a})}{\\mathbf{1}_k^T \\mathbf{a}}"]["status"] == "refuted"

@@ -292,6 +292,14 @@ class Inference(IndexedNotation):
             elif sub.kind == "name" and to_text(sub) in self.scope.dim_symbols:
                 d = self._named_dim(self.scope.dim_symbols[to_text(sub)])
             return T((d, d), lambda b, d=d: sp.Identity(b.dim(d)))
+        if base == "\\mathbf{1}" and sub is not None and time is None and sub.kind in ("name", "num") \
+                and key not in self.scope.defs and key not in self.scope.declared:
+            d = self.dims.new(rigid=True)  # 1_k, 1_n: the all-ones vector (its length from the context)
+            if sub.kind == "num" and sub.value.isdigit() and int(sub.value) <= 64:
+                d = self.dims.const(sp.Integer(int(sub.value)))
+            elif sub.kind == "name" and to_text(sub) in self.scope.dim_symbols:
+                d = self._named_dim(self.scope.dim_symbols[to_text(sub)])
+            return T((d, Dims.ONE), lambda b, d=d: sp.OneMatrix(b.dim(d), 1))
         if sub is not None and time is None:
             entry = self._entry(base, sub, n)
             if entry is not None:

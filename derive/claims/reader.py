@@ -156,12 +156,14 @@ def _scalar(v: str) -> object:
 _TEX_SECTIONS = {"\\part": 0, "\\section": 1, "\\subsection": 2, "\\subsubsection": 3, "\\paragraph": 4}
 _WORD_HEADING = re.compile(r"(?:\*\*|__)?\s*(?:Problem|Question|Exercise|Part|Task)\s+\(?[0-9A-Za-z]{1,4}\b",
                            re.IGNORECASE)
+_NUMBERED_HEADING = re.compile(r"(\d{1,2}(?:\.\d{1,2}){1,3})\s+[A-Z][A-Za-z]")
 _LETTER_HEADING = re.compile(r"(?:\*\*|__)?\s*\(?(?:[a-h]|[0-9]{1,2}\s*\(?[a-h]|i{1,3}|iv|v|vi{1,3})[).]\s*(?:\*\*|__)?")
 
 
 def _heading(line: str) -> tuple[int, str] | None:
-    """(level, title) when ``line`` is a heading; Markdown levels, TeX sections, and short
-    lines that start "Problem 3", "**(b)**", "1(b)" (level 2 and 3)."""
+    """(level, title) when ``line`` is a heading; Markdown levels, TeX sections, short lines that
+    start "Problem 3", "**(b)**", "1(b)" (level 2 and 3), and numbered titles "2.4 Singular value
+    decomposition" (level by the depth of the number)."""
     s = line.strip()
     if not s or len(s) > 200:
         return None
@@ -177,6 +179,9 @@ def _heading(line: str) -> tuple[int, str] | None:
         return None
     if _WORD_HEADING.match(s) and len(s) <= 80:
         return 2, s.strip("*_ ")
+    m = _NUMBERED_HEADING.match(s)
+    if m and len(s) <= 80 and not s.endswith((".", ":", ",", ";")):
+        return m.group(1).count(".") + 1, s  # "2.4 Singular value decomposition": a numbered section
     m = _LETTER_HEADING.match(s)
     if m and (len(s) <= 60 or s.startswith(("**", "__"))):
         return 3, s.strip("*_ ")

@@ -393,10 +393,13 @@ def _solution_form(items: tuple) -> bool:
 
 
 def _simple(n: Node) -> bool:
-    """A side a condition is made of: a name, a number, or a sum/difference/scaling of them."""
+    """A side a condition is made of: a name, a number, or a sum/difference/scaling of them, or
+    the min/max of those (``r \\le \\min(n, m)``: the rank bound, stated, not derived)."""
     return all(x.kind in ("name", "num", "neg", "add", "sub", "paren", "infinity") or
                x.kind == "mul" and x.value == "juxt" and len(x.args) == 2 and x.args[0].kind == "num"
-               for x in n.walk())
+               or x.kind == "call" or x.kind == "func" and x.value in (r"\min", r"\max")
+               for x in n.walk()) and all(x.args[0].kind == "func" and x.args[0].value in (r"\min", r"\max")
+                                          for x in n.walk() if x.kind == "call")
 
 
 def _only_free(tree: Node, ctx: Context) -> bool:
