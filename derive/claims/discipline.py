@@ -98,20 +98,21 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
     for h in st.hypotheses:
         assumed_only |= free_names(h) - known
         known |= free_names(h)
-    known |= random_families(scope)  # E[k^2]: the random k is integrated out, not a free name
+    randoms = random_families(scope)
+    known |= randoms  # E[k^2]: the random k is integrated out, not a free name
     a, b = expanded_names(left, scope), expanded_names(right, scope)
     if getattr(scope, "entries_of_defined", False):  # beside E[·]: h_i is an entry of the vector h
         a, b = ({x.removesuffix(R.INDEXED) for x in a}, {x.removesuffix(R.INDEXED) for x in b})
         known |= set(scope.dim_symbols)  # n of a declared h \in R^n: the length the sum runs to
     wrt = _derivative_variables(left) | _derivative_variables(right)
     out: set[str] = set()
-    for side, other, other_names in ((left, right, b), (right, left, a)):
+    for side, other_names in ((left, b), (right, a)):
         if not free_names(side):
             # eta^* = 0.4 with eta^* = 2/(lambda_max + lambda_min): a number claimed for an
             # expression of quantities the document gives no values states what they are
             out |= {n for n in other_names if n not in scope.def_families and n not in wrt
                     and n.removesuffix("(·)") not in scope.funcs and n not in _CONSTANTS
-                    and n not in random_families(scope)}
+                    and n not in randoms}
     defined_left = any(n in scope.def_families for n in free_names(left))
     defined_right = any(n in scope.def_families for n in free_names(right))
     # p used as a vector while only its entries p_k are defined, or Σ_{ij} where only Σ_{ii} is:

@@ -1495,7 +1495,7 @@ def _comma_statement(src: str, toks: list[Token]) -> Node | None:
                                                                   for t in toks):
         at = toks[eqs[0]].col - 1
         var = parse_expression(src[:at])
-        parts = [q.strip() for q in _split_top_commas(src[at + 1:])]
+        parts = [q.strip() for q in split_top_commas(src[at + 1:])]
         ends = [q for q in parts if q not in (r"\dots", r"\ldots", r"\cdots")]
         if not (var.kind == "name" or var.kind == "prime" and var.args[0].kind == "name") or len(ends) < 2:
             return None
@@ -1504,7 +1504,8 @@ def _comma_statement(src: str, toks: list[Token]) -> Node | None:
     return None
 
 
-def _split_top_commas(text: str) -> list[str]:
+def split_top_commas(text: str) -> list[str]:
+    """``text`` cut at the commas outside brackets and braces."""
     out, depth, start = [], 0, 0
     for i, c in enumerate(text):
         if c in "({[":

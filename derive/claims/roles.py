@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .latex_parser import Node, to_text
+from .nodes import SCALAR_FUNCS
 from .probability import declaration
 from .reader import ends_with_word
 
@@ -42,12 +43,12 @@ _HYP_WORDS = ("for", "for all", "for every", "for each", "if", "assume", "assumi
               "provided that", "when", "whenever", "such that", "since", "because", "as long as", "given that", "unless",
               "except", "and assume", "with the assumption", "under")
 _REBIND_WORDS = ("let", "define", "model", "linear model", "instead", "now let", "redefine")
-# functions with a fixed meaning in the binder (derive/claims/nodes.SCALAR_FUNCS and friends)
-_STANDARD_FUNCTIONS = {"sigma", "tanh", "exp", "log", "ln", "sin", "cos", "tan", "sqrt", "cosh", "sinh", "softmax",
-                       "softplus", "relu", "det", "tr", "trace", "diag", "max", "min", "abs", "arctan", "dim",
-                       "mod", "KL", "kl", "binom", "factorial", "Tr", "rank", "vec", "sign", "sgn", "erf", "Pr",
-                       "E", "Var", "Cov", "lim", "sup", "inf", "argmax", "argmin", "log2", "exp2", "arcsin",
-                       "arccos", "sec", "csc", "cot", "coth", "sech", "gcd", "lcm", "deg", "ker", "Re", "Im"}
+# functions with a fixed meaning: the binder's scalar functions (nodes.SCALAR_FUNCS) and the ones
+# it reads itself (inference._call, indexing._call_more) or that name an operation, not a function
+_STANDARD_FUNCTIONS = set(SCALAR_FUNCS) | {
+    "softmax", "det", "tr", "trace", "Tr", "diag", "max", "min", "abs", "dim", "mod", "KL", "kl", "binom",
+    "factorial", "rank", "vec", "sgn", "erf", "Pr", "E", "Var", "Cov", "lim", "sup", "inf", "argmax", "argmin",
+    "log2", "exp2", "arcsin", "arccos", "sec", "csc", "cot", "coth", "sech", "gcd", "lcm", "deg", "ker", "Re", "Im"}
 _REASON_WORDS = ("since", "because", "as")  # a reason: what follows is asserted, not assumed
 _CASE_WORDS = ("for", "for all", "for every", "for each", "if", "when", "whenever", "unless", "except")
 _STEP_WORDS = ("so", "hence", "thus", "therefore", "then", "we get", "which gives", "gives", "giving", "yields",

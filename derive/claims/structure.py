@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .latex_parser import Node, ParseError, parse, to_text
+from .latex_parser import Node, ParseError, parse, split_top_commas, to_text
 
 # kinds the sampler honours (derive.problem.Sampler.matrix kinds, plus psd, eigen and svd)
 SAMPLED = ("orthogonal", "symmetric", "spd", "psd", "diagonal", "invertible", "eigen", "svd")
@@ -108,7 +108,7 @@ def _names_uncached(latex: str) -> list[str]:
     from .roles import family
 
     out: list[str] = []
-    pieces = _split_commas(latex.strip())
+    pieces = split_top_commas(latex.strip())
     for k, piece in enumerate(pieces):
         if piece.strip() in ("\\dots", "\\ldots", "\\cdots", "..."):
             continue
@@ -127,20 +127,6 @@ def _names_uncached(latex: str) -> list[str]:
         fam = family(tree)
         if fam and fam not in out:
             out.append(fam)
-    return out
-
-
-def _split_commas(text: str) -> list[str]:
-    out, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch in "{([":
-            depth += 1
-        elif ch in "})]":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            out.append(text[start:i])
-            start = i + 1
-    out.append(text[start:])
     return out
 
 
