@@ -199,6 +199,28 @@ class IndexedNotation:
         return T((size, size), lambda b, m=member, s=sym, a=first, hi=hi:
                  FamilyMatrix("diag", b.scalar(m), s, sp.Integer(a), b.scalar(hi)))
 
+    def _implicit_diag(self, arg: Node, n: Node) -> T | None:
+        """``\\operatorname{diag}(\\frac{\\sigma_i^2}{\\sigma_i^2 + \\lambda})`` with \\sigma_1, \\dots, \\sigma_m written
+        before: the diagonal matrix over i = 1..m (the one index the members carry, bound nowhere
+        else); None where the argument is not one such family."""
+        runs = self.scope.family_runs
+        members = [x for x in arg.walk() if x.kind == "name" and x.value in runs and x.args[1] is None
+                   and isinstance(x.args[0], Node) and x.args[0].kind == "name" and x.args[0].args == (None, None)]
+        keys = {to_text(x.args[0]) for x in members}
+        his = {runs[x.value] for x in members}
+        if len(keys) != 1 or len(his) != 1:
+            return None
+        key, hi = keys.pop(), his.pop()
+        if key in self.local_index or key in self.range_probe or key in self.scope.defs \
+                or key in self.scope.dim_symbols or key in self.scope.index_symbols or hi not in self.scope.dim_symbols:
+            return None
+        t, sym, _dims = self._probe_index(key, arg, "diag", n)
+        self.make_scalar(t.shape, "diag(...) of a family of vectors or matrices", n.col)
+        size = self._named_dim(self.scope.dim_symbols[hi])
+        last = T(self.scalar(), lambda b, s=self.scope.dim_symbols[hi]: s, True)
+        return T((size, size), lambda b, m=t, s=sym, hi=last:
+                 FamilyMatrix("diag", b.scalar(m), s, sp.Integer(1), b.scalar(hi)))
+
     def _family(self, written: list[Node], n: Node, what: str):
         """A run ``a_1, \\dots, a_n`` (members may be transposed: ``k_1^\\top``): the member for a bound
         index symbol, the symbol, the first index, the last (typed) and the run's length class."""
@@ -256,6 +278,26 @@ class IndexedNotation:
             return self._diag_family([rows[i][i] for i in range(k)], n)
         raise BindError("an ellipsis in a matrix cannot be checked here: only a column of rows, a row of "
                         "columns or a diagonal of one family is understood", n.col)
+
+    def _family_member(self, n: Node) -> T | None:
+        """A member of a family the document wrote with an ellipsis (``z_1, \\dots, z_m``): ``z_s`` under a
+        \\sum_s without limits gives s the run 1..m; ``z_{s,j}`` is entry j of the vector z_s.  None
+        where the usual reading of the name applies."""
+        runs = self.scope.family_runs
+        sub = n.args[0]
+        if n.value not in runs or sub is None or n.args[1] is not None or n.value in self.scope.defs \
+                or n.value in self.scope.declared:
+            return None
+        idx = list(sub.args) if sub.kind == "tuple" else [sub]
+        first = idx[0]
+        key = to_text(first)
+        if first.kind == "name" and first.args == (None, None) and key in self.range_probe \
+                and runs[n.value] in self.scope.dim_symbols:
+            self.range_probe[key].append(self._named_dim(self.scope.dim_symbols[runs[n.value]]))
+        if len(idx) == 2 and idx[1].kind == "name" and idx[1].args == (None, None) and self._index_like(idx[1]):
+            member = Node("name", n.value, (first, None), n.col)
+            return self._element(Node("element", None, (Node("paren", None, (member,), n.col), idx[1]), n.col))
+        return None
 
     def _extremum(self, n: Node) -> T:
         """``\\max_{i=4..8} f(i)``: the largest value over an index range with numeric ends;
@@ -359,3 +401,44 @@ def condition_ranges(cond: Node | None) -> dict[str, tuple[Node, Node]]:
         hi = items[2] if ops[1] == "<=" else Node("sub", None, (items[2], one), cond.col)
         out[to_text(items[1])] = (lo, hi)
     return out
+
+
+def ellipsis_lengths(tree: Node) -> dict[str, set[tuple[str, bool]]]:
+    """Names that end a family written from 1 with an ellipsis (``a_1, \\dots, a_n`` in a diag(...),
+    a list, a column of rows, a row of columns, a diagonal or a chain ``\\sigma_1 > \\dots > \\sigma_m``),
+    each with the families it ends (``a``) and whether their members are numbers (a list, a diagonal,
+    a chain: not a column of rows): the document uses such a name as a length, so it is a dimension
+    where nothing else gives it a meaning (derive/claims/model.py), and the family's members are
+    numbered 1..n."""
+    out: dict[str, set[tuple[str, bool]]] = {}
+    for node in tree.walk():
+        for run, scalar in _runs(node):
+            fam = _family_run(run) if len(run) <= 2 * MAX_WRITTEN_RUN else None
+            if fam is None:
+                continue
+            template, lo, hi = fam
+            if lo.value == "1" and hi.kind == "name" and hi.args == (None, None):
+                out.setdefault(to_text(hi), set()).update(
+                    (x.value, scalar) for x in template.walk() if x.kind == "name" and x.args[1] is None
+                    and isinstance(x.args[0], Node) and x.args[0].value == _FAMILY_INDEX)
+    return out
+
+
+def _runs(node: Node) -> list[tuple[list[Node], bool]]:
+    """The lists of written members in one node that may hold an ellipsis, each with whether its
+    members are numbers."""
+    if node.kind in ("call", "tuple"):
+        return [([a for a in node.args[1 if node.kind == "call" else 0:] if isinstance(a, Node)], True)]
+    if node.kind == "chain":  # 0 < x_1 < \\dots < x_n: the members around each ellipsis
+        items = list(node.args[0])
+        return [(items[i - 1:i + 2], True) for i, a in enumerate(items)
+                if a.kind == "ellipsis" and 0 < i < len(items) - 1]
+    if node.kind == "matrix":
+        rows = [list(r) for r in node.args]
+        if all(len(r) == 1 for r in rows):
+            return [([r[0] for r in rows], False)]
+        if len(rows) == 1:
+            return [(rows[0], False)]
+        if all(len(r) == len(rows) for r in rows):
+            return [([rows[i][i] for i in range(len(rows))], True)]
+    return []

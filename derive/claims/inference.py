@@ -230,6 +230,9 @@ class Inference(IndexedNotation):
         upstream = self._upstream_gradient(key)
         if upstream is not None:
             return self._upstream_symbol(key, upstream, n)
+        member = self._family_member(n)  # z_{s,j}: entry j of z_s, a family written z_1, \dots, z_m
+        if member is not None:
+            return member
         try:
             if key in self.scope.defs and key not in self.unreadable:
                 return self._expand_def(key, n)
@@ -330,6 +333,8 @@ class Inference(IndexedNotation):
             return None
         if not all(x.value in ENTRY_INDICES for x in idx):
             return None  # o_t, q_t: a time index names a sequence, not an entry
+        if base in self.scope.family_runs and base in self.scope.defs:
+            return None  # v = [v_1, \dots, v_m]^\top: v_s is the member the definition is made of
         if base == "\\delta" and len(idx) == 2 and ("\\delta" not in self.scope.defs or self._vector_name(base, n)):
             # δ_ij: the Kronecker delta, also beside a vector δ (δ = ∂L/∂y has entries δ_i, not δ_ij)
             fi, fj = (self.index_expr(x) for x in idx)
@@ -415,6 +420,8 @@ class Inference(IndexedNotation):
         info = self.syms.get(key)
         if info is None:
             kind = self.kind_for(key, base)
+            if base in self.scope.scalar_families and kind != "declared":
+                kind = "scalar"  # v_s of v = [v_1, \dots, v_m]^\top: a list's members are numbers
             if kind == "declared":
                 info = self.symbol(key, base, n.col)
             else:
@@ -686,7 +693,12 @@ class Inference(IndexedNotation):
         return T(a.shape, lambda b, a=a, x=x: b.matpow(a, x))
 
     def _transpose(self, n: Node) -> T:
-        a = self.infer(n.args[0])
+        inner = n.args[0]
+        if inner.kind == "tuple" and inner.value in ("[]", "()") and any(a.kind == "ellipsis" for a in inner.args):
+            # [y_1, \dots, y_n]^\top: the list is a row (as a matrix written in one row), its transpose a vector;
+            # a list standing alone may be meant as a column or as a row, so it stays unread
+            inner = Node("matrix", "bmatrix", (tuple(inner.args),), inner.col)
+        a = self.infer(inner)
         return T((a.shape[1], a.shape[0]), lambda b, a=a: b.transpose(a), a.scalar_hint)
 
     def _inverse_transpose(self, n: Node) -> T:
@@ -801,6 +813,10 @@ class Inference(IndexedNotation):
         if fn.value in self.scope.funcs and order == 0:  # \operatorname{lse}(z) the document defines
             return self._apply(Node("apply", None, (Node("name", fn.value, (None, None), fn.col), *args), n.col))
         name = fn.value.lstrip("\\")
+        if name == "diag" and len(args) == 1 and not order:
+            implicit = self._implicit_diag(args[0], n)  # diag(\sigma_i^2) over the family \sigma_1, \dots, \sigma_m
+            if implicit is not None:
+                return implicit
         if name in ("mod", "dim", "KL", "kl", "D") or (name == "diag" and len(args) > 1):
             return self._call_more(name, args, order, n)  # indexing.py
         if name == "binom" and len(args) == 2 and order == 0:
@@ -1273,6 +1289,9 @@ class Inference(IndexedNotation):
         if family is not None:
             return family
         rows = n.args
+        if not rows or any(not r for r in rows) or all(c.kind == "blank" for r in rows for c in r):
+            # \begin{bmatrix} \phantom{0} \\ \phantom{0} \end{bmatrix}: a blank for the reader to fill in
+            raise BindError("a matrix left blank (entries to fill in) is not modelled", n.col)
         width = len(rows[0])
         if any(len(r) != width for r in rows):
             raise BindError("the rows of a matrix have different lengths", n.col)

@@ -823,6 +823,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                             members_only=lambda f, sec=section: model.members_only(f, sec),
                             has_member=lambda f, sec=section: model.has_member(f, sec))
             model.note_entries(tree, section)
+            model.note_dimensions(tree, st.latex, claim.line, section)
             role = R.assign(tree, ctx)
             if listed and previous[1].role == R.HYPOTHESIS and role.role in (R.CLAIM,) and tree.kind == "chain" \
                     and all(o in ("<", "<=", ">", ">=", "!=", "=") for o in tree.args[1]) and mark is None:

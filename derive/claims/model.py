@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from .inference import primed_name
+from .indexing import ellipsis_lengths
 from .latex_parser import Node, ParseError, to_text
 from .roles import family
 from .scope import BindError, Scope, name_key
@@ -48,12 +49,13 @@ def visible(made_in: Section, used_in: Section) -> bool:
 @dataclass
 class Binding:
     section: Section
-    kind: str  # "define" | "declare"
+    kind: str  # "define" | "declare" | "dimension"
     lhs: Node
     rhs: Node
     latex: str
     line: int
     family: str | None
+    scalar: bool = False  # a dimension binding: the family's members are numbers
 
 
 @dataclass
@@ -149,6 +151,8 @@ class DocumentModel:
                 if b.kind == "define":
                     _forget(scope, b.lhs)
                     scope.define(b.lhs, b.rhs, b.latex)
+                elif b.kind == "dimension":
+                    scope.add_dimension(to_text(b.lhs), b.family, b.scalar)
                 else:
                     scope.declare(b.lhs, b.rhs)
             except (BindError, ParseError):
@@ -172,6 +176,17 @@ class DocumentModel:
                     d = scope.declared.get(x.value)
                     if d is not None and d.cols == 1 and str(d.rows) == hi.lstrip("\\"):
                         self.entry_names.add(x.value)
+
+    def note_dimensions(self, tree: Node, latex: str, line: int, section: Section) -> None:
+        """``\\operatorname{diag}(a_1, \\dots, a_n)``, ``[y_1, \\dots, y_n]`` with n given no meaning: n is the
+        length of a family, a dimension (sampled at several sizes) in this part from here on, and
+        every other use of n in the part reads the same positive integer."""
+        for name, fams in sorted(ellipsis_lengths(tree).items()):
+            for fam, scalar in sorted(fams) or [("", False)]:
+                if not any(b.kind == "dimension" and to_text(b.lhs) == name and b.family == fam
+                           and visible(b.section, section) for b in self.bindings):
+                    self.bindings.append(Binding(section, "dimension", Node("name", name, (None, None), 0), tree,
+                                                 latex, line, fam, scalar))
 
     def hypotheses_for(self, section: Section, names: set[str], line: int | None = None) -> list[Hypothesis]:
         """Visible hypotheses about any of ``names`` (a name's hypotheses travel with it); a case

@@ -34,7 +34,7 @@ JUDGED = (CLAIM, STEP, SOLUTION, ANSWER)
 _APPROX_OPS = {"~": "\\approx", "sim": "\\sim", "->": "\\to", "<<": "\\ll", ">>": "\\gg"}
 _INEQ_OPS = {"<", "<=", ">", ">=", "!="}
 _ASYMPTOTIC_HEADS = {"O", "\\mathcal{O}", "\\Theta", "\\Omega", "o", "\\mathcal{o}", "\\omega"}
-_DEF_WORDS = ("let", "define", "defining", "denote", "set", "where", "given", "with", "write", "call", "put",
+_DEF_WORDS = ("let", "say", "define", "defining", "denote", "set", "where", "given", "with", "write", "call", "put",
               "compute", "computing", "calculate", "precompute", "form", "build", "take",
               "substitute", "introduce", "consider", "model", "input", "defined as", "defined by", "is defined as",
               "started from", "starting from", "started at", "starting at", "initialised with", "initialized with",

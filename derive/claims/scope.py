@@ -142,6 +142,8 @@ class Scope:
     def_index_vars: dict[str, set[str]] = field(default_factory=dict)  # family -> its definition's index names
     partial_families: set[str] = field(default_factory=set)  # families defined only on some members
     random: dict[str, Any] = field(default_factory=dict)  # declared random variables (probability.py)
+    family_runs: dict[str, str] = field(default_factory=dict)  # family z -> n where z_1, \dots, z_n was written
+    scalar_families: set[str] = field(default_factory=set)  # families written as a list of numbers
 
     def copy(self) -> "Scope":
         """A scope that can take more bindings without changing this one."""
@@ -149,7 +151,8 @@ class Scope:
                                    declared=dict(self.declared), def_patterns=list(self.def_patterns),
                                    dim_symbols=dict(self.dim_symbols), def_families=dict(self.def_families),
                                    entry_names=set(self.entry_names), def_index_vars=dict(self.def_index_vars),
-                                   partial_families=set(self.partial_families), random=dict(self.random))
+                                   partial_families=set(self.partial_families), random=dict(self.random),
+                                   family_runs=dict(self.family_runs), scalar_families=set(self.scalar_families))
 
     @classmethod
     def for_problem(cls, problem: Problem | None) -> "Scope":
@@ -311,6 +314,19 @@ class Scope:
                     self.def_patterns.append((lhs, slot, to_text(idx), rhs))
                     if fam is not None:
                         self.partial_families.discard(fam)  # a rule for every member now
+
+    def add_dimension(self, name: str, family: str | None = None, scalar: bool = False) -> None:
+        """``n`` that ends a family ``a_1, \\dots, a_n`` and has no other meaning here: a dimension (a
+        positive integer, sampled like a declared one).  A problem samples only its own dimensions,
+        and a name the document defines, declares or indexes with keeps that meaning."""
+        if self.problem is not None or name in self.defs or name in self.declared \
+                or name in self.index_symbols or name in self.funcs or name in self.random:
+            return
+        self.dim_symbols.setdefault(name, sp.Symbol(name.lstrip("\\"), integer=True, positive=True))
+        if family:
+            self.family_runs[family] = name
+            if scalar:  # [v_1, \\dots, v_m], diag(d_1, \\dots, d_r): the members are numbers
+                self.scalar_families.add(family)
 
     def declare(self, lhs: Node, rhs: Node) -> None:
         if probability.declare(self, lhs, rhs):  # x \sim \mathcal{N}(\mu, \sigma^2): a random variable
