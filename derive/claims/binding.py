@@ -12,7 +12,7 @@ import sympy as sp
 
 from . import probability
 from .builder import Builder
-from .indexing import condition_ranges
+from .indexing import condition_ranges, stated_limits
 from .inference import Inference, names_in
 from .latex_parser import Node, to_text
 from .scope import BindError, Bound, Scope, ShapeError
@@ -39,7 +39,8 @@ def collect_index_names(trees: list[Node], scope: Scope) -> set[str]:
                             and x.value.isascii() and (x.value.islower() or x.value == "\\ell"):
                         out.add(to_text(x))
             elif n.kind in ("sum", "prod"):
-                for part in n.args[1:]:
+                limits = stated_limits(n, scope) if n.args[2] is None and n.args[3] is None else None
+                for part in list(n.args[1:]) + list(limits or ()):  # \sum_\ell restating a defined sum: its limits
                     if part is not None:
                         for x in part.walk():
                             if x.kind == "name" and x.args == (None, None):

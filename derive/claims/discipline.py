@@ -101,6 +101,9 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
     randoms = random_families(scope)
     known |= randoms  # E[k^2]: the random k is integrated out, not a free name
     a, b = expanded_names(left, scope), expanded_names(right, scope)
+    alias = {f + R.INDEXED: m for f, m in getattr(scope, "entry_alias", {}).items()}
+    if alias:  # X = [x_{ij}] was written: x_ij is X's entry, one name with X
+        a, b = {alias.get(x, x) for x in a}, {alias.get(x, x) for x in b}
     if getattr(scope, "entries_of_defined", False):  # beside E[·]: h_i is an entry of the vector h
         a, b = ({x.removesuffix(R.INDEXED) for x in a}, {x.removesuffix(R.INDEXED) for x in b})
         known |= set(scope.dim_symbols)  # n of a declared h \in R^n: the length the sum runs to

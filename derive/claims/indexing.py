@@ -109,6 +109,9 @@ class IndexedNotation:
         if key in self.condition_ranges:  # \sum_i x_i \quad i = 1, \dots, n: the stated range
             lo, hi = self.condition_ranges[key]
             return self._big(Node(n.kind, None, (body, var, lo, hi), n.col), kind)
+        stated = stated_limits(n, self.scope)
+        if stated is not None:  # y_k = \sum_\ell K_\ell u_{k-\ell} after y_k = \sum_{\ell=0}^{L} K_\ell u_{k-\ell}
+            return self._big(Node(n.kind, None, (body, var, stated[0], stated[1]), n.col), kind)
         t, sym, dims = self._probe_index(key, body, kind, n)
         if not dims:
             raise BindError(f"a \\{kind} needs limits (\\{kind}_{{i=1}}^{{n}}): nothing fixes the range of {key}",
@@ -283,8 +286,13 @@ class IndexedNotation:
         """A member of a family the document wrote with an ellipsis (``z_1, \\dots, z_m``): ``z_s`` under a
         \\sum_s without limits gives s the run 1..m; ``z_{s,j}`` is entry j of the vector z_s.  None
         where the usual reading of the name applies."""
-        runs = self.scope.family_runs
         sub = n.args[0]
+        alias = self.scope.entry_alias.get(n.value)
+        if alias is not None and sub is not None and n.args[1] is None and (
+                sub.kind == "tuple" or (sub.kind == "mul" and sub.value == "juxt")) and len(sub.args) == 2:
+            # X = [x_{ij}] was written: x_{ij} is entry (i, j) of X
+            return self._element(Node("element", None, (Node("name", alias, (None, None), n.col), sub), n.col))
+        runs = self.scope.family_runs
         if n.value not in runs or sub is None or n.args[1] is not None or n.value in self.scope.defs \
                 or n.value in self.scope.declared:
             return None
@@ -442,3 +450,44 @@ def _runs(node: Node) -> list[tuple[list[Node], bool]]:
         if all(len(r) == len(rows) for r in rows):
             return [([rows[i][i] for i in range(len(rows))], True)]
     return []
+
+
+def entry_notation(tree: Node) -> tuple[Node, str] | None:
+    """``X = [x_{ij}]``, ``X = [x_{ij}]_{m \\times n}``, ``X = (x_{ij})``: the statement names X's entries
+    x_ij (the matrix and its entry family); None for anything else."""
+    if tree.kind != "chain" or tuple(tree.args[1]) != ("=",):
+        return None
+    lhs, rhs = tree.args[0]
+    sized = rhs.kind == "element"
+    if sized:  # [x_{ij}]_{m \\times n}: the size written as a subscript
+        rhs = rhs.args[0]
+    if lhs.kind != "name" or lhs.args != (None, None) or rhs.kind not in ("tuple", "paren") + (("name",) if sized else ()):
+        return None
+    inner = [rhs] if rhs.kind == "name" else [a for a in rhs.args if isinstance(a, Node)]
+    if len(inner) != 1 or inner[0].kind != "name" or inner[0].args[1] is not None or inner[0].value == lhs.value:
+        return None
+    sub = inner[0].args[0]
+    idx = list(sub.args) if sub is not None and (sub.kind == "tuple" or (sub.kind == "mul" and sub.value == "juxt")) \
+        else [sub]
+    if len(idx) != 2 or not all(isinstance(x, Node) and x.kind == "name" and x.args == (None, None)
+                                and x.value in ENTRY_INDICES for x in idx) or to_text(idx[0]) == to_text(idx[1]):
+        return None
+    return lhs, inner[0].value
+
+
+def stated_limits(n: Node, scope: Any) -> tuple[Node, Node] | None:
+    """The limits of the same sum (same index, same summand) where a definition in scope writes it
+    with limits: a sum restated without them runs over the range stated there.  None where no
+    definition writes it, or two write it over different ranges."""
+    body, var = to_text(n.args[0]), to_text(n.args[1])
+    found: dict[tuple[str, str], Node] = {}
+    rhss = list(scope.defs.values()) + [p[3] for p in scope.def_patterns]
+    for rhs in rhss[:256]:
+        for x in rhs.walk():
+            if x.kind == n.kind and len(x.args) == 4 and x.args[2] is not None and x.args[3] is not None \
+                    and to_text(x.args[1]) == var and to_text(x.args[0]) == body:
+                found[(to_text(x.args[2]), to_text(x.args[3]))] = x
+    if len(found) != 1:
+        return None
+    x = next(iter(found.values()))
+    return x.args[2], x.args[3]

@@ -40,6 +40,7 @@ from .binding import bind_chain
 from .nodes import DerivM
 from .discipline import (all_declared, declared_text, expanded_names, free_identity, has_custom, has_sequences,
                          transcendental, unbound_one_side)
+from .indexing import entry_notation
 from .latex_parser import Node, ParseError, parse, to_text
 from .model import DocumentModel, parts, visible
 from .probability import declaration, moments_scope
@@ -824,6 +825,15 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                             has_member=lambda f, sec=section: model.has_member(f, sec))
             model.note_entries(tree, section)
             model.note_dimensions(tree, st.latex, claim.line, section)
+            entries = entry_notation(tree)
+            if entries is not None and mark is None:
+                # X = [x_{ij}]_{m \times n}: notation for X's entries, not an equation to judge
+                model.name_entries(entries[0], entries[1], st.latex, claim.line, section)
+                role = R.Role(R.DEFINITION, f"names the entries of {to_text(entries[0])}")
+                plain(claim.line, st, DEFINED, role, f"defined: {entries[1]}_(ij) is entry (i, j) of "
+                      f"{to_text(entries[0])}", section=section)
+                previous = (st, role, section, claim.line)
+                continue
             role = R.assign(tree, ctx)
             if listed and previous[1].role == R.HYPOTHESIS and role.role in (R.CLAIM,) and tree.kind == "chain" \
                     and all(o in ("<", "<=", ">", ">=", "!=", "=") for o in tree.args[1]) and mark is None:

@@ -49,7 +49,7 @@ def visible(made_in: Section, used_in: Section) -> bool:
 @dataclass
 class Binding:
     section: Section
-    kind: str  # "define" | "declare" | "dimension"
+    kind: str  # "define" | "declare" | "dimension" | "entries"
     lhs: Node
     rhs: Node
     latex: str
@@ -151,6 +151,8 @@ class DocumentModel:
                 if b.kind == "define":
                     _forget(scope, b.lhs)
                     scope.define(b.lhs, b.rhs, b.latex)
+                elif b.kind == "entries":
+                    scope.add_entry_names(to_text(b.lhs), b.family or "")
                 elif b.kind == "dimension":
                     scope.add_dimension(to_text(b.lhs), b.family, b.scalar)
                 else:
@@ -187,6 +189,10 @@ class DocumentModel:
                            and visible(b.section, section) for b in self.bindings):
                     self.bindings.append(Binding(section, "dimension", Node("name", name, (None, None), 0), tree,
                                                  latex, line, fam, scalar))
+
+    def name_entries(self, matrix: Node, family: str, latex: str, line: int, section: Section) -> None:
+        """``X = [x_{ij}]``: x_ij is entry (i, j) of X in this part from here on."""
+        self.bindings.append(Binding(section, "entries", matrix, matrix, latex, line, family))
 
     def hypotheses_for(self, section: Section, names: set[str], line: int | None = None) -> list[Hypothesis]:
         """Visible hypotheses about any of ``names`` (a name's hypotheses travel with it); a case

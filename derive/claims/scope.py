@@ -144,6 +144,7 @@ class Scope:
     random: dict[str, Any] = field(default_factory=dict)  # declared random variables (probability.py)
     family_runs: dict[str, str] = field(default_factory=dict)  # family z -> n where z_1, \dots, z_n was written
     scalar_families: set[str] = field(default_factory=set)  # families written as a list of numbers
+    entry_alias: dict[str, str] = field(default_factory=dict)  # x -> X where X = [x_{ij}] names X's entries
 
     def copy(self) -> "Scope":
         """A scope that can take more bindings without changing this one."""
@@ -152,7 +153,8 @@ class Scope:
                                    dim_symbols=dict(self.dim_symbols), def_families=dict(self.def_families),
                                    entry_names=set(self.entry_names), def_index_vars=dict(self.def_index_vars),
                                    partial_families=set(self.partial_families), random=dict(self.random),
-                                   family_runs=dict(self.family_runs), scalar_families=set(self.scalar_families))
+                                   family_runs=dict(self.family_runs), scalar_families=set(self.scalar_families),
+                                   entry_alias=dict(self.entry_alias))
 
     @classmethod
     def for_problem(cls, problem: Problem | None) -> "Scope":
@@ -314,6 +316,11 @@ class Scope:
                     self.def_patterns.append((lhs, slot, to_text(idx), rhs))
                     if fam is not None:
                         self.partial_families.discard(fam)  # a rule for every member now
+
+    def add_entry_names(self, matrix: str, family: str) -> None:
+        """``X = [x_{ij}]``: x_ij names entry (i, j) of X (unless x is a name the document defines)."""
+        if family and family not in self.defs and family not in self.declared:
+            self.entry_alias[family] = matrix
 
     def add_dimension(self, name: str, family: str | None = None, scalar: bool = False) -> None:
         """``n`` that ends a family ``a_1, \\dots, a_n`` and has no other meaning here: a dimension (a
