@@ -94,6 +94,9 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
                     inf.dims.unify(a.shape[1], b.shape[1])
                 else:
                     mismatch = True
+            for d, why, col in inf.unfixed:  # q_k = ... with no length of its own, and nothing here gives one
+                if inf.dims.value[inf.dims.find(d)] is None:
+                    raise BindError(why, col)
             cond_t = None
             if condition is not None:
                 cond_t = _condition(inf, condition)

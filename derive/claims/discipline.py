@@ -11,6 +11,7 @@ from sympy.core.sympify import _sympify  # strict: never parses a string
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from . import roles as R
+from .indexing import implicit_diag_indices
 from .latex_parser import Node, to_text
 from .nodes import (AtM, AtS, DerivM, DerivS, DifferentialM, DifferentialS, EntryVector, MatFn, Norm, ScalarFn,
                     Softmax)
@@ -101,6 +102,8 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
     randoms = random_families(scope)
     known |= randoms  # E[k^2]: the random k is integrated out, not a free name
     a, b = expanded_names(left, scope), expanded_names(right, scope)
+    bound_by_diag = implicit_diag_indices(left, scope) | implicit_diag_indices(right, scope)
+    a, b = a - bound_by_diag, b - bound_by_diag  # diag(\rho_k^2) over \rho_1, \dots, \rho_r binds k
     alias = {f + R.INDEXED: m for f, m in getattr(scope, "entry_alias", {}).items()}
     if alias:  # X = [x_{ij}] was written: x_ij is X's entry, one name with X
         a, b = {alias.get(x, x) for x in a}, {alias.get(x, x) for x in b}
@@ -122,7 +125,7 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
     # the rest of it is not the document's
     out |= {n for n in a | b if n + R.INDEXED in scope.def_families and n not in scope.def_families
             and not getattr(scope, "entries_of_defined", False)  # E[w^T h~]: h~ is the vector of its entries
-            and not _entry_rule(n, scope)}
+            and not _entry_rule(n, scope) and not _ruled_matrix(n, scope)}
     for side in (left, right):  # a member the document did not give (Sigma_{ij} beside Sigma_{ii} = sigma_i)
         for x in side.walk():
             if x.kind == "name" and (family(x) or "") in scope.partial_families and to_text(x) not in scope.defs:
@@ -142,6 +145,8 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
             continue  # z_i of a vector the document defines whole (z = mu + sigma * eps)
         if name + R.INDEXED in scope.def_families and _entry_rule(name, scope):
             continue  # p where every entry p_k is defined: the vector of them
+        if _ruled_matrix(name, scope):
+            continue  # X where X_{ij} = ... gives every entry (or a band, zeros elsewhere)
         if name in scope.dim_symbols:
             continue  # a declared dimension (m of A in R^{m x n}) is no unknown
         if name == "\\delta" + R.INDEXED and name not in scope.def_families and "\\delta" not in scope.defs:
@@ -158,6 +163,12 @@ def _entry_rule(name: str, scope: Scope) -> bool:
     return name + R.INDEXED not in scope.partial_families and any(
         to_text(Node("name", lhs.value, (None, None), lhs.col)) == name and slot == 0 and lhs.args[1] is None
         for lhs, slot, _v, _r in scope.def_patterns)
+
+
+def _ruled_matrix(name: str, scope: Scope) -> bool:
+    """A declared matrix whose every entry the document gives (``X_{ij} = x_{i+j-1}``; a band with
+    zeros elsewhere): the checker builds it whole (inference._ruled_matrix)."""
+    return name in scope.matrix_rules and name in scope.declared and name not in scope.defs
 
 
 def expanded_names(n: Node, scope: Scope, depth: int = 0) -> set[str]:

@@ -38,6 +38,7 @@ class IndexedNotation:
     index_names: set
     entry_ranges: list
     range_probe: dict[str, list[int]]
+    unfixed: list
     condition_ranges: dict[str, tuple[Node, Node]]
 
     def _note_index_dims(self, idx: list[Node], shape: Shape) -> None:
@@ -146,6 +147,8 @@ class IndexedNotation:
             if self.is_scalar(a.shape) or not (self.dims.is_one(a.shape[0]) or self.dims.is_one(a.shape[1])):
                 raise BindError("\\dim of a matrix or scalar is not modelled (only a vector's length)", n.col)
             d = a.shape[1] if self.dims.is_one(a.shape[0]) else a.shape[0]
+            # the length of a vector nothing sizes is no number to compare: the statement must fix it
+            self.unfixed.append((d, f"the length of {to_text(args[0])} is not fixed in the document", n.col))
             return T(self.scalar(), lambda b, d=d: b.dim(d), True)
         return self._diag_family(args, n)
 
@@ -203,20 +206,15 @@ class IndexedNotation:
                  FamilyMatrix("diag", b.scalar(m), s, sp.Integer(a), b.scalar(hi)))
 
     def _implicit_diag(self, arg: Node, n: Node) -> T | None:
+        key_hi = implicit_diag_index(arg, self.scope)
+        if key_hi is None or key_hi[0] in self.local_index or key_hi[0] in self.range_probe:
+            return None
+        return self._diag_over(arg, key_hi[0], key_hi[1], n)
+
+    def _diag_over(self, arg: Node, key: str, hi: str, n: Node) -> T:
         """``\\operatorname{diag}(\\frac{\\sigma_i^2}{\\sigma_i^2 + \\lambda})`` with \\sigma_1, \\dots, \\sigma_m written
         before: the diagonal matrix over i = 1..m (the one index the members carry, bound nowhere
         else); None where the argument is not one such family."""
-        runs = self.scope.family_runs
-        members = [x for x in arg.walk() if x.kind == "name" and x.value in runs and x.args[1] is None
-                   and isinstance(x.args[0], Node) and x.args[0].kind == "name" and x.args[0].args == (None, None)]
-        keys = {to_text(x.args[0]) for x in members}
-        his = {runs[x.value] for x in members}
-        if len(keys) != 1 or len(his) != 1:
-            return None
-        key, hi = keys.pop(), his.pop()
-        if key in self.local_index or key in self.range_probe or key in self.scope.defs \
-                or key in self.scope.dim_symbols or key in self.scope.index_symbols or hi not in self.scope.dim_symbols:
-            return None
         t, sym, _dims = self._probe_index(key, arg, "diag", n)
         self.make_scalar(t.shape, "diag(...) of a family of vectors or matrices", n.col)
         size = self._named_dim(self.scope.dim_symbols[hi])
@@ -491,3 +489,31 @@ def stated_limits(n: Node, scope: Any) -> tuple[Node, Node] | None:
         return None
     x = next(iter(found.values()))
     return x.args[2], x.args[3]
+
+
+def implicit_diag_index(arg: Node, scope: Any) -> tuple[str, str] | None:
+    """The index k and the length n of ``\\operatorname{diag}(f(\\rho_k))`` where the family was written
+    ``\\rho_1, \\dots, \\rho_n`` (the one index its members carry, given no other meaning); else None."""
+    runs = scope.family_runs
+    members = [x for x in arg.walk() if x.kind == "name" and x.value in runs and x.args[1] is None
+               and isinstance(x.args[0], Node) and x.args[0].kind == "name" and x.args[0].args == (None, None)]
+    keys = {to_text(x.args[0]) for x in members}
+    his = {runs[x.value] for x in members}
+    if len(keys) != 1 or len(his) != 1:
+        return None
+    key, hi = keys.pop(), his.pop()
+    if key in scope.defs or key in scope.dim_symbols or key in scope.index_symbols or hi not in scope.dim_symbols:
+        return None
+    return key, hi
+
+
+def implicit_diag_indices(tree: Node, scope: Any) -> set[str]:
+    """The indices bound by ``\\operatorname{diag}(f(\\rho_k))`` over a written family (see above)."""
+    out = set()
+    for x in tree.walk():
+        if x.kind == "call" and len(x.args) == 2 and x.args[0].kind == "func" and x.args[0].value in (
+                "\\diag", "diag", "\\operatorname{diag}"):
+            found = implicit_diag_index(x.args[1], scope)
+            if found is not None:
+                out.add(found[0])
+    return out

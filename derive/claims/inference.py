@@ -28,7 +28,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 from . import probability
 from .latex_parser import GREEK, Node, to_text
 from .indexing import ENTRY_INDICES, IndexedNotation
-from .nodes import AtM, AtS, DerivM, EntryVector, Indicator, Limit
+from .nodes import AtM, AtS, DerivM, EntryMatrix, EntryVector, Indicator, Limit
 from .scope import BindError, Dims, Pattern, Scope, Shape, ShapeError, SymInfo, T, name_key
 
 
@@ -112,6 +112,9 @@ class Inference(IndexedNotation):
         self.local_int: dict[str, int] = {}  # a recurrence's index, where it is a known number
         self.bare_identity: list[int] = []  # dimension classes of the I's written without a size
         self.entry_ranges: list[tuple[str, int]] = []  # (index key, dimension class) of entries x_i
+        self.index_len: dict[str, int] = {}  # the index of an entry rule p_k = ...: the length k runs over
+        self.unfixed: list[tuple[int, str, int]] = []  # lengths the statement must fix (checked after binding)
+        self.tied_indices: set[str] = set()  # c of [k = c] under \sum_{k=1}^{K}: an index sampled in 1..K
         self.range_probe: dict[str, list[int]] = {}  # \sum_i without limits: the dimensions i indexes
         self.condition_ranges: dict[str, tuple[Node, Node]] = {}  # index ranges the condition states
 
@@ -233,6 +236,9 @@ class Inference(IndexedNotation):
         member = self._family_member(n)  # z_{s,j}: entry j of z_s, a family written z_1, \dots, z_m
         if member is not None:
             return member
+        ruled = self._ruled_matrix(n)  # X used whole where X_{ij} = x_{i+j-1} gives every entry
+        if ruled is not None:
+            return ruled
         try:
             if key in self.scope.defs and key not in self.unreadable:
                 return self._expand_def(key, n)
@@ -731,14 +737,62 @@ class Inference(IndexedNotation):
         if n.value in ("=", "!="):
             # an equality of indices is checked only between indices bound here (a sum's k, numbers):
             # [k = c] with a free c means c is one of the summed values, a condition not sampled here
+            self._tie_free_index(n)
+            self._free_label_pair(n)
             for x in n.walk():
-                if x.kind == "name" and to_text(x) not in self.local_index:
+                if x.kind == "name" and to_text(x) not in self.local_index and to_text(x) not in self.tied_indices:
                     raise BindError(f"the indicator [{to_text(n.args[0])} {n.value} {to_text(n.args[1])}] compares "
                                     f"{to_text(x)}, which no sum here binds: its range is not known", n.col)
         a, c = self.infer(n.args[0]), self.infer(n.args[1])
         self.make_scalar(a.shape, "an indicator [a op b] compares scalars", n.col)
         self.make_scalar(c.shape, "an indicator [a op b] compares scalars", n.col)
         return T(self.scalar(), lambda b, a=a, c=c, op=n.value: Indicator(op, b.scalar(a), b.scalar(c)), True)
+
+    def _free_label_pair(self, n: Node) -> None:
+        """[k = c] with k and c both free names nothing defines (q_k = ... [k = c] read at a free k):
+        the bracket only asks whether the two integers are equal, so both are indices, sampled
+        over one range (both cases, k = c and k ≠ c, occur; a stated k ≠ c is honoured)."""
+        a, c = n.args
+        names = [a, c]
+        if any(x.kind != "name" or x.args != (None, None) for x in names) or self.scope.problem is not None:
+            return
+        keys = [to_text(x) for x in names]
+        if any(k in self.local_index or k in self.scope.defs or k in self.scope.declared or k in self.scope.dim_symbols
+               or k in self.scope.random or k in self.scope.funcs for k in keys):
+            return
+        infos = [self.syms.get(k) or self.symbol(k, x.value, x.col, kind="index") for k, x in zip(keys, names)]
+        if all(i.kind == "index" for i in infos):
+            self.tied_indices.update(keys)
+
+    def _tie_free_index(self, n: Node) -> None:
+        """[k = c] under \\sum_{k=1}^{K}, with c a bare name nothing defines, declares or binds: c is
+        one of the values k runs over (a class label), an integer sampled in 1..K; it becomes a
+        local index of this statement so that the bracket compares two indices."""
+        a, c = n.args
+        for idx, other in ((a, c), (c, a)):
+            if idx.kind != "name" or other.kind != "name" or other.args != (None, None) \
+                    or to_text(idx) not in self.local_index or to_text(other) in self.local_index:
+                continue
+            key, hi = to_text(other), self.index_hi.get(to_text(idx))
+            if self.scope.problem is not None or key in self.scope.defs or key in self.scope.declared \
+                    or key in self.scope.dim_symbols or key in self.scope.random:
+                continue
+            if hi is not None and hi in self.scope.dim_symbols:
+                d = self._named_dim(self.scope.dim_symbols[hi])
+            elif hi is not None and hi.isdigit() and 1 <= int(hi) <= 64:
+                d = self.dims.const(sp.Integer(int(hi)))
+            elif hi is None and to_text(idx) in self.index_len:
+                d = self.index_len[to_text(idx)]  # q_k = ... [k = c]: c is one of q's entry positions
+            else:
+                continue
+            info = self.syms.get(key)
+            if info is None:
+                info = self.symbol(key, other.value, other.col, kind="index")
+            if info.kind != "index":
+                continue
+            if not any(k == key for k, _d in self.entry_ranges):
+                self.entry_ranges.append((key, d))
+            self.tied_indices.add(key)
 
     def _limit(self, n: Node) -> T:
         """\\lim_{x \\to a} f(x) of a scalar: evaluated numerically, and only where the estimate has
@@ -943,6 +997,10 @@ class Inference(IndexedNotation):
             # L(w) written for a scalar the document defines as L = ...: the argument names the variable
             if head in self.scope.defs and all(to_text(a) == to_text(var) for a in fn.args[1:]):
                 body = fn.args[0]
+        if fn.kind == "name" and fn.args == (None, None) and to_text(fn) in self.scope.funcs \
+                and to_text(fn) not in self.scope.defs and len(self.scope.funcs[to_text(fn)][0]) == 1:
+            # ∇_z ℓ for a function ℓ(z) the document defines: ℓ at the variable (not a free scalar ℓ)
+            body = Node("apply", None, (fn, var), fn.col)
         if self._upstream_of(body) is not None and order == 2:
             raise BindError("only first derivatives of a loss given by its upstream gradient can be checked", n.col)
         grad = Node("gradient", None, (body, var), n.col)
@@ -1049,8 +1107,9 @@ class Inference(IndexedNotation):
     def _entry_rule(self, base: str) -> tuple[str, Node] | None:
         """``p_k = ...`` for every k (an entry index): the rule's index name and right side."""
         for lhs, slot, var, rhs in self.scope.def_patterns:
-            if lhs.value == base and slot == 0 and lhs.args[1] is None and var in ENTRY_INDICES \
-                    and base not in self.unreadable:
+            if lhs.value == base and slot == 0 and lhs.args[1] is None and base not in self.unreadable \
+                    and (var in ENTRY_INDICES or self.scope.def_ranges.get(base, ("",))[0] == var):
+                # v_t = ... for t = 1, \dots, p - q + 1: a stated range makes t an entry index too
                 return var, rhs
         return None
 
@@ -1059,6 +1118,8 @@ class Inference(IndexedNotation):
         what the entries index (z_k of z ∈ R^K)."""
         sym = sp.Symbol(var + "_", integer=True)
         saved, saved_dims = self.local_index.get(var), self.index_dims.get(var)
+        saved_len = self.index_len.get(var)
+        length = self.index_len[var] = self.dims.new()  # what k runs over: [k = c] samples c there
         self.local_index[var] = sym
         self.index_dims[var] = []
         shadowed = self.local.pop(var, None)
@@ -1076,18 +1137,67 @@ class Inference(IndexedNotation):
                 self.local_index.pop(var, None)
             else:
                 self.local_index[var] = saved
+            if saved_len is None:
+                self.index_len.pop(var, None)
+            else:
+                self.index_len[var] = saved_len
             if saved_dims is None:
                 self.index_dims.pop(var, None)
             else:
                 self.index_dims[var] = saved_dims
         self.make_scalar(t.shape, f"the entries {to_text(n)}_{var} must be numbers", n.col)
         if not dims:
-            raise BindError(f"the length of {to_text(n)} is not fixed by what its entries {to_text(n)}_{var} index",
-                            n.col)
+            stated = self._stated_length(n.value, var)
+            if stated is not None:  # y_i = ... for i = 1, ..., n - k + 1: y has n - k + 1 entries
+                dims = [stated]
+        if not dims:
+            # nothing in the entries fixes the length: the statement must (⟨q, z⟩ with z ∈ R^K), else undecided
+            self.unfixed.append((length, f"the length of {to_text(n)} is not fixed by what its entries "
+                                         f"{to_text(n)}_{var} index", n.col))
+            dims = [length]
+        self.dims.unify(length, dims[0], f"the entries of {to_text(n)} index vectors of different lengths")
         for d in dims[1:]:
             self.dims.unify(dims[0], d, f"the entries of {to_text(n)} index vectors of different lengths")
         d = dims[0]
         return T((d, Dims.ONE), lambda b, t=t, s=sym, d=d: EntryVector(b.scalar(t), s, b.dim(d)))
+
+    def _ruled_matrix(self, n: Node) -> T | None:
+        """``X`` where the document gives every entry (``X_{ij} = x_{i+j-1}``, or a band ``T_{i,i+j-1} =
+        w_j`` for j = 1..k with zeros elsewhere) and declares its shape: the matrix of those entries."""
+        rule = self.scope.matrix_rules.get(n.value)
+        key = to_text(n)
+        if rule is None or n.args != (None, None) or key in self.scope.defs or key not in self.scope.declared \
+                or key in self.unreadable or self.scope.problem is not None:
+            return None
+        row, col, value = rule
+        if row in self.local_index or col in self.local_index:
+            return None  # X inside a sum over i: the rule's letters are taken
+        d = self.scope.declared[key]
+        shape = tuple(self._named_dim(x) if isinstance(x, sp.Symbol) else self.dims.const(x) for x in (d.rows, d.cols))
+        syms = (sp.Symbol(row.lstrip("\\") + "_r", integer=True), sp.Symbol(col.lstrip("\\") + "_c", integer=True))
+        self.local_index[row], self.local_index[col] = syms
+        self.def_depth += 1
+        try:
+            if self.def_depth > MAX_DEF_DEPTH:
+                raise BindError(f"definitions nest deeper than {MAX_DEF_DEPTH} (circular?)", n.col)
+            t = self.infer(value)
+        finally:
+            self.def_depth -= 1
+            self.local_index.pop(row, None)
+            self.local_index.pop(col, None)
+        self.make_scalar(t.shape, f"the entries of {key} must be numbers", n.col)
+        return T(shape, lambda b, t=t, s=syms, sh=shape: EntryMatrix(b.scalar(t), s[0], s[1], b.dim(sh[0]), b.dim(sh[1])))
+
+    def _stated_length(self, base: str, var: str) -> int | None:
+        """The dimension class 1..hi where the definition of ``base``'s entries states its index's range
+        (a number, or a sum and difference of dimensions: n - k + 1); None otherwise."""
+        stated = self.scope.def_ranges.get(base)
+        if stated is None or stated[0] != var or to_text(stated[1]) != "1":
+            return None
+        value = _dim_value(stated[2], self.scope.dim_symbols)
+        if value is None:
+            return None
+        return self._named_dim(value) if isinstance(value, sp.Symbol) else self.dims.const(value)
 
     def _recurrence_start(self, var: Node) -> bool:
         """``h_0`` where the document defines ``h_t`` by a recurrence (and not h_0 itself)."""
@@ -1430,3 +1540,20 @@ def _is_integer_node(n: Node, inf: Inference) -> bool:
 
 def _is_negative(n: Node) -> bool:
     return n.kind == "neg" or (n.kind == "num" and n.value.startswith("-"))
+
+
+def _dim_value(n: Node, dims: dict[str, sp.Symbol]) -> sp.Expr | None:
+    """A length written with numbers and declared dimensions (``n - k + 1``) as a SymPy expression;
+    None for anything else."""
+    if n.kind == "num" and n.value.isdigit() and len(n.value) <= 4:
+        return sp.Integer(int(n.value))
+    if n.kind == "name" and n.args == (None, None):
+        return dims.get(to_text(n))
+    if n.kind == "paren":
+        return _dim_value(n.args[0], dims)
+    if n.kind in ("add", "sub") and len(n.args) == 2:
+        a, b = _dim_value(n.args[0], dims), _dim_value(n.args[1], dims)
+        if a is None or b is None:
+            return None
+        return a + b if n.kind == "add" else a - b
+    return None

@@ -855,7 +855,9 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             if superseding is not None:
                 role = superseding
             if role.role == R.DEFINITION:
-                status, text = record_definition(model, st, tree, claim.line, section, role)
+                status, text = record_definition(model, st, tree, claim.line, section, role,
+                                                 zeros_elsewhere=_ZEROS_ELSEWHERE.search(
+                                                     claim.after.lower().split(".")[0]) is not None)
                 if superseding is not None:
                     unevaluable.pop(role.defines or "", None)
                 elif status == DEFINED:
@@ -1128,6 +1130,11 @@ def _matrix_like(name: str) -> bool:
         base = base.replace(pre, "")
     base = base.strip("{}")
     return (len(base) == 1 and base.isupper()) or base in ("\\Sigma", "\\Lambda", "\\Phi", "\\Psi", "\\Omega")
+
+
+# "T_{i,i+j-1} = w_j for j = 1..k and zeros elsewhere": the entries the rule does not reach are 0
+_ZEROS_ELSEWHERE = re.compile(r"\b(zeros?|0) (elsewhere|everywhere else|otherwise)\b|\botherwise (zero|0)\b"
+                              r"|\b(all )?other entries (are )?(zero|0)\b")
 
 
 def _unevaluable_rhs(tree: Node, role: Any, model: DocumentModel, section: Any) -> str | None:

@@ -49,7 +49,7 @@ def visible(made_in: Section, used_in: Section) -> bool:
 @dataclass
 class Binding:
     section: Section
-    kind: str  # "define" | "declare" | "dimension" | "entries"
+    kind: str  # "define" | "declare" | "dimension" | "entries" | "range" | "band"
     lhs: Node
     rhs: Node
     latex: str
@@ -151,6 +151,11 @@ class DocumentModel:
                 if b.kind == "define":
                     _forget(scope, b.lhs)
                     scope.define(b.lhs, b.rhs, b.latex)
+                elif b.kind == "band":
+                    var, lo, hi = b.rhs.args[1].args
+                    scope.add_band(b.lhs, b.rhs.args[0], to_text(var), lo, hi)
+                elif b.kind == "range":
+                    scope.def_ranges[b.lhs.value] = (to_text(b.lhs.args[0]), b.rhs.args[0], b.rhs.args[1])
                 elif b.kind == "entries":
                     scope.add_entry_names(to_text(b.lhs), b.family or "")
                 elif b.kind == "dimension":
@@ -189,6 +194,18 @@ class DocumentModel:
                            and visible(b.section, section) for b in self.bindings):
                     self.bindings.append(Binding(section, "dimension", Node("name", name, (None, None), 0), tree,
                                                  latex, line, fam, scalar))
+
+    def note_range(self, lhs: Node, lo: Node, hi: Node, latex: str, line: int, section: Section) -> None:
+        """``y_i = ...`` for ``i = lo, \\dots, hi``: the stated range of the definition's index."""
+        self.bindings.append(Binding(section, "range", lhs, Node("tuple", "", (lo, hi), lhs.col), latex, line,
+                                     family(lhs)))
+
+    def note_band(self, lhs: Node, rhs: Node, var: Node, lo: Node, hi: Node, latex: str, line: int,
+                  section: Section) -> None:
+        """``T_{i,i+j-1} = w_j`` for ``j = lo, \\dots, hi`` with zeros elsewhere (said in the prose)."""
+        self.bindings.append(Binding(section, "band", lhs, Node("tuple", "", (rhs, Node("tuple", "", (var, lo, hi),
+                                                                                          rhs.col)), rhs.col),
+                                     latex, line, family(lhs)))
 
     def name_entries(self, matrix: Node, family: str, latex: str, line: int, section: Section) -> None:
         """``X = [x_{ij}]``: x_ij is entry (i, j) of X in this part from here on."""
@@ -229,5 +246,8 @@ def _forget(scope: Scope, lhs: Node) -> None:
     if fam is not None and not numeric_member:
         scope.def_families.pop(fam, None)
         scope.def_index_vars.pop(fam, None)
+    if lhs.kind == "name" and not numeric_member:
+        scope.def_ranges.pop(lhs.value, None)  # a new rule for y_i drops the range stated for the old one
+        scope.matrix_rules.pop(lhs.value, None)
     if lhs.kind == "name" and not numeric_member:  # m_0 = 0 sets a member; m_t = ... replaces the family
         scope.def_patterns[:] = [p for p in scope.def_patterns if p[0].value != lhs.value]

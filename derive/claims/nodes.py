@@ -449,6 +449,51 @@ def _entry_vector(ev: Evaluator, e: EntryVector) -> Any:
     return out
 
 
+class EntryMatrix(MatrixExpr):
+    """The rows x cols matrix whose (i, j) entry (1-based) is ``body`` at ``i``, ``j`` (``X_{ij} =
+    x_{i+j-1}`` for a declared X used whole); a node because the size is a dimension expression
+    known only when an instance is drawn."""
+
+    def __new__(cls, body: sp.Basic, row: sp.Symbol, col: sp.Symbol, rows: sp.Expr, cols: sp.Expr):
+        return sp.Basic.__new__(cls, body, row, col, sp.sympify(rows), sp.sympify(cols))
+
+    @property
+    def shape(self):
+        return (self.args[3], self.args[4])
+
+    @property
+    def free_symbols(self):
+        return (self.args[0].free_symbols - {self.args[1], self.args[2]}) | self.args[3].free_symbols \
+            | self.args[4].free_symbols
+
+    def _sympystr(self, printer) -> str:
+        b, i, j, r, c = (printer._print(a) for a in self.args)
+        return f"[{b} for {i} = 1..{r}, {j} = 1..{c}]"
+
+
+@evaluator(EntryMatrix)
+def _entry_matrix(ev: Evaluator, e: EntryMatrix) -> Any:
+    body, row, col, rows, cols = e.args
+    r, c = ev(rows), ev(cols)
+    if not (mpmath.isint(r) and mpmath.isint(c) and 1 <= int(r) and 1 <= int(c)
+            and int(r) * int(c) <= MAX_DIFF_ENTRIES):
+        raise EvaluationError(f"a {r} x {c} matrix defined by its entries")
+    out = mpmath.matrix(int(r), int(c))
+    saved = (ev.bound.get(row), ev.bound.get(col))
+    try:
+        for i in range(1, int(r) + 1):
+            for j in range(1, int(c) + 1):
+                ev.bound[row], ev.bound[col] = i, j
+                out[i - 1, j - 1] = as_scalar(ev(body))
+    finally:
+        for sym, old in zip((row, col), saved):
+            if old is None:
+                ev.bound.pop(sym, None)
+            else:
+                ev.bound[sym] = old
+    return out
+
+
 class Indicator(sp.Expr):
     """The Iverson bracket ``[a op b]``: 1 where the relation holds, else 0 (scalars)."""
 

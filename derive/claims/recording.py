@@ -11,6 +11,7 @@ import sympy as sp
 
 from ..verdict import DEFINED, INCONSISTENT
 from .answers import number
+from .indexing import condition_ranges
 from .latex_parser import Node, to_text
 from .model import parts
 from .roles import as_function_definition, family
@@ -25,8 +26,8 @@ def unifies(inf: Any, pattern: Node, n: Node) -> bool:
         return False
 
 
-def record_definition(model: Any, st: Statement, tree: Node, line: int, section: Any, role: Any
-                       ) -> tuple[str | None, str]:
+def record_definition(model: Any, st: Statement, tree: Node, line: int, section: Any, role: Any,
+                      zeros_elsewhere: bool = False) -> tuple[str | None, str]:
     """Record a definition; (status, scope) for a whole-statement definition, (None, "")
     when only the chain's first link defines and the rest must be judged."""
     if tree.kind != "chain":
@@ -55,6 +56,7 @@ def record_definition(model: Any, st: Statement, tree: Node, line: int, section:
         return DEFINED, f"defined: the values of {to_text(lhs)} for {lhs.args[0].value} = 1..{len(rhs.args)}"
     # A = \alpha = 0.8 defines A and \alpha; o = W^\top q = V^\top K a q defines o, then claims the rest
     model.define(lhs, items[1], st.latex, line, section)
+    _record_range(model, st, lhs, items[1], line, section, zeros_elsewhere)
     k = 1
     while k < len(ops) and ops[k] in ("=", ":=", "<-") and items[k].kind == "name" and (
             (not model.is_defined(_fam(items[k]), section) and not model.was_seen(_fam(items[k]), section))
@@ -65,6 +67,29 @@ def record_definition(model: Any, st: Statement, tree: Node, line: int, section:
         return DEFINED, f"defined: {role.why}"
     st.skip_links = k
     return None, ""
+
+
+def _record_range(model: Any, st: Statement, lhs: Node, rhs: Node, line: int, section: Any,
+                  zeros_elsewhere: bool) -> None:
+    """``y_i = ... \\quad \\text{for } i = 1, \\dots, n - k + 1``: the range stated for the definition's
+    index is the length of the vector y (its entries y_1 .. y_{n-k+1}); ``T_{i,i+j-1} = w_j`` for
+    ``j = 1, \\dots, k`` with "zeros elsewhere" in the prose: a band matrix."""
+    if st.condition is None or lhs.kind != "name" or lhs.args[1] is not None or lhs.args[0] is None:
+        return
+    ranges = condition_ranges(st.condition)
+    sub = lhs.args[0]
+    if sub.kind == "name" and sub.args == (None, None):
+        stated = ranges.get(to_text(sub))
+        if stated is not None:
+            model.note_range(lhs, stated[0], stated[1], st.latex, line, section)
+        return
+    if not zeros_elsewhere or sub.kind != "tuple" or len(sub.args) != 2 or len(ranges) != 1:
+        return
+    (var, (lo, hi)), = ranges.items()
+    row, col = sub.args
+    if row.kind == "name" and row.args == (None, None) and to_text(row) != var \
+            and var in {to_text(x) for x in col.walk() if x.kind == "name"}:
+        model.note_band(lhs, rhs, Node("name", var, (None, None), lhs.col), lo, hi, st.latex, line, section)
 
 
 def _initial_value(name: Node, value: Node) -> bool:

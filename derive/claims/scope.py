@@ -145,6 +145,10 @@ class Scope:
     family_runs: dict[str, str] = field(default_factory=dict)  # family z -> n where z_1, \dots, z_n was written
     scalar_families: set[str] = field(default_factory=set)  # families written as a list of numbers
     entry_alias: dict[str, str] = field(default_factory=dict)  # x -> X where X = [x_{ij}] names X's entries
+    def_ranges: dict[str, tuple[str, Node, Node]] = field(default_factory=dict)  # y -> (i, lo, hi) of y_i = ...
+    # X -> (row, col, value) of X_{ij} = value (every entry), or of T_{i,i+j-1} = w_j for j = lo..hi with
+    # zeros elsewhere: then value is the sum over j of w_j [column = i+j-1] (a band)
+    matrix_rules: dict[str, tuple[str, str, Node]] = field(default_factory=dict)
 
     def copy(self) -> "Scope":
         """A scope that can take more bindings without changing this one."""
@@ -154,7 +158,8 @@ class Scope:
                                    entry_names=set(self.entry_names), def_index_vars=dict(self.def_index_vars),
                                    partial_families=set(self.partial_families), random=dict(self.random),
                                    family_runs=dict(self.family_runs), scalar_families=set(self.scalar_families),
-                                   entry_alias=dict(self.entry_alias))
+                                   entry_alias=dict(self.entry_alias), def_ranges=dict(self.def_ranges),
+                                   matrix_rules=dict(self.matrix_rules))
 
     @classmethod
     def for_problem(cls, problem: Problem | None) -> "Scope":
@@ -299,6 +304,10 @@ class Scope:
                     self.partial_families.add(fam)  # \sigma_3 = 4 with no rule for \sigma_i: members only
         self.defs[key] = rhs
         self.def_text[key] = latex
+        pair = _two_indices(lhs)
+        if pair is not None and all(x.kind == "name" and x.args == (None, None) for x in pair) \
+                and to_text(pair[0]) != to_text(pair[1]):
+            self.matrix_rules[lhs.value] = (to_text(pair[0]), to_text(pair[1]), rhs)  # X_{ij} = x_{i+j-1}
         # S_t = ..., h^{(t)} = ...: an indexed definition also reads S_{t-1}, h^{(t+1)}
         if lhs.kind == "name":
             for slot in (0, 1):
@@ -316,6 +325,19 @@ class Scope:
                     self.def_patterns.append((lhs, slot, to_text(idx), rhs))
                     if fam is not None:
                         self.partial_families.discard(fam)  # a rule for every member now
+
+    def add_band(self, lhs: Node, rhs: Node, var: str, lo: Node, hi: Node) -> None:
+        """``T_{i,i+j-1} = w_j`` for ``j = lo, \\dots, hi`` and zeros elsewhere: entry (i, c) of T is
+        the sum over j of w_j [c = i+j-1] (c a column index of the rule's own)."""
+        pair = _two_indices(lhs)
+        if pair is None or pair[0].kind != "name" or pair[0].args != (None, None):
+            return
+        col = "\\mathrm{col}"
+        cell = Node("mul", "juxt", (Node("paren", None, (rhs,), rhs.col),
+                                    Node("indicator", "=", (Node("name", col, (None, None), rhs.col), pair[1]), rhs.col)),
+                    rhs.col)
+        self.matrix_rules[lhs.value] = (to_text(pair[0]), col, Node("sum", None, (
+            cell, Node("name", var, (None, None), rhs.col), lo, hi), rhs.col))
 
     def add_entry_names(self, matrix: str, family: str) -> None:
         """``X = [x_{ij}]``: x_ij names entry (i, j) of X (unless x is a name the document defines)."""
@@ -341,13 +363,24 @@ class Scope:
         names = list(lhs.args) if lhs.kind == "tuple" else [lhs]
         shape = _declared_shape(rhs)
         for d in (shape.rows, shape.cols):  # x \in \mathbb{R}^{K}: K is a dimension (an integer) from here on
-            if isinstance(d, sp.Symbol):
-                self.dim_symbols.setdefault(_latex_of_symbol(d), d)
+            for x in sorted(d.free_symbols, key=str):  # and n, k of R^{n-k+1}
+                self.dim_symbols.setdefault(_latex_of_symbol(x), x)
         for n in names:
             key = name_key(n)
             if key is None:
                 raise BindError("only names can be declared", n.col)
             self.declared[key] = shape
+
+
+def _two_indices(lhs: Node) -> tuple[Node, Node] | None:
+    """The two subscripts of ``X_{ij}``, ``X_{i,j}``, ``T_{i,i+j-1}``; None for anything else."""
+    if lhs.kind != "name" or lhs.args[1] is not None or lhs.args[0] is None:
+        return None
+    sub = lhs.args[0]
+    if (sub.kind == "tuple" or (sub.kind == "mul" and sub.value == "juxt")) and len(sub.args) == 2 \
+            and all(isinstance(x, Node) for x in sub.args):
+        return sub.args[0], sub.args[1]
+    return None
 
 
 def _declared_shape(rhs: Node) -> Declared:
@@ -361,12 +394,18 @@ def _declared_shape(rhs: Node) -> Declared:
     raise BindError("declare shapes as \\mathbb{R}, \\mathbb{R}^{n} or \\mathbb{R}^{n \\times m}", rhs.col)
 
 
-def _dim_expr(n: Node) -> sp.Expr:
-    if n.kind == "num" and n.value.isdigit():
+def _dim_expr(n: Node, depth: int = 0) -> sp.Expr:
+    if n.kind == "num" and n.value.isdigit() and len(n.value) <= 6:
         return sp.Integer(int(n.value))
     if n.kind == "name" and n.args == (None, None):
         return sp.Symbol(n.value.lstrip("\\"), integer=True, positive=True)
-    raise BindError("a dimension must be a number or a name", n.col)
+    if n.kind == "paren" and depth < 8:
+        return _dim_expr(n.args[0], depth + 1)
+    if n.kind in ("add", "sub") and len(n.args) == 2 and depth < 8:
+        # R^{(n-k+1) x n}: a length written from other dimensions
+        a, b = _dim_expr(n.args[0], depth + 1), _dim_expr(n.args[1], depth + 1)
+        return a + b if n.kind == "add" else a - b
+    raise BindError("a dimension must be a number, a name or a sum or difference of them", n.col)
 
 
 def _latex_of_symbol(s: sp.Symbol) -> str:

@@ -239,7 +239,7 @@ def _parse_condition(text: str) -> Node:
     ``1 \\le k \\le n``)."""
     text = re.sub(r"\\text\{[^}]*\}", " ", text)
     try:
-        whole = parse(text.strip())
+        whole = parse(text.strip().rstrip(".;").strip())  # "for i = 1, \dots, n." at a sentence's end
         if whole.kind == "chain" and whole.value == "range":
             return whole
     except ParseError:
