@@ -126,7 +126,7 @@ def check_equal(lhs: sp.Basic, rhs: sp.Basic, problem: Problem, *,
         return Verdict(UNDECIDED, f"undecided: {reason}", claim=claim, dps=settings.dps, reason=reason)
     max_rel = float(worst)
     scope = (f"verified on {done} random instances ({_range_text(ranges)}) at {settings.dps} digits, "
-             f"max relative difference {max_rel:.1e}")
+             f"max relative difference {max_rel:.1e}{_sizes_text(problem)}")
     if prover is not None:
         try:
             method = run_bounded(prover, lhs, rhs, timeout=settings.symbolic_timeout)
@@ -138,6 +138,16 @@ def check_equal(lhs: sp.Basic, rhs: sp.Basic, problem: Problem, *,
             return Verdict(PROVED, f"proved symbolically ({method}); also {scope}", claim=claim,
                            instances=done, dps=settings.dps, max_rel_diff=max_rel, method=method)
     return Verdict(VERIFIED, scope, claim=claim, instances=done, dps=settings.dps, max_rel_diff=max_rel)
+
+
+def _sizes_text(problem: Problem) -> str:
+    """The sizes the dimensions were drawn from (", sizes n in {2, 3, 4}"): a claim about a
+    length written with an ellipsis holds for those sizes, not for every size."""
+    dims = getattr(problem, "dims", ())
+    if not dims or getattr(problem, "name", "") != "generic":  # a document's claim (derive check) only
+        return ""
+    return ", sizes " + "; ".join(f"{d.symbol} in {{{', '.join(map(str, d.choices))}}}"
+                                  for d in dims[:6])
 
 
 def _range_text(ranges: dict[sp.Symbol, tuple[int, int]]) -> str:

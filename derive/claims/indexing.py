@@ -9,6 +9,11 @@
   ``k_1^\\top; \\vdots; k_n^\\top``, a row of columns ``x_1, \\cdots, x_n``, a ``\\ddots`` diagonal
   (the first and last members fix the pattern; anything else is undecided, with the part not
   understood);
+* free dimensions: a name ending such a family with no other meaning is a dimension of its part
+  (:func:`ellipsis_lengths`, recorded by the model); ``z_{s,j}`` of a family of rows is an entry of
+  z_s, ``\\operatorname{diag}(f(\\sigma_i))`` runs over a written family, ``X = [x_{ij}]`` names X's
+  entries (:func:`entry_notation`), a sum restated without limits takes a definition's
+  (:func:`stated_limits`);
 * ``a \\bmod b``, ``\\dim y`` (a vector's length), ``\\mathrm{KL}(p \\| q)`` between two written
   Gaussians (evaluated by quadrature, derive/claims/kl.py; other distributions: not modelled).
 """
