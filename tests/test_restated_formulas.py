@@ -74,3 +74,52 @@ def test_other_fixed_parameters_are_not_read_as_the_definition(tmp_path):
     v = _verdicts(tmp_path, FIXED_DOC.replace(r"$$J(Q) = 26 + \mu$$", r"$$J(Q; Y, \nu) = 26 + \nu$$"))
     # J at other data Y, nu: nothing says what that is, so it is never refuted
     assert v[r"J(Q; Y, \nu) = 26 + \nu"]["status"] != "refuted"
+
+
+RESTATED_DOC = r"""# A score in several parts
+
+## (a) The score
+
+For a weight $\beta$ and an offset $c$, let $g_j = \beta h_j + c$.
+
+## (b) Again
+
+Define $g_j = c + \beta h_j$.
+
+## (c) Rescaled
+
+Define $g_j = 2c + \beta h_j$.
+
+$$g_1 = 2c + \beta h_1$$
+
+## (d) Written out once more
+
+Let $g_j = 2c + \beta h_j$.
+"""
+
+
+def test_a_definition_restating_an_earlier_part_is_verified(tmp_path):
+    # (b): c + beta h_j is beta h_j + c, the meaning g_j has from part (a): a restatement, true
+    v = _verdicts(tmp_path, RESTATED_DOC)
+    again = v[r"g_j = c + \beta h_j"]
+    assert again["status"] in ("verified", "proved")
+    assert again["role"] == "claim" and "line 5" in again["role_reason"]
+
+
+def test_a_definition_that_differs_from_the_earlier_one_rebinds_the_name(tmp_path):
+    # (c): 2c + beta h_j differs from beta h_j + c whenever c != 0; a later part may rebind a name,
+    # so it is a definition (never refuted), and the part's claims use the new meaning
+    v = _verdicts(tmp_path, RESTATED_DOC)
+    rebound = v[r"g_j = 2c + \beta h_j"]
+    assert rebound["status"] == "defined" and rebound["role"] == "definition"
+    assert v[r"g_1 = 2c + \beta h_1"]["status"] in ("verified", "proved")
+
+
+def test_the_same_formula_in_a_later_part_stays_a_definition(tmp_path):
+    # (d) writes (c)'s formula again, character for character: the part's own definition
+    text = RESTATED_DOC.replace(r"Let $g_j = 2c + \beta h_j$.", r"Let $g_j = 2c + \beta h_j$, as before.")
+    f = tmp_path / "doc.md"
+    f.write_text(text, encoding="utf-8")
+    rows = [c for c in check_paths([str(f)], progress=False)["claims"] if c["latex"] == r"g_j = 2c + \beta h_j"]
+    assert [c["status"] for c in rows] == ["defined", "defined"]
+    assert "the same formula as line 13" in rows[1]["scope"]

@@ -756,6 +756,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     unread_defs: dict[str, tuple[int, Any]] = {}  # family -> (line, part) of a definition the parser could not read
     # family -> (line, part, left side, reason) of a definition whose right side cannot be bound (D := KL(q || p))
     unevaluable: dict[str, tuple[int, Any, str, str]] = {}
+    restated: dict[int, tuple[str, Any]] = {}  # job -> (text, role) of a definition judged as a restatement
 
     def plain(line: int, st: Statement, status: str, role: Any, scope_text: str, reason: str | None = None,
               section: Any = ()) -> None:
@@ -844,6 +845,9 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             if superseding is not None:
                 role = superseding
             if role.role == R.DEFINITION:
+                earlier = _earlier_meaning(tree, role, model, section, claim.line, candidate_rules) \
+                    if superseding is None else None
+                before = model.scope_for(section) if earlier is not None else None
                 status, text = record_definition(model, st, tree, claim.line, section, role)
                 if superseding is not None:
                     unevaluable.pop(role.defines or "", None)
@@ -855,6 +859,28 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                         text += (f"; its right side cannot be evaluated ({why_not}): an explicit formula "
                                  f"given for {to_text(tree.args[0][0])} later is read as its definition")
                 model.use(names, section)
+                if status == DEFINED and earlier is not None and before is not None:
+                    # the name already has a meaning (an earlier part's definition, or a verified
+                    # formula for a problem's quantity): judged against it, a restatement when it agrees
+                    adds, rules, where_from = earlier
+                    if adds == "same":
+                        text += f" (the same formula as line {where_from}, in an earlier part)"
+                    else:
+                        restate_scope = before.copy()
+                        for lhs_e, rhs_e, latex_e in adds:
+                            try:
+                                restate_scope.define(lhs_e, rhs_e, latex_e)
+                            except (BindError, ParseError):
+                                continue
+                        restated[len(jobs)] = (text, role)
+                        st_job = dataclasses.replace(st, role=R.CLAIM, defines=None, rules=rules, given_rhs=given_rhs,
+                                                     subjects=set(subjects))
+                        why = f"restates {role.defines}, {where_from}"
+                        where.append((len(slots), claim.line, st, R.Role(R.CLAIM, why), None, section))
+                        jobs.append((st_job, restate_scope))
+                        slots.append(None)
+                        previous = (st, role, section, claim.line)
+                        continue
                 if status is not None:
                     plain(claim.line, st, status, role, text, section=section)
                     previous = (st, role, section, claim.line)
@@ -1036,6 +1062,13 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
 
     def record(k: int, res: dict[str, Any], dt: float) -> None:
         slot, line, st, role, chosen, section = where[k]
+        if k in restated and res.get("status") not in (PROVED, VERIFIED):
+            # it does not agree with the earlier meaning: a later part may rebind a name, so it
+            # stays the definition it reads as (never refuted)
+            text, def_role = restated[k]
+            slots[slot] = ClaimResult(doc.path, line, st.latex, DEFINED, text, role=def_role.role,
+                                      role_reason=def_role.why, section=_section_text(section), seconds=dt)
+            return
         links = [LinkResult(**l) for l in res.get("links", [])]
         if chosen:
             res = {**res, "scope": f"{res['scope']} [problem: {chosen}, chosen by its notation]"}
@@ -1117,6 +1150,31 @@ def _matrix_like(name: str) -> bool:
         base = base.replace(pre, "")
     base = base.strip("{}")
     return (len(base) == 1 and base.isupper()) or base in ("\\Sigma", "\\Lambda", "\\Phi", "\\Psi", "\\Omega")
+
+
+def _earlier_meaning(tree: Node, role: Any, model: DocumentModel, section: Any, line: int,
+                     candidate_rules: list) -> tuple[Any, list, str] | None:
+    """What a name that a one-link definition introduces already meant: the definitions to add to
+    the scope to judge the statement against it (an earlier part's binding of the same left side),
+    the earlier verified formulas for a problem's quantity (``K_\\ell = C A^{\\ell-1} B``) usable as
+    rules, and where that meaning comes from; ``"same"`` for the same formula written again in a
+    later part (a definition for that part, nothing to judge); None when the name is new."""
+    if tree.kind != "chain" or tree.args[1] != ("=",) or not role.defines:
+        return None
+    lhs = tree.args[0][0]
+    key = to_text(lhs)
+    found = [b for b in model.bindings if b.kind == "define" and b.family == role.defines and b.line < line
+             and (to_text(b.lhs) == key or role.defines.endswith("(·)"))]
+    if found:
+        b = found[-1]
+        if to_text(b.rhs) == to_text(tree.args[0][1]) and to_text(b.lhs) == key:
+            return ("same", [], str(b.line)) if not visible(b.section, section) else None
+        adds = [] if visible(b.section, section) else [(b.lhs, b.rhs, b.latex)]
+        return adds, [], f"defined on line {b.line}"
+    rules = [r for r in _usable_rules(candidate_rules) if R.family(r[1]) == role.defines]
+    if rules:
+        return [], rules, "for which an earlier claim gave this formula (used once it is verified)"
+    return None
 
 
 def _unevaluable_rhs(tree: Node, role: Any, model: DocumentModel, section: Any) -> str | None:
