@@ -123,3 +123,29 @@ def test_the_same_formula_in_a_later_part_stays_a_definition(tmp_path):
     rows = [c for c in check_paths([str(f)], progress=False)["claims"] if c["latex"] == r"g_j = 2c + \beta h_j"]
     assert [c["status"] for c in rows] == ["defined", "defined"]
     assert "the same formula as line 13" in rows[1]["scope"]
+
+
+SUMMARY_DOC = r"""# Running totals
+
+## (a) The total
+
+Let $s = \sum_{i=1}^{N} a_i$. With one more term, $s^+ = \sum_{i=1}^{N+1} a_i$.
+
+## (b) A numeric case
+
+Let $N = 3$.
+
+## (c) Summary
+
+The update is $s^+ = s + a_{N+1}$, not $s^+ = s + a_{N}$.
+"""
+
+
+def test_a_later_part_may_use_an_earlier_parts_definitions_to_verify(tmp_path):
+    # s^+ - s = a_{N+1} by the definitions of part (a): true for every N; with a_N instead it fails
+    # (a_N != a_{N+1} in general), but part (c) does not define s: not refuted from part (a)'s meaning
+    v = _verdicts(tmp_path, SUMMARY_DOC)
+    right = v["s^+ = s + a_{N+1}"]
+    assert right["status"] in ("verified", "proved")
+    assert "an earlier part" in right["scope"]
+    assert v["s^+ = s + a_{N}"]["status"] == "undecided"

@@ -253,6 +253,8 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
     (``(pp^\\top)^k = \\|p\\|^{2(k-1)} pp^\\top`` a clause after "… for k \\ge 1"): where that
     reading holds, the readings disagree and the verdict is undecided, naming both."""
     res = _judge_one_reading(st, scope, opts)
+    if res["status"] == UNDECIDED and st.earlier_defs:
+        return _with_earlier_parts(st, scope, opts, res)
     if res["status"] != REFUTED or not st.nearby_ranges:
         return res
     texts = [t for _c, t in st.nearby_ranges]
@@ -265,6 +267,24 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
            f"but is {other['status']} under {'; '.join(texts)}, the range stated next to it")
     return {"status": UNDECIDED, "scope": f"undecided: {why}", "reason": why, "counterexample": None,
             "links": res.get("links", [])}
+
+
+def _with_earlier_parts(st: Statement, scope: Scope, opts: Options, res: dict[str, Any]) -> dict[str, Any]:
+    """A statement this part leaves undecided, read with the meanings an earlier part gave the
+    names it leaves open (a summary restating part (a)'s m' = (n m + x_{n+1})/(n+1)): verified or
+    proved under them, it is verified so, and the scope says which lines were used; any other
+    verdict (a failure included: the part may mean something else) leaves it as it was."""
+    other_scope = scope.copy()
+    for lhs, rhs, latex, _line in st.earlier_defs:
+        try:
+            other_scope.define(lhs, rhs, latex)
+        except (BindError, ParseError):
+            continue
+    other = _judge_one_reading(dataclasses.replace(st, earlier_defs=[]), other_scope, opts)
+    if other["status"] not in (PROVED, VERIFIED):
+        return res
+    used = ", ".join(f"{to_text(lhs)} (line {line})" for lhs, _r, _t, line in st.earlier_defs)
+    return {**other, "scope": other["scope"] + f" [with the meanings an earlier part gave: {used}]"}
 
 
 def _judge_one_reading(st: Statement, scope: Scope, opts: Options) -> dict[str, Any]:
@@ -756,7 +776,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     unread_defs: dict[str, tuple[int, Any]] = {}  # family -> (line, part) of a definition the parser could not read
     # family -> (line, part, left side, reason) of a definition whose right side cannot be bound (D := KL(q || p))
     unevaluable: dict[str, tuple[int, Any, str, str]] = {}
-    restated: dict[int, tuple[str, Any]] = {}  # job -> (text, role) of a definition judged as a restatement
+    restated: dict[int, tuple[Any, str, Any]] = {}  # job -> (status, text, role) of a definition judged as a restatement
 
     def plain(line: int, st: Statement, status: str, role: Any, scope_text: str, reason: str | None = None,
               section: Any = ()) -> None:
@@ -844,10 +864,18 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             superseding = _supersedes_unevaluable(tree, role, unevaluable, model, section)
             if superseding is not None:
                 role = superseding
+            deferred = None  # (definition role, earlier meaning): judged first as a restatement
+            same_as = None
+            if role.role == R.DEFINITION and superseding is None:
+                earlier = _earlier_meaning(tree, role, model, section, claim.line, candidate_rules)
+                if earlier is not None and earlier[0] == "same":
+                    same_as = earlier[2]
+                elif earlier is not None:
+                    # the name already has a meaning (an earlier part's definition, or a verified
+                    # formula for a problem's quantity): judged against it, a restatement when it agrees
+                    deferred = (role, earlier)
+                    role = R.Role(R.CLAIM, f"restates {role.defines}, {earlier[2]}")
             if role.role == R.DEFINITION:
-                earlier = _earlier_meaning(tree, role, model, section, claim.line, candidate_rules) \
-                    if superseding is None else None
-                before = model.scope_for(section) if earlier is not None else None
                 status, text = record_definition(model, st, tree, claim.line, section, role)
                 if superseding is not None:
                     unevaluable.pop(role.defines or "", None)
@@ -858,29 +886,9 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                         unevaluable[role.defines or ""] = (claim.line, section, to_text(tree.args[0][0]), why_not)
                         text += (f"; its right side cannot be evaluated ({why_not}): an explicit formula "
                                  f"given for {to_text(tree.args[0][0])} later is read as its definition")
+                if status == DEFINED and same_as is not None:
+                    text += f" (the same formula as line {same_as}, in an earlier part)"
                 model.use(names, section)
-                if status == DEFINED and earlier is not None and before is not None:
-                    # the name already has a meaning (an earlier part's definition, or a verified
-                    # formula for a problem's quantity): judged against it, a restatement when it agrees
-                    adds, rules, where_from = earlier
-                    if adds == "same":
-                        text += f" (the same formula as line {where_from}, in an earlier part)"
-                    else:
-                        restate_scope = before.copy()
-                        for lhs_e, rhs_e, latex_e in adds:
-                            try:
-                                restate_scope.define(lhs_e, rhs_e, latex_e)
-                            except (BindError, ParseError):
-                                continue
-                        restated[len(jobs)] = (text, role)
-                        st_job = dataclasses.replace(st, role=R.CLAIM, defines=None, rules=rules, given_rhs=given_rhs,
-                                                     subjects=set(subjects))
-                        why = f"restates {role.defines}, {where_from}"
-                        where.append((len(slots), claim.line, st, R.Role(R.CLAIM, why), None, section))
-                        jobs.append((st_job, restate_scope))
-                        slots.append(None)
-                        previous = (st, role, section, claim.line)
-                        continue
                 if status is not None:
                     plain(claim.line, st, status, role, text, section=section)
                     previous = (st, role, section, claim.line)
@@ -920,7 +928,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 previous = (st, role, section, claim.line)
                 continue
             model.use(names, section)
-            if tree.kind == "chain" and tree.args[1][0] == "=":
+            if tree.kind == "chain" and tree.args[1][0] == "=" and deferred is None:
                 fam0 = R.family(tree.args[0][0])
                 if fam0 is not None and not model.is_defined(fam0, section):
                     subjects.add(fam0)  # the left side of an equation the model does not define
@@ -941,6 +949,13 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     job_scope = model.scope_for(section, _generic_scope(base))
                     note = f"{rebound} is rebound in this section, so the problem does not apply"
             job_scope = moments_scope(job_scope, tree)  # E[z_i] = \mu_i: declared vectors' x_i are entries
+            if deferred is not None and deferred[1][0]:
+                job_scope = job_scope.copy()  # the earlier part's meaning, to judge the restatement against
+                for lhs_e, rhs_e, latex_e in deferred[1][0]:
+                    try:
+                        job_scope.define(lhs_e, rhs_e, latex_e)
+                    except (BindError, ParseError):
+                        continue
             reach = names | expanded_names(tree, job_scope)
             # \sum_i without limits: a range stated for i (i = 1, \dots, n) gives them (indexing.py)
             reach |= {to_text(x.args[1]) for x in tree.walk() if x.kind in ("sum", "prod") and x.args[1] is not None
@@ -1042,7 +1057,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                           and any(matches_computed(x, sc) for _n, sc, _named in auto)]
                 if wanted & names and not others:  # y_k beside K_\ell: the problem's y is not the rule's
                     rules = _usable_rules(candidate_rules)
-            st_job.rules = rules
+            st_job.rules = rules + (deferred[1][1] if deferred is not None else [])
+            st_job.earlier_defs = _earlier_part_definitions(reach, job_scope, model, section, claim.line)
             own_index = {to_text(x) for a in (tree.args[0][0].args if tree.kind == "chain" else ())
                          if isinstance(a, Node) for x in a.walk() if x.kind == "name"}
             bounds = [h for h in hyps if _index_bound(h) and {to_text(x) for x in h.walk() if x.kind == "name"
@@ -1059,14 +1075,18 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             jobs.append((st_job, job_scope))
             slots.append(None)
             previous = (st, role, section, claim.line)
+            if deferred is not None:  # the definition holds for what follows, whatever the verdict
+                status, text = record_definition(model, st, tree, claim.line, section, deferred[0])
+                restated[len(jobs) - 1] = (status, text, deferred[0])
+                previous = (st, deferred[0], section, claim.line)
 
     def record(k: int, res: dict[str, Any], dt: float) -> None:
         slot, line, st, role, chosen, section = where[k]
         if k in restated and res.get("status") not in (PROVED, VERIFIED):
             # it does not agree with the earlier meaning: a later part may rebind a name, so it
             # stays the definition it reads as (never refuted)
-            text, def_role = restated[k]
-            slots[slot] = ClaimResult(doc.path, line, st.latex, DEFINED, text, role=def_role.role,
+            status, text, def_role = restated[k]
+            slots[slot] = ClaimResult(doc.path, line, st.latex, status or DEFINED, text, role=def_role.role,
                                       role_reason=def_role.why, section=_section_text(section), seconds=dt)
             return
         links = [LinkResult(**l) for l in res.get("links", [])]
@@ -1150,6 +1170,34 @@ def _matrix_like(name: str) -> bool:
         base = base.replace(pre, "")
     base = base.strip("{}")
     return (len(base) == 1 and base.isupper()) or base in ("\\Sigma", "\\Lambda", "\\Phi", "\\Psi", "\\Omega")
+
+
+def _earlier_part_definitions(reach: set[str], scope: Scope, model: DocumentModel, section: Any,
+                              line: int) -> list[tuple[Node, Node, str, int]]:
+    """Definitions made in earlier parts (not visible here) of names the statement reaches that
+    this part leaves open, and of the names those use in turn: the latest of each, formulas only
+    (a concrete example's numbers, ``L = 4`` or a numeric matrix, do not travel to a later part)."""
+    if scope.problem is not None:
+        return []  # a registered problem gives the open names their meaning
+    open_names = {n for n in reach if n not in scope.def_families and n not in scope.declared
+                  and n.removesuffix("(·)") not in scope.funcs}
+    out: list[tuple[Node, Node, str, int]] = []
+    seen: set[str] = set()
+    for _round in range(3):
+        more: set[str] = set()
+        for fam in sorted(open_names - seen):
+            seen.add(fam)
+            found = [b for b in model.bindings if b.kind == "define" and b.family == fam and b.line < line
+                     and not visible(b.section, section)]
+            if not found or not R.free_names(found[-1].rhs):
+                continue
+            b = found[-1]
+            out.append((b.lhs, b.rhs, b.latex, b.line))
+            more |= {n for n in R.free_names(b.rhs) if n not in scope.def_families and n not in scope.declared}
+        open_names = more
+        if not open_names:
+            break
+    return out[:8]
 
 
 def _earlier_meaning(tree: Node, role: Any, model: DocumentModel, section: Any, line: int,
