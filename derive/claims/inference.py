@@ -934,6 +934,9 @@ class Inference(IndexedNotation):
                 return pat
         if key in self.scope.funcs:
             params, body = self.scope.funcs[key]
+            if n.value is not None and n.value != self.scope.func_fixed.get(key):
+                # f(W; Y, \mu) where f was defined as f(W; X, \lambda): other data, not modelled
+                raise BindError(f"{key} is used with fixed parameters other than its definition's", n.col)
             if len(params) != len(args):
                 raise BindError(f"{key} takes {len(params)} argument(s)", n.col)
             saved = dict(self.local)

@@ -254,6 +254,8 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
     (``(pp^\\top)^k = \\|p\\|^{2(k-1)} pp^\\top`` a clause after "… for k \\ge 1"): where that
     reading holds, the readings disagree and the verdict is undecided, naming both."""
     res = _judge_one_reading(st, scope, opts)
+    if res["status"] == UNDECIDED and st.earlier_defs:
+        return _with_earlier_parts(st, scope, opts, res)
     if res["status"] != REFUTED or not st.nearby_ranges:
         return res
     texts = [t for _c, t in st.nearby_ranges]
@@ -266,6 +268,24 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
            f"but is {other['status']} under {'; '.join(texts)}, the range stated next to it")
     return {"status": UNDECIDED, "scope": f"undecided: {why}", "reason": why, "counterexample": None,
             "links": res.get("links", [])}
+
+
+def _with_earlier_parts(st: Statement, scope: Scope, opts: Options, res: dict[str, Any]) -> dict[str, Any]:
+    """A statement this part leaves undecided, read with the meanings an earlier part gave the
+    names it leaves open (a summary restating part (a)'s m' = (n m + x_{n+1})/(n+1)): verified or
+    proved under them, it is verified so, and the scope says which lines were used; any other
+    verdict (a failure included: the part may mean something else) leaves it as it was."""
+    other_scope = scope.copy()
+    for lhs, rhs, latex, _line in st.earlier_defs:
+        try:
+            other_scope.define(lhs, rhs, latex)
+        except (BindError, ParseError):
+            continue
+    other = _judge_one_reading(dataclasses.replace(st, earlier_defs=[]), other_scope, opts)
+    if other["status"] not in (PROVED, VERIFIED):
+        return res
+    used = ", ".join(f"{to_text(lhs)} (line {line})" for lhs, _r, _t, line in st.earlier_defs)
+    return {**other, "scope": other["scope"] + f" [with the meanings an earlier part gave: {used}]"}
 
 
 def _judge_one_reading(st: Statement, scope: Scope, opts: Options) -> dict[str, Any]:
@@ -757,6 +777,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     unread_defs: dict[str, tuple[int, Any]] = {}  # family -> (line, part) of a definition the parser could not read
     # family -> (line, part, left side, reason) of a definition whose right side cannot be bound (D := KL(q || p))
     unevaluable: dict[str, tuple[int, Any, str, str]] = {}
+    restated: dict[int, tuple[Any, str, Any]] = {}  # job -> (status, text, role) of a definition judged as a restatement
 
     def plain(line: int, st: Statement, status: str, role: Any, scope_text: str, reason: str | None = None,
               section: Any = ()) -> None:
@@ -854,6 +875,17 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             superseding = _supersedes_unevaluable(tree, role, unevaluable, model, section)
             if superseding is not None:
                 role = superseding
+            deferred = None  # (definition role, earlier meaning): judged first as a restatement
+            same_as = None
+            if role.role == R.DEFINITION and superseding is None:
+                earlier = _earlier_meaning(tree, role, model, section, claim.line, candidate_rules)
+                if earlier is not None and earlier[0] == "same":
+                    same_as = earlier[2]
+                elif earlier is not None:
+                    # the name already has a meaning (an earlier part's definition, or a verified
+                    # formula for a problem's quantity): judged against it, a restatement when it agrees
+                    deferred = (role, earlier)
+                    role = R.Role(R.CLAIM, f"restates {role.defines}, {earlier[2]}")
             if role.role == R.DEFINITION:
                 status, text = record_definition(model, st, tree, claim.line, section, role,
                                                  zeros_elsewhere=_ZEROS_ELSEWHERE.search(
@@ -867,6 +899,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                         unevaluable[role.defines or ""] = (claim.line, section, to_text(tree.args[0][0]), why_not)
                         text += (f"; its right side cannot be evaluated ({why_not}): an explicit formula "
                                  f"given for {to_text(tree.args[0][0])} later is read as its definition")
+                if status == DEFINED and same_as is not None:
+                    text += f" (the same formula as line {same_as}, in an earlier part)"
                 model.use(names, section)
                 if status is not None:
                     plain(claim.line, st, status, role, text, section=section)
@@ -907,7 +941,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 previous = (st, role, section, claim.line)
                 continue
             model.use(names, section)
-            if tree.kind == "chain" and tree.args[1][0] == "=":
+            if tree.kind == "chain" and tree.args[1][0] == "=" and deferred is None:
                 fam0 = R.family(tree.args[0][0])
                 if fam0 is not None and not model.is_defined(fam0, section):
                     subjects.add(fam0)  # the left side of an equation the model does not define
@@ -928,6 +962,13 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     job_scope = model.scope_for(section, _generic_scope(base))
                     note = f"{rebound} is rebound in this section, so the problem does not apply"
             job_scope = moments_scope(job_scope, tree)  # E[z_i] = \mu_i: declared vectors' x_i are entries
+            if deferred is not None and deferred[1][0]:
+                job_scope = job_scope.copy()  # the earlier part's meaning, to judge the restatement against
+                for lhs_e, rhs_e, latex_e in deferred[1][0]:
+                    try:
+                        job_scope.define(lhs_e, rhs_e, latex_e)
+                    except (BindError, ParseError):
+                        continue
             reach = names | expanded_names(tree, job_scope)
             # \sum_i without limits: a range stated for i (i = 1, \dots, n) gives them (indexing.py)
             reach |= {to_text(x.args[1]) for x in tree.walk() if x.kind in ("sum", "prod") and x.args[1] is not None
@@ -1029,7 +1070,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                           and any(matches_computed(x, sc) for _n, sc, _named in auto)]
                 if wanted & names and not others:  # y_k beside K_\ell: the problem's y is not the rule's
                     rules = _usable_rules(candidate_rules)
-            st_job.rules = rules
+            st_job.rules = rules + (deferred[1][1] if deferred is not None else [])
+            st_job.earlier_defs = _earlier_part_definitions(reach, job_scope, model, section, claim.line)
             own_index = {to_text(x) for a in (tree.args[0][0].args if tree.kind == "chain" else ())
                          if isinstance(a, Node) for x in a.walk() if x.kind == "name"}
             bounds = [h for h in hyps if _index_bound(h) and {to_text(x) for x in h.walk() if x.kind == "name"
@@ -1046,9 +1088,20 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             jobs.append((st_job, job_scope))
             slots.append(None)
             previous = (st, role, section, claim.line)
+            if deferred is not None:  # the definition holds for what follows, whatever the verdict
+                status, text = record_definition(model, st, tree, claim.line, section, deferred[0])
+                restated[len(jobs) - 1] = (status, text, deferred[0])
+                previous = (st, deferred[0], section, claim.line)
 
     def record(k: int, res: dict[str, Any], dt: float) -> None:
         slot, line, st, role, chosen, section = where[k]
+        if k in restated and res.get("status") not in (PROVED, VERIFIED):
+            # it does not agree with the earlier meaning: a later part may rebind a name, so it
+            # stays the definition it reads as (never refuted)
+            status, text, def_role = restated[k]
+            slots[slot] = ClaimResult(doc.path, line, st.latex, status or DEFINED, text, role=def_role.role,
+                                      role_reason=def_role.why, section=_section_text(section), seconds=dt)
+            return
         links = [LinkResult(**l) for l in res.get("links", [])]
         if chosen:
             res = {**res, "scope": f"{res['scope']} [problem: {chosen}, chosen by its notation]"}
@@ -1135,6 +1188,59 @@ def _matrix_like(name: str) -> bool:
 # "T_{i,i+j-1} = w_j for j = 1..k and zeros elsewhere": the entries the rule does not reach are 0
 _ZEROS_ELSEWHERE = re.compile(r"\b(zeros?|0) (elsewhere|everywhere else|otherwise)\b|\botherwise (zero|0)\b"
                               r"|\b(all )?other entries (are )?(zero|0)\b")
+
+
+def _earlier_part_definitions(reach: set[str], scope: Scope, model: DocumentModel, section: Any,
+                              line: int) -> list[tuple[Node, Node, str, int]]:
+    """Definitions made in earlier parts (not visible here) of names the statement reaches that
+    this part leaves open, and of the names those use in turn: the latest of each, formulas only
+    (a concrete example's numbers, ``L = 4`` or a numeric matrix, do not travel to a later part)."""
+    if scope.problem is not None:
+        return []  # a registered problem gives the open names their meaning
+    open_names = {n for n in reach if n not in scope.def_families and n not in scope.declared
+                  and n.removesuffix("(·)") not in scope.funcs}
+    out: list[tuple[Node, Node, str, int]] = []
+    seen: set[str] = set()
+    for _round in range(3):
+        more: set[str] = set()
+        for fam in sorted(open_names - seen):
+            seen.add(fam)
+            found = [b for b in model.bindings if b.kind == "define" and b.family == fam and b.line < line
+                     and not visible(b.section, section)]
+            if not found or not R.free_names(found[-1].rhs):
+                continue
+            b = found[-1]
+            out.append((b.lhs, b.rhs, b.latex, b.line))
+            more |= {n for n in R.free_names(b.rhs) if n not in scope.def_families and n not in scope.declared}
+        open_names = more
+        if not open_names:
+            break
+    return out[:8]
+
+
+def _earlier_meaning(tree: Node, role: Any, model: DocumentModel, section: Any, line: int,
+                     candidate_rules: list) -> tuple[Any, list, str] | None:
+    """What a name that a one-link definition introduces already meant: the definitions to add to
+    the scope to judge the statement against it (an earlier part's binding of the same left side),
+    the earlier verified formulas for a problem's quantity (``K_\\ell = C A^{\\ell-1} B``) usable as
+    rules, and where that meaning comes from; ``"same"`` for the same formula written again in a
+    later part (a definition for that part, nothing to judge); None when the name is new."""
+    if tree.kind != "chain" or tree.args[1] != ("=",) or not role.defines:
+        return None
+    lhs = tree.args[0][0]
+    key = to_text(lhs)
+    found = [b for b in model.bindings if b.kind == "define" and b.family == role.defines and b.line < line
+             and (to_text(b.lhs) == key or role.defines.endswith("(·)"))]
+    if found:
+        b = found[-1]
+        if to_text(b.rhs) == to_text(tree.args[0][1]) and to_text(b.lhs) == key:
+            return ("same", [], str(b.line)) if not visible(b.section, section) else None
+        adds = [] if visible(b.section, section) else [(b.lhs, b.rhs, b.latex)]
+        return adds, [], f"defined on line {b.line}"
+    rules = [r for r in _usable_rules(candidate_rules) if R.family(r[1]) == role.defines]
+    if rules:
+        return [], rules, "for which an earlier claim gave this formula (used once it is verified)"
+    return None
 
 
 def _unevaluable_rhs(tree: Node, role: Any, model: DocumentModel, section: Any) -> str | None:

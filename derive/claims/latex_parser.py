@@ -24,6 +24,7 @@ from typing import Callable
 MAX_INPUT = 50_000  # characters in one claim
 MAX_DEPTH = 120  # nesting depth of the parse tree
 MAX_MATRIX = 40  # rows or columns of a written matrix
+FIXED = "fixed:"  # the value of an apply node written f(x; a, b): "fixed:" and the fixed parameters
 
 
 class ParseError(Exception):
@@ -459,8 +460,13 @@ class Parser:
                 elif (self.at("(") and node.kind in ("func", "prime", "nabla", "name")
                       and not (node.kind == "func" and node.value in (r"\sqrt",))):
                     col = self.tok.col
-                    args = self.paren_args()
-                    if node.kind == "name" and len(args) == 1 and (self.at("^") or self.at("_")):
+                    args, fixed = self.paren_args(fixed_ok=node.kind == "name")
+                    if fixed:
+                        # f(W; X, \lambda): W is the argument, X and \lambda the parameters held
+                        # fixed (the names of the scope); kept in the node's value, so a use with
+                        # other fixed parameters is told apart from the definition's
+                        node = Node("apply", FIXED + ",".join(to_text(f) for f in fixed), (node, *args), col)
+                    elif node.kind == "name" and len(args) == 1 and (self.at("^") or self.at("_")):
                         # C (I + pp^T)^{k}: a product with a powered group, not C(..) powered
                         group = Node("paren", None, (args[0],), col)
                         while self.at("^"):
@@ -552,14 +558,25 @@ class Parser:
         self.expect("}")
         return var, lo, hi
 
-    def paren_args(self) -> list[Node]:
+    def paren_args(self, fixed_ok: bool = False) -> tuple[list[Node], list[Node]]:
+        """The arguments of ``f(a, b)``; with ``fixed_ok``, also the parameters after a semicolon
+        (``f(W; X, \\lambda)``), which must be plain names."""
         self.expect("(")
         args = [self.parse_expr_or_rel()]
         while self.at(","):
             self.next()
             args.append(self.parse_expr_or_rel())
+        fixed: list[Node] = []
+        if fixed_ok and self.at(";"):
+            self.next()
+            fixed = [self.parse_expr()]
+            while self.at(","):
+                self.next()
+                fixed.append(self.parse_expr())
+            if not all(f.kind == "name" for f in fixed):
+                raise ParseError("the parameters after ';' must be names", self.tok.col)
         self.expect(")")
-        return args
+        return args, fixed
 
     def parse_expr_or_rel(self) -> Node:
         e = self.parse_expr()
@@ -626,7 +643,7 @@ class Parser:
         exp = self.parse_script()
         if base.kind == "func":  # \tanh^2(x): the power of the applied function
             if self.at("("):
-                args = self.paren_args()
+                args, _fixed = self.paren_args()
                 return Node("pow", None, (Node("call", None, (base, *args), base.col), exp), col)
             arg = self.parse_postfix()
             return Node("pow", None, (Node("call", None, (base, arg), base.col), exp), col)
@@ -1037,7 +1054,7 @@ class Parser:
         if t.value == r"\log" and self.at("_"):  # \log_2 L = \log L / \log 2
             self.next()
             base = self.parse_script()
-            arg = self.paren_args()[0] if self.at("(") else self.parse_postfix()
+            arg = self.paren_args()[0][0] if self.at("(") else self.parse_postfix()
             return Node("div", "frac", (Node("call", None, (fn, arg), t.col),
                                         Node("call", None, (Node("func", r"\log", (), t.col), base), t.col)), t.col)
         if self.at("(") or self.at("^") or self.at("_") or self.at("'"):

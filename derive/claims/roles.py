@@ -49,6 +49,7 @@ _STANDARD_FUNCTIONS = set(SCALAR_FUNCS) | {
     "softmax", "det", "tr", "trace", "Tr", "diag", "max", "min", "abs", "dim", "mod", "KL", "kl", "binom",
     "factorial", "rank", "vec", "sgn", "erf", "Pr", "E", "Var", "Cov", "lim", "sup", "inf", "argmax", "argmin",
     "log2", "exp2", "arcsin", "arccos", "sec", "csc", "cot", "coth", "sech", "gcd", "lcm", "deg", "ker", "Re", "Im"}
+_GOAL_WORDS = ("we want", "want", "we need", "we require", "we wish", "we would like", "we seek", "we demand")
 _REASON_WORDS = ("since", "because", "as")  # a reason: what follows is asserted, not assumed
 _CASE_WORDS = ("for", "for all", "for every", "for each", "if", "when", "whenever", "unless", "except")
 _STEP_WORDS = ("so", "hence", "thus", "therefore", "then", "we get", "which gives", "gives", "giving", "yields",
@@ -344,6 +345,9 @@ def assign(tree: Node, ctx: Context) -> Role:
                     lhs.args[0] is not None:
                 return Role(DEFINITION, f"introduces {fam}: it is new here and nothing earlier defines it",
                             defines=fam)
+    if all_ineq and ctx.first_in_span and not _solution_form(items) and ends_with_word(tail, _GOAL_WORDS):
+        # "We want L(W_a) > L(W_b):": the requirement the derivation then solves, not an assertion
+        return Role(HYPOTHESIS, f"a requirement to be solved for (“{ends_with_word(tail, _GOAL_WORDS)}”)")
     if hyp_word in _REASON_WORDS and all(o == "=" for o in ops) and not any(_numeric(i) for i in items) \
             and not (lhs.kind == "name" and lhs.args == (None, None)):
         # "since (pp^T)^k = ||p||^{2(k-1)} pp^T": a reason is asserted to hold, so it is judged

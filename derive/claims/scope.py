@@ -134,6 +134,8 @@ class Scope:
     defs: dict[str, Node] = field(default_factory=dict)
     def_text: dict[str, str] = field(default_factory=dict)
     funcs: dict[str, tuple[list[Node], Node]] = field(default_factory=dict)
+    # f(W; X, \lambda) = ...: the parameters f's definition holds fixed ("fixed:X,\lambda"), or None
+    func_fixed: dict[str, str | None] = field(default_factory=dict)
     declared: dict[str, Declared] = field(default_factory=dict)
     def_patterns: list[tuple[Node, int, str, Node]] = field(default_factory=list)
     dim_symbols: dict[str, sp.Symbol] = field(default_factory=dict)
@@ -153,6 +155,7 @@ class Scope:
     def copy(self) -> "Scope":
         """A scope that can take more bindings without changing this one."""
         return dataclasses.replace(self, defs=dict(self.defs), def_text=dict(self.def_text), funcs=dict(self.funcs),
+                                   func_fixed=dict(self.func_fixed),
                                    declared=dict(self.declared), def_patterns=list(self.def_patterns),
                                    dim_symbols=dict(self.dim_symbols), def_families=dict(self.def_families),
                                    entry_names=set(self.entry_names), def_index_vars=dict(self.def_index_vars),
@@ -284,6 +287,7 @@ class Scope:
             if not all(p.kind == "name" for p in params):
                 raise BindError("function parameters must be names", lhs.col)
             self.funcs[to_text(lhs.args[0])] = (params, rhs)
+            self.func_fixed[to_text(lhs.args[0])] = lhs.value
             self.def_families[to_text(lhs.args[0])] = [rhs]
             return
         key = name_key(lhs)

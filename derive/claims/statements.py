@@ -52,6 +52,9 @@ class Statement:
     # index ranges stated for an earlier statement nearby (same line): another reading of this one
     nearby_ranges: list[tuple[Node, str]] = field(default_factory=list)
     unread_defs: list[str] = field(default_factory=list)  # names it reaches whose definition could not be read
+    # (lhs, rhs, latex, line) of definitions an earlier part made of names this part leaves open:
+    # a reading that may verify the statement when the part's own reading decides nothing
+    earlier_defs: list = field(default_factory=list)
 
 
 def depth_walk(toks: list[Token]):
