@@ -52,6 +52,12 @@ class Statement:
     # index ranges stated for an earlier statement nearby (same line): another reading of this one
     nearby_ranges: list[tuple[Node, str]] = field(default_factory=list)
     unread_defs: list[str] = field(default_factory=list)  # names it reaches whose definition could not be read
+    # a solution or inequality step: the relations it may solve (solutions.Premise), whether the line
+    # before may refute it, the index values its line names, and whether sampling may judge it otherwise
+    solves: list = field(default_factory=list)
+    solve_strict: bool = False
+    solve_index: dict = field(default_factory=dict)
+    solve_only: bool = False
 
 
 def depth_walk(toks: list[Token]):
