@@ -166,3 +166,12 @@ def test_solution_sets_are_exact():
     name, s = relation_set(_tree(r"\frac{4}{4 + x} \ge 0.8"), Scope())
     assert s == sp.Interval.Lopen(-4, 1)  # the denominator's sign counts: x > -4
     assert relation_set(_tree(r"e^x > 2"), Scope()) is None  # not a rational function: not solved here
+
+
+def test_thus_for_states_the_set_found_and_keeps_its_line_condition(tmp_path):
+    # h < 0.5 is the set found above: proved; |x| = x holds for x > 0 (its own line's condition)
+    claims = _claims(tmp_path, STEP_SIZE + "\nThus for $h < 0.5$ the iteration is stable.\n\n"
+                     "## Signs\n\nHence for $x > 0$ we have $|x| = x$.\n")
+    found = [c for c in claims if c["latex"] == "h < 0.5"]
+    assert found[-1]["role"] == "solution" and found[-1]["status"] == "proved", found[-1]["scope"]
+    assert _one(claims, "|x| = x")["status"] in ("verified", "proved"), _one(claims, "|x| = x")["scope"]

@@ -784,7 +784,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     # family -> (line, part, left side, reason) of a definition whose right side cannot be bound (D := KL(q || p))
     unevaluable: dict[str, tuple[int, Any, str, str]] = {}
     relations: list[tuple[Node, str, int, Any]] = []  # earlier inequalities: (tree, latex, line, part) (solutions)
-    stated_values: list[tuple[str, Node, Any]] = []  # f(a) = ... = 2\lambda: (text of f(a), 2\lambda, part)
+    stated_values: list[tuple] = []  # f(a) = ... = 2\lambda: (text of f(a), 2\lambda, part, line, latex)
     unparsed: list[tuple[str, Any]] = []  # statements the parser could not read, with their part
     solution_sets: list[tuple[str, Any, int, str, Any]] = []  # judged solutions: (name, set, line, latex, part)
     restates: dict[int, tuple[int, str]] = {}  # slot -> (line, latex) of the solution it restates
@@ -939,7 +939,12 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                       section=section)
                 previous = (st, role, section, claim.line)
                 continue
-            elif role.role == R.SOLUTION and not answers and not _is_implication_step(role, previous, section, tree) \
+            if role.role == R.SOLUTION and role.local:
+                # "Thus for λ > 0.001, ...": the set found, and the condition of its own line as well
+                model.assume(tree, st.latex, claim.line, section, names, local=True)
+                if solve is not None:
+                    solve = (solve[0], solve[1], solve[2], True)
+            if role.role == R.SOLUTION and not answers and not _is_implication_step(role, previous, section, tree) \
                     and solve is None:
                 model.use(names, section)
                 why = ("a solution set: the condition it solves is not identified in the document and no "
@@ -947,7 +952,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 plain(claim.line, st, UNDECIDED, role, f"undecided: {why}", reason=why, section=section)
                 previous = (st, role, section, claim.line)
                 continue
-            elif role.role in (R.APPROXIMATION, R.ASYMPTOTIC):
+            if role.role in (R.APPROXIMATION, R.ASYMPTOTIC):
                 model.use(names, section)
                 why = ("approximations are judged only where the document states the regime; none is stated here"
                        if role.role == R.APPROXIMATION else "a complexity statement is not evaluated as a number")
@@ -981,6 +986,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             reach |= {to_text(x.args[1]) for x in tree.walk() if x.kind in ("sum", "prod") and x.args[1] is not None
                       and x.args[2] is None and x.args[3] is None}
             visible_hyps = _superseded_cases(model.hypotheses_for(section, reach, claim.line), st, claim.line)
+            # a derived condition assumed for what follows is never sampled under itself
+            visible_hyps = [h for h in visible_hyps if not (h.line == claim.line and h.latex == st.latex)]
             hyps = [h.tree for h in visible_hyps if _samplable(h.tree)]
             hyp_texts = [h.latex for h in visible_hyps if _samplable(h.tree)]
             implication = False
@@ -1406,7 +1413,7 @@ def _note_relation(tree: Node, latex: str, line: int, section: Any, relations: l
         del relations[:-40]
     elif all(o == "=" for o in ops) and len(items) >= 2 and items[0].kind in ("call", "apply", "name") \
             and not (items[0].kind == "name" and items[0].args == (None, None)):
-        stated_values.append((to_text(items[0]), items[-1], section))
+        stated_values.append((to_text(items[0]), items[-1], section, line, latex))
         del stated_values[:-40]
 
 
@@ -1416,7 +1423,8 @@ def _solution_premises(tree: Node, role: Any, previous: Any, section: Any, relat
     solves: the line before when it shares the unknown (directly or through the values earlier
     equations of the part give), then the part's other inequalities in that unknown, nearest
     first; with whether the line before is joined to it by ⇒ or a step word (it may refute)."""
-    if tree.kind != "chain" or role.role not in (R.SOLUTION, R.STEP, R.HYPOTHESIS) or role.local:
+    if tree.kind != "chain" or role.role not in (R.SOLUTION, R.STEP, R.HYPOTHESIS) \
+            or role.role == R.HYPOTHESIS and role.local:
         return None
     items, ops = tree.args
     if not (all(o in _INEQ or o == "=" for o in ops) and any(o in _INEQ for o in ops)
@@ -1427,22 +1435,25 @@ def _solution_premises(tree: Node, role: Any, previous: Any, section: Any, relat
     unknown = _unknown(tree, model, section)
     if unknown is None:
         return None
-    values = {t: v for t, v, sec in stated_values if parts(sec) == parts(section)}
+    values = {t: (v, (ln, lx)) for t, v, sec, ln, lx in stated_values if parts(sec) == parts(section)}
     out: list = []
     for rt, latex, line, sec in reversed(relations):
         if parts(sec) != parts(section) or len(out) >= 16:
             continue
+        rests: tuple = ()
         if unknown not in R.free_names(rt) and values:
-            rt = SOL.substitute(rt, values)
+            texts = {to_text(x) for x in rt.walk()}
+            rests = tuple(src for t, (_v, src) in values.items() if t in texts)  # the equations it rests on
+            rt = SOL.substitute(rt, {t: v for t, (v, _src) in values.items()})
         if unknown in R.free_names(rt):
-            out.append(SOL.Premise(rt, latex, line))
+            out.append(SOL.Premise(rt, latex, line, rests=rests))
     if not out:
         return None
     chain = False
     if previous is not None and previous[0].tree is not None and parts(previous[2]) == parts(section) \
             and to_text(previous[0].tree) in {to_text(r[0]) for r in relations[-1:]} and out[0].line == previous[3]:
         first = out[0]
-        out[0] = SOL.Premise(first.tree, first.latex, first.line, chain=True)
+        out[0] = SOL.Premise(first.tree, first.latex, first.line, chain=True, rests=first.rests)
         chain = role.why.startswith(("follows from the line before", "a consequence"))
     return out, chain, unknown
 

@@ -65,7 +65,7 @@ class Role:
     role: str
     why: str
     defines: str | None = None  # the name a definition (or a chain's first link) introduces
-    local: bool = False  # a case condition ("for j > m: ...") that holds for its own line only
+    local: bool = False  # a case condition ("for j > m: ...") that holds for its own line only (also of a solution)
 
 
 @dataclass
@@ -351,7 +351,8 @@ def assign(tree: Node, ctx: Context) -> Role:
     if hyp_word in _CASE_WORDS and step is not None and (all_ineq or in_interval) \
             and _unknown_form(items, ctx) and clause.endswith(f"{step} {hyp_word}"):
         # "Thus for λ > 0.001, the identity has the higher loss": the set the derivation found
-        return Role(SOLUTION, f"the set of values the derivation found (“{step} {hyp_word}”)")
+        return Role(SOLUTION, f"the set of values the derivation found (“{step} {hyp_word}”); a condition of its "
+                              "own line as well", local=True)
     if hyp_word and (all_ineq or in_interval or ops[0] == "=" and step is None):
         case = hyp_word in _CASE_WORDS
         return Role(HYPOTHESIS, f"a condition (after “{hyp_word}”)" + ("; it holds for its own line" if case else ""),

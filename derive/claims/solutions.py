@@ -49,6 +49,7 @@ class Premise:
     latex: str
     line: int
     chain: bool = False
+    rests: tuple = ()  # (line, latex) of the equations whose values were substituted into it
 
 
 def as_inequalities(tree: Node) -> Node:
@@ -198,8 +199,21 @@ def _arithmetic(tree: Node, scope: Scope) -> tuple[str, str] | None:
         if not (isinstance(lhs, sp.Expr) and isinstance(rhs, sp.Expr)) or lhs.free_symbols or rhs.free_symbols:
             return "undecided", f"the link {to_text(items[i])} = {to_text(items[i + 1])} is not between numbers"
         if sp.nsimplify(lhs - rhs) != 0:
+            if _rounded(items[i + 1], lhs) or _rounded(items[i], rhs):
+                return "undecided", f"{to_text(items[i])} = {to_text(items[i + 1])} holds only rounded"
             return "refuted", f"{to_text(items[i])} = {sp.nsimplify(lhs)}, not {sp.nsimplify(rhs)}"
     return None
+
+
+def _rounded(written: Node, exact: sp.Expr) -> bool:
+    """A decimal written for a value it rounds (``\\frac{1}{3} = 0.33``): not an arithmetic error."""
+    if written.kind != "num" or "." not in written.value:
+        return False
+    places = len(written.value.split(".")[1])
+    try:
+        return abs(sp.Float(exact, 30) - sp.Rational(written.value)) <= sp.Rational(1, 2) * sp.Rational(10) ** -places
+    except (TypeError, ValueError):
+        return False
 
 
 def _show(s: sp.Set) -> str:
@@ -258,7 +272,7 @@ def judge_solution(tree: Node, role: str, premises: list[Premise], hypotheses: l
                 verdict = (f"implied by the line before (${p.latex}$: {name} ∈ {_show(theirs)}){where} "
                            "(exact, SymPy)")
             if verdict is not None:
-                uses = [(p.line, p.latex)]
+                uses = [(p.line, p.latex), *p.rests]
                 break
         if verdict is not None:
             break
@@ -274,7 +288,7 @@ def judge_solution(tree: Node, role: str, premises: list[Premise], hypotheses: l
                 or role != "solution" and together.is_subset(mine):
             verdict = (f"the set {_show(mine)} {'equals' if role == 'solution' else 'contains'} the intersection "
                        f"of the conditions on {name} of lines {', '.join(map(str, lines))}{where} (exact, SymPy)")
-            uses = [(p.line, p.latex) for p, _s, note in found if not note]
+            uses = [u for p, _s, note in found if not note for u in ((p.line, p.latex), *p.rests)]
     if verdict is not None:
         if arith is not None:
             return {"status": UNDECIDED, "scope": f"undecided: {verdict}, but {arith[1]}", "reason": arith[1],
