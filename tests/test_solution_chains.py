@@ -175,3 +175,14 @@ def test_thus_for_states_the_set_found_and_keeps_its_line_condition(tmp_path):
     found = [c for c in claims if c["latex"] == "h < 0.5"]
     assert found[-1]["role"] == "solution" and found[-1]["status"] == "proved", found[-1]["scope"]
     assert _one(claims, "|x| = x")["status"] in ("verified", "proved"), _one(claims, "|x| = x")["scope"]
+
+
+def test_a_bound_written_again_takes_the_verdict_of_the_line_it_repeats(tmp_path):
+    # mu <= r_j / 3 is the last step of the chain (verified there); mu <= r_j / 2 is not what it found
+    again = DAMPING + "But we need $\\mu \\le \\frac{r_j}{3}$ for each $j$.\n"
+    claims = _claims(tmp_path, again)
+    repeated = [c for c in claims if c["latex"] == "\\mu \\le \\frac{r_j}{3}"]
+    assert repeated[0]["status"] in ("verified", "proved")
+    assert repeated[-1]["status"] == repeated[0]["status"], repeated[-1]["scope"]
+    other = _claims(tmp_path, again.replace("But we need $\\mu \\le \\frac{r_j}{3}$", "But we need $\\mu \\le \\frac{r_j}{2}$"))
+    assert _one(other, "\\mu \\le \\frac{r_j}{2}")["status"] not in ("verified", "proved")

@@ -877,14 +877,18 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             if superseding is not None:
                 role = superseding
             solve = _solution_premises(tree, role, previous, section, relations, stated_values, model)
+            again = _same_relation(tree, role, section, relations, model) if mark is None else None
             _note_relation(tree, st.latex, claim.line, section, relations, stated_values)
             restated = _restated(tree, role, solve, section, solution_sets, claim.prose if pos == 0 else "") \
                 if mark is None else None
+            if restated is None and again is not None:
+                restated = (*again, True)  # "we need λ ≥ σ_i^2 for each": the relation of line N again
             if restated is not None:
                 # "(c) \lambda \in [1, 4]" in a summary: the set a solution of another part found
                 if role.role == R.HYPOTHESIS:
                     model.assume(tree, st.latex, claim.line, section, names, local=False)
-                role = R.Role(R.SOLUTION, f"restates the set of line {restated[0]} (another part)")
+                role = R.Role(R.SOLUTION, f"restates the set of line {restated[0]}" + (
+                    "" if again is not None else " (another part)"))
                 model.use(names, section)
                 why = f"restates the set of line {restated[0]} (${restated[1]}$), whose verdict it takes"
                 if restated[2]:
@@ -1152,6 +1156,25 @@ def _take_restated_verdicts(slots: list, restates: dict[int, tuple[int, str]]) -
             slots[slot] = dataclasses.replace(r, scope=f"undecided: {why}", reason=why)
 
 
+def _same_relation(tree: Node, role: Any, section: Any, relations: list,
+                   model: DocumentModel) -> tuple[int, str] | None:
+    """The earlier inequality of the same part, in one unknown, that this one writes again
+    verbatim: (line, latex), or None."""
+    if role.role not in (R.CLAIM, R.SOLUTION, R.STEP) and not (
+            role.role == R.HYPOTHESIS and role.why.startswith(_DERIVABLE)) or role.local:
+        return None
+    if tree.kind != "chain" or not all(o in _INEQ for o in tree.args[1]):
+        return None
+    unknown = _unknown(tree, model, section)
+    if unknown is None or not any(R.family(i) == unknown for i in tree.args[0]):
+        return None  # a bound on the unknown itself (\lambda \ge \sigma_i^2), not a condition it enters
+    text = to_text(tree)
+    for rt, latex, line, sec in reversed(relations):
+        if parts(sec) == parts(section) and to_text(rt) == text:
+            return line, latex
+    return None
+
+
 def _note_solution_set(tree: Node, latex: str, line: int, section: Any, solution_sets: list) -> None:
     got = SOL.simple_set(tree)
     if got is not None:
@@ -1396,7 +1419,10 @@ _INEQ = ("<", "<=", ">", ">=")
 
 def _unknown(tree: Node, model: DocumentModel, section: Any) -> str | None:
     """The one name a relation leaves open (the document defines the others), or None."""
-    names = [f for f in R.free_names(tree) if not model.is_defined(f, section)]
+    # an index only written in subscripts (the i of \sigma_i) is not an unknown
+    subscripts = {to_text(x) for n in tree.walk() if n.kind == "name" for a in n.args if isinstance(a, Node)
+                  for x in a.walk() if x.kind == "name"}
+    names = [f for f in R.free_names(tree) if not model.is_defined(f, section) and f not in subscripts]
     if len(names) != 1 or names[0].endswith((R.INDEXED, "(·)")):
         return None
     return names[0]

@@ -168,12 +168,48 @@ def relation_set(tree: Node, scope: Scope, unknown: str | None = None) -> tuple[
         e = e.subs(x, u)
         if sp.count_ops(e) > _MAX_OPS or not _rational_with_abs(e, u):
             return None
-        try:
-            s = sp.solve_univariate_inequality(_REL[op](e, 0), u, relational=False)
-        except (NotImplementedError, ValueError, TypeError, RecursionError):
-            return None
+        s = _sign_set(e, op, u)
+        if s is None:
+            try:
+                s = sp.solve_univariate_inequality(_REL[op](e, 0), u, relational=False)
+            except (NotImplementedError, ValueError, TypeError, RecursionError):
+                return None
         out = out.intersect(s)
     return name, out
+
+
+def _sign_set(e: sp.Expr, op: str, u: sp.Symbol) -> sp.Set | None:
+    """{u : e(u) op 0} for a rational function with rational coefficients whose numerator and
+    denominator have rational roots only (the usual bounds): the sign tested between and at the
+    roots, exactly.  None otherwise (SymPy's general solver is used then)."""
+    if e.atoms(sp.Abs):
+        return None
+    num, den = sp.fraction(sp.together(e))
+    try:
+        pn, pd = sp.Poly(num, u), sp.Poly(den, u)
+    except sp.PolynomialError:
+        return None
+    if pn.degree() > 4 or pd.degree() > 4 or not all(c.is_Rational for c in pn.coeffs() + pd.coeffs()):
+        return None
+    roots: set = set()
+    for poly in (pn, pd):
+        if poly.degree() > 0:
+            found = poly.real_roots()
+            if any(not r.is_Rational for r in found):
+                return None
+            roots |= set(found)
+    pts = sorted(roots)
+    test = _REL[op]
+
+    def holds(v: sp.Rational) -> bool:
+        d = pd.eval(v)
+        return d != 0 and bool(test(pn.eval(v) / d, 0))
+
+    probes = [pts[0] - 1] + [(a + b) / 2 for a, b in zip(pts, pts[1:])] + [pts[-1] + 1] if pts else [sp.Integer(0)]
+    edges = [-sp.oo] + pts + [sp.oo]
+    pieces: list[sp.Set] = [sp.Interval.open(a, b) for a, b, v in zip(edges, edges[1:], probes) if holds(v)]
+    pieces += [sp.FiniteSet(r) for r in pts if holds(r)]
+    return sp.Union(*pieces) if pieces else sp.S.EmptySet
 
 
 def _rational_with_abs(e: sp.Expr, u: sp.Symbol) -> bool:
@@ -248,34 +284,57 @@ def judge_solution(tree: Node, role: str, premises: list[Premise], hypotheses: l
     if arith is not None and arith[0] == "refuted":
         return {"status": REFUTED, "scope": f"refuted: {arith[1]} (exact arithmetic)", "reason": arith[1],
                 "links": [], "counterexample": {"instance": {}, "lhs": arith[1], "rhs": ""}}
+    cache: dict[str, tuple[str, sp.Set] | None] = {}
+
+    def set_of(t: Node, cheap: bool = False) -> sp.Set | None:
+        """A relation's set in the unknown: plain numbers first (no binding), then bound (cached)."""
+        key = to_text(t)
+        if key not in cache:
+            got_simple = simple_set(t)
+            if got_simple is not None and got_simple[0] == name:
+                cache[key] = got_simple
+            elif cheap:
+                return None
+            else:
+                cache[key] = relation_set(t, scope, name)
+        hit = cache[key]
+        return hit[1] if hit is not None else None
+
     domain: sp.Set = sp.S.Reals
     for h in hypotheses:
-        hs = relation_set(h, scope, name)
-        if hs is not None:
-            domain = domain.intersect(hs[1])
+        if name in to_text(h):  # a hypothesis on other names says nothing about this one
+            hs = set_of(h)
+            if hs is not None:
+                domain = domain.intersect(hs)
     mine = claimed.intersect(domain)
     where = " within the hypotheses on " + name if domain != sp.S.Reals else " over the reals"
     found: list[tuple[Premise, sp.Set, str]] = []
     verdict = None
     uses: list[tuple[int, str]] = []  # the lines the verdict rests on (a refuted one voids it: judge.py)
-    for p in premises:  # nearest first; the first equal set (or implying line) decides
-        for variant, note in _variants(p.tree, idx):
-            ps = relation_set(variant, scope, name)
-            if ps is None:
-                continue
-            found.append((p, ps[1], note))
-            theirs = ps[1].intersect(domain)
-            if role == "solution" and sp.Eq(theirs, mine) is sp.true:
-                verdict = (f"the set {_show(mine)} equals the solution set of line {p.line}'s "
-                           f"${p.latex}${note}{where} (exact, SymPy)")
-            elif role != "solution" and p.chain and not note and theirs.is_subset(mine):
-                verdict = (f"implied by the line before (${p.latex}$: {name} ∈ {_show(theirs)}){where} "
-                           "(exact, SymPy)")
+    # nearest first; the first equal set (or implying line) decides: bounds in plain numbers first
+    for cheap in (True, False):
+        for p in premises:
+            for variant, note in _variants(p.tree, idx)[:1 if cheap else None]:
+                ps = set_of(variant, cheap)
+                if ps is None:
+                    continue
+                if not cheap or not any(f[0] is p and f[2] == note for f in found):
+                    found.append((p, ps, note))
+                theirs = ps.intersect(domain)
+                if role == "solution" and sp.Eq(theirs, mine) is sp.true:
+                    verdict = (f"the set {_show(mine)} equals the solution set of line {p.line}'s "
+                               f"${p.latex}${note}{where} (exact, SymPy)")
+                elif role != "solution" and p.chain and not note and theirs.is_subset(mine):
+                    verdict = (f"implied by the line before (${p.latex}$: {name} ∈ {_show(theirs)}){where} "
+                               "(exact, SymPy)")
+                if verdict is not None:
+                    uses = [(p.line, p.latex), *p.rests]
+                    break
             if verdict is not None:
-                uses = [(p.line, p.latex), *p.rests]
                 break
         if verdict is not None:
             break
+    found = list({(id(p), note): (p, s, note) for p, s, note in found}.values())
     if not found:
         return None
     together = domain
@@ -314,10 +373,11 @@ def judge_solution(tree: Node, role: str, premises: list[Premise], hypotheses: l
 def _variants(tree: Node, idx: dict[str, list[int]]) -> list[tuple[Node, str]]:
     """The tree itself, then (for a condition in an index, ``\\sigma_i``) the tree at each index
     value the statement's line names."""
-    out = [(tree, "")]
+    out: list[tuple[Node, str]] = []
     letters = {x.args[0].value for x in tree.walk() if x.kind == "name" and isinstance(x.args[0], Node)
                and x.args[0].kind == "name" and x.args[0].args == (None, None) and len(x.args[0].value) == 1}
     for letter in sorted(letters):
         for v in idx.get(letter, []) + [v for v in idx.get("", []) if v not in idx.get(letter, [])]:
             out.append((with_index(tree, letter, v), f" at {letter} = {v}"))
-    return out[:12]
+    # the tree itself first (still in its index only where the line names no value for it)
+    return [(tree, "")] + out[:11] if not out else out[:12]
