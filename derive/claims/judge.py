@@ -49,6 +49,7 @@ from .recording import matches_computed, matches_input, record_definition, unifi
 from .sampling import (CachedProblem, HypothesisProblem, WIDE_DIMS, WIDE_EXPONENT, WIDE_INDEX_HIGH, generic_problem,
                        scalar_intervals)
 from .scope import BindError, Bound, Scope, ShapeError, name_key
+from . import solutions as SOL
 from .statements import Statement, split_statements
 
 
@@ -253,6 +254,10 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
     A refutation is tried again under the index ranges stated for the statements next to it
     (``(pp^\\top)^k = \\|p\\|^{2(k-1)} pp^\\top`` a clause after "… for k \\ge 1"): where that
     reading holds, the readings disagree and the verdict is undecided, naming both."""
+    if st.solves or st.solve_only:
+        res = _judge_solution(st, scope)
+        if res is not None:
+            return res
     res = _judge_one_reading(st, scope, opts)
     if res["status"] == UNDECIDED and st.earlier_defs:
         return _with_earlier_parts(st, scope, opts, res)
@@ -286,6 +291,26 @@ def _with_earlier_parts(st: Statement, scope: Scope, opts: Options, res: dict[st
         return res
     used = ", ".join(f"{to_text(lhs)} (line {line})" for lhs, _r, _t, line in st.earlier_defs)
     return {**other, "scope": other["scope"] + f" [with the meanings an earlier part gave: {used}]"}
+_UNSOLVED = ("a solution set: the condition it solves is not identified in the document and no "
+             "problem part gives the derived answer (name one with front matter part:)")
+
+
+def _judge_solution(st: Statement, scope: Scope) -> dict[str, Any] | None:
+    """A solution or an inequality step compared with the relations it may solve (solutions.py);
+    None where sampling may judge it instead."""
+    assert st.tree is not None
+    premises = {to_text(p.tree) for p in st.solves} | {to_text(st.tree)}
+    # the premises travel as hypotheses too (for sampling): the domain is the other hypotheses
+    hyps = [h for h in st.hypotheses if to_text(h) not in premises]
+    if st.condition is not None:
+        hyps.append(st.condition)
+    res = SOL.judge_solution(st.tree, st.role, st.solves, hyps, st.solve_strict, st.solve_index, scope)
+    if res is not None and (res["status"] != UNDECIDED or st.solve_only or st.role == R.SOLUTION):
+        return res  # a solution compared exactly is judged as a set, not sampled as an implication
+    if st.solve_only:
+        why = _UNSOLVED if res is None else res["reason"]
+        return {"status": UNDECIDED, "scope": f"undecided: {why}", "reason": why, "links": []}
+    return None
 
 
 def _judge_one_reading(st: Statement, scope: Scope, opts: Options) -> dict[str, Any]:
@@ -778,6 +803,11 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     # family -> (line, part, left side, reason) of a definition whose right side cannot be bound (D := KL(q || p))
     unevaluable: dict[str, tuple[int, Any, str, str]] = {}
     restated: dict[int, tuple[Any, str, Any]] = {}  # job -> (status, text, role) of a definition judged as a restatement
+    relations: list[tuple[Node, str, int, Any]] = []  # earlier inequalities: (tree, latex, line, part) (solutions)
+    stated_values: list[tuple] = []  # f(a) = ... = 2\lambda: (text of f(a), 2\lambda, part, line, latex)
+    unparsed: list[tuple[str, Any]] = []  # statements the parser could not read, with their part
+    solution_sets: list[tuple[str, Any, int, str, Any]] = []  # judged solutions: (name, set, line, latex, part)
+    restates: dict[int, tuple[int, str]] = {}  # slot -> (line, latex) of the solution it restates
 
     def plain(line: int, st: Statement, status: str, role: Any, scope_text: str, reason: str | None = None,
               section: Any = ()) -> None:
@@ -805,6 +835,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 if unread is not None and not (len(unread.lstrip("\\")) <= 3 and unread.lstrip("\\") in _INDEX_NAMES):
                     # q_k = (1 - \varepsilon)[k = c] + ...: q is the document's, but unread
                     unread_defs.setdefault(unread, (claim.line, section))
+                unparsed.append((st.latex, section))
                 msg = f"cannot parse: {st.error.message} at column {st.error.column}"
                 slots.append(ClaimResult(doc.path, claim.line, st.latex, UNDECIDED, f"undecided: {msg}", reason=msg,
                                          column=st.error.column, role=R.CLAIM, role_reason="not read",
@@ -886,6 +917,37 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     # formula for a problem's quantity): judged against it, a restatement when it agrees
                     deferred = (role, earlier)
                     role = R.Role(R.CLAIM, f"restates {role.defines}, {earlier[2]}")
+            solve = _solution_premises(tree, role, previous, section, relations, stated_values, model)
+            again = _same_relation(tree, role, section, relations, model) if mark is None else None
+            _note_relation(tree, st.latex, claim.line, section, relations, stated_values)
+            same_set = _restated(tree, role, solve, section, solution_sets, claim.prose if pos == 0 else "") \
+                if mark is None else None
+            if same_set is None and again is not None:
+                same_set = (*again, True)  # "we need λ ≥ σ_i^2 for each": the relation of line N again
+            if same_set is not None:
+                # "(c) \lambda \in [1, 4]" in a summary: the set a solution of another part found
+                if role.role == R.HYPOTHESIS:
+                    model.assume(tree, st.latex, claim.line, section, names, local=False)
+                role = R.Role(R.SOLUTION, f"restates the set of line {same_set[0]}" + (
+                    "" if again is not None else " (another part)"))
+                model.use(names, section)
+                why = f"restates the set of line {same_set[0]} (${same_set[1]}$), whose verdict it takes"
+                if same_set[2]:
+                    restates[len(slots)] = same_set[:2]
+                else:
+                    why = (f"the part it names found another set for this name on line {same_set[0]} "
+                           f"(${same_set[1]}$)")
+                plain(claim.line, st, UNDECIDED, role, f"undecided: {why}", reason=why, section=section)
+                _note_solution_set(tree, st.latex, claim.line, section, solution_sets)
+                previous = (st, role, section, claim.line)
+                continue
+            if solve is not None and role.role == R.HYPOTHESIS and role.why.startswith(_DERIVABLE):
+                # 2\lambda > 0.001 + \lambda after "we want L(a) > L(b)": derived from the relation
+                # before it, so judged; it still holds for what follows (assumed as well)
+                model.assume(tree, st.latex, claim.line, section, names, local=False)
+                role = R.Role(R.SOLUTION, f"a set of values of {solve[2]} derived from line {solve[0][0].line} "
+                                          f"(not an assumption: {role.why})")
+                solve = (solve[0], solve[1], solve[2], True)  # judged only as a solution (it is its own hypothesis)
             if role.role == R.DEFINITION:
                 status, text = record_definition(model, st, tree, claim.line, section, role,
                                                  zeros_elsewhere=_ZEROS_ELSEWHERE.search(
@@ -926,14 +988,20 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                       section=section)
                 previous = (st, role, section, claim.line)
                 continue
-            elif role.role == R.SOLUTION and not answers and not _is_implication_step(role, previous, section, tree):
+            if role.role == R.SOLUTION and role.local:
+                # "Thus for λ > 0.001, ...": the set found, and the condition of its own line as well
+                model.assume(tree, st.latex, claim.line, section, names, local=True)
+                if solve is not None:
+                    solve = (solve[0], solve[1], solve[2], True)
+            if role.role == R.SOLUTION and not answers and not _is_implication_step(role, previous, section, tree) \
+                    and solve is None:
                 model.use(names, section)
                 why = ("a solution set: the condition it solves is not identified in the document and no "
                        "problem part gives the derived answer (name one with front matter part:)")
                 plain(claim.line, st, UNDECIDED, role, f"undecided: {why}", reason=why, section=section)
                 previous = (st, role, section, claim.line)
                 continue
-            elif role.role in (R.APPROXIMATION, R.ASYMPTOTIC):
+            if role.role in (R.APPROXIMATION, R.ASYMPTOTIC):
                 model.use(names, section)
                 why = ("approximations are judged only where the document states the regime; none is stated here"
                        if role.role == R.APPROXIMATION else "a complexity statement is not evaluated as a number")
@@ -974,6 +1042,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             reach |= {to_text(x.args[1]) for x in tree.walk() if x.kind in ("sum", "prod") and x.args[1] is not None
                       and x.args[2] is None and x.args[3] is None}
             visible_hyps = _superseded_cases(model.hypotheses_for(section, reach, claim.line), st, claim.line)
+            # a derived condition assumed for what follows is never sampled under itself
+            visible_hyps = [h for h in visible_hyps if not (h.line == claim.line and h.latex == st.latex)]
             hyps = [h.tree for h in visible_hyps if _samplable(h.tree)]
             hyp_texts = [h.latex for h in visible_hyps if _samplable(h.tree)]
             implication = False
@@ -1050,6 +1120,11 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             if st.condition is not None and _index_bound(st.condition):
                 line_ranges.setdefault(claim.line, []).append(
                     (st.condition, st.condition_text, R.free_names(st.condition)))
+            if solve is not None and role.role in (R.SOLUTION, R.STEP):
+                st = dataclasses.replace(st, solves=solve[0], solve_strict=solve[1] and not any(
+                    solve[2] in u for u, sec in unparsed if parts(sec) == parts(section)),
+                    solve_index=SOL.index_values(*_line_statements(doc, claim.line)),
+                    solve_only=role.role == R.SOLUTION and (not implication or len(solve) > 3))
             st_job = dataclasses.replace(st, hypotheses=hyps, hypothesis_texts=hyp_texts, unapplied=unapplied,
                                          nearby_ranges=near,
                                          unread_defs=[f"{f} (line {ln})" for f, (ln, sec) in unread_defs.items()
@@ -1084,6 +1159,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 # the range of its own index (K_\ell = C A^{\ell-1} B for \ell \ge 1)
                 candidate_rules.append((len(jobs), tree.args[0][0], tree.args[0][1],
                                         st.condition if st.condition is not None else (bounds[0] if bounds else None)))
+            if role.role == R.SOLUTION:
+                _note_solution_set(tree, st.latex, claim.line, section, solution_sets)
             where.append((len(slots), claim.line, st, role, chosen, section))
             jobs.append((st_job, job_scope))
             slots.append(None)
@@ -1108,6 +1185,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
         slots[slot] = ClaimResult(doc.path, line, st.latex, res["status"], res["scope"], res.get("counterexample"),
                                   res.get("reason"), links=links, condition=st.condition_text or None, seconds=dt,
                                   role=role.role, role_reason=role.why, section=_section_text(section))
+        if res.get("uses"):
+            rests_on[slot] = list(res["uses"])
         if progress is not None:
             progress(f"{doc.path}:{line}: {res['status']} ({dt:.2f} s)")
 
@@ -1116,9 +1195,98 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     if model.bindings or model.hypotheses or base.defs or base.funcs or base.declared:
         for st_job, _scope in jobs:
             st_job.in_document_model = True
+    rests_on: dict[int, list] = {}  # slot -> the (line, latex) of the relations its solution set was compared with
     if jobs:
         run_jobs(jobs, answers, opts, record)
+    _void_refuted_premises(slots, rests_on)
+    _take_restated_verdicts(slots, restates)
     return [r for r in slots if r is not None]
+
+
+def _take_restated_verdicts(slots: list, restates: dict[int, tuple[int, str]]) -> None:
+    """A set restated from another part's solution takes that solution's verdict when it was
+    proved or verified (equal sets, exactly); otherwise it stays undecided, saying so."""
+    found = {(r.line, r.latex): r for r in slots if r is not None}
+    for slot, (line, latex) in restates.items():
+        src = found.get((line, latex))
+        r = slots[slot]
+        if src is None or r is None:
+            continue
+        if src.status in (PROVED, VERIFIED):
+            slots[slot] = dataclasses.replace(r, status=src.status, reason=None, scope=(
+                f"{src.status}: the same set as line {line} (${latex}$, exact), which is {src.status} there"))
+        else:
+            why = f"restates the set of line {line} (${latex}$), which is {src.status}"
+            slots[slot] = dataclasses.replace(r, scope=f"undecided: {why}", reason=why)
+
+
+def _same_relation(tree: Node, role: Any, section: Any, relations: list,
+                   model: DocumentModel) -> tuple[int, str] | None:
+    """The earlier inequality of the same part, in one unknown, that this one writes again
+    verbatim: (line, latex), or None."""
+    if role.role not in (R.CLAIM, R.SOLUTION, R.STEP) and not (
+            role.role == R.HYPOTHESIS and role.why.startswith(_DERIVABLE)) or role.local:
+        return None
+    if tree.kind != "chain" or not all(o in _INEQ for o in tree.args[1]):
+        return None
+    unknown = _unknown(tree, model, section)
+    if unknown is None or not any(R.family(i) == unknown for i in tree.args[0]):
+        return None  # a bound on the unknown itself (\lambda \ge \sigma_i^2), not a condition it enters
+    text = to_text(tree)
+    for rt, latex, line, sec in reversed(relations):
+        if parts(sec) == parts(section) and to_text(rt) == text:
+            return line, latex
+    return None
+
+
+def _note_solution_set(tree: Node, latex: str, line: int, section: Any, solution_sets: list) -> None:
+    got = SOL.simple_set(tree)
+    if got is not None:
+        solution_sets.append((got[0], got[1], line, latex, section))
+        del solution_sets[:-40]
+
+
+_PART_LABEL = re.compile(r"(\([a-z]{1,3}\)|\b[ivx]{1,4}\.|\b[a-z]\))\s*$")
+
+
+def _restated(tree: Node, role: Any, solve: Any, section: Any, solution_sets: list,
+              prose: str = "") -> tuple[int, str, bool] | None:
+    """The earlier solution, in another part, whose set a solution (or a bare condition that is
+    not derived in its own part) states again: (line, latex, whether the sets are equal), or None.  A part label right
+    before it ("(c) $\\lambda \\in [1, 4]$" in a summary) names the part; otherwise the
+    nearest solution for that name is the one it may restate."""
+    if not (role.role == R.SOLUTION or role.role == R.HYPOTHESIS and role.why.startswith(_DERIVABLE)):
+        return None
+    got = SOL.simple_set(tree)
+    if got is None:
+        return None
+    if solve is not None and any(SOL.simple_set(p.tree) is not None and SOL.simple_set(p.tree)[1] == got[1]
+                                 for p in solve[0]):
+        return None  # its own part states the same set: judged there
+    m = _PART_LABEL.search(prose.strip())
+    label = m.group(1) if m else None
+    for name, s, line, latex, sec in reversed(solution_sets):
+        if label is not None and not any(title.lstrip("*_# ").startswith(label) for _l, title, _ln in sec):
+            continue
+        if name == got[0] and parts(sec) != parts(section):
+            if s == got[1]:
+                return line, latex, True
+            # the nearest solution for this name states another set: under the part's own label a
+            # restatement that differs (judged, undecided); without a label, not a restatement of it
+            return (line, latex, False) if label is not None else None
+    return None
+
+
+def _void_refuted_premises(slots: list, rests_on: dict[int, list]) -> None:
+    """A solution proved equal to the set of a line that is itself refuted is consistent with a
+    wrong line, not right: undecided, naming it."""
+    status = {(r.line, r.latex): r.status for r in slots if r is not None}
+    for slot, uses in rests_on.items():
+        bad = [f"line {ln}" for ln, latex in uses if status.get((ln, latex)) == REFUTED]
+        r = slots[slot]
+        if bad and r is not None and r.status == PROVED:
+            why = f"its set equals that of {', '.join(bad)}, which is refuted: consistent with it, not confirmed"
+            slots[slot] = dataclasses.replace(r, status=UNDECIDED, scope=f"undecided: {why}", reason=why)
 
 
 _STRUCTURE_WORDS = ("orthogonal", "orthonormal", "svd", "singular value decomposition", "eigendecomposition",
@@ -1365,6 +1533,90 @@ def _usable_rules(candidates: list[tuple[int, Node, Node, Node | None]]) -> list
             if all(b in members for b in below):
                 out.append((j, lhs, rhs))
     return out
+
+
+_DERIVABLE = ("a condition on free quantities", "listed with the condition before it")
+_INEQ = ("<", "<=", ">", ">=")
+
+
+def _unknown(tree: Node, model: DocumentModel, section: Any) -> str | None:
+    """The one name a relation leaves open (the document defines the others), or None."""
+    # an index only written in subscripts (the i of \sigma_i) is not an unknown
+    subscripts = {to_text(x) for n in tree.walk() if n.kind == "name" for a in n.args if isinstance(a, Node)
+                  for x in a.walk() if x.kind == "name"}
+    names = [f for f in R.free_names(tree) if not model.is_defined(f, section) and f not in subscripts]
+    if len(names) != 1 or names[0].endswith((R.INDEXED, "(·)")):
+        return None
+    return names[0]
+
+
+def _note_relation(tree: Node, latex: str, line: int, section: Any, relations: list, stated_values: list) -> None:
+    """Remember an inequality (a condition a later solution may solve) and the value an equation
+    chain gives its left side (``\\mathcal{L}(W^{(\\alpha)}) = 0 + 2\\lambda = 2\\lambda``)."""
+    if tree.kind != "chain":
+        return
+    items, ops = tree.args
+    if any(o in _INEQ for o in ops) or tuple(ops) == ("in",) and items[1].kind == "tuple":
+        relations.append((tree, latex, line, section))
+        del relations[:-40]
+    elif all(o == "=" for o in ops) and len(items) >= 2 and items[0].kind in ("call", "apply", "name") \
+            and not (items[0].kind == "name" and items[0].args == (None, None)):
+        stated_values.append((to_text(items[0]), items[-1], section, line, latex))
+        del stated_values[:-40]
+
+
+def _solution_premises(tree: Node, role: Any, previous: Any, section: Any, relations: list, stated_values: list,
+                       model: DocumentModel) -> tuple[list, bool, str] | None:
+    """The relations a solution (or an inequality step, or a condition that may be derived)
+    solves: the line before when it shares the unknown (directly or through the values earlier
+    equations of the part give), then the part's other inequalities in that unknown, nearest
+    first; with whether the line before is joined to it by ⇒ or a step word (it may refute)."""
+    if tree.kind != "chain" or role.role not in (R.SOLUTION, R.STEP, R.HYPOTHESIS) \
+            or role.role == R.HYPOTHESIS and role.local:
+        return None
+    items, ops = tree.args
+    if not (all(o in _INEQ or o == "=" for o in ops) and any(o in _INEQ for o in ops)
+            or tuple(ops) == ("in",) and items[1].kind == "tuple"):
+        return None
+    if role.role == R.HYPOTHESIS and not role.why.startswith(_DERIVABLE):
+        return None
+    unknown = _unknown(tree, model, section)
+    if unknown is None:
+        return None
+    values = {t: (v, (ln, lx)) for t, v, sec, ln, lx in stated_values if parts(sec) == parts(section)}
+    out: list = []
+    for rt, latex, line, sec in reversed(relations):
+        if parts(sec) != parts(section) or len(out) >= 16:
+            continue
+        rests: tuple = ()
+        if unknown not in R.free_names(rt) and values:
+            texts = {to_text(x) for x in rt.walk()}
+            rests = tuple(src for t, (_v, src) in values.items() if t in texts)  # the equations it rests on
+            rt = SOL.substitute(rt, {t: v for t, (v, _src) in values.items()})
+        if unknown in R.free_names(rt):
+            out.append(SOL.Premise(rt, latex, line, rests=rests))
+    if not out:
+        return None
+    chain = False
+    if previous is not None and previous[0].tree is not None and parts(previous[2]) == parts(section) \
+            and to_text(previous[0].tree) in {to_text(r[0]) for r in relations[-1:]} and out[0].line == previous[3]:
+        first = out[0]
+        out[0] = SOL.Premise(first.tree, first.latex, first.line, chain=True, rests=first.rests)
+        chain = role.why.startswith(("follows from the line before", "a consequence"))
+    return out, chain, unknown
+
+
+def _line_statements(doc: Document, line: int) -> tuple[list[str], list[Node]]:
+    """The statements written on one line (their texts, and the trees of those that parse)."""
+    texts: list[str] = []
+    trees: list[Node] = []
+    for c in doc.claims:
+        if c.line == line:
+            for st in split_statements(c.latex):
+                texts.append(st.latex)
+                if st.tree is not None:
+                    trees.append(st.tree)
+    return texts, trees
 
 
 def _is_implication_step(role: Any, previous: Any, section: Any, tree: Node) -> bool:

@@ -66,7 +66,7 @@ class Role:
     role: str
     why: str
     defines: str | None = None  # the name a definition (or a chain's first link) introduces
-    local: bool = False  # a case condition ("for j > m: ...") that holds for its own line only
+    local: bool = False  # a case condition ("for j > m: ...") that holds for its own line only (also of a solution)
 
 
 @dataclass
@@ -302,7 +302,7 @@ def assign(tree: Node, ctx: Context) -> Role:
         return Role(DEFINITION, "an initial value of a recurrence defined before", defines=family(lhs))
     all_ineq = all(o in _INEQ_OPS for o in ops)
     in_interval = len(ops) == 1 and ops[0] == "in"
-    if ops[0] in _INEQ_OPS and ops[0] != "!=" and _solution_form(items) and not all_ineq:
+    if ops[0] in _INEQ_OPS and ops[0] != "!=" and _unknown_form(items, ctx) and not all_ineq:
         # \lambda \le 0.25 \cdot 4^2 = 4: a bound on one name, then arithmetic
         return Role(SOLUTION, "a set of values of one name, with the arithmetic of its bound")
     if ops[0] == "=" and len(items) == 2 and items[1].kind == "tuple" and items[1].value in ("[]", "()") \
@@ -352,6 +352,11 @@ def assign(tree: Node, ctx: Context) -> Role:
             and not (lhs.kind == "name" and lhs.args == (None, None)):
         # "since (pp^T)^k = ||p||^{2(k-1)} pp^T": a reason is asserted to hold, so it is judged
         return Role(CLAIM, f"a reason given with “{hyp_word}”: asserted, so judged")
+    if hyp_word in _CASE_WORDS and step is not None and (all_ineq or in_interval) \
+            and _unknown_form(items, ctx) and clause.endswith(f"{step} {hyp_word}"):
+        # "Thus for λ > 0.001, the identity has the higher loss": the set the derivation found
+        return Role(SOLUTION, f"the set of values the derivation found (“{step} {hyp_word}”); a condition of its "
+                              "own line as well", local=True)
     if hyp_word and (all_ineq or in_interval or ops[0] == "=" and step is None):
         case = hyp_word in _CASE_WORDS
         return Role(HYPOTHESIS, f"a condition (after “{hyp_word}”)" + ("; it holds for its own line" if case else ""),
@@ -361,7 +366,7 @@ def assign(tree: Node, ctx: Context) -> Role:
         # an equation between the document's quantities after "where/with" is still asserted
         return Role(HYPOTHESIS, "a condition stated where names are introduced")
     if all_ineq or in_interval:
-        one_name = _solution_form(items)
+        one_name = _unknown_form(items, ctx)
         if step is not None:
             return Role(SOLUTION if (in_interval or one_name) else STEP, f"follows from the line before (“{step}”)")
         if ctx.part_answers and lhs.kind == "name" and len(ops) == 1:
@@ -395,6 +400,13 @@ def _solution_form(items: tuple) -> bool:
     return len(names) == 1 and names[0].args == (None, None) and all(
         all(x.kind in ("num", "neg", "tuple", "frac", "pow", "mul", "div", "add", "sub", "paren") for x in o.walk())
         for o in others)
+
+
+def _unknown_form(items: tuple, ctx: Context) -> bool:
+    """The solution form, for a name the document has not defined: ``D \\ge 0`` for a defined D
+    is a claim about D (a bound it satisfies), not a set of values of an unknown."""
+    name = next((i for i in items if i.kind == "name"), None)
+    return _solution_form(items) and name is not None and not ctx.is_defined(family(name) or "")
 
 
 def _simple(n: Node) -> bool:

@@ -55,6 +55,12 @@ class Statement:
     # (lhs, rhs, latex, line) of definitions an earlier part made of names this part leaves open:
     # a reading that may verify the statement when the part's own reading decides nothing
     earlier_defs: list = field(default_factory=list)
+    # a solution or inequality step: the relations it may solve (solutions.Premise), whether the line
+    # before may refute it, the index values its line names, and whether sampling may judge it otherwise
+    solves: list = field(default_factory=list)
+    solve_strict: bool = False
+    solve_index: dict = field(default_factory=dict)
+    solve_only: bool = False
 
 
 def depth_walk(toks: list[Token]):
