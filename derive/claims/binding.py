@@ -128,6 +128,11 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
                                                 "bare_identity": {builder.dim(d) for d in inf.bare_identity}})
         if not mismatch:
             return result
+        if inf.tuples_read:
+            # (1, 2) read as a column where the other side is a row or a number: the author may mean
+            # another reading of the tuple, so the mismatch is no refutation
+            last = ShapeError("a tuple read as a column vector does not match the other side's shape")
+            continue
         # the sides' shapes differ under this reading: prefer a later reading under which the
         # claim is well-typed; if there is none, this one stands (and is refuted on shapes)
         fallback = fallback or result

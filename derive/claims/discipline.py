@@ -178,7 +178,11 @@ def expanded_names(n: Node, scope: Scope, depth: int = 0) -> set[str]:
         if name in scope.funcs and depth < 8:  # F(x) = ...: what its body uses, less its parameters
             params, body = scope.funcs[name]
             out |= expanded_names(body, scope, depth + 1) - {family(p) or "" for p in params}
+            if name in _bare_uses(n):
+                out |= {family(p) or "" for p in params}  # F alone is F(u) at its own u (inference.py)
             continue
+        if name.endswith("_{infinity}") and name[:-len("_{infinity}")] + R.INDEXED in scope.def_families:
+            name = name[:-len("_{infinity}")] + R.INDEXED  # p_\infty: the limit of the recurrence for p_t
         rhss = scope.def_families.get(name)
         if rhss is None and name.endswith(R.INDEXED) and getattr(scope, "entries_of_defined", False) \
                 and name.removesuffix(R.INDEXED) in scope.def_families:
@@ -199,6 +203,13 @@ def expanded_names(n: Node, scope: Scope, depth: int = 0) -> set[str]:
                     if rhs.kind == "partial" and rhs.args[0].kind == "name" and to_text(rhs.args[0]) == name:
                         out |= expanded_names(rhs.args[1], scope, depth + 1)
     return out
+
+
+def _bare_uses(n: Node) -> set[str]:
+    r"""Plain names of ``n`` that are not the head of an application (``F`` in ``\nabla_u F``, not
+    in ``F(u)``)."""
+    heads = {id(x.args[0]) for x in n.walk() if x.kind == "apply"}
+    return {to_text(x) for x in n.walk() if x.kind == "name" and x.args == (None, None) and id(x) not in heads}
 
 
 def _derivative_variables(n: Node) -> set[str]:

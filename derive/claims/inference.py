@@ -33,6 +33,9 @@ from .scope import BindError, Dims, Pattern, Scope, Shape, ShapeError, SymInfo, 
 
 
 MAX_DEF_DEPTH = 12  # nested expansion of bindings
+_MAX_TUPLE = 64  # entries of a tuple read as a column vector
+# kinds that are no entry of a column vector: (a, (b, c)), (1, \dots, n), (x = 1, y = 2)
+_NOT_ENTRIES = {"tuple", "set", "ellipsis", "chain", "rel", "text", "field", "infinity", "blank"}
 
 
 class _Counted:
@@ -117,6 +120,7 @@ class Inference(IndexedNotation):
         self.tied_indices: set[str] = set()  # c of [k = c] under \sum_{k=1}^{K}: an index sampled in 1..K
         self.range_probe: dict[str, list[int]] = {}  # \sum_i without limits: the dimensions i indexes
         self.condition_ranges: dict[str, tuple[Node, Node]] = {}  # index ranges the condition states
+        self.tuples_read = 0  # bracketed tuples read as column vectors (a shape mismatch is no refutation)
 
     # -- shapes
     def scalar(self) -> Shape:
@@ -242,6 +246,9 @@ class Inference(IndexedNotation):
         try:
             if key in self.scope.defs and key not in self.unreadable:
                 return self._expand_def(key, n)
+            limit = self._recurrence_limit(n)
+            if limit is not None:
+                return limit
             for lhs, slot, var, rhs in self.scope.def_patterns:
                 if lhs.value == n.value and n.args[slot] is not None and n.args[1 - slot] == lhs.args[1 - slot] \
                         and (n.args[1 - slot] is None or to_text(n.args[1 - slot]) == to_text(lhs.args[1 - slot])) \
@@ -263,6 +270,8 @@ class Inference(IndexedNotation):
             # holds for every g holds for this one)
             self.unreadable |= {key, n.value}
             self.notes.append(f"{key} is read as a free quantity ({str(exc).split(' at column')[0]})")
+        if n.args == (None, None) and key in self.scope.funcs and key not in self.scope.defs:
+            return self._function_at_own_arguments(key, n)
         pat = self._match_pattern(n)
         if pat is not None:
             return pat
@@ -335,6 +344,15 @@ class Inference(IndexedNotation):
         idx = list(sub.args) if sub.kind == "tuple" or (sub.kind == "mul" and sub.value == "juxt") else [sub]
         if len(idx) == 1 and idx[0].kind in ("add", "sub") and self.scope.problem is None:
             return self._entry_at(base, idx[0], n)
+        if len(idx) == 1 and idx[0].kind == "num" and self.scope.problem is None and n.kind == "name" \
+                and self._numbered_entry(n):
+            # x_1 of x = (2, 4)^T, or g_1 of a declared g whose entries g_i the definitions use
+            whole = self.infer(Node("name", base, (None, None), n.col))
+            if self.is_scalar(whole.shape):
+                return None
+            self.unify_shape(whole.shape, (whole.shape[0], Dims.ONE), f"{base}_1 needs a vector", n.col)
+            at = int(idx[0].value) - 1
+            return T(self.scalar(), lambda b, w=whole, at=at: _element(b.value(w), at, 0), True)
         if not 1 <= len(idx) <= 2 or not all(x.kind == "name" and x.args == (None, None) for x in idx):
             return None
         if not all(x.value in ENTRY_INDICES for x in idx):
@@ -465,13 +483,60 @@ class Inference(IndexedNotation):
             # y_i = g_i x_i / r written for this i: its index names entries (g_i of g ∈ R^d)
             self.index_dims[entry_index] = []
         try:
-            return self.infer(self.scope.defs[key])
+            zero = self._zero_value(key, n)
+            return zero if zero is not None else self.infer(self.scope.defs[key])
         finally:
             self.def_depth -= 1
             if added and not self.index_dims.get(entry_index):
                 self.index_dims.pop(entry_index, None)
 
-    def _recurrence(self, lhs: Node, slot: int, var: str, rhs: Node, n: Node) -> T | None:
+    def _function_at_own_arguments(self, key: str, n: Node) -> T:
+        r"""``F`` written bare for the ``F(\mathbf{u})`` the document defines (``\nabla_{\mathbf u} F``,
+        ``F = \frac12`` at a worked point): the function at its own parameters, which keep their
+        meaning (a value the worked part gives them, or free variables)."""
+        _params, body = self.scope.funcs[key]
+        self.def_depth += 1
+        try:
+            if self.def_depth > MAX_DEF_DEPTH:
+                raise BindError("definitions nest too deeply", n.col)
+            return self.infer(body)
+        finally:
+            self.def_depth -= 1
+
+    def _recurrence_limit(self, n: Node) -> T | None:
+        r"""``p_\infty`` beside ``p_{t+1} = f(p_t)``: the limit of the recurrence (a fixed point of f),
+        run from its initial values; None where the name is no such limit."""
+        if n.args[0] is None or n.args[0].kind != "infinity" or n.args[1] is not None:
+            return None
+        for lhs, slot, var, rhs in self.scope.def_patterns:
+            if lhs.value == n.value and slot == 0 and lhs.args[1] is None and lhs.value not in self.unreadable:
+                run = self._recurrence(lhs, slot, var, rhs, n, limit=True)
+                if run is None:
+                    raise BindError(f"{to_text(n)}: the recurrence for {lhs.value} cannot be run to a limit", n.col)
+                self.notes.append(f"{to_text(n)} is read as the limit of the recurrence for {to_text(lhs)}")
+                return run
+        return None
+
+    def _zero_value(self, key: str, n: Node) -> T | None:
+        r"""``\mathbf{w} = \mathbf{0}`` (the parser reads a bold 0 as 0) for a name declared or read as
+        a vector or matrix: the zero of the name's own shape, not the number 0 (w^T x = 0, not 0 x)."""
+        rhs = self.scope.defs[key]
+        if rhs.kind != "num" or rhs.value != "0" or n.kind != "name":
+            return None
+        kind = self.kind_for(key, n.value)
+        if kind == "declared":
+            d = self.scope.declared[key]
+            shape = (self.dims.const(d.rows) if not d.rows.is_Symbol else self._named_dim(d.rows),
+                     self.dims.const(d.cols) if not d.cols.is_Symbol else self._named_dim(d.cols))
+        elif kind == "vector":
+            shape = (self.dims.new(rigid=True), Dims.ONE)
+        elif kind == "matrix":
+            shape = (self.dims.new(rigid=True), self.dims.new(rigid=True))
+        else:
+            return None
+        return T(shape, lambda b, s=shape: b.zero(s[0], s[1]), self.is_scalar(shape))
+
+    def _recurrence(self, lhs: Node, slot: int, var: str, rhs: Node, n: Node, limit: bool = False) -> T | None:
         """``m_t`` of ``m_t = \\beta m_{t-1} + …`` at an index that is not a small known number: the
         recurrence is run from its initial values (derive/claims/recurrence.py), not expanded."""
         offsets: dict[int, Node] = {}
@@ -527,12 +592,16 @@ class Inference(IndexedNotation):
         self.unify_shape(shape, body.shape, f"the recurrence for {to_text(lhs)} keeps its shape", n.col)
         for init in inits:
             self.unify_shape(shape, init.shape, f"the initial value of {to_text(lhs)} has its shape", n.col)
-        index = self.index_expr(n.args[slot])
+        index = self.index_expr(n.args[slot]) if not limit else None
         scalar = self.is_scalar(shape)
+        if limit and not scalar:
+            raise BindError(f"the limit {to_text(n)} of a vector or matrix recurrence is not evaluated", n.col)
 
         def build(b: "Builder") -> sp.Basic:
-            from .recurrence import recurrence
+            from .recurrence import recurrence, recurrence_limit
             value = (lambda t: b.value(t)) if not scalar else (lambda t: b.scalar(t))
+            if index is None:  # x_\infty: run until the values settle
+                return recurrence_limit(step, value(body), placeholders(b), start, [value(t) for t in inits], free)
             return recurrence(index(b), step, value(body), placeholders(b), start, [value(t) for t in inits], free)
 
         return T(shape, build, scalar)
@@ -699,12 +768,16 @@ class Inference(IndexedNotation):
         return T(a.shape, lambda b, a=a, x=x: b.matpow(a, x))
 
     def _transpose(self, n: Node) -> T:
-        inner = n.args[0]
+        inner = n.args[0].args[0] if n.args[0].kind == "paren" else n.args[0]
         if inner.kind == "tuple" and inner.value in ("[]", "()") and any(a.kind == "ellipsis" for a in inner.args):
             # [y_1, \dots, y_n]^\top: the list is a row (as a matrix written in one row), its transpose a vector;
             # a list standing alone may be meant as a column or as a row, so it stays unread
-            inner = Node("matrix", "bmatrix", (tuple(inner.args),), inner.col)
-        a = self.infer(inner)
+            a = self.infer(Node("matrix", "bmatrix", (tuple(inner.args),), inner.col))
+        elif inner.kind == "tuple":
+            # (1, 2)^T is the inline way to write the column (1, 2); the tuple is already read as one
+            return self.infer(inner)
+        else:
+            a = self.infer(n.args[0])
         return T((a.shape[1], a.shape[0]), lambda b, a=a: b.transpose(a), a.scalar_hint)
 
     def _inverse_transpose(self, n: Node) -> T:
@@ -1113,6 +1186,8 @@ class Inference(IndexedNotation):
             if lhs.value == base and slot == 0 and lhs.args[1] is None and base not in self.unreadable \
                     and (var in ENTRY_INDICES or self.scope.def_ranges.get(base, ("",))[0] == var):
                 # v_t = ... for t = 1, \dots, p - q + 1: a stated range makes t an entry index too
+                if any(x.kind == "name" and x.value == base and x.args == (None, None) for x in rhs.walk()):
+                    return None  # g_k = g, a constant sequence: g is the constant, not the vector of g_k
                 return var, rhs
         return None
 
@@ -1329,7 +1404,7 @@ class Inference(IndexedNotation):
         entry of the gradient with respect to the whole vector."""
         if var.kind != "name" or var.args[0] is None or var.args[1] is not None:
             return None
-        if self._entry(var.value, var.args[0], var) is None:
+        if not self._numbered_entry(var) and self._entry(var.value, var.args[0], var) is None:
             return None
         whole = Node("name", var.value, (None, None), var.col)
         grad = self._derivative(body, whole, n, scalar)
@@ -1340,6 +1415,29 @@ class Inference(IndexedNotation):
         if var.args[0].kind == "name":
             self.entry_ranges.append((to_text(var.args[0]), grad.shape[0]))
         return T(self.scalar(), lambda b, g=grad, j=j: _element(b.value(g), j(b) - 1, 0), True)
+
+    def _entries_defined_with(self, base: str) -> bool:
+        """Whether a definition uses ``base`` with an entry index (``y_i = g_i x_i / r`` for g) and none
+        transposes a member (``K = [k_1^T; k_2^T]`` makes k_1, k_2 vectors of a family)."""
+        member = [x for rhs in self.scope.defs.values() for x in rhs.walk()
+                  if x.kind == "name" and x.value == base and x.args[1] is None and x.args[0] is not None]
+        transposed = any(t.kind == "transpose" and t.args[0].kind == "name" and t.args[0].value == base
+                         for rhs in self.scope.defs.values() for t in rhs.walk())
+        return not transposed and any(x.args[0].kind == "name" and x.args[0].value in ENTRY_INDICES for x in member)
+
+    def _numbered_entry(self, var: Node) -> bool:
+        r"""``x_1`` in ``\partial r / \partial x_1`` where the document gives x whole (declared a column
+        vector, or defined: x = (2, 4)^T) and no member x_1 of its own: the first entry of x."""
+        sub = var.args[0]
+        if sub.kind != "num" or not sub.value.isdigit() or not 1 <= int(sub.value) <= 64:
+            return False
+        base = var.value
+        if to_text(var) in self.scope.defs or any(p[0].value == base for p in self.scope.def_patterns) \
+                or base + "_•" in self.scope.def_families:  # x_1 of a family x_k the document defines
+            return False
+        declared = self.scope.declared.get(base)
+        return base in self.scope.defs or declared is not None and declared.cols == 1 and declared.rows != 1 \
+            and self._entries_defined_with(base)
 
     def _derivative_by_defined(self, body: Node, var: Node, key: str, n: Node, scalar: bool = False) -> T:
         """∂ℓ/∂a where the document defines a (a = W_1 x + b_1): the chain rule's reading.
@@ -1397,8 +1495,23 @@ class Inference(IndexedNotation):
         return T(a.shape, lambda b, a=a, infos=infos: b.differential(a, infos))
 
     # -- structures
-    def _matrix(self, n: Node) -> T:
-        family = self._matrix_family(n)  # written with an ellipsis (indexing.py)
+    def _tuple(self, n: Node) -> T:
+        """``(1, 2)^\\top``, ``\\left(-\\tfrac12, -1\\right)``: a bracketed tuple that reaches an
+        expression is a column vector of its (scalar) entries.  An interval never gets here
+        (``x \\in (a, b)`` is two inequalities, judge.chain_links); where a tuple meets a scalar
+        or a row the shapes do not match and the statement stays undecided."""
+        if n.value not in ("()", "[]") or not 1 < len(n.args) <= _MAX_TUPLE:
+            raise BindError(f"{_describe_kind(n)} cannot be checked here", n.col)
+        if any(x.kind in _NOT_ENTRIES for x in n.args):
+            raise BindError(f"{_describe_kind(n)} cannot be checked here", n.col)
+        # every entry is a number: (0, 0) is the zero vector of length 2, not a column of blocks
+        # (a bare 0 in a matrix may stand for a block; wrapped, it is read as the number)
+        cells = tuple((Node("paren", None, (x,), x.col) if x.kind == "num" else x,) for x in n.args)
+        self.tuples_read += 1
+        return self._matrix(Node("matrix", "pmatrix", cells, n.col), numbers=True)
+
+    def _matrix(self, n: Node, numbers: bool = False) -> T:
+        family = None if numbers else self._matrix_family(n)  # written with an ellipsis (indexing.py)
         if family is not None:
             return family
         rows = n.args
@@ -1419,6 +1532,8 @@ class Inference(IndexedNotation):
                           b.zero(rd[i], cd[j]))
                 else:
                     t = self.infer(c)
+                    if numbers:  # a tuple's entries are numbers
+                        self.unify_shape(t.shape, (Dims.ONE, Dims.ONE), "the entries of a tuple are not numbers", c.col)
                     self.unify_shape(t.shape, (row_dims[i], col_dims[j]), "the blocks of a matrix do not line up", c.col)
                 out.append(t)
             cells.append(out)
@@ -1429,9 +1544,18 @@ class Inference(IndexedNotation):
         rd, cd = row_dims, col_dims
         if all(self.dims.is_one(d) for d in rd) and len(rd) == 1:
             r_shape = Dims.ONE
+        elif all(self.dims.is_one(d) for d in rd + cd):
+            # a matrix of numbers has as many rows as it is written with (a vector multiplied
+            # by it, or beside it, has that size too)
+            r_shape = self.dims.const(sp.Integer(len(rd)))
         else:
             r_shape = self.dims.new()
-        c_shape = self.dims.new() if not (len(cd) == 1 and self.dims.is_one(cd[0])) else Dims.ONE
+        if len(cd) == 1 and self.dims.is_one(cd[0]):
+            c_shape = Dims.ONE
+        elif all(self.dims.is_one(d) for d in rd + cd):
+            c_shape = self.dims.const(sp.Integer(len(cd)))
+        else:
+            c_shape = self.dims.new()
         return T((r_shape, c_shape), lambda b, cells=cells, rd=rd, cd=cd, rs=r_shape, cs=c_shape:
                  b.matrix(cells, rd, cd, rs, cs))
 

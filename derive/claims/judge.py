@@ -41,7 +41,7 @@ from .nodes import DerivM
 from .discipline import (all_declared, declared_text, expanded_names, free_identity, has_custom, has_sequences,
                          transcendental, unbound_one_side)
 from .indexing import entry_notation
-from .latex_parser import Node, ParseError, parse, to_text
+from .latex_parser import RELATIONS, Node, ParseError, parse, to_text, tokenize
 from .model import DocumentModel, parts, visible
 from .probability import declaration, moments_scope
 from .reader import Document
@@ -343,7 +343,7 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options) -> dict[str, 
         scope = scope.copy()
         for text in st.local_defs:
             try:
-                scope.add_given(text)
+                scope.add_given(text, override=True)
             except (ParseError, BindError) as exc:
                 return {"status": UNDECIDED, "scope": f"undecided: the definition {text!r} is not understood ({exc})",
                         "reason": f"definition {text!r} not understood", "links": []}
@@ -818,8 +818,22 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     structure: dict[Any, set[str]] = {}  # section -> structure words its prose states (orthogonal, SVD)
     told = S.extract(doc.claims)  # the same words attached to names ("$U$ orthogonal"), see structure.py
     facts = list(told.facts)
+    sentence: set[int] = set()  # lines of the sentence the current span belongs to
+    sentence_section: Any = None
+    sentence_ended = False  # the span before ended with a full stop ("$$s_n = c.$$")
+    seen_sections: list[Any] = []  # section paths in document order (for "(b) i. $K = …$" in a summary)
+    last_labelled: Any = None
     for claim in doc.claims:
-        section = claim.section
+        if claim.section and claim.section not in seen_sections:
+            seen_sections.append(claim.section)
+        section = _labelled_section(claim.context, seen_sections, claim.section, last_labelled)
+        if section != claim.section:
+            last_labelled = section
+        if section != sentence_section or sentence_ended or _SENTENCE_END.search(claim.context):
+            sentence = set()  # "If $g_t = g$, then ... so: $$...$$": a case reaches the sentence's end
+        sentence.add(claim.line)
+        sentence_section = section
+        sentence_ended = claim.latex.rstrip().rstrip("\\,;: ").endswith(".")
         low = claim.context.lower()
         low = low.replace("spectral norm", "").replace("spectral radius", "")  # norms, not structure
         found = {w for w in _STRUCTURE_WORDS if w in low}
@@ -982,7 +996,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                         pass
                     # a declared shape gives no value: the first equation for W may still define it
                 else:
-                    model.assume(tree, st.latex, claim.line, section, names, local=role.local)
+                    model.assume(tree, st.latex, claim.line, section, names, local=role.local,
+                                 condition=st.condition)
                     model.use(names, section)
                 plain(claim.line, st, ASSUMED, role, f"assumed: {role.why}; later statements are sampled under it",
                       section=section)
@@ -1009,6 +1024,13 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 previous = (st, role, section, claim.line)
                 continue
             model.use(names, section)
+            restated_hyp = _restated_hypothesis(tree, model, section, claim.line)
+            if restated_hyp is not None and role.role in (R.CLAIM, R.STEP):
+                # "- $x_0 = 0$" after "with $x_0 = 0$": the assumption repeated, true under it
+                why = f"restates the hypothesis on line {restated_hyp.line} (${restated_hyp.latex}$), assumed there"
+                plain(claim.line, st, VERIFIED, role, f"verified: {why}", section=section)
+                previous = (st, role, section, claim.line)
+                continue
             if tree.kind == "chain" and tree.args[1][0] == "=" and deferred is None:
                 fam0 = R.family(tree.args[0][0])
                 if fam0 is not None and not model.is_defined(fam0, section):
@@ -1044,6 +1066,12 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             visible_hyps = _superseded_cases(model.hypotheses_for(section, reach, claim.line), st, claim.line)
             # a derived condition assumed for what follows is never sampled under itself
             visible_hyps = [h for h in visible_hyps if not (h.line == claim.line and h.latex == st.latex)]
+            # a case equation stated earlier in the same sentence ("If $g_t = g$ for all $t$, then ..., so
+            # every step has the same size: $$...$$") governs the rest of the sentence
+            visible_hyps += [h for h in model.hypotheses if visible(h.section, section) and h.names & reach
+                             and h.local and h.line != claim.line and h.line in sentence and h not in visible_hyps
+                             and not _samplable(h.tree) and not _index_case(h.tree)
+                             and _case_definition(h.tree, model, section) is not None]
             hyps = [h.tree for h in visible_hyps if _samplable(h.tree)]
             hyp_texts = [h.latex for h in visible_hyps if _samplable(h.tree)]
             implication = False
@@ -1055,14 +1083,27 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             # $\alpha = \frac{1}{2}$, $x_0 = 1$") holds for the rest of that part.
             cases = {h.latex: _case_definition(h.tree, model, section)
                      if problem_scope is None and (h.line == claim.line or h.section == section
-                                                   and not _index_case(h.tree)) else None
+                                                   and not _index_case(h.tree))
+                     and not _sequence_case_bounded(h, visible_hyps) else None
                      for h in visible_hyps if not _samplable(h.tree)}
+            case_trees = {h.latex: h.tree for h in visible_hyps}
             once = [c[1] for c in cases.values() if c is not None]
             for text, c in cases.items():
                 if c is not None and once.count(c[1]) == 1:  # x = 3 and x = 2 on one line: neither is set
-                    case_defs.append((c[0], text))
+                    equation, also = _case_parts(case_trees[text], text)
+                    case_defs.append((c[0], text if equation is None else equation))
+                    for cond, cond_text in also:  # g_t = g \neq 0: g \neq 0 is sampled for
+                        hyps.append(cond)
+                        hyp_texts.append(cond_text)
                 else:
                     unapplied.append(text)
+            for lim in sorted({x.value for x in tree.walk() if x.kind == "name" and x.args[0] is not None
+                               and x.args[0].kind == "infinity"}):
+                if not model.has_member(lim + R.INDEXED, section):
+                    # p_\infty run from a sampled start: where the map has several attracting points the
+                    # limit depends on the start, so a failure is no refutation
+                    unapplied.append(f"{lim}_\\infty is the limit of the recurrence from a start the document "
+                                     "does not give (another start may reach another fixed point)")
             if st.condition is not None and _samplable(st.condition):
                 hyps.append(st.condition)  # i \ne j, 0 < x < 1: a condition the index ranges cannot carry
                 hyp_texts.append(st.condition_text)
@@ -1631,16 +1672,120 @@ def _is_implication_step(role: Any, previous: Any, section: Any, tree: Node) -> 
         and tree.kind == "chain" and all(o in ("<", "<=", ">", ">=", "!=", "in") for o in tree.args[1])
 
 
+_SENTENCE_END = re.compile(r"[.!?](\s|$)")
+
 _LIST_JOINS = {",", "and", ", and", ";", "or", ", or"}
+
+
+_PART_LABEL = re.compile(r"\(?([a-z]|[ivx]+|\d+)[.)]")
+# labels that open a line or follow a sentence's end and stand right before the math: "… . (b) i.  "
+_LABELS_AT_END = re.compile(r"(?:^\s*|[.:!?]\s+)((?:(?:\([a-z]\)|\([ivx]+\)|[ivx]+\.|[a-z]\)|\d+\.)\s*)+)$")
+
+
+def _labelled_section(context: str, seen: list[Any], own: Any, last: Any) -> Any:
+    """"(b) i. $K = [\\delta, 1.5]$" in a summary after the parts: the statement belongs to the part
+    its label names (the earlier section whose headings start with those labels, in order), so it is
+    judged with that part's values; without such a label, or where the label is not unique, ``own``."""
+    tail = _LABELS_AT_END.search(context)
+    if tail is None:
+        return own  # only labels right before the math: "(b) i." (not "(a) The scale. Differentiating")
+    labels = [m.group(1) for m in _PART_LABEL.finditer(tail.group(1))]
+
+    def matches(path: Any) -> bool:
+        titles = [_PART_LABEL.match(t.strip()) for _lv, t, _ln in path]
+        at = 0
+        for m in titles:
+            if at < len(labels) and m is not None and m.group(1) == labels[at]:
+                at += 1
+        return at == len(labels) and titles[-1] is not None and titles[-1].group(1) == labels[-1]
+
+    hits = [p for p in seen if p != own and matches(p)]
+    if len(hits) > 1 and last is not None:  # "ii." after "(b) i.": the sibling under the same part
+        hits = [p for p in hits if p[:-1] == last[:-1]] or hits
+    return hits[0] if len(hits) == 1 else own
+
+
+def _restated_hypothesis(tree: Node, model: DocumentModel, section: Any, line: int) -> Any:
+    """A hypothesis in scope, stated on an earlier line for the rest of its part, that the statement
+    repeats word for word (the same parse tree), or None."""
+    text = to_text(tree)
+    for h in model.hypotheses:
+        if h.line < line and not h.local and visible(h.section, section) and to_text(h.tree) == text \
+                and tree.kind == "chain" and tree.args[1] == ("=",):
+            return h
+    return None
+
+
+def _case_parts(tree: Node, latex: str) -> tuple[str | None, list[tuple[Node, str]]]:
+    """``g_t = g \\neq 0``: the equation ``g_t = g`` (its text, None when the tree is only that) and
+    the conditions on its right side (``g \\neq 0``)."""
+    if tree.kind != "chain" or len(tree.args[1]) == 1:
+        return None, []
+    items, ops = tree.args
+    depth, cuts = 0, []
+    toks = tokenize(latex)
+    for k, t in enumerate(toks):  # the relations at the top level, as (start, end) in the text
+        if t.kind == "sym" and t.value in ("(", "[", "{"):
+            depth += 1
+        elif t.kind == "sym" and t.value in (")", "]", "}"):
+            depth -= 1
+        elif depth == 0 and t.kind in ("sym", "cmd") and t.value in RELATIONS:
+            cuts.append((t.col - 1, toks[k + 1].col - 1))
+    if len(cuts) != len(ops):
+        return None, []
+    # piece i is the text of items[i]; condition i (i >= 1) is items[i] op_i items[i + 1]
+    bounds = [0] + [e for _s, e in cuts], [s_ for s_, _e in cuts] + [len(latex)]
+    pieces = [latex[a:b].strip() for a, b in zip(*bounds)]
+    rest = [(Node("chain", "", ((items[i], items[i + 1]), (ops[i],)), tree.col),
+             f"{pieces[i]} {latex[cuts[i][0]:cuts[i][1]].strip()} {pieces[i + 1]}") for i in range(1, len(ops))]
+    return latex[:cuts[1][0]].strip(), rest
+
+
+def _sequence_case_bounded(h: Any, hyps: list[Any]) -> bool:
+    """``u_k = 0`` for ``k > 5``: a constant-sequence case whose index the same line bounds away
+    from the sequence's start (more than k >= 1), so it does not hold for every member."""
+    t = h.tree
+    if t.kind != "chain" or t.args[0][0].kind != "name" or not _constant_sequence(t.args[0][0], t.args[0][1]):
+        return False
+    idx = to_text(next(a for a in t.args[0][0].args if a is not None))
+    for other, c in [(h, h.condition)] + [(o, o.tree) for o in hyps]:
+        if c is None or other.line != h.line or c.kind != "chain" or idx not in {to_text(x) for x in c.args[0]}:
+            continue
+        if len(c.args[1]) != 1 or to_text(c.args[0][0]) != idx or c.args[0][1].kind != "num" \
+                or not c.args[0][1].value.isdigit():
+            return True  # k < 0, 2 \le k \le 5, k \ne 3: some members only
+        low = int(c.args[0][1].value) + (1 if c.args[1][0] == ">" else 0)
+        if c.args[1][0] not in (">", ">=") or low > 1:
+            return True
+    return False
+
+
+def _constant_sequence(lhs: Node, rhs: Node) -> bool:
+    """``g_t = g`` (for all t): a member with a plain index on the left, a right side without that
+    index; the family is that constant in the part (it replaces the document's rule there)."""
+    slots = [a for a in lhs.args if a is not None]
+    if len(slots) != 1 or slots[0].kind != "name" or slots[0].args != (None, None) \
+            or slots[0].value.lstrip("\\") not in _INDEX_NAMES:
+        return False
+    return to_text(slots[0]) not in R.free_names(rhs)
 
 
 def _case_definition(tree: Node, model: DocumentModel, section: Any) -> tuple[str, str] | None:
     """``x_0 = 0``, ``A = \\begin{pmatrix}..\\end{pmatrix}``, ``\\lambda_1 = 3``: an equation whose left
     side is a name or a numbered member of a family the document does not otherwise define, and
-    whose right side does not use it; sampling sets that value ((its family, its name), or None)."""
-    if tree.kind != "chain" or tree.args[1] != ("=",):
+    whose right side does not use it; sampling sets that value ((its family, its name), or None).
+    ``g_t = g`` (a constant sequence, also ``g_t = g \\neq 0``) sets the whole family in the part."""
+    if tree.kind != "chain" or not tree.args[1] or tree.args[1][0] != "=" \
+            or not all(o in ("!=", "<", ">", "<=", ">=") for o in tree.args[1][1:]):
         return None
-    lhs, rhs = tree.args[0]
+    lhs, rhs = tree.args[0][:2]
+    if lhs.kind == "name" and _constant_sequence(lhs, rhs):
+        fam, key = R.family(lhs), name_key(lhs)
+        if not fam or key is None or fam in R.free_names(rhs):
+            return None
+        return fam, key
+    if len(tree.args[1]) != 1:
+        return None
     if lhs.kind != "name" or not all(a is None or a.kind == "num" for a in lhs.args):
         return None
     fam = R.family(lhs)

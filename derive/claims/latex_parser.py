@@ -1243,7 +1243,9 @@ class Parser:
             elif self.at("^"):
                 self.next()
                 hi = self.parse_script()
-        if not self.starts_factor() and not self.at("-"):
+        # \sum_i \Big[ ... \Big]: a bracket right after the operator is its summand (elsewhere a
+        # bracket after a factor may be an interval, so starts_factor does not take it)
+        if not self.starts_factor() and not self.at("-") and not self.at("["):
             raise ParseError(f"{t.value} without a summand", self.tok.col)
         # the summand is the following product (a + b ends it, as in usual notation)
         body = self.parse_term_after_big()

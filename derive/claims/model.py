@@ -66,6 +66,7 @@ class Hypothesis:
     line: int
     names: frozenset[str]
     local: bool = False  # a case condition: it holds on its own line only
+    condition: Node | None = None  # the range it is stated for ("u_k = 0 for k > 3")
 
 
 @dataclass
@@ -132,8 +133,8 @@ class DocumentModel:
         self.bindings.append(Binding(section, "declare", lhs, rhs, latex, line, None))
 
     def assume(self, tree: Node, latex: str, line: int, section: Section, names: set[str],
-               local: bool = False) -> None:
-        self.hypotheses.append(Hypothesis(section, tree, latex, line, frozenset(names), local))
+               local: bool = False, condition: Node | None = None) -> None:
+        self.hypotheses.append(Hypothesis(section, tree, latex, line, frozenset(names), local, condition))
 
     def scope_for(self, section: Section, base: Scope | None = None) -> Scope:
         """``base`` (the document's front matter, or a problem's scope) plus the visible

@@ -100,3 +100,87 @@ def _run(ev: Evaluator, e: sp.Basic) -> Any:
             ev.bound.pop(s, None)
         ev.bound.update(saved)
     return history[-1]
+
+
+MAX_LIMIT_STEPS = 5_000  # plain iterations towards a recurrence's limit on one instance
+
+
+class RecurrenceLimit(_Run, sp.Expr):
+    """``x_\\infty``: the limit of ``x_k = body(x_{k-1}, …)`` run from its initial values (the
+    ``index`` slot is unused).  Evaluated by iterating until successive values agree to the
+    working precision; a run that does not settle within :data:`MAX_LIMIT_STEPS` is "undecided"."""
+
+    def _latex(self, printer: Any) -> str:
+        return r"\operatorname{rec}\left(\infty\right)"
+
+
+def recurrence_limit(var: sp.Symbol, body: sp.Basic, prevs: list[sp.Basic], start: int,
+                     inits: list[sp.Basic], free: bool = False) -> sp.Basic:
+    if isinstance(body, MatrixExpr):
+        raise ValueError("the limit of a vector recurrence is not evaluated")
+    return RecurrenceLimit(sp.Integer(0), var, body, prevs, start, inits, free)
+
+
+@evaluator(RecurrenceLimit)
+def _run_to_limit(ev: Evaluator, e: sp.Basic) -> Any:
+    """Iterate until the steps shrink and contract (the run is near an attracting fixed point), then
+    finish a first-order recurrence with Steffensen steps at higher precision (quadratic convergence
+    to that same point), and accept the value only if it is a fixed point to the working precision."""
+    import mpmath
+
+    _index, var, body, prevs, start, inits, _free = e.args
+    depth = len(prevs)
+    saved = {s_: ev.bound[s_] for s_ in (var, *prevs) if s_ in ev.bound}
+
+    def step(k: int, history: list) -> Any:
+        ev.bound[var] = k
+        for c, p in enumerate(prevs, start=1):
+            ev.bound[p] = history[-c]
+        value = ev(body)
+        if not isinstance(value, (mpmath.mpf, mpmath.mpc)) or not mpmath.isfinite(value):
+            raise EvaluationError("the recurrence leaves the numbers on the way to its limit")
+        return value
+
+    dps = mpmath.mp.dps
+    try:
+        with mpmath.workdps(dps + 20):
+            history = [ev(v) for v in inits]
+            k, last, near, ratios = int(start) + depth, None, False, []
+            fine = mpmath.mpf(10) ** (-(dps + 10))
+            for k in range(k, k + MAX_LIMIT_STEPS):
+                value = step(k, history)
+                delta = abs(value - history[-1])
+                scale = max(1, abs(value))
+                history = history[1:] + [value]
+                if delta <= fine * scale:
+                    return +value
+                if last:
+                    ratios = ratios[-2:] + [delta / last]
+                # the linear regime of an attracting point: steps shrink by a steady factor below 1
+                steady = len(ratios) == 3 and max(ratios) < 1 and max(ratios) - min(ratios) < mpmath.mpf(10) ** -3
+                if depth == 1 and (steady or last is not None and delta <= mpmath.mpf(10) ** -8 * scale
+                                   and delta < last):
+                    near = True
+                    break
+                last = delta
+            if not near:
+                raise EvaluationError(f"the recurrence does not settle to a limit within {MAX_LIMIT_STEPS} steps")
+            x = history[-1]
+            for _ in range(60):  # Steffensen: x - (f(x) - x)^2 / (f(f(x)) - 2 f(x) + x)
+                fx = step(k, [x])
+                ffx = step(k, [fx])
+                den = ffx - 2 * fx + x
+                if den == 0 or abs(fx - x) <= fine * max(1, abs(x)):
+                    break
+                x = x - (fx - x) ** 2 / den
+            fx = step(k, [x])
+            if abs(fx - x) > fine * max(1, abs(x)) * 10 ** 5:
+                raise EvaluationError("the recurrence's limit could not be pinned down to the working precision")
+            h = mpmath.mpf(10) ** (-(dps // 2)) * max(1, abs(x))
+            if abs((step(k, [x + h]) - fx) / h) >= 1:  # a repelling fixed point is no limit of the run
+                raise EvaluationError("the recurrence's fixed point near the run is not attracting")
+            return +x
+    finally:
+        for s_ in (var, *prevs):
+            ev.bound.pop(s_, None)
+        ev.bound.update(saved)

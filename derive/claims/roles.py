@@ -238,6 +238,18 @@ def _defined_head(lhs: Node) -> bool:
         isinstance(a, Node) and a.kind == "name" for a in lhs.args[1:])
 
 
+def _constant_member(lhs: Node, rhs: Node) -> bool:
+    """``g_k = g``: a member with a plain index on the left and a right side without that index
+    or the family (the sequence is the same at every index)."""
+    if lhs.kind != "name" or lhs.args[1] is not None or lhs.args[0] is None:
+        return False
+    idx = lhs.args[0]
+    if idx.kind != "name" or idx.args != (None, None):
+        return False
+    used = free_names(rhs)
+    return to_text(idx) not in used and (family(lhs) or "") not in used
+
+
 def _numeric(n: Node) -> bool:
     return n.kind == "num" or (n.kind == "neg" and n.args[0].kind == "num")
 
@@ -314,7 +326,8 @@ def assign(tree: Node, ctx: Context) -> Role:
     if len(ops) == 1 and ops[0] == "=" and lhs.kind == "name" and _numeric(items[1]) \
             and (lhs.args[0] is None or _index_like(lhs.args[0])) and lhs.args[1] is None:
         fam = family(lhs)
-        if fam is not None and not ctx.is_defined(fam) and not ctx.problem_computed(lhs):
+        if fam is not None and not ctx.is_defined(fam) and not ctx.problem_computed(lhs) \
+                and not (lhs.args == (None, None) and ctx.is_defined(fam + "(·)")):  # Q for Q(z) the document defines
             if ctx.seen(fam) and not def_word:
                 return Role(HYPOTHESIS, f"fixes a value of {fam}, a variable used before (a case)")
             if not def_word and ends_with_word(tail, _RESULT_WORDS):
@@ -348,6 +361,11 @@ def assign(tree: Node, ctx: Context) -> Role:
     if all_ineq and ctx.first_in_span and not _solution_form(items) and ends_with_word(tail, _GOAL_WORDS):
         # "We want L(W_a) > L(W_b):": the requirement the derivation then solves, not an assertion
         return Role(HYPOTHESIS, f"a requirement to be solved for (“{ends_with_word(tail, _GOAL_WORDS)}”)")
+    if len(ops) == 1 and ops[0] == "=" and _constant_member(lhs, items[1]) and "constant" in _last_clause(tail) \
+            and not ctx.problem_computed(lhs):
+        # "a constant sequence $g_k = g$ gives ...", "for constant gradients $g_t = c$": assumed in the sentence
+        return Role(HYPOTHESIS, "a constant sequence (“constant” before it); it holds for its own sentence",
+                    local=True)
     if hyp_word in _REASON_WORDS and all(o == "=" for o in ops) and not any(_numeric(i) for i in items) \
             and not (lhs.kind == "name" and lhs.args == (None, None)):
         # "since (pp^T)^k = ||p||^{2(k-1)} pp^T": a reason is asserted to hold, so it is judged

@@ -267,9 +267,10 @@ class Scope:
         names += list(self.index_symbols) + list(self.dim_symbols)
         return sorted(set(names))
 
-    def add_given(self, latex: str) -> None:
+    def add_given(self, latex: str, override: bool = False) -> None:
         """Read one ``given`` item: a definition ``name = expr``, a function ``F(x) = expr``,
-        or a declaration ``x \\in \\mathbb{R}^{n}``."""
+        or a declaration ``x \\in \\mathbb{R}^{n}``.  With ``override`` (a value a statement or
+        its part gives: ``g_t = g`` for all t) a rule for the same family replaces the document's."""
         tree = parse(latex)
         if tree.kind != "chain" or len(tree.args[1]) != 1:
             raise BindError(f"a given item must be 'name = expression' or 'name \\in \\mathbb{{R}}^{{..}}': {latex!r}")
@@ -279,6 +280,11 @@ class Scope:
             return
         if op not in ("=", ":=", "<-"):
             raise BindError(f"a given item must be a definition: {latex!r}")
+        if override and lhs.kind == "name" and any(a is not None and a.kind == "name" for a in lhs.args):
+            self.def_patterns = [p for p in self.def_patterns if p[0].value != lhs.value]
+            fam = family(lhs)
+            if fam is not None:
+                self.def_families.pop(fam, None)
         self.define(lhs, rhs, latex)
 
     def define(self, lhs: Node, rhs: Node, latex: str) -> None:
