@@ -613,9 +613,13 @@ class Parser:
             idx = self.parse_expr()
             self.expect(")")
             return Node("name", base.value, (base.args[0], idx), base.col)
-        if t.kind == "cmd" and t.value == r"\star":
+        if t.value in (r"\star", "*", r"\ast"):  # x^*, x^\star: the optimum, part of the name
             self.next()
             return Node("name", base.value + "^*", base.args, base.col) if base.kind == "name" else base
+        if base.kind == "name" and t.value == "{" and self.peek().value in (r"\star", "*", r"\ast") \
+                and self.peek(2).value == "}":
+            self.pos += 3  # x^{*}, x^{\star}
+            return Node("name", base.value + "^*", base.args, base.col)
         if base.kind == "name" and t.kind == "sym" and t.value in ("+", "-") and self.peek().kind != "num":
             self.next()  # P^+, x^-: an updated or limiting value, part of the name
             return Node("name", base.value + "^" + t.value, base.args, base.col)
@@ -1226,7 +1230,7 @@ class Parser:
             elif self.at("^"):
                 self.next()
                 hi = self.parse_script()
-        if not self.starts_factor() and not self.at("-"):
+        if not self.starts_factor() and not self.at("-") and not self.at("["):  # \sum_i [a_i + b_i]: a bracket
             raise ParseError(f"{t.value} without a summand", self.tok.col)
         # the summand is the following product (a + b ends it, as in usual notation)
         body = self.parse_term_after_big()
