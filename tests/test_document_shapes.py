@@ -188,3 +188,39 @@ def test_entries_over_a_family_take_their_length_from_the_statement(tmp_path):
     _assert(v, {
         "\\mathbf{b}^\\top \\mathbf{u} = \\sum_{j=1}^m b_j \\tanh(\\boldsymbol\\theta^\\top \\mathbf{a}_j)": TRUE,
         "\\mathbf{b}^\\top \\mathbf{u} = 2\\,\\mathbf{u}^\\top \\mathbf{b}": "refuted"})
+
+
+# --- 9. "write $q$ for its density" after a normal variable: the density, differentiated ------------
+
+def test_density_named_in_prose_is_the_normal_density(tmp_path):
+    v = _verdicts(tmp_path, (
+        "Let $\\mathbf{y} \\in \\mathbb{R}^k$ and $\\mathbf{y} \\sim \\mathcal{N}(\\mathbf{m}, S)$ with $S$ symmetric "
+        "positive definite, and write $q$ for its density. Then\n"
+        "$$\\nabla_{\\mathbf{m}} \\log q(\\mathbf{y}) = S^{-1}(\\mathbf{y} - \\mathbf{m})$$\n\n"
+        "$$\\nabla_{\\mathbf{m}} \\log q(\\mathbf{y}) = S^{-1}(\\mathbf{m} - \\mathbf{y})$$\n"))
+    # log q(y) = -½(y - m)ᵀS⁻¹(y - m) - ½ log det(2πS): its gradient in m is S⁻¹(y - m) for symmetric S
+    _assert(v, {"\\nabla_{\\mathbf{m}} \\log q(\\mathbf{y}) = S^{-1}(\\mathbf{y} - \\mathbf{m})": TRUE,
+                "\\nabla_{\\mathbf{m}} \\log q(\\mathbf{y}) = S^{-1}(\\mathbf{m} - \\mathbf{y})": "refuted"})
+
+
+def test_density_of_a_scalar_normal(tmp_path):
+    v = _verdicts(tmp_path, (
+        "Let $t \\in \\mathbb{R}$ with $t \\sim \\mathcal{N}(a, b)$, $b > 0$, and let $g$ denote its density.\n\n"
+        "$$\\log g(t) = -\\frac{(t - a)^2}{2b} - \\frac{1}{2}\\log(2\\pi b)$$\n\n"
+        "$$\\log g(t) = -\\frac{(t - a)^2}{2b} - \\log(2\\pi b)$$\n"))
+    # the N(a, b) density is (2πb)^{-1/2} exp(-(t - a)²/(2b))
+    _assert(v, {"\\log g(t) = -\\frac{(t - a)^2}{2b} - \\frac{1}{2}\\log(2\\pi b)": TRUE,
+                "\\log g(t) = -\\frac{(t - a)^2}{2b} - \\log(2\\pi b)": "refuted"})
+
+
+# --- 10. a reading that makes c_{1} a scalar reads the family c_i of a sum the same way ------------
+
+def test_member_reading_covers_the_family_a_sum_reads(tmp_path):
+    v = _verdicts(tmp_path, (
+        "For weights $c_i$ and vectors $\\mathbf{u}_i$,\n\n"
+        "$$\\sum_{i=1}^2 c_i \\mathbf{u}_i = c_1\\mathbf{u}_1 + c_2\\mathbf{u}_2$$\n\n"
+        "$$\\sum_{i=1}^2 c_i \\mathbf{u}_i = c_1\\mathbf{u}_2 + c_2\\mathbf{u}_1$$\n"))
+    _assert(v, {"\\sum_{i=1}^2 c_i \\mathbf{u}_i = c_1\\mathbf{u}_1 + c_2\\mathbf{u}_2": TRUE,
+                "\\sum_{i=1}^2 c_i \\mathbf{u}_i = c_1\\mathbf{u}_2 + c_2\\mathbf{u}_1": "refuted"})
+    # the weights are scalars and the u_i vectors (not everything scalar)
+    assert "except scalar c_{" in v["\\sum_{i=1}^2 c_i \\mathbf{u}_i = c_1\\mathbf{u}_2 + c_2\\mathbf{u}_1"]["scope"]

@@ -42,7 +42,7 @@ from .discipline import (all_declared, shapes_fixed, declared_text, expanded_nam
                          transcendental, unbound_one_side)
 from .latex_parser import Node, ParseError, parse, to_text
 from .model import DocumentModel, parts, visible
-from .probability import declaration, moments_scope
+from .probability import declaration, density_definition, density_name, moments_scope
 from .reader import Document
 from .recording import matches_computed, matches_input, record_definition, unifies
 from .sampling import (CachedProblem, HypothesisProblem, WIDE_DIMS, WIDE_EXPONENT, WIDE_INDEX_HIGH, generic_problem,
@@ -265,6 +265,30 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
            f"but is {other['status']} under {'; '.join(texts)}, the range stated next to it")
     return {"status": UNDECIDED, "scope": f"undecided: {why}", "reason": why, "counterexample": None,
             "links": res.get("links", [])}
+
+
+def _define_density(model: DocumentModel, claim: Any, declared: tuple[str, Node]) -> bool:
+    """"write $\\phi$ for its density" right after ``x \\sim \\mathcal{N}(\\mu, C)``: φ is defined as
+    the normal density (of a vector or a scalar, as x is declared; nothing for an undeclared x)."""
+    name = density_name(claim.context)
+    if name is None:
+        return False
+    latex, var = declared
+    shape = model.scope_for(claim.section).declared.get(name_key(var) or "")
+    if shape is None:
+        return False
+    text = density_definition(name, latex, vector=not (shape.rows == 1 and shape.cols == 1))
+    if text is None or (shape.cols != 1):
+        return False
+    try:
+        tree = parse(text)
+    except ParseError:
+        return False
+    lhs, rhs = tree.args[0]
+    if lhs.kind == "apply" and lhs.args[0].kind == "name":
+        model.define(lhs, rhs, text, claim.line, claim.section)
+        return True
+    return False
 
 
 def _equal_dims_reading(st: Statement, scope: Scope, opts: Options, exc: BindError,
@@ -802,10 +826,13 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     told = S.extract(doc.claims)  # the same words attached to names ("$U$ orthogonal"), see structure.py
     facts = list(told.facts)
     real = parse(r"\mathbb{R}")
+    last_normal: tuple[str, Node] | None = None  # the normal variable the previous span declared
     for claim in doc.claims:
         section = claim.section
         for name in S.scalars_stated(claim.context):  # "a scalar bias $b_2$": b_2 is declared real
             model.declare(name, real, to_text(name) + r" \in \mathbb{R}", claim.line, section)
+        if last_normal is not None and _define_density(model, claim, last_normal):
+            last_normal = None
         low = claim.context.lower()
         low = low.replace("spectral norm", "").replace("spectral radius", "")  # norms, not structure
         found = {w for w in _STRUCTURE_WORDS if w in low}
@@ -909,6 +936,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                         model.declare(items[0], items[1], st.latex, claim.line, section)
                     except BindError:
                         pass
+                    if declaration(tree) and items[0].kind == "name":
+                        last_normal = (st.latex, items[0])  # "write $\phi$ for its density" may follow
                     # a declared shape gives no value: the first equation for W may still define it
                 else:
                     model.assume(tree, st.latex, claim.line, section, names, local=role.local)
