@@ -14,7 +14,7 @@ from . import probability
 from .builder import Builder
 from .indexing import condition_ranges, stated_limits
 from .inference import Inference, names_in
-from .latex_parser import Node, to_text
+from .latex_parser import GREEK, Node, to_text
 from .scope import BindError, Bound, Scope, ShapeError
 
 
@@ -69,6 +69,7 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
     index_names = collect_index_names(items + ([condition] if condition else []), scope) | (index_extra or set())
     last: BindError | None = None
     fallback: Bound | None = None
+    clashes: set[frozenset | None] = set()
     # names the statement uses whole (y in p - y): their y_k in a definition are its entries
     whole = {to_text(x) for it in items for x in _whole_names(it)}
     for h, override, label in _hypotheses(items, scope, index_names, hypotheses):
@@ -79,6 +80,7 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
             inf.condition_ranges.update(condition_ranges(h))
         inf.condition_ranges.update(condition_ranges(condition))
         inf.whole_names = whole
+        inf.hold_derivative_members(items)
         try:
             used = {i for pair in pairs for i in pair} if pairs or len(items) > 1 else {0}
             ts = [inf.infer(it) if i in used else None for i, it in enumerate(items)]
@@ -105,6 +107,11 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
             cond = cond_t(builder) if cond_t is not None else None
         except ShapeError as exc:
             last = exc
+            clash = inf.dims.clash
+            if clash is not None and f"({clash[0]} vs {clash[1]})" in str(exc):
+                clashes.add(frozenset(clash))
+            else:
+                clashes.add(None)
             continue
         except RecursionError:
             raise BindError("the formula is nested too deeply to give it a meaning") from None
@@ -112,6 +119,7 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
                 NotImplementedError) as exc:
             # SymPy's constructors validate shapes and arguments; what they reject has no meaning here
             last = ShapeError(f"cannot build the expression ({type(exc).__name__}: {str(exc)[:100]})")
+            clashes.add(None)
             continue
         for info in list(inf.syms.values()):
             if info.sympy is None and info.kind in ("scalar", "matrix", "index"):
@@ -135,10 +143,15 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
             continue
         # the sides' shapes differ under this reading: prefer a later reading under which the
         # claim is well-typed; if there is none, this one stands (and is refuted on shapes)
-        fallback = fallback or result
+        if not (inf.h == 0 and "vector" in override.values()):
+            # a Greek name made a vector only to type a sum: no reading to refute on shapes
+            fallback = fallback or result
     if fallback is not None:
         return fallback
     assert last is not None
+    if len(clashes) == 1 and None not in clashes:
+        # every reading failed where the same two fixed sizes meet (n vs m)
+        last.clash = tuple(sorted(next(iter(clashes)), key=str))
     raise last
 
 
@@ -152,7 +165,7 @@ def _hypotheses(items: list[Node], scope: Scope, index_names: set[str], allowed:
     import itertools
 
     names: list[str] = []
-    stack = list(items) + list(scope.defs.values())
+    stack = list(items) + list(scope.defs.values()) + [body for _params, body in scope.funcs.values()]
     seen: set[str] = set()
     while stack:
         n = stack.pop()
@@ -182,10 +195,41 @@ def _hypotheses(items: list[Node], scope: Scope, index_names: set[str], allowed:
                 count += 1
                 yield 0, {k: "scalar" for k in combo}, (f"{HYPOTHESES[0]}, except scalar "
                                                         + ", ".join(combo))
+        for key in _greek_terms(items, scope, index_names):
+            if count >= MAX_HYPOTHESES:
+                break
+            count += 1
+            yield 0, {key: "vector"}, f"{HYPOTHESES[0]}, except {key} a vector"
     for h in (1, 2, 3):
         if h in allowed:
             note = " (transposed names stay vectors)" if keep and h >= 2 else ""
             yield h, (keep if h >= 2 else {}), HYPOTHESES[h] + note
+
+
+def _greek_terms(items: list[Node], scope: Scope, index_names: set[str]) -> list[str]:
+    """Lower-case Greek names added to or subtracted from something (the mean in ``x - \\mu``):
+    in a reading where only they are vectors, the rest of the statement keeps its letter-case
+    kinds (the density φ in φ(x) stays a function, σ a scalar)."""
+    out: list[str] = []
+    for tree in items:
+        for n in tree.walk():
+            if n.kind not in ("add", "sub"):
+                continue
+            for term in n.args[:2]:
+                while term is not None and term.kind in ("paren", "neg"):
+                    term = term.args[0]
+                if term is None or term.kind != "name" or term.args[1] is not None:
+                    continue
+                key = to_text(term)
+                letter = term.value
+                for pre in ("\\boldsymbol", "\\bm"):
+                    letter = letter.replace(pre, "")
+                if not (letter.startswith("\\") and letter[1:] in GREEK and letter[1:2].islower()):
+                    continue
+                if key in index_names or key in scope.declared or key in scope.defs or key in out:
+                    continue
+                out.append(key)
+    return out
 
 
 def _condition(inf: Inference, cond: Node):

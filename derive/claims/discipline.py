@@ -226,3 +226,32 @@ def _derivative_variables(n: Node) -> set[str]:
         if isinstance(var, Node):
             out |= {family(v) or "" for v in var.walk() if v.kind == "name"}
     return out
+
+
+
+def shapes_fixed(tree: Node, scope: Scope, limit: int = 400) -> bool:
+    """Every name the statement reaches (through the document's definitions) has a shape the
+    document fixes: declared (``x \\in \\mathbb{R}^n``, "a scalar bias $b$"), a dimension or a
+    bound index, or a constant (I, 1, e, π); nothing is left to a guess by letter case."""
+    if scope.problem is not None:
+        return False
+    stack, seen, found = [tree], set(), False
+    while stack and limit > 0:
+        n = stack.pop()
+        limit -= 1
+        bound = {to_text(x.args[1]) for x in n.walk() if x.kind in ("sum", "prod") and isinstance(x.args[1], Node)}
+        for x in n.walk():
+            if x.kind != "name":
+                continue
+            key = to_text(x)
+            if key in seen or key in bound or key in scope.dim_symbols or key in _CONSTANTS or x.value in ("I", "\\mathbf{1}"):
+                continue
+            seen.add(key)
+            found = True
+            if key in scope.declared:
+                continue
+            rhs = scope.defs.get(key) if key in scope.defs else scope.defs.get(x.value)
+            if rhs is None:
+                return False  # a name nothing defines or declares: its shape is a guess
+            stack.append(rhs)
+    return found and not stack

@@ -145,6 +145,9 @@ class Inference(IndexedNotation):
             return "declared"
         if key in self.override:
             return self.override[key]
+        family = self._family_override(key)
+        if family is not None:
+            return family
         letter = base
         for pre in ("\\bar{", "\\hat{", "\\tilde{", "\\mathcal{", "\\dot{", "\\check{", "\\mathbf{"):
             if letter.startswith(pre):
@@ -159,6 +162,14 @@ class Inference(IndexedNotation):
         if letter.isupper():
             return "matrix"
         return "vector" if self.h in (0, 1) else "scalar"
+
+    def _family_override(self, key: str) -> str | None:
+        """The reading a hypothesis gives ``c_{i}`` applies to the family ``c`` that a sum's
+        index reads it as (``\\sum_i c_i u_i``: the members c_i are scalars)."""
+        if "_{" in key or "^{" in key:
+            return None
+        kinds = {k for name, k in self.override.items() if name.split("_{")[0] == key and "_{" in name}
+        return kinds.pop() if len(kinds) == 1 else None
 
     def symbol(self, key: str, base: str, col: int, kind: str | None = None) -> SymInfo:
         info = self.syms.get(key)
@@ -258,7 +269,7 @@ class Inference(IndexedNotation):
                         # theta_0 with theta_t = theta_{t-1} - ...: the recurrence starts here; a start
                         # the document does not give is free (it is not run below 0)
                         break
-                    if at is None or at > MAX_DEF_DEPTH // 2:
+                    if (at is None or at > MAX_DEF_DEPTH // 2) and not self._holds_member_of(lhs.value):
                         run = self._recurrence(lhs, slot, var, rhs, n)
                         if run is not None:
                             return run
@@ -1046,6 +1057,13 @@ class Inference(IndexedNotation):
             raise BindError(f"unknown function {key}: define it (e.g. given: - {key}(x) = ...)", n.col)
         params, body = self.scope.funcs[key]
         point = self.infer(fn.args[1])
+        if not self.dims.is_one(point.shape[1]) and self.dims.value[self.dims.find(point.shape[1])] is None:
+            # a point whose shape nothing fixed yet (a recurrence's previous member w_{t-1}):
+            # ∇f at it makes it a vector, as at any point of f
+            try:
+                self.dims.unify(point.shape[1], Dims.ONE)
+            except ShapeError:
+                pass
         if not self.dims.is_one(point.shape[1]):
             raise BindError("∇ at a matrix point is not supported", n.col)
         pkey = "∇param:" + to_text(params[0])
@@ -1068,6 +1086,9 @@ class Inference(IndexedNotation):
         if var.kind != "name":
             raise BindError("∇ with respect to something that is not a name", n.col)
         body = fn
+        if fn.kind == "name" and len(self.scope.funcs.get(to_text(fn), ((), None))[0]) == 1:
+            # ∇_w L for a function the document defines as L(w) = ...: L at the variable
+            body = Node("apply", None, (fn, var), fn.col)
         if fn.kind == "apply" and fn.args[0].kind == "name" and to_text(fn.args[0]) not in self.scope.funcs:
             head = to_text(fn.args[0])
             # L(w) written for a scalar the document defines as L = ...: the argument names the variable
@@ -1228,6 +1249,9 @@ class Inference(IndexedNotation):
             stated = self._stated_length(n.value, var)
             if stated is not None:  # y_i = ... for i = 1, ..., n - k + 1: y has n - k + 1 entries
                 dims = [stated]
+        if not dims and self._family_entries(rhs, var):
+            # p_i = σ(w^T x_i) over a family x_1, x_2, ...: as long as the statement makes it (X^T (p - y))
+            dims = [self.dims.new(rigid=True)]
         if not dims:
             # nothing in the entries fixes the length: the statement must (⟨q, z⟩ with z ∈ R^K), else undecided
             self.unfixed.append((length, f"the length of {to_text(n)} is not fixed by what its entries "
@@ -1276,6 +1300,40 @@ class Inference(IndexedNotation):
         if value is None:
             return None
         return self._named_dim(value) if isinstance(value, sp.Symbol) else self.dims.const(value)
+
+    def hold_derivative_members(self, trees: list[Node]) -> None:
+        """Before inference: ``h_{t-1}`` in ∂h_t/∂h_{t-1} is a variable of the whole statement, so
+        that the other side's h_t (in D_t = diag(1 - h_t ⊙ h_t)) is the same step from it,
+        whichever side is read first."""
+        for tree in trees:
+            for x in tree.walk():
+                var = x.args[1] if x.kind == "partial" else None
+                if isinstance(var, Node) and var.kind == "name" and self._recurrence_member(var) \
+                        and to_text(var) not in self.scope.defs:
+                    self.held_members.setdefault(to_text(var), self.kind_for(to_text(var), var.value))
+
+    def _family_entries(self, rhs: Node, var: str) -> bool:
+        """Whether an entry rule's right side reads members of a family by its index (x_i of
+        vectors x_1, x_2, ...), so that any number of entries has a value."""
+        return any(x.kind == "name" and x.args[0] is not None and x.args[1] is None
+                   and to_text(x.args[0]) == var and x.value not in self.scope.declared
+                   and to_text(x) in self.syms and self.syms[to_text(x)].kind == "matrix" for x in rhs.walk())
+
+    def _recurrence_member(self, var: Node) -> bool:
+        """``h_{t-1}`` (a member at a symbolic step back) of a family the document defines by a
+        recurrence: in ∂h_t/∂h_{t-1} it is the variable, and h_t is one step of the rule from it."""
+        sub = var.args[0]
+        if sub is None or var.args[1] is not None or sub.kind != "sub" or sub.args[1].kind != "num":
+            return False
+        step = sub.args[0]
+        if step.kind != "name" or step.args != (None, None):
+            return False
+        return any(lhs.value == var.value and slot == 0 and lhs.args[1] is None and v == to_text(step)
+                   for lhs, slot, v, _r in self.scope.def_patterns)
+
+    def _holds_member_of(self, base: str) -> bool:
+        """Whether a member of the family ``base`` is held as a variable in this statement."""
+        return any(k.split("_{")[0] == base and "_{" in k for k in self.held_members)
 
     def _recurrence_start(self, var: Node) -> bool:
         """``h_0`` where the document defines ``h_t`` by a recurrence (and not h_0 itself)."""
@@ -1372,7 +1430,8 @@ class Inference(IndexedNotation):
             body = Node("upstream", None, (up[0], up[1]), body.col)
         if var.kind == "name" and var.args[0] is not None and var.args[1] is None:
             self.derivative_entries.add(var.value)
-        if var.kind == "name" and key not in self.scope.defs and key not in self.syms and self._recurrence_start(var):
+        if var.kind == "name" and key not in self.scope.defs and key not in self.syms and (
+                self._recurrence_start(var) or self._recurrence_member(var)):
             self.held_members[key] = self.kind_for(key, var.value)
         if var.kind == "name" and key in self.scope.defs and key not in self.opaque:
             return self._derivative_by_defined(body, var, key, n, scalar)
@@ -1467,6 +1526,9 @@ class Inference(IndexedNotation):
             else:
                 self.opaque_info[key] = saved_info
         if not used[0]:
+            reparam = self._reparametrised(body, var, key, point, n, scalar)
+            if reparam is not None:
+                return reparam
             # ∂D/∂s_i with s_i = log σ_i² and D written in σ: D reaches s only through the inverse of
             # s's definition, which the document does not give
             raise BindError(f"{key} is defined from other names and the differentiated expression does not "
@@ -1479,6 +1541,38 @@ class Inference(IndexedNotation):
             return AtM(d, b.sym(i), at) if isinstance(d, MatrixExpr) else AtS(d, b.sym(i), at)
 
         return T(shape, build)
+
+    def _reparametrised(self, body: Node, var: Node, key: str, point: T, n: Node, scalar: bool) -> T | None:
+        """∂D/∂s where D is written in u and the document defines s from u alone (s_i = log σ_i²):
+        s is a new coordinate for u, so by the chain rule ∂D/∂s = (∂D/∂u) / (ds/du), at u.
+        Only for a scalar s whose definition uses exactly one name, itself undefined and used by D."""
+        if not self.is_scalar(point.shape):
+            return None
+        rhs = self.scope.defs[key]
+        uses = names_in(rhs) - self.index_names - set(self.local_index) - {"e", "\\pi"}
+        leaves = {to_text(x): x for x in rhs.walk() if x.kind == "name" and to_text(x) in uses}
+        if len(leaves) != 1:
+            return None
+        (ukey, u), = leaves.items()
+        if ukey in self.scope.defs or ukey not in names_in(body) and not self._reaches(body, ukey):
+            return None
+        du = self._derivative(body, u, n, scalar)
+        ds = self._derivative(rhs, u, n, True)
+        if not (self.is_scalar(du.shape) and self.is_scalar(ds.shape)):
+            return None
+        return T(self.scalar(), lambda b, du=du, ds=ds: b.div(du, ds), True)
+
+    def _reaches(self, body: Node, key: str, depth: int = 0) -> bool:
+        """Whether ``body`` uses ``key`` directly or through the document's definitions."""
+        if depth > MAX_DEF_DEPTH:
+            return False
+        for name in names_in(body):
+            if name == key:
+                return True
+            rhs = self.scope.defs.get(name)
+            if rhs is not None and self._reaches(rhs, key, depth + 1):
+                return True
+        return False
 
     def _differential(self, n: Node) -> T:
         arg = n.args[0]

@@ -38,12 +38,12 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .binding import bind_chain
 from .nodes import DerivM
-from .discipline import (all_declared, declared_text, expanded_names, free_identity, has_custom, has_sequences,
+from .discipline import (all_declared, shapes_fixed, declared_text, expanded_names, free_identity, has_custom, has_sequences,
                          transcendental, unbound_one_side)
 from .indexing import entry_notation
 from .latex_parser import RELATIONS, Node, ParseError, parse, to_text, tokenize
 from .model import DocumentModel, parts, visible
-from .probability import declaration, moments_scope
+from .probability import declaration, density_definition, density_name, moments_scope
 from .reader import Document
 from .recording import matches_computed, matches_input, record_definition, unifies
 from .sampling import (CachedProblem, HypothesisProblem, WIDE_DIMS, WIDE_EXPONENT, WIDE_INDEX_HIGH, generic_problem,
@@ -313,7 +313,62 @@ def _judge_solution(st: Statement, scope: Scope) -> dict[str, Any] | None:
     return None
 
 
-def _judge_one_reading(st: Statement, scope: Scope, opts: Options) -> dict[str, Any]:
+def _define_density(model: DocumentModel, claim: Any, declared: tuple[str, Node]) -> bool:
+    """"write $\\phi$ for its density" right after ``x \\sim \\mathcal{N}(\\mu, C)``: φ is defined as
+    the normal density (of a vector or a scalar, as x is declared; nothing for an undeclared x)."""
+    name = density_name(claim.context)
+    if name is None:
+        return False
+    latex, var = declared
+    shape = model.scope_for(claim.section).declared.get(name_key(var) or "")
+    if shape is None:
+        return False
+    text = density_definition(name, latex, vector=not (shape.rows == 1 and shape.cols == 1))
+    if text is None or (shape.cols != 1):
+        return False
+    try:
+        tree = parse(text)
+    except ParseError:
+        return False
+    lhs, rhs = tree.args[0]
+    if lhs.kind == "apply" and lhs.args[0].kind == "name":
+        model.define(lhs, rhs, text, claim.line, claim.section)
+        return True
+    return False
+
+
+def _equal_dims_reading(st: Statement, scope: Scope, opts: Options, exc: BindError,
+                        why: str) -> dict[str, Any] | None:
+    """A statement whose shapes fit nowhere but where two declared sizes m and n meet
+    (``W_1 g`` with W_1 m x n and g of length m) is judged again in the case m = n, the only one
+    in which it is formed: failing there, it fails in every case; holding there, it is undecided.
+    Only where every name it reaches has a declared or defined shape (nothing guessed could have
+    made the sizes meet) and nothing in scope relates the two sizes (m < n)."""
+    clash = getattr(exc, "clash", None)
+    if not isinstance(exc, ShapeError) or clash is None or scope.problem is not None:
+        return None
+    a, b = clash
+    if not (isinstance(a, sp.Symbol) and isinstance(b, sp.Symbol)):
+        return None
+    declared = {d for x in scope.declared.values() for d in (x.rows, x.cols)}
+    if not {a, b} <= declared or not shapes_fixed(st.tree, scope):
+        return None
+    sizes = {str(a), str(b)}
+    stated = {x.lstrip("\\") for x in st.stated_names} | {to_text(x).lstrip("\\") for h in list(st.hypotheses)
+                                                         + ([st.condition] if st.condition is not None else [])
+                                                         for x in h.walk() if x.kind == "name"}
+    if sizes & stated:
+        return None
+    res = _judge_one_reading(st, scope.with_equal_dims(a, b), opts, equal_dims=True)
+    if res["status"] == REFUTED:
+        reason = (f"{why}: its shapes fit only when {a} = {b}, and with {a} = {b} it fails ("
+                  + (res.get("reason") or res["scope"])[:200] + ")")
+        return dict(res, scope=f"refuted: {reason}", reason=reason)
+    reason = f"{why}; its shapes fit only when {a} = {b}, and then it is {res['status']}"
+    return {"status": UNDECIDED, "scope": f"undecided: {reason}", "reason": reason, "links": []}
+
+
+def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: bool = False) -> dict[str, Any]:
     import sys
 
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 6000))  # a worker: deep but bounded trees
@@ -375,6 +430,10 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options) -> dict[str, 
     except BindError as exc:
         col = f" at column {exc.column + st.col - 1}" if exc.column else ""
         msg = str(exc).split(" at column ")[0]
+        if not equal_dims:
+            other = _equal_dims_reading(st, scope, opts, exc, f"{msg}{col}")
+            if other is not None:
+                return other
         if isinstance(exc, ShapeError) and all_declared(tree, scope):
             # declarations are made in one context and used in another ("x in R^n", later "if A is
             # square"): shapes that do not fit are reported, not refuted
@@ -818,6 +877,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     structure: dict[Any, set[str]] = {}  # section -> structure words its prose states (orthogonal, SVD)
     told = S.extract(doc.claims)  # the same words attached to names ("$U$ orthogonal"), see structure.py
     facts = list(told.facts)
+    real = parse(r"\mathbb{R}")
+    last_normal: tuple[str, Node] | None = None  # the normal variable the previous span declared
     sentence: set[int] = set()  # lines of the sentence the current span belongs to
     sentence_section: Any = None
     sentence_ended = False  # the span before ended with a full stop ("$$s_n = c.$$")
@@ -834,6 +895,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
         sentence.add(claim.line)
         sentence_section = section
         sentence_ended = claim.latex.rstrip().rstrip("\\,;: ").endswith(".")
+        for name in S.scalars_stated(claim.context):  # "a scalar bias $b_2$": b_2 is declared real
+            model.declare(name, real, to_text(name) + r" \in \mathbb{R}", claim.line, section)
+        if last_normal is not None and _define_density(model, claim, last_normal):
+            last_normal = None
         low = claim.context.lower()
         low = low.replace("spectral norm", "").replace("spectral radius", "")  # norms, not structure
         found = {w for w in _STRUCTURE_WORDS if w in low}
@@ -994,6 +1059,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                         model.declare(items[0], items[1], st.latex, claim.line, section)
                     except BindError:
                         pass
+                    if declaration(tree) and items[0].kind == "name":
+                        last_normal = (st.latex, items[0])  # "write $\phi$ for its density" may follow
                     # a declared shape gives no value: the first equation for W may still define it
                 else:
                     model.assume(tree, st.latex, claim.line, section, names, local=role.local,
@@ -1167,7 +1234,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     solve_index=SOL.index_values(*_line_statements(doc, claim.line)),
                     solve_only=role.role == R.SOLUTION and (not implication or len(solve) > 3))
             st_job = dataclasses.replace(st, hypotheses=hyps, hypothesis_texts=hyp_texts, unapplied=unapplied,
-                                         nearby_ranges=near,
+                                         nearby_ranges=near, stated_names=model.stated_names(section, claim.line),
                                          unread_defs=[f"{f} (line {ln})" for f, (ln, sec) in unread_defs.items()
                                                       if f in reach and visible(sec, section)
                                                       and not model.is_defined(f, section)],

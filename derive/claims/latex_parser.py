@@ -630,9 +630,13 @@ class Parser:
             idx = self.parse_expr()
             self.expect(")")
             return Node("name", base.value, (base.args[0], idx), base.col)
-        if t.kind == "cmd" and t.value == r"\star":
+        if t.value in (r"\star", "*", r"\ast"):  # x^*, x^\star: the optimum, part of the name
             self.next()
             return Node("name", base.value + "^*", base.args, base.col) if base.kind == "name" else base
+        if base.kind == "name" and t.value == "{" and self.peek().value in (r"\star", "*", r"\ast") \
+                and self.peek(2).value == "}":
+            self.pos += 3  # x^{*}, x^{\star}
+            return Node("name", base.value + "^*", base.args, base.col)
         if base.kind == "name" and t.kind == "sym" and t.value in ("+", "-") and self.peek().kind != "num":
             self.next()  # P^+, x^-: an updated or limiting value, part of the name
             return Node("name", base.value + "^" + t.value, base.args, base.col)

@@ -219,6 +219,11 @@ class DocumentModel:
         return [h for h in self.hypotheses if visible(h.section, section) and h.names & names
                 and (not h.local or h.line == line)]
 
+    def stated_names(self, section: Section, line: int) -> set[str]:
+        """Names that the hypotheses visible at ``line`` speak of (the sizes of ``q > p``)."""
+        return {x for h in self.hypotheses if visible(h.section, section) and (not h.local or h.line == line)
+                for x in h.names}
+
     def rebinds_input(self, section: Section, problem_scope: Scope, uses: set[str] | None = None) -> str | None:
         """The first visible definition that takes over one of the problem's inputs.  A
         re-indexing (``j = k - 1 - \\ell``) of one of the problem's index letters counts only

@@ -30,6 +30,7 @@ Bounds: total degree :data:`MAX_DEGREE`, :data:`MAX_TERMS` monomials after expan
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -641,3 +642,44 @@ def _raw_moment(family: str, vals: list[sp.Basic], k: int) -> sp.Basic:
         return sum((sp.functions.combinatorial.numbers.stirling(k, j) * lam ** j for j in range(1, k + 1)),
                    sp.Integer(0))
     raise ProbabilityError(f"no moments for {family}")
+
+
+# --- "write $\phi$ for its density": the density of the Gaussian just declared ------------------
+
+_DENSITY_NAME = re.compile(
+    r"(?:\$([^$]{1,40})\$\s+(?:for|to\s+denote|denote|denotes|is|be)\s+(?:its|the)\s+(?:probability\s+)?density\b)"
+    r"|(?:\b(?:its|with|the|of)\s+(?:probability\s+)?density(?:\s+function)?\s+\$([^$]{1,40})\$)")
+_PARAMS = ("\\xi", "\\zeta", "\\chi")
+
+
+def density_name(text: str) -> str | None:
+    """The name prose gives a density (``write $\\phi$ for its density``, ``with density $p$``)."""
+    found = None
+    for m in _DENSITY_NAME.finditer(text[-600:]):
+        found = (m.group(1) or m.group(2)).strip()
+    return found
+
+
+def density_definition(name: str, decl_latex: str, vector: bool) -> str | None:
+    """``name(ξ) = …``: the normal density of the variable that ``decl_latex`` (``x \\sim
+    \\mathcal{N}(\\mu, C)``) declares, in LaTeX — a vector's with covariance C, a scalar's with
+    variance v; None when the declaration is not one normal variable with two parameters."""
+    from .latex_parser import split_top_commas
+
+    head, sep, dist = decl_latex.partition("\\sim")
+    if not sep or "," in split_top_commas(head)[0] or len(split_top_commas(head)) != 1:
+        return None
+    open_at, close_at = dist.find("("), dist.rfind(")")
+    if open_at < 0 or close_at < open_at or "N" not in dist[:open_at]:
+        return None
+    params = split_top_commas(dist[open_at + 1:close_at])
+    if len(params) != 2:
+        return None
+    mean, cov = (p.strip() for p in params)
+    var = next((p for p in _PARAMS if p not in decl_latex), None)
+    if var is None:
+        return None
+    if vector:
+        return (f"{name}({var}) = \\det(2\\pi ({cov}))^{{-1/2}} \\exp\\left(-\\frac{{1}}{{2}}({var} - ({mean}))^\\top "
+                f"({cov})^{{-1}}({var} - ({mean}))\\right)")
+    return f"{name}({var}) = (2\\pi ({cov}))^{{-1/2}} \\exp\\left(-\\frac{{({var} - ({mean}))^2}}{{2({cov})}}\\right)"

@@ -32,6 +32,8 @@ class BindError(Exception):
 class ShapeError(BindError):
     """Shapes that cannot fit together under the current hypothesis."""
 
+    clash: tuple | None = None  # set by bind_chain: the two fixed sizes every reading met
+
 
 # --- shapes: union-find over dimension classes ----------------------------------------------------
 
@@ -46,6 +48,7 @@ class Dims:
         # of 1-vectors instead of trying the next hypothesis); sizes of I, 0 and 1 blocks
         # are flexible
         self.rigid: list[bool] = [False]
+        self.clash: tuple[sp.Expr, sp.Expr] | None = None
 
     def new(self, value: sp.Expr | None = None, rigid: bool = False) -> int:
         self.parent.append(len(self.parent))
@@ -77,6 +80,7 @@ class Dims:
             return
         va, vb = self.value[ra], self.value[rb]
         if va is not None and vb is not None and va != vb:
+            self.clash = (va, vb)  # two fixed sizes met (n vs m): the judge may try them equal
             raise ShapeError(f"{what} do not match ({va} vs {vb})")
         one = self.find(self.ONE)
         if (ra == one and self.rigid[rb] and vb is None) or (rb == one and self.rigid[ra] and va is None):
@@ -151,6 +155,13 @@ class Scope:
     # X -> (row, col, value) of X_{ij} = value (every entry), or of T_{i,i+j-1} = w_j for j = lo..hi with
     # zeros elsewhere: then value is the sum over j of w_j [column = i+j-1] (a band)
     matrix_rules: dict[str, tuple[str, str, Node]] = field(default_factory=dict)
+
+    def with_equal_dims(self, a: sp.Symbol, b: sp.Symbol) -> "Scope":
+        """This scope with the declared dimension ``a`` read as ``b`` (the case m = n)."""
+        out = self.copy()
+        out.declared = {k: Declared(d.rows.xreplace({a: b}), d.cols.xreplace({a: b})) for k, d in self.declared.items()}
+        out.dim_symbols = {k: (b if v == a else v) for k, v in self.dim_symbols.items()}
+        return out
 
     def copy(self) -> "Scope":
         """A scope that can take more bindings without changing this one."""

@@ -51,6 +51,7 @@ class Statement:
     rules: list = field(default_factory=list)  # (job, lhs, rhs): earlier claims usable once verified
     # index ranges stated for an earlier statement nearby (same line): another reading of this one
     nearby_ranges: list[tuple[Node, str]] = field(default_factory=list)
+    stated_names: set[str] = field(default_factory=set)  # names any hypothesis in scope speaks of (q > p)
     unread_defs: list[str] = field(default_factory=list)  # names it reaches whose definition could not be read
     # (lhs, rhs, latex, line) of definitions an earlier part made of names this part leaves open:
     # a reading that may verify the statement when the part's own reading decides nothing

@@ -471,3 +471,30 @@ def from_math(latex: str, tree: Node | None) -> tuple[str, str] | None:
             if q.kind == "transpose" and q.args[0].kind == "name" and p.kind == "name" and to_text(q.args[0]) == to_text(p):
                 return ("orthogonal", family(p) or "")
     return None
+
+
+# "a scalar bias $b_2$", "scalars $a, b$", "$c$ is a scalar": names the prose makes real numbers
+_SCALAR_BEFORE = re.compile(r"\b(?:a|an|the|some|any|each|and|two|real|positive|nonzero|non-zero)\s+scalars?"
+                            r"((?:\s+[A-Za-z][A-Za-z\-]*){0,2}?)\s*\$([^$]{1,120})\$")
+_SCALAR_AFTER = re.compile(r"\$([^$]{1,120})\$\s+(?:is|are|be)\s+(?:an?\s+|both\s+|all\s+)?(?:real\s+)?scalars?\b")
+# "a scalar function $f$", "scalar product": the word qualifies something that is not the name
+_NOT_SCALAR_NOUN = {"function", "functions", "field", "fields", "product", "products", "multiple", "multiples",
+                    "valued", "-valued", "loss", "objective", "output", "outputs", "of", "times", "with", "and"}
+
+
+def scalars_stated(text: str) -> list[Node]:
+    """Names the prose declares scalars (``a scalar bias $b_2$``, ``$c$ is a scalar``): only
+    inline math that is a name or a list of names; "a scalar function $f$" declares nothing."""
+    out: list[Node] = []
+    found = [(m.group(2), m.group(1).split()) for m in _SCALAR_BEFORE.finditer(text[-4000:])]
+    found += [(m.group(1), []) for m in _SCALAR_AFTER.finditer(text[-4000:])]
+    for latex, words in found:
+        if any(w.lower() in _NOT_SCALAR_NOUN or w.lower().endswith("-valued") for w in words):
+            continue
+        try:
+            names = [parse(part) for part in split_top_commas(latex)]
+        except ParseError:
+            continue
+        if names and all(n.kind == "name" for n in names):
+            out.extend(names)
+    return out
