@@ -38,6 +38,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .binding import bind_chain
 from .nodes import DerivM
+from .equations import solvable_names, solve_for_one
 from .discipline import (all_declared, shapes_fixed, declared_text, expanded_names, free_identity, has_custom, has_sequences,
                          transcendental, unbound_one_side)
 from .indexing import entry_notation
@@ -258,6 +259,23 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
         res = _judge_solution(st, scope)
         if res is not None:
             return res
+    res = _judge_nearby(st, scope, opts)
+    if st.premise is None or res["status"] in (VERIFIED, PROVED) or not (
+            res["status"] == REFUTED or "fails" in (res.get("reason") or "")):
+        return res
+    # -2\sigma^2(1 - w) + 2\lambda w = 0, then w(\sigma^2 + \lambda) = \sigma^2: the second line is no
+    # identity, but it holds wherever the first does (the derivation solves that equation)
+    tree, text = st.premise
+    other = _judge_one_reading(dataclasses.replace(st, premise=None, nearby_ranges=[],
+                                                   equations=st.equations + [(tree, f"the line before, {text}")]),
+                               scope, opts)
+    if other["status"] not in (VERIFIED, PROVED) or "the line before" not in other["scope"]:
+        return res
+    why = "it is no identity, but holds wherever the equation on the line before holds (the derivation solves it)"
+    return dict(other, scope=f"{other['scope']}; {why}")
+
+
+def _judge_nearby(st: Statement, scope: Scope, opts: Options) -> dict[str, Any]:
     res = _judge_one_reading(st, scope, opts)
     if res["status"] == UNDECIDED and st.earlier_defs:
         return _with_earlier_parts(st, scope, opts, res)
@@ -392,7 +410,15 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
         nodes.extend(h_nodes)
         hyp_links.extend((a + off, op, b + off) for a, op, b in h_links
                          if op in ("<", "<=", ">", ">=", "!="))
-    pairs = [(a, b) for a, op, b in links + hyp_links if op not in _NOT_JUDGED]
+    n_before_eqs = len(nodes)
+    eq_links: list[tuple[int, int, str]] = []  # equations assumed in scope, bound with the claim
+    for h, text in st.equations:
+        h_nodes, h_links = chain_links(h)
+        if len(h_links) == 1 and h_links[0][1] == "=":
+            off = len(nodes)
+            nodes.extend(h_nodes)
+            eq_links.append((h_links[0][0] + off, h_links[0][2] + off, text))
+    pairs = [(a, b) for a, op, b in links + hyp_links if op not in _NOT_JUDGED] + [(a, b) for a, b, _t in eq_links]
     scalar_items = {i for a, op, b in links + hyp_links if op in ("<", "<=", ">", ">=") for i in (a, b)}
     if st.local_defs:
         scope = scope.copy()
@@ -418,11 +444,19 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
 
     try:
         try:
-            bound, scope = bind(nodes, pairs, scalar_items, scope)
+            try:
+                bound, scope = bind(nodes, pairs, scalar_items, scope)
+            except BindError:
+                if not eq_links:
+                    raise
+                # an equation that cannot be read with the claim stays unapplied (it blocks a refutation)
+                nodes, eq_links = nodes[:n_before_eqs], []
+                pairs = [(a, b) for a, op, b in links + hyp_links if op not in _NOT_JUDGED]
+                bound, scope = bind(nodes, pairs, scalar_items, scope)
         except BindError:
             if not hyp_links:
                 raise
-            nodes, hyp_links = nodes[:n_own], []
+            nodes, hyp_links, eq_links = nodes[:n_own], [], []
             pairs = [(a, b) for a, op, b in links if op not in _NOT_JUDGED]
             scalar_items = {i for a, op, b in links if op in ("<", "<=", ">", ">=") for i in (a, b)}
             bound, scope = bind(nodes, pairs, scalar_items, scope)
@@ -443,6 +477,11 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
         return {"status": UNDECIDED, "scope": f"undecided: {msg}{col}", "reason": f"{msg}{col}", "links": []}
     generic = bound.hypothesis is not None and scope.problem is None
     relations = [(bound.items[a], op, bound.items[b]) for a, op, b in hyp_links]
+    assign, solved = _solve_equations(bound, eq_links, n_own) if scope.problem is None else ([], [])
+    if assign:
+        relations += [(bound.items[a], "=", bound.items[b]) for a, b, text in eq_links if text in solved]
+        st = dataclasses.replace(st, unapplied=[u for u in st.unapplied if u not in solved])
+    hyp_sampled = bool(hyp_links or assign)
     structure = st.structure if scope.problem is None else []
     if st.structure and scope.problem is not None:  # a registered problem samples its own inputs
         st = dataclasses.replace(st, unapplied=st.unapplied + ["structure stated in the prose: "
@@ -456,14 +495,14 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
         # evaluation would see rounding, not a counterexample
         wide_eq = generic_problem(bound, scalar_intervals(relations), wide=True, exponent=WIDE_EXPONENT,
                                   structure=structure)
-        if hyp_links:
-            wide_eq = HypothesisProblem.wrap(wide_eq, relations)
+        if hyp_sampled:
+            wide_eq = HypothesisProblem.wrap(wide_eq, relations, assign)
     if scope.problem is None and any(op in ("<", "<=", ">", ">=") for _a, op, _b in links):
         wide_problem = generic_problem(bound, scalar_intervals(relations), wide=True, structure=structure)
-        if hyp_links:
-            wide_problem = HypothesisProblem.wrap(wide_problem, relations)
-    if hyp_links:
-        problem = HypothesisProblem.wrap(problem, relations)
+        if hyp_sampled:
+            wide_problem = HypothesisProblem.wrap(wide_problem, relations, assign)
+    if hyp_sampled:
+        problem = HypothesisProblem.wrap(problem, relations, assign)
     settings = CheckSettings(instances=opts.instances, dps=opts.dps, seed=opts.seed,
                              symbolic_timeout=max(0.2, min(2.0, opts.timeout * 0.25)))
     results: list[LinkResult] = []
@@ -555,6 +594,9 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
     if hyp_links:
         texts = st.hypothesis_texts or [to_text(h) for h in st.hypotheses]
         scope_text += " [sampled under: " + "; ".join(" ".join(t.split()) for t in texts)[:300] + "]"
+    if assign:
+        scope_text += " [equations assumed, honoured exactly: " + "; ".join(
+            f"{' '.join(t.split())} (solved for {sym})" for (sym, _v), t in zip(assign, solved))[:300] + "]"
     if st.local_defs:
         scope_text += " [with the document's values: " + "; ".join(" ".join(t.split()) for t in st.local_defs)[:300] + "]"
     if bound.extra.get("model"):
@@ -566,6 +608,45 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
     del generic
     return {"status": status, "scope": scope_text, "reason": reason, "counterexample": first_bad.counterexample,
             "links": [dataclasses.asdict(r) for r in results]}
+
+
+def _dimension_symbols(bound: Bound) -> set:
+    """Symbols that size a matrix (drawn before the values: never solved for)."""
+    out = set(bound.dims)
+    for e in bound.items:
+        if e is None:
+            continue
+        for node in sp.preorder_traversal(e):
+            if isinstance(node, MatrixExpr):
+                for d in node.shape:
+                    out |= sp.sympify(d).free_symbols
+    return out
+
+
+def _solve_equations(bound: Bound, eq_links: list[tuple[int, int, str]], n_own: int
+                     ) -> tuple[list[tuple[sp.Symbol, sp.Basic]], list[str]]:
+    """The equations assumed in scope, each solved for one name (derive.claims.equations): the
+    assignments sampling makes, and the texts of the equations so honoured."""
+    if not eq_links:
+        return [], []
+    claim_symbols = set().union(*(bound.items[i].free_symbols for i in range(n_own)
+                                  if bound.items[i] is not None and isinstance(bound.items[i], sp.Basic)))
+    fixed = _dimension_symbols(bound)
+    allowed = solvable_names(bound.symbols, claim_symbols, fixed)
+    assign, solved = [], []
+    for a, b, text in eq_links:
+        lhs, rhs = bound.items[a], bound.items[b]
+        if lhs is None or rhs is None:
+            continue
+        # names an earlier equation sets are known here: substitute them first
+        done = dict(assign)
+        sol = solve_for_one(lhs.xreplace(done), rhs.xreplace(done), claim_symbols, allowed, fixed)
+        if sol is None:
+            continue
+        fixed.add(sol[0])
+        assign.append(sol)
+        solved.append(text)
+    return assign, solved
 
 
 _NUMERATOR = re.compile(r"numerator[- ]layout|one row (per|for each) (output|component|entry)"
@@ -853,6 +934,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     where: list[tuple[int, int, Statement, Any, str | None]] = []  # job -> (slot, line, statement, role, problem)
     auto = _auto_scopes(doc) if name is None and opts.auto_problem else []
     previous: Any = None  # (statement, role, section, line) of the statement before, for steps
+    premised: Any = None  # the judged equation a next line may rearrange ("= 0" and what follows it)
     subjects: set[str] = set()  # names stated as the left side of an equation but never defined
     candidate_rules: list[tuple[int, Node, Node, Node | None]] = []  # (job, lhs, rhs, condition) about a problem
     given_rhs = list(base.defs.values()) + [r for *_x, r in base.def_patterns] + [b for _p, b in base.funcs.values()]
@@ -1155,6 +1237,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                      for h in visible_hyps if not _samplable(h.tree)}
             case_trees = {h.latex: h.tree for h in visible_hyps}
             once = [c[1] for c in cases.values() if c is not None]
+            trees = {h.latex: h.tree for h in visible_hyps}
+            equations: list[tuple[Node, str]] = []
             for text, c in cases.items():
                 if c is not None and once.count(c[1]) == 1:  # x = 3 and x = 2 on one line: neither is set
                     equation, also = _case_parts(case_trees[text], text)
@@ -1164,6 +1248,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                         hyp_texts.append(cond_text)
                 else:
                     unapplied.append(text)
+                    if _single_equation(trees[text]):
+                        equations.append((trees[text], text))  # solved for one name where it binds
             for lim in sorted({x.value for x in tree.walk() if x.kind == "name" and x.args[0] is not None
                                and x.args[0].kind == "infinity"}):
                 if not model.has_member(lim + R.INDEXED, section):
@@ -1215,6 +1301,11 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             if stated and any((_matrix_like(n) or (stated & set(_EIGEN_WORDS) and n.endswith(R.INDEXED)))
                               and not model.is_defined(n, section) for n in reach - fixed):
                 unapplied.append("structure stated in the prose: " + ", ".join(sorted(stated)))
+            premise = None
+            if _equation_premise(previous, section, tree, premised):
+                premise = (previous[0].tree, previous[0].latex)
+            # the next line may rearrange this one
+            premised = st if premise is not None or _zero_equation(tree) else None
             if _is_implication_step(role, previous, section, tree):
                 hyps = hyps + [previous[0].tree]  # an inequality step: judged as an implication
                 hyp_texts = hyp_texts + [previous[0].latex]
@@ -1234,7 +1325,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     solve_index=SOL.index_values(*_line_statements(doc, claim.line)),
                     solve_only=role.role == R.SOLUTION and (not implication or len(solve) > 3))
             st_job = dataclasses.replace(st, hypotheses=hyps, hypothesis_texts=hyp_texts, unapplied=unapplied,
-                                         nearby_ranges=near, stated_names=model.stated_names(section, claim.line),
+                                         nearby_ranges=near, equations=equations, premise=premise,
+                                         stated_names=model.stated_names(section, claim.line),
                                          unread_defs=[f"{f} (line {ln})" for f, (ln, sec) in unread_defs.items()
                                                       if f in reach and visible(sec, section)
                                                       and not model.is_defined(f, section)],
@@ -1888,6 +1980,27 @@ def _index_case(tree: Node) -> bool:
     """``\\ell = 0``, ``k = 1``: a case of an index (it governs its own line, not the part)."""
     lhs = tree.args[0][0] if tree.kind == "chain" else tree
     return lhs.kind == "name" and lhs.args == (None, None) and lhs.value.lstrip("\\") in _INDEX_NAMES
+
+
+def _zero_equation(tree: Node) -> bool:
+    """``-2\\sigma^2(1 - w) + 2\\lambda w = 0``: an equation set to zero (a condition a derivation solves)."""
+    return _single_equation(tree) and any(x.kind == "num" and x.value == "0" for x in tree.args[0])
+
+
+def _equation_premise(previous: Any, section: Any, tree: Node, premised: Any) -> bool:
+    """Whether the judged equation on the line before is one this equation rearranges: it is set to
+    zero or rearranges one that is, in the same part, and the two share a name."""
+    if previous is None or previous[0].tree is None or previous[0] is not premised:
+        return False
+    if previous[1].role not in (R.CLAIM, R.STEP, R.SOLUTION) or parts(previous[2]) != parts(section):
+        return False
+    return _single_equation(previous[0].tree) and _single_equation(tree) \
+        and bool(R.free_names(previous[0].tree) & R.free_names(tree))
+
+
+def _single_equation(tree: Node) -> bool:
+    """``L = 2^N``: one equation between two sides (a chain ``a = b = c`` or a mixed one is not)."""
+    return tree.kind == "chain" and tree.args[1] == ("=",)
 
 
 def _samplable(tree: Node) -> bool:

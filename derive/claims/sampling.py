@@ -17,7 +17,7 @@ import sympy as sp
 from sympy.core.sympify import _sympify  # strict: never parses a string
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
-from ..numeric import EvaluationError, as_scalar, evaluate
+from ..numeric import EvaluationError, as_scalar, evaluate, is_matrix
 from ..problem import Dim, Index, Problem, Sampler
 from ..symbols import MatSeq
 from .scope import Bound
@@ -382,20 +382,56 @@ class HypothesisProblem(Problem):
     TRIES = 64
 
     @classmethod
-    def wrap(cls, problem: Problem, relations: list[tuple[sp.Basic, str, sp.Basic]]) -> "HypothesisProblem":
+    def wrap(cls, problem: Problem, relations: list[tuple[sp.Basic, str, sp.Basic]],
+             assign: list[tuple[sp.Symbol, sp.Basic]] | None = None) -> "HypothesisProblem":
+        """``assign``: equality hypotheses solved for one name each (``L = 2^N`` as L := 2^N); the
+        name is set from the others' values after each draw, and the equation is checked again."""
         obj = cls(**{f.name: getattr(problem, f.name) for f in dataclasses.fields(problem)})
         object.__setattr__(obj, "_inner", problem)
         object.__setattr__(obj, "_relations", relations)
+        object.__setattr__(obj, "_assign", list(assign or []))
         return obj
+
+    def _apply_assignments(self, inst: Any) -> bool:
+        """Set each solved name from the rest of the instance; False where a value is not a finite
+        real (an integer for an integer name): such an instance does not satisfy the hypothesis."""
+        # a later equation was solved with the earlier names substituted: its name comes first
+        for sym, expr in reversed(self._assign):
+            v = evaluate(expr, inst.values, inst.sequences, inst.dps)
+            if is_matrix(v):  # a vector or matrix alone on one side (a = u + \mu u)
+                if not all(mpmath.isfinite(v[i, j]) and not isinstance(v[i, j], mpmath.mpc)
+                           for i in range(v.rows) for j in range(v.cols)):
+                    return False
+                inst.values[sym] = v
+                continue
+            v = as_scalar(v)
+            if isinstance(v, mpmath.mpc) or not mpmath.isfinite(v):
+                return False
+            if isinstance(inst.values.get(sym), int) or sym.is_integer:
+                if v != mpmath.nint(v):
+                    return False
+                v = int(mpmath.nint(v))
+            inst.values[sym] = v
+        return True
 
     def _holds(self, inst: Any) -> bool:
         for lhs, op, rhs in self._relations:
-            left = as_scalar(evaluate(lhs, inst.values, inst.sequences, inst.dps))
-            right = as_scalar(evaluate(rhs, inst.values, inst.sequences, inst.dps))
+            left = evaluate(lhs, inst.values, inst.sequences, inst.dps)
+            right = evaluate(rhs, inst.values, inst.sequences, inst.dps)
+            if op == "=" and is_matrix(left) and is_matrix(right):
+                if (left.rows, left.cols) != (right.rows, right.cols) or any(
+                        abs(left[i, j] - right[i, j]) > mpmath.mpf(10) ** (10 - inst.dps) * max(
+                            1, abs(left[i, j]), abs(right[i, j])) for i in range(left.rows) for j in range(left.cols)):
+                    return False
+                continue
+            left, right = as_scalar(left), as_scalar(right)
             if isinstance(left, mpmath.mpc) or isinstance(right, mpmath.mpc):
                 return False
-            ok = {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right,
-                  "!=": left != right}[op]
+            if op == "=":  # a solved equation, checked again at the instance's precision
+                ok = abs(left - right) <= mpmath.mpf(10) ** (10 - inst.dps) * max(1, abs(left), abs(right))
+            else:
+                ok = {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right,
+                      "!=": left != right}[op]
             if not ok:
                 return False
         return True
@@ -404,7 +440,7 @@ class HypothesisProblem(Problem):
         for k in range(self.TRIES):
             inst = self._inner.sample(rng, dps, small=small, fixed=fixed if k == 0 else None, ranges=ranges)
             try:
-                if self._holds(inst):
+                if self._apply_assignments(inst) and self._holds(inst):
                     return inst
             except EvaluationError:
                 continue

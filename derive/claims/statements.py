@@ -62,6 +62,12 @@ class Statement:
     solve_strict: bool = False
     solve_index: dict = field(default_factory=dict)
     solve_only: bool = False
+    # equations assumed in scope (L = 2^N; the line before a step): solved for one name when sampling
+    # where they bind (derive.claims.equations); their texts stay in ``unapplied`` until then
+    equations: list[tuple[Node, str]] = field(default_factory=list)
+    # the equation on the line before, where a derivation solves it (an "= 0" and the lines that
+    # rearrange it): a claim that fails as an identity is judged again where that equation holds
+    premise: tuple[Node, str] | None = None
 
 
 def depth_walk(toks: list[Token]):
