@@ -114,6 +114,7 @@ class Inference(IndexedNotation):
         self.entry_ranges: list[tuple[str, int]] = []  # (index key, dimension class) of entries x_i
         self.range_probe: dict[str, list[int]] = {}  # \sum_i without limits: the dimensions i indexes
         self.condition_ranges: dict[str, tuple[Node, Node]] = {}  # index ranges the condition states
+        self.family_lengths: list[tuple[str, int]] = []  # vectors of entries over a family: (name, length class)
 
     # -- shapes
     def scalar(self) -> Shape:
@@ -1090,8 +1091,10 @@ class Inference(IndexedNotation):
             raise BindError(f"the length of {to_text(n)} is not fixed by what its entries {to_text(n)}_{var} index",
                             n.col)
         if not dims:
-            # p_i = σ(w^T x_i) over a family x_1, x_2, ...: as long as the statement makes it (X^T (p - y))
+            # p_i = σ(w^T x_i) over a family x_1, x_2, ...: as long as the statement makes it (X^T (p - y));
+            # bind_chain checks that the statement does fix it
             dims = [self.dims.new(rigid=True)]
+            self.family_lengths.append((to_text(n), dims[0]))
         for d in dims[1:]:
             self.dims.unify(dims[0], d, f"the entries of {to_text(n)} index vectors of different lengths")
         d = dims[0]
