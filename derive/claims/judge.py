@@ -268,8 +268,8 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
 
 
 def _define_density(model: DocumentModel, claim: Any, declared: tuple[str, Node]) -> bool:
-    """"write $\\phi$ for its density" right after ``x \\sim \\mathcal{N}(\\mu, C)``: φ is defined as
-    the normal density (of a vector or a scalar, as x is declared; nothing for an undeclared x)."""
+    """Prose "write $\\phi$ for its density" after ``x \\sim \\mathcal{N}(\\mu, C)``: φ is defined as the
+    normal density (of a vector or a scalar, as x is declared; nothing for an undeclared x)."""
     name = density_name(claim.context)
     if name is None:
         return False
