@@ -224,3 +224,12 @@ def test_member_reading_covers_the_family_a_sum_reads(tmp_path):
                 "\\sum_{i=1}^2 c_i \\mathbf{u}_i = c_1\\mathbf{u}_2 + c_2\\mathbf{u}_1": "refuted"})
     # the weights are scalars and the u_i vectors (not everything scalar)
     assert "except scalar c_{" in v["\\sum_{i=1}^2 c_i \\mathbf{u}_i = c_1\\mathbf{u}_2 + c_2\\mathbf{u}_1"]["scope"]
+
+
+def test_entries_over_a_family_without_a_length_stay_undecided(tmp_path):
+    v = _verdicts(tmp_path, (
+        "Let $\\boldsymbol\\theta \\in \\mathbb{R}^k$ and vectors $\\mathbf{a}_j \\in \\mathbb{R}^k$. "
+        "Define $u_j = \\tanh(\\boldsymbol\\theta^\\top \\mathbf{a}_j)$ and assume $m \\ge 1$.\n\n"
+        "$$\\sum_{j=1}^m u_j = \\mathbf{1}^\\top \\mathbf{u}$$\n"))
+    # true when u has the m entries u_1..u_m, but nothing says u has m entries: not refuted
+    assert v["\\sum_{j=1}^m u_j = \\mathbf{1}^\\top \\mathbf{u}"]["status"] in ("undecided",) + TRUE

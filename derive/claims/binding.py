@@ -99,6 +99,11 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
             for d, why, col in inf.unfixed:  # q_k = ... with no length of its own, and nothing here gives one
                 if inf.dims.value[inf.dims.find(d)] is None:
                     raise BindError(why, col)
+            for name, d in inf.family_lengths:
+                if inf.dims.value[inf.dims.find(d)] is None:
+                    # u_j = tanh(θᵀa_j) over a family: nothing in the statement says how many entries u has
+                    raise BindError(f"the length of {name} is not fixed by the statement (its entries are "
+                                    "defined over a family)")
             cond_t = None
             if condition is not None:
                 cond_t = _condition(inf, condition)

@@ -121,6 +121,7 @@ class Inference(IndexedNotation):
         self.range_probe: dict[str, list[int]] = {}  # \sum_i without limits: the dimensions i indexes
         self.condition_ranges: dict[str, tuple[Node, Node]] = {}  # index ranges the condition states
         self.tuples_read = 0  # bracketed tuples read as column vectors (a shape mismatch is no refutation)
+        self.family_lengths: list[tuple[str, int]] = []  # vectors of entries over a family: (name, length class)
 
     # -- shapes
     def scalar(self) -> Shape:
@@ -1252,6 +1253,7 @@ class Inference(IndexedNotation):
         if not dims and self._family_entries(rhs, var):
             # p_i = σ(w^T x_i) over a family x_1, x_2, ...: as long as the statement makes it (X^T (p - y))
             dims = [self.dims.new(rigid=True)]
+            self.family_lengths.append((to_text(n), dims[0]))  # bind_chain checks the statement fixes it
         if not dims:
             # nothing in the entries fixes the length: the statement must (⟨q, z⟩ with z ∈ R^K), else undecided
             self.unfixed.append((length, f"the length of {to_text(n)} is not fixed by what its entries "

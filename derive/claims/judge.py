@@ -332,8 +332,8 @@ def _judge_solution(st: Statement, scope: Scope) -> dict[str, Any] | None:
 
 
 def _define_density(model: DocumentModel, claim: Any, declared: tuple[str, Node]) -> bool:
-    """"write $\\phi$ for its density" right after ``x \\sim \\mathcal{N}(\\mu, C)``: φ is defined as
-    the normal density (of a vector or a scalar, as x is declared; nothing for an undeclared x)."""
+    """Prose "write $\\phi$ for its density" after ``x \\sim \\mathcal{N}(\\mu, C)``: φ is defined as the
+    normal density (of a vector or a scalar, as x is declared; nothing for an undeclared x)."""
     name = density_name(claim.context)
     if name is None:
         return False
