@@ -17,7 +17,7 @@ from .nodes import (AtM, AtS, DerivM, DerivS, DifferentialM, DifferentialS, Entr
                     Softmax)
 from .probability import random_families
 from .roles import family, free_names
-from .scope import Bound, Scope
+from .scope import Bound, Scope, name_key
 from .statements import Statement
 
 
@@ -125,12 +125,16 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
     # the rest of it is not the document's
     out |= {n for n in a | b if n + R.INDEXED in scope.def_families and n not in scope.def_families
             and not getattr(scope, "entries_of_defined", False)  # E[w^T h~]: h~ is the vector of its entries
-            and not _entry_rule(n, scope) and not _ruled_matrix(n, scope)}
+            and not _entry_rule(n, scope) and not _ruled_matrix(n, scope)
+            and n + R.INDEXED not in scope.label_families}  # q beside q_b = q^T B: a label, no entry
     for side in (left, right):  # a member the document did not give (Sigma_{ij} beside Sigma_{ii} = sigma_i)
         for x in side.walk():
             if x.kind == "name" and (family(x) or "") in scope.partial_families and to_text(x) not in scope.defs:
                 out.add(family(x) or "")
+    labels = _label_letters(left, scope) | _label_letters(right, scope)
     for name in a ^ b:
+        if name in labels:
+            continue  # b of q_b = q^T B (a labelled name the document defines): a label, not a quantity
         if name in assumed_only and (defined_right if name in a else defined_left):
             # K = p/(p + r) with K defined from P and R, p and r only assumed positive: the
             # statement may be naming them (the scalar case of P and R), not a universal identity
@@ -155,6 +159,19 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
             continue
         out.add(name)
     return out
+
+
+def _label_letters(side: Node, scope: Scope) -> set[str]:
+    """Letters used in ``side`` only as the subscript of a name the document defines exactly
+    (``q_b`` with ``q_b = q^\\top B``): labels, never quantities of the statement."""
+    labels: set[int] = set()
+    for x in side.walk():
+        if x.kind == "name" and isinstance(x.args[0], Node) and x.args[0].kind == "name" \
+                and x.args[0].args == (None, None) and name_key(x) in scope.defs:
+            labels.add(id(x.args[0]))
+    as_label = {x.value for x in side.walk() if id(x) in labels}
+    elsewhere = {x.value for x in side.walk() if x.kind == "name" and x.args == (None, None) and id(x) not in labels}
+    return as_label - elsewhere
 
 
 def _entry_rule(name: str, scope: Scope) -> bool:

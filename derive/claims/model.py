@@ -23,7 +23,7 @@ import sympy as sp
 from .inference import primed_name
 from .indexing import ellipsis_lengths
 from .latex_parser import Node, ParseError, to_text
-from .roles import family
+from .roles import family, label_subscript
 from .scope import BindError, Scope, name_key
 
 Section = tuple[tuple[int, str, int], ...]
@@ -109,8 +109,15 @@ class DocumentModel:
         """Whether the document gave only numbered members of ``fam`` so far (``m_0 = 0``):
         a rule for the whole family (``m_t = \\beta m_{t-1} + …``) is then still new."""
         found = [b for b in self.bindings if b.kind == "define" and b.family == fam and visible(b.section, section)]
+        quantities = self.vector_names(section)
         return bool(found) and fam not in self.base.def_families and all(
-            b.lhs.kind == "name" and any(isinstance(a, Node) and a.kind == "num" for a in b.lhs.args) for b in found)
+            b.lhs.kind == "name" and any(isinstance(a, Node) and a.kind == "num" for a in b.lhs.args)
+            or label_subscript(b.lhs, b.rhs, quantities) for b in found)
+
+    def vector_names(self, section: Section) -> frozenset[str]:
+        """Plain names declared in scope with a vector or matrix shape (``q \\in \\mathbb{R}^n``)."""
+        return frozenset(b.lhs.value for b in self.bindings if b.kind == "declare" and visible(b.section, section)
+                         and b.lhs.kind == "name" and b.lhs.args == (None, None) and b.rhs.kind == "pow")
 
     def member_defined(self, key: str, section: Section) -> bool:
         """Whether the document defines exactly this member (``x_{0}``) in scope."""

@@ -166,6 +166,30 @@ def _index_like(n: Node) -> bool:
         and (bool(names) or n.kind == "num")
 
 
+def label_subscript(lhs: Node, rhs: Node, quantities: set[str] | frozenset[str] = frozenset()) -> bool:
+    """Whether ``lhs = rhs`` defines one labelled name, not a rule for every member: ``c_b = CB``
+    (b is no index letter and the right side does not use it) or ``d_q = Cq`` with q a vector of
+    the document (``quantities``: names declared with a vector or matrix shape) that the right side
+    uses as that vector.  A rule keeps its index: ``x_i = a_i + 1``, ``g_t = g``, ``K_\\ell = C A^{\\ell-1} B``."""
+    if lhs.kind != "name" or lhs.args[1] is not None:
+        return False
+    sub = lhs.args[0]
+    if sub is None or sub.kind != "name" or sub.args != (None, None):
+        return False
+    letter = sub.value
+    in_rhs = [x for x in rhs.walk() if x.kind == "name" and x.value == letter]
+    if letter not in _INDEX_LETTERS and letter not in ("\\ell", "\\tau"):
+        return not in_rhs
+    if letter not in quantities or not in_rhs:
+        return False
+    # q used as the vector only: never inside a subscript or an exponent (x_q, a^q keep q an index)
+    for x in rhs.walk():
+        slots = list(x.args[:2]) if x.kind == "name" else ([x.args[1]] if x.kind == "pow" else [])
+        if any(isinstance(s, Node) and any(y.kind == "name" and y.value == letter for y in s.walk()) for s in slots):
+            return False
+    return True
+
+
 def free_names(n: Node) -> set[str]:
     """Name families a tree uses, without variables it binds itself (sum indices, d/dx)."""
     out: set[str] = set()

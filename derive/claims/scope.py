@@ -18,7 +18,7 @@ from ..problem import Problem
 from ..symbols import MatSeq
 from . import probability
 from .latex_parser import GREEK, Node, ParseError, parse, parse_expression, to_text
-from .roles import family
+from .roles import family, label_subscript
 
 
 class BindError(Exception):
@@ -147,6 +147,7 @@ class Scope:
     entry_names: set[str] = field(default_factory=set)  # declared vectors whose x_i the document means as entries
     def_index_vars: dict[str, set[str]] = field(default_factory=dict)  # family -> its definition's index names
     partial_families: set[str] = field(default_factory=set)  # families defined only on some members
+    label_families: set[str] = field(default_factory=set)  # families whose members are labels (c_b = CB)
     random: dict[str, Any] = field(default_factory=dict)  # declared random variables (probability.py)
     family_runs: dict[str, str] = field(default_factory=dict)  # family z -> n where z_1, \dots, z_n was written
     scalar_families: set[str] = field(default_factory=set)  # families written as a list of numbers
@@ -171,6 +172,7 @@ class Scope:
                                    dim_symbols=dict(self.dim_symbols), def_families=dict(self.def_families),
                                    entry_names=set(self.entry_names), def_index_vars=dict(self.def_index_vars),
                                    partial_families=set(self.partial_families), random=dict(self.random),
+                                   label_families=set(self.label_families),
                                    family_runs=dict(self.family_runs), scalar_families=set(self.scalar_families),
                                    entry_alias=dict(self.entry_alias), def_ranges=dict(self.def_ranges),
                                    matrix_rules=dict(self.matrix_rules))
@@ -313,7 +315,8 @@ class Scope:
         fam = family(lhs) if lhs.kind != "pow" else family(lhs.args[0])  # s^2 = ... determines s
         if fam is not None:
             self.def_families[fam] = self.def_families.get(fam, []) + [rhs]
-            if lhs.kind == "name":  # x_i = ..., h^{(t)} = ...: i and t are the definition's own
+            if lhs.kind == "name" and not label_subscript(lhs, rhs, self._vector_names()):
+                # x_i = ..., h^{(t)} = ...: i and t are the definition's own (b of c_b = CB is a label)
                 idx = {to_text(v) for slot in lhs.args if isinstance(slot, Node) for v in slot.walk()
                        if v.kind == "name"}
                 self.def_index_vars[fam] = self.def_index_vars.get(fam, set()) | idx
@@ -343,9 +346,18 @@ class Scope:
                     args[slot] = var
                     lhs, idx = Node("name", lhs.value, tuple(args), lhs.col), var
                 if idx is not None and idx.kind == "name" and idx.args == (None, None):
+                    if slot == 0 and label_subscript(lhs, rhs, self._vector_names()):
+                        if fam is not None:  # c_b = CB: one labelled name, not a rule for c_q
+                            self.partial_families.add(fam)
+                            self.label_families.add(fam)
+                        continue
                     self.def_patterns.append((lhs, slot, to_text(idx), rhs))
                     if fam is not None:
                         self.partial_families.discard(fam)  # a rule for every member now
+
+    def _vector_names(self) -> frozenset[str]:
+        """Plain names declared with a vector or matrix shape (not 1 x 1)."""
+        return frozenset(k for k, d in self.declared.items() if not (d.rows == 1 and d.cols == 1))
 
     def add_band(self, lhs: Node, rhs: Node, var: str, lo: Node, hi: Node) -> None:
         """``T_{i,i+j-1} = w_j`` for ``j = lo, \\dots, hi`` and zeros elsewhere: entry (i, c) of T is
