@@ -34,6 +34,7 @@ from .scope import BindError, Dims, Pattern, Scope, Shape, ShapeError, SymInfo, 
 
 MAX_DEF_DEPTH = 12  # nested expansion of bindings
 _MAX_TUPLE = 64  # entries of a tuple read as a column vector
+_BOLD_ZEROS = ("\\mathbf{0}", "\\boldsymbol{0}", "\\bm{0}", "\\vec{0}", "\\mathbf0", "\\vec0")
 # kinds that are no entry of a column vector: (a, (b, c)), (1, \dots, n), (x = 1, y = 2)
 _NOT_ENTRIES = {"tuple", "set", "ellipsis", "chain", "rel", "text", "field", "infinity", "blank"}
 
@@ -117,7 +118,10 @@ class Inference(IndexedNotation):
         self.entry_ranges: list[tuple[str, int]] = []  # (index key, dimension class) of entries x_i
         self.range_probe: dict[str, list[int]] = {}  # \sum_i without limits: the dimensions i indexes
         self.condition_ranges: dict[str, tuple[Node, Node]] = {}  # index ranges the condition states
-        self.tuples_read = 0  # bracketed tuples read as column vectors (a shape mismatch is no refutation)
+        # bracketed tuples read as column vectors, functions written bare: where the sides' shapes then
+        # differ, the shorthand may mean something else, so the mismatch is no refutation
+        self.tuples_read = 0
+        self._entries_cache: dict[str, bool] = {}  # base -> whether the definitions use its entries
 
     # -- shapes
     def scalar(self) -> Shape:
@@ -482,6 +486,7 @@ class Inference(IndexedNotation):
         ``F = \frac12`` at a worked point): the function at its own parameters, which keep their
         meaning (a value the worked part gives them, or free variables)."""
         _params, body = self.scope.funcs[key]
+        self.tuples_read += 1  # a reading of the author's shorthand: a shape mismatch is no refutation
         self.def_depth += 1
         try:
             if self.def_depth > MAX_DEF_DEPTH:
@@ -511,6 +516,9 @@ class Inference(IndexedNotation):
         if rhs.kind != "num" or rhs.value != "0" or n.kind != "name":
             return None
         kind = self.kind_for(key, n.value)
+        text = self.scope.def_text.get(key, "").replace(" ", "")
+        if kind != "declared" and not any(z in text for z in _BOLD_ZEROS):
+            return None  # x_0 = 0 written plainly: the number (a scalar reading stays possible)
         if kind == "declared":
             d = self.scope.declared[key]
             shape = (self.dims.const(d.rows) if not d.rows.is_Symbol else self._named_dim(d.rows),
@@ -1290,11 +1298,16 @@ class Inference(IndexedNotation):
     def _entries_defined_with(self, base: str) -> bool:
         """Whether a definition uses ``base`` with an entry index (``y_i = g_i x_i / r`` for g) and none
         transposes a member (``K = [k_1^T; k_2^T]`` makes k_1, k_2 vectors of a family)."""
+        hit = self._entries_cache.get(base)
+        if hit is not None:
+            return hit
         member = [x for rhs in self.scope.defs.values() for x in rhs.walk()
                   if x.kind == "name" and x.value == base and x.args[1] is None and x.args[0] is not None]
         transposed = any(t.kind == "transpose" and t.args[0].kind == "name" and t.args[0].value == base
                          for rhs in self.scope.defs.values() for t in rhs.walk())
-        return not transposed and any(x.args[0].kind == "name" and x.args[0].value in ENTRY_INDICES for x in member)
+        hit = not transposed and any(x.args[0].kind == "name" and x.args[0].value in ENTRY_INDICES for x in member)
+        self._entries_cache[base] = hit
+        return hit
 
     def _numbered_entry(self, var: Node) -> bool:
         r"""``x_1`` in ``\partial r / \partial x_1`` where the document gives x whole (declared a column
