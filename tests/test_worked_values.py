@@ -215,6 +215,22 @@ def test_a_loss_at_a_worked_point(tmp_path):
     assert _status(claims, 9, r"J = \log 3") == "refuted"
 
 
+def test_a_gradient_at_a_worked_point_on_the_next_line(tmp_path):
+    # m is a dimension (A in R^{m x k}), so "m = 1" holds for the part, not only its own line;
+    # grad J = (q_1 - c_1) a_1 = -1/2 (3, 4) = (-3/2, -2); (-3, -4) is wrong
+    claims = _check(tmp_path, "# Logistic fit\n\n"
+                    r"We have $m$ examples $\mathbf{a}_j \in \mathbb{R}^k$, the rows of $A \in \mathbb{R}^{m \times k}$, "
+                    r"with labels $c_j$. Let $s(z) = \frac{1}{1 + e^{-z}}$." "\n\n"
+                    r"Define $q_j = s(\mathbf{u}^\top \mathbf{a}_j)$ and "
+                    r"$J(\mathbf{u}) = -\frac{1}{m}\sum_{j=1}^m \Big[c_j \log q_j + (1 - c_j)\log(1 - q_j)\Big]$."
+                    "\n\n## A worked example\n\n"
+                    r"Take $m = 1$, with $\mathbf{a}_1 = (3, 4)^\top$, $c_1 = 1$, at $\mathbf{u} = \mathbf{0}$. Then" "\n"
+                    r"$$\nabla_{\mathbf{u}} J = \left(-\tfrac{3}{2}, -2\right)^\top, \qquad "
+                    r"\nabla_{\mathbf{u}} J = (-3, -4)^\top.$$" "\n")
+    assert _status(claims, 10, r"\nabla_{\mathbf{u}} J = \left(-\tfrac{3}{2}, -2\right)^\top") in GOOD
+    assert _status(claims, 10, r"\nabla_{\mathbf{u}} J = (-3, -4)^\top") == "refuted"
+
+
 def test_a_plain_zero_value_stays_a_number(tmp_path):
     # b = 0 written plainly for a lowercase name used as a number: b + 1 = 1 (the zero-vector reading
     # is kept for \mathbf{0})

@@ -481,6 +481,37 @@ class Inference(IndexedNotation):
             if added and not self.index_dims.get(entry_index):
                 self.index_dims.pop(entry_index, None)
 
+    def _small_int(self, n: Node) -> int | None:
+        """A limit that is a number, or a name the scope gives a number (n = 1 in a worked part)."""
+        if n.kind == "name" and n.args == (None, None) and to_text(n) in self.scope.defs:
+            n = self.scope.defs[to_text(n)]
+        if n.kind == "num" and n.value.isdigit() and len(n.value) <= 3:
+            return int(n.value)
+        return None
+
+    def _unrolled(self, n: Node, kind: str) -> T | None:
+        r"""``\sum_{i=1}^n (p_i - y_i) x_i`` with n = 1 and x_1 = (1, 2)^T given in a worked part: the
+        terms written out, so each member is the one the part gives (not a generic member of the
+        family).  Only for at most 8 terms, and only where the body has a member the scope defines."""
+        body, var, lo, hi = n.args
+        a, b = self._small_int(lo), self._small_int(hi)
+        if a is None or b is None or not 0 < b - a + 1 <= 8 or var.kind != "name":
+            return None
+        key = to_text(var)
+        members = [x for x in body.walk() if x.kind == "name" and x.args[0] is not None and x.args[1] is None
+                   and to_text(x.args[0]) == key]
+        if not any(to_text(Node("name", x.value, (Node("num", str(k), (), x.col), None), x.col)) in self.scope.defs
+                   for x in members for k in range(a, b + 1)):
+            return None
+        terms = [_with_index(body, key, k) for k in range(a, b + 1)]
+        if any(t is None for t in terms):
+            return None  # the index is used outside subscripts (\sum_i i x_i): left to the sum
+        total = Node("paren", None, (terms[0],), n.col)
+        for t in terms[1:]:
+            total = Node("add" if kind == "sum" else "mul", None if kind == "sum" else "cdot",
+                         (total, Node("paren", None, (t,), n.col)), n.col)
+        return self.infer(total)
+
     def _function_at_own_arguments(self, key: str, n: Node) -> T:
         r"""``F`` written bare for the ``F(\mathbf{u})`` the document defines (``\nabla_{\mathbf u} F``,
         ``F = \frac12`` at a worked point): the function at its own parameters, which keep their
@@ -1448,6 +1479,9 @@ class Inference(IndexedNotation):
 
     def _big(self, n: Node, kind: str) -> T:
         body, var, lo, hi = n.args
+        unrolled = self._unrolled(n, kind) if var is not None and lo is not None and hi is not None else None
+        if unrolled is not None:
+            return unrolled
         if var is None or lo is None or hi is None:
             if var is not None and lo is None and hi is None and self.scope.problem is not None:
                 rng = self._problem_range(var)
@@ -1526,6 +1560,28 @@ def _juxt_factors(n: Node) -> list[Node]:
     if n.kind == "mul" and n.value == "juxt":
         return _juxt_factors(n.args[0]) + [n.args[1]]
     return [n]
+
+
+def _with_index(n: Node, var: str, k: int) -> Node | None:
+    """``n`` with the subscripts equal to ``var`` replaced by the number k; None where ``var`` is
+    used anywhere else (as a value, or inside a subscript expression)."""
+    if n.kind == "name" and n.args == (None, None) and to_text(n) == var:
+        return None
+    if n.kind == "name" and n.args[0] is not None and to_text(n.args[0]) == var:
+        return Node("name", n.value, (Node("num", str(k), (), n.col), n.args[1]), n.col)
+    out = []
+    for a in n.args:
+        if isinstance(a, Node):
+            a = _with_index(a, var, k)
+            if a is None:
+                return None
+        elif isinstance(a, tuple):
+            row = tuple(_with_index(x, var, k) if isinstance(x, Node) else x for x in a)
+            if any(x is None for x in row):
+                return None
+            a = row
+        out.append(a)
+    return Node(n.kind, n.value, tuple(out), n.col)
 
 
 def _describe_kind(n: Node) -> str:

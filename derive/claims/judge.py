@@ -959,7 +959,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             # $\alpha = \frac{1}{2}$, $x_0 = 1$") holds for the rest of that part.
             cases = {h.latex: _case_definition(h.tree, model, section)
                      if problem_scope is None and (h.line == claim.line or h.section == section
-                                                   and not _index_case(h.tree))
+                                                   and not _index_case(h.tree, job_scope))
                      and not _sequence_case_bounded(h, visible_hyps) else None
                      for h in visible_hyps if not _samplable(h.tree)}
             case_trees = {h.latex: h.tree for h in visible_hyps}
@@ -1441,9 +1441,12 @@ def _without_unknown_ends(cond: Node, scope: Scope) -> tuple[Node | None, list[s
     return Node("chain", "", ((var, lo), (">=",)), cond.col), unknown
 
 
-def _index_case(tree: Node) -> bool:
-    """``\\ell = 0``, ``k = 1``: a case of an index (it governs its own line, not the part)."""
+def _index_case(tree: Node, scope: Scope | None = None) -> bool:
+    """``\\ell = 0``, ``k = 1``: a case of an index (it governs its own line, not the part).  A
+    declared dimension (n of X \\in \\mathbb{R}^{n \\times d}) is no index: "Take n = 1" sets the part."""
     lhs = tree.args[0][0] if tree.kind == "chain" else tree
+    if scope is not None and lhs.kind == "name" and to_text(lhs) in scope.dim_symbols:
+        return False
     return lhs.kind == "name" and lhs.args == (None, None) and lhs.value.lstrip("\\") in _INDEX_NAMES
 
 
