@@ -186,3 +186,56 @@ def test_a_labelled_summary_line_is_judged_in_the_part_it_names(tmp_path):
 @pytest.mark.parametrize("src", [r"\sum_{i=1}^n \Big[a_i + 1\Big]", r"\sum_{k=0}^{m} [x_k - y_k]"])
 def test_a_bracket_after_a_sum_is_its_summand(src):
     assert parse(src).kind == "sum"
+
+
+def test_names_in_a_defined_functions_body_get_their_readings(tmp_path):
+    # G(u) = sum_i b_i u^T a_i: grad G = sum_i b_i a_i (b_i numbers); sum_i b_i^2 a_i is wrong
+    claims = _check(tmp_path, "# Fit\n\n"
+                    r"We have $\mathbf{a}_i \in \mathbb{R}^d$ and numbers $b_i$." "\n\n"
+                    r"Define $G(\mathbf{u}) = \sum_{i=1}^n b_i \mathbf{u}^\top \mathbf{a}_i$." "\n\n"
+                    r"Then $\nabla_{\mathbf{u}} G = \sum_{i=1}^n b_i \mathbf{a}_i$ and "
+                    r"$\nabla_{\mathbf{u}} G = \sum_{i=1}^n b_i^2 \mathbf{a}_i$." "\n")
+    assert _status(claims, 7, r"\nabla_{\mathbf{u}} G = \sum_{i=1}^n b_i \mathbf{a}_i") in GOOD
+    assert _status(claims, 7, r"\nabla_{\mathbf{u}} G = \sum_{i=1}^n b_i^2 \mathbf{a}_i") == "refuted"
+
+
+def test_a_loss_at_a_worked_point(tmp_path):
+    # one example a_1 = (3, 4), label c_1 = 1, at u = 0: q_1 = s(0) = 1/2 and
+    # J = -(1 log q_1 + 0 log(1 - q_1)) = log 2; log 3 is wrong
+    claims = _check(tmp_path, "# Logistic fit\n\n"
+                    r"We have $m$ examples $\mathbf{a}_j \in \mathbb{R}^k$ with labels $c_j$. "
+                    r"Let $s(z) = \frac{1}{1 + e^{-z}}$." "\n\n"
+                    r"Define $q_j = s(\mathbf{u}^\top \mathbf{a}_j)$ and "
+                    r"$J(\mathbf{u}) = -\frac{1}{m}\sum_{j=1}^m \Big[c_j \log q_j + (1 - c_j)\log(1 - q_j)\Big]$."
+                    "\n\n## A worked example\n\n"
+                    r"Take one example, $m = 1$, with $\mathbf{a}_1 = (3, 4)^\top$, $c_1 = 1$, at $\mathbf{u} = \mathbf{0}$. "
+                    r"Then $q_1 = \frac{1}{2}$ and $J = \log 2$, not $J = \log 3$." "\n")
+    assert _status(claims, 9, r"q_1 = \frac{1}{2}") in GOOD
+    assert _status(claims, 9, r"J = \log 2") in GOOD
+    assert _status(claims, 9, r"J = \log 3") == "refuted"
+
+
+def test_a_gradient_at_a_worked_point_on_the_next_line(tmp_path):
+    # m is a dimension (A in R^{m x k}), so "m = 1" holds for the part, not only its own line;
+    # grad J = (q_1 - c_1) a_1 = -1/2 (3, 4) = (-3/2, -2); (-3, -4) is wrong
+    claims = _check(tmp_path, "# Logistic fit\n\n"
+                    r"We have $m$ examples $\mathbf{a}_j \in \mathbb{R}^k$, the rows of $A \in \mathbb{R}^{m \times k}$, "
+                    r"with labels $c_j$. Let $s(z) = \frac{1}{1 + e^{-z}}$." "\n\n"
+                    r"Define $q_j = s(\mathbf{u}^\top \mathbf{a}_j)$ and "
+                    r"$J(\mathbf{u}) = -\frac{1}{m}\sum_{j=1}^m \Big[c_j \log q_j + (1 - c_j)\log(1 - q_j)\Big]$."
+                    "\n\n## A worked example\n\n"
+                    r"Take $m = 1$, with $\mathbf{a}_1 = (3, 4)^\top$, $c_1 = 1$, at $\mathbf{u} = \mathbf{0}$. Then" "\n"
+                    r"$$\nabla_{\mathbf{u}} J = \left(-\tfrac{3}{2}, -2\right)^\top, \qquad "
+                    r"\nabla_{\mathbf{u}} J = (-3, -4)^\top.$$" "\n")
+    assert _status(claims, 10, r"\nabla_{\mathbf{u}} J = \left(-\tfrac{3}{2}, -2\right)^\top") in GOOD
+    assert _status(claims, 10, r"\nabla_{\mathbf{u}} J = (-3, -4)^\top") == "refuted"
+
+
+def test_a_plain_zero_value_stays_a_number(tmp_path):
+    # b = 0 written plainly for a lowercase name used as a number: b + 1 = 1 (the zero-vector reading
+    # is kept for \mathbf{0})
+    claims = _check(tmp_path, "# Shift\n\n"
+                    r"Let $f(x) = x + b$ for a number $b$." "\n\n"
+                    r"At $b = 0$ we have $f(2) = 2$ and $b + 1 = 1$." "\n")
+    assert _status(claims, 5, "f(2) = 2") in GOOD
+    assert _status(claims, 5, "b + 1 = 1") in GOOD

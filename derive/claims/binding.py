@@ -144,7 +144,8 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
         if inf.tuples_read:
             # (1, 2) read as a column where the other side is a row or a number: the author may mean
             # another reading of the tuple, so the mismatch is no refutation
-            last = ShapeError("a tuple read as a column vector does not match the other side's shape")
+            last = ShapeError("the sides' shapes differ where a tuple is read as a column vector or a function "
+                              "written without its argument is read at its own argument")
             continue
         # the sides' shapes differ under this reading: prefer a later reading under which the
         # claim is well-typed; if there is none, this one stands (and is refuted on shapes)
@@ -161,6 +162,7 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
 
 
 MAX_HYPOTHESES = 160
+_LOOP_INDICES = {"i", "j", "k", "t", "n", "m", "\\ell"}  # y_i in a sum inside a definition: y is a sequence
 
 
 def _hypotheses(items: list[Node], scope: Scope, index_names: set[str], allowed: tuple[int, ...]):
@@ -170,6 +172,8 @@ def _hypotheses(items: list[Node], scope: Scope, index_names: set[str], allowed:
     import itertools
 
     names: list[str] = []
+    # the names the statement reaches: its own, the definitions' and the bodies of the functions it
+    # may call (L(w) = -1/n sum_i y_i log p_i read for \nabla_w L)
     stack = list(items) + list(scope.defs.values()) + [body for _params, body in scope.funcs.values()]
     seen: set[str] = set()
     while stack:
@@ -184,6 +188,12 @@ def _hypotheses(items: list[Node], scope: Scope, index_names: set[str], allowed:
                     base = base[len(pre):].rstrip("}")
             if len(base) == 1 and base.islower():
                 names.append(key)
+                sub = key[len(base) + 2:-1] if key.startswith(base + "_{") and key.endswith("}") else None
+                if sub is not None and (sub in index_names or sub in _LOOP_INDICES) and base not in seen \
+                        and base not in scope.declared \
+                        and base not in scope.defs:
+                    seen.add(base)  # b_i under \sum_i: the sequence b is read whole (its key is b)
+                    names.append(base)
     # a transposed name is a vector or matrix in every reading (x x^T is not a scalar square)
     transposed = {to_text(n.args[0]) for tree in items for n in tree.walk()
                   if n.kind in ("transpose", "inverse_transpose") and n.args[0].kind == "name"}

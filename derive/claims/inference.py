@@ -34,6 +34,7 @@ from .scope import BindError, Dims, Pattern, Scope, Shape, ShapeError, SymInfo, 
 
 MAX_DEF_DEPTH = 12  # nested expansion of bindings
 _MAX_TUPLE = 64  # entries of a tuple read as a column vector
+_BOLD_ZEROS = ("\\mathbf{0}", "\\boldsymbol{0}", "\\bm{0}", "\\vec{0}", "\\mathbf0", "\\vec0")
 # kinds that are no entry of a column vector: (a, (b, c)), (1, \dots, n), (x = 1, y = 2)
 _NOT_ENTRIES = {"tuple", "set", "ellipsis", "chain", "rel", "text", "field", "infinity", "blank"}
 
@@ -120,7 +121,10 @@ class Inference(IndexedNotation):
         self.tied_indices: set[str] = set()  # c of [k = c] under \sum_{k=1}^{K}: an index sampled in 1..K
         self.range_probe: dict[str, list[int]] = {}  # \sum_i without limits: the dimensions i indexes
         self.condition_ranges: dict[str, tuple[Node, Node]] = {}  # index ranges the condition states
-        self.tuples_read = 0  # bracketed tuples read as column vectors (a shape mismatch is no refutation)
+        # bracketed tuples read as column vectors, functions written bare: where the sides' shapes then
+        # differ, the shorthand may mean something else, so the mismatch is no refutation
+        self.tuples_read = 0
+        self._entries_cache: dict[str, bool] = {}  # base -> whether the definitions use its entries
         self.family_lengths: list[tuple[str, int]] = []  # vectors of entries over a family: (name, length class)
 
     # -- shapes
@@ -502,11 +506,43 @@ class Inference(IndexedNotation):
             if added and not self.index_dims.get(entry_index):
                 self.index_dims.pop(entry_index, None)
 
+    def _small_int(self, n: Node) -> int | None:
+        """A limit that is a number, or a name the scope gives a number (n = 1 in a worked part)."""
+        if n.kind == "name" and n.args == (None, None) and to_text(n) in self.scope.defs:
+            n = self.scope.defs[to_text(n)]
+        if n.kind == "num" and n.value.isdigit() and len(n.value) <= 3:
+            return int(n.value)
+        return None
+
+    def _unrolled(self, n: Node, kind: str) -> T | None:
+        r"""``\sum_{i=1}^n (p_i - y_i) x_i`` with n = 1 and x_1 = (1, 2)^T given in a worked part: the
+        terms written out, so each member is the one the part gives (not a generic member of the
+        family).  Only for at most 8 terms, and only where the body has a member the scope defines."""
+        body, var, lo, hi = n.args
+        a, b = self._small_int(lo), self._small_int(hi)
+        if a is None or b is None or not 0 < b - a + 1 <= 8 or var.kind != "name":
+            return None
+        key = to_text(var)
+        members = [x for x in body.walk() if x.kind == "name" and x.args[0] is not None and x.args[1] is None
+                   and to_text(x.args[0]) == key]
+        if not any(to_text(Node("name", x.value, (Node("num", str(k), (), x.col), None), x.col)) in self.scope.defs
+                   for x in members for k in range(a, b + 1)):
+            return None
+        terms = [_with_index(body, key, k) for k in range(a, b + 1)]
+        if any(t is None for t in terms):
+            return None  # the index is used outside subscripts (\sum_i i x_i): left to the sum
+        total = Node("paren", None, (terms[0],), n.col)
+        for t in terms[1:]:
+            total = Node("add" if kind == "sum" else "mul", None if kind == "sum" else "cdot",
+                         (total, Node("paren", None, (t,), n.col)), n.col)
+        return self.infer(total)
+
     def _function_at_own_arguments(self, key: str, n: Node) -> T:
         r"""``F`` written bare for the ``F(\mathbf{u})`` the document defines (``\nabla_{\mathbf u} F``,
         ``F = \frac12`` at a worked point): the function at its own parameters, which keep their
         meaning (a value the worked part gives them, or free variables)."""
         _params, body = self.scope.funcs[key]
+        self.tuples_read += 1  # a reading of the author's shorthand: a shape mismatch is no refutation
         self.def_depth += 1
         try:
             if self.def_depth > MAX_DEF_DEPTH:
@@ -536,6 +572,9 @@ class Inference(IndexedNotation):
         if rhs.kind != "num" or rhs.value != "0" or n.kind != "name":
             return None
         kind = self.kind_for(key, n.value)
+        text = self.scope.def_text.get(key, "").replace(" ", "")
+        if kind != "declared" and not any(z in text for z in _BOLD_ZEROS):
+            return None  # x_0 = 0 written plainly: the number (a scalar reading stays possible)
         if kind == "declared":
             d = self.scope.declared[key]
             shape = (self.dims.const(d.rows) if not d.rows.is_Symbol else self._named_dim(d.rows),
@@ -1480,11 +1519,16 @@ class Inference(IndexedNotation):
     def _entries_defined_with(self, base: str) -> bool:
         """Whether a definition uses ``base`` with an entry index (``y_i = g_i x_i / r`` for g) and none
         transposes a member (``K = [k_1^T; k_2^T]`` makes k_1, k_2 vectors of a family)."""
+        hit = self._entries_cache.get(base)
+        if hit is not None:
+            return hit
         member = [x for rhs in self.scope.defs.values() for x in rhs.walk()
                   if x.kind == "name" and x.value == base and x.args[1] is None and x.args[0] is not None]
         transposed = any(t.kind == "transpose" and t.args[0].kind == "name" and t.args[0].value == base
                          for rhs in self.scope.defs.values() for t in rhs.walk())
-        return not transposed and any(x.args[0].kind == "name" and x.args[0].value in ENTRY_INDICES for x in member)
+        hit = not transposed and any(x.args[0].kind == "name" and x.args[0].value in ENTRY_INDICES for x in member)
+        self._entries_cache[base] = hit
+        return hit
 
     def _numbered_entry(self, var: Node) -> bool:
         r"""``x_1`` in ``\partial r / \partial x_1`` where the document gives x whole (declared a column
@@ -1663,6 +1707,9 @@ class Inference(IndexedNotation):
 
     def _big(self, n: Node, kind: str) -> T:
         body, var, lo, hi = n.args
+        unrolled = self._unrolled(n, kind) if var is not None and lo is not None and hi is not None else None
+        if unrolled is not None:
+            return unrolled
         if var is None or lo is None or hi is None:
             if var is not None and lo is None and hi is None and self.scope.problem is not None:
                 rng = self._problem_range(var)
@@ -1741,6 +1788,28 @@ def _juxt_factors(n: Node) -> list[Node]:
     if n.kind == "mul" and n.value == "juxt":
         return _juxt_factors(n.args[0]) + [n.args[1]]
     return [n]
+
+
+def _with_index(n: Node, var: str, k: int) -> Node | None:
+    """``n`` with the subscripts equal to ``var`` replaced by the number k; None where ``var`` is
+    used anywhere else (as a value, or inside a subscript expression)."""
+    if n.kind == "name" and n.args == (None, None) and to_text(n) == var:
+        return None
+    if n.kind == "name" and n.args[0] is not None and to_text(n.args[0]) == var:
+        return Node("name", n.value, (Node("num", str(k), (), n.col), n.args[1]), n.col)
+    out = []
+    for a in n.args:
+        if isinstance(a, Node):
+            a = _with_index(a, var, k)
+            if a is None:
+                return None
+        elif isinstance(a, tuple):
+            row = tuple(_with_index(x, var, k) if isinstance(x, Node) else x for x in a)
+            if any(x is None for x in row):
+                return None
+            a = row
+        out.append(a)
+    return Node(n.kind, n.value, tuple(out), n.col)
 
 
 def _describe_kind(n: Node) -> str:

@@ -1232,7 +1232,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             # $\alpha = \frac{1}{2}$, $x_0 = 1$") holds for the rest of that part.
             cases = {h.latex: _case_definition(h.tree, model, section)
                      if problem_scope is None and (h.line == claim.line or h.section == section
-                                                   and not _index_case(h.tree))
+                                                   and not _index_case(h.tree, job_scope))
                      and not _sequence_case_bounded(h, visible_hyps) else None
                      for h in visible_hyps if not _samplable(h.tree)}
             case_trees = {h.latex: h.tree for h in visible_hyps}
@@ -1425,7 +1425,7 @@ def _same_relation(tree: Node, role: Any, section: Any, relations: list,
     """The earlier inequality of the same part, in one unknown, that this one writes again
     verbatim: (line, latex), or None."""
     if role.role not in (R.CLAIM, R.SOLUTION, R.STEP) and not (
-            role.role == R.HYPOTHESIS and role.why.startswith(_DERIVABLE)) or role.local:
+            role.role == R.HYPOTHESIS and role.why.startswith(_DERIVABLE + (_REQUIREMENT,))) or role.local:
         return None
     if tree.kind != "chain" or not all(o in _INEQ for o in tree.args[1]):
         return None
@@ -1736,6 +1736,7 @@ def _usable_rules(candidates: list[tuple[int, Node, Node, Node | None]]) -> list
 
 
 _DERIVABLE = ("a condition on free quantities", "listed with the condition before it")
+_REQUIREMENT = "a requirement to be solved for"  # "we need λ ≥ σ_i^2": verbatim, it restates what was found
 _INEQ = ("<", "<=", ">", ">=")
 
 
@@ -1976,9 +1977,12 @@ def _without_unknown_ends(cond: Node, scope: Scope) -> tuple[Node | None, list[s
     return Node("chain", "", ((var, lo), (">=",)), cond.col), unknown
 
 
-def _index_case(tree: Node) -> bool:
-    """``\\ell = 0``, ``k = 1``: a case of an index (it governs its own line, not the part)."""
+def _index_case(tree: Node, scope: Scope | None = None) -> bool:
+    """``\\ell = 0``, ``k = 1``: a case of an index (it governs its own line, not the part).  A
+    declared dimension (n of X \\in \\mathbb{R}^{n \\times d}) is no index: "Take n = 1" sets the part."""
     lhs = tree.args[0][0] if tree.kind == "chain" else tree
+    if scope is not None and lhs.kind == "name" and to_text(lhs) in scope.dim_symbols:
+        return False
     return lhs.kind == "name" and lhs.args == (None, None) and lhs.value.lstrip("\\") in _INDEX_NAMES
 
 
