@@ -124,6 +124,10 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
         for x in side.walk():
             if x.kind == "name" and (family(x) or "") in scope.partial_families and to_text(x) not in scope.defs:
                 out.add(family(x) or "")
+    # l in ∂l/∂a where the document defines the function l(x): the bare name is not the
+    # function's value at any point the statement names (read alone it is a free scalar)
+    out |= {n for n in free_names(left) | free_names(right) if n in scope.funcs and n not in wrt
+            and not _applied(n, left, right)}
     for name in a ^ b:
         if name in assumed_only and (defined_right if name in a else defined_left):
             # K = p/(p + r) with K defined from P and R, p and r only assumed positive: the
@@ -147,6 +151,12 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
             continue
         out.add(name)
     return out
+
+
+def _applied(fn: str, *trees: Node) -> bool:
+    """Whether ``fn`` is applied to an argument somewhere in ``trees`` (``l(x)``, not bare ``l``)."""
+    return any(x.kind == "apply" and x.args and isinstance(x.args[0], Node) and to_text(x.args[0]) == fn
+               for t in trees for x in t.walk())
 
 
 def _entry_rule(name: str, scope: Scope) -> bool:
