@@ -149,3 +149,31 @@ def test_a_later_part_may_use_an_earlier_parts_definitions_to_verify(tmp_path):
     assert right["status"] in ("verified", "proved")
     assert "an earlier part" in right["scope"]
     assert v["s^+ = s + a_{N}"]["status"] == "undecided"
+
+
+def test_a_function_used_without_its_argument_is_not_refuted(tmp_path):
+    # with r = W x, d/dr of -t^T log softmax(r) is softmax(r) - t for a one-hot t: correct work, but
+    # "\partial h / \partial r" names the function h of x with no argument; read alone h would be a
+    # free scalar (derivative 0), which is not the document's h: never a refutation
+    doc = (
+        "# Loss\n\nWe define the loss as\n\n"
+        "$$h(\\mathbf{x}) = -\\mathbf{t}^T \\log \\text{softmax}(W \\mathbf{x})$$\n\n"
+        "View $W\\mathbf{x}$ as a new variable $\\mathbf{r}$. Therefore,\n\n"
+        "$$\\frac{\\partial h}{\\partial \\mathbf{r}} = \\text{softmax}(\\mathbf{r}) - \\mathbf{t}$$\n")
+    v = _verdicts(tmp_path, doc)
+    claim = v[r"\frac{\partial h}{\partial \mathbf{r}} = \text{softmax}(\mathbf{r}) - \mathbf{t}"]
+    assert claim["status"] == "undecided" and "without an argument" in claim["reason"]
+
+
+def test_a_density_written_with_a_semicolon_is_not_a_definition(tmp_path):
+    # N(y; c, v) is the Gaussian density, whose normalisation is 1/sqrt(2 pi v): the first formula
+    # written for it is a claim about the standard density, not a definition that a correct later
+    # formula could be refuted against (the density itself is not evaluated here)
+    doc = ("# Density\n\nWith $v > 0$,\n\n"
+           "$$\\mathcal{N}(y; c, v) = \\frac{1}{\\sqrt{2\\pi}} e^{-(y-c)^2/(2v)}$$\n\n"
+           "$$\\mathcal{N}(y; c, v) = \\frac{1}{\\sqrt{2\\pi v}} e^{-(y-c)^2/(2v)}$$\n")
+    v = _verdicts(tmp_path, doc)
+    wrong = v[r"\mathcal{N}(y; c, v) = \frac{1}{\sqrt{2\pi}} e^{-(y-c)^2/(2v)}"]
+    right = v[r"\mathcal{N}(y; c, v) = \frac{1}{\sqrt{2\pi v}} e^{-(y-c)^2/(2v)}"]
+    assert wrong["role"] == "claim" and wrong["status"] != "defined"
+    assert right["status"] != "refuted"

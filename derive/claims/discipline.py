@@ -131,6 +131,10 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
         for x in side.walk():
             if x.kind == "name" and (family(x) or "") in scope.partial_families and to_text(x) not in scope.defs:
                 out.add(family(x) or "")
+    # l in ∂l/∂a where the document defines the function l(x): the bare name is not the
+    # function's value at any point the statement names (read alone it is a free scalar)
+    out |= {n for n in free_names(left) | free_names(right) if n in scope.funcs and n not in wrt
+            and not _applied(n, left, right)}
     labels = _label_letters(left, scope) | _label_letters(right, scope)
     for name in a ^ b:
         if name in labels:
@@ -172,6 +176,12 @@ def _label_letters(side: Node, scope: Scope) -> set[str]:
     as_label = {x.value for x in side.walk() if id(x) in labels}
     elsewhere = {x.value for x in side.walk() if x.kind == "name" and x.args == (None, None) and id(x) not in labels}
     return as_label - elsewhere
+
+
+def _applied(fn: str, *trees: Node) -> bool:
+    """Whether ``fn`` is applied to an argument somewhere in ``trees`` (``l(x)``, not bare ``l``)."""
+    return any(x.kind == "apply" and x.args and isinstance(x.args[0], Node) and to_text(x.args[0]) == fn
+               for t in trees for x in t.walk())
 
 
 def _entry_rule(name: str, scope: Scope) -> bool:

@@ -277,7 +277,7 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
 
 def _judge_nearby(st: Statement, scope: Scope, opts: Options) -> dict[str, Any]:
     res = _judge_one_reading(st, scope, opts)
-    if res["status"] == UNDECIDED and st.earlier_defs:
+    if res["status"] == UNDECIDED and st.earlier_defs and _ONE_SIDE in (res.get("reason") or ""):
         return _with_earlier_parts(st, scope, opts, res)
     if res["status"] != REFUTED or not st.nearby_ranges:
         return res
@@ -291,6 +291,9 @@ def _judge_nearby(st: Statement, scope: Scope, opts: Options) -> dict[str, Any]:
            f"but is {other['status']} under {'; '.join(texts)}, the range stated next to it")
     return {"status": UNDECIDED, "scope": f"undecided: {why}", "reason": why, "counterexample": None,
             "links": res.get("links", [])}
+
+
+_ONE_SIDE = "appear(s) on one side only"  # the one-side rule's reason (names it leaves open)
 
 
 def _with_earlier_parts(st: Statement, scope: Scope, opts: Options, res: dict[str, Any]) -> dict[str, Any]:
@@ -573,9 +576,14 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
             v = Verdict(UNDECIDED, f"undecided: {why}", reason=why)
         if v.status == REFUTED and op != "!=":
             blocked = unbound_one_side(nodes[a], nodes[b], scope, st)
-            if blocked:
+            bare = {n for n in blocked if n in scope.funcs}
+            if bare:
+                why = (f"the function {', '.join(sorted(bare))} is used without an argument: read alone it is a "
+                       "free quantity, not the document's function, so the statement is not refuted")
+                v = Verdict(UNDECIDED, f"undecided: {why}", reason=why)
+            elif blocked:
                 why = (f"{', '.join(sorted(blocked))} {'is' if len(blocked) == 1 else 'are'} not defined in the "
-                       "document and appear(s) on one side only: the statement may determine "
+                       f"document and {_ONE_SIDE}: the statement may determine "
                        f"{'it' if len(blocked) == 1 else 'them'}, so it is not refuted (it fails when "
                        f"{'it is' if len(blocked) == 1 else 'they are'} read as free variables)")
                 v = Verdict(UNDECIDED, f"undecided: {why}", reason=why)

@@ -24,7 +24,8 @@ from typing import Callable
 
 from .latex_parser import Node, to_text
 from .nodes import SCALAR_FUNCS
-from .probability import declaration
+from .latex_parser import FIXED
+from .probability import declaration, distribution
 from .reader import ends_with_word
 
 DEFINITION, HYPOTHESIS, CLAIM, STEP = "definition", "hypothesis", "claim", "step"
@@ -259,7 +260,15 @@ def _defined_head(lhs: Node) -> bool:
     if lhs.kind == "pow" and lhs.args[0].kind == "name" and lhs.args[1].kind == "num":
         return True  # s^2 = \frac{1}{n}\sum (x_i - \mu)^2: a variance named by its square
     return lhs.kind == "apply" and lhs.args[0].kind == "name" and all(
-        isinstance(a, Node) and a.kind == "name" for a in lhs.args[1:])
+        isinstance(a, Node) and a.kind == "name" for a in lhs.args[1:]) and not _density(lhs)
+
+
+def _density(lhs: Node) -> bool:
+    """``\\mathcal{N}(x; \\mu, s)``: the density of a standard distribution at x, not a name to define."""
+    if not (lhs.value or "").startswith(FIXED):
+        return False
+    fixed = [Node("name", "θ", (None, None), lhs.col) for _p in lhs.value[len(FIXED):].split(",")]
+    return distribution(Node("apply", None, (lhs.args[0], *fixed), lhs.col)) is not None
 
 
 def _constant_member(lhs: Node, rhs: Node) -> bool:
