@@ -16,7 +16,11 @@ from typing import Any, Callable, Mapping
 import mpmath
 import sympy as sp
 
-from .numeric import is_matrix
+from .numeric import EvaluationError, is_matrix
+
+
+class SizesRejected(EvaluationError):
+    """Sizes drawn for an instance that the caller's ``accept`` refused (no values were drawn)."""
 
 
 @dataclass(frozen=True)
@@ -209,9 +213,12 @@ class Problem:
 
     def sample(self, rng: random.Random, dps: int = 50, *, small: bool = False,
                fixed: Mapping[sp.Symbol, int] | None = None,
-               ranges: Mapping[sp.Symbol, tuple[int, int]] | None = None) -> Instance:
+               ranges: Mapping[sp.Symbol, tuple[int, int]] | None = None,
+               accept: Callable[[dict], bool] | None = None) -> Instance:
         """Draw one instance.  ``fixed`` pins dimensions/indices (boundary cases);
-        ``ranges`` narrows an index's range (a claim's own condition, e.g. ℓ ≥ 1)."""
+        ``ranges`` narrows an index's range (a claim's own condition, e.g. ℓ ≥ 1); ``accept``
+        sees the drawn sizes first: sizes it refuses raise :class:`SizesRejected` before any
+        value is drawn (a caller that redraws until its conditions hold skips the costly part)."""
         fixed = dict(fixed or {})
         ranges = dict(ranges or {})
         sizes: dict[sp.Symbol, int] = {}
@@ -222,6 +229,8 @@ class Problem:
             lo, hi = ranges.get(idx.symbol, (idx.low, idx.high))
             interior_lo = min(max(lo, 2), hi)
             sizes[idx.symbol] = fixed.get(idx.symbol, rng.randint(interior_lo, hi) if not small else interior_lo)
+        if accept is not None and not accept(sizes):
+            raise SizesRejected("the sizes drawn do not satisfy the conditions")
         with mpmath.workdps(dps):
             sampler = Sampler(rng, dps, small=small)
             values: dict[Any, Any] = dict(sizes)

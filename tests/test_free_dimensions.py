@@ -212,3 +212,28 @@ Let $f_i = 2\,[i = c] + 1$.
 $$\dim \mathbf{f} = 3$$
 """, tmp_path)
     assert v[r"\dim \mathbf{f} = 3"] == "undecided"
+
+
+def test_sizes_are_checked_before_values_are_drawn():
+    # a redraw under conditions on sizes (n > m, j <= m) must not pay for the matrices of a draw
+    # whose sizes already fail: the values are drawn only after accept() agrees
+    import random
+
+    import pytest
+    import sympy as sp
+
+    from derive.problem import Dim, Problem, SizesRejected
+
+    n, m = sp.symbols("n m", integer=True, positive=True)
+    drawn = []
+
+    def values(sampler, sizes):
+        drawn.append(dict(sizes))
+        return {}
+
+    prob = Problem(name="p", title="t", statement="", dims=(Dim(n, (2, 3)), Dim(m, (2, 3))), sample_values=values)
+    with pytest.raises(SizesRejected):
+        prob.sample(random.Random(0), accept=lambda sizes: False)
+    assert drawn == []
+    inst = prob.sample(random.Random(0), accept=lambda sizes: True)
+    assert drawn and inst.values[n] in (2, 3)

@@ -13,15 +13,17 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 from . import roles as R
 from .indexing import implicit_diag_indices
 from .latex_parser import Node, to_text
-from .nodes import (AtM, AtS, DerivM, DerivS, DifferentialM, DifferentialS, EntryVector, MatFn, Norm, ScalarFn,
-                    Softmax)
+from .nodes import (AtM, AtS, DerivM, DerivS, DifferentialM, DifferentialS, EntryMatrix, EntryVector, FamilyMatrix,
+                    MatFn, Norm, ScalarFn, Softmax)
 from .probability import random_families
 from .roles import family, free_names
 from .scope import Bound, Scope, name_key
 from .statements import Statement
 
 
-_CUSTOM = (ScalarFn, MatFn, DerivS, DerivM, DifferentialS, DifferentialM, AtS, AtM, Norm, Softmax, EntryVector)
+# nodes the symbolic prover cannot open (a family or entry-by-entry matrix of a sampled size among them)
+_CUSTOM = (ScalarFn, MatFn, DerivS, DerivM, DifferentialS, DifferentialM, AtS, AtM, Norm, Softmax, EntryVector,
+           EntryMatrix, FamilyMatrix)
 
 
 def free_identity(bare: set, *exprs: sp.Basic) -> bool:

@@ -18,7 +18,7 @@ from sympy.core.sympify import _sympify  # strict: never parses a string
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..numeric import EvaluationError, as_scalar, evaluate, is_matrix
-from ..problem import Dim, Index, Problem, Sampler
+from ..problem import Dim, Index, Problem, Sampler, SizesRejected
 from ..symbols import MatSeq
 from .scope import Bound
 
@@ -436,9 +436,35 @@ class HypothesisProblem(Problem):
                 return False
         return True
 
-    def sample(self, rng, dps=50, *, small=False, fixed=None, ranges=None):  # type: ignore[override]
+    def _sizes_hold(self, sizes: dict) -> bool:
+        """The relations among dimensions and indices alone (n > m, j \\le m), checked on the drawn
+        sizes before any matrix is drawn; a relation that cannot be evaluated there is left to
+        :meth:`_holds`."""
+        try:
+            for lhs, op, rhs in self._size_relations:
+                left = as_scalar(evaluate(lhs, sizes, {}, 30))
+                right = as_scalar(evaluate(rhs, sizes, {}, 30))
+                if isinstance(left, mpmath.mpc) or isinstance(right, mpmath.mpc):
+                    return True
+                if not {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right,
+                        "!=": left != right}[op]:
+                    return False
+        except (EvaluationError, TypeError, ValueError, KeyError):
+            return True
+        return True
+
+    def sample(self, rng, dps=50, *, small=False, fixed=None, ranges=None, accept=None):  # type: ignore[override]
+        if not hasattr(self, "_size_relations"):
+            sized = {d.symbol for d in self.dims} | {i.symbol for i in self.indices}
+            object.__setattr__(self, "_size_relations", [
+                (lhs, op, rhs) for lhs, op, rhs in self._relations
+                if (_sympify(lhs).free_symbols | _sympify(rhs).free_symbols) <= sized])
         for k in range(self.TRIES):
-            inst = self._inner.sample(rng, dps, small=small, fixed=fixed if k == 0 else None, ranges=ranges)
+            try:
+                inst = self._inner.sample(rng, dps, small=small, fixed=fixed if k == 0 else None, ranges=ranges,
+                                          accept=self._sizes_hold if self._size_relations else None)
+            except SizesRejected:
+                continue
             try:
                 if self._apply_assignments(inst) and self._holds(inst):
                     return inst
@@ -461,14 +487,14 @@ class CachedProblem(Problem):
         object.__setattr__(obj, "_cache", {})
         return obj
 
-    def sample(self, rng, dps=50, *, small=False, fixed=None, ranges=None):  # type: ignore[override]
+    def sample(self, rng, dps=50, *, small=False, fixed=None, ranges=None, accept=None):  # type: ignore[override]
         key = (rng.getstate(), dps, small, tuple(sorted((str(k), v) for k, v in (fixed or {}).items())),
                tuple(sorted((str(k), v) for k, v in (ranges or {}).items())))
         hit = self._cache.get(key)
         if hit is not None:
             rng.setstate(hit[1])
             return hit[0]
-        inst = super().sample(rng, dps, small=small, fixed=fixed, ranges=ranges)
+        inst = super().sample(rng, dps, small=small, fixed=fixed, ranges=ranges, accept=accept)
         if len(self._cache) < 4096:
             self._cache[key] = (inst, rng.getstate())
         return inst
