@@ -285,7 +285,10 @@ def _judge_solution(st: Statement, scope: Scope) -> dict[str, Any] | None:
     hyps = [h for h in st.hypotheses if to_text(h) not in premises]
     if st.condition is not None:
         hyps.append(st.condition)
-    res = SOL.judge_solution(st.tree, st.role, st.solves, hyps, st.solve_strict, st.solve_index, scope)
+    try:
+        res = SOL.judge_solution(st.tree, st.role, st.solves, hyps, st.solve_strict, st.solve_index, scope)
+    except RecursionError:
+        res = None  # a tree too deep to rewrite: judged as before (or undecided)
     if res is not None and (res["status"] != UNDECIDED or st.solve_only or st.role == R.SOLUTION):
         return res  # a solution compared exactly is judged as a set, not sampled as an implication
     if st.solve_only:
@@ -1470,7 +1473,10 @@ def _solution_premises(tree: Node, role: Any, previous: Any, section: Any, relat
         if unknown not in R.free_names(rt) and values:
             texts = {to_text(x) for x in rt.walk()}
             rests = tuple(src for t, (_v, src) in values.items() if t in texts)  # the equations it rests on
-            rt = SOL.substitute(rt, {t: v for t, (v, _src) in values.items()})
+            try:
+                rt = SOL.substitute(rt, {t: v for t, (v, _src) in values.items()})
+            except RecursionError:
+                continue
         if unknown in R.free_names(rt):
             out.append(SOL.Premise(rt, latex, line, rests=rests))
     if not out:

@@ -12,11 +12,12 @@ index values the statement's line names) and this module compares solution sets 
   ``solve_univariate_inequality`` gives its solution set over the reals, intersected with the
   document's hypotheses on the unknown;
 * a *solution* is proved when its set equals a candidate's set (or the intersection of the
-  part's conditions in that unknown); a *step* when the line before implies it;
+  part's conditions in that unknown), or, as a consequence, when the line before implies it; a
+  *step* when the line before implies it;
 * it is refuted only when the line before is joined to it by ⇒ or a step word, the two are
   univariate, and a positive value satisfies every condition the part states on the unknown
   but not the statement (a positive value: an unknown written as a rate or a strength may be
-  positive without the document saying so);
+  positive without the document saying so), and never for a count or an index (n, k, t);
 * anything else returns None or "undecided" with the reason; the caller samples where that is
   sound (an implication step under the line before).
 """
@@ -170,6 +171,8 @@ def relation_set(tree: Node, scope: Scope, unknown: str | None = None) -> tuple[
             return None
         s = _sign_set(e, op, u)
         if s is None:
+            if sp.count_ops(e) > 30:
+                return None
             try:
                 s = sp.solve_univariate_inequality(_REL[op](e, 0), u, relational=False)
             except (NotImplementedError, ValueError, TypeError, RecursionError):
@@ -311,6 +314,8 @@ def judge_solution(tree: Node, role: str, premises: list[Premise], hypotheses: l
     found: list[tuple[Premise, sp.Set, str]] = []
     verdict = None
     uses: list[tuple[int, str]] = []  # the lines the verdict rests on (a refuted one voids it: judge.py)
+    implied: str | None = None  # the line before implies it (a consequence), with the lines it rests on
+    implied_uses: list[tuple[int, str]] = []
     # nearest first; the first equal set (or implying line) decides: bounds in plain numbers first
     for cheap in (True, False):
         for p in premises:
@@ -324,9 +329,13 @@ def judge_solution(tree: Node, role: str, premises: list[Premise], hypotheses: l
                 if role == "solution" and sp.Eq(theirs, mine) is sp.true:
                     verdict = (f"the set {_show(mine)} equals the solution set of line {p.line}'s "
                                f"${p.latex}${note}{where} (exact, SymPy)")
-                elif role != "solution" and p.chain and not note and theirs.is_subset(mine):
-                    verdict = (f"implied by the line before (${p.latex}$: {name} ∈ {_show(theirs)}){where} "
-                               "(exact, SymPy)")
+                elif p.chain and not note and theirs.is_subset(mine):
+                    implied = (f"implied by the line before (${p.latex}$: {name} ∈ {_show(theirs)}){where} "
+                               "(exact, SymPy)" + ("; a consequence, not that line's whole solution set"
+                                                   if role == "solution" else ""))
+                    if role != "solution":
+                        verdict = implied
+                    implied_uses = [(p.line, p.latex), *p.rests]
                 if verdict is not None:
                     uses = [(p.line, p.latex), *p.rests]
                     break
@@ -335,6 +344,8 @@ def judge_solution(tree: Node, role: str, premises: list[Premise], hypotheses: l
         if verdict is not None:
             break
     found = list({(id(p), note): (p, s, note) for p, s, note in found}.values())
+    if verdict is None and implied is not None and role == "solution" and not _equal_to_together(found, domain, mine):
+        verdict, uses = implied, implied_uses  # "so h < 0.6" after "3h < 1.5": true, and weaker
     if not found:
         return None
     together = domain
@@ -354,7 +365,7 @@ def judge_solution(tree: Node, role: str, premises: list[Premise], hypotheses: l
                     "links": []}
         return {"status": PROVED, "scope": f"proved: {verdict}", "reason": None, "links": [], "uses": uses}
     chain = next(((p, s) for p, s, note in found if p.chain and not note), None)
-    if strict and chain is not None:
+    if strict and chain is not None and not integer_like(name):
         outside = together.intersect(chain[1]) - claimed
         w = _positive_point(outside)
         if w is not None:
@@ -368,6 +379,25 @@ def judge_solution(tree: Node, role: str, premises: list[Premise], hypotheses: l
     why = (f"the set {name} ∈ {_show(claimed)} equals none of the conditions on {name} it may solve ({seen})"
            if role == "solution" else f"it is not implied by the conditions on {name} before it ({seen})")
     return {"status": UNDECIDED, "scope": f"undecided: {why}", "reason": why, "links": []}
+
+
+def _equal_to_together(found: list, domain: sp.Set, mine: sp.Set) -> bool:
+    """Whether the set equals the intersection of the part's conditions (judged as such then)."""
+    together = domain
+    for _p, s, note in found:
+        if not note:
+            together = together.intersect(s)
+    return len({p.line for p, _s, note in found if not note}) > 1 and sp.Eq(together, mine) is sp.true
+
+
+# letters that usually count (n^2 > 3 gives n >= 2 over the integers, not over the reals)
+_COUNT_LETTERS = set("ijklmnpqrstNKLMTDd") | {"\\ell"}
+
+
+def integer_like(name: str) -> bool:
+    """An unknown conventionally an integer (a count, an index): its real solution set is no
+    ground to refute a bound stated for it."""
+    return name in _COUNT_LETTERS
 
 
 def _variants(tree: Node, idx: dict[str, list[int]]) -> list[tuple[Node, str]]:
