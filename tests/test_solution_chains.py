@@ -193,3 +193,23 @@ def test_a_count_is_not_refuted_on_its_real_solution_set(tmp_path):
     # n^2 > 3 => n >= 2 holds for integers n (n = 1.8 is no counterexample for a count)
     claims = _claims(tmp_path, "# Count\n\n## Size\n\nWe need $n^2 > 3$, so\n\n$$n \\ge 2$$\n")
     assert _one(claims, "n \\ge 2")["status"] != "refuted"
+
+
+def test_a_part_with_its_own_condition_is_not_judged_by_another_parts_set(tmp_path):
+    # (a): 2g - 2 <= 6 and g >= 1 give g in [1, 4]; (b): g^2 <= 9 and g >= 1 give g in [1, 3],
+    # so "g \in [1, 4]" in (b) is wrong even though (a) proved the same set
+    text = ("# Two parts\n\n## (a) First\n\nWe need $2g - 2 \\le 6$ and $g \\ge 1$, so $g \\in [1, 4]$.\n\n"
+            "## (b) Second\n\nNow we need $g^2 \\le 9$ and $g \\ge 1$, so $g \\in [1, 4]$.\n")
+    claims = _claims(tmp_path, text)
+    first, second = [c for c in claims if c["latex"] == "g \\in [1, 4]"]
+    assert second["status"] not in ("proved", "verified"), second["scope"]
+
+
+def test_a_refutation_needs_the_line_before_to_stand(tmp_path):
+    # h^2 < 1 is -1 < h < 1, so "h < 0.5" does not follow from it (h = 0.5); refuted when the line
+    # before is an assumption, undecided when it is an unjudged claim (it may be the wrong line)
+    assumed = _claims(tmp_path, "# A\n\n## Bound\n\nAssume $h^2 < 1$. So $h < 0.5$.\n")
+    assert _one(assumed, "h < 0.5")["status"] == "refuted", _one(assumed, "h < 0.5")["scope"]
+    claimed = _claims(tmp_path, "# A\n\n## Bound\n\nWe have\n$$h^2 < 1$$\nso\n$$h < 0.5$$\n")
+    assert _one(claimed, "h^2 < 1")["status"] not in ("proved", "verified", "assumed")
+    assert _one(claimed, "h < 0.5")["status"] == "undecided", _one(claimed, "h < 0.5")["scope"]

@@ -791,6 +791,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     unparsed: list[tuple[str, Any]] = []  # statements the parser could not read, with their part
     solution_sets: list[tuple[str, Any, int, str, Any]] = []  # judged solutions: (name, set, line, latex, part)
     restates: dict[int, tuple[int, str]] = {}  # slot -> (line, latex) of the solution it restates
+    converted: dict[int, Any] = {}  # slot -> the hypothesis role of a condition judged as derived
 
     def plain(line: int, st: Statement, status: str, role: Any, scope_text: str, reason: str | None = None,
               section: Any = ()) -> None:
@@ -905,8 +906,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 continue
             if solve is not None and role.role == R.HYPOTHESIS and role.why.startswith(_DERIVABLE):
                 # 2\lambda > 0.001 + \lambda after "we want L(a) > L(b)": derived from the relation
-                # before it, so judged; it still holds for what follows (assumed as well)
+                # before it, so judged; it still holds for what follows (assumed as well), and it
+                # stays an assumption unless its set is proved to be that of an earlier line
                 model.assume(tree, st.latex, claim.line, section, names, local=False)
+                converted[len(slots)] = role
                 role = R.Role(R.SOLUTION, f"a set of values of {solve[2]} derived from line {solve[0][0].line} "
                                           f"(not an assumption: {role.why})")
                 solve = (solve[0], solve[1], solve[2], True)  # judged only as a solution (it is its own hypothesis)
@@ -1126,6 +1129,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                                   role=role.role, role_reason=role.why, section=_section_text(section))
         if res.get("uses"):
             rests_on[slot] = list(res["uses"])
+        if res.get("premise"):
+            refuted_from[slot] = list(res["premise"])
         if progress is not None:
             progress(f"{doc.path}:{line}: {res['status']} ({dt:.2f} s)")
 
@@ -1135,11 +1140,26 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
         for st_job, _scope in jobs:
             st_job.in_document_model = True
     rests_on: dict[int, list] = {}  # slot -> the (line, latex) of the relations its solution set was compared with
+    refuted_from: dict[int, list] = {}  # slot -> the (line, latex) of the line before a refuted solution
     if jobs:
         run_jobs(jobs, answers, opts, record)
     _void_refuted_premises(slots, rests_on)
+    _refuted_only_from_sound_lines(slots, refuted_from)
     _take_restated_verdicts(slots, restates)
+    _assumed_unless_derived(slots, converted)
     return [r for r in slots if r is not None]
+
+
+def _assumed_unless_derived(slots: list, converted: dict[int, Any]) -> None:
+    """A condition on free quantities judged as derived keeps its verdict only when its set was
+    proved that of an earlier line; otherwise it is what it looked like, an assumption."""
+    for slot, role in converted.items():
+        r = slots[slot]
+        if r is not None and r.status not in (PROVED, VERIFIED):
+            slots[slot] = dataclasses.replace(
+                r, status=ASSUMED, role=role.role, role_reason=role.why, reason=None, counterexample=None,
+                links=[], scope=f"assumed: {role.why}; later statements are sampled under it (not derived: "
+                                f"{(r.reason or r.scope)[:160]})")
 
 
 def _take_restated_verdicts(slots: list, restates: dict[int, tuple[int, str]]) -> None:
@@ -1157,6 +1177,7 @@ def _take_restated_verdicts(slots: list, restates: dict[int, tuple[int, str]]) -
         else:
             why = f"restates the set of line {line} (${latex}$), which is {src.status}"
             slots[slot] = dataclasses.replace(r, scope=f"undecided: {why}", reason=why)
+        found[(r.line, r.latex)] = slots[slot]  # a restatement of this one takes the verdict just given
 
 
 def _same_relation(tree: Node, role: Any, section: Any, relations: list,
@@ -1204,6 +1225,8 @@ def _restated(tree: Node, role: Any, solve: Any, section: Any, solution_sets: li
         return None  # its own part states the same set: judged there
     m = _PART_LABEL.search(prose.strip())
     label = m.group(1) if m else None
+    if label is None and solve is not None:
+        return None  # its own part has conditions in this unknown: it is judged against them, not another part
     for name, s, line, latex, sec in reversed(solution_sets):
         if label is not None and not any(title.lstrip("*_# ").startswith(label) for _l, title, _ln in sec):
             continue
@@ -1214,6 +1237,22 @@ def _restated(tree: Node, role: Any, solve: Any, section: Any, solution_sets: li
             # restatement that differs (judged, undecided); without a label, not a restatement of it
             return (line, latex, False) if label is not None else None
     return None
+
+
+def _refuted_only_from_sound_lines(slots: list, refuted_from: dict[int, list]) -> None:
+    """A solution refuted because it does not follow from the line before stays refuted only
+    when that line (and the equations substituted into it) stands: proved, verified, defined or
+    assumed.  A wrong line before may be what the author corrected (the answer right, the step
+    not)."""
+    status = {(r.line, r.latex): r.status for r in slots if r is not None}
+    for slot, premise in refuted_from.items():
+        weak = [f"line {ln} is {status.get((ln, latex), 'not judged')}" for ln, latex in premise
+                if status.get((ln, latex)) not in (PROVED, VERIFIED, DEFINED, ASSUMED)]
+        r = slots[slot]
+        if weak and r is not None and r.status == REFUTED:
+            why = f"{r.reason}; but {', '.join(weak)}, so the condition it solves is not established"
+            slots[slot] = dataclasses.replace(r, status=UNDECIDED, scope=f"undecided: {why}", reason=why,
+                                              counterexample=None)
 
 
 def _void_refuted_premises(slots: list, rests_on: dict[int, list]) -> None:

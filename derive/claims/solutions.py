@@ -353,7 +353,7 @@ def judge_solution(tree: Node, role: str, premises: list[Premise], hypotheses: l
         if not note:
             together = together.intersect(s)
     lines = sorted({p.line for p, _s, note in found if not note})
-    if verdict is None and len(lines) > 1:
+    if verdict is None and sum(1 for _p, _s, note in found if not note) > 1:
         if role == "solution" and sp.Eq(together, mine) is sp.true \
                 or role != "solution" and together.is_subset(mine):
             verdict = (f"the set {_show(mine)} {'equals' if role == 'solution' else 'contains'} the intersection "
@@ -374,7 +374,8 @@ def judge_solution(tree: Node, role: str, premises: list[Premise], hypotheses: l
                    f"there, {name} ∈ {_show(claimed)} here")
             return {"status": REFUTED, "scope": f"refuted: {why}", "reason": why, "links": [],
                     "counterexample": {"instance": {name: str(w)}, "lhs": _show(together.intersect(chain[1])),
-                                       "rhs": _show(claimed)}}
+                                       "rhs": _show(claimed)},
+                    "premise": [(chain[0].line, chain[0].latex), *chain[0].rests]}
     seen = "; ".join(f"line {p.line}{note}: {_show(s)}" for p, s, note in found)
     why = (f"the set {name} ∈ {_show(claimed)} equals none of the conditions on {name} it may solve ({seen})"
            if role == "solution" else f"it is not implied by the conditions on {name} before it ({seen})")
@@ -387,7 +388,7 @@ def _equal_to_together(found: list, domain: sp.Set, mine: sp.Set) -> bool:
     for _p, s, note in found:
         if not note:
             together = together.intersect(s)
-    return len({p.line for p, _s, note in found if not note}) > 1 and sp.Eq(together, mine) is sp.true
+    return sum(1 for _p, _s, note in found if not note) > 1 and sp.Eq(together, mine) is sp.true
 
 
 # letters that usually count (n^2 > 3 gives n >= 2 over the integers, not over the reals)
