@@ -213,3 +213,10 @@ def test_a_refutation_needs_the_line_before_to_stand(tmp_path):
     claimed = _claims(tmp_path, "# A\n\n## Bound\n\nWe have\n$$h^2 < 1$$\nso\n$$h < 0.5$$\n")
     assert _one(claimed, "h^2 < 1")["status"] not in ("proved", "verified", "assumed")
     assert _one(claimed, "h < 0.5")["status"] == "undecided", _one(claimed, "h < 0.5")["scope"]
+
+
+def test_a_huge_exponent_is_not_solved():
+    # 10^{10^{10}} must stay unevaluated: no solution set is computed for it (and nothing hangs)
+    assert relation_set(_tree(r"x > 10^{10^{10}}"), Scope()) is None
+    assert relation_set(_tree(r"2x > 2^{1.5}"), Scope())[1] == sp.Interval.open(sp.sqrt(2), sp.oo)  # 2^{3/2}
+    assert relation_set(_tree(r"x^2 < 2"), Scope())[1] == sp.Interval.open(-sp.sqrt(2), sp.sqrt(2))

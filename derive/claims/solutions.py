@@ -153,7 +153,7 @@ def relation_set(tree: Node, scope: Scope, unknown: str | None = None) -> tuple[
     rels = []
     for i, op in links:
         a, b = bound.items[i], bound.items[i + 1]
-        if not isinstance(a, sp.Expr) or not isinstance(b, sp.Expr):
+        if not isinstance(a, sp.Expr) or not isinstance(b, sp.Expr) or not (_tame(a) and _tame(b)):
             return None
         rels.append((a - b, op))
     free = set().union(*(e.free_symbols for e, _op in rels))
@@ -179,6 +179,17 @@ def relation_set(tree: Node, scope: Scope, unknown: str | None = None) -> tuple[
                 return None
         out = out.intersect(s)
     return name, out
+
+
+def _tame(e: sp.Expr) -> bool:
+    """Small enough to solve: no power with a large numeric exponent (10^{10^{10}} is left
+    unevaluated by the binder and must stay so), no number of more than 60 digits."""
+    for x in sp.preorder_traversal(e):
+        if isinstance(x, sp.Pow) and x.exp.is_number and not (x.exp.is_Rational and abs(x.exp) <= 64):
+            return False  # 10^{10^{10}}, 2^{1.5}: a numeric exponent that is not a small fraction
+        if isinstance(x, sp.Rational) and max(abs(x.p), x.q) > 10 ** 60:
+            return False
+    return True
 
 
 def _sign_set(e: sp.Expr, op: str, u: sp.Symbol) -> sp.Set | None:
