@@ -4,9 +4,9 @@ compared with the condition it solves (derive/claims/solutions.py).
 Every expected verdict below was computed from the mathematics before the checker ran:
 * 3h - 1 < 0.5  <=>  3h < 1.5  <=>  h < 0.5; so "h < 0.25" loses the values 0.25 <= h < 0.5
   (a wrong solution: refuted when joined by "so"), and "h < 0.6" is a true consequence that is
-  not the solution set (undecided, never refuted);
-* S(A) = 4t - 1, S(B) = t + 0.5: S(A) >= S(B)  <=>  3t >= 1.5  <=>  t >= 0.5; "hence t >= 1"
-  misses 0.5 <= t < 1 (refuted);
+  not the solution set (proved as implied by the line before, never refuted);
+* S(A) = 4w - 1, S(B) = w + 0.5: S(A) >= S(B)  <=>  3w >= 1.5  <=>  w >= 0.5; "hence w >= 1"
+  misses 0.5 <= w < 1 (refuted);
 * r_1, r_2, r_3 = 6, 3, 9: r_j / (r_j + mu) >= 0.75  <=>  (mu > -r_j and) mu <= r_j / 3, which is
   mu <= 1 at j = 2; "mu <= 2" is not the set at the index the line names (undecided);
 * a summary that restates a part's proved set takes its verdict; one that differs is not filed
@@ -68,9 +68,10 @@ def test_a_solution_that_loses_values_is_refuted(tmp_path):
 
 
 def test_a_weaker_true_consequence_is_not_refuted(tmp_path):
+    # h < 0.6 follows from h < 0.5: true as a consequence (proved as implied), never refuted
     claims = _claims(tmp_path, STEP_SIZE.replace("$$h < 0.5$$", "so\n\n$$h < 0.6$$"))
     weaker = _one(claims, "h < 0.6")
-    assert weaker["status"] == "undecided", weaker["scope"]
+    assert weaker["status"] == "proved" and "a consequence" in weaker["scope"], weaker["scope"]
 
 
 MARGIN = """# Which threshold
@@ -78,12 +79,12 @@ MARGIN = """# Which threshold
 ## (a) Comparing two scores
 
 The two scores are
-$$S(A) = 4t - 1$$
-$$S(B) = t + 0.5$$
+$$S(A) = 4w - 1$$
+$$S(B) = w + 0.5$$
 We need $S(A) \\ge S(B)$:
-$$4t - 1 \\ge t + 0.5$$
-$$3t \\ge 1.5$$
-$$t \\ge 0.5$$
+$$4w - 1 \\ge w + 0.5$$
+$$3w \\ge 1.5$$
+$$w \\ge 0.5$$
 
 ## (b) Another question
 
@@ -91,34 +92,34 @@ Assume $c > 0$. Then $c^2 > 0$.
 
 ## Summary
 
-(a) $t \\ge 0.5$
+(a) $w \\ge 0.5$
 """
 
 
 def test_a_condition_rewritten_with_stated_values_is_derived_not_assumed(tmp_path):
     claims = _claims(tmp_path, MARGIN)
-    for latex in ("4t - 1 \\ge t + 0.5", "3t \\ge 1.5"):
+    for latex in ("4w - 1 \\ge w + 0.5", "3w \\ge 1.5"):
         c = next(c for c in claims if c["latex"] == latex and c["line"] < 14)
         assert c["role"] == "solution" and c["status"] == "proved", (latex, c["scope"])
-    last = next(c for c in claims if c["latex"] == "t \\ge 0.5" and c["line"] < 14)
+    last = next(c for c in claims if c["latex"] == "w \\ge 0.5" and c["line"] < 14)
     assert last["status"] == "proved", last["scope"]
     # a genuine assumption stays one
     assert _one(claims, "c > 0")["status"] == "assumed"
     # the summary restates part (a)'s set: it takes its verdict
-    summary = next(c for c in claims if c["latex"] == "t \\ge 0.5" and c["line"] > 14)
+    summary = next(c for c in claims if c["latex"] == "w \\ge 0.5" and c["line"] > 14)
     assert summary["status"] == "proved", summary["scope"]
 
 
 def test_a_wrong_step_in_the_margin_chain_is_refuted(tmp_path):
-    claims = _claims(tmp_path, MARGIN.replace("$$t \\ge 0.5$$", "hence\n$$t \\ge 1$$"))
-    bad = next(c for c in claims if c["latex"] == "t \\ge 1")
+    claims = _claims(tmp_path, MARGIN.replace("$$w \\ge 0.5$$", "hence\n$$w \\ge 1$$"))
+    bad = next(c for c in claims if c["latex"] == "w \\ge 1")
     assert bad["status"] == "refuted", bad["scope"]
-    assert sp.Rational(bad["counterexample"]["instance"]["t"]) == sp.Rational(1, 2)
+    assert sp.Rational(bad["counterexample"]["instance"]["w"]) == sp.Rational(1, 2)
 
 
 def test_a_summary_that_differs_from_its_part_is_not_assumed(tmp_path):
-    claims = _claims(tmp_path, MARGIN.replace("(a) $t \\ge 0.5$", "(a) $t \\ge 2$"))
-    summary = _one(claims, "t \\ge 2")
+    claims = _claims(tmp_path, MARGIN.replace("(a) $w \\ge 0.5$", "(a) $w \\ge 2$"))
+    summary = _one(claims, "w \\ge 2")
     assert summary["status"] not in ("assumed", "proved", "verified"), summary["scope"]
 
 
@@ -186,3 +187,36 @@ def test_a_bound_written_again_takes_the_verdict_of_the_line_it_repeats(tmp_path
     assert repeated[-1]["status"] == repeated[0]["status"], repeated[-1]["scope"]
     other = _claims(tmp_path, again.replace("But we need $\\mu \\le \\frac{r_j}{3}$", "But we need $\\mu \\le \\frac{r_j}{2}$"))
     assert _one(other, "\\mu \\le \\frac{r_j}{2}")["status"] not in ("verified", "proved")
+
+
+def test_a_count_is_not_refuted_on_its_real_solution_set(tmp_path):
+    # n^2 > 3 => n >= 2 holds for integers n (n = 1.8 is no counterexample for a count)
+    claims = _claims(tmp_path, "# Count\n\n## Size\n\nWe need $n^2 > 3$, so\n\n$$n \\ge 2$$\n")
+    assert _one(claims, "n \\ge 2")["status"] != "refuted"
+
+
+def test_a_part_with_its_own_condition_is_not_judged_by_another_parts_set(tmp_path):
+    # (a): 2g - 2 <= 6 and g >= 1 give g in [1, 4]; (b): g^2 <= 9 and g >= 1 give g in [1, 3],
+    # so "g \in [1, 4]" in (b) is wrong even though (a) proved the same set
+    text = ("# Two parts\n\n## (a) First\n\nWe need $2g - 2 \\le 6$ and $g \\ge 1$, so $g \\in [1, 4]$.\n\n"
+            "## (b) Second\n\nNow we need $g^2 \\le 9$ and $g \\ge 1$, so $g \\in [1, 4]$.\n")
+    claims = _claims(tmp_path, text)
+    first, second = [c for c in claims if c["latex"] == "g \\in [1, 4]"]
+    assert second["status"] not in ("proved", "verified"), second["scope"]
+
+
+def test_a_refutation_needs_the_line_before_to_stand(tmp_path):
+    # h^2 < 1 is -1 < h < 1, so "h < 0.5" does not follow from it (h = 0.5); refuted when the line
+    # before is an assumption, undecided when it is an unjudged claim (it may be the wrong line)
+    assumed = _claims(tmp_path, "# A\n\n## Bound\n\nAssume $h^2 < 1$. So $h < 0.5$.\n")
+    assert _one(assumed, "h < 0.5")["status"] == "refuted", _one(assumed, "h < 0.5")["scope"]
+    claimed = _claims(tmp_path, "# A\n\n## Bound\n\nWe have\n$$h^2 < 1$$\nso\n$$h < 0.5$$\n")
+    assert _one(claimed, "h^2 < 1")["status"] not in ("proved", "verified", "assumed")
+    assert _one(claimed, "h < 0.5")["status"] == "undecided", _one(claimed, "h < 0.5")["scope"]
+
+
+def test_a_huge_exponent_is_not_solved():
+    # 10^{10^{10}} must stay unevaluated: no solution set is computed for it (and nothing hangs)
+    assert relation_set(_tree(r"x > 10^{10^{10}}"), Scope()) is None
+    assert relation_set(_tree(r"2x > 2^{1.5}"), Scope())[1] == sp.Interval.open(sp.sqrt(2), sp.oo)  # 2^{3/2}
+    assert relation_set(_tree(r"x^2 < 2"), Scope())[1] == sp.Interval.open(-sp.sqrt(2), sp.sqrt(2))

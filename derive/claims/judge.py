@@ -325,7 +325,10 @@ def _judge_solution(st: Statement, scope: Scope) -> dict[str, Any] | None:
     hyps = [h for h in st.hypotheses if to_text(h) not in premises]
     if st.condition is not None:
         hyps.append(st.condition)
-    res = SOL.judge_solution(st.tree, st.role, st.solves, hyps, st.solve_strict, st.solve_index, scope)
+    try:
+        res = SOL.judge_solution(st.tree, st.role, st.solves, hyps, st.solve_strict, st.solve_index, scope)
+    except RecursionError:
+        res = None  # a tree too deep to rewrite: judged as before (or undecided)
     if res is not None and (res["status"] != UNDECIDED or st.solve_only or st.role == R.SOLUTION):
         return res  # a solution compared exactly is judged as a set, not sampled as an implication
     if st.solve_only:
@@ -957,6 +960,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     unparsed: list[tuple[str, Any]] = []  # statements the parser could not read, with their part
     solution_sets: list[tuple[str, Any, int, str, Any]] = []  # judged solutions: (name, set, line, latex, part)
     restates: dict[int, tuple[int, str]] = {}  # slot -> (line, latex) of the solution it restates
+    converted: dict[int, Any] = {}  # slot -> the hypothesis role of a condition judged as derived
 
     def plain(line: int, st: Statement, status: str, role: Any, scope_text: str, reason: str | None = None,
               section: Any = ()) -> None:
@@ -1112,8 +1116,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 continue
             if solve is not None and role.role == R.HYPOTHESIS and role.why.startswith(_DERIVABLE):
                 # 2\lambda > 0.001 + \lambda after "we want L(a) > L(b)": derived from the relation
-                # before it, so judged; it still holds for what follows (assumed as well)
+                # before it, so judged; it still holds for what follows (assumed as well), and it
+                # stays an assumption unless its set is proved to be that of an earlier line
                 model.assume(tree, st.latex, claim.line, section, names, local=False)
+                converted[len(slots)] = role
                 role = R.Role(R.SOLUTION, f"a set of values of {solve[2]} derived from line {solve[0][0].line} "
                                           f"(not an assumption: {role.why})")
                 solve = (solve[0], solve[1], solve[2], True)  # judged only as a solution (it is its own hypothesis)
@@ -1395,6 +1401,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                                   role=role.role, role_reason=role.why, section=_section_text(section))
         if res.get("uses"):
             rests_on[slot] = list(res["uses"])
+        if res.get("premise"):
+            refuted_from[slot] = list(res["premise"])
         if progress is not None:
             progress(f"{doc.path}:{line}: {res['status']} ({dt:.2f} s)")
 
@@ -1404,11 +1412,26 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
         for st_job, _scope in jobs:
             st_job.in_document_model = True
     rests_on: dict[int, list] = {}  # slot -> the (line, latex) of the relations its solution set was compared with
+    refuted_from: dict[int, list] = {}  # slot -> the (line, latex) of the line before a refuted solution
     if jobs:
         run_jobs(jobs, answers, opts, record)
     _void_refuted_premises(slots, rests_on)
+    _refuted_only_from_sound_lines(slots, refuted_from)
     _take_restated_verdicts(slots, restates)
+    _assumed_unless_derived(slots, converted)
     return [r for r in slots if r is not None]
+
+
+def _assumed_unless_derived(slots: list, converted: dict[int, Any]) -> None:
+    """A condition on free quantities judged as derived keeps its verdict only when its set was
+    proved that of an earlier line; otherwise it is what it looked like, an assumption."""
+    for slot, role in converted.items():
+        r = slots[slot]
+        if r is not None and r.status not in (PROVED, VERIFIED):
+            slots[slot] = dataclasses.replace(
+                r, status=ASSUMED, role=role.role, role_reason=role.why, reason=None, counterexample=None,
+                links=[], scope=f"assumed: {role.why}; later statements are sampled under it (not derived: "
+                                f"{(r.reason or r.scope)[:160]})")
 
 
 def _take_restated_verdicts(slots: list, restates: dict[int, tuple[int, str]]) -> None:
@@ -1426,6 +1449,7 @@ def _take_restated_verdicts(slots: list, restates: dict[int, tuple[int, str]]) -
         else:
             why = f"restates the set of line {line} (${latex}$), which is {src.status}"
             slots[slot] = dataclasses.replace(r, scope=f"undecided: {why}", reason=why)
+        found[(r.line, r.latex)] = slots[slot]  # a restatement of this one takes the verdict just given
 
 
 def _same_relation(tree: Node, role: Any, section: Any, relations: list,
@@ -1473,6 +1497,8 @@ def _restated(tree: Node, role: Any, solve: Any, section: Any, solution_sets: li
         return None  # its own part states the same set: judged there
     m = _PART_LABEL.search(prose.strip())
     label = m.group(1) if m else None
+    if label is None and solve is not None:
+        return None  # its own part has conditions in this unknown: it is judged against them, not another part
     for name, s, line, latex, sec in reversed(solution_sets):
         if label is not None and not any(title.lstrip("*_# ").startswith(label) for _l, title, _ln in sec):
             continue
@@ -1483,6 +1509,22 @@ def _restated(tree: Node, role: Any, solve: Any, section: Any, solution_sets: li
             # restatement that differs (judged, undecided); without a label, not a restatement of it
             return (line, latex, False) if label is not None else None
     return None
+
+
+def _refuted_only_from_sound_lines(slots: list, refuted_from: dict[int, list]) -> None:
+    """A solution refuted because it does not follow from the line before stays refuted only
+    when that line (and the equations substituted into it) stands: proved, verified, defined or
+    assumed.  A wrong line before may be what the author corrected (the answer right, the step
+    not)."""
+    status = {(r.line, r.latex): r.status for r in slots if r is not None}
+    for slot, premise in refuted_from.items():
+        weak = [f"line {ln} is {status.get((ln, latex), 'not judged')}" for ln, latex in premise
+                if status.get((ln, latex)) not in (PROVED, VERIFIED, DEFINED, ASSUMED)]
+        r = slots[slot]
+        if weak and r is not None and r.status == REFUTED:
+            why = f"{r.reason}; but {', '.join(weak)}, so the condition it solves is not established"
+            slots[slot] = dataclasses.replace(r, status=UNDECIDED, scope=f"undecided: {why}", reason=why,
+                                              counterexample=None)
 
 
 def _void_refuted_premises(slots: list, rests_on: dict[int, list]) -> None:
@@ -1801,7 +1843,10 @@ def _solution_premises(tree: Node, role: Any, previous: Any, section: Any, relat
         if unknown not in R.free_names(rt) and values:
             texts = {to_text(x) for x in rt.walk()}
             rests = tuple(src for t, (_v, src) in values.items() if t in texts)  # the equations it rests on
-            rt = SOL.substitute(rt, {t: v for t, (v, _src) in values.items()})
+            try:
+                rt = SOL.substitute(rt, {t: v for t, (v, _src) in values.items()})
+            except RecursionError:
+                continue
         if unknown in R.free_names(rt):
             out.append(SOL.Premise(rt, latex, line, rests=rests))
     if not out:

@@ -12,11 +12,12 @@ index values the statement's line names) and this module compares solution sets 
   ``solve_univariate_inequality`` gives its solution set over the reals, intersected with the
   document's hypotheses on the unknown;
 * a *solution* is proved when its set equals a candidate's set (or the intersection of the
-  part's conditions in that unknown); a *step* when the line before implies it;
+  part's conditions in that unknown), or, as a consequence, when the line before implies it; a
+  *step* when the line before implies it;
 * it is refuted only when the line before is joined to it by ⇒ or a step word, the two are
   univariate, and a positive value satisfies every condition the part states on the unknown
   but not the statement (a positive value: an unknown written as a rate or a strength may be
-  positive without the document saying so);
+  positive without the document saying so), and never for a count or an index (n, k, t);
 * anything else returns None or "undecided" with the reason; the caller samples where that is
   sound (an implication step under the line before).
 """
@@ -152,7 +153,7 @@ def relation_set(tree: Node, scope: Scope, unknown: str | None = None) -> tuple[
     rels = []
     for i, op in links:
         a, b = bound.items[i], bound.items[i + 1]
-        if not isinstance(a, sp.Expr) or not isinstance(b, sp.Expr):
+        if not isinstance(a, sp.Expr) or not isinstance(b, sp.Expr) or not (_tame(a) and _tame(b)):
             return None
         rels.append((a - b, op))
     free = set().union(*(e.free_symbols for e, _op in rels))
@@ -170,12 +171,25 @@ def relation_set(tree: Node, scope: Scope, unknown: str | None = None) -> tuple[
             return None
         s = _sign_set(e, op, u)
         if s is None:
+            if sp.count_ops(e) > 30:
+                return None
             try:
                 s = sp.solve_univariate_inequality(_REL[op](e, 0), u, relational=False)
             except (NotImplementedError, ValueError, TypeError, RecursionError):
                 return None
         out = out.intersect(s)
     return name, out
+
+
+def _tame(e: sp.Expr) -> bool:
+    """Small enough to solve: no power with a large numeric exponent (10^{10^{10}} is left
+    unevaluated by the binder and must stay so), no number of more than 60 digits."""
+    for x in sp.preorder_traversal(e):
+        if isinstance(x, sp.Pow) and x.exp.is_number and not (x.exp.is_Rational and abs(x.exp) <= 64):
+            return False  # 10^{10^{10}}, 2^{1.5}: a numeric exponent that is not a small fraction
+        if isinstance(x, sp.Rational) and max(abs(x.p), x.q) > 10 ** 60:
+            return False
+    return True
 
 
 def _sign_set(e: sp.Expr, op: str, u: sp.Symbol) -> sp.Set | None:
@@ -311,6 +325,8 @@ def judge_solution(tree: Node, role: str, premises: list[Premise], hypotheses: l
     found: list[tuple[Premise, sp.Set, str]] = []
     verdict = None
     uses: list[tuple[int, str]] = []  # the lines the verdict rests on (a refuted one voids it: judge.py)
+    implied: str | None = None  # the line before implies it (a consequence), with the lines it rests on
+    implied_uses: list[tuple[int, str]] = []
     # nearest first; the first equal set (or implying line) decides: bounds in plain numbers first
     for cheap in (True, False):
         for p in premises:
@@ -324,9 +340,13 @@ def judge_solution(tree: Node, role: str, premises: list[Premise], hypotheses: l
                 if role == "solution" and sp.Eq(theirs, mine) is sp.true:
                     verdict = (f"the set {_show(mine)} equals the solution set of line {p.line}'s "
                                f"${p.latex}${note}{where} (exact, SymPy)")
-                elif role != "solution" and p.chain and not note and theirs.is_subset(mine):
-                    verdict = (f"implied by the line before (${p.latex}$: {name} ∈ {_show(theirs)}){where} "
-                               "(exact, SymPy)")
+                elif p.chain and not note and theirs.is_subset(mine):
+                    implied = (f"implied by the line before (${p.latex}$: {name} ∈ {_show(theirs)}){where} "
+                               "(exact, SymPy)" + ("; a consequence, not that line's whole solution set"
+                                                   if role == "solution" else ""))
+                    if role != "solution":
+                        verdict = implied
+                    implied_uses = [(p.line, p.latex), *p.rests]
                 if verdict is not None:
                     uses = [(p.line, p.latex), *p.rests]
                     break
@@ -335,6 +355,8 @@ def judge_solution(tree: Node, role: str, premises: list[Premise], hypotheses: l
         if verdict is not None:
             break
     found = list({(id(p), note): (p, s, note) for p, s, note in found}.values())
+    if verdict is None and implied is not None and role == "solution" and not _equal_to_together(found, domain, mine):
+        verdict, uses = implied, implied_uses  # "so h < 0.6" after "3h < 1.5": true, and weaker
     if not found:
         return None
     together = domain
@@ -342,7 +364,7 @@ def judge_solution(tree: Node, role: str, premises: list[Premise], hypotheses: l
         if not note:
             together = together.intersect(s)
     lines = sorted({p.line for p, _s, note in found if not note})
-    if verdict is None and len(lines) > 1:
+    if verdict is None and sum(1 for _p, _s, note in found if not note) > 1:
         if role == "solution" and sp.Eq(together, mine) is sp.true \
                 or role != "solution" and together.is_subset(mine):
             verdict = (f"the set {_show(mine)} {'equals' if role == 'solution' else 'contains'} the intersection "
@@ -354,7 +376,7 @@ def judge_solution(tree: Node, role: str, premises: list[Premise], hypotheses: l
                     "links": []}
         return {"status": PROVED, "scope": f"proved: {verdict}", "reason": None, "links": [], "uses": uses}
     chain = next(((p, s) for p, s, note in found if p.chain and not note), None)
-    if strict and chain is not None:
+    if strict and chain is not None and not integer_like(name):
         outside = together.intersect(chain[1]) - claimed
         w = _positive_point(outside)
         if w is not None:
@@ -363,11 +385,31 @@ def judge_solution(tree: Node, role: str, premises: list[Premise], hypotheses: l
                    f"there, {name} ∈ {_show(claimed)} here")
             return {"status": REFUTED, "scope": f"refuted: {why}", "reason": why, "links": [],
                     "counterexample": {"instance": {name: str(w)}, "lhs": _show(together.intersect(chain[1])),
-                                       "rhs": _show(claimed)}}
+                                       "rhs": _show(claimed)},
+                    "premise": [(chain[0].line, chain[0].latex), *chain[0].rests]}
     seen = "; ".join(f"line {p.line}{note}: {_show(s)}" for p, s, note in found)
     why = (f"the set {name} ∈ {_show(claimed)} equals none of the conditions on {name} it may solve ({seen})"
            if role == "solution" else f"it is not implied by the conditions on {name} before it ({seen})")
     return {"status": UNDECIDED, "scope": f"undecided: {why}", "reason": why, "links": []}
+
+
+def _equal_to_together(found: list, domain: sp.Set, mine: sp.Set) -> bool:
+    """Whether the set equals the intersection of the part's conditions (judged as such then)."""
+    together = domain
+    for _p, s, note in found:
+        if not note:
+            together = together.intersect(s)
+    return sum(1 for _p, _s, note in found if not note) > 1 and sp.Eq(together, mine) is sp.true
+
+
+# letters that usually count (n^2 > 3 gives n >= 2 over the integers, not over the reals)
+_COUNT_LETTERS = set("ijklmnpqrstNKLMTDd") | {"\\ell"}
+
+
+def integer_like(name: str) -> bool:
+    """An unknown conventionally an integer (a count, an index): its real solution set is no
+    ground to refute a bound stated for it."""
+    return name in _COUNT_LETTERS
 
 
 def _variants(tree: Node, idx: dict[str, list[int]]) -> list[tuple[Node, str]]:
