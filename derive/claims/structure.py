@@ -25,7 +25,7 @@ from typing import Any
 from .latex_parser import Node, ParseError, parse, split_top_commas, to_text
 
 # kinds the sampler honours (derive.problem.Sampler.matrix kinds, plus psd, eigen and svd)
-SAMPLED = ("orthogonal", "symmetric", "spd", "psd", "diagonal", "invertible", "eigen", "svd")
+SAMPLED = ("orthogonal", "symmetric", "spd", "psd", "diagonal", "invertible", "eigen", "svd", "onehot")
 
 # structure words, longest first (a phrase wins over its parts)
 _WORDS = (
@@ -39,6 +39,7 @@ _WORDS = (
     ("skew-symmetric", "unmodelled"), ("antisymmetric", "unmodelled"), ("nilpotent", "unmodelled"),
     ("stochastic", "unmodelled"), ("toeplitz", "unmodelled"), ("circulant", "unmodelled"),
     ("permutation", "unmodelled"), ("low-rank", "unmodelled"), ("rank-one", "unmodelled"),
+    ("one-hot", "onehot"),
 )
 # words between a name and its structure word ("$U$ and $V$ are both orthogonal")
 _LINK = {"is", "are", "be", "being", "both", "all", "a", "an", "the", "each", "also", "assumed", "to", "now",
@@ -49,6 +50,10 @@ _NOT_A_PROPERTY = {"to", "entry", "entries", "element", "elements", "part", "par
                    "terms", "component", "components"}
 # words between a structure word and the names it qualifies ("orthogonal matrices $U$ and $V$")
 _FORWARD = {"matrix", "matrices", "factor", "factors", "and", "square", "real", "n", "x"}
+# ... and between "one-hot" and its vector ("a one-hot label $\mathbf{y}$")
+_FORWARD_VECTOR = _FORWARD | {"label", "labels", "vector", "vectors", "target", "targets", "encoding", "encoded"}
+# a pronoun that opens a sentence after a name's math ("Define $J := \dots$. It is symmetric")
+_PRONOUNS = {"it", "this"}
 SENTENCE_TOKENS = 120  # a sentence is read at most this far either side of a word (bounded work)
 _SENTENCE = re.compile(r"[.!?;:](\s|$)")
 _TOKEN = re.compile(r"\$([^$]*)\$|([A-Za-z][A-Za-z\-]*)|([,])")
@@ -164,6 +169,9 @@ def _backward(toks: list[tuple[str, str]], i: int) -> list[str]:
     j = i - 1
     while j >= max(0, i - 12) and (toks[j][0] == "word" and (toks[j][1] in _LINK or _match_word(toks, j))):
         j -= 1  # a bounded look back: a hostile run of words stays linear
+    if j >= 2 and toks[j][0] == "word" and toks[j][1] in _PRONOUNS and toks[j - 1][0] == "stop" \
+            and toks[j - 2][0] == "math":
+        return _names(toks[j - 2][1])  # "Define $J := ..$. It is symmetric": the name the last math introduced
     if j < 0 or toks[j][0] != "math":
         return []
     names = _names(toks[j][1])
@@ -179,9 +187,9 @@ def _backward(toks: list[tuple[str, str]], i: int) -> list[str]:
     return names
 
 
-def _forward(toks: list[tuple[str, str]], i: int) -> list[str]:
+def _forward(toks: list[tuple[str, str]], i: int, words: set[str] = _FORWARD) -> list[str]:
     j = i
-    while j < min(len(toks), i + 6) and toks[j][0] == "word" and toks[j][1] in _FORWARD - {"and"}:
+    while j < min(len(toks), i + 6) and toks[j][0] == "word" and toks[j][1] in words - {"and"}:
         j += 1
     if j >= len(toks) or toks[j][0] != "math":
         return []
@@ -425,7 +433,9 @@ def extract(claims: list[Any]) -> Stated:
         if i + span < len(toks) and toks[i + span][0] == "word" and toks[i + span][1] in _NOT_A_PROPERTY:
             i += span  # "orthogonal to the input", "every diagonal entry of D_t": no matrix's structure
             continue
-        if i > 0 and toks[i - 1][0] == "word" and toks[i - 1][1] in ("a", "an", "the", "some", "any", "every"):
+        if kind == "onehot":
+            names = _forward(toks, i + span, _FORWARD_VECTOR)  # "a one-hot label $\mathbf{y}$"
+        elif i > 0 and toks[i - 1][0] == "word" and toks[i - 1][1] in ("a", "an", "the", "some", "any", "every"):
             names = _forward(toks, i + span)  # "$Q$ and the symmetric matrix $S$": S, not Q
         else:
             names = _backward(toks, i) or _forward(toks, i + span)
