@@ -128,3 +128,18 @@ def test_structure_a_definition_does_not_give_stays_unapplied(tmp_path):
     v = _verdicts("# Shifted\n\nLet $B \\in \\mathbb{R}^{n \\times n}$. Define $H := B + I_n$. It is symmetric.\n\n"
                   "Then $H^\\top = H$.\n", tmp_path)
     assert v["H^\\top = H"][0] != "refuted", v["H^\\top = H"][1]
+
+
+def test_the_roots_of_a_stated_polynomial(tmp_path):
+    # w^2 - s w + c = (w - w_1)(w - w_2): w_1 w_2 = c and w_1 + w_2 = s (Vieta); w_1 + w_2 = -s is false
+    # for s != 0; w_1 = (s + sqrt(s^2 - 4c))/2 names one root in an order the text does not fix
+    v = _verdicts("# A quadratic\n\nLet $s$ and $c$ be real numbers and consider the quadratic $w^2 - s w + c$. "
+                  "Its roots $w_1, w_2$ satisfy\n$$w_1 w_2 = c, \\qquad w_1 + w_2 = s.$$\n"
+                  "A slip: $w_1 + w_2 = -s$. Another: $w_1 = \\frac{s + \\sqrt{s^2 - 4c}}{2}$.\n", tmp_path)
+    for latex in ("w_1 w_2 = c", "w_1 + w_2 = s"):
+        status, scope = v[latex]
+        assert status in ("verified", "proved"), (latex, scope)
+        assert "is a root of" in scope
+    assert v["w_1 + w_2 = -s"][0] == "refuted"
+    status, scope = v["w_1 = \\frac{s + \\sqrt{s^2 - 4c}}{2}"]
+    assert status != "refuted" and "which root is which" in scope, scope

@@ -317,6 +317,15 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options) -> dict[str, 
             off = len(nodes)
             nodes.extend(h_nodes)
             eq_links.append((h_links[0][0] + off, h_links[0][2] + off, text))
+    member_links: list[int] = []  # the roots z_1, z_2 of a stated polynomial (a claim must not tell them apart)
+    for _h, text in st.equations:
+        if ROOT_TEXT in text:
+            try:
+                member = parse(text.split(f" {ROOT_TEXT} ")[0])
+            except ParseError:
+                continue
+            member_links.append(len(nodes))
+            nodes.append(member)
     check_links: list[tuple[int, str, str]] = []  # structure stated about defined names, checked per instance
     for kind, name, text in st.structure_checks:
         try:
@@ -325,7 +334,8 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options) -> dict[str, 
         except ParseError:
             check_links.pop()
     pairs = [(a, b) for a, op, b in links + hyp_links if op not in _NOT_JUDGED] + [(a, b) for a, b, _t in eq_links] \
-        + [(i, i) for i, _k, _t in check_links]  # (a pair of itself: the binder builds only compared items)
+        + [(i, i) for i, _k, _t in check_links] + [(i, i) for i in member_links]  # (a pair of itself: the
+    # binder builds only compared items)
     scalar_items = {i for a, op, b in links + hyp_links if op in ("<", "<=", ">", ">=") for i in (a, b)}
     if st.local_defs:
         scope = scope.copy()
@@ -357,13 +367,13 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options) -> dict[str, 
                 if not eq_links:
                     raise
                 # an equation that cannot be read with the claim stays unapplied (it blocks a refutation)
-                nodes, eq_links, check_links = nodes[:n_before_eqs], [], []
+                nodes, eq_links, check_links, member_links = nodes[:n_before_eqs], [], [], []
                 pairs = [(a, b) for a, op, b in links + hyp_links if op not in _NOT_JUDGED]
                 bound, scope = bind(nodes, pairs, scalar_items, scope)
         except BindError:
             if not hyp_links:
                 raise
-            nodes, hyp_links, eq_links, check_links = nodes[:n_own], [], [], []
+            nodes, hyp_links, eq_links, check_links, member_links = nodes[:n_own], [], [], [], []
             pairs = [(a, b) for a, op, b in links if op not in _NOT_JUDGED]
             scalar_items = {i for a, op, b in links if op in ("<", "<=", ">", ">=") for i in (a, b)}
             bound, scope = bind(nodes, pairs, scalar_items, scope)
@@ -383,7 +393,15 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options) -> dict[str, 
     assign, solved = _solve_equations(bound, eq_links, n_own) if scope.problem is None else ([], [])
     if assign:
         relations += [(bound.items[a], "=", bound.items[b]) for a, b, text in eq_links if text in solved]
-        st = dataclasses.replace(st, unapplied=[u for u in st.unapplied if u not in solved])
+        honoured = [t for t in solved if ROOT_TEXT not in t
+                    or _tells_none_apart([bound.items[i] for i in member_links], [bound.items[a] - bound.items[b]
+                                         for a, _op, b in links if not isinstance(bound.items[a], MatrixExpr)
+                                         and not isinstance(bound.items[b], MatrixExpr)], len(links))]
+        # the names of an equation honoured are assumed, as an inequality's are (discipline.unbound_one_side)
+        order = [t for t in solved if t not in honoured]  # roots sampled, but the claim names one of them
+        st = dataclasses.replace(st, unapplied=[u for u in st.unapplied if u not in honoured + order] + (
+            ["which root is which (the claim tells the roots apart; the document states no order)"] if order else []),
+            hypotheses=st.hypotheses + [h for h, t in st.equations if t in honoured])
     hyp_sampled = bool(hyp_links or assign)
     structure = st.structure if scope.problem is None else []
     unread = _structure_unread(bound, structure)
@@ -540,7 +558,8 @@ def _structure_unread(bound: Bound, structure: list) -> list[str]:
     return out
 
 
-CONSEQUENCE_DRAWS = 6
+CONSEQUENCE_DRAWS = 4
+_CONSEQUENCE_CACHE: dict[tuple, bool] = {}  # per worker process: (kind, fact, seed) -> a consequence
 
 
 def _consequences(bound: Bound, check_links: list[tuple[int, str, str]], problem: Problem, seed: int) -> list[str]:
@@ -553,15 +572,35 @@ def _consequences(bound: Bound, check_links: list[tuple[int, str, str]], problem
         e = bound.items[i]
         if not isinstance(e, MatrixExpr) or e.shape[0] != e.shape[1]:
             continue
-        rng = random.Random(seed)
-        try:
-            ok = all(has_structure(evaluate(e, inst.values, inst.sequences, inst.dps), kind, inst.dps)
-                     for inst in (problem.sample(rng, 30) for _ in range(CONSEQUENCE_DRAWS)))
-        except (EvaluationError, ValueError, TypeError, ZeroDivisionError):
-            ok = False
+        key = (kind, text, seed)  # (printing the expression can cost seconds: its text names it)
+        ok = _CONSEQUENCE_CACHE.get(key)
+        if ok is None:  # the same defined name is reached by many claims of one document
+            rng = random.Random(seed)
+            try:
+                ok = all(has_structure(evaluate(e, inst.values, inst.sequences, inst.dps), kind, inst.dps)
+                         for inst in (problem.sample(rng, 30, small=True) for _ in range(CONSEQUENCE_DRAWS)))
+            except (EvaluationError, ValueError, TypeError, ZeroDivisionError):
+                ok = False
+            if len(_CONSEQUENCE_CACHE) < 512:
+                _CONSEQUENCE_CACHE[key] = ok
         if ok:
             out.append(text)
     return out
+
+
+def _tells_none_apart(members: list, diffs: list, n_links: int) -> bool:
+    """Whether every link of the claim is unchanged when two roots swap (z_1 z_2 = \\beta is; z_1 =
+    (b + \\sqrt{d})/2 is not: it names one root, in an order the document does not state)."""
+    if len(diffs) != n_links or len(members) < 2 or any(m is None for m in members):
+        return False
+    for a, b in zip(members, members[1:]):
+        for d in diffs:
+            try:
+                if sp.expand(d - d.xreplace({a: b, b: a})) != 0:
+                    return False
+            except (TypeError, ValueError, AttributeError):
+                return False
+    return True
 
 
 def _dimension_symbols(bound: Bound) -> set:
@@ -1076,14 +1115,18 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                      for h in visible_hyps if not _samplable(h.tree)}
             once = [c[1] for c in cases.values() if c is not None]
             trees = {h.latex: h.tree for h in visible_hyps}
+            lines = {h.latex: h.line for h in visible_hyps}
             equations: list[tuple[Node, str]] = []
             for text, c in cases.items():
                 if c is not None and once.count(c[1]) == 1:  # x = 3 and x = 2 on one line: neither is set
                     case_defs.append((c[0], text))
                 else:
                     unapplied.append(text)
-                    if _single_equation(trees[text]):
-                        equations.append((trees[text], text))  # solved for one name where it binds
+                    # solved for one name where it binds; an index's case (\ell = 0) from an earlier line
+                    # is not known to govern this one: it stays unapplied (a failure is undecided)
+                    if _single_equation(trees[text]) and not (_index_case(trees[text]) and lines[text] != claim.line
+                                                              and trees[text].args[0][1].kind == "num"):
+                        equations.append((trees[text], text))
             if st.condition is not None and _samplable(st.condition):
                 hyps.append(st.condition)  # i \ne j, 0 < x < 1: a condition the index ranges cannot carry
                 hyp_texts.append(st.condition_text)
@@ -1127,7 +1170,12 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             if blocked:
                 unapplied.extend("structure stated in the prose: " + b for b in blocked)
             # the names the claim reaches through definitions (B = A - \lambda_1 u_1 u_1^T hides A)
-            if stated and any((_matrix_like(n) or (stated & set(_EIGEN_WORDS) and n.endswith(R.INDEXED)))
+            roots = _root_equations(facts, reach, section)
+            equations += [(tree_, text_) for tree_, text_ in roots]
+            unapplied += [text_ for _t, text_ in roots]
+            root_families = {f.names[0] for f in facts if f.kind == "roots"}
+            if stated and any((_matrix_like(n) or (stated & set(_EIGEN_WORDS) and n.endswith(R.INDEXED)
+                                                   and n not in root_families))
                               and not model.is_defined(n, section) for n in reach - fixed):
                 unapplied.append("structure stated in the prose: " + ", ".join(sorted(stated)))
             premise = None
@@ -1229,6 +1277,8 @@ def _structure_for(facts: list, told: Any, stated: set[str], reach: set[str], se
     here = [f for f in facts if visible(f.section, section)]
     applied, blocked = [], []
     for f in here:
+        if f.kind == "roots":
+            continue  # judged through the equations q(z_1) = 0, ... (see _root_equations)
         # L = -\sum_k y_k \log p_k reaches a one-hot y through its entries: the binding says whether
         # they are y's entries (sampled one-hot) or a family of free scalars (not honoured, see
         # _structure_unread)
@@ -1266,6 +1316,42 @@ def _structure_for(facts: list, told: Any, stated: set[str], reach: set[str], se
             continue  # invertible, nonsingular: a random matrix is one already
         left.add(w)
     return applied, blocked, left
+
+
+ROOT_TEXT = "is a root of"
+
+
+def _with_name(n: Node, var: str, value: Node) -> Node:
+    """``n`` with the bare name ``var`` replaced by ``value``."""
+    if n.kind == "name" and n.value == var and n.args == (None, None):
+        return value
+
+    def sub(a: Any) -> Any:
+        if isinstance(a, Node):
+            return _with_name(a, var, value)
+        if isinstance(a, tuple):
+            return tuple(sub(x) for x in a)
+        return a
+
+    return dataclasses.replace(n, args=sub(n.args))
+
+
+def _root_equations(facts: list, reach: set[str], section: Any) -> list[tuple[Node, str]]:
+    """"Its two roots $z_1, z_2$" of a polynomial the prose writes: q(z_1) = 0, q(z_2) = 0, as
+    equations assumed for a claim that reaches the family (solved when sampling, see equations.py)."""
+    out = []
+    for f in facts:
+        if f.kind != "roots" or not visible(f.section, section) or f.names[0] not in reach:
+            continue
+        try:
+            poly = parse(f.get("poly"))
+        except ParseError:
+            continue
+        for m in f.get("members"):
+            member = parse(m)
+            eq = Node("chain", "", ((_with_name(poly, f.get("var"), member), Node("num", "0", (), 0)), ("=",)), 0)
+            out.append((eq, f"{m} {ROOT_TEXT} {f.get('poly')} (stated in the prose)"))
+    return out
 
 
 _CHECKABLE = ("symmetric", "diagonal", "orthogonal", "spd", "psd")

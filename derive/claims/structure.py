@@ -408,6 +408,13 @@ def extract(claims: list[Any]) -> Stated:
         if t[0] != "word":
             i += 1
             continue
+        if t[1] == "roots":
+            f = _roots(toks, i, line, section)
+            if f is not None and (f.kind, f.names, repr(section)) not in seen:
+                seen.add((f.kind, f.names, repr(section)))
+                out.facts.append(f)
+            i += 1
+            continue
         if t[1] in ("eigenvalues", "eigenvectors", "eigenvalue", "eigenvector"):
             f = _eigen(toks, i, line, section, t[1])
             if f is not None and f.kind == "unmodelled" and any(
@@ -452,6 +459,46 @@ def extract(claims: list[Any]) -> Stated:
                 out.facts.append(Fact(kk, tuple(names), line, section, phrase))
         i += span
     return out
+
+
+_ROOTS_BEFORE = 40  # tokens looked back from "roots" for the polynomial (bounded work)
+
+
+def _roots(toks: list[tuple[str, str]], i: int, line: int, section: Any) -> Fact | None:
+    """"characteristic polynomial $z^2 - bz + c$. Its two roots $z_1, z_2$ satisfy": the members
+    named right after "roots" (numbered members of one family) and the polynomial, the nearest
+    expression before in the bare name of that family.  Judged through the equations q(z_1) = 0,
+    q(z_2) = 0 (derive.claims.equations)."""
+    j = i + 1
+    while j < min(len(toks), i + 4) and toks[j][0] == "word" and toks[j][1] in ("of", "the", "are", "its"):
+        j += 1
+    if j >= len(toks) or toks[j][0] != "math":
+        return None
+    members = []
+    for piece in split_top_commas(toks[j][1].strip()):
+        try:
+            n = parse(piece.strip())
+        except (ParseError, RecursionError, ValueError):
+            return None
+        if n.kind != "name" or n.args[0] is None or n.args[1] is not None or n.args[0].kind != "num":
+            return None
+        members.append(n)
+    if len(members) < 2 or len({m.value for m in members}) != 1:
+        return None
+    var = members[0].value
+    for k in range(i - 1, max(-1, i - _ROOTS_BEFORE), -1):
+        if toks[k][0] != "math":
+            continue
+        try:
+            poly = parse(toks[k][1].strip())
+        except (ParseError, RecursionError, ValueError):
+            continue
+        if poly.kind != "chain" and any(x.kind == "name" and x.value == var and x.args == (None, None)
+                                        for x in poly.walk()):
+            from .roles import family
+            return Fact("roots", (family(members[0]) or "",), line, section, "roots",
+                        (("poly", toks[k][1].strip()), ("var", var), ("members", tuple(to_text(m) for m in members))))
+    return None
 
 
 _SUCC = re.compile(r"^\s*([A-Za-z]|\\[A-Za-z]+)\s*\\succ(eq)?\s*0\s*$")
