@@ -97,3 +97,49 @@ def test_solve_for_one_prefers_a_name_the_claim_does_not_use():
     assert sym == nu and sp.simplify(value - (c - x) / x) == 0
     # a name that is not allowed is never solved for; a square is not linear
     assert solve_for_one(x**2, c, {x, c}, {x}) is None
+
+
+def test_a_one_hot_vector_is_sampled_one_hot(tmp_path):
+    # t one-hot: 1^T t = 1 and t^T t = 1; (t^T t) t = 2 t is false for every one-hot t (t != 0)
+    v = _verdicts("# A one-hot target\n\nLet $\\mathbf{g} \\in \\mathbb{R}^n$. Given a one-hot target $\\mathbf{t}$, "
+                  "its entries sum to one, $\\mathbf{1}^\\top \\mathbf{t} = 1$, and $\\mathbf{t}^\\top \\mathbf{t} = 1$.\n\n"
+                  "A slip: $(\\mathbf{t}^\\top \\mathbf{t})\\,\\mathbf{t} = 2\\mathbf{t}$.\n", tmp_path)
+    for latex in ("\\mathbf{1}^\\top \\mathbf{t} = 1", "\\mathbf{t}^\\top \\mathbf{t} = 1"):
+        status, scope = v[latex]
+        assert status in ("verified", "proved"), (latex, scope)
+        assert "onehot" in scope
+    assert v["(\\mathbf{t}^\\top \\mathbf{t})\\,\\mathbf{t} = 2\\mathbf{t}"][0] == "refuted"
+
+
+def test_structure_a_definition_gives_does_not_block(tmp_path):
+    # "It is symmetric" after G := a a^T + I: true of every a, so sampling the definition honours it.
+    # G B = B G fails for a general B (a = e_1, B = e_1 e_2^T: G B = 2 e_1 e_2^T, B G = e_1 e_2^T)
+    v = _verdicts("# Gram plus identity\n\nLet $\\mathbf{a} \\in \\mathbb{R}^n$ and $B \\in \\mathbb{R}^{n \\times n}$. "
+                  "Define $G := \\mathbf{a}\\mathbf{a}^\\top + I_n$. It is symmetric.\n\n"
+                  "Then $\\operatorname{tr}(G B) = \\operatorname{tr}(B G)$.\n\nA slip: $G B = B G$.\n", tmp_path)
+    assert v["\\operatorname{tr}(G B) = \\operatorname{tr}(B G)"][0] in ("verified", "proved")
+    status, scope = v["G B = B G"]
+    assert status == "refuted", scope
+
+
+def test_structure_a_definition_does_not_give_stays_unapplied(tmp_path):
+    # "H := B + I. It is symmetric" constrains B (B symmetric): H^T = H holds under it, so a
+    # failure for a general B is no refutation
+    v = _verdicts("# Shifted\n\nLet $B \\in \\mathbb{R}^{n \\times n}$. Define $H := B + I_n$. It is symmetric.\n\n"
+                  "Then $H^\\top = H$.\n", tmp_path)
+    assert v["H^\\top = H"][0] != "refuted", v["H^\\top = H"][1]
+
+
+def test_the_roots_of_a_stated_polynomial(tmp_path):
+    # w^2 - s w + c = (w - w_1)(w - w_2): w_1 w_2 = c and w_1 + w_2 = s (Vieta); w_1 + w_2 = -s is false
+    # for s != 0; w_1 = (s + sqrt(s^2 - 4c))/2 names one root in an order the text does not fix
+    v = _verdicts("# A quadratic\n\nLet $s$ and $c$ be real numbers and consider the quadratic $w^2 - s w + c$. "
+                  "Its roots $w_1, w_2$ satisfy\n$$w_1 w_2 = c, \\qquad w_1 + w_2 = s.$$\n"
+                  "A slip: $w_1 + w_2 = -s$. Another: $w_1 = \\frac{s + \\sqrt{s^2 - 4c}}{2}$.\n", tmp_path)
+    for latex in ("w_1 w_2 = c", "w_1 + w_2 = s"):
+        status, scope = v[latex]
+        assert status in ("verified", "proved"), (latex, scope)
+        assert "is a root of" in scope
+    assert v["w_1 + w_2 = -s"][0] == "refuted"
+    status, scope = v["w_1 = \\frac{s + \\sqrt{s^2 - 4c}}{2}"]
+    assert status != "refuted" and "which root is which" in scope, scope

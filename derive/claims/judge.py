@@ -47,7 +47,7 @@ from .model import DocumentModel, parts, visible
 from .probability import declaration, density_definition, density_name, moments_scope
 from .reader import Document
 from .recording import matches_computed, matches_input, record_definition, unifies
-from .sampling import (CachedProblem, HypothesisProblem, WIDE_DIMS, WIDE_EXPONENT, WIDE_INDEX_HIGH, generic_problem,
+from .sampling import (CachedProblem, HypothesisProblem, has_structure, WIDE_DIMS, WIDE_EXPONENT, WIDE_INDEX_HIGH, generic_problem,
                        scalar_intervals)
 from .scope import BindError, Bound, Scope, ShapeError, name_key
 from . import solutions as SOL
@@ -424,7 +424,25 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
             off = len(nodes)
             nodes.extend(h_nodes)
             eq_links.append((h_links[0][0] + off, h_links[0][2] + off, text))
-    pairs = [(a, b) for a, op, b in links + hyp_links if op not in _NOT_JUDGED] + [(a, b) for a, b, _t in eq_links]
+    member_links: list[int] = []  # the roots z_1, z_2 of a stated polynomial (a claim must not tell them apart)
+    for _h, text in st.equations:
+        if ROOT_TEXT in text:
+            try:
+                member = parse(text.split(f" {ROOT_TEXT} ")[0])
+            except ParseError:
+                continue
+            member_links.append(len(nodes))
+            nodes.append(member)
+    check_links: list[tuple[int, str, str]] = []  # structure stated about defined names, checked per instance
+    for kind, name, text in st.structure_checks:
+        try:
+            check_links.append((len(nodes), kind, text))
+            nodes.append(parse(name))
+        except ParseError:
+            check_links.pop()
+    pairs = [(a, b) for a, op, b in links + hyp_links if op not in _NOT_JUDGED] + [(a, b) for a, b, _t in eq_links] \
+        + [(i, i) for i, _k, _t in check_links] + [(i, i) for i in member_links]  # (a pair of itself: the
+    # binder builds only compared items)
     scalar_items = {i for a, op, b in links + hyp_links if op in ("<", "<=", ">", ">=") for i in (a, b)}
     if st.local_defs:
         scope = scope.copy()
@@ -456,13 +474,13 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
                 if not eq_links:
                     raise
                 # an equation that cannot be read with the claim stays unapplied (it blocks a refutation)
-                nodes, eq_links = nodes[:n_before_eqs], []
+                nodes, eq_links, check_links, member_links = nodes[:n_before_eqs], [], [], []
                 pairs = [(a, b) for a, op, b in links + hyp_links if op not in _NOT_JUDGED]
                 bound, scope = bind(nodes, pairs, scalar_items, scope)
         except BindError:
             if not hyp_links:
                 raise
-            nodes, hyp_links, eq_links = nodes[:n_own], [], []
+            nodes, hyp_links, eq_links, check_links, member_links = nodes[:n_own], [], [], [], []
             pairs = [(a, b) for a, op, b in links if op not in _NOT_JUDGED]
             scalar_items = {i for a, op, b in links if op in ("<", "<=", ">", ">=") for i in (a, b)}
             bound, scope = bind(nodes, pairs, scalar_items, scope)
@@ -486,14 +504,29 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
     assign, solved = _solve_equations(bound, eq_links, n_own) if scope.problem is None else ([], [])
     if assign:
         relations += [(bound.items[a], "=", bound.items[b]) for a, b, text in eq_links if text in solved]
-        st = dataclasses.replace(st, unapplied=[u for u in st.unapplied if u not in solved])
+        honoured = [t for t in solved if ROOT_TEXT not in t
+                    or _tells_none_apart([bound.items[i] for i in member_links], [bound.items[a] - bound.items[b]
+                                         for a, _op, b in links if not isinstance(bound.items[a], MatrixExpr)
+                                         and not isinstance(bound.items[b], MatrixExpr)], len(links))]
+        # the names of an equation honoured are assumed, as an inequality's are (discipline.unbound_one_side)
+        order = [t for t in solved if t not in honoured]  # roots sampled, but the claim names one of them
+        st = dataclasses.replace(st, unapplied=[u for u in st.unapplied if u not in honoured + order] + (
+            ["which root is which (the claim tells the roots apart; the document states no order)"] if order else []),
+            hypotheses=st.hypotheses + [h for h, t in st.equations if t in honoured])
     hyp_sampled = bool(hyp_links or assign)
     structure = st.structure if scope.problem is None else []
+    unread = _structure_unread(bound, structure)
+    if unread:  # y one-hot, but y read as a scalar in this reading: the structure is not sampled
+        st = dataclasses.replace(st, unapplied=st.unapplied + [f"structure stated in the prose: {u}" for u in unread])
     if st.structure and scope.problem is not None:  # a registered problem samples its own inputs
         st = dataclasses.replace(st, unapplied=st.unapplied + ["structure stated in the prose: "
                                                                 + "; ".join(st.structure_texts)])
     problem = scope.problem if scope.problem is not None else generic_problem(bound, scalar_intervals(relations),
                                                                               structure=structure)
+    checked = _consequences(bound, check_links, problem, opts.seed) if scope.problem is None else []
+    if checked:
+        done = {"structure stated in the prose: " + t for t in checked}
+        st = dataclasses.replace(st, unapplied=[u for u in st.unapplied if u not in done])
     wide_problem = wide_eq = None
     if scope.problem is None and not has_sequences(bound) and not any(
             transcendental(e) for e in bound.items if e is not None):
@@ -605,6 +638,9 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
     if hyp_links:
         texts = st.hypothesis_texts or [to_text(h) for h in st.hypotheses]
         scope_text += " [sampled under: " + "; ".join(" ".join(t.split()) for t in texts)[:300] + "]"
+    if checked:
+        scope_text += " [structure stated of defined names, which their definitions give on every instance drawn: " \
+            + "; ".join(sorted(set(checked)))[:300] + "]"
     if assign:
         scope_text += " [equations assumed, honoured exactly: " + "; ".join(
             f"{' '.join(t.split())} (solved for {sym})" for (sym, _v), t in zip(assign, solved))[:300] + "]"
@@ -619,6 +655,70 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
     del generic
     return {"status": status, "scope": scope_text, "reason": reason, "counterexample": first_bad.counterexample,
             "links": [dataclasses.asdict(r) for r in results]}
+
+
+def _structure_unread(bound: Bound, structure: list) -> list[str]:
+    """Stated structure that constrains a scalar too (one-hot, orthogonal, positive definite) on a
+    name this reading does not bind as a matrix (the fallback "everything else scalar", or the
+    family y_k of y's entries): sampling does not honour it there."""
+    out = []
+    for kind, names, _extra in structure:
+        if kind not in ("onehot", "orthogonal", "spd", "psd"):
+            continue
+        for n in names:
+            info = bound.symbols.get(n)
+            seq = bound.symbols.get(n + "_•")
+            if info is not None and not (info.kind == "matrix" and isinstance(info.sympy, MatrixExpr)) \
+                    or seq is not None:
+                out.append(f"{n} {kind} ({n} not read as a matrix here)")
+    return out
+
+
+CONSEQUENCE_DRAWS = 4
+_CONSEQUENCE_CACHE: dict[tuple, bool] = {}  # per worker process: (kind, fact, seed) -> a consequence
+
+
+def _consequences(bound: Bound, check_links: list[tuple[int, str, str]], problem: Problem, seed: int) -> list[str]:
+    """The structure stated of defined names ("J := diag(p) - pp^T. It is symmetric") that their
+    definitions give on every one of a few instances: a consequence, which sampling the
+    definition honours.  Where it fails on one, the structure constrains the definition's inputs
+    (the minimiser's W~ is diagonal, not every U^T W U): it stays among the hypotheses not applied."""
+    out = []
+    for i, kind, text in check_links:
+        e = bound.items[i]
+        if not isinstance(e, MatrixExpr) or e.shape[0] != e.shape[1]:
+            continue
+        key = (kind, text, seed)  # (printing the expression can cost seconds: its text names it)
+        ok = _CONSEQUENCE_CACHE.get(key)
+        if ok is None:  # the same defined name is reached by many claims of one document
+            rng = random.Random(seed)
+            try:
+                ok = all(has_structure(evaluate(e, inst.values, inst.sequences, inst.dps), kind, inst.dps)
+                         for inst in (problem.sample(rng, 30, small=True) for _ in range(CONSEQUENCE_DRAWS)))
+            except (EvaluationError, ValueError, TypeError, ZeroDivisionError):
+                ok = False
+            if len(_CONSEQUENCE_CACHE) < 512:
+                _CONSEQUENCE_CACHE[key] = ok
+        if ok:
+            out.append(text)
+    return out
+
+
+def _tells_none_apart(members: list, diffs: list, n_links: int) -> bool:
+    """Whether every link of the claim is unchanged when two roots swap (z_1 z_2 = \\beta is; z_1 =
+    (b + \\sqrt{d})/2 is not: it names one root, in an order the document does not state)."""
+    if len(diffs) != n_links or len(members) < 2 or any(m is None for m in members):
+        return False
+    if any(sp.count_ops(d) > 200 for d in diffs):
+        return False  # bounded work: a large claim is not inspected (its roots stay "in no stated order")
+    for a, b in zip(members, members[1:]):
+        for d in diffs:
+            try:
+                if sp.expand(d - d.xreplace({a: b, b: a})) != 0:
+                    return False
+            except (TypeError, ValueError, AttributeError):
+                return False
+    return True
 
 
 def _dimension_symbols(bound: Bound) -> set:
@@ -1252,6 +1352,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             case_trees = {h.latex: h.tree for h in visible_hyps}
             once = [c[1] for c in cases.values() if c is not None]
             trees = {h.latex: h.tree for h in visible_hyps}
+            lines = {h.latex: h.line for h in visible_hyps}
             equations: list[tuple[Node, str]] = []
             for text, c in cases.items():
                 if c is not None and once.count(c[1]) == 1:  # x = 3 and x = 2 on one line: neither is set
@@ -1262,8 +1363,11 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                         hyp_texts.append(cond_text)
                 else:
                     unapplied.append(text)
-                    if _single_equation(trees[text]):
-                        equations.append((trees[text], text))  # solved for one name where it binds
+                    # solved for one name where it binds; an index's case (\ell = 0) from an earlier line
+                    # is not known to govern this one: it stays unapplied (a failure is undecided)
+                    if _single_equation(trees[text]) and not (_index_case(trees[text]) and lines[text] != claim.line
+                                                              and trees[text].args[0][1].kind == "num"):
+                        equations.append((trees[text], text))
             for lim in sorted({x.value for x in tree.walk() if x.kind == "name" and x.args[0] is not None
                                and x.args[0].kind == "infinity"}):
                 if not model.has_member(lim + R.INDEXED, section):
@@ -1304,15 +1408,22 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             # a name given its value by a case is not sampled: its value is the document's
             fixed = {f for f, _t in case_defs}
             applied, blocked, stated = _structure_for(facts, told, stated, reach - fixed, section, model)
+            # "J := diag(p) - pp^T. It is symmetric": checked on each instance of J's definition
+            checks = _structure_checks(facts, reach - fixed, section, model)
             applied = [f for f in applied if not fixed & set(f.names)]
             # eigenvalues named one by one (lambda_1, lambda_2) in an order the document does not state:
             # sampled in any order, so a claim that needs one (largest first) is not refuted on it
             blocked += [f"the order of the eigenvalues {f.get('values')} is not stated" for f in applied
                         if f.kind == "eigen" and f.get("values") and not f.get("order") and f.get("values") in reach]
             if blocked:
-                unapplied.append("structure stated in the prose: " + "; ".join(blocked))
+                unapplied.extend("structure stated in the prose: " + b for b in blocked)
             # the names the claim reaches through definitions (B = A - \lambda_1 u_1 u_1^T hides A)
-            if stated and any((_matrix_like(n) or (stated & set(_EIGEN_WORDS) and n.endswith(R.INDEXED)))
+            roots = _root_equations(facts, reach, section)
+            equations += [(tree_, text_) for tree_, text_ in roots]
+            unapplied += [text_ for _t, text_ in roots]
+            root_families = {f.names[0] for f in facts if f.kind == "roots"}
+            if stated and any((_matrix_like(n) or (stated & set(_EIGEN_WORDS) and n.endswith(R.INDEXED)
+                                                   and n not in root_families))
                               and not model.is_defined(n, section) for n in reach - fixed):
                 unapplied.append("structure stated in the prose: " + ", ".join(sorted(stated)))
             premise = None
@@ -1341,6 +1452,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             st_job = dataclasses.replace(st, hypotheses=hyps, hypothesis_texts=hyp_texts, unapplied=unapplied,
                                          nearby_ranges=near, equations=equations, premise=premise,
                                          stated_names=model.stated_names(section, claim.line),
+                                         structure_checks=checks,
                                          unread_defs=[f"{f} (line {ln})" for f, (ln, sec) in unread_defs.items()
                                                       if f in reach and visible(sec, section)
                                                       and not model.is_defined(f, section)],
@@ -1560,7 +1672,13 @@ def _structure_for(facts: list, told: Any, stated: set[str], reach: set[str], se
     here = [f for f in facts if visible(f.section, section)]
     applied, blocked = [], []
     for f in here:
-        if not set(f.names) & reach:
+        if f.kind == "roots":
+            continue  # judged through the equations q(z_1) = 0, ... (see _root_equations)
+        # L = -\sum_k y_k \log p_k reaches a one-hot y through its entries: the binding says whether
+        # they are y's entries (sampled one-hot) or a family of free scalars (not honoured, see
+        # _structure_unread)
+        entries = f.kind == "onehot" and {n + R.INDEXED for n in f.names} & reach
+        if not set(f.names) & reach and not entries:
             continue
         own = [n for n in f.names if model.is_defined(n, section)]
         if f.kind == "svd" or f.get("Q"):  # X = U Sigma V^T itself may be recorded as X's definition
@@ -1593,6 +1711,61 @@ def _structure_for(facts: list, told: Any, stated: set[str], reach: set[str], se
             continue  # invertible, nonsingular: a random matrix is one already
         left.add(w)
     return applied, blocked, left
+
+
+ROOT_TEXT = "is a root of"
+
+
+def _with_name(n: Node, var: str, value: Node) -> Node:
+    """``n`` with the bare name ``var`` replaced by ``value``."""
+    if n.kind == "name" and n.value == var and n.args == (None, None):
+        return value
+
+    def sub(a: Any) -> Any:
+        if isinstance(a, Node):
+            return _with_name(a, var, value)
+        if isinstance(a, tuple):
+            return tuple(sub(x) for x in a)
+        return a
+
+    return dataclasses.replace(n, args=sub(n.args))
+
+
+def _root_equations(facts: list, reach: set[str], section: Any) -> list[tuple[Node, str]]:
+    """"Its two roots $z_1, z_2$" of a polynomial the prose writes: q(z_1) = 0, q(z_2) = 0, as
+    equations assumed for a claim that reaches the family (solved when sampling, see equations.py)."""
+    out = []
+    for f in facts:
+        if f.kind != "roots" or not visible(f.section, section) or f.names[0] not in reach:
+            continue
+        try:
+            poly = parse(f.get("poly"))
+        except ParseError:
+            continue
+        for m in f.get("members"):
+            member = parse(m)
+            eq = Node("chain", "", ((_with_name(poly, f.get("var"), member), Node("num", "0", (), 0)), ("=",)), 0)
+            out.append((eq, f"{m} {ROOT_TEXT} {f.get('poly')} (stated in the prose)"))
+    return out
+
+
+_CHECKABLE = ("symmetric", "diagonal", "orthogonal", "spd", "psd")
+
+
+def _structure_checks(facts: list, reach: set[str], section: Any, model: DocumentModel
+                      ) -> list[tuple[str, str, str]]:
+    """Structure stated about a name the document defines by an expression (kind, name, the text
+    the blocked list gives it): a consequence of the definition where it holds on every instance,
+    a constraint on the definition's inputs where it does not (the instance is then drawn again)."""
+    out = []
+    for f in facts:
+        if f.kind not in _CHECKABLE or not visible(f.section, section) or not set(f.names) & reach:
+            continue
+        own = [n for n in f.names if model.is_defined(n, section)]
+        if own and len(own) == len(f.names):
+            text = f"{', '.join(f.names)} {f.word} ({', '.join(own)} defined by an expression)"
+            out.extend((f.kind, n, text) for n in own)
+    return out
 
 
 def _matrix_like(name: str) -> bool:

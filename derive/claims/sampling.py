@@ -211,11 +211,12 @@ class StructurePlan:
         mats = {k: i.sympy for k, i in syms.items() if i.kind == "matrix" and isinstance(i.sympy, MatrixExpr)}
         seqkeys = {k + "_•": k for k, i in syms.items() if i.kind == "seq"}
         for kind, names, extra in structure:
-            if kind in ("orthogonal", "symmetric", "spd", "psd", "diagonal", "invertible"):
+            if kind in ("orthogonal", "symmetric", "spd", "psd", "diagonal", "invertible", "onehot"):
                 for n in names:
                     if n in mats and self.kinds.get(n) in (None, "symmetric", "invertible"):
                         self.kinds[n] = kind
-                        self._tie(*mats[n].shape)
+                        if kind != "onehot":  # a one-hot vector is a column, not a square matrix
+                            self._tie(*mats[n].shape)
             elif kind == "eigen":
                 a, lam, vec = extra.get("matrix"), extra.get("values"), extra.get("vectors")
                 slot = f"structure eigen {a}"
@@ -294,6 +295,12 @@ class StructurePlan:
     # values ----------------------------------------------------------------------------------
     @staticmethod
     def matrix(sampler: Sampler, kind: str, r: int, c: int) -> Any:
+        if kind == "onehot":  # a standard basis vector: entries 0 or 1, summing to one
+            if min(r, c) != 1:
+                raise EvaluationError(f"a one-hot vector has one row or one column; the shape here is {r} x {c}")
+            v = mpmath.zeros(r, c)
+            v[sampler.rng.randrange(max(r, c))] = 1
+            return v
         if r != c:
             raise EvaluationError(f"a {kind} matrix must be square; the shapes here are {r} x {c}")
         if kind == "psd":
@@ -373,6 +380,26 @@ def _seq_shape(bound: Bound, key: str) -> tuple[Any, Any]:
             if isinstance(node, MatSeq) and node.seq_name == key:
                 return node.shape
     return (None, None)
+
+
+def has_structure(m: Any, kind: str, dps: int) -> bool:
+    """Whether a matrix value is symmetric / diagonal / orthogonal / spd / psd, to within the
+    working precision."""
+    if not is_matrix(m) or m.rows != m.cols:
+        return False
+    n = m.rows
+    tol = mpmath.mpf(10) ** (10 - dps) * max([mpmath.mpf(1)] + [abs(m[i, j]) for i in range(n) for j in range(n)])
+    if kind == "diagonal":
+        return all(abs(m[i, j]) <= tol for i in range(n) for j in range(n) if i != j)
+    if kind == "orthogonal":
+        p = m.T * m
+        return all(abs(p[i, j] - (1 if i == j else 0)) <= tol for i in range(n) for j in range(n))
+    if not all(abs(m[i, j] - m[j, i]) <= tol for i in range(n) for j in range(i)):
+        return False
+    if kind == "symmetric":
+        return True
+    low = min(mpmath.eigsy(m, eigvals_only=True))
+    return low > tol if kind == "spd" else low >= -tol
 
 
 class HypothesisProblem(Problem):

@@ -68,6 +68,8 @@ class Statement:
     # the equation on the line before, where a derivation solves it (an "= 0" and the lines that
     # rearrange it): a claim that fails as an identity is judged again where that equation holds
     premise: tuple[Node, str] | None = None
+    # structure stated about names the document defines (kind, name, text): checked on each instance
+    structure_checks: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def depth_walk(toks: list[Token]):

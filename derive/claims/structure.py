@@ -25,7 +25,7 @@ from typing import Any
 from .latex_parser import Node, ParseError, parse, split_top_commas, to_text
 
 # kinds the sampler honours (derive.problem.Sampler.matrix kinds, plus psd, eigen and svd)
-SAMPLED = ("orthogonal", "symmetric", "spd", "psd", "diagonal", "invertible", "eigen", "svd")
+SAMPLED = ("orthogonal", "symmetric", "spd", "psd", "diagonal", "invertible", "eigen", "svd", "onehot")
 
 # structure words, longest first (a phrase wins over its parts)
 _WORDS = (
@@ -39,6 +39,7 @@ _WORDS = (
     ("skew-symmetric", "unmodelled"), ("antisymmetric", "unmodelled"), ("nilpotent", "unmodelled"),
     ("stochastic", "unmodelled"), ("toeplitz", "unmodelled"), ("circulant", "unmodelled"),
     ("permutation", "unmodelled"), ("low-rank", "unmodelled"), ("rank-one", "unmodelled"),
+    ("one-hot", "onehot"),
 )
 # words between a name and its structure word ("$U$ and $V$ are both orthogonal")
 _LINK = {"is", "are", "be", "being", "both", "all", "a", "an", "the", "each", "also", "assumed", "to", "now",
@@ -49,6 +50,10 @@ _NOT_A_PROPERTY = {"to", "entry", "entries", "element", "elements", "part", "par
                    "terms", "component", "components"}
 # words between a structure word and the names it qualifies ("orthogonal matrices $U$ and $V$")
 _FORWARD = {"matrix", "matrices", "factor", "factors", "and", "square", "real", "n", "x"}
+# ... and between "one-hot" and its vector ("a one-hot label $\mathbf{y}$")
+_FORWARD_VECTOR = _FORWARD | {"label", "labels", "vector", "vectors", "target", "targets", "encoding", "encoded"}
+# a pronoun that opens a sentence after a name's math ("Define $J := \dots$. It is symmetric")
+_PRONOUNS = {"it", "this"}
 SENTENCE_TOKENS = 120  # a sentence is read at most this far either side of a word (bounded work)
 _SENTENCE = re.compile(r"[.!?;:](\s|$)")
 _TOKEN = re.compile(r"\$([^$]*)\$|([A-Za-z][A-Za-z\-]*)|([,])")
@@ -164,6 +169,9 @@ def _backward(toks: list[tuple[str, str]], i: int) -> list[str]:
     j = i - 1
     while j >= max(0, i - 12) and (toks[j][0] == "word" and (toks[j][1] in _LINK or _match_word(toks, j))):
         j -= 1  # a bounded look back: a hostile run of words stays linear
+    if j >= 2 and toks[j][0] == "word" and toks[j][1] in _PRONOUNS and toks[j - 1][0] == "stop" \
+            and toks[j - 2][0] == "math":
+        return _names(toks[j - 2][1])  # "Define $J := ..$. It is symmetric": the name the last math introduced
     if j < 0 or toks[j][0] != "math":
         return []
     names = _names(toks[j][1])
@@ -179,9 +187,9 @@ def _backward(toks: list[tuple[str, str]], i: int) -> list[str]:
     return names
 
 
-def _forward(toks: list[tuple[str, str]], i: int) -> list[str]:
+def _forward(toks: list[tuple[str, str]], i: int, words: set[str] = _FORWARD) -> list[str]:
     j = i
-    while j < min(len(toks), i + 6) and toks[j][0] == "word" and toks[j][1] in _FORWARD - {"and"}:
+    while j < min(len(toks), i + 6) and toks[j][0] == "word" and toks[j][1] in words - {"and"}:
         j += 1
     if j >= len(toks) or toks[j][0] != "math":
         return []
@@ -400,6 +408,13 @@ def extract(claims: list[Any]) -> Stated:
         if t[0] != "word":
             i += 1
             continue
+        if t[1] == "roots":
+            f = _roots(toks, i, line, section)
+            if f is not None and (f.kind, f.names, repr(section)) not in seen:
+                seen.add((f.kind, f.names, repr(section)))
+                out.facts.append(f)
+            i += 1
+            continue
         if t[1] in ("eigenvalues", "eigenvectors", "eigenvalue", "eigenvector"):
             f = _eigen(toks, i, line, section, t[1])
             if f is not None and f.kind == "unmodelled" and any(
@@ -425,7 +440,9 @@ def extract(claims: list[Any]) -> Stated:
         if i + span < len(toks) and toks[i + span][0] == "word" and toks[i + span][1] in _NOT_A_PROPERTY:
             i += span  # "orthogonal to the input", "every diagonal entry of D_t": no matrix's structure
             continue
-        if i > 0 and toks[i - 1][0] == "word" and toks[i - 1][1] in ("a", "an", "the", "some", "any", "every"):
+        if kind == "onehot":
+            names = _forward(toks, i + span, _FORWARD_VECTOR)  # "a one-hot label $\mathbf{y}$"
+        elif i > 0 and toks[i - 1][0] == "word" and toks[i - 1][1] in ("a", "an", "the", "some", "any", "every"):
             names = _forward(toks, i + span)  # "$Q$ and the symmetric matrix $S$": S, not Q
         else:
             names = _backward(toks, i) or _forward(toks, i + span)
@@ -442,6 +459,46 @@ def extract(claims: list[Any]) -> Stated:
                 out.facts.append(Fact(kk, tuple(names), line, section, phrase))
         i += span
     return out
+
+
+_ROOTS_BEFORE = 40  # tokens looked back from "roots" for the polynomial (bounded work)
+
+
+def _roots(toks: list[tuple[str, str]], i: int, line: int, section: Any) -> Fact | None:
+    """"characteristic polynomial $z^2 - bz + c$. Its two roots $z_1, z_2$ satisfy": the members
+    named right after "roots" (numbered members of one family) and the polynomial, the nearest
+    expression before in the bare name of that family.  Judged through the equations q(z_1) = 0,
+    q(z_2) = 0 (derive.claims.equations)."""
+    j = i + 1
+    while j < min(len(toks), i + 4) and toks[j][0] == "word" and toks[j][1] in ("of", "the", "are", "its"):
+        j += 1
+    if j >= len(toks) or toks[j][0] != "math":
+        return None
+    members = []
+    for piece in split_top_commas(toks[j][1].strip()):
+        try:
+            n = parse(piece.strip())
+        except (ParseError, RecursionError, ValueError):
+            return None
+        if n.kind != "name" or n.args[0] is None or n.args[1] is not None or n.args[0].kind != "num":
+            return None
+        members.append(n)
+    if len(members) < 2 or len({m.value for m in members}) != 1:
+        return None
+    var = members[0].value
+    for k in range(i - 1, max(-1, i - _ROOTS_BEFORE), -1):
+        if toks[k][0] != "math":
+            continue
+        try:
+            poly = parse(toks[k][1].strip())
+        except (ParseError, RecursionError, ValueError):
+            continue
+        if poly.kind != "chain" and any(x.kind == "name" and x.value == var and x.args == (None, None)
+                                        for x in poly.walk()):
+            from .roles import family
+            return Fact("roots", (family(members[0]) or "",), line, section, "roots",
+                        (("poly", toks[k][1].strip()), ("var", var), ("members", tuple(to_text(m) for m in members))))
+    return None
 
 
 _SUCC = re.compile(r"^\s*([A-Za-z]|\\[A-Za-z]+)\s*\\succ(eq)?\s*0\s*$")
