@@ -20,7 +20,7 @@ from ..numeric import EvaluationError, evaluate, is_matrix, relative_difference
 from ..problem import Instance, Problem
 from ..verdict import PROVED, REFUTED, UNDECIDED, VERIFIED, Verdict
 from .symbolic import prove_equal
-from .worker import Timeout, run_bounded
+from .worker import BoundedCall, Timeout
 
 Prover = Callable[[sp.Basic, sp.Basic], "str | None"]
 
@@ -101,6 +101,17 @@ def check_equal(lhs: sp.Basic, rhs: sp.Basic, problem: Problem, *,
     ranges = index_ranges(condition, problem)
     boundary = {sym: lo for sym, (lo, _) in ranges.items()}
     tol = settings.tolerance
+    # the prover starts now, in its own process, and works on another core while the instances
+    # are drawn; its time limit counts from its own start
+    proving = BoundedCall(prover, lhs, rhs) if prover is not None else None
+    try:
+        return _check_instances(lhs, rhs, problem, settings, claim, rng, ranges, boundary, tol, proving)
+    finally:
+        if proving is not None:
+            proving.cancel()
+
+
+def _check_instances(lhs, rhs, problem, settings, claim, rng, ranges, boundary, tol, proving) -> Verdict:
     worst = mpmath.mpf(0)
     done = 0
     errors: list[str] = []
@@ -127,9 +138,9 @@ def check_equal(lhs: sp.Basic, rhs: sp.Basic, problem: Problem, *,
     max_rel = float(worst)
     scope = (f"verified on {done} random instances ({_range_text(ranges)}) at {settings.dps} digits, "
              f"max relative difference {max_rel:.1e}{_sizes_text(problem)}")
-    if prover is not None:
+    if proving is not None:
         try:
-            method = run_bounded(prover, lhs, rhs, timeout=settings.symbolic_timeout)
+            method = proving.result(settings.symbolic_timeout)
         except Timeout:
             method = None
         except RuntimeError:

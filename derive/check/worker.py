@@ -14,7 +14,8 @@ time limit still holds.
 
 The API the claims judge calls: :func:`start_worker` (a started :class:`Worker` running
 ``target(*args)`` in a forked child, its own group, limited) and :meth:`Worker.stop` (kill
-the whole group, reap the child); :func:`run_bounded` is both for one call.
+the whole group, reap the child); :func:`run_bounded` is both for one call, and :class:`BoundedCall` the same started now and
+collected later.
 """
 
 from __future__ import annotations
@@ -157,25 +158,52 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None
         os._exit(0)
 
 
+class BoundedCall:
+    """``fn(*args, **kwargs)`` started now in a child (as :func:`run_bounded` runs it), its answer
+    collected later with :meth:`result` or dropped with :meth:`cancel`: the caller goes on with
+    other work meanwhile (a numeric check while the symbolic prover runs on another core)."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, memory: int | None = None, **kwargs: Any) -> None:
+        import time
+
+        self.started = time.monotonic()
+        self._parent, child = _CTX.Pipe(duplex=False)
+        self._worker: Worker | None = start_worker(_child, (child, fn, args, kwargs), memory=memory)
+        child.close()
+
+    def result(self, timeout: float) -> Any:
+        """The answer, waiting at most until ``timeout`` seconds after the start; raise
+        :class:`Timeout` past it, or ``RuntimeError`` with the child's error message."""
+        import time
+
+        left = max(0.0, timeout - (time.monotonic() - self.started))
+        try:
+            if self._worker is None:
+                raise RuntimeError("the call was cancelled")
+            if self._parent.poll(left):
+                try:
+                    message = self._parent.recv()
+                except EOFError:
+                    message = ("error", "worker died without an answer", "")
+            else:
+                raise Timeout(f"no answer within {timeout:g} s")
+        finally:
+            self.cancel()
+        if message[0] == "ok":
+            return message[1]
+        raise RuntimeError(message[1])
+
+    def cancel(self) -> None:
+        """Kill the child (if it still runs) and close the pipe; idempotent."""
+        if self._worker is not None:
+            self._worker.stop()
+            self._parent.close()
+            self._worker = None
+
+
 def run_bounded(fn: Callable[..., Any], *args: Any, timeout: float, memory: int | None = None,
                 **kwargs: Any) -> Any:
     """Return ``fn(*args, **kwargs)`` computed in a child; raise :class:`Timeout` past
     ``timeout`` seconds, or ``RuntimeError`` with the child's error message (a
     ``MemoryError: ...`` one past the address-space limit ``memory``, see :func:`start_worker`)."""
-    parent, child = _CTX.Pipe(duplex=False)
-    worker = start_worker(_child, (child, fn, args, kwargs), memory=memory)
-    child.close()
-    try:
-        if parent.poll(timeout):
-            try:
-                message = parent.recv()
-            except EOFError:
-                message = ("error", "worker died without an answer", "")
-        else:
-            raise Timeout(f"no answer within {timeout:g} s")
-    finally:
-        worker.stop()
-        parent.close()
-    if message[0] == "ok":
-        return message[1]
-    raise RuntimeError(message[1])
+    return BoundedCall(fn, *args, memory=memory, **kwargs).result(timeout)
