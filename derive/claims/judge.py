@@ -571,7 +571,9 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
             jacobians = _jacobians(lhs) | _jacobians(rhs)
             if jacobians and opts.layout == "denominator":
                 lhs, rhs = _other_layout(lhs, jacobians), _other_layout(rhs, jacobians)
-            prover = prove_equal if not (has_custom(lhs) or has_custom(rhs)) else None
+            # under an equation solved for one of its names (the line before a step), the sides are
+            # equal only where it holds: a symbolic proof of the bare identity cannot succeed
+            prover = prove_equal if not (has_custom(lhs) or has_custom(rhs) or (hyp_sampled and assign)) else None
             v = check_equal(lhs, rhs, problem, condition=bound.condition, settings=settings, prover=prover,
                             claim=f"{text_l} = {text_r}")
             if v.status == REFUTED and jacobians and opts.layout is None and op != "!=":
