@@ -136,7 +136,8 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
     # l in ∂l/∂a where the document defines the function l(x): the bare name is not the
     # function's value at any point the statement names (read alone it is a free scalar)
     out |= {n for n in free_names(left) | free_names(right) if n in scope.funcs and n not in wrt
-            and not _applied(n, left, right)}
+            and not _applied(n, left, right) and not _differentiated_in_own_parameter(n, scope, left, right)
+            and not _own_arguments_given(n, scope)}
     labels = _label_letters(left, scope) | _label_letters(right, scope)
     for name in a ^ b:
         if name in labels:
@@ -178,6 +179,31 @@ def _label_letters(side: Node, scope: Scope) -> set[str]:
     as_label = {x.value for x in side.walk() if id(x) in labels}
     elsewhere = {x.value for x in side.walk() if x.kind == "name" and x.args == (None, None) and id(x) not in labels}
     return as_label - elsewhere
+
+
+def _own_arguments_given(fn: str, scope: Scope) -> bool:
+    """Whether the part gives every parameter of ``fn`` a value (``Q`` after "take z = 0" for the
+    document's ``Q(z)``): bare, it is the function there, with nothing left to read otherwise."""
+    params = scope.funcs.get(fn, ((), None))[0]
+    return bool(params) and all(name_key(p) in scope.defs for p in params)
+
+
+def _differentiated_in_own_parameter(fn: str, scope: Scope, *trees: Node) -> bool:
+    """Whether bare ``fn`` is differentiated with respect to one of its own parameters
+    (``\\nabla_\\theta J`` with ``J(\\theta)`` defined): then it is the function at its own argument."""
+    params = {to_text(p) for p in scope.funcs.get(fn, ((), None))[0]}
+    for t in trees:
+        for x in t.walk():
+            if x.kind == "nabla" and len(x.args) > 2:
+                body, var = x.args[1], x.args[2]
+            elif x.kind == "partial":
+                body, var = x.args[0], x.args[1]
+            else:
+                continue
+            if isinstance(body, Node) and body.kind == "name" and to_text(body) == fn and isinstance(var, Node) \
+                    and to_text(var) in params:
+                return True
+    return False
 
 
 def _applied(fn: str, *trees: Node) -> bool:
