@@ -1138,10 +1138,12 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     return False
                 return matches_input(n, ps)
 
-            listed = pos == 0 and claim.prose.strip().lower() in _LIST_JOINS and previous is not None \
+            listed = pos == 0 and _list_join(claim.prose) and previous is not None \
                 and previous[3] == claim.line
             mark = claim.role
-            mark_binding = bool(mark is None and previous is not None and previous[1].role == R.DEFINITION
+            # (a chain whose first link defined a name, K = [k_1^T; ...] \in R^{n x d}, counts as a definition)
+            mark_binding = bool(mark is None and previous is not None and (previous[1].role == R.DEFINITION or (
+                                previous[1].role == R.CLAIM and previous[1].defines))
                                 and (listed or (pos > 0 and st.lead in ("quad", "comma") and previous[3] == claim.line)))
             ctx = R.Context(prose=claim.prose if pos == 0 else "", lead=st.lead,
                             binding_prose=(claim.binding and pos == 0) or mark_binding,
@@ -2063,6 +2065,13 @@ def _is_implication_step(role: Any, previous: Any, section: Any, tree: Node) -> 
 _SENTENCE_END = re.compile(r"[.!?](\s|$)")
 
 _LIST_JOINS = {",", "and", ", and", ";", "or", ", or"}
+_GLOSS = re.compile(r"^\s*\([^()$]{0,80}\)")
+
+
+def _list_join(prose: str) -> bool:
+    """The prose between two formulas of one list: ``,``, ``and``; a short gloss of the formula before may
+    come first (``K = ... (matrix of keys), V = ...``)."""
+    return _GLOSS.sub("", prose).strip().lower() in _LIST_JOINS
 
 
 _PART_LABEL = re.compile(r"\(?([a-z]|[ivx]+|\d+)[.)]")

@@ -780,6 +780,8 @@ class Parser:
                 while self.at(","):
                     self.next()
                     items.append(self.parse_expr())
+                if self.at(";"):
+                    return self._semicolon_rows(items, t)
                 if self.at("]"):
                     self.next()
                     return Node("tuple", "[]", tuple(items), t.col) if len(items) > 1 else Node("paren", "[", (e,), t.col)
@@ -1328,6 +1330,24 @@ class Parser:
         if not rows:
             raise ParseError("empty matrix", t.col)
         return Node("matrix", name, tuple(tuple(r) for r in rows), t.col)
+
+    def _semicolon_rows(self, first: list[Node], t: Token) -> Node:
+        """``[k_1^\\top; \\dots; k_n^\\top]``: rows separated by semicolons, the same matrix as a bmatrix with
+        ``\\\\`` between the rows. Two rows without an ellipsis stay unread: ``[0; 1]`` is also an interval."""
+        rows = [first]
+        while self.at(";"):
+            self.next()
+            row = [self.parse_expr()]
+            while self.at(","):
+                self.next()
+                row.append(self.parse_expr())
+            rows.append(row)
+            if len(rows) > MAX_MATRIX or len(row) > MAX_MATRIX:
+                raise ParseError(f"matrix larger than {MAX_MATRIX}x{MAX_MATRIX}", t.col)
+        self.expect("]")
+        if len(rows) < 3 and not any(c.kind == "ellipsis" for r in rows for c in r):
+            raise ParseError("[a; b] may be an interval or a column: it is not read", t.col)
+        return Node("matrix", "bmatrix", tuple(tuple(r) for r in rows), t.col)
 
     def _cell(self) -> Node:
         """One matrix cell: an expression ending at the next & (column break), \\\\ or \\end."""
