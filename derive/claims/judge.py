@@ -14,6 +14,7 @@ problem's parts in ``answers.py``, what the document model records in ``recordin
 from __future__ import annotations
 
 import dataclasses
+from fractions import Fraction
 import re
 import random
 from dataclasses import dataclass, field
@@ -1165,7 +1166,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 continue
             role = R.assign(tree, ctx)
             if listed and previous[1].role == R.HYPOTHESIS and role.role in (R.CLAIM,) and tree.kind == "chain" \
-                    and all(o in ("<", "<=", ">", ">=", "!=", "=") for o in tree.args[1]) and mark is None:
+                    and all(o in ("<", "<=", ">", ">=", "!=", "=") for o in tree.args[1]) and mark is None \
+                    and not R.is_identity(tree, ctx):  # "for k >= 1, (pp^T)^k = ...": asserted under it
                 role = R.Role(R.HYPOTHESIS, "listed with the condition before it")
             listed_members = _members_of_list(tree, lambda f, sec=section: model.is_defined(f, sec) or any(
                 R.family(lhs) == f for _j, lhs, _r, _c in candidate_rules), lambda f, sec=section: model.has_member(
@@ -1928,10 +1930,35 @@ def _superseded_cases(hyps: list[Any], st: Statement, line: int) -> list[Any]:
 
     def case_on(h: Any) -> bool:
         t = h.tree
-        return h.line != line and t.kind == "chain" and t.args[1] == ("=",) and t.args[0][0].kind == "name" \
-            and to_text(t.args[0][0]) in ranged and t.args[0][1].kind == "num"
+        return t.kind == "chain" and t.args[1] == ("=",) and t.args[0][0].kind == "name" \
+            and to_text(t.args[0][0]) in ranged and t.args[0][1].kind == "num" \
+            and (h.line != line or _outside_ranges(to_text(t.args[0][0]), t.args[0][1].value, fresh))
 
     return [h for h in hyps if not case_on(h)]
+
+
+def _outside_ranges(name: str, value: str, conds: list[Node]) -> bool:
+    """``k = 0`` beside ``k \\ge 1`` on one line ("for k = 0 the term is I. For k >= 1, ..."): the
+    case and the range cannot both hold, so the case belongs to the other sentence of the line."""
+    try:
+        v = Fraction(value)
+    except (ValueError, ZeroDivisionError):
+        return False
+    for c in conds:
+        if not _index_bound(c) or not all(o in ("<", "<=", ">", ">=") for o in c.args[1]):
+            continue
+        items = c.args[0]
+        if not any(x.kind == "name" and to_text(x) == name for x in items):
+            continue
+        try:
+            vals = [v if x.kind == "name" else Fraction(x.value) for x in items]
+        except (ValueError, ZeroDivisionError):
+            continue
+        holds = all({"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[o]
+                    for a, b, o in zip(vals, vals[1:], c.args[1]))
+        if not holds:
+            return True
+    return False
 
 
 def _index_bound(cond: Node) -> bool:

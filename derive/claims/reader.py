@@ -195,6 +195,9 @@ _LETTER_ITEM = re.compile(r"\(?[a-h]\)|[a-h][.]\s")
 def _nested_level(level: int, title: str, section: list[tuple[int, str, int]]) -> int:
     """Documents number their headings loosely ("### (a)" then "### i." or "## ii."): a roman
     item after a letter item belongs inside it, whatever its Markdown level."""
+    sibling = _sibling_level(title, section)
+    if sibling is not None and sibling < level:
+        return sibling  # only ever shallower: a summary written one level below a part stays in it
     if not _ROMAN_ITEM.match(title + " "):
         return level
     for lvl, head, _line in reversed(section):
@@ -203,6 +206,33 @@ def _nested_level(level: int, title: str, section: list[tuple[int, str, int]]) -
         if not _ROMAN_ITEM.match(head + " "):
             break
     return level
+
+
+_ROMAN_VALUES = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+
+
+def _item_label(title: str) -> tuple[str, int] | None:
+    """("letter", 3) for "(c) ..." / "c. ...", ("roman", 2) for "ii. ..." / "(ii) ...": a part's label."""
+    t = title + " "
+    m = _ROMAN_ITEM.match(t)
+    if m:
+        return "roman", _ROMAN_VALUES[m.group(0).strip("(). \t").lower()]
+    m = _LETTER_ITEM.match(t)
+    if m:
+        return "letter", ord(m.group(0).strip("(). \t").lower()) - ord("a") + 1
+    return None
+
+
+def _sibling_level(title: str, section: list[tuple[int, str, int]]) -> int | None:
+    """"## (c)" then "### (d)": the label that follows an open part's label in sequence makes a
+    sibling of that part (its level), where the writer gave it a deeper Markdown level."""
+    label = _item_label(title)
+    if label is None or label[1] < 2:
+        return None
+    for lvl, head, _line in reversed(section):
+        if _item_label(head) == (label[0], label[1] - 1):
+            return lvl
+    return None
 
 
 # --- the scan --------------------------------------------------------------------------------------

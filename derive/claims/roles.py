@@ -412,7 +412,7 @@ def assign(tree: Node, ctx: Context) -> Role:
         case = hyp_word in _CASE_WORDS
         return Role(HYPOTHESIS, f"a condition (after “{hyp_word}”)" + ("; it holds for its own line" if case else ""),
                     local=case)
-    if def_word and not (ops[0] == "=" and _defined_head(lhs)) and (
+    if def_word and not (ops[0] == "=" and _defined_head(lhs)) and not is_identity(tree, ctx) and (
             all_ineq or in_interval or ops[0] == "=" and _only_free(tree, ctx)):
         # an equation between the document's quantities after "where/with" is still asserted
         return Role(HYPOTHESIS, "a condition stated where names are introduced")
@@ -468,6 +468,23 @@ def _simple(n: Node) -> bool:
                or x.kind == "call" or x.kind == "func" and x.value in (r"\min", r"\max")
                for x in n.walk()) and all(x.args[0].kind == "func" and x.args[0].value in (r"\min", r"\max")
                                           for x in n.walk() if x.kind == "call")
+
+
+def is_identity(tree: Node, ctx: Context) -> bool:
+    """An identity between names already in use: ``(pp^T)^k = |p|^{2(k-1)} pp^T``, ``a^{n-1} = a^{-1} a^n``.
+
+    Its left side is an expression (not a name or member that an equation could set), every side
+    holds a name, and no name is fresh: it introduces nothing and sets no value, so whatever prose
+    or condition comes before it, it is asserted (judged under the conditions in scope), not assumed."""
+    if tree.kind != "chain" or not all(o == "=" for o in tree.args[1]):
+        return False
+    items = list(tree.args[0])
+    if _defined_head(items[0]) or any(_numeric(i) for i in items):
+        return False
+    if not all(any(x.kind == "name" for x in i.walk()) for i in items):
+        return False
+    names = free_names(tree)
+    return bool(names) and all(ctx.seen(f) or ctx.is_defined(f) for f in names)
 
 
 def _only_free(tree: Node, ctx: Context) -> bool:
