@@ -48,7 +48,7 @@ from .model import DocumentModel, parts, visible
 from .probability import declaration, density_definition, density_name, moments_scope
 from .reader import Document
 from .recording import matches_computed, matches_input, record_definition, unifies
-from .sampling import (CachedProblem, HypothesisProblem, has_structure, WIDE_DIMS, WIDE_EXPONENT, WIDE_INDEX_HIGH, generic_problem,
+from .sampling import (CachedProblem, shape_symbols, HypothesisProblem, has_structure, WIDE_DIMS, WIDE_EXPONENT, WIDE_INDEX_HIGH, generic_problem,
                        scalar_intervals)
 from .scope import BindError, Bound, Scope, ShapeError, name_key
 from . import solutions as SOL
@@ -726,15 +726,7 @@ def _tells_none_apart(members: list, diffs: list, n_links: int) -> bool:
 
 def _dimension_symbols(bound: Bound) -> set:
     """Symbols that size a matrix (drawn before the values: never solved for)."""
-    out = set(bound.dims)
-    for e in bound.items:
-        if e is None:
-            continue
-        for node in sp.preorder_traversal(e):
-            if isinstance(node, MatrixExpr):
-                for d in node.shape:
-                    out |= sp.sympify(d).free_symbols
-    return out
+    return set(bound.dims) | shape_symbols(bound.items)
 
 
 def _solve_equations(bound: Bound, eq_links: list[tuple[int, int, str]], n_own: int
@@ -1225,7 +1217,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 # before it, so judged; it still holds for what follows (assumed as well), and it
                 # stays an assumption unless its set is proved to be that of an earlier line
                 model.assume(tree, st.latex, claim.line, section, names, local=False)
-                converted[len(slots)] = role
+                if section == claim.section:
+                    # a summary line its part label moved here ("(a) w >= 2" under "Summary") restates
+                    # an answer: never an assumption, whatever its verdict
+                    converted[len(slots)] = role
                 role = R.Role(R.SOLUTION, f"a set of values of {solve[2]} derived from line {solve[0][0].line} "
                                           f"(not an assumption: {role.why})")
                 solve = (solve[0], solve[1], solve[2], True)  # judged only as a solution (it is its own hypothesis)

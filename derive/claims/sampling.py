@@ -92,6 +92,19 @@ def scalar_intervals(relations: list[tuple[sp.Basic, str, sp.Basic]]) -> dict[sp
     return {k: tuple(v) for k, v in out.items()}
 
 
+def shape_symbols(items: list) -> set:
+    """The symbols that size a matrix anywhere in ``items`` (None entries skipped)."""
+    out: set = set()
+    for e in items:
+        if e is None:
+            continue
+        for node in sp.preorder_traversal(e):
+            if isinstance(node, MatrixExpr):
+                for d in node.shape:
+                    out |= _sympify(d).free_symbols
+    return out
+
+
 def generic_problem(bound: Bound, intervals: dict[sp.Basic, tuple[Any, bool, Any, bool]] | None = None,
                     wide: bool = False, exponent: int = 6, structure: list | None = None) -> Problem:
     """A Problem over the claim's free symbols: dims 2..4, indices 0..6, random values.
@@ -108,13 +121,7 @@ def generic_problem(bound: Bound, intervals: dict[sp.Basic, tuple[Any, bool, Any
         if s is not None and isinstance(s, MatrixExpr):
             for d in s.shape:
                 dim_syms |= {x for x in _sympify(d).free_symbols}
-    for e in bound.items:
-        if e is None:
-            continue
-        for node in sp.preorder_traversal(e):
-            if isinstance(node, MatrixExpr):
-                for d in node.shape:
-                    dim_syms |= {x for x in _sympify(d).free_symbols if x.is_positive}
+    dim_syms |= {x for x in shape_symbols(bound.items) if x.is_positive}
     for e in bound.items:  # a declared dimension used as a number (a sum's limit K)
         if e is not None:
             dim_syms |= {x for x in e.free_symbols
