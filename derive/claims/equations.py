@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Iterable
 
 import sympy as sp
+from sympy.core.sympify import _sympify  # strict: never parses a string
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 MAX_OPS = 60  # an equation larger than this is not solved (every check stays bounded)
@@ -49,7 +50,7 @@ def solve_for_one(lhs: sp.Basic, rhs: sp.Basic, claim_symbols: set, allowed: Ite
                     and one.shape == other.shape:
                 return one, other
         return None
-    lhs, rhs = sp.sympify(lhs), sp.sympify(rhs)
+    lhs, rhs = _sympify(lhs), _sympify(rhs)  # SymPy objects (numbers as Python ints): never a string
     if sp.count_ops(lhs) + sp.count_ops(rhs) > MAX_OPS:
         return None
     fixed, allowed = set(fixed), set(allowed)

@@ -27,7 +27,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .latex_parser import Node, _script_text, to_text
 from .nodes import ExtremumOver, FamilyMatrix
-from .scope import BindError, Dims, Shape, T, _substitute
+from .scope import BindError, Dims, Shape, T, substitute_name
 
 ENTRY_INDICES = {"i", "j", "k", "l", "m", "r", "s"}  # letters read as running indices of an entry
 MAX_WRITTEN_RUN = 400  # members of a family written a_1, \dots, a_{400}
@@ -358,7 +358,7 @@ def _family_run(args: list[Node]):
     hi = next(x.args[slot] for x in members[-1].walk() if x.kind == "name"
               for slot in (0, 1) if x.args[slot] is not None and to_text(x.args[slot]) == hi_text)
     for k, m in enumerate(members[1:-1], 1):  # a_1, a_2, \\dots: the written ones are consecutive
-        at = _substitute(template, _FAMILY_INDEX, Node("num", str(int(lo_text) + k), (), m.col))
+        at = substitute_name(template, _FAMILY_INDEX, Node("num", str(int(lo_text) + k), (), m.col))
         if to_text(at) != to_text(m):
             return None
     return template, lo, hi

@@ -50,7 +50,7 @@ from .reader import Document
 from .recording import matches_computed, matches_input, record_definition, unifies
 from .sampling import (CachedProblem, shape_symbols, HypothesisProblem, has_structure, WIDE_DIMS, WIDE_EXPONENT, WIDE_INDEX_HIGH, generic_problem,
                        scalar_intervals)
-from .scope import BindError, Bound, Scope, ShapeError, name_key
+from .scope import BindError, Bound, Scope, ShapeError, name_key, substitute_name
 from . import solutions as SOL
 from .statements import Statement, split_statements
 
@@ -1717,21 +1717,6 @@ def _structure_for(facts: list, told: Any, stated: set[str], reach: set[str], se
 ROOT_TEXT = "is a root of"
 
 
-def _with_name(n: Node, var: str, value: Node) -> Node:
-    """``n`` with the bare name ``var`` replaced by ``value``."""
-    if n.kind == "name" and n.value == var and n.args == (None, None):
-        return value
-
-    def sub(a: Any) -> Any:
-        if isinstance(a, Node):
-            return _with_name(a, var, value)
-        if isinstance(a, tuple):
-            return tuple(sub(x) for x in a)
-        return a
-
-    return dataclasses.replace(n, args=sub(n.args))
-
-
 def _root_equations(facts: list, reach: set[str], section: Any) -> list[tuple[Node, str]]:
     """"Its two roots $z_1, z_2$" of a polynomial the prose writes: q(z_1) = 0, q(z_2) = 0, as
     equations assumed for a claim that reaches the family (solved when sampling, see equations.py)."""
@@ -1745,7 +1730,7 @@ def _root_equations(facts: list, reach: set[str], section: Any) -> list[tuple[No
             continue
         for m in f.get("members"):
             member = parse(m)
-            eq = Node("chain", "", ((_with_name(poly, f.get("var"), member), Node("num", "0", (), 0)), ("=",)), 0)
+            eq = Node("chain", "", ((substitute_name(poly, f.get("var"), member), Node("num", "0", (), 0)), ("=",)), 0)
             out.append((eq, f"{m} {ROOT_TEXT} {f.get('poly')} (stated in the prose)"))
     return out
 

@@ -341,7 +341,7 @@ class Scope:
                         and idx.args[1].value.isdigit():
                     # w_{t+1} = w_t - eta g(w_t) is w_t = w_{t-1} - eta g(w_{t-1}): read as that
                     var, shift = idx.args[0], Node("num", idx.args[1].value, (), idx.col)
-                    rhs = _substitute(rhs, to_text(var), Node("sub", None, (var, shift), idx.col))
+                    rhs = substitute_name(rhs, to_text(var), Node("sub", None, (var, shift), idx.col))
                     args = list(lhs.args)
                     args[slot] = var
                     lhs, idx = Node("name", lhs.value, tuple(args), lhs.col), var
@@ -499,14 +499,14 @@ class T:
     scalar_hint: bool = False
 
 
-def _substitute(n: Node, name: str, value: Node) -> Node:
+def substitute_name(n: Node, name: str, value: Node) -> Node:
     """``n`` with every bare name ``name`` replaced by ``value`` (index slots included)."""
     if n.kind == "name" and n.args == (None, None) and to_text(n) == name:
         return value
 
     def sub(a: Any) -> Any:
         if isinstance(a, Node):
-            return _substitute(a, name, value)
+            return substitute_name(a, name, value)
         if isinstance(a, tuple):
             return tuple(sub(x) for x in a)
         return a
