@@ -20,7 +20,6 @@ collected later.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing as mp
 import os
 import signal
@@ -122,13 +121,7 @@ def start_worker(target: Callable[..., Any], args: tuple = (), *, memory: int | 
     # not a daemon: bounded work may itself run bounded work (a claim check that runs the
     # symbolic prover); the child is stopped by its caller and dies with its parent
     proc = _CTX.Process(target=_start, args=(target, args, memory_limit(memory)), daemon=False)
-    # the child's garbage collector would otherwise write to every object it inherits, copying
-    # the parent's pages one by one (most of a check's system time); frozen, it leaves them alone
-    gc.freeze()
-    try:
-        proc.start()
-    finally:
-        gc.unfreeze()
+    proc.start()
     if not nested:
         try:  # both sides set the group: a kill right after the start must not miss it
             os.setpgid(proc.pid, proc.pid)
