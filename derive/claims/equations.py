@@ -37,6 +37,23 @@ def _linear_solution(expr: sp.Basic, sym: sp.Symbol) -> sp.Basic | None:
     return sp.together(-c0 / c1)
 
 
+def holds_identically(lhs: sp.Basic, rhs: sp.Basic) -> bool:
+    """Whether ``lhs = rhs`` holds for every value of its names once the document's definitions
+    are substituted (``L = 2^N`` where the scope already reads L as 2^N): honoured by every
+    instance, nothing to solve."""
+    if lhs == rhs:
+        return True
+    if isinstance(lhs, MatrixExpr) or isinstance(rhs, MatrixExpr):
+        return False
+    lhs, rhs = _sympify(lhs), _sympify(rhs)
+    if sp.count_ops(lhs) + sp.count_ops(rhs) > MAX_OPS:
+        return False
+    try:
+        return sp.expand(lhs - rhs) == 0
+    except (TypeError, ValueError):
+        return False
+
+
 def solve_for_one(lhs: sp.Basic, rhs: sp.Basic, claim_symbols: set, allowed: Iterable[sp.Basic],
                   fixed: Iterable[sp.Basic] = ()) -> tuple[sp.Symbol, sp.Basic] | None:
     """A (name, value) pair with ``name = value`` equivalent to ``lhs = rhs`` where the value is
@@ -45,6 +62,8 @@ def solve_for_one(lhs: sp.Basic, rhs: sp.Basic, claim_symbols: set, allowed: Ite
     if isinstance(lhs, MatrixExpr) or isinstance(rhs, MatrixExpr):
         # a vector or matrix alone on one side, of the other side's shape: a = u + \mu u
         for one, other in ((lhs, rhs), (rhs, lhs)):
+            if isinstance(one, sp.MatrixSymbol) and one in allowed and one not in fixed and other == 0:
+                return one, sp.ZeroMatrix(*one.shape)  # p = 0 (from \\|p\\| = 0): the zero of its shape
             if isinstance(one, sp.MatrixSymbol) and one in allowed and one not in fixed \
                     and isinstance(other, MatrixExpr) and one not in other.free_symbols \
                     and one.shape == other.shape:

@@ -39,10 +39,11 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .binding import bind_chain
 from .nodes import DerivM
-from .equations import solvable_names, solve_for_one
+from .equations import holds_identically, solvable_names, solve_for_one
 from .discipline import (all_declared, shapes_fixed, declared_text, expanded_names, free_identity, has_custom, has_sequences,
                          transcendental, unbound_one_side)
 from .indexing import entry_notation
+from .inference import primed_name
 from .latex_parser import RELATIONS, Node, ParseError, parse, to_text, tokenize
 from .model import DocumentModel, parts, visible
 from .probability import declaration, density_definition, density_name, moments_scope
@@ -409,8 +410,12 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
     n_own = len(nodes)
     hyp_links: list[tuple[int, str, int]] = []
     # names of an index range (0 <= j <= 2^{N-1} - 1) are integers, however they are spelled
+    # (j' of "j' = 0, \\dots, m - 1" too: a primed name is a name of its own)
     range_names = {to_text(x) for h in st.hypotheses if h.kind == "chain" and h.value == "range"
-                   for x in h.walk() if x.kind == "name" and x.args == (None, None)}
+                   for x in h.walk() if x.kind == "name" and x.args == (None, None)} \
+        | {to_text(primed_name(x.args[0])) for h in st.hypotheses if h.kind == "chain" and h.value == "range"
+           for x in h.walk() if x.kind == "prime" and len(x.args) == 1 and x.args[0].kind == "name"
+           and x.args[0].args == (None, None)}
     for h in st.hypotheses:
         h_nodes, h_links = chain_links(h)
         off = len(nodes)
@@ -502,9 +507,9 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
         return {"status": UNDECIDED, "scope": f"undecided: {msg}{col}", "reason": f"{msg}{col}", "links": []}
     generic = bound.hypothesis is not None and scope.problem is None
     relations = [(bound.items[a], op, bound.items[b]) for a, op, b in hyp_links]
-    assign, solved = _solve_equations(bound, eq_links, n_own) if scope.problem is None else ([], [])
-    if assign:
-        relations += [(bound.items[a], "=", bound.items[b]) for a, b, text in eq_links if text in solved]
+    assign, solved, how = _solve_equations(bound, eq_links, n_own) if scope.problem is None else ([], [], [])
+    if solved:
+        relations += [_zero_shaped(bound.items[a], bound.items[b]) for a, b, text in eq_links if text in solved]
         honoured = [t for t in solved if ROOT_TEXT not in t
                     or _tells_none_apart([bound.items[i] for i in member_links], [bound.items[a] - bound.items[b]
                                          for a, _op, b in links if not isinstance(bound.items[a], MatrixExpr)
@@ -644,9 +649,9 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
     if checked:
         scope_text += " [structure stated of defined names, which their definitions give on every instance drawn: " \
             + "; ".join(sorted(set(checked)))[:300] + "]"
-    if assign:
+    if solved:
         scope_text += " [equations assumed, honoured exactly: " + "; ".join(
-            f"{' '.join(t.split())} (solved for {sym})" for (sym, _v), t in zip(assign, solved))[:300] + "]"
+            f"{' '.join(t.split())} ({h})" for h, t in zip(how, solved))[:300] + "]"
     if st.local_defs:
         scope_text += " [with the document's values: " + "; ".join(" ".join(t.split()) for t in st.local_defs)[:300] + "]"
     if bound.extra.get("model"):
@@ -724,35 +729,50 @@ def _tells_none_apart(members: list, diffs: list, n_links: int) -> bool:
     return True
 
 
+def _zero_shaped(lhs: Any, rhs: Any) -> tuple[Any, str, Any]:
+    """``p = 0`` as a relation checked per instance: the written 0 is the zero of p's shape."""
+    if rhs == 0 and isinstance(lhs, MatrixExpr):
+        rhs = sp.ZeroMatrix(*lhs.shape)
+    elif lhs == 0 and isinstance(rhs, MatrixExpr):
+        lhs = sp.ZeroMatrix(*rhs.shape)
+    return lhs, "=", rhs
+
+
 def _dimension_symbols(bound: Bound) -> set:
     """Symbols that size a matrix (drawn before the values: never solved for)."""
     return set(bound.dims) | shape_symbols(bound.items)
 
 
 def _solve_equations(bound: Bound, eq_links: list[tuple[int, int, str]], n_own: int
-                     ) -> tuple[list[tuple[sp.Symbol, sp.Basic]], list[str]]:
+                     ) -> tuple[list[tuple[sp.Symbol, sp.Basic]], list[str], list[str]]:
     """The equations assumed in scope, each solved for one name (derive.claims.equations): the
-    assignments sampling makes, and the texts of the equations so honoured."""
+    assignments sampling makes, the texts of the equations so honoured (or holding identically
+    once definitions are substituted), and how each is honoured."""
     if not eq_links:
-        return [], []
+        return [], [], []
     claim_symbols = set().union(*(bound.items[i].free_symbols for i in range(n_own)
                                   if bound.items[i] is not None and isinstance(bound.items[i], sp.Basic)))
     fixed = _dimension_symbols(bound)
     allowed = solvable_names(bound.symbols, claim_symbols, fixed)
-    assign, solved = [], []
+    assign, solved, how = [], [], []  # how: per solved text, how it is honoured
     for a, b, text in eq_links:
         lhs, rhs = bound.items[a], bound.items[b]
         if lhs is None or rhs is None:
             continue
         # names an earlier equation sets are known here: substitute them first
         done = dict(assign)
+        if holds_identically(lhs.xreplace(done), rhs.xreplace(done)):
+            solved.append(text)  # every instance satisfies it: honoured without an assignment
+            how.append("it holds by the definitions")
+            continue
         sol = solve_for_one(lhs.xreplace(done), rhs.xreplace(done), claim_symbols, allowed, fixed)
         if sol is None:
             continue
         fixed.add(sol[0])
         assign.append(sol)
         solved.append(text)
-    return assign, solved
+        how.append(f"solved for {sol[0]}")
+    return assign, solved, how
 
 
 _NUMERATOR = re.compile(r"numerator[- ]layout|one row (per|for each) (output|component|entry)"
@@ -1328,6 +1348,12 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             reach |= {to_text(x.args[1]) for x in tree.walk() if x.kind in ("sum", "prod") and x.args[1] is not None
                       and x.args[2] is None and x.args[3] is None}
             visible_hyps = _superseded_cases(model.hypotheses_for(section, reach, claim.line), st, claim.line)
+            # "for |p| != 0 ... If |p| = 0, then A = I": the newer of two contradictory conditions governs
+            unpinned = _without_negated(visible_hyps)
+            visible_hyps = [_pinned(h) for h in unpinned]
+            # a pinned vector is set to the zero of its shape when sampling (an equation solved for it),
+            # never read as a case definition (that would make it the scalar 0)
+            pinned = {h.latex for h, o in zip(visible_hyps, unpinned) if h is not o}
             # a derived condition assumed for what follows is never sampled under itself
             visible_hyps = [h for h in visible_hyps if not (h.line == claim.line and h.latex == st.latex)]
             # a case equation stated earlier in the same sentence ("If $g_t = g$ for all $t$, then ..., so
@@ -1346,7 +1372,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             # A value a part gives a quantity that is no index ("Problem 2. A scalar example: $A = 1$,
             # $\alpha = \frac{1}{2}$, $x_0 = 1$") holds for the rest of that part.
             cases = {h.latex: _case_definition(h.tree, model, section)
-                     if problem_scope is None and (h.line == claim.line or h.section == section
+                     if problem_scope is None and h.latex not in pinned and (h.line == claim.line or h.section == section
                                                    and not _index_case(h.tree, job_scope))
                      and not _sequence_case_bounded(h, visible_hyps) else None
                      for h in visible_hyps if not _samplable(h.tree)}
@@ -1915,6 +1941,48 @@ def _superseded_cases(hyps: list[Any], st: Statement, line: int) -> list[Any]:
             and (h.line != line or _outside_ranges(to_text(t.args[0][0]), t.args[0][1].value, fresh))
 
     return [h for h in hyps if not case_on(h)]
+
+
+_NEGATION = {"=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+
+
+def _without_negated(hyps: list[Any]) -> list[Any]:
+    """Drop a hypothesis that a later one in scope negates (``\\|p\\| \\neq 0`` for the closed form,
+    then "If ``\\|p\\| = 0``, then ..."): both cannot hold, and the later condition is the one the
+    text after it is written under."""
+    def key(t: Node, negate: bool) -> tuple | None:
+        if t.kind != "chain" or len(t.args[1]) != 1:
+            return None
+        op = _NEGATION[t.args[1][0]] if negate and t.args[1][0] in _NEGATION else t.args[1][0]
+        return to_text(t.args[0][0]), op, to_text(t.args[0][1])
+
+    out = []
+    for i, h in enumerate(hyps):
+        mine = key(h.tree, True)
+        if mine is not None and any(key(o.tree, False) == mine for o in hyps[i + 1:]):
+            continue
+        out.append(h)
+    return out
+
+
+_NORM_ZERO = re.compile(r"^\\\|(?P<x>[^|]+)\\\|(?:_\{?[A-Za-z0-9]+\}?)?(?:\^\{?[1-9]\}?)?\s*=\s*0$")
+
+
+def _pinned(h: Any) -> Any:
+    """``\\|p\\| = 0`` (any norm, or a power of one): a norm is zero exactly when its vector is, so
+    the case is ``p = 0``, a value that sampling sets (a case definition) instead of a condition no
+    random draw meets.  Anything else is returned as it is."""
+    m = _NORM_ZERO.match(" ".join(h.latex.split()))
+    if m is None:
+        return h
+    text = m.group("x").strip() + " = 0"
+    try:
+        tree = parse(text)
+    except ParseError:
+        return h
+    if not _single_equation(tree) or tree.args[0][0].kind != "name":
+        return h
+    return dataclasses.replace(h, tree=tree)
 
 
 def _outside_ranges(name: str, value: str, conds: list[Node]) -> bool:
