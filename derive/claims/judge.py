@@ -1956,10 +1956,11 @@ def _without_negated(hyps: list[Any]) -> list[Any]:
         op = _NEGATION[t.args[1][0]] if negate and t.args[1][0] in _NEGATION else t.args[1][0]
         return to_text(t.args[0][0]), op, to_text(t.args[0][1])
 
+    plain = [key(h.tree, False) for h in hyps]  # each key once: this runs for every claim
     out = []
     for i, h in enumerate(hyps):
-        mine = key(h.tree, True)
-        if mine is not None and any(key(o.tree, False) == mine for o in hyps[i + 1:]):
+        mine = key(h.tree, True) if plain[i] is not None else None
+        if mine is not None and mine in plain[i + 1:]:
             continue
         out.append(h)
     return out

@@ -222,10 +222,14 @@ class DocumentModel:
     def hypotheses_for(self, section: Section, names: set[str], line: int | None = None) -> list[Hypothesis]:
         """Visible hypotheses about any of ``names`` (a name's hypotheses travel with it); a case
         condition ("for j > m") only on its own line, so that "for j \\le m" and "for j > m"
-        do not meet."""
+        do not meet.  An index range that a later range of the same index replaces ("the first
+        half: j = 0, ..., m - 1", then "the second half: j = m, ..., 2m - 1") is dropped: the
+        index runs over the newer one, and two disjoint ranges never meet in one sample."""
         seen = [h for h in self.hypotheses if visible(h.section, section) and h.names & names
                 and (not h.local or h.line == line)]
-        return [h for h in seen if not _restated_range(h, seen)]
+        ranged = [(h.line, ranged_name(h.tree)) for h in seen]
+        return [h for h, (ln, name) in zip(seen, ranged)
+                if name is None or not any(o_ln > ln and o_name == name for o_ln, o_name in ranged)]
 
     def stated_names(self, section: Section, line: int) -> set[str]:
         """Names that the hypotheses visible at ``line`` speak of (the sizes of ``q > p``)."""
@@ -256,14 +260,6 @@ def ranged_name(tree: Node) -> str | None:
         return None
     mid = tree.args[0][1]
     return to_text(mid) if mid.kind == "name" and mid.args == (None, None) else None
-
-
-def _restated_range(h: Hypothesis, seen: list[Hypothesis]) -> bool:
-    """A range that a later range of the same index replaces ("the first half: j = 0, ..., m - 1"
-    then "the second half: j = m, ..., 2m - 1"): the index runs over the newer one only, so the
-    two disjoint ranges never meet in one sample."""
-    name = ranged_name(h.tree)
-    return name is not None and any(o.line > h.line and ranged_name(o.tree) == name for o in seen)
 
 
 def _forget(scope: Scope, lhs: Node) -> None:
