@@ -113,3 +113,30 @@ def test_a_vector_set_to_zero_takes_its_shape():
     p = sp.MatrixSymbol("p", 3, 1)
     sym, value = solve_for_one(sp.Integer(0), p, set(), {p})
     assert sym == p and value == sp.ZeroMatrix(3, 1)
+
+
+def test_an_entry_family_zero_off_the_diagonal_makes_its_matrix_diagonal(tmp_path):
+    # x_{ij} = 0 for i != j: X is diagonal, so X^T = X and X X^T = X^2 hold; X Y = Y X does not
+    # (a diagonal X with distinct entries commutes only with diagonal Y)
+    v = _verdicts("# A matrix zero off its diagonal\n\n"
+                  "Let $X \\in \\mathbb{R}^{n \\times n}$ and $Y \\in \\mathbb{R}^{n \\times n}$.\n\n"
+                  "Assume $x_{ij} = 0$ for $i \\neq j$.\n\n"
+                  "Then $X^\\top = X$.\n\nAlso $X X^\\top = X^2$.\n\nA slip: $X Y = Y X$.\n", tmp_path)
+    for claim in ("X^\\top = X", "X X^\\top = X^2"):
+        status, scope = v[claim][0]
+        assert status in ("verified", "proved"), (claim, scope)
+        assert "X diagonal" in scope
+    assert v["X Y = Y X"][0][0] == "refuted"
+
+
+def test_entries_named_by_a_bracket_give_the_matrix(tmp_path):
+    # M = [a_{ij}] names M's entries; a_{ij} = 0 off the diagonal makes M diagonal: M^T = M, and
+    # M M^T = M^T M; M^2 = M only for entries 0 or 1 (wrong in general)
+    v = _verdicts("# Named entries\n\n"
+                  "Let $M \\in \\mathbb{R}^{n \\times n}$ and write $M = [a_{ij}]$.\n\n"
+                  "Suppose $a_{ij} = 0$ for $i \\neq j$. Then $M^\\top = M$ and $M M^\\top = M^\\top M$.\n\n"
+                  "A slip: $M^2 = M$.\n", tmp_path)
+    for claim in ("M^\\top = M", "M M^\\top = M^\\top M"):
+        status, scope = v[claim][0]
+        assert status in ("verified", "proved"), (claim, scope)
+    assert v["M^2 = M"][0][0] == "refuted"

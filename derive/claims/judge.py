@@ -1167,6 +1167,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                             has_member=lambda f, sec=section: model.has_member(f, sec))
             model.note_entries(tree, section)
             model.note_dimensions(tree, st.latex, claim.line, section)
+            diagonal = _off_diagonal_zero(tree, st.condition, model, section)
+            if diagonal is not None:  # x_{ij} = 0 for i \ne j: X is sampled diagonal where claims reach X
+                facts.append(S.Fact("diagonal", (diagonal,), claim.line, section,
+                                    f"${st.latex}$ for ${st.condition_text}$"))
             entries = entry_notation(tree)
             if entries is not None and mark is None:
                 # X = [x_{ij}]_{m \times n}: notation for X's entries, not an equation to judge
@@ -1984,6 +1988,36 @@ def _pinned(h: Any) -> Any:
     if not _single_equation(tree) or tree.args[0][0].kind != "name":
         return h
     return dataclasses.replace(h, tree=tree)
+
+
+_LOWER_ENTRY = re.compile(r"^(\\[A-Za-z]+\{)?([a-z])(\})?$")
+
+
+def _off_diagonal_zero(tree: Node, condition: Node | None, model: DocumentModel, section: Any) -> str | None:
+    """``x_{ij} = 0`` for ``i \\ne j``: the matrix whose entries x_ij are (named by ``X = [x_{ij}]``,
+    else the same letter in upper case: x -> X, \\tilde{w} -> \\tilde{W}) is diagonal; its name, or
+    None.  A matrix zero off its diagonal is exactly a diagonal one, so sampling it diagonal
+    honours the statement (a name defined by an expression is checked, not sampled: see
+    :mod:`derive.claims.structure`)."""
+    if condition is None or condition.kind != "chain" or condition.args[1] != ("!=",) \
+            or not _single_equation(tree):
+        return None
+    lhs, rhs = tree.args[0]
+    if rhs.kind != "num" or rhs.value != "0" or lhs.kind != "name" or lhs.args[0] is None or lhs.args[1] is not None:
+        return None
+    sub = lhs.args[0]
+    idx = list(sub.args) if sub.kind == "tuple" or (sub.kind == "mul" and sub.value == "juxt") else []
+    if len(idx) != 2 or not all(isinstance(x, Node) and x.kind == "name" and x.args == (None, None) for x in idx):
+        return None
+    pair = {to_text(x) for x in idx}
+    if len(pair) != 2 or {to_text(x) for x in condition.args[0]} != pair:
+        return None
+    named = [to_text(b.lhs) for b in model.bindings if b.kind == "entries" and b.family == lhs.value
+             and visible(b.section, section)]  # (an entries binding keeps the family's bare name)
+    if named:
+        return named[-1]
+    m = _LOWER_ENTRY.match(lhs.value)
+    return None if m is None else (m.group(1) or "") + m.group(2).upper() + (m.group(3) or "")
 
 
 def _outside_ranges(name: str, value: str, conds: list[Node]) -> bool:
