@@ -135,6 +135,10 @@ def _mul(a: Any, b: Any) -> Any:
                 return a * b[0, 0]
             raise EvaluationError(f"cannot multiply a {a.rows}x{a.cols} by a {b.rows}x{b.cols} matrix")
         return a * b
+    if is_matrix(b):
+        # scalar * matrix: mpmath tries to convert the matrix to a number first, through its
+        # repr (seconds per document); the matrix's own product by a scalar is the same numbers
+        return b * a
     return a * b
 
 

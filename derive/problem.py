@@ -76,6 +76,13 @@ class Sampler:
 
     def scalar(self, lo: float = -1.0, hi: float = 1.0, *, avoid: float | None = None) -> Any:
         """Uniform in (lo, hi), away from ``avoid`` and from 0 when 0 is inside."""
+        if lo == -1 and hi == 1 and avoid is None and not self.small and mpmath.mp.prec >= 53:
+            # the common case, without mpf arithmetic (half the cost of sampling a document's
+            # matrices): 2r - 1 is exact in a double, so the value is the one the loop gives
+            while True:
+                x = mpmath.mpf(2 * self.rng.random() - 1)
+                if x != 0:
+                    return x
         for _ in range(100):
             if self.small:
                 a, b = int(mpmath.ceil(lo * 2)), int(mpmath.floor(hi * 2))
@@ -105,10 +112,11 @@ class Sampler:
         < 1), ``invertible`` (well conditioned), ``spd``, ``symmetric``, ``orthogonal``,
         ``diagonal``.
         """
-        m = mpmath.matrix(rows, cols)
-        for i in range(rows):
-            for j in range(cols):
-                m[i, j] = self.scalar(-1, 1) * scale
+        if kind == "orthogonal":
+            return self._orthogonal(rows)
+        # built from rows: setting entries one by one costs more than drawing them
+        m = mpmath.matrix([[self.scalar(-1, 1) * scale if scale != 1 else self.scalar(-1, 1)
+                            for _j in range(cols)] for _i in range(rows)]) if rows and cols else mpmath.matrix(rows, cols)
         if kind == "general":
             return m
         if kind == "stable":
@@ -122,18 +130,26 @@ class Sampler:
             return (m + m.T) / 2
         if kind == "spd":
             return m * m.T + mpmath.eye(rows)
-        if kind == "orthogonal":
-            q, _ = mpmath.qr(m + mpmath.eye(rows) * rows)
-            return q
         if kind == "diagonal":
             return mpmath.diag([self.scalar(-1, 1) for _ in range(rows)])
         raise ValueError(f"unknown matrix kind {kind!r}")
 
+    def _orthogonal(self, n: int) -> Any:
+        """A random orthogonal matrix: a product of n or n - 1 Householder reflections
+        I - 2 v v^T / v^T v (so either determinant), exact to the working precision.  A QR
+        factorisation gives the same kind of matrix at several times the cost, and small
+        integer directions (``small``) give rational entries a person can check."""
+        q = [[mpmath.mpf(int(i == j)) for j in range(n)] for i in range(n)]
+        for _ in range(n - self.rng.randint(0, 1)):
+            v = [self.scalar(-1, 1) for _ in range(n)]
+            norm2 = mpmath.fsum(x * x for x in v)
+            qv = [mpmath.fdot(row, v) for row in q]  # Q v, then Q <- Q - (2 / v^T v) (Q v) v^T
+            scale = 2 / norm2
+            q = [[q[i][j] - scale * qv[i] * v[j] for j in range(n)] for i in range(n)]
+        return mpmath.matrix(q)
+
     def vector(self, n: int, lo: float = -1.0, hi: float = 1.0) -> Any:
-        v = mpmath.matrix(n, 1)
-        for i in range(n):
-            v[i] = self.scalar(lo, hi)
-        return v
+        return mpmath.matrix([[self.scalar(lo, hi)] for _ in range(n)]) if n else mpmath.matrix(0, 1)
 
 
 @dataclass

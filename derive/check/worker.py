@@ -130,7 +130,7 @@ def start_worker(target: Callable[..., Any], args: tuple = (), *, memory: int | 
     return Worker(proc, own_group=not nested)
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Ask Linux to kill this worker when its parent dies (no orphaned SymPy loops when a
     worker that itself runs bounded work is killed at its own limit)."""
     try:
@@ -144,7 +144,7 @@ def _die_with_parent() -> None:
 
 
 def _child(conn: Any, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
-    _die_with_parent()
+    die_with_parent()
     try:
         result = ("ok", fn(*args, **kwargs))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent

@@ -25,9 +25,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..check import CheckSettings, check_equal
-from ..budget import unjudged
 from ..check.symbolic import prove_equal
-from ..check.worker import start_worker
 from ..errors import DeriveError
 from ..numeric import EvaluationError, as_scalar, evaluate
 from ..problem import Dim, Problem
@@ -35,7 +33,6 @@ from ..verdict import ASSUMED, DEFINED, PROVED, REFUTED, UNDECIDED, VERIFIED, Ve
 from . import roles as R
 from . import structure as S
 from .answers import judge_part_answer, part_answers, problem_named
-from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .binding import bind_chain
 from .nodes import DerivM
@@ -52,6 +49,7 @@ from .recording import matches_computed, matches_input, record_definition, unifi
 from .sampling import (CachedProblem, shape_symbols, HypothesisProblem, has_structure, WIDE_DIMS, WIDE_EXPONENT, WIDE_INDEX_HIGH, generic_problem,
                        scalar_intervals)
 from .scope import BindError, Bound, Scope, ShapeError, name_key, substitute_name
+from . import lanes as LANES
 from . import solutions as SOL
 from .statements import Statement, split_statements
 
@@ -117,6 +115,7 @@ class Options:
     # the layout of Jacobians the document states: "numerator" (a row per output), "denominator"
     # (a column per output), or None (not stated)
     layout: str | None = None
+    lanes: int | None = None  # worker processes judging at once (None: one per core, see lanes.py)
 
 
 # --- judging -----------------------------------------------------------------------------------------
@@ -683,7 +682,9 @@ def _structure_unread(bound: Bound, structure: list) -> list[str]:
 
 
 CONSEQUENCE_DRAWS = 4
-_CONSEQUENCE_CACHE: dict[tuple, bool] = {}  # per worker process: (kind, fact, seed) -> a consequence
+# (kind, fact, seed) -> a consequence, within one job: a fact's text does not name the problem it
+# was checked under, so a verdict that read another job's entry would depend on the job order
+_CONSEQUENCE_CACHE: dict[tuple, bool] = {}
 
 
 def _consequences(bound: Bound, check_links: list[tuple[int, str, str]], problem: Problem, seed: int) -> list[str]:
@@ -937,13 +938,7 @@ def _try_define(st: Statement, scope: Scope) -> bool:
     return True
 
 
-def _internal(exc: BaseException) -> dict[str, Any]:
-    msg = f"{type(exc).__name__}: {str(exc)[:200]}"
-    return {"status": UNDECIDED, "scope": f"undecided: internal error ({msg})", "reason": f"internal error: {msg}",
-            "links": []}
-
-
-def _with_rules(st: Statement, scope: Scope, statuses: dict[int, str], offset: int) -> Scope:
+def _with_rules(st: Statement, scope: Scope, statuses: dict[int, str]) -> Scope:
     """The scope with the document's own results that this statement may use: an earlier
     claim about a problem's quantity (K_0 = D, K_\\ell = C A^{\\ell-1} B for \\ell >= 1), once it
     was proved or verified for all inputs, holds in a part that gives the inputs values."""
@@ -959,86 +954,19 @@ def _with_rules(st: Statement, scope: Scope, statuses: dict[int, str], offset: i
     return scope
 
 
-def _serve(conn: Any, jobs: list, answers: list, opts: Options, offset: int = 0) -> None:
-    """The worker: judge the jobs in order, announcing each start (the parent times it)."""
-    import os
-
-    from ..check.worker import _die_with_parent
-
-    _die_with_parent()
-    statuses: dict[int, str] = {}  # this worker's verdicts, by job number
-    try:
-        for k, (st, scope) in enumerate(jobs):
-            conn.send(("start", k))
-            try:
-                res = judge_part_answer(st, answers) if answers else None
-                if res is None:
-                    res = judge_statement(st, _with_rules(st, scope, statuses, offset), opts)
-            except BaseException as exc:  # noqa: BLE001 - a verdict, never a crash
-                res = _internal(exc)
-            statuses[offset + k] = res.get("status", UNDECIDED)
-            try:
-                conn.send(("done", k, res))
-            except Exception as exc:  # noqa: BLE001 - e.g. an unpicklable value
-                conn.send(("done", k, _internal(exc)))
-    finally:
-        conn.close()
-        os._exit(0)
+def _judge_job(st: Statement, scope: Scope, used: dict[int, str], answers: list, opts: Options) -> dict[str, Any]:
+    """One job in a lane's worker (:mod:`derive.claims.lanes`): a part's answer, else the
+    statement under the rules its earlier, verified statements give it."""
+    _CONSEQUENCE_CACHE.clear()
+    res = judge_part_answer(st, answers) if answers else None
+    return res if res is not None else judge_statement(st, _with_rules(st, scope, used), opts)
 
 
 def run_jobs(jobs: list, answers: list, opts: Options,
              on_result: Callable[[int, dict[str, Any], float], None]) -> None:
-    """Judge ``jobs`` in one worker process per document; a job past ``opts.timeout`` gets
-    its worker killed (CONVENTIONS) and the rest continue in a fresh one."""
-    import multiprocessing as mp
-    import time
-
-    ctx = mp.get_context("fork")
-    k0 = 0
-    while k0 < len(jobs):
-        parent, child = ctx.Pipe(duplex=False)
-        worker = start_worker(_serve, (child, jobs[k0:], answers, opts, k0))
-        child.close()
-        current: int | None = None
-        t_start = time.perf_counter()
-        try:
-            while True:
-                remaining = opts.timeout - (time.perf_counter() - t_start)
-                if opts.deadline is not None and time.monotonic() + remaining >= opts.deadline:
-                    left = opts.deadline - time.monotonic()
-                    if left <= 0 or not parent.poll(max(0.0, left)):
-                        # the file's budget is spent: this job and every later one are not judged
-                        k = k0 + (current if current is not None else 0)
-                        for j in range(k, len(jobs)):
-                            on_result(j, unjudged("the file budget was spent"), 0.0)
-                        return
-                if parent.poll(max(0.0, remaining)):
-                    try:
-                        msg = parent.recv()
-                    except EOFError:
-                        k = k0 + (current if current is not None else 0)
-                        on_result(k, _internal(RuntimeError("the worker died")), time.perf_counter() - t_start)
-                        k0 = k + 1
-                        break
-                    if msg[0] == "start":
-                        current, t_start = msg[1], time.perf_counter()
-                    else:
-                        on_result(k0 + msg[1], msg[2], time.perf_counter() - t_start)
-                        current, t_start = None, time.perf_counter()
-                        if k0 + msg[1] == len(jobs) - 1:
-                            k0 = len(jobs)
-                            break
-                else:
-                    k = k0 + (current if current is not None else 0)
-                    on_result(k, {"status": UNDECIDED,
-                                  "scope": f"undecided: no verdict within the {opts.timeout:g} s limit",
-                                  "reason": f"time limit {opts.timeout:g} s", "links": []},
-                              time.perf_counter() - t_start)
-                    k0 = k + 1
-                    break
-        finally:
-            worker.stop()
-            parent.close()
+    """Judge ``jobs`` in worker lanes (one per core); a job past ``opts.timeout`` gets its
+    worker killed (CONVENTIONS) and its lane continues in a fresh one."""
+    LANES.run_jobs(jobs, answers, opts, on_result, _judge_job, lanes=opts.lanes)
 
 
 def judge_document(doc: Document, problem_name: str | None = None, opts: Options = Options(),
