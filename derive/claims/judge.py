@@ -4,8 +4,8 @@ Each statement is bound (names -> SymPy, shapes inferred) and every link ``a op 
 sent to :func:`derive.check.check_equal` on the problem's random instances (or, without
 a problem, on a problem built on the fly from the claim's free symbols: random sizes,
 non-symmetric matrices, invertible where inverted, integer indices including their
-boundary).  The whole statement runs in a worker process killed at the time limit
-(:func:`derive.check.worker.run_bounded`), so nothing a user writes can hang the tool.
+boundary).  Every statement is judged in a worker process killed at the time limit
+(:mod:`derive.claims.lanes`), so nothing a user writes can hang the tool.
 This module orchestrates (:func:`judge_statement`, the worker, :func:`judge_document`);
 sampling is in ``sampling.py``, the refutation discipline in ``discipline.py``, answers to a
 problem's parts in ``answers.py``, what the document model records in ``recording.py``.
