@@ -6,6 +6,8 @@ custom functions, shapes that are all declared.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 from sympy.core.sympify import _sympify  # strict: never parses a string
 from sympy.matrices.expressions.matexpr import MatrixExpr
@@ -103,6 +105,9 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
         known |= free_names(h)
     randoms = random_families(scope)
     known |= randoms  # E[k^2]: the random k is integrated out, not a free name
+    for rv in getattr(scope, "random", {}).values():  # x ~ N(μ, C): μ and C are the model's parameters
+        for p in rv.dist.params:
+            known |= free_names(p)
     a, b = expanded_names(left, scope), expanded_names(right, scope)
     bound_by_diag = implicit_diag_indices(left, scope) | implicit_diag_indices(right, scope)
     a, b = a - bound_by_diag, b - bound_by_diag  # diag(\rho_k^2) over \rho_1, \dots, \rho_r binds k
@@ -252,12 +257,25 @@ def expanded_names(n: Node, scope: Scope, depth: int = 0) -> set[str]:
                 out |= expanded_names(rhs, scope, depth + 1) - {name} - scope.def_index_vars.get(name, set())
         else:
             out.add(name)
+            rv = _random_named(scope, name)
+            if rv is not None and depth < 8:
+                # x ~ N(μ, C): a moment of x (Cov[x] = C) uses its distribution's parameters
+                for p in rv.dist.params:
+                    out |= expanded_names(p, scope, depth + 1)
             if depth < 8 and name not in scope.declared:
                 # a loss known only through g = ∂L/∂y: the checker differentiates ⟨g, y⟩, so L uses y
                 for rhs in scope.defs.values():
                     if rhs.kind == "partial" and rhs.args[0].kind == "name" and to_text(rhs.args[0]) == name:
                         out |= expanded_names(rhs.args[1], scope, depth + 1)
     return out
+
+
+def _random_named(scope: Scope, name: str) -> Any:
+    """The declared random variable a free name (as free_names spells it) stands for, if any."""
+    for rv in getattr(scope, "random", {}).values():
+        if rv.index is None and to_text(rv.node) == name:
+            return rv
+    return None
 
 
 def _bare_uses(n: Node) -> set[str]:

@@ -1,7 +1,9 @@
 """Stage 6, *bind*: indexed notation (a mixin of :class:`~derive.claims.inference.Inference`).
 
-* entries of an expression: ``(A^\\top A)_{jk}``, ``(A^\\top y)_j`` (1-based; letters that are not
-  indices, ``(\\Sigma^{-1})_{xx}``, name a block: not modelled);
+* entries of an expression: ``(A^\\top A)_{jk}``, ``(A^\\top y)_j`` (1-based); ``(\\Sigma^{-1})_{xx}``
+  with labels of a matrix the document defines by named blocks (``\\Sigma = [[\\Sigma_{xx},
+  \\Sigma_{xy}], ...]``) is that block (:func:`block_layout`); other letters that are not indices:
+  not modelled;
 * a ``\\sum_i`` / ``\\sum_{i,j}`` without limits: the index runs over the dimension it indexes in the
   summand (``A_{ij}`` of a declared m x n matrix: i in 1..m); nothing fixes it: undecided;
 * ``\\max_{i=4..8}``, ``\\min_{1 \\le k \\le n}``, ``\\max_i x_i``: the extremum over an index range;
@@ -71,6 +73,11 @@ class IndexedNotation:
         written = _script_text(sub)
         if len(idx) > 2:
             raise BindError(f"an entry with {len(idx)} indices (_{{{written}}}) is not understood", n.col)
+        # (G^{-1})_{pp} where G is defined by blocks labelled p, q: the labels name a block, even
+        # where they are letters an entry's index could be
+        block = self._named_block(expr, idx) if len(idx) == 2 else None
+        if block is not None:
+            return block
         if any(x.kind == "name" and x.args == (None, None) and not self._index_like(x) for x in idx) \
                 or any(x.kind == "name" and x.args != (None, None) for x in idx):
             raise BindError(f"a block of a partitioned matrix is not modelled (_{{{written}}})", n.col)
@@ -91,6 +98,39 @@ class IndexedNotation:
             return T(self.scalar(), lambda b, w=whole, f=fs[0]: MatrixElement(b.value(w), f(b) - 1, 0), True)
         self._note_index_dims(idx, whole.shape)
         return T(self.scalar(), lambda b, w=whole, f=fs: MatrixElement(b.value(w), f[0](b) - 1, f[1](b) - 1), True)
+
+    def _named_block(self, expr: Node, idx: list[Node]) -> T | None:
+        """``(\\Sigma^{-1})_{xx}``: the block (x, x) of a matrix expression partitioned like a name
+        the document defines by named blocks (``\\Sigma = [[\\Sigma_{xx}, \\Sigma_{xy}], [\\Sigma_{yx},
+        \\Sigma_{yy}]]``) that the expression uses; the blocks' sizes are those of the definition's.
+        It is read as [0 .. I .. 0] E [0 .. I .. 0]^T, so the block of any expression of the joint
+        (its inverse, a product) is taken exactly."""
+        if not all(x.kind == "name" and x.args == (None, None) for x in idx):
+            return None
+        used = {to_text(x) for x in expr.walk() if x.kind == "name" and x.args == (None, None)}
+        wanted = tuple(to_text(x) for x in idx)
+        for key in sorted(used):
+            layout = block_layout(self.scope.defs.get(key))
+            if layout is None:
+                continue
+            cells, row_labels, col_labels = layout
+            if wanted[0] not in row_labels or wanted[1] not in col_labels:
+                continue
+            i, j = row_labels.index(wanted[0]), col_labels.index(wanted[1])
+            whole = self.infer(expr)
+            rows = [self.infer(r[0]).shape[0] for r in cells]
+            cols = [self.infer(c).shape[1] for c in cells[0]]
+
+            def build(b: Any, w=whole, rows=rows, cols=cols, i=i, j=j) -> sp.Basic:
+                rs, cs = [b.dim(d) for d in rows], [b.dim(d) for d in cols]
+                left = sp.BlockMatrix([[sp.Identity(rs[i]) if k == i else sp.ZeroMatrix(rs[i], rs[k])
+                                        for k in range(len(rs))]])
+                right = sp.BlockMatrix([[sp.Identity(cs[j]) if k == j else sp.ZeroMatrix(cs[k], cs[j])]
+                                        for k in range(len(cs))])
+                return sp.MatMul(left, b.value(w), right)
+
+            return T((rows[i], cols[j]), build)
+        return None
 
     def _probe_index(self, key: str, body: Node, word: str, n: Node) -> tuple[T, sp.Symbol, list]:
         """Infer ``body`` with ``key`` a running index and collect the dimensions it indexes (the
@@ -522,3 +562,39 @@ def implicit_diag_indices(tree: Node, scope: Any) -> set[str]:
             if found is not None:
                 out.add(found[0])
     return out
+
+
+def block_layout(rhs: Node | None) -> tuple[list[list[Node]], list[str], list[str]] | None:
+    """A matrix written as named blocks of one name, ``[[M_{ab}, M_{ac}], [M_{db}, M_{dc}]]``:
+    its cells, the row labels (a, d) and the column labels (b, c); None for anything else (a
+    matrix of numbers, blocks of different names, labels that do not line up)."""
+    if rhs is None or rhs.kind != "matrix" or len(rhs.args) < 2:
+        return None
+    cells = [list(r) for r in rhs.args]
+    width = len(cells[0])
+    if width < 2 or any(len(r) != width for r in cells):
+        return None
+    base = None
+    labels: list[list[tuple[str, str]]] = []
+    for r in cells:
+        row = []
+        for c in r:
+            if c.kind != "name" or c.args[1] is not None or c.args[0] is None:
+                return None
+            sub = c.args[0]
+            parts = list(sub.args) if sub.kind == "tuple" or (sub.kind == "mul" and sub.value == "juxt") else []
+            if len(parts) != 2 or not all(isinstance(x, Node) and x.kind == "name" for x in parts):
+                return None
+            if base is None:
+                base = c.value
+            elif c.value != base:
+                return None
+            row.append((to_text(parts[0]), to_text(parts[1])))
+        labels.append(row)
+    row_labels = [r[0][0] for r in labels]
+    col_labels = [lab[1] for lab in labels[0]]
+    if any(lab != (row_labels[i], col_labels[j]) for i, r in enumerate(labels) for j, lab in enumerate(r)):
+        return None
+    if len(set(row_labels)) != len(row_labels) or len(set(col_labels)) != len(col_labels):
+        return None
+    return cells, row_labels, col_labels

@@ -28,7 +28,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 from . import probability
 from .latex_parser import GREEK, Node, to_text
 from .indexing import ENTRY_INDICES, IndexedNotation
-from .nodes import AtM, AtS, DerivM, EntryMatrix, EntryVector, Indicator, Limit
+from .nodes import AtM, AtS, DerivM, EntryMatrix, EntryVector, Indicator, Limit, Series
 from .scope import BindError, Dims, Pattern, Scope, Shape, ShapeError, SymInfo, T, name_key
 
 
@@ -1722,6 +1722,8 @@ class Inference(IndexedNotation):
         key = to_text(var)
         sym = sp.Symbol(key.lstrip("\\") + "_", integer=True)
         lo_t = lo if isinstance(lo, T) else self.infer(lo)
+        if isinstance(hi, Node) and hi.kind == "infinity" and kind == "sum":
+            return self._series(n, key, sym, lo_t)
         hi_t = hi if isinstance(hi, T) else self.infer(hi)
         saved = self.local_index.get(key)
         saved_hi = self.index_hi.get(key)
@@ -1749,6 +1751,24 @@ class Inference(IndexedNotation):
         if kind == "prod":
             self.make_scalar(t.shape, "a product ∏ of matrices", n.col)
         return T(t.shape, lambda b, t=t, s=sym, lo=lo_t, hi=hi_t, k=kind: b.big(k, t, s, lo, hi), t.scalar_hint)
+
+    def _series(self, n: Node, key: str, sym: sp.Symbol, lo_t: T) -> T:
+        """``\\sum_{k=0}^{\\infty} k \\beta^k``: an infinite series of scalar terms, summed numerically
+        where it clearly converges (nodes.Series); elsewhere the statement is undecided."""
+        self.make_scalar(lo_t.shape, "the start of a series must be a number", n.col)
+        saved, shadowed = self.local_index.get(key), self.local.pop(key, None)
+        self.local_index[key] = sym
+        try:
+            t = self.infer(n.args[0])
+        finally:
+            if shadowed is not None:
+                self.local[key] = shadowed
+            if saved is None:
+                self.local_index.pop(key, None)
+            else:
+                self.local_index[key] = saved
+        self.make_scalar(t.shape, "an infinite series of vectors or matrices is not summed here", n.col)
+        return T(self.scalar(), lambda b, t=t, s=sym, lo=lo_t: Series(b.scalar(t), s, b.scalar(lo)), True)
 
     def _problem_range(self, var: Node):
         """``\\sum_t`` without limits: over all steps 1..T of a problem that names its

@@ -39,7 +39,7 @@ from .nodes import DerivM
 from .equations import holds_identically, solvable_names, solve_for_one
 from .discipline import (all_declared, shapes_fixed, declared_text, expanded_names, free_identity, has_custom, has_sequences,
                          transcendental, unbound_one_side)
-from .indexing import entry_notation
+from .indexing import block_layout, entry_notation
 from .inference import primed_name
 from .latex_parser import RELATIONS, Node, ParseError, parse, to_text, tokenize
 from .model import DocumentModel, parts, visible
@@ -669,8 +669,12 @@ def _structure_unread(bound: Bound, structure: list) -> list[str]:
     name this reading does not bind as a matrix (the fallback "everything else scalar", or the
     family y_k of y's entries): sampling does not honour it there."""
     out = []
-    for kind, names, _extra in structure:
-        if kind not in ("onehot", "orthogonal", "spd", "psd"):
+    for kind, names, extra in structure:
+        if kind == "blocks":  # a block read as a scalar is not read off the sampled joint
+            kind = extra.get("kind")
+            if kind == "symmetric":
+                kind = "symmetric joint"
+        elif kind not in ("onehot", "orthogonal", "spd", "psd"):
             continue
         for n in names:
             info = bound.symbols.get(n)
@@ -1381,9 +1385,14 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             equations += [(tree_, text_) for tree_, text_ in roots]
             unapplied += [text_ for _t, text_ in roots]
             root_families = {f.names[0] for f in facts if f.kind == "roots"}
+            # "covariance" in the prose: a matrix sampled positive (semi)definite honours it
+            covered = {n for f in applied for n in f.names
+                       if f.kind in ("spd", "psd") or f.kind == "blocks" and f.get("kind") in ("spd", "psd")} \
+                if stated <= {"covariance"} else set()
+            covered |= {f.get("whole") + R.INDEXED for f in applied if f.kind == "blocks"} if covered else set()
             if stated and any((_matrix_like(n) or (stated & set(_EIGEN_WORDS) and n.endswith(R.INDEXED)
                                                    and n not in root_families))
-                              and not model.is_defined(n, section) for n in reach - fixed):
+                              and not model.is_defined(n, section) for n in reach - fixed - covered):
                 unapplied.append("structure stated in the prose: " + ", ".join(sorted(stated)))
             premise = None
             if _equation_premise(previous, section, tree, premised):
@@ -1637,9 +1646,13 @@ def _structure_for(facts: list, told: Any, stated: set[str], reach: set[str], se
         # they are y's entries (sampled one-hot) or a family of free scalars (not honoured, see
         # _structure_unread)
         entries = f.kind == "onehot" and {n + R.INDEXED for n in f.names} & reach
-        if not set(f.names) & reach and not entries:
+        if not set(f.names) & reach and not entries and not _block_names(f, section, model) & reach:
             continue
         own = [n for n in f.names if model.is_defined(n, section)]
+        blocks = _joint_of_blocks(f, own, reach, section, model)
+        if blocks is not None:
+            applied.append(blocks)
+            continue
         if f.kind == "svd" or f.get("Q"):  # X = U Sigma V^T itself may be recorded as X's definition
             whole = f.get("X") or f.get("matrix")
             b = model.definition_of(whole, section)
@@ -1670,6 +1683,32 @@ def _structure_for(facts: list, told: Any, stated: set[str], reach: set[str], se
             continue  # invertible, nonsingular: a random matrix is one already
         left.add(w)
     return applied, blocked, left
+
+
+def _block_names(f: Any, section: Any, model: DocumentModel) -> set[str]:
+    """The names of the blocks of a matrix stated spd / psd / symmetric that the document defines
+    by named blocks (``\\Sigma = [[\\Sigma_{xx}, \\Sigma_{xy}], [\\Sigma_{yx}, \\Sigma_{yy}]]``)."""
+    if f.kind not in ("spd", "psd", "symmetric") or len(f.names) != 1:
+        return set()
+    b = model.definition_of(f.names[0], section)
+    layout = block_layout(b.rhs) if b is not None else None
+    return {to_text(c) for row in layout[0] for c in row} if layout is not None else set()
+
+
+def _joint_of_blocks(f: Any, own: list[str], reach: set[str], section: Any, model: DocumentModel) -> Any:
+    """"Σ = [[Σ_xx, Σ_xy], [Σ_yx, Σ_yy]] ... where Σ is symmetric positive definite": the joint is
+    sampled with its structure and its blocks are read off it (sampling.StructurePlan), so a claim
+    about the blocks (Σ_yx = Σ_xy^T, (Σ^{-1})_xx) is judged on matrices the prose allows."""
+    if own != list(f.names):
+        return None
+    names = _block_names(f, section, model)
+    if not names or not (names | set(f.names)) & reach:
+        return None
+    b = model.definition_of(f.names[0], section)
+    cells, _rows, _cols = block_layout(b.rhs)
+    grid = tuple(tuple(to_text(c) for c in row) for row in cells)
+    return S.Fact("blocks", tuple(sorted(names)), f.line, f.section, f.word,
+                  (("kind", f.kind), ("whole", f.names[0]), ("grid", grid)))
 
 
 ROOT_TEXT = "is a root of"

@@ -604,3 +604,175 @@ def _limit(ev: Evaluator, e: Limit) -> Any:
     if not all(d <= tiny for d in dist) and not (dist[2] < dist[1] < dist[0] and dist[2] <= dist[0] / 2):
         raise EvaluationError("a limit is not evaluated here: the values do not approach the estimate")
     return +first
+
+
+class Series(sp.Expr):
+    """``\\sum_{var=lo}^{\\infty} term`` of a scalar term: an infinite series (see :func:`_series`)."""
+
+    is_commutative = True
+
+    def __new__(cls, term: sp.Basic, var: sp.Symbol, lo: sp.Basic):
+        return sp.Basic.__new__(cls, term, var, sp.sympify(lo))
+
+    @property
+    def free_symbols(self):
+        term, var, lo = self.args
+        return (term.free_symbols - {var}) | lo.free_symbols
+
+    def _sympystr(self, printer) -> str:
+        return f"sum[{printer._print(self.args[1])} = {printer._print(self.args[2])} .. oo]({printer._print(self.args[0])})"
+
+
+SERIES_PROBES = (64, 128, 256)  # indices past the start where the terms' decay is measured
+SERIES_RATIO = mpmath.mpf("0.999")  # the terms must shrink at least this fast (ratio test) there
+
+
+@evaluator(Series)
+def _series(ev: Evaluator, e: Series) -> Any:
+    """An infinite series, summed only where it clearly converges geometrically.
+
+    A wrong value must never refute a correct statement, and extrapolation (mpmath.nsum's Shanks /
+    Richardson) also gives a value to a divergent series (Σ 2^k "= -1"), so the terms are first
+    put to the ratio test at three indices far past the start (64, 128, 256): each |a_{k+1} / a_k|
+    must be below 0.999, the terms must shrink from one probe to the next, and the deficit
+    1 - |a_{k+1} / a_k| must not fall as k doubles (it halves for 1/k and 1/k²).  A series that
+    passes has a tail dominated by a geometric one; slower ones (Σ 1/k², Σ (-1)^k / k) and
+    divergent ones are not evaluated and the statement is undecided.  The sum is then taken by nsum at two precisions that must agree far
+    below the checker's tolerance."""
+    term, var, lo = e.args
+    dps = mpmath.mp.dps
+    start = as_scalar(ev(lo))
+    if not isinstance(start, (int, mpmath.mpf)) or start != int(start):
+        raise EvaluationError("an infinite series from a start that is not an integer")
+    start = int(start)
+
+    def a(k: int) -> Any:
+        v = as_scalar(_with(ev, var, sp.Integer(k))(term))
+        if isinstance(v, mpmath.mpc) or not mpmath.isfinite(v):
+            raise EvaluationError("an infinite series with terms that are not real numbers")
+        return v
+
+    try:
+        with mpmath.workdps(dps + 10):
+            sizes, deficits = [], []
+            for p in SERIES_PROBES:
+                here, after = abs(a(start + p)), abs(a(start + p + 1))
+                sizes.append(here)
+                # a zero term followed by a nonzero one says nothing of the decay: fail the test
+                deficits.append(1 - after / here if here != 0 else mpmath.mpf(1) if after == 0 else mpmath.mpf(-1))
+            # geometric decay: 1 - |a_{k+1}/a_k| stays away from 0; a polynomial one (1/k, 1/k²) has
+            # it halve as k doubles, which is where a divergent or slow series gives itself away
+            if not sizes[2] <= sizes[1] <= sizes[0] or min(deficits) < 1 - SERIES_RATIO \
+                    or deficits[2] < deficits[1] * 3 / 4 or deficits[1] < deficits[0] * 3 / 4:
+                raise EvaluationError("an infinite series is not summed here: its terms do not clearly shrink "
+                                      "geometrically (ratio test)")
+        estimates = []
+        for extra in (10, 30):
+            with mpmath.workdps(dps + extra):
+                estimates.append(mpmath.nsum(lambda k: a(int(k)), [start, mpmath.inf]))
+    except (ZeroDivisionError, OverflowError, ValueError, mpmath.libmp.NoConvergence) as exc:
+        raise EvaluationError(f"an infinite series is not summed here ({type(exc).__name__})") from None
+    first = estimates[0]
+    scale = max(mpmath.mpf(1), abs(first))
+    if any(not mpmath.isfinite(x) or abs(x - first) > mpmath.mpf(10) ** (-(dps * 3 // 4)) * scale for x in estimates):
+        raise EvaluationError("an infinite series is not summed here: the numerical estimates do not agree")
+    return +first
+
+
+class GaussianMoment(MatrixExpr):
+    """E[z] or Cov[z] of a vector z affine in independent Gaussian vectors: args (op, z, specs)
+    with specs ((x, mean, cov), ...) (see probability._vector_moment)."""
+
+    def __new__(cls, op: sp.Symbol, z: sp.Basic, specs: sp.Tuple):
+        return sp.Basic.__new__(cls, op, z, specs)
+
+    @property
+    def shape(self):
+        op, z, _specs = self.args
+        rows = z.shape[0] if isinstance(z, MatrixExpr) or getattr(z, "is_Matrix", False) else 1
+        return (rows, rows) if op.name == "Cov" else (rows, 1)
+
+    @property
+    def free_symbols(self):
+        _op, z, specs = self.args
+        xs = {spec[0] for spec in specs}
+        out = set()
+        for a in (z, *(v for spec in specs for v in spec[1:])):
+            out |= getattr(a, "free_symbols", set())
+        return out - xs
+
+
+def _column(v: Any, rows: int) -> Any:
+    if is_matrix(v):
+        return v
+    out = mpmath.matrix(rows, 1)
+    for i in range(rows):
+        out[i] = v
+    return out
+
+
+@evaluator(GaussianMoment)
+def _gaussian_moment(ev: Evaluator, e: GaussianMoment) -> Any:
+    """Exact linear algebra, no Monte Carlo: z at the means, and the columns of each coefficient
+    matrix J_k as z(μ + e_i) - z(μ).  Affinity is checked first: for a random direction u (all
+    vectors moved at once), z(μ + u) - z(μ) and (z(μ + 2u) - z(μ)) / 2 must equal Σ_k J_k u_k; a z
+    that is not affine (x x^T, a nonlinearity) is not evaluated."""
+    op, z, specs = e.args
+    dps = mpmath.mp.dps
+    means, covs, sizes = [], [], []
+    for x, m, c in specs:
+        d = int(ev(x).rows) if is_matrix(ev(x)) else 1
+        mv = ev(m)
+        if is_matrix(mv) and (mv.rows, mv.cols) != (d, 1):
+            raise EvaluationError("the mean of a Gaussian vector does not have the vector's shape")
+        means.append(_column(mv, d) if d > 1 or is_matrix(mv) else mv)
+        cv = ev(c)
+        covs.append(cv if is_matrix(cv) else cv * mpmath.eye(d))
+        sizes.append(d)
+    xs = [spec[0] for spec in specs]
+
+    def at(points: list) -> Any:
+        sub = ev
+        for x, p in zip(xs, points):
+            sub = _with(sub, x, p)
+        v = sub(z)
+        return v if is_matrix(v) else mpmath.matrix([[v]])
+
+    def moved(k: int, delta: Any) -> list:
+        return [means[j] + delta if j == k else means[j] for j in range(len(means))]
+
+    with mpmath.workdps(dps + 10):
+        z0 = at(means)
+        jacobians = []
+        for k, d in enumerate(sizes):
+            cols = []
+            for i in range(d):
+                unit = mpmath.matrix(d, 1)
+                unit[i] = 1
+                cols.append(at(moved(k, unit if is_matrix(means[k]) else 1)) - z0)
+            jac = mpmath.matrix(z0.rows, d)
+            for i, col in enumerate(cols):
+                for r in range(z0.rows):
+                    jac[r, i] = col[r]
+            jacobians.append(jac)
+        rng = __import__("random").Random(dps * 7919 + len(sizes))
+        dirs = []
+        for k, d in enumerate(sizes):
+            u = mpmath.matrix([[mpmath.mpf(rng.uniform(-1, 1))] for _ in range(d)])
+            dirs.append(u)
+        linear = mpmath.matrix(z0.rows, 1)
+        for jac, u in zip(jacobians, dirs):
+            linear += jac * u
+        for scale in (1, 2):
+            pts = [m + scale * (u if is_matrix(m) else u[0]) for m, u in zip(means, dirs)]
+            diff = (at(pts) - z0) / scale - linear
+            size = max([abs(x) for x in linear] + [abs(x) for x in z0] + [mpmath.mpf(1)])
+            if max(abs(x) for x in diff) > mpmath.mpf(10) ** (-(dps * 3 // 4)) * size:
+                raise EvaluationError(f"{op.name}[·]: the vector is not an affine function of the Gaussian vectors "
+                                      "(only affine maps are modelled)")
+        if op.name == "E":
+            return z0
+        out = mpmath.matrix(z0.rows, z0.rows)
+        for jac, cov in zip(jacobians, covs):
+            out += jac * cov * jac.T
+        return out

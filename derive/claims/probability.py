@@ -301,6 +301,9 @@ def infer_expect(inf: Any, n: Node) -> Any:
     if not seen:
         raise BindError(f"no declared random variable is reached inside {op}[·] (one defined only entrywise, "
                         "or by prose, is not followed); not judged", n.col)
+    if len(items) == 1 and op in ("E", "Cov") and not inf.is_scalar(typed[0].shape) \
+            and all(randoms[k].index is None and randoms[k].dist.family == "normal" for k in seen):
+        return _vector_moment(inf, op, typed[0], seen, randoms, n)
     for t, x in zip(typed, items):
         if not inf.is_scalar(t.shape):
             inf.make_scalar(t.shape, f"{op} of a vector or matrix is not modelled (only scalar moments)", x.col)
@@ -341,6 +344,45 @@ def infer_expect(inf: Any, n: Node) -> Any:
         return sp.simplify(out) if sp.count_ops(out) < 400 else out
 
     return T(inf.scalar(), build, True)
+
+
+def _vector_moment(inf: Any, op: str, t: Any, seen: set[str], randoms: dict[str, RandomName], n: Node) -> Any:
+    """``\\mathbb{E}[\\mathbf{z}]`` and ``\\operatorname{Cov}[\\mathbf{z}]`` of a random vector z that is
+    an affine function of whole Gaussian vectors the document declares (``\\mathbf{x} \\sim
+    \\mathcal{N}(\\boldsymbol\\mu, C)``, z = A x + c after the definitions are expanded): E[z] = z(μ) and
+    Cov[z] = Σ_k J_k C_k J_k^T with J_k the (exact) coefficient matrix of x_k; distinct declared
+    vectors are taken as independent.  Affinity is checked on every instance (nodes.GaussianMoment):
+    a z that is not affine in them is not judged."""
+    from .scope import Dims, ShapeError, T
+
+    if not inf.dims.is_one(t.shape[1]):
+        raise ShapeError(f"{op} of a random matrix is not modelled (only of a vector)", n.col)
+    parts = []
+    for key in sorted(seen):  # whole Gaussian names (the caller checked)
+        rv = randoms[key]
+        x = inf.infer(rv.node)
+        if not inf.dims.is_one(x.shape[1]):
+            raise ShapeError(f"{op}[·]: the random {to_text(rv.node)} is not a vector", n.col)
+        mean, cov = (inf.infer(p) for p in rv.dist.params)
+        if not inf.is_scalar(mean.shape):
+            inf.unify_shape(mean.shape, x.shape, "the mean of a Gaussian vector has the vector's shape", n.col)
+        if not inf.is_scalar(cov.shape):
+            inf.unify_shape(cov.shape, (x.shape[0], x.shape[0]), "the covariance of a Gaussian vector is square",
+                            n.col)
+        parts.append((x, mean, cov))
+    note = ("moments of an affine map of the document's Gaussian vectors ("
+            + "; ".join(randoms[k].shown() for k in sorted(seen))
+            + "): E[z] = z(μ), Cov[z] = J C J^T, distinct vectors taken as independent")
+    inf.model_notes = getattr(inf, "model_notes", []) + [note]
+
+    def build(b: Any) -> sp.Basic:
+        from .nodes import GaussianMoment
+
+        specs = sp.Tuple(*(sp.Tuple(b.value(x), b.value(m), b.value(c)) for x, m, c in parts))
+        return GaussianMoment(sp.Symbol(op), b.value(t), specs)
+
+    shape = (t.shape[0], t.shape[0]) if op == "Cov" else (t.shape[0], Dims.ONE)
+    return T(shape, build)
 
 
 class _Model:

@@ -213,6 +213,7 @@ class StructurePlan:
         self.eigen: list[dict] = []
         self.svd: list[dict] = []
         self.members: dict[str, tuple[str, int, str]] = {}  # seq key -> (slot, which, what)
+        self.joints: list[dict] = []  # a matrix sampled whole whose named blocks the claim uses
         self.parent: dict[sp.Symbol, sp.Symbol] = {}
         syms = bound.symbols
         mats = {k: i.sympy for k, i in syms.items() if i.kind == "matrix" and isinstance(i.sympy, MatrixExpr)}
@@ -252,6 +253,8 @@ class StructurePlan:
                 if e["size"] is not None:
                     self.eigen.append(e)
                     self.kinds.pop(a, None)
+            elif kind == "blocks":
+                self._blocks(extra, mats)
             elif kind == "svd":
                 x, u, s_, v = (extra.get(k) for k in ("X", "U", "S", "V"))
                 slot = f"structure svd {x}"
@@ -272,6 +275,27 @@ class StructurePlan:
                 self.svd.append(e)
                 for k in (x, u, s_, v):
                     self.kinds.pop(k, None)
+
+    def _blocks(self, extra: dict, mats: dict[str, Any]) -> None:
+        """A joint matrix stated spd / psd / symmetric and defined by named blocks: sampled whole
+        (of the summed size) with its structure; each block the claim uses is its sub-matrix.  A
+        square kind ties the i-th row size to the i-th column size; a size no used block fixes is
+        drawn (the blocks the claim does not use only pad the joint)."""
+        grid = extra["grid"]
+        rows: list[Any] = [next((mats[c].shape[0] for c in row if c in mats), None) for row in grid]
+        cols: list[Any] = [next((mats[row[j]].shape[1] for row in grid if row[j] in mats), None)
+                           for j in range(len(grid[0]))]
+        if len(rows) != len(cols):
+            return
+        for i in range(len(rows)):
+            if rows[i] is not None and cols[i] is not None:
+                self._tie(rows[i], cols[i])
+            rows[i] = cols[i] = rows[i] if rows[i] is not None else cols[i]
+        for row in grid:
+            for c in row:
+                self.kinds.pop(c, None)
+        self.joints.append({"kind": extra["kind"], "grid": grid, "sizes": rows,
+                            "mats": {c: mats[c] for row in grid for c in row if c in mats}})
 
     # dimensions ------------------------------------------------------------------------------
     def _find(self, d: Any) -> Any:
@@ -319,6 +343,16 @@ class StructurePlan:
         return sampler.matrix(r, c, kind)
 
     def composite(self, sampler: Sampler, sizes: Any, vals: dict[Any, Any]) -> None:
+        for e in self.joints:
+            n = [int(_sympify(d).xreplace(sizes)) if d is not None else sampler.rng.randint(2, 3)
+                 for d in e["sizes"]]
+            whole = self.matrix(sampler, e["kind"], sum(n), sum(n))
+            starts = [sum(n[:i]) for i in range(len(n))]
+            for i, row in enumerate(e["grid"]):
+                for j, c in enumerate(row):
+                    if c in e["mats"]:
+                        vals[e["mats"][c]] = mpmath.matrix([[whole[starts[i] + r, starts[j] + k] for k in range(n[j])]
+                                                            for r in range(n[i])])
         for e in self.eigen:
             n = int(_sympify(e["size"]).xreplace(sizes))
             q = sampler.matrix(n, n, "orthogonal")

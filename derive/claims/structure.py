@@ -77,6 +77,11 @@ class Fact:
         if self.kind == "svd":
             return (f"{self.get('U')}, {self.get('V')} orthogonal, {self.get('S')} diagonal ≥ 0, "
                     f"{self.get('X')} = {self.get('U')}{self.get('S')}{self.get('V')}^T (SVD stated in the prose)")
+        if self.kind == "blocks":
+            label = {"spd": "symmetric positive definite", "psd": "symmetric positive semidefinite"}.get(
+                self.get("kind"), self.get("kind"))
+            return (f"{self.get('whole')} {label}, sampled whole; its blocks {', '.join(self.names)} read off it "
+                    "(stated in the prose)")
         if self.kind == "eigen" and self.get("Q"):
             return (f"{self.get('matrix')} = {self.get('Q')}{self.get('L')}{self.get('Q')}^T, {self.get('Q')} orthogonal, "
                     f"{self.get('L')} diagonal (eigendecomposition stated in the prose)")
