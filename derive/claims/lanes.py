@@ -106,7 +106,9 @@ def run_jobs(jobs: list, answers: list, opts: Any, on_result: ResultFn, judge: J
     import multiprocessing as mp
 
     ctx = mp.get_context("fork")
-    uses = [sorted({j for j, *_rest in getattr(st, "rules", ())}) for st, _scope in jobs]
+    # only earlier jobs can be waited for: the first job that waits is then always ready once
+    # every lane is idle, so the loop below cannot stall
+    uses = [sorted({j for j, *_rest in getattr(st, "rules", ()) if 0 <= j < k}) for k, (st, _scope) in enumerate(jobs)]
     statuses: dict[int, str] = {}
     pending = list(range(len(jobs)))
     pool = [_Lane() for _ in range(lane_count(len(jobs), lanes))]
