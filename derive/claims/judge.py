@@ -49,7 +49,7 @@ from .probability import declaration, density_definition, density_name, moments_
 from .reader import Document
 from .recording import matches_computed, matches_input, record_definition, unifies
 from .sampling import (CachedProblem, shape_symbols, HypothesisProblem, has_structure, WIDE_DIMS, WIDE_EXPONENT, WIDE_INDEX_HIGH, generic_problem,
-                       scalar_intervals)
+                       scalar_intervals, onehot_length)
 from .scope import BindError, Bound, Scope, ShapeError, name_key, substitute_name
 from . import solutions as SOL
 from .statements import Statement, split_statements
@@ -666,11 +666,13 @@ def _structure_unread(bound: Bound, structure: list) -> list[str]:
     family y_k of y's entries): sampling does not honour it there."""
     out = []
     for kind, names, _extra in structure:
-        if kind not in ("onehot", "orthogonal", "spd", "psd"):
+        if kind not in ("onehot", "orthogonal", "spd", "psd", "blocks"):
             continue
         for n in names:
             info = bound.symbols.get(n)
             seq = bound.symbols.get(n + "_•")
+            if kind == "onehot" and info is not None and info.kind == "seq" and onehot_length(bound, n) is not None:
+                continue  # its entries y_k are sampled one-hot (sampling.StructurePlan)
             if info is not None and not (info.kind == "matrix" and isinstance(info.sympy, MatrixExpr)) \
                     or seq is not None:
                 out.append(f"{n} {kind} ({n} not read as a matrix here)")
@@ -1679,7 +1681,14 @@ def _structure_for(facts: list, told: Any, stated: set[str], reach: set[str], se
         # they are y's entries (sampled one-hot) or a family of free scalars (not honoured, see
         # _structure_unread)
         entries = f.kind == "onehot" and {n + R.INDEXED for n in f.names} & reach
-        if not set(f.names) & reach and not entries:
+        grid = _block_grid(f, section, model)
+        if not set(f.names) & reach and not entries and not (grid and set().union(*grid) & reach):
+            continue
+        if _names_a_defined_spectrum(f, reach, section, model):
+            continue
+        blocks = _stated_of_blocks(f, reach, section, model)
+        if blocks is not None:
+            applied.append(blocks)
             continue
         own = [n for n in f.names if model.is_defined(n, section)]
         if f.kind == "svd" or f.get("Q"):  # X = U Sigma V^T itself may be recorded as X's definition
@@ -1712,6 +1721,53 @@ def _structure_for(facts: list, told: Any, stated: set[str], reach: set[str], se
             continue  # invertible, nonsingular: a random matrix is one already
         left.add(w)
     return applied, blocked, left
+
+
+_BLOCK_KINDS = ("spd", "psd", "symmetric")
+
+
+def _block_grid(f: Any, section: Any, model: DocumentModel) -> tuple[tuple[str, ...], ...] | None:
+    """The blocks of a matrix the document defines as a square grid of names it leaves free
+    (``\\Sigma = \\begin{pmatrix} \\Sigma_{xx} & \\Sigma_{xy} \\\\ \\Sigma_{yx} & \\Sigma_{yy} \\end{pmatrix}``),
+    when the structure stated of it is one the sampler can build whole (spd, psd, symmetric)."""
+    if f.kind not in _BLOCK_KINDS or len(f.names) != 1:
+        return None
+    b = model.definition_of(f.names[0], section)
+    if b is None or b.rhs is None or b.rhs.kind != "matrix":
+        return None
+    rows = b.rhs.args
+    if len(rows) < 2 or any(len(r) != len(rows) for r in rows):
+        return None
+    grid = tuple(tuple(R.family(e) if e.kind == "name" else "" for e in r) for r in rows)
+    flat = [n for r in grid for n in r]
+    if not all(flat) or len(set(flat)) != len(flat) or any(model.is_defined(n, section) for n in flat):
+        return None
+    return grid
+
+
+def _stated_of_blocks(f: Any, reach: set[str], section: Any, model: DocumentModel) -> Any:
+    """"where $\\Sigma$ is symmetric positive definite", Σ defined by its blocks: the blocks a claim
+    reaches are sampled as the blocks of one such matrix (sampling.StructurePlan), so the
+    structure constrains them even where the claim never names Σ."""
+    grid = _block_grid(f, section, model)
+    if grid is None:
+        return None
+    names = tuple(n for r in grid for n in r)
+    return S.Fact("blocks", names, f.line, f.section, f.word,
+                  (("kind", f.kind), ("grid", grid), ("whole", f.names[0])))
+
+
+def _names_a_defined_spectrum(f: Any, reach: set[str], section: Any, model: DocumentModel) -> bool:
+    """"Let $H = \\frac1n X^T X$, with extreme eigenvalues $\\lambda_{\\min}$ and $\\lambda_{\\max}$":
+    the sentence names the eigenvalues of a matrix its definition fixes; with no sign stated in
+    the math (λ_i > 0 would constrain X) it says nothing of the definition's inputs, so a claim
+    that reaches the matrix but none of the names it gives is sampled as if it were not there."""
+    if f.kind not in ("eigen", "unmodelled") or not f.word.startswith("eigen") or f.get("Q"):
+        return False
+    matrix = f.get("matrix")
+    if matrix is None or f.get("sign") is not None or not model.is_defined(matrix, section):
+        return False
+    return not ({f.get("values"), f.get("vectors")} - {None}) & reach
 
 
 ROOT_TEXT = "is a root of"
