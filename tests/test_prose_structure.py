@@ -135,3 +135,48 @@ def test_eigenvalues_named_of_a_defined_matrix_do_not_block_other_claims(tmp_pat
     # unrolling r_{s+1} = (I - alpha M) r_s gives the power s, not s + 1 (s = 0: r_0 != (I - alpha M) r_0)
     key = "\\mathbf{r}_s = (I - \\alpha M)^{s+1}\\mathbf{r}_0"
     assert v[key][0] == "refuted", v[key]
+
+
+EXPANSION = r"""Let $S \in \mathbb{R}^{m \times m}$ be symmetric with eigenvalues $\theta_1 \ge \theta_2 \ge \dots \ge \theta_m$
+and orthonormal eigenvectors $q_1, \dots, q_m$. Write $v = \sum_{j=1}^m a_j q_j$. Then
+$$v^\top S v = \sum_{j=1}^m \theta_j a_j^2,$$
+whereas
+$$\|v\|_2^2 = \sum_{j=1}^m a_j$$
+is a slip.
+
+Next, begin at $w_0$ with $a_1 \ne 0$ and apply $S$ twice:
+$$S^2 w_0 = \sum_{j=1}^m a_j \theta_j^2 q_j,$$
+and, wrongly,
+$$\|S w_0\|_2^2 = \sum_{j=1}^m a_j^2 \theta_j.$$
+"""
+
+
+def test_coordinates_in_orthonormal_eigenvectors(tmp_path):
+    v = _verdicts(EXPANSION, tmp_path)
+    # a_j = q_j^T v: v^T S v = sum theta_j a_j^2 and |v|^2 = sum a_j^2 (not sum a_j)
+    assert v["v = \\sum_{j=1}^m a_j q_j"][0] == "defined", v["v = \\sum_{j=1}^m a_j q_j"]
+    key = "v^\\top S v = \\sum_{j=1}^m \\theta_j a_j^2"
+    assert v[key][0] in ("verified", "proved"), v[key]
+    key = "\\|v\\|_2^2 = \\sum_{j=1}^m a_j"
+    assert v[key][0] == "refuted", v[key]
+    # "begin at w_0 with a_1 != 0": now a_j = q_j^T w_0, so S^2 w_0 = sum a_j theta_j^2 q_j ...
+    key = "S^2 w_0 = \\sum_{j=1}^m a_j \\theta_j^2 q_j"
+    assert v[key][0] in ("verified", "proved"), v[key]
+    # ... and |S w_0|^2 = sum a_j^2 theta_j^2, not sum a_j^2 theta_j
+    key = "\\|S w_0\\|_2^2 = \\sum_{j=1}^m a_j^2 \\theta_j"
+    assert v[key][0] == "refuted", v[key]
+
+
+EXPANSION_OTHER_VECTOR = r"""Let $S \in \mathbb{R}^{m \times m}$ be symmetric with eigenvalues $\theta_1 \ge \dots \ge \theta_m$
+and orthonormal eigenvectors $q_1, \dots, q_m$. Write $v = \sum_{j=1}^m a_j q_j$.
+
+For another vector $z$,
+$$S z = \sum_{j=1}^m a_j \theta_j q_j.$$
+"""
+
+
+def test_coordinates_are_not_forced_on_another_vector(tmp_path):
+    # the claim never names v: its a_j may be z's coordinates (then it holds), so no refutation
+    v = _verdicts(EXPANSION_OTHER_VECTOR, tmp_path)
+    key = "S z = \\sum_{j=1}^m a_j \\theta_j q_j"
+    assert v[key][0] != "refuted", v[key]

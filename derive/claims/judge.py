@@ -1058,6 +1058,9 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     solution_sets: list[tuple[str, Any, int, str, Any]] = []  # judged solutions: (name, set, line, latex, part)
     restates: dict[int, tuple[int, str]] = {}  # slot -> (line, latex) of the solution it restates
     converted: dict[int, Any] = {}  # slot -> the hypothesis role of a condition judged as derived
+    # coefficient family -> (its definition's left and right side, its text, the part): x = \sum_i c_i u_i
+    # in orthonormal eigenvectors u_i gives c_i = u_i^T x (see _eigen_expansion)
+    expansions: dict[str, tuple[Node, Node, str, Any]] = {}
 
     def plain(line: int, st: Statement, status: str, role: Any, scope_text: str, reason: str | None = None,
               section: Any = ()) -> None:
@@ -1158,6 +1161,15 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                       f"{to_text(entries[0])}", section=section)
                 previous = (st, role, section, claim.line)
                 continue
+            expansion = _eigen_expansion(tree, facts, section, model) if mark is None else None
+            if expansion is not None:
+                fam_c, lhs_c, rhs_c, text_c = expansion
+                expansions[fam_c] = (lhs_c, rhs_c, text_c, section)
+                role = R.Role(R.DEFINITION, f"the coordinates {text_c} in the orthonormal eigenvectors")
+                plain(claim.line, st, DEFINED, role, f"defined: the expansion in orthonormal eigenvectors gives "
+                      f"the coordinates {text_c}", section=section)
+                previous = (st, role, section, claim.line)
+                continue
             role = R.assign(tree, ctx)
             if listed and previous[1].role == R.HYPOTHESIS and role.role in (R.CLAIM,) and tree.kind == "chain" \
                     and all(o in ("<", "<=", ">", ">=", "!=", "=") for o in tree.args[1]) and mark is None \
@@ -1249,6 +1261,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 # a chain whose first link defines a name: the rest is judged as claims
                 role = R.Role(R.CLAIM, f"{role.why}; the links after the first are claims", defines=role.defines)
             elif role.role == R.HYPOTHESIS:
+                _expansion_restarted(tree, claim.context if pos == 0 else "", expansions, section)
                 fm = S.from_math(st.latex, tree)  # U^T U = I, A = A^T: structure stated in math
                 if fm is not None:
                     facts.append(S.Fact(fm[0], (fm[1],), claim.line, section, "$" + st.latex + "$"))
@@ -1325,6 +1338,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                         job_scope.define(lhs_e, rhs_e, latex_e)
                     except (BindError, ParseError):
                         continue
+            job_scope = _with_expansions(job_scope, tree, names, expansions, section)
             reach = names | expanded_names(tree, job_scope)
             # \sum_i without limits: a range stated for i (i = 1, \dots, n) gives them (indexing.py)
             reach |= {to_text(x.args[1]) for x in tree.walk() if x.kind in ("sum", "prod") and x.args[1] is not None
@@ -1721,6 +1735,79 @@ def _structure_for(facts: list, told: Any, stated: set[str], reach: set[str], se
             continue  # invertible, nonsingular: a random matrix is one already
         left.add(w)
     return applied, blocked, left
+
+
+def _eigen_expansion(tree: Node, facts: list, section: Any, model: DocumentModel
+                     ) -> tuple[str, Node, Node, str] | None:
+    """``x = \\sum_{i=1}^n c_i u_i`` with u_i the orthonormal eigenvectors a visible fact names
+    and c new: the coordinates c_i = u_i^T x (family, left side, right side, text)."""
+    if tree.kind != "chain" or tree.args[1] != ("=",):
+        return None
+    v, total = tree.args[0]
+    if v.kind != "name" or total.kind != "sum" or total.args[1] is None or model.is_defined(R.family(v) or "", section):
+        return None
+    body, var, lo, hi = total.args[:4]
+    if body.kind != "mul" or len(body.args) != 2 or var.kind != "name":
+        return None
+    # the whole basis (i = 1..n, n a declared size): a partial sum would be a hypothesis on x
+    dims = model.scope_for(section).dim_symbols
+    if lo is None or to_text(lo) != "1" or hi is None or hi.kind != "name" or to_text(hi) not in dims:
+        return None
+    c, u = body.args
+    vectors = {f.get("vectors") for f in facts if f.kind == "eigen" and visible(f.section, section)} - {None}
+    fam_c, fam_u = R.family(c) or "", R.family(u) or ""
+    if fam_u not in vectors or not fam_c or fam_c == fam_u or model.is_defined(fam_c, section):
+        return None
+    for n in (c, u):
+        if n.kind != "name" or n.args[1] is not None or n.args[0] is None or to_text(n.args[0]) != to_text(var):
+            return None
+    lhs = c
+    rhs = Node("mul", "juxt", (Node("transpose", None, (u,), u.col), v), u.col)
+    return fam_c, lhs, rhs, f"{to_text(c)} = {to_text(u)}^T {to_text(v)}"
+
+
+_WITH_BEFORE = re.compile(r"\$([^$]{1,80})\$\s*(?:with|where|such that)\s*$")
+
+
+def _expansion_restarted(tree: Node, context: str, expansions: dict, section: Any) -> None:
+    """"Starting from $x_0$ with $c_1 \\ne 0$": a condition on a coordinate stated of another vector
+    makes the coordinates that vector's (c_i = u_i^T x_0) from here on."""
+    hit = _WITH_BEFORE.search(context[-200:])
+    if hit is None:
+        return
+    fams = {R.family(n) for n in tree.walk() if n.kind == "name"} & set(expansions)
+    if len(fams) != 1:
+        return
+    try:
+        v = parse(hit.group(1).strip())
+    except ParseError:
+        return
+    if v.kind != "name":
+        return
+    fam = fams.pop()
+    lhs, rhs, _text, _sec = expansions[fam]
+    u = rhs.args[0]
+    rhs2 = Node("mul", "juxt", (u, v), rhs.col)
+    expansions[fam] = (lhs, rhs2, f"{to_text(lhs)} = {to_text(u.args[0])}^T {to_text(v)}", section)
+
+
+def _with_expansions(scope: Scope, tree: Node, names: set[str], expansions: dict, section: Any) -> Scope:
+    """The coordinates of an expansion defined for a claim that names them and reaches their vector
+    (x of c_i = u_i^T x): one that reaches only the coordinates may mean another vector's."""
+    if not expansions:
+        return scope
+    reach = names | expanded_names(tree, scope)
+    out = scope
+    for fam, (lhs, rhs, text, sec) in expansions.items():
+        vector = R.family(rhs.args[1])
+        if fam in reach and vector in reach and visible(sec, section) and fam not in scope.def_families:
+            if out is scope:
+                out = scope.copy()
+            try:
+                out.define(lhs, rhs, text)
+            except (BindError, ParseError):
+                continue
+    return out
 
 
 _BLOCK_KINDS = ("spd", "psd", "symmetric")
