@@ -180,3 +180,16 @@ def test_coordinates_are_not_forced_on_another_vector(tmp_path):
     v = _verdicts(EXPANSION_OTHER_VECTOR, tmp_path)
     key = "S z = \\sum_{j=1}^m a_j \\theta_j q_j"
     assert v[key][0] != "refuted", v[key]
+
+
+DEFINED_SPECTRUM_SIGNED = r"""Let $B \in \mathbb{R}^{p \times p}$ and $M = B + B^\top$, with eigenvalues $\nu_1, \dots, \nu_p$,
+all positive. Then for every $\mathbf{h} \in \mathbb{R}^p$,
+$$\mathbf{h}^\top M \mathbf{h} \ge 0.$$
+"""
+
+
+def test_eigenvalues_stated_positive_of_a_defined_matrix_still_constrain_it(tmp_path):
+    # "all positive" restricts B (M positive definite): a random B would fail a true claim
+    v = _verdicts(DEFINED_SPECTRUM_SIGNED, tmp_path)
+    key = "\\mathbf{h}^\\top M \\mathbf{h} \\ge 0"
+    assert v[key][0] != "refuted", v[key]

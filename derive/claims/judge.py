@@ -1852,7 +1852,9 @@ def _names_a_defined_spectrum(f: Any, reach: set[str], section: Any, model: Docu
     if f.kind not in ("eigen", "unmodelled") or not f.word.startswith("eigen") or f.get("Q"):
         return False
     matrix = f.get("matrix")
-    if matrix is None or f.get("sign") is not None or not model.is_defined(matrix, section):
+    if matrix is None or f.get("sign") is not None or f.get("prose_sign") or not model.is_defined(matrix, section):
+        return False
+    if f.get("values") is None:  # "with positive eigenvalues": nothing named, a property of the inputs
         return False
     return not ({f.get("values"), f.get("vectors")} - {None}) & reach
 

@@ -291,12 +291,26 @@ def _eigen(toks: list[tuple[str, str]], i: int, line: int, section: Any, word: s
         # the matrix, and whether the math states a sign or order: a defined matrix's eigenvalues
         # named without one constrain nothing its definition's inputs (see judge._structure_for)
         return Fact("unmodelled", names, line, section, "eigenvalues",
-                    (("matrix", matrix), ("values", values), ("vectors", vectors), ("order", order), ("sign", sign)))
+                    (("matrix", matrix), ("values", values), ("vectors", vectors), ("order", order), ("sign", sign),
+                     ("prose_sign", _prose_sign(words))))
     if sign is None and "positive definite" in " ".join(words) and "semidefinite" not in words:
         sign = "pos"
     names = (matrix, values) + ((vectors,) if vectors else ())
     return Fact("eigen", names, line, section, word,
                 (("matrix", matrix), ("values", values), ("vectors", vectors), ("order", order), ("sign", sign)))
+
+
+_SIGN_WORDS = {"positive", "negative", "nonnegative", "nonpositive", "non-negative", "non-positive", "nonzero",
+               "non-zero", "bounded", "greater", "less", "larger", "smaller", "real", "distinct", "simple"}
+
+
+def _prose_sign(words: list[str]) -> bool:
+    """Whether the sentence states a property of the eigenvalues in words ("all positive"), other
+    than one it gives a reason for ("both positive because $X$ has full column rank": a consequence)."""
+    for k, w in enumerate(words):
+        if w in _SIGN_WORDS and not any(x in ("because", "since") for x in words[k + 1:k + 3]):
+            return True
+    return False
 
 
 def _families_in(latex: str) -> list[str]:
