@@ -193,3 +193,25 @@ def test_eigenvalues_stated_positive_of_a_defined_matrix_still_constrain_it(tmp_
     v = _verdicts(DEFINED_SPECTRUM_SIGNED, tmp_path)
     key = "\\mathbf{h}^\\top M \\mathbf{h} \\ge 0"
     assert v[key][0] != "refuted", v[key]
+
+
+SPECTRUM_EXAMPLE = r"""Let $G \in \mathbb{R}^{n \times n}$ be symmetric with eigenvalues $\mu_1 \ge \mu_2 \ge \dots \ge \mu_n$.
+Then $\operatorname{tr}(G) = \sum_{i=1}^n \mu_i$.
+
+For $G = \begin{pmatrix} 1 & 2 \\ 2 & -2 \end{pmatrix}$ the eigenvalues are $\mu_1 = 2$ and $\mu_2 = -3$.
+
+For $G = \begin{pmatrix} 0 & 1 \\ 1 & 0 \end{pmatrix}$ the eigenvalues are $\mu_1 = 1$ and $\mu_2 = 1$.
+"""
+
+
+def test_eigenvalues_of_a_matrix_the_line_gives(tmp_path):
+    # [[1, 2], [2, -2]]: trace -1, determinant -6, so the eigenvalues are 2 and -3 (largest first)
+    f = tmp_path / "doc.md"
+    f.write_text(SPECTRUM_EXAMPLE)
+    res = judge_document(read_document(f), opts=Options(timeout=20, seed=0, instances=8))
+    by = {(r.line, r.latex): r.status for r in res}
+    assert by[(4, "\\mu_1 = 2")] == "verified", by
+    assert by[(4, "\\mu_2 = -3")] == "verified", by
+    # [[0, 1], [1, 0]] has eigenvalues 1 and -1: mu_2 = 1 is wrong
+    assert by[(6, "\\mu_1 = 1")] == "verified", by
+    assert by[(6, "\\mu_2 = 1")] == "refuted", by

@@ -1278,8 +1278,15 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     model.assume(tree, st.latex, claim.line, section, names, local=role.local,
                                  condition=st.condition)
                     model.use(names, section)
-                plain(claim.line, st, ASSUMED, role, f"assumed: {role.why}; later statements are sampled under it",
-                      section=section)
+                spectral = _eigenvalue_of_given_matrix(tree, facts, model, claim.line, section)
+                if spectral is not None:  # "the eigenvalues are $\lambda_1 = 3$" of the A this line gives
+                    status_e, why_e = spectral
+                    role = R.Role(R.CLAIM, "names an eigenvalue of a matrix the line gives (assumed as well)")
+                    plain(claim.line, st, status_e, role, f"{status_e}: {why_e}",
+                          reason=None if status_e == VERIFIED else why_e, section=section)
+                else:
+                    plain(claim.line, st, ASSUMED, role, f"assumed: {role.why}; later statements are sampled under it",
+                          section=section)
                 previous = (st, role, section, claim.line)
                 continue
             if role.role == R.SOLUTION and role.local:
@@ -1808,6 +1815,66 @@ def _with_expansions(scope: Scope, tree: Node, names: set[str], expansions: dict
             except (BindError, ParseError):
                 continue
     return out
+
+
+def _number(n: Node) -> Any:
+    """The value of a written number (2, -1, 0.5, \\frac{1}{2}); None for anything else."""
+    if n.kind == "num":
+        try:
+            return mpmath.mpf(n.value)
+        except (ValueError, TypeError):
+            return None
+    if n.kind == "neg" and len(n.args) == 1:
+        v = _number(n.args[0])
+        return None if v is None else -v
+    if n.kind == "div" and len(n.args) == 2:
+        a, b = _number(n.args[0]), _number(n.args[1])
+        return None if a is None or b is None or b == 0 else a / b
+    return None
+
+
+def _eigenvalue_of_given_matrix(tree: Node, facts: list, model: DocumentModel, line: int, section: Any
+                                ) -> tuple[str, str] | None:
+    """``\\lambda_1 = 3`` beside ``A = \\begin{pmatrix} 2 & 1 \\\\ 1 & 2 \\end{pmatrix}`` on the same line,
+    with "$A$ symmetric with eigenvalues $\\lambda_1 > \\lambda_2 \\ge \\dots$" stated: the member is
+    determined (the eigenvalues of the numbers written, in the stated order), so the line is a
+    claim, checked exactly (VERIFIED or REFUTED, with why); None where anything is missing."""
+    if tree.kind != "chain" or tree.args[1] != ("=",):
+        return None
+    lhs, rhs = tree.args[0]
+    value = _number(rhs)
+    if lhs.kind != "name" or value is None or lhs.args[1] is not None or lhs.args[0] is None \
+            or lhs.args[0].kind != "num":
+        return None
+    fam, k = R.family(lhs), int(lhs.args[0].value) if lhs.args[0].value.isdigit() else 0
+    for f in facts:
+        if f.kind != "eigen" or f.get("values") != fam or f.get("order") not in ("desc", "asc") \
+                or not visible(f.section, section) or f.get("Q"):
+            continue
+        given = [h for h in model.hypotheses if h.line == line and h.tree.kind == "chain" and h.tree.args[1] == ("=",)
+                 and to_text(h.tree.args[0][0]) == f.get("matrix") and h.tree.args[0][1].kind == "matrix"]
+        if len(given) != 1:
+            return None
+        rows = given[0].tree.args[0][1].args
+        n = len(rows)
+        if n == 0 or n > 8 or any(len(r) != n for r in rows):
+            return None
+        entries = [[_number(x) for x in r] for r in rows]
+        if any(x is None for r in entries for x in r) or any(entries[i][j] != entries[j][i]
+                                                            for i in range(n) for j in range(i)):
+            return None  # symmetric numbers only: their eigenvalues are real
+        if not 1 <= k <= n:
+            return None
+        with mpmath.workdps(50):
+            ev = sorted(mpmath.eigsy(mpmath.matrix(entries), eigvals_only=True), reverse=f.get("order") == "desc")
+            true = ev[k - 1]
+            ok = abs(true - value) <= mpmath.mpf(10) ** -40 * max(1, abs(true))
+        shown = ", ".join(mpmath.nstr(x, 12) for x in ev)
+        order = "largest first" if f.get("order") == "desc" else "smallest first"
+        text = (f"the eigenvalues of ${given[0].latex}$ are {shown} ({order}, as stated), "
+                f"so {to_text(lhs)} = {mpmath.nstr(true, 12)}")
+        return (VERIFIED, text) if ok else (REFUTED, text + f", not {mpmath.nstr(value, 12)}")
+    return None
 
 
 _BLOCK_KINDS = ("spd", "psd", "symmetric")
