@@ -215,3 +215,20 @@ def test_eigenvalues_of_a_matrix_the_line_gives(tmp_path):
     # [[0, 1], [1, 0]] has eigenvalues 1 and -1: mu_2 = 1 is wrong
     assert by[(6, "\\mu_1 = 1")] == "verified", by
     assert by[(6, "\\mu_2 = 1")] == "refuted", by
+
+
+BLOCKS_WITH_A_TRANSPOSE = r"""Let
+$$M = \begin{pmatrix} A & B \\ B^\top & D \end{pmatrix},$$
+where $M$ is symmetric positive definite.
+
+We claim
+$$\operatorname{tr}(A) \ge -\operatorname{tr}(D).$$
+"""
+
+
+def test_blocks_not_drawn_as_one_matrix_are_not_refuted(tmp_path):
+    # true (tr A > 0 and tr D > 0); the blocks B, B^T are not a grid of free names, so the sampler
+    # cannot draw M whole: a random A, D would fail the claim, which must stay undecided
+    v = _verdicts(BLOCKS_WITH_A_TRANSPOSE, tmp_path)
+    key = "\\operatorname{tr}(A) \\ge -\\operatorname{tr}(D)"
+    assert v[key][0] != "refuted", v[key]

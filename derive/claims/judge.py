@@ -1704,6 +1704,10 @@ def _structure_for(facts: list, told: Any, stated: set[str], reach: set[str], se
         entries = f.kind == "onehot" and {n + R.INDEXED for n in f.names} & reach
         grid = _block_grid(f, section, model)
         if not set(f.names) & reach and not entries and not (grid and set().union(*grid) & reach):
+            parts_reached = _unsampled_blocks(f, section, model) & reach
+            if parts_reached:  # [[A, B], [B^T, D]] stated spd: A, B, D constrained, not drawn as one
+                blocked.append(f"{f.names[0]} {f.word} ({', '.join(sorted(parts_reached))} in its definition, "
+                               "not sampled as the blocks of one such matrix)")
             continue
         if _names_a_defined_spectrum(f, reach, section, model):
             continue
@@ -1897,6 +1901,18 @@ def _block_grid(f: Any, section: Any, model: DocumentModel) -> tuple[tuple[str, 
     if not all(flat) or len(set(flat)) != len(flat) or any(model.is_defined(n, section) for n in flat):
         return None
     return grid
+
+
+def _unsampled_blocks(f: Any, section: Any, model: DocumentModel) -> set[str]:
+    """The names in a matrix the document writes entry by entry or block by block and states
+    structured (spd, symmetric, orthogonal, diagonal ...) when :func:`_block_grid` cannot draw them
+    as one such matrix: the structure constrains them, so a claim that reaches them is not refuted."""
+    if f.kind not in S.SAMPLED or len(f.names) != 1:
+        return set()
+    b = model.definition_of(f.names[0], section)
+    if b is None or b.rhs is None or b.rhs.kind != "matrix":
+        return set()
+    return R.free_names(b.rhs)
 
 
 def _stated_of_blocks(f: Any, reach: set[str], section: Any, model: DocumentModel) -> Any:
