@@ -99,6 +99,8 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
         bound_vars = scope.def_index_vars.get(fam, set())
         for rhs in rhss:
             known |= free_names(rhs) - bound_vars - st.subjects  # M = ... stated (not understood): an unknown
+    for _kind, names, _extra in st.structure:  # "Let $Q$ be orthogonal": sampled as stated, no unknown
+        known |= set(names) | {n + R.INDEXED for n in names}  # y one-hot: its entries y_k too
     assumed_only: set[str] = set()
     for h in st.hypotheses:
         assumed_only |= free_names(h) - known

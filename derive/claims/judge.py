@@ -39,7 +39,7 @@ from .nodes import DerivM
 from .equations import holds_identically, solvable_names, solve_for_one
 from .discipline import (all_declared, shapes_fixed, declared_text, expanded_names, free_identity, has_custom, has_sequences,
                          transcendental, unbound_one_side)
-from .indexing import block_layout, entry_notation
+from .indexing import entry_notation
 from .inference import primed_name
 from .latex_parser import RELATIONS, Node, ParseError, parse, to_text, tokenize
 from .model import DocumentModel, parts, visible
@@ -47,7 +47,7 @@ from .probability import declaration, density_definition, density_name, moments_
 from .reader import Document
 from .recording import matches_computed, matches_input, record_definition, unifies
 from .sampling import (CachedProblem, shape_symbols, HypothesisProblem, has_structure, WIDE_DIMS, WIDE_EXPONENT, WIDE_INDEX_HIGH, generic_problem,
-                       scalar_intervals)
+                       scalar_intervals, onehot_length)
 from .scope import BindError, Bound, Scope, ShapeError, name_key, substitute_name
 from . import lanes as LANES
 from . import solutions as SOL
@@ -679,6 +679,8 @@ def _structure_unread(bound: Bound, structure: list) -> list[str]:
         for n in names:
             info = bound.symbols.get(n)
             seq = bound.symbols.get(n + "_•")
+            if kind == "onehot" and info is not None and info.kind == "seq" and onehot_length(bound, n) is not None:
+                continue  # its entries y_k are sampled one-hot (sampling.StructurePlan)
             if info is not None and not (info.kind == "matrix" and isinstance(info.sympy, MatrixExpr)) \
                     or seq is not None:
                 out.append(f"{n} {kind} ({n} not read as a matrix here)")
@@ -1008,6 +1010,9 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     solution_sets: list[tuple[str, Any, int, str, Any]] = []  # judged solutions: (name, set, line, latex, part)
     restates: dict[int, tuple[int, str]] = {}  # slot -> (line, latex) of the solution it restates
     converted: dict[int, Any] = {}  # slot -> the hypothesis role of a condition judged as derived
+    # coefficient family -> (its definition's left and right side, its text, the part): x = \sum_i c_i u_i
+    # in orthonormal eigenvectors u_i gives c_i = u_i^T x (see _eigen_expansion)
+    expansions: dict[str, tuple[Node, Node, str, Any]] = {}
 
     def plain(line: int, st: Statement, status: str, role: Any, scope_text: str, reason: str | None = None,
               section: Any = ()) -> None:
@@ -1112,6 +1117,15 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                       f"{to_text(entries[0])}", section=section)
                 previous = (st, role, section, claim.line)
                 continue
+            expansion = _eigen_expansion(tree, facts, section, model) if mark is None else None
+            if expansion is not None:
+                fam_c, lhs_c, rhs_c, text_c = expansion
+                expansions[fam_c] = (lhs_c, rhs_c, text_c, section)
+                role = R.Role(R.DEFINITION, f"the coordinates {text_c} in the orthonormal eigenvectors")
+                plain(claim.line, st, DEFINED, role, f"defined: the expansion in orthonormal eigenvectors gives "
+                      f"the coordinates {text_c}", section=section)
+                previous = (st, role, section, claim.line)
+                continue
             role = R.assign(tree, ctx)
             if listed and previous[1].role == R.HYPOTHESIS and role.role in (R.CLAIM,) and tree.kind == "chain" \
                     and all(o in ("<", "<=", ">", ">=", "!=", "=") for o in tree.args[1]) and mark is None \
@@ -1203,6 +1217,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 # a chain whose first link defines a name: the rest is judged as claims
                 role = R.Role(R.CLAIM, f"{role.why}; the links after the first are claims", defines=role.defines)
             elif role.role == R.HYPOTHESIS:
+                _expansion_restarted(tree, claim.context if pos == 0 else "", expansions, section)
                 fm = S.from_math(st.latex, tree)  # U^T U = I, A = A^T: structure stated in math
                 if fm is not None:
                     facts.append(S.Fact(fm[0], (fm[1],), claim.line, section, "$" + st.latex + "$"))
@@ -1219,8 +1234,15 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     model.assume(tree, st.latex, claim.line, section, names, local=role.local,
                                  condition=st.condition)
                     model.use(names, section)
-                plain(claim.line, st, ASSUMED, role, f"assumed: {role.why}; later statements are sampled under it",
-                      section=section)
+                spectral = _eigenvalue_of_given_matrix(tree, facts, model, claim.line, section)
+                if spectral is not None:  # "the eigenvalues are $\lambda_1 = 3$" of the A this line gives
+                    status_e, why_e = spectral
+                    role = R.Role(R.CLAIM, "names an eigenvalue of a matrix the line gives (assumed as well)")
+                    plain(claim.line, st, status_e, role, f"{status_e}: {why_e}",
+                          reason=None if status_e == VERIFIED else why_e, section=section)
+                else:
+                    plain(claim.line, st, ASSUMED, role, f"assumed: {role.why}; later statements are sampled under it",
+                          section=section)
                 previous = (st, role, section, claim.line)
                 continue
             if role.role == R.SOLUTION and role.local:
@@ -1279,6 +1301,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                         job_scope.define(lhs_e, rhs_e, latex_e)
                     except (BindError, ParseError):
                         continue
+            job_scope = _with_expansions(job_scope, tree, names, expansions, section)
             reach = names | expanded_names(tree, job_scope)
             # \sum_i without limits: a range stated for i (i = 1, \dots, n) gives them (indexing.py)
             reach |= {to_text(x.args[1]) for x in tree.walk() if x.kind in ("sum", "prod") and x.args[1] is not None
@@ -1646,13 +1669,20 @@ def _structure_for(facts: list, told: Any, stated: set[str], reach: set[str], se
         # they are y's entries (sampled one-hot) or a family of free scalars (not honoured, see
         # _structure_unread)
         entries = f.kind == "onehot" and {n + R.INDEXED for n in f.names} & reach
-        if not set(f.names) & reach and not entries and not _block_names(f, section, model) & reach:
+        grid = _block_grid(f, section, model)
+        if not set(f.names) & reach and not entries and not (grid and set().union(*grid) & reach):
+            parts_reached = _unsampled_blocks(f, section, model) & reach
+            if parts_reached:  # [[A, B], [B^T, D]] stated spd: A, B, D constrained, not drawn as one
+                blocked.append(f"{f.names[0]} {f.word} ({', '.join(sorted(parts_reached))} in its definition, "
+                               "not sampled as the blocks of one such matrix)")
             continue
-        own = [n for n in f.names if model.is_defined(n, section)]
-        blocks = _joint_of_blocks(f, own, reach, section, model)
+        if _names_a_defined_spectrum(f, reach, section, model):
+            continue
+        blocks = _stated_of_blocks(f, reach, section, model)
         if blocks is not None:
             applied.append(blocks)
             continue
+        own = [n for n in f.names if model.is_defined(n, section)]
         if f.kind == "svd" or f.get("Q"):  # X = U Sigma V^T itself may be recorded as X's definition
             whole = f.get("X") or f.get("matrix")
             b = model.definition_of(whole, section)
@@ -1685,30 +1715,198 @@ def _structure_for(facts: list, told: Any, stated: set[str], reach: set[str], se
     return applied, blocked, left
 
 
-def _block_names(f: Any, section: Any, model: DocumentModel) -> set[str]:
-    """The names of the blocks of a matrix stated spd / psd / symmetric that the document defines
-    by named blocks (``\\Sigma = [[\\Sigma_{xx}, \\Sigma_{xy}], [\\Sigma_{yx}, \\Sigma_{yy}]]``)."""
-    if f.kind not in ("spd", "psd", "symmetric") or len(f.names) != 1:
+def _eigen_expansion(tree: Node, facts: list, section: Any, model: DocumentModel
+                     ) -> tuple[str, Node, Node, str] | None:
+    """``x = \\sum_{i=1}^n c_i u_i`` with u_i the orthonormal eigenvectors a visible fact names
+    and c new: the coordinates c_i = u_i^T x (family, left side, right side, text)."""
+    if tree.kind != "chain" or tree.args[1] != ("=",):
+        return None
+    v, total = tree.args[0]
+    if v.kind != "name" or total.kind != "sum" or total.args[1] is None or model.is_defined(R.family(v) or "", section):
+        return None
+    body, var, lo, hi = total.args[:4]
+    if body.kind != "mul" or len(body.args) != 2 or var.kind != "name":
+        return None
+    # the whole basis (i = 1..n, n a declared size): a partial sum would be a hypothesis on x
+    dims = model.scope_for(section).dim_symbols
+    if lo is None or to_text(lo) != "1" or hi is None or hi.kind != "name" or to_text(hi) not in dims:
+        return None
+    c, u = body.args
+    vectors = {f.get("vectors") for f in facts if f.kind == "eigen" and visible(f.section, section)} - {None}
+    fam_c, fam_u = R.family(c) or "", R.family(u) or ""
+    if fam_u not in vectors or not fam_c or fam_c == fam_u or model.is_defined(fam_c, section):
+        return None
+    for n in (c, u):
+        if n.kind != "name" or n.args[1] is not None or n.args[0] is None or to_text(n.args[0]) != to_text(var):
+            return None
+    lhs = c
+    rhs = Node("mul", "juxt", (Node("transpose", None, (u,), u.col), v), u.col)
+    return fam_c, lhs, rhs, f"{to_text(c)} = {to_text(u)}^T {to_text(v)}"
+
+
+_WITH_BEFORE = re.compile(r"\$([^$]{1,80})\$\s*(?:with|where|such that)\s*$")
+
+
+def _expansion_restarted(tree: Node, context: str, expansions: dict, section: Any) -> None:
+    """"Starting from $x_0$ with $c_1 \\ne 0$": a condition on a coordinate stated of another vector
+    makes the coordinates that vector's (c_i = u_i^T x_0) from here on."""
+    hit = _WITH_BEFORE.search(context[-200:])
+    if hit is None:
+        return
+    fams = {R.family(n) for n in tree.walk() if n.kind == "name"} & set(expansions)
+    if len(fams) != 1:
+        return
+    try:
+        v = parse(hit.group(1).strip())
+    except ParseError:
+        return
+    if v.kind != "name":
+        return
+    fam = fams.pop()
+    lhs, rhs, _text, _sec = expansions[fam]
+    u = rhs.args[0]
+    rhs2 = Node("mul", "juxt", (u, v), rhs.col)
+    expansions[fam] = (lhs, rhs2, f"{to_text(lhs)} = {to_text(u.args[0])}^T {to_text(v)}", section)
+
+
+def _with_expansions(scope: Scope, tree: Node, names: set[str], expansions: dict, section: Any) -> Scope:
+    """The coordinates of an expansion defined for a claim that names them and reaches their vector
+    (x of c_i = u_i^T x): one that reaches only the coordinates may mean another vector's."""
+    if not expansions:
+        return scope
+    reach = names | expanded_names(tree, scope)
+    out = scope
+    for fam, (lhs, rhs, text, sec) in expansions.items():
+        vector = R.family(rhs.args[1])
+        if fam in reach and vector in reach and visible(sec, section) and fam not in scope.def_families:
+            if out is scope:
+                out = scope.copy()
+            try:
+                out.define(lhs, rhs, text)
+            except (BindError, ParseError):
+                continue
+    return out
+
+
+def _number(n: Node) -> Any:
+    """The value of a written number (2, -1, 0.5, \\frac{1}{2}); None for anything else."""
+    if n.kind == "num":
+        try:
+            return mpmath.mpf(n.value)
+        except (ValueError, TypeError):
+            return None
+    if n.kind == "neg" and len(n.args) == 1:
+        v = _number(n.args[0])
+        return None if v is None else -v
+    if n.kind == "div" and len(n.args) == 2:
+        a, b = _number(n.args[0]), _number(n.args[1])
+        return None if a is None or b is None or b == 0 else a / b
+    return None
+
+
+def _eigenvalue_of_given_matrix(tree: Node, facts: list, model: DocumentModel, line: int, section: Any
+                                ) -> tuple[str, str] | None:
+    """``\\lambda_1 = 3`` beside ``A = \\begin{pmatrix} 2 & 1 \\\\ 1 & 2 \\end{pmatrix}`` on the same line,
+    with "$A$ symmetric with eigenvalues $\\lambda_1 > \\lambda_2 \\ge \\dots$" stated: the member is
+    determined (the eigenvalues of the numbers written, in the stated order), so the line is a
+    claim, checked exactly (VERIFIED or REFUTED, with why); None where anything is missing."""
+    if tree.kind != "chain" or tree.args[1] != ("=",):
+        return None
+    lhs, rhs = tree.args[0]
+    value = _number(rhs)
+    if lhs.kind != "name" or value is None or lhs.args[1] is not None or lhs.args[0] is None \
+            or lhs.args[0].kind != "num":
+        return None
+    fam, k = R.family(lhs), int(lhs.args[0].value) if lhs.args[0].value.isdigit() else 0
+    for f in facts:
+        if f.kind != "eigen" or f.get("values") != fam or f.get("order") not in ("desc", "asc") \
+                or not visible(f.section, section) or f.get("Q"):
+            continue
+        given = [h for h in model.hypotheses if h.line == line and h.tree.kind == "chain" and h.tree.args[1] == ("=",)
+                 and to_text(h.tree.args[0][0]) == f.get("matrix") and h.tree.args[0][1].kind == "matrix"]
+        if len(given) != 1:
+            return None
+        rows = given[0].tree.args[0][1].args
+        n = len(rows)
+        if n == 0 or n > 8 or any(len(r) != n for r in rows):
+            return None
+        entries = [[_number(x) for x in r] for r in rows]
+        if any(x is None for r in entries for x in r) or any(entries[i][j] != entries[j][i]
+                                                            for i in range(n) for j in range(i)):
+            return None  # symmetric numbers only: their eigenvalues are real
+        if not 1 <= k <= n:
+            return None
+        with mpmath.workdps(50):
+            ev = sorted(mpmath.eigsy(mpmath.matrix(entries), eigvals_only=True), reverse=f.get("order") == "desc")
+            true = ev[k - 1]
+            ok = abs(true - value) <= mpmath.mpf(10) ** -40 * max(1, abs(true))
+        shown = ", ".join(mpmath.nstr(x, 12) for x in ev)
+        order = "largest first" if f.get("order") == "desc" else "smallest first"
+        text = (f"the eigenvalues of ${given[0].latex}$ are {shown} ({order}, as stated), "
+                f"so {to_text(lhs)} = {mpmath.nstr(true, 12)}")
+        return (VERIFIED, text) if ok else (REFUTED, text + f", not {mpmath.nstr(value, 12)}")
+    return None
+
+
+_BLOCK_KINDS = ("spd", "psd", "symmetric")
+
+
+def _block_grid(f: Any, section: Any, model: DocumentModel) -> tuple[tuple[str, ...], ...] | None:
+    """The blocks of a matrix the document defines as a square grid of names it leaves free
+    (``\\Sigma = \\begin{pmatrix} \\Sigma_{xx} & \\Sigma_{xy} \\\\ \\Sigma_{yx} & \\Sigma_{yy} \\end{pmatrix}``),
+    when the structure stated of it is one the sampler can build whole (spd, psd, symmetric)."""
+    if f.kind not in _BLOCK_KINDS or len(f.names) != 1:
+        return None
+    b = model.definition_of(f.names[0], section)
+    if b is None or b.rhs is None or b.rhs.kind != "matrix":
+        return None
+    rows = b.rhs.args
+    if len(rows) < 2 or any(len(r) != len(rows) for r in rows):
+        return None
+    grid = tuple(tuple(R.family(e) if e.kind == "name" else "" for e in r) for r in rows)
+    flat = [n for r in grid for n in r]
+    if not all(flat) or len(set(flat)) != len(flat) or any(model.is_defined(n, section) for n in flat):
+        return None
+    return grid
+
+
+def _unsampled_blocks(f: Any, section: Any, model: DocumentModel) -> set[str]:
+    """The names in a matrix the document writes entry by entry or block by block and states
+    structured (spd, symmetric, orthogonal, diagonal ...) when :func:`_block_grid` cannot draw them
+    as one such matrix: the structure constrains them, so a claim that reaches them is not refuted."""
+    if f.kind not in S.SAMPLED or len(f.names) != 1:
         return set()
     b = model.definition_of(f.names[0], section)
-    layout = block_layout(b.rhs) if b is not None else None
-    return {to_text(c) for row in layout[0] for c in row} if layout is not None else set()
+    if b is None or b.rhs is None or b.rhs.kind != "matrix":
+        return set()
+    return R.free_names(b.rhs)
 
 
-def _joint_of_blocks(f: Any, own: list[str], reach: set[str], section: Any, model: DocumentModel) -> Any:
-    """"Σ = [[Σ_xx, Σ_xy], [Σ_yx, Σ_yy]] ... where Σ is symmetric positive definite": the joint is
-    sampled with its structure and its blocks are read off it (sampling.StructurePlan), so a claim
-    about the blocks (Σ_yx = Σ_xy^T, (Σ^{-1})_xx) is judged on matrices the prose allows."""
-    if own != list(f.names):
+def _stated_of_blocks(f: Any, reach: set[str], section: Any, model: DocumentModel) -> Any:
+    """"where $\\Sigma$ is symmetric positive definite", Σ defined by its blocks: the blocks a claim
+    reaches are sampled as the blocks of one such matrix (sampling.StructurePlan), so the
+    structure constrains them even where the claim never names Σ."""
+    grid = _block_grid(f, section, model)
+    if grid is None:
         return None
-    names = _block_names(f, section, model)
-    if not names or not (names | set(f.names)) & reach:
-        return None
-    b = model.definition_of(f.names[0], section)
-    cells, _rows, _cols = block_layout(b.rhs)
-    grid = tuple(tuple(to_text(c) for c in row) for row in cells)
-    return S.Fact("blocks", tuple(sorted(names)), f.line, f.section, f.word,
-                  (("kind", f.kind), ("whole", f.names[0]), ("grid", grid)))
+    names = tuple(n for r in grid for n in r)
+    return S.Fact("blocks", names, f.line, f.section, f.word,
+                  (("kind", f.kind), ("grid", grid), ("whole", f.names[0])))
+
+
+def _names_a_defined_spectrum(f: Any, reach: set[str], section: Any, model: DocumentModel) -> bool:
+    """"Let $H = \\frac1n X^T X$, with extreme eigenvalues $\\lambda_{\\min}$ and $\\lambda_{\\max}$":
+    the sentence names the eigenvalues of a matrix its definition fixes; with no sign stated in
+    the math (λ_i > 0 would constrain X) it says nothing of the definition's inputs, so a claim
+    that reaches the matrix but none of the names it gives is sampled as if it were not there."""
+    if f.kind not in ("eigen", "unmodelled") or not f.word.startswith("eigen") or f.get("Q"):
+        return False
+    matrix = f.get("matrix")
+    if matrix is None or f.get("sign") is not None or f.get("prose_sign") or not model.is_defined(matrix, section):
+        return False
+    if f.get("values") is None:  # "with positive eigenvalues": nothing named, a property of the inputs
+        return False
+    return not ({f.get("values"), f.get("vectors")} - {None}) & reach
 
 
 ROOT_TEXT = "is a root of"

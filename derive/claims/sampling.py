@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import mpmath
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.core.sympify import _sympify  # strict: never parses a string
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
@@ -181,6 +182,9 @@ def generic_problem(bound: Bound, intervals: dict[sp.Basic, tuple[Any, bool, Any
             if key in plan.members:
                 out[key] = plan.member(key, values)
                 continue
+            if key in plan.onehot:
+                out[key] = plan.onehot_member(key, values)
+                continue
 
             def element(*idx: int, key=key, rows=rows, cols=cols) -> Any:
                 tag = f"{values['sequence seed']}|{key}|{idx}".encode()
@@ -213,7 +217,8 @@ class StructurePlan:
         self.eigen: list[dict] = []
         self.svd: list[dict] = []
         self.members: dict[str, tuple[str, int, str]] = {}  # seq key -> (slot, which, what)
-        self.joints: list[dict] = []  # a matrix sampled whole whose named blocks the claim uses
+        self.onehot: dict[str, Any] = {}  # seq key of a one-hot vector's entries y_k -> its length
+        self.blocks: list[dict] = []  # a structured matrix given by its blocks (see _blocks)
         self.parent: dict[sp.Symbol, sp.Symbol] = {}
         syms = bound.symbols
         mats = {k: i.sympy for k, i in syms.items() if i.kind == "matrix" and isinstance(i.sympy, MatrixExpr)}
@@ -221,10 +226,18 @@ class StructurePlan:
         for kind, names, extra in structure:
             if kind in ("orthogonal", "symmetric", "spd", "psd", "diagonal", "invertible", "onehot"):
                 for n in names:
-                    if n in mats and self.kinds.get(n) in (None, "symmetric", "invertible"):
+                    if kind == "onehot" and n in syms and syms[n].kind == "seq":
+                        length = onehot_length(bound, n)  # y_k, the entries of a one-hot y
+                        if length is not None:
+                            self.onehot[n] = length
+                    # the strongest stated kind wins: "covariance" (psd), then "positive definite"
+                    if n in mats and (self.kinds.get(n) in (None, "symmetric", "invertible")
+                                      or (kind == "spd" and self.kinds.get(n) == "psd")):
                         self.kinds[n] = kind
                         if kind != "onehot":  # a one-hot vector is a column, not a square matrix
                             self._tie(*mats[n].shape)
+            elif kind == "blocks":
+                self._blocks(extra, mats)
             elif kind == "eigen":
                 a, lam, vec = extra.get("matrix"), extra.get("values"), extra.get("vectors")
                 slot = f"structure eigen {a}"
@@ -253,8 +266,6 @@ class StructurePlan:
                 if e["size"] is not None:
                     self.eigen.append(e)
                     self.kinds.pop(a, None)
-            elif kind == "blocks":
-                self._blocks(extra, mats)
             elif kind == "svd":
                 x, u, s_, v = (extra.get(k) for k in ("X", "U", "S", "V"))
                 slot = f"structure svd {x}"
@@ -276,26 +287,32 @@ class StructurePlan:
                 for k in (x, u, s_, v):
                     self.kinds.pop(k, None)
 
+    _STRENGTH = {"symmetric": 0, "psd": 1, "spd": 2}
+
     def _blocks(self, extra: dict, mats: dict[str, Any]) -> None:
-        """A joint matrix stated spd / psd / symmetric and defined by named blocks: sampled whole
-        (of the summed size) with its structure; each block the claim uses is its sub-matrix.  A
-        square kind ties the i-th row size to the i-th column size; a size no used block fixes is
-        drawn (the blocks the claim does not use only pad the joint)."""
-        grid = extra["grid"]
-        rows: list[Any] = [next((mats[c].shape[0] for c in row if c in mats), None) for row in grid]
-        cols: list[Any] = [next((mats[row[j]].shape[1] for row in grid if row[j] in mats), None)
-                           for j in range(len(grid[0]))]
-        if len(rows) != len(cols):
+        """A matrix stated spd / psd / symmetric and defined by a grid of blocks: block (i, j) is
+        s_i x s_j, so the present blocks tie the sizes of their block row and column."""
+        grid, kind = extra.get("grid"), extra.get("kind")
+        if not grid or kind not in self._STRENGTH:
             return
-        for i in range(len(rows)):
-            if rows[i] is not None and cols[i] is not None:
-                self._tie(rows[i], cols[i])
-            rows[i] = cols[i] = rows[i] if rows[i] is not None else cols[i]
-        for row in grid:
-            for c in row:
-                self.kinds.pop(c, None)
-        self.joints.append({"kind": extra["kind"], "grid": grid, "sizes": rows,
-                            "mats": {c: mats[c] for row in grid for c in row if c in mats}})
+        for e in self.blocks:
+            if e["grid"] == grid:  # "covariance" (psd) and "positive definite": the stronger wins
+                if self._STRENGTH[kind] > self._STRENGTH[e["kind"]]:
+                    e["kind"] = kind
+                return
+        k = len(grid)
+        sizes: list[Any] = []
+        for i in range(k):
+            group = [mats[grid[i][j]].shape[0] for j in range(k) if grid[i][j] in mats] + \
+                [mats[grid[j][i]].shape[1] for j in range(k) if grid[j][i] in mats]
+            for d in group[1:]:
+                self._tie(group[0], d)
+            sizes.append(group[0] if group else 2)  # a block row no block here fixes: any size
+        self.blocks.append({"grid": grid, "kind": kind, "sizes": sizes,
+                            "mats": {n: mats[n] for r in grid for n in r if n in mats}})
+        for r in grid:
+            for n in r:
+                self.kinds.pop(n, None)
 
     # dimensions ------------------------------------------------------------------------------
     def _find(self, d: Any) -> Any:
@@ -343,16 +360,24 @@ class StructurePlan:
         return sampler.matrix(r, c, kind)
 
     def composite(self, sampler: Sampler, sizes: Any, vals: dict[Any, Any]) -> None:
-        for e in self.joints:
-            n = [int(_sympify(d).xreplace(sizes)) if d is not None else sampler.rng.randint(2, 3)
-                 for d in e["sizes"]]
-            whole = self.matrix(sampler, e["kind"], sum(n), sum(n))
-            starts = [sum(n[:i]) for i in range(len(n))]
+        for e in self.blocks:  # the whole matrix drawn with its structure, then cut into blocks
+            ns = [int(_sympify(d).xreplace(sizes)) for d in e["sizes"]]
+            whole = self.matrix(sampler, e["kind"], sum(ns), sum(ns))
+            starts = [sum(ns[:i]) for i in range(len(ns))]
             for i, row in enumerate(e["grid"]):
-                for j, c in enumerate(row):
-                    if c in e["mats"]:
-                        vals[e["mats"][c]] = mpmath.matrix([[whole[starts[i] + r, starts[j] + k] for k in range(n[j])]
-                                                            for r in range(n[i])])
+                for j, name in enumerate(row):
+                    if name in e["mats"]:
+                        block = mpmath.matrix(ns[i], ns[j])
+                        for a in range(ns[i]):
+                            for b in range(ns[j]):
+                                block[a, b] = whole[starts[i] + a, starts[j] + b]
+                        vals[e["mats"][name]] = block
+        for key, length in self.onehot.items():  # which entry of the one-hot vector is 1
+            try:
+                n = int(_sympify(length).xreplace(sizes))
+            except TypeError:
+                raise EvaluationError(f"the length of the one-hot {key} is not a size of this instance") from None
+            vals[f"structure onehot {key}"] = (sampler.rng.randint(1, max(1, n)), n)
         for e in self.eigen:
             n = int(_sympify(e["size"]).xreplace(sizes))
             q = sampler.matrix(n, n, "orthogonal")
@@ -376,6 +401,20 @@ class StructurePlan:
                 if e[k] is not None:
                     vals[e[k]] = val
 
+    @staticmethod
+    def onehot_member(key: str, values: dict[Any, Any]) -> Callable[..., Any]:
+        hot, n = values[f"structure onehot {key}"]
+
+        def element(*idx: int) -> Any:
+            if len(idx) != 1:
+                raise EvaluationError(f"{key} takes one index")
+            i = int(idx[0])
+            if not 1 <= i <= n:
+                raise EvaluationError(f"{key}_{i} is outside 1..{n}")
+            return mpmath.mpf(1 if i == hot else 0)
+
+        return element
+
     def member(self, key: str, values: dict[Any, Any]) -> Callable[..., Any]:
         slot, _which, what = self.members[key]
 
@@ -394,6 +433,31 @@ class StructurePlan:
             return seq[i - 1]
 
         return element
+
+
+def onehot_length(bound: Bound, key: str) -> Any:
+    """The length of a one-hot vector read through its entries (``L = -\\sum_{k=1}^K y_k \\log p_k``):
+    the upper limit of the sums that run over ``y_k`` from 1, when they all agree and it is a size
+    of the statement; None otherwise (the structure is then not sampled, see judge._structure_unread)."""
+    ends: set[Any] = set()
+    for e in bound.items:
+        if e is None:
+            continue
+        for node in sp.preorder_traversal(e):
+            if not isinstance(node, sp.Sum) or len(node.limits) != 1:
+                continue
+            var, lo, hi = node.limits[0]
+            if any(isinstance(f, AppliedUndef) and type(f).__name__ == key and f.args == (var,)
+                   for f in sp.preorder_traversal(node.function)):
+                if lo != 1:
+                    return None
+                ends.add(hi)
+    if len(ends) != 1:
+        return None
+    (end,) = ends
+    if not all(isinstance(x, sp.Symbol) and x.is_integer and x.is_positive for x in _sympify(end).free_symbols):
+        return None
+    return end
 
 
 def _ordered(sampler: Sampler, n: int, order: str | None, sign: str | None) -> list:

@@ -39,7 +39,7 @@ _WORDS = (
     ("skew-symmetric", "unmodelled"), ("antisymmetric", "unmodelled"), ("nilpotent", "unmodelled"),
     ("stochastic", "unmodelled"), ("toeplitz", "unmodelled"), ("circulant", "unmodelled"),
     ("permutation", "unmodelled"), ("low-rank", "unmodelled"), ("rank-one", "unmodelled"),
-    ("one-hot", "onehot"),
+    ("one-hot", "onehot"), ("covariance matrix", "psd"), ("covariance", "psd"),
 )
 # words between a name and its structure word ("$U$ and $V$ are both orthogonal")
 _LINK = {"is", "are", "be", "being", "both", "all", "a", "an", "the", "each", "also", "assumed", "to", "now",
@@ -80,8 +80,8 @@ class Fact:
         if self.kind == "blocks":
             label = {"spd": "symmetric positive definite", "psd": "symmetric positive semidefinite"}.get(
                 self.get("kind"), self.get("kind"))
-            return (f"{self.get('whole')} {label}, sampled whole; its blocks {', '.join(self.names)} read off it "
-                    "(stated in the prose)")
+            return (f"{self.get('whole')} {label} (stated in the prose), its blocks "
+                    f"{', '.join(self.names)} drawn as the blocks of one such matrix")
         if self.kind == "eigen" and self.get("Q"):
             return (f"{self.get('matrix')} = {self.get('Q')}{self.get('L')}{self.get('Q')}^T, {self.get('Q')} orthogonal, "
                     f"{self.get('L')} diagonal (eigendecomposition stated in the prose)")
@@ -118,7 +118,7 @@ def _names_uncached(latex: str) -> list[str]:
     from .roles import family
 
     out: list[str] = []
-    pieces = split_top_commas(latex.strip())
+    pieces = split_top_commas(latex.strip().rstrip(",.;").rstrip())  # "$$\Sigma = ...,$$": the comma is prose
     for k, piece in enumerate(pieces):
         if piece.strip() in ("\\dots", "\\ldots", "\\cdots", "..."):
             continue
@@ -190,6 +190,21 @@ def _backward(toks: list[tuple[str, str]], i: int) -> list[str]:
         names = more + names
         k -= 2
     return names
+
+
+def _covariance_names(toks: list[tuple[str, str]], i: int, span: int) -> list[str]:
+    """"with covariance $\\Sigma$", "a covariance matrix $S$" (forward: "$\\mathbf{x}$ with covariance
+    $C$" qualifies C, not x), or "$S$ is a covariance matrix" (backward, after "a" or "an")."""
+    names = _forward(toks, i + span, _FORWARD | {"as", "is"})  # "write the covariance as $K = ..$"
+    if names or i == 0 or toks[i - 1] not in (("word", "a"), ("word", "an")):
+        return names
+    return _backward(toks, i)
+
+
+def _names_covariance_again(toks: list[tuple[str, str]], i: int, facts: list[Fact]) -> bool:
+    """"the covariance" with no name of its own, in a document that named its covariance matrix
+    before: the same matrix, whose structure is read already."""
+    return i > 0 and toks[i - 1] == ("word", "the") and any(f.word.startswith("covariance") for f in facts)
 
 
 def _forward(toks: list[tuple[str, str]], i: int, words: set[str] = _FORWARD) -> list[str]:
@@ -273,12 +288,29 @@ def _eigen(toks: list[tuple[str, str]], i: int, line: int, section: Any, word: s
     symmetric = bool({"symmetric", "orthonormal"} & set(words)) or "positive definite" in " ".join(words)
     if values is None or not symmetric:  # a general matrix's eigenvalues: not modelled
         names = (matrix,) + tuple(x for x in (values, vectors) if x)
-        return Fact("unmodelled", names, line, section, "eigenvalues")
+        # the matrix, and whether the math states a sign or order: a defined matrix's eigenvalues
+        # named without one constrain nothing its definition's inputs (see judge._structure_for)
+        return Fact("unmodelled", names, line, section, "eigenvalues",
+                    (("matrix", matrix), ("values", values), ("vectors", vectors), ("order", order), ("sign", sign),
+                     ("prose_sign", _prose_sign(words))))
     if sign is None and "positive definite" in " ".join(words) and "semidefinite" not in words:
         sign = "pos"
     names = (matrix, values) + ((vectors,) if vectors else ())
     return Fact("eigen", names, line, section, word,
                 (("matrix", matrix), ("values", values), ("vectors", vectors), ("order", order), ("sign", sign)))
+
+
+_SIGN_WORDS = {"positive", "negative", "nonnegative", "nonpositive", "non-negative", "non-positive", "nonzero",
+               "non-zero", "bounded", "greater", "less", "larger", "smaller", "real", "distinct", "simple"}
+
+
+def _prose_sign(words: list[str]) -> bool:
+    """Whether the sentence states a property of the eigenvalues in words ("all positive"), other
+    than one it gives a reason for ("both positive because $X$ has full column rank": a consequence)."""
+    for k, w in enumerate(words):
+        if w in _SIGN_WORDS and not any(x in ("because", "since") for x in words[k + 1:k + 3]):
+            return True
+    return False
 
 
 def _families_in(latex: str) -> list[str]:
@@ -447,6 +479,11 @@ def extract(claims: list[Any]) -> Stated:
             continue
         if kind == "onehot":
             names = _forward(toks, i + span, _FORWARD_VECTOR)  # "a one-hot label $\mathbf{y}$"
+        elif phrase.startswith("covariance"):
+            names = _covariance_names(toks, i, span)
+            if not names and _names_covariance_again(toks, i, out.facts):
+                i += span  # "the top-left block of the covariance": the one named before
+                continue
         elif i > 0 and toks[i - 1][0] == "word" and toks[i - 1][1] in ("a", "an", "the", "some", "any", "every"):
             names = _forward(toks, i + span)  # "$Q$ and the symmetric matrix $S$": S, not Q
         else:
