@@ -170,3 +170,34 @@ def test_the_verified_minimiser_is_the_names_value_afterwards(tmp_path):
     assert _status(v, 5, r"Z = (A^\top A + \mu I)^{-1} A^\top B") == "verified"
     assert _status(v, 6, r"\mathbf{t} = Z^\top \mathbf{s} = B^\top A (A^\top A + \mu I)^{-1} \mathbf{s}") in (
         "verified", "proved")
+
+
+STALE = r"""# An objective, then another question
+
+Let $A \in \mathbb{R}^{p \times p}$ be invertible, $\mathbf{c}, \mathbf{b} \in \mathbb{R}^p$ and $\mu > 0$.
+We minimize $\|\mathbf{x} - \mathbf{c}\|^2 + \mu\|\mathbf{x}\|^2$ over $\mathbf{x}$.
+Its value is $\|\mathbf{c}\|^2 \ge 0$ at most, and $\mu \ge 0$, and $p \ge 1$, and $\mathbf{c} \ne 0$.
+Now a different question about a linear system $A\mathbf{x} = \mathbf{b}$; its solution is
+$$\mathbf{x} = A^{-1}\mathbf{b}.$$
+"""
+
+
+def test_a_plain_name_far_from_the_objective_is_not_read_as_its_minimiser(tmp_path):
+    # x = A^{-1} b solves the linear system; it is not the minimiser c / (1 + mu) of the objective above,
+    # and the document does not say it is: never refuted as a minimiser
+    v = _verdicts(tmp_path, STALE)
+    assert _status(v, 7, r"\mathbf{x} = A^{-1}\mathbf{b}") != "refuted"
+
+
+HAT_PREDICTION = r"""# A hat for a prediction
+
+Let $X \in \mathbb{R}^{n \times p}$, $\mathbf{w} \in \mathbb{R}^p$ and $\mathbf{t} \in \mathbb{R}^n$, and consider
+$$g(\mathbf{y}) = \|\mathbf{y} - \mathbf{t}\|^2.$$
+The prediction is $\hat{\mathbf{y}} = X\mathbf{w}$.
+"""
+
+
+def test_a_hatted_prediction_is_not_read_as_the_minimiser_of_a_function_of_that_letter(tmp_path):
+    # X w is not the minimiser t of g, but nothing says y-hat minimises g: it stays the definition it reads as
+    v = _verdicts(tmp_path, HAT_PREDICTION)
+    assert _status(v, 5, r"\hat{\mathbf{y}} = X\mathbf{w}") == "defined"

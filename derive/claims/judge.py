@@ -1245,7 +1245,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             minimiser = None
             if mark is None and stated_objective is None and role.role in (R.CLAIM, R.STEP, R.DEFINITION):
                 minimiser = _minimiser_claim(tree, role, objectives, model, section, claim.line,
-                                             claim.prose if pos == 0 else "", provisional)
+                                             claim.prose if pos == 0 else "", provisional, order)
                 if minimiser is not None and deferred is not None:
                     role, deferred = deferred[0], None  # its earlier meaning was a template or an argmin
                 if minimiser is not None and superseding is not None:
@@ -1590,8 +1590,12 @@ _SOLUTION_WORDS = re.compile(r"solution|solves|yields|gives|minimi[sz]|optim|clo
                              re.IGNORECASE)
 
 
+_PLAIN_REACH = 6  # statements after an objective within which a plain name's closed form is read as its minimiser
+_PLAIN_REFUTES = 3  # ... and may be refuted as one (the objective in its own sentence, or a declaration between)
+
+
 def _minimiser_claim(tree: Node, role: Any, objectives: list, model: DocumentModel, section: Any, line: int,
-                     prose: str, provisional: dict[str, tuple[int, int]]) -> tuple[str, str, list] | None:
+                     prose: str, provisional: dict[str, tuple[int, int]], order: int) -> tuple[str, str, list] | None:
     """``W = (K^\\top K + \\lambda I)^{-1} K^\\top V`` after "W that minimizes ...": (the name as written,
     the objective's variable, the objectives in force for it, most recent first), or None.  A plain
     name (not starred, hatted or defined by an argmin) counts only where the prose before it
@@ -1617,9 +1621,12 @@ def _minimiser_claim(tree: Node, role: Any, objectives: list, model: DocumentMod
                                        for x in earlier.rhs.walk()) and not (
             fam in provisional and objs[0].order > provisional[fam][1]):
         return None  # the name has a value (not a template, not an argmin): the claim is judged against it
-    if starred_base(text) is None and objs[0].name != text and not _SOLUTION_WORDS.search(prose):
-        return None
-    return found
+    if starred_base(text) is None and objs[0].name != text:
+        if not (_SOLUTION_WORDS.search(prose) and order - objs[0].order <= _PLAIN_REACH):
+            return None  # a plain name is the objective's unknown only in the sentences right after it
+        if order - objs[0].order > _PLAIN_REFUTES:  # statements between: another reading of the name may
+            objs = [dataclasses.replace(o, strong=False) for o in objs]  # hold, so it verifies, never refutes
+    return text, var, objs
 
 
 def _void_unsound_minimisers(slots: list, depends: dict[int, set[int]], minimiser_slots: dict[int, bool]) -> None:

@@ -46,6 +46,7 @@ _WORD = r"(?:minimi[sz](?:e|es|ed|ing)\b|argmin\b|\bloss\b|\bobjective\b)"
 _PROSE_OBJECTIVE = re.compile(_WORD + r"[^$.;]{0,40}?\$\$?([^$]{1,400})\$\$?", re.IGNORECASE)
 _STRONG = re.compile(r"minimi[sz]|argmin", re.IGNORECASE)
 _ENDS_WITH_WORD = re.compile(r"(minimi[sz](?:e|es|ed|ing))\b[^$.;]{0,40}$", re.IGNORECASE)
+_LOSS_BEFORE = re.compile(r"(minimi[sz]|\bloss\b|\bobjective\b|\brisk\b)[^$.;]{0,40}$", re.IGNORECASE)
 _STAR = re.compile(r"^(.*?)\^(?:\*|\{\*\}|\\star|\{\\star\})$")
 _HAT = re.compile(r"^\\(?:hat|widehat)\{(.+)\}$")
 
@@ -69,12 +70,17 @@ class Objective:
     strong: bool  # stated with "minimise" or argmin: a claimed point off its minimum may be refuted
     name: str | None = None  # the name an argmin defines (w^\\star = \\arg\\min_w L(w))
     order: int = 0  # the number of statements read before it (objectives and closed forms in document order)
+    loss: bool = True  # called a loss or objective, or minimised (a hatted name may be its minimiser)
 
 
 def starred_base(text: str) -> str | None:
     """``w^\\star``, ``x^*``, ``\\hat{\\beta}``: the variable an optimum's name is written from."""
     m = _STAR.match(text) or _HAT.match(text)
     return m.group(1) if m else None
+
+
+def _hatted(text: str) -> bool:
+    return _HAT.match(text) is not None
 
 
 def _free_texts(tree: Node) -> set[str]:
@@ -116,7 +122,7 @@ def objective_of_statement(tree: Node, latex: str, prose: str, line: int, sectio
     if is_function_definition and lhs.kind == "apply" and len(lhs.args) == 2 and lhs.args[1].kind == "name" \
             and lhs.args[1].args == (None, None) and len(tree.args[0]) == 2:
         return Objective(rhs, to_text(lhs.args[1]), latex, line, section,
-                         bool(_ENDS_WITH_WORD.search(prose)), order=order)
+                         bool(_ENDS_WITH_WORD.search(prose)), order=order, loss=bool(_LOSS_BEFORE.search(prose)))
     return None
 
 
@@ -138,7 +144,9 @@ def match(lhs: Node, objectives: list[Objective], defined: Any) -> tuple[str, st
             continue
         if obj.var is not None:
             # a function's own argument is its unknown only where the document says it minimises it
-            if base == obj.var or (text == obj.var and obj.strong and not defined(text)):
+            # a hat marks estimates and predictions as well: the minimiser only of what is called a loss
+            if (base == obj.var and (obj.loss or not _hatted(text))) \
+                    or (text == obj.var and obj.strong and not defined(text)):
                 found.append((obj.var, obj))
         elif text in _free_texts(obj.tree) and not defined(text) and base is None:
             found.append((text, obj))
