@@ -201,3 +201,17 @@ def test_a_hatted_prediction_is_not_read_as_the_minimiser_of_a_function_of_that_
     # X w is not the minimiser t of g, but nothing says y-hat minimises g: it stays the definition it reads as
     v = _verdicts(tmp_path, HAT_PREDICTION)
     assert _status(v, 5, r"\hat{\mathbf{y}} = X\mathbf{w}") == "defined"
+
+
+LASSO = r"""# A kinked objective
+
+Let $s$ be a number and $\tau > 0$. The scalar lasso minimizes $\frac{1}{2}(b - s)^2 + \tau |b|$ over $b$. Its solution is
+$$b = \operatorname{sign}(s)\max(|s| - \tau, 0).$$
+"""
+
+
+def test_a_non_smooth_objective_is_not_judged_by_slopes(tmp_path):
+    # soft thresholding is the true minimiser, but for |s| < tau it sits at the kink b = 0, where the
+    # one-sided slopes differ: central differences must not refute it
+    v = _verdicts(tmp_path, LASSO)
+    assert _status(v, 4, r"b = \operatorname{sign}(s)\max(|s| - \tau, 0)") != "refuted"

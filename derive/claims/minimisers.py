@@ -36,7 +36,7 @@ from ..verdict import REFUTED, UNDECIDED, VERIFIED
 from .binding import bind_chain
 from .latex_parser import Node, ParseError, parse, to_text
 from .sampling import HypothesisProblem, generic_problem, scalar_intervals
-from .scope import BindError, Scope, substitute_name
+from .scope import BindError, Scope
 
 __all__ = ["Objective", "objectives_in_prose", "objective_of_statement", "match", "judge_minimiser",
            "starred_base"]
@@ -173,6 +173,29 @@ def _penalty_weights(tree: Node) -> list[Node]:
     return out
 
 
+_KINKED = ("max", "min", "relu", "abs", "sign", "sgn", "hinge", "clip", "round", "floor", "ceil")
+
+
+def _kinks(tree: Node) -> str | None:
+    """What makes the objective non-differentiable somewhere (an unsquared norm, |x|, a max, relu):
+    a minimiser may sit at a kink, where central differences see no zero slope."""
+    def walk(n: Node, squared: bool) -> str | None:
+        if n.kind == "norm" and not squared:
+            return "a norm that is not squared"
+        if n.kind in ("abs", "extremum", "indicator"):
+            return "an absolute value, extremum or indicator"
+        if n.kind == "func" and any(w in str(n.value).lower() for w in _KINKED):
+            return f"the function {n.value}"
+        for i, a in enumerate(n.args):
+            if isinstance(a, Node):
+                inner = n.kind == "pow" and i == 0 and isinstance(n.args[1], Node) and to_text(n.args[1]) == "2"
+                found = walk(a, inner)
+                if found:
+                    return found
+        return None
+    return walk(tree, False)
+
+
 def _inequalities(hyps: list[Node]) -> list[tuple[list[Node], list[tuple[int, str, int]]]]:
     out = []
     for h in hyps:
@@ -244,6 +267,9 @@ def _one(st: Any, scope: Scope, obj: Objective, var_text: str, seed: int) -> tup
     lhs, rhs = st.tree.args[0][0], st.tree.args[0][-1]
     written = lhs.args[0] if lhs.kind == "transpose" else lhs
     obj_tree = obj.tree
+    kink = _kinks(obj_tree)
+    if kink is not None:
+        return "unknown", f"the objective is not smooth ({kink}): its minimiser may sit where it has no slope"
     weights = [w for w in _penalty_weights(obj_tree) if to_text(w) != var_text]
     try:
         # the claim's x^\star (or the name an argmin defines) stands for the objective's variable
