@@ -42,6 +42,8 @@ from .discipline import (all_declared, shapes_fixed, declared_text, expanded_nam
 from .indexing import entry_notation
 from .inference import primed_name
 from .latex_parser import RELATIONS, Node, ParseError, parse, to_text, tokenize
+from .minimisers import (Objective, judge_minimiser, match as match_objective, objective_of_statement,
+                         objectives_in_prose, starred_base)
 from .model import DocumentModel, parts, visible
 from .probability import declaration, density_definition, density_name, moments_scope
 from .reader import Document
@@ -256,6 +258,10 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
     A refutation is tried again under the index ranges stated for the statements next to it
     (``(pp^\\top)^k = \\|p\\|^{2(k-1)} pp^\\top`` a clause after "… for k \\ge 1"): where that
     reading holds, the readings disagree and the verdict is undecided, naming both."""
+    if st.objectives:
+        res = judge_minimiser(st, scope, opts.seed)
+        if res is not None:
+            return res
     if st.solves or st.solve_only:
         res = _judge_solution(st, scope)
         if res is not None:
@@ -1013,6 +1019,12 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     # coefficient family -> (its definition's left and right side, its text, the part): x = \sum_i c_i u_i
     # in orthonormal eigenvectors u_i gives c_i = u_i^T x (see _eigen_expansion)
     expansions: dict[str, tuple[Node, Node, str, Any]] = {}
+    objectives: list[Objective] = []  # what the document minimises, in order (minimisers.py)
+    provisional: dict[str, tuple[int, int]] = {}  # family -> (slot, order) of the closed form claimed for its
+    # minimiser, held as its value until an objective stated later frees it
+    order = 0  # statements read so far (orders objectives and closed forms)
+    minimiser_slots: dict[int, bool] = {}  # slot of a minimiser claim -> whether it read as a definition
+    depends: dict[int, set[int]] = {}  # slot -> the minimiser claims whose value it was judged with
 
     def plain(line: int, st: Statement, status: str, role: Any, scope_text: str, reason: str | None = None,
               section: Any = ()) -> None:
@@ -1050,6 +1062,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
         found = {w for w in _STRUCTURE_WORDS if w in low}
         if found:
             structure.setdefault(section, set()).update(found)
+        order += 1
+        objectives.extend(objectives_in_prose(claim.context, claim.line, section, order))
         statements = split_statements(claim.latex)
         for pos, st in enumerate(statements):
             if st.error is not None:
@@ -1194,6 +1208,29 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 role = R.Role(R.SOLUTION, f"a set of values of {solve[2]} derived from line {solve[0][0].line} "
                                           f"(not an assumption: {role.why})")
                 solve = (solve[0], solve[1], solve[2], True)  # judged only as a solution (it is its own hypothesis)
+            order += 1
+            stated_objective = objective_of_statement(
+                tree, st.latex, claim.prose if pos == 0 else "", claim.line, section,
+                role.role == R.DEFINITION and mark is None, order)
+            minimiser = None
+            if mark is None and stated_objective is None and role.role in (R.CLAIM, R.STEP, R.DEFINITION):
+                minimiser = _minimiser_claim(tree, role, objectives, model, section, claim.line,
+                                             claim.prose if pos == 0 else "", provisional, order)
+                if minimiser is not None and deferred is not None:
+                    role, deferred = deferred[0], None  # its earlier meaning was a template or an argmin
+                if minimiser is not None and superseding is not None:
+                    unevaluable.pop(role.defines or "", None)  # the closed form is its value from here on
+                    superseding = None
+            if stated_objective is not None:
+                objectives.append(stated_objective)
+            if minimiser is not None:
+                # a closed form for the point an objective minimises: judged against the objective
+                was_definition = role.role == R.DEFINITION
+                role = R.Role(R.STEP if role.role == R.STEP else R.CLAIM,
+                              f"a closed form for the minimiser of the objective on line {minimiser[2][0].line}")
+                written = tree.args[0][0].args[0] if tree.args[0][0].kind == "transpose" else tree.args[0][0]
+                if model.definition_of(R.family(written) or "", section) is not None:
+                    model.free(written, st.latex, claim.line, section)  # an unknown again, under this objective
             if role.role == R.DEFINITION:
                 status, text = record_definition(model, st, tree, claim.line, section, role,
                                                  zeros_elsewhere=_ZEROS_ELSEWHERE.search(
@@ -1303,6 +1340,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                         continue
             job_scope = _with_expansions(job_scope, tree, names, expansions, section)
             reach = names | expanded_names(tree, job_scope)
+            if minimiser is not None:  # the objective's names: their hypotheses and structure hold as well
+                reach |= {f for o in minimiser[2] for f in R.free_names(o.tree) | expanded_names(o.tree, job_scope)}
+                reach |= {str(d) for shape in job_scope.declared.values() for d in (shape.rows, shape.cols)
+                          if isinstance(d, sp.Symbol)}  # n > p: the sizes of the data (a full-rank design)
             # \sum_i without limits: a range stated for i (i = 1, \dots, n) gives them (indexing.py)
             reach |= {to_text(x.args[1]) for x in tree.walk() if x.kind in ("sum", "prod") and x.args[1] is not None
                       and x.args[2] is None and x.args[3] is None}
@@ -1451,6 +1492,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                                          local_defs=st.local_defs + [t for _f, t in case_defs],
                                          structure_texts=[f.describe() for f in applied],
                                          given_rhs=given_rhs, subjects=set(subjects),
+                                         objectives=[(o, minimiser[1]) for o in minimiser[2]] if minimiser else [],
                                          role=role.role, defines=role.defines,
                                          note=(st.note + "; " if st.note else "") + note if note else st.note)
             if not rules and chosen is None and candidate_rules:
@@ -1478,6 +1520,14 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                                         st.condition if st.condition is not None else (bounds[0] if bounds else None)))
             if role.role == R.SOLUTION:
                 _note_solution_set(tree, st.latex, claim.line, section, solution_sets)
+            uses_minimiser = {provisional[f][0] for f in reach if f in provisional}
+            if uses_minimiser:
+                depends[len(slots)] = uses_minimiser
+            if minimiser is not None:
+                # the claimed closed form is the name's value for what follows (a later objective frees it)
+                model.define(tree.args[0][0], tree.args[0][1], st.latex, claim.line, section, claimed=True)
+                provisional[R.family(written) or ""] = (len(slots), order)
+                minimiser_slots[len(slots)] = was_definition
             where.append((len(slots), claim.line, st, role, chosen, section))
             jobs.append((st_job, job_scope))
             slots.append(None)
@@ -1519,10 +1569,72 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     if jobs:
         run_jobs(jobs, answers, opts, record)
     _void_refuted_premises(slots, rests_on)
+    _void_unsound_minimisers(slots, depends, minimiser_slots)
     _refuted_only_from_sound_lines(slots, refuted_from)
     _take_restated_verdicts(slots, restates)
     _assumed_unless_derived(slots, converted)
     return [r for r in slots if r is not None]
+
+
+_SOLUTION_WORDS = re.compile(r"solution|solves|yields|gives|minimi[sz]|optim|closed[- ]form|argmin|given by",
+                             re.IGNORECASE)
+
+
+_PLAIN_REACH = 6  # statements after an objective within which a plain name's closed form is read as its minimiser
+_PLAIN_REFUTES = 3  # ... and may be refuted as one (the objective in its own sentence, or a declaration between)
+
+
+def _minimiser_claim(tree: Node, role: Any, objectives: list, model: DocumentModel, section: Any, line: int,
+                     prose: str, provisional: dict[str, tuple[int, int]], order: int) -> tuple[str, str, list] | None:
+    """``W = (K^\\top K + \\lambda I)^{-1} K^\\top V`` after "W that minimizes ...": (the name as written,
+    the objective's variable, the objectives in force for it, most recent first), or None.  A plain
+    name (not starred, hatted or defined by an argmin) counts only where the prose before it
+    announces a solution ("Solution", "yields", "the minimiser").  Only a name with no value yet
+    is judged so, or one whose value came from an earlier closed form when an objective was stated
+    after it ("Actually: minimize ..."); otherwise the claim is judged against that value."""
+    if tree.kind != "chain" or tree.args[1] != ("=",):
+        return None
+    lhs, rhs = tree.args[0]
+    written = lhs.args[0] if lhs.kind == "transpose" else lhs
+    fam = R.family(written) if written.kind == "name" else None
+    if fam is None:
+        return None
+    live = [o for o in objectives if visible(o.section, section) and 0 <= line - o.line <= 60]
+    found = match_objective(lhs, live, lambda _t: fam not in provisional and model.is_defined(fam, section))
+    if found is None:
+        return None
+    text, var, objs = found
+    if any(x.kind in ("extremum", "blank") or (x.kind == "name" and to_text(x) in (text, var)) for x in rhs.walk()):
+        return None  # not a closed form: it uses the unknown itself, is the argmin, or is a template to fill in
+    earlier = model.definition_of(fam, section)
+    if earlier is not None and not any(x.kind == "blank" or (x.kind == "extremum" and x.value in (r"\argmin", r"\argmax"))
+                                       for x in earlier.rhs.walk()) and not (
+            fam in provisional and objs[0].order > provisional[fam][1]):
+        return None  # the name has a value (not a template, not an argmin): the claim is judged against it
+    if starred_base(text) is None and objs[0].name != text:
+        if not (_SOLUTION_WORDS.search(prose) and order - objs[0].order <= _PLAIN_REACH):
+            return None  # a plain name is the objective's unknown only in the sentences right after it
+        if order - objs[0].order > _PLAIN_REFUTES:  # statements between: another reading of the name may
+            objs = [dataclasses.replace(o, strong=False) for o in objs]  # hold, so it verifies, never refutes
+    return text, var, objs
+
+
+def _void_unsound_minimisers(slots: list, depends: dict[int, set[int]], minimiser_slots: dict[int, bool]) -> None:
+    """A statement judged with a closed form claimed for a minimiser as that name's value is not
+    refuted when that closed form was refuted, or (when it was no definition) not verified: the
+    value it was judged with may not be the document's minimiser."""
+    for slot, used in depends.items():
+        res = slots[slot]
+        if res is None or res.status != REFUTED:
+            continue
+        unsound = [u for u in sorted(used) if slots[u] is not None and (
+            slots[u].status == REFUTED or (slots[u].status not in (VERIFIED, PROVED) and not minimiser_slots.get(u)))]
+        if unsound:
+            first = slots[unsound[0]]
+            why = (f"it fails with the closed form of line {first.line} (${first.latex}$) as that name's value, "
+                   f"which is {first.status} as the minimiser, so it is not refuted")
+            slots[slot] = dataclasses.replace(res, status=UNDECIDED, scope=f"undecided: {why}", reason=why,
+                                              counterexample=None)
 
 
 def _assumed_unless_derived(slots: list, converted: dict[int, Any]) -> None:
@@ -2468,7 +2580,8 @@ def _case_definition(tree: Node, model: DocumentModel, section: Any) -> tuple[st
         b = model.definition_of(name, section)
         if b is not None and fam in R.free_names(b.rhs):
             return None
-    if model.is_defined(fam, section):
+    given = model.definition_of(fam, section)
+    if model.is_defined(fam, section) and not (given is not None and given.claimed):
         # x_0 = 1 for x_{k+1} = ... started from x_1 = f(x_0): the start the recurrence leaves open
         first = [a for a in lhs.args if a is not None]
         if not (len(first) == 1 and first[0].value == "0") or model.member_defined(key, section):

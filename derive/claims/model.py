@@ -49,13 +49,14 @@ def visible(made_in: Section, used_in: Section) -> bool:
 @dataclass
 class Binding:
     section: Section
-    kind: str  # "define" | "declare" | "dimension" | "entries" | "range" | "band"
+    kind: str  # "define" | "declare" | "dimension" | "entries" | "range" | "band" | "free"
     lhs: Node
     rhs: Node
     latex: str
     line: int
     family: str | None
     scalar: bool = False  # a dimension binding: the family's members are numbers
+    claimed: bool = False  # a value a claim gave (a minimiser's closed form): a case stated later overrides it
 
 
 @dataclass
@@ -96,8 +97,8 @@ class DocumentModel:
 
     def definition_of(self, fam: str, section: Section) -> Binding | None:
         for b in reversed(self.bindings):
-            if b.kind == "define" and b.family == fam and visible(b.section, section):
-                return b
+            if b.kind in ("define", "free") and b.family == fam and visible(b.section, section):
+                return b if b.kind == "define" else None
         return None
 
     def is_defined(self, fam: str, section: Section) -> bool:
@@ -129,12 +130,17 @@ class DocumentModel:
         return any(b.kind == "define" and b.family == fam and visible(b.section, section) and b.lhs.kind == "name"
                    and any(isinstance(a, Node) and a.kind == "num" for a in b.lhs.args) for b in self.bindings)
 
-    def define(self, lhs: Node, rhs: Node, latex: str, line: int, section: Section) -> None:
+    def define(self, lhs: Node, rhs: Node, latex: str, line: int, section: Section, claimed: bool = False) -> None:
         if lhs.kind == "transpose":  # W^\top = M defines W = M^\top
             lhs, rhs = lhs.args[0], Node("transpose", None, (rhs,), rhs.col)
         if lhs.kind == "prime":  # m' = ...: a name of its own
             lhs = primed_name(lhs.args[0])
-        self.bindings.append(Binding(section, "define", lhs, rhs, latex, line, family(lhs)))
+        self.bindings.append(Binding(section, "define", lhs, rhs, latex, line, family(lhs), claimed=claimed))
+
+    def free(self, lhs: Node, latex: str, line: int, section: Section) -> None:
+        """``lhs`` is an unknown again from here on (a new objective is stated for a name an
+        earlier closed form gave a value): its earlier definition no longer holds."""
+        self.bindings.append(Binding(section, "free", lhs, lhs, latex, line, family(lhs)))
 
     def declare(self, lhs: Node, rhs: Node, latex: str, line: int, section: Section) -> None:
         self.bindings.append(Binding(section, "declare", lhs, rhs, latex, line, None))
@@ -159,6 +165,8 @@ class DocumentModel:
                 if b.kind == "define":
                     _forget(scope, b.lhs)
                     scope.define(b.lhs, b.rhs, b.latex)
+                elif b.kind == "free":
+                    _forget(scope, b.lhs)
                 elif b.kind == "band":
                     var, lo, hi = b.rhs.args[1].args
                     scope.add_band(b.lhs, b.rhs.args[0], to_text(var), lo, hi)

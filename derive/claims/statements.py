@@ -70,6 +70,9 @@ class Statement:
     premise: tuple[Node, str] | None = None
     # structure stated about names the document defines (kind, name, text): checked on each instance
     structure_checks: list[tuple[str, str, str]] = field(default_factory=list)
+    # a closed form claimed for the point an objective minimises: (minimisers.Objective, variable),
+    # most recent first; judged against the objective (derive.claims.minimisers), not as an identity
+    objectives: list = field(default_factory=list)
 
 
 def depth_walk(toks: list[Token]):
