@@ -117,6 +117,20 @@ def test_stacked_as_the_rows_of_and_with_rows(tmp_path):
     assert v["A^\\top A = \\sum_{i=1}^r \\mathbf{u}_i \\mathbf{u}_i^\\top + I"]["status"] == "refuted"
 
 
+def test_a_matrix_said_to_have_rows(tmp_path):
+    # F (r x q) with rows b_j^T: F^T F = sum b_j b_j^T (true), plus I (false); E declared s x q
+    # with rows c_k^T: E^T E = sum c_k c_k^T (true)
+    v = _verdicts(tmp_path, (
+        "# Least squares\n\nHere $F$ is the $r \\times q$ design matrix with rows $\\mathbf{b}_j^\\top$.\n\n"
+        "$$F^\\top F = \\sum_{j=1}^r \\mathbf{b}_j \\mathbf{b}_j^\\top$$\n\n"
+        "$$F^\\top F = \\sum_{j=1}^r \\mathbf{b}_j \\mathbf{b}_j^\\top + I$$\n\n"
+        "Let $E \\in \\mathbb{R}^{s \\times q}$. The matrix $E$ has rows $\\mathbf{c}_k^\\top$, so\n\n"
+        "$$E^\\top E = \\sum_{k=1}^s \\mathbf{c}_k \\mathbf{c}_k^\\top$$\n"))
+    assert v["F^\\top F = \\sum_{j=1}^r \\mathbf{b}_j \\mathbf{b}_j^\\top"]["status"] in ("verified", "proved")
+    assert v["F^\\top F = \\sum_{j=1}^r \\mathbf{b}_j \\mathbf{b}_j^\\top + I"]["status"] == "refuted"
+    assert v["E^\\top E = \\sum_{k=1}^s \\mathbf{c}_k \\mathbf{c}_k^\\top"]["status"] in ("verified", "proved")
+
+
 def test_a_part_written_one_level_up_stays_in_its_problem(tmp_path):
     # "### (c)" then "## (d)": (d) is (c)'s sibling inside the problem; "### Summary" written
     # under "## (d)" stays inside (d)

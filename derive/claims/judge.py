@@ -52,7 +52,7 @@ from .sampling import (CachedProblem, shape_symbols, HypothesisProblem, has_stru
                        scalar_intervals)
 from .scope import BindError, Bound, Scope, ShapeError, name_key, substitute_name
 from . import solutions as SOL
-from .stacks import define_first_rows, prose_first_rows, rows_named
+from .stacks import define_first_rows, prose_first_rows, rows_in_prose, rows_named
 from .statements import Statement, split_statements
 
 
@@ -1088,6 +1088,12 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
         sentence.add(claim.line)
         sentence_section = section
         sentence_ended = claim.latex.rstrip().rstrip("\\,;: ").endswith(".")
+        for name, stack, member in rows_in_prose(claim.context, model, claim.section):
+            if not model.is_defined(R.family(name) or "", claim.section) \
+                    and model.stack_family(R.family(member) or "", claim.section):
+                # "$X$ is the $n \times d$ design matrix with rows $x_i^\top$": X = [x_1^T; ...; x_n^T]
+                model.note_dimensions(stack, to_text(stack), claim.line, claim.section)
+                model.define(name, stack, f"{to_text(name)} = {to_text(stack)}", claim.line, claim.section)
         for fam in _prose_defined(claim.context):
             if not model.is_defined(fam, section):
                 # "where $K_t$ is the t x d matrix of the first t keys, $V_t$ similarly": defined in

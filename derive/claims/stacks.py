@@ -126,6 +126,41 @@ def rows_named(context: str, after: str, tree: Node, model: DocumentModel,
     return lhs, _stack(_t(first), _t(last)), member
 
 
+# "$X$ is the $n \times d$ design matrix with rows $x_i^\top$", "$A$ has rows $x_i^\top$"
+_NAMED_ROWS = re.compile(r"\$\s*([^$]{1,20}?)\s*\$\s*(?:is\s+(?:the|an?)\s+(?:\$\s*([^$]{1,40}?)\s*\$\s*)?"
+                         r"(?:[\w-]+\s+){0,3}matrix\s+)?(?:with|has|whose)\s+rows\s+(?:are\s+)?\$\s*([^$]{1,40}?)\s*\$",
+                         re.IGNORECASE)
+
+
+def rows_in_prose(text: str, model: DocumentModel, section: Any) -> list[tuple[Node, Node, Node]]:
+    """"$X$ is the $n \\times d$ design matrix with rows $x_i^\\top$": (X, ``[x_1^\\top; \\dots; x_n^\\top]``,
+    x_i) for each such sentence whose number of rows is written there or declared for X."""
+    out: list[tuple[Node, Node, Node]] = []
+    scope = None
+    for m in _NAMED_ROWS.finditer(text[-1500:]):
+        try:
+            name, member = parse(m.group(1)), parse(m.group(3))
+            size = parse(m.group(2)) if m.group(2) else None
+        except ParseError:
+            continue
+        member = member.args[0] if member.kind == "transpose" else member
+        if name.kind != "name" or name.args != (None, None) or member.kind != "name" or member.args[0] is None \
+                or member.args[0].kind != "name":
+            continue
+        rows = size.args[0] if size is not None and size.kind == "mul" and size.value == "times" else None
+        if rows is None:
+            scope = scope or model.scope_for(section)
+            declared = scope.declared.get(name.value)
+            if declared is None or not declared.rows.is_Symbol or not str(declared.rows).isalpha():
+                continue
+            rows = Node("name", str(declared.rows), (None, None), name.col)
+        index = to_text(member.args[0])
+        first = substitute_name(member, index, Node("num", "1", (), member.col))
+        last = substitute_name(member, index, rows)
+        out.append((name, _stack(_t(first), _t(last)), member))
+    return out
+
+
 def row_stack(rhs: Node) -> tuple[Node, Node, Node] | None:
     """``[k_1^\\top; \\dots; k_n^\\top]``: (its first row, its last row, the last row's index n)."""
     if rhs.kind != "matrix" or len(rhs.args) != 3 or any(len(r) != 1 for r in rhs.args):
