@@ -154,6 +154,10 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
             # statement may be naming them (the scalar case of P and R), not a universal identity
             out.add(name)
             continue
+        if name.endswith(R.INDEXED) and name not in scope.def_families \
+                and _row_stack_family(name.removesuffix(R.INDEXED), scope):
+            out.add(name)  # K_t beside K = [k_1^T; ...; k_n^T]: another matrix, which nothing defines
+            continue
         if name in known or name in wrt or name.removesuffix("(·)") in scope.funcs:
             continue
         # y beside its entries y_k: one name (the vector and its entries)
@@ -217,6 +221,19 @@ def _applied(fn: str, *trees: Node) -> bool:
     """Whether ``fn`` is applied to an argument somewhere in ``trees`` (``l(x)``, not bare ``l``)."""
     return any(x.kind == "apply" and x.args and isinstance(x.args[0], Node) and to_text(x.args[0]) == fn
                for t in trees for x in t.walk())
+
+
+def _row_stack(rhs: Node) -> bool:
+    """``[k_1^\\top; \\dots; k_n^\\top]``: a matrix stacked from a family of row vectors, whose rows
+    are the k_i; a K_t beside it is another matrix (the first t of them), not an entry of K."""
+    return rhs.kind == "matrix" and all(len(r) == 1 for r in rhs.args) \
+        and any(r[0].kind == "ellipsis" for r in rhs.args) and any(r[0].kind == "transpose" for r in rhs.args)
+
+
+def _row_stack_family(fam: str, scope: Scope) -> bool:
+    """Whether every definition of ``fam`` is a stack of rows (:func:`_row_stack`)."""
+    rhss = scope.def_families.get(fam)
+    return bool(rhss) and all(_row_stack(r) for r in rhss)
 
 
 def _entry_rule(name: str, scope: Scope) -> bool:

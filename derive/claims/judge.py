@@ -53,6 +53,7 @@ from .sampling import (CachedProblem, shape_symbols, HypothesisProblem, has_stru
 from .scope import BindError, Bound, Scope, ShapeError, name_key, substitute_name
 from . import lanes as LANES
 from . import solutions as SOL
+from .stacks import define_first_rows, prose_first_rows, rows_in_prose, rows_named
 from .statements import Statement, split_statements
 
 
@@ -1042,9 +1043,12 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     sentence_ended = False  # the span before ended with a full stop ("$$s_n = c.$$")
     seen_sections: list[Any] = []  # section paths in document order (for "(b) i. $K = …$" in a summary)
     last_labelled: Any = None
+    first_rows = prose_first_rows(doc.claims)  # "K_t is the matrix of the first t keys", per part
     for claim in doc.claims:
         if claim.section and claim.section not in seen_sections:
             seen_sections.append(claim.section)
+        if first_rows.get(claim.section):
+            define_first_rows(model, first_rows[claim.section], claim.section)
         section = _labelled_section(claim.context, seen_sections, claim.section, last_labelled)
         if section != claim.section:
             last_labelled = section
@@ -1053,6 +1057,17 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
         sentence.add(claim.line)
         sentence_section = section
         sentence_ended = claim.latex.rstrip().rstrip("\\,;: ").endswith(".")
+        for name, stack, member in rows_in_prose(claim.context, model, claim.section):
+            if not model.is_defined(R.family(name) or "", claim.section) \
+                    and model.stack_family(R.family(member) or "", claim.section):
+                # "$X$ is the $n \times d$ design matrix with rows $x_i^\top$": X = [x_1^T; ...; x_n^T]
+                model.note_dimensions(stack, to_text(stack), claim.line, claim.section)
+                model.define(name, stack, f"{to_text(name)} = {to_text(stack)}", claim.line, claim.section)
+        for fam in _prose_defined(claim.context):
+            if not model.is_defined(fam, section):
+                # "where $K_t$ is the t x d matrix of the first t keys, $V_t$ similarly": defined in
+                # words the checker does not read, so an instance of K_t is not the document's
+                unread_defs.setdefault(fam, (claim.line, section))
         for name in S.scalars_stated(claim.context):  # "a scalar bias $b_2$": b_2 is declared real
             model.declare(name, real, to_text(name) + r" \in \mathbb{R}", claim.line, section)
         if last_normal is not None and _define_density(model, claim, last_normal):
@@ -1264,6 +1279,13 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                         model.declare(items[0], items[1], st.latex, claim.line, section)
                     except BindError:
                         pass
+                    stacked = rows_named(claim.context if pos == 0 else "",
+                                         claim.after if pos == len(statements) - 1 else "", tree, model, section)
+                    if stacked is not None and not model.is_defined(R.family(stacked[0]) or "", section) \
+                            and model.stack_family(R.family(stacked[2]) or "", section):
+                        # "stacked as the rows of $X \in \mathbb{R}^{n \times d}$": X = [x_1^T; ...; x_n^T]
+                        model.define(stacked[0], stacked[1], f"{to_text(stacked[0])} = {to_text(stacked[1])}",
+                                     claim.line, section)
                     if declaration(tree) and items[0].kind == "name":
                         last_normal = (st.latex, items[0])  # "write $\phi$ for its density" may follow
                     # a declared shape gives no value: the first equation for W may still define it
@@ -2169,6 +2191,28 @@ def _supersedes_unevaluable(tree: Node, role: Any, unevaluable: dict, model: Doc
                                 f"this explicit formula for {written} is read as its definition", defines=fam)
 
 
+# "$K_t$ is (the) t x d matrix of ...", "$V_t$ similarly", "$X$ denotes the matrix ...": a name defined in words
+# (a definite or a made-of description: "$A$ is a symmetric matrix" only declares)
+_PROSE_DEFINED = re.compile(r"\$\s*([^$]{1,40}?)\s*\$\s*(?:(?:is|denotes)\s+(?:"
+                            r"the\s+(?:\$[^$]{0,40}\$\s*)?(?:[\w-]+\s+){0,3}(?:matrix|vector)\b"
+                            r"|(?:an?\s+)?(?:\$[^$]{0,40}\$\s*)?(?:[\w-]+\s+){0,3}(?:matrix|vector)\s+"
+                            r"(?:of|with|whose|stacking)\b)|similarly\b)", re.IGNORECASE)
+
+
+def _prose_defined(text: str) -> list[str]:
+    """Families the prose defines in words (see ``_PROSE_DEFINED``), in order."""
+    out: list[str] = []
+    for m in _PROSE_DEFINED.finditer(text[-2000:]):
+        try:
+            node = parse(m.group(1))
+        except ParseError:
+            continue
+        fam = R.family(node) if node.kind == "name" else None
+        if fam is not None and fam not in out:
+            out.append(fam)
+    return out
+
+
 _INDEX_NAMES = {"i", "j", "k", "l", "m", "n", "t", "ell", "p", "q", "r", "s"}  # "i = 1, 2, 3" sets an index
 
 
@@ -2484,6 +2528,8 @@ def _labelled_section(context: str, seen: list[Any], own: Any, last: Any) -> Any
         return at == len(labels) and titles[-1] is not None and titles[-1].group(1) == labels[-1]
 
     hits = [p for p in seen if p != own and matches(p)]
+    if len(hits) > 1 and own:  # "(c)" in Problem 3's summary: Problem 3's (c), not Problem 1's
+        hits = [p for p in hits if p[:1] == own[:1]] or hits
     if len(hits) > 1 and last is not None:  # "ii." after "(b) i.": the sibling under the same part
         hits = [p for p in hits if p[:-1] == last[:-1]] or hits
     return hits[0] if len(hits) == 1 else own

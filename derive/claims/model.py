@@ -4,7 +4,9 @@ The document is read in order.  Definitions (``Let s = p^\\top p``, ``n = 1`` af
 a fresh name on the left) and hypotheses (``0 < \\alpha < 1``, ``x \\in \\mathbb{R}^n``,
 "for k ≥ 1") are recorded with the section they were made in; a statement sees the
 bindings of its own section and of the sections that enclose it, so ``L = 4`` in "(b) i."
-and ``L = 3`` in "(b) ii." do not collide, and a later section may rebind a name.
+and ``L = 3`` in "(b) ii." do not collide, and a later section may rebind a name.  The stacked
+data an earlier sibling part sets up (``K = [k_1^\\top; \\dots; k_n^\\top]``) reaches the later parts
+of its problem where they do not bind the name themselves (:meth:`DocumentModel.inherited`).
 
 A registered problem gives names a meaning only where the document has not taken them
 over: when a visible definition rebinds one of the problem's inputs (``A = \\alpha = 0.8``
@@ -46,10 +48,45 @@ def visible(made_in: Section, used_in: Section) -> bool:
     return used[:len(made)] == made
 
 
+def earlier_sibling(made_in: Section, used_in: Section) -> bool:
+    """Whether a binding made in ``made_in`` was made directly in a part that is an earlier
+    sibling of a heading enclosing ``used_in`` ((c) of the same problem, read in (f) or in the
+    problem's summary): same parent headings, same level, an earlier line."""
+    made = parts(made_in)
+    if not made:
+        return False
+    head = made[-1]
+    at = made_in.index(head)
+    if made_in[at + 1:] and parts(made_in[at + 1:]):
+        return False  # made in a sub-part of the sibling ("(b) i."): that example's own setup
+    parent = made_in[:at]
+    if used_in[:at] != parent or len(used_in) <= at:
+        return False
+    other = used_in[at]
+    return other != head and other[0] == head[0] and other[2] > head[2]
+
+
+# the binding kinds that come with stacked data: the length of the family, names for the entries
+_SETUP_KINDS = ("dimension", "entries")
+
+
+def is_setup(b: "Binding") -> bool:
+    """A matrix or vector stacked from a family written with an ellipsis (``K = [k_1^\\top; \\dots;
+    k_n^\\top]``, ``y = [y_1, \\dots, y_n]^\\top``), its length, names for its entries: the data a
+    problem's setup gives its later parts.  A derived quantity (``M = (K^\\top K + \\lambda I)^{-1}``),
+    an example's value, or a bare declaration ("given vectors $u, v \\in \\mathbb{R}^d$" for one
+    part's lemma, whose v is not the v_i of the values) is that part's own and does not travel."""
+    if b.kind in _SETUP_KINDS:
+        return True
+    if b.kind != "define":
+        return False
+    return any(n.kind in ("matrix", "tuple") and any(c.kind == "ellipsis" for c in n.walk()) for n in b.rhs.walk())
+
+
 @dataclass
 class Binding:
     section: Section
-    kind: str  # "define" | "declare" | "dimension" | "entries" | "range" | "band" | "free"
+    kind: str  # "define" | "declare" | "dimension" | "entries" | "range" | "band" | "free" | "retracted"
     lhs: Node
     rhs: Node
     latex: str
@@ -80,6 +117,7 @@ class DocumentModel:
     seen: list[tuple[Section, frozenset[str]]] = field(default_factory=list)
     entry_names: set[str] = field(default_factory=set)
     _cache: dict[tuple[int, ...], Scope] = field(default_factory=dict)
+    _inherited: dict[tuple[Section, int], list[int]] = field(default_factory=dict)
 
     def use(self, names: set[str], section: Section) -> None:
         """Record that a statement in ``section`` used these name families."""
@@ -94,6 +132,28 @@ class DocumentModel:
 
     def visible_bindings(self, section: Section) -> list[Binding]:
         return [b for b in self.bindings if visible(b.section, section)]
+
+    def inherited(self, section: Section) -> list[int]:
+        """The setup bindings (:func:`is_setup`) of earlier sibling parts that ``section`` falls back
+        on: only names it does not bind itself (a later part may rebind), and only where the earlier
+        parts agree (two siblings that set a name up differently leave it unbound here)."""
+        memo = (section, len(self.bindings))
+        if memo in self._inherited:
+            return self._inherited[memo]
+        own = {_key(b) for b in self.bindings if visible(b.section, section)}
+        found: dict[str, list[int]] = {}
+        for i, b in enumerate(self.bindings):
+            if is_setup(b) and earlier_sibling(b.section, section) and _key(b) not in own:
+                found.setdefault(_key(b), []).append(i)
+        out: list[int] = []
+        for idx in found.values():
+            bs = [self.bindings[i] for i in idx]
+            meanings = {(b.kind, to_text(b.rhs) if b.kind == "define" else "", b.family or "") for b in bs}
+            if len(meanings) == len({(m[0], m[2]) for m in meanings}) or len({parts(b.section)[-1] for b in bs}) == 1:
+                out.extend(idx)  # one meaning of each kind (or all from one part): no disagreement
+        if len(self._inherited) < 2048:
+            self._inherited[memo] = sorted(out)
+        return sorted(out)
 
     def definition_of(self, fam: str, section: Section) -> Binding | None:
         for b in reversed(self.bindings):
@@ -142,6 +202,21 @@ class DocumentModel:
         earlier closed form gave a value): its earlier definition no longer holds."""
         self.bindings.append(Binding(section, "free", lhs, lhs, latex, line, family(lhs)))
 
+    def stack_family(self, fam: str, section: Section) -> bool:
+        """The family ``fam`` (``x_•``, declared ``x_i \\in \\mathbb{R}^d``) becomes the rows of a matrix
+        stacked from it: its declarations made in this part are retracted, because a declared
+        ``x_i`` is one vector while the stack's rows x_1, …, x_n are as many.  False (nothing
+        changed) where a declaration of it made in an enclosing part would stay in force."""
+        decls = [b for b in self.bindings if b.kind == "declare" and b.lhs.kind == "name"
+                 and family(b.lhs) == fam and visible(b.section, section)]
+        if any(b.section != section for b in decls):
+            return False
+        for b in decls:
+            b.kind = "retracted"
+        self._cache.clear()
+        self._inherited.clear()
+        return True
+
     def declare(self, lhs: Node, rhs: Node, latex: str, line: int, section: Section) -> None:
         self.bindings.append(Binding(section, "declare", lhs, rhs, latex, line, None))
 
@@ -153,7 +228,8 @@ class DocumentModel:
         """``base`` (the document's front matter, or a problem's scope) plus the visible
         bindings, replayed in order (a later definition of a name wins)."""
         base = base if base is not None else self.base
-        chosen = tuple(i for i, b in enumerate(self.bindings) if visible(b.section, section))
+        chosen = tuple(sorted(set(self.inherited(section))
+                              | {i for i, b in enumerate(self.bindings) if visible(b.section, section)}))
         key = (id(base), len(self.entry_names)) + chosen
         hit = self._cache.get(key)
         if hit is not None:
@@ -176,6 +252,8 @@ class DocumentModel:
                     scope.add_entry_names(to_text(b.lhs), b.family or "")
                 elif b.kind == "dimension":
                     scope.add_dimension(to_text(b.lhs), b.family, b.scalar)
+                elif b.kind == "retracted":
+                    continue
                 else:
                     scope.declare(b.lhs, b.rhs)
             except (BindError, ParseError):
@@ -286,3 +364,8 @@ def _forget(scope: Scope, lhs: Node) -> None:
         scope.matrix_rules.pop(lhs.value, None)
     if lhs.kind == "name" and not numeric_member:  # m_0 = 0 sets a member; m_t = ... replaces the family
         scope.def_patterns[:] = [p for p in scope.def_patterns if p[0].value != lhs.value]
+
+
+def _key(b: Binding) -> str:
+    """The name a binding is about (``K``, ``k_•``, ``n``), for rebinding and agreement."""
+    return family(b.lhs) or to_text(b.lhs)

@@ -196,8 +196,9 @@ def _nested_level(level: int, title: str, section: list[tuple[int, str, int]]) -
     """Documents number their headings loosely ("### (a)" then "### i." or "## ii."): a roman
     item after a letter item belongs inside it, whatever its Markdown level."""
     sibling = _sibling_level(title, section)
-    if sibling is not None and sibling < level:
-        return sibling  # only ever shallower: a summary written one level below a part stays in it
+    if sibling is not None:
+        # "### (c)" then "## (d)": (d) stays in the problem (c) belongs to, a later sibling of (c)
+        return sibling
     if not _ROMAN_ITEM.match(title + " "):
         return level
     for lvl, head, _line in reversed(section):
@@ -206,6 +207,15 @@ def _nested_level(level: int, title: str, section: list[tuple[int, str, int]]) -
         if not _ROMAN_ITEM.match(head + " "):
             break
     return level
+
+
+def _shifted_level(wrote: int, section: list[tuple[int, str, int]], written: list[int]) -> int:
+    """A heading the writer put under a part that was moved to another level ("## (g)" read as
+    the sibling of "### (f)") moves with it: "### Summary" under "## (g)" stays inside (g)."""
+    for (lvl, _title, _line), w in zip(reversed(section), reversed(written)):
+        if w < wrote:
+            return wrote + (lvl - w) if lvl != w else wrote
+    return wrote
 
 
 _ROMAN_VALUES = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
@@ -277,6 +287,7 @@ def extract_math(body: str, errors: list[dict[str, object]] | None = None
     prose_from = 0  # where the prose before the next span starts (paragraph start or previous span end)
     in_code = False
     section: list[tuple[int, str, int]] = []
+    written: list[int] = []  # the Markdown level each open heading was written at
     mark: str | None = None
     is_tex = "\\begin{document}" in body[:20000] or "\\documentclass" in body[:2000]
 
@@ -327,11 +338,15 @@ def extract_math(body: str, errors: list[dict[str, object]] | None = None
                 continue
             h = _heading(text)
             if h is not None:
-                level, title = h
-                level = _nested_level(level, title, section)
+                wrote, title = h
+                level = _nested_level(wrote, title, section)
+                if level == wrote and _sibling_level(title, section) is None:
+                    level = _shifted_level(wrote, section, written)
                 while section and section[-1][0] >= level:
                     section.pop()
+                    written.pop()
                 section.append((level, title[:120], line))
+                written.append(wrote)
                 prose_from = eol
                 i = eol
                 continue
