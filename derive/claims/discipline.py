@@ -155,7 +155,7 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
             out.add(name)
             continue
         if name.endswith(R.INDEXED) and name not in scope.def_families \
-                and _row_stack_family(name.removesuffix(R.INDEXED), scope):
+                and _row_stack_family(name.removesuffix(R.INDEXED), scope) and _one_index_written(name, left, right):
             out.add(name)  # K_t beside K = [k_1^T; ...; k_n^T]: another matrix, which nothing defines
             continue
         if name in known or name in wrt or name.removesuffix("(·)") in scope.funcs:
@@ -228,6 +228,13 @@ def _row_stack(rhs: Node) -> bool:
     are the k_i; a K_t beside it is another matrix (the first t of them), not an entry of K."""
     return rhs.kind == "matrix" and all(len(r) == 1 for r in rhs.args) \
         and any(r[0].kind == "ellipsis" for r in rhs.args) and any(r[0].kind == "transpose" for r in rhs.args)
+
+
+def _one_index_written(fam: str, *trees: Node) -> bool:
+    """``K_t`` or ``K_{t-1}`` written in the statement: one index, a member of a family of matrices;
+    ``G_{sj}`` (or an entry only the expansion of ``(G^\top t)_j`` reaches) is an entry of G."""
+    return any(x.kind == "name" and family(x) == fam and x.args[0] is not None
+               and x.args[0].kind not in ("tuple", "mul") for t in trees for x in t.walk())
 
 
 def _row_stack_family(fam: str, scope: Scope) -> bool:
