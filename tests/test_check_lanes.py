@@ -79,7 +79,8 @@ def test_lane_count_follows_the_request_the_environment_and_the_jobs(monkeypatch
     assert lanes.lane_count(2) == 2
     assert lanes.lane_count(10, requested=1) == 1
     monkeypatch.setenv("DERIVE_CHECK_LANES", "zero")
-    assert 1 <= lanes.lane_count(10) <= lanes.MAX_LANES
+    assert 1 <= lanes.lane_count(100) <= lanes.MAX_LANES
+    assert lanes.lane_count(lanes.JOBS_PER_LANE - 1) == 1  # a short document: one lane
 
 
 _DOC = r"""# Notes on a recurrence and a few identities
