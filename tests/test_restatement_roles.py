@@ -138,3 +138,20 @@ def test_a_fresh_definition_stays_a_definition(tmp_path):
     claims = _claims(tmp_path, "# Fresh\n\nLet $n_0 = 7$ and define $s = n_0^2 + 1$.\nThen $s = 50$.\n")
     assert _one(claims, "s = n_0^2 + 1")["status"] == "defined"
     assert _one(claims, "s = 50")["status"] in JUDGED_TRUE
+
+
+def test_conditions_listed_together_with_new_values_stay_cases(tmp_path):
+    # "If rho = 0.25 and v_0 = 8": a new case for both names (v_1 = 0.25 * 8 = 2 under it)
+    claims = _claims(tmp_path, "# Decay\n\nGiven the decay $\\rho = 0.5$ and the start $v_0 = 4$, the iterates "
+                               "are $v_{k+1} = \\rho v_k$.\n\nIf $\\rho = 0.25$ and $v_0 = 8$, the first iterate "
+                               "is the same.\n")
+    assert _one(claims, "\\rho = 0.25")["status"] == "assumed"
+    assert _one(claims, "v_0 = 8")["status"] == "assumed"
+    assert all(c["status"] not in ("refuted", "inconsistent") for c in claims)
+
+
+def test_an_index_case_stated_again_stays_a_case(tmp_path):
+    # "for j = 2" twice: the same case of an index, not a fact to judge
+    claims = _claims(tmp_path, "# Cases\n\nLet $c_j = j^2$. For $j = 2$ we get $c_j = 4$.\n\n"
+                               "Again for $j = 2$, $c_j + 1 = 5$.\n")
+    assert [c["status"] for c in claims if c["latex"] == "j = 2"] == ["assumed", "assumed"]

@@ -1515,6 +1515,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             if as_assumed is not None:  # it does not agree with the meaning: the condition it read as
                 restated[len(jobs) - 1] = (ASSUMED, f"assumed: {as_assumed.why}; later statements are sampled "
                                                     "under it", as_assumed)
+                previous = (st, as_assumed, section, claim.line)  # a condition listed after it is one too
             if free_reason:
                 reasons_free[len(jobs) - 1] = role
             if deferred is not None:  # the definition holds for what follows, whatever the verdict
@@ -2187,7 +2188,7 @@ def _restated_condition(tree: Node, role: Any, model: DocumentModel, section: An
     meaning, and stays the condition it reads as unless it agrees (a case of a name defined with
     free variables, f(x) = 4, is no restatement, so it is never refuted)."""
     again = _restated_hypothesis(tree, model, section, line)
-    if again is not None:
+    if again is not None and not _index_case(tree):  # "i = 3" again is the case again, not a claim
         return R.Role(R.CLAIM, f"restates the condition on line {again.line}"), None
     if tree.kind != "chain" or not all(o == "=" for o in tree.args[1]):
         return role, None
