@@ -1166,7 +1166,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 role = R.Role(R.HYPOTHESIS, "listed with the condition before it")
             if listed and previous[1].reason and role.role == R.HYPOTHESIS and mark is None and tree.kind == "chain":
                 # "because a_i > 0 and 1^T a = 1": the second fact of the reason is one as well
-                role = R.Role(R.CLAIM, f"listed with the reason before it; {_ASSERTED_REASON}", reason=True)
+                role = R.Role(R.CLAIM, f"listed with the reason before it; {_ASSERTED_REASON}", reason=R.KEPT)
             as_assumed = None  # the hypothesis a restatement reads as, when it does not agree with the meaning
             if role.role == R.HYPOTHESIS and mark is None:
                 role, as_assumed = _restated_condition(tree, role, model, section, claim.line, computed)
@@ -1302,7 +1302,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 continue
             model.use(names, section)
             free_reason = role.reason and not _all_bound(tree, model, section, computed, is_input)
-            if as_assumed is not None or role.reason:
+            if as_assumed is not None or role.reason == R.KEPT:
                 # what it stated still holds for what follows, whatever its verdict (as before)
                 kept = as_assumed or role
                 model.assume(tree, st.latex, claim.line, section, names, local=kept.local, condition=st.condition)
@@ -1518,6 +1518,12 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 previous = (st, as_assumed, section, claim.line)  # a condition listed after it is one too
             if free_reason:
                 reasons_free[len(jobs) - 1] = role
+            if as_assumed is not None or role.reason == R.KEPT:
+                # W^T = W: structure stated in math holds for later lines, as for any condition (not for
+                # its own judging, which would sample it under itself)
+                fm = S.from_math(st.latex, tree)
+                if fm is not None:
+                    facts.append(S.Fact(fm[0], (fm[1],), claim.line, section, "$" + st.latex + "$"))
             if deferred is not None:  # the definition holds for what follows, whatever the verdict
                 status, text = record_definition(model, st, tree, claim.line, section, deferred[0])
                 restated[len(jobs) - 1] = (status, text, deferred[0])

@@ -31,6 +31,7 @@ from .reader import ends_with_word
 DEFINITION, HYPOTHESIS, CLAIM, STEP = "definition", "hypothesis", "claim", "step"
 SOLUTION, ANSWER, APPROXIMATION, ASYMPTOTIC = "solution", "answer", "approximation", "asymptotic"
 JUDGED = (CLAIM, STEP, SOLUTION, ANSWER)
+ASSERTED, KEPT = "asserted", "kept"  # Role.reason: a reason judged; one also assumed for what follows
 
 _APPROX_OPS = {"~": "\\approx", "sim": "\\sim", "->": "\\to", "<<": "\\ll", ">>": "\\gg"}
 _INEQ_OPS = {"<", "<=", ">", ">=", "!="}
@@ -69,7 +70,9 @@ class Role:
     why: str
     defines: str | None = None  # the name a definition (or a chain's first link) introduces
     local: bool = False  # a case condition ("for j > m: ...") that holds for its own line only (also of a solution)
-    reason: bool = False  # a fact given as a reason ("since z > 0"): judged, and still assumed for what follows
+    # a fact given as a reason ("since z > 0"): judged, refuted only where its names have the document's
+    # meaning; KEPT: also still assumed for what follows (as the condition it was read as before)
+    reason: str = ""
 
 
 @dataclass
@@ -404,12 +407,12 @@ def assign(tree: Node, ctx: Context) -> Role:
     if hyp_word in _REASON_WORDS and all(o == "=" for o in ops) and not any(_numeric(i) for i in items) \
             and not (lhs.kind == "name" and lhs.args == (None, None)):
         # "since (pp^T)^k = ||p||^{2(k-1)} pp^T": a reason is asserted to hold, so it is judged
-        return Role(CLAIM, f"a reason given with “{hyp_word}”: asserted, so judged")
+        return Role(CLAIM, f"a reason given with “{hyp_word}”: asserted, so judged", reason=ASSERTED)
     if hyp_word in _FACT_WORDS and (all_ineq or in_interval or all(o == "=" for o in ops)):
         # "because a_i > 0", "since u - log u - 1 >= 0": the author asserts a fact as the reason
         # for what follows; it is judged (refuted only where every name has the document's value)
         return Role(CLAIM, f"a reason given with “{hyp_word}”: asserted, so judged; assumed for what follows",
-                    reason=True)
+                    reason=KEPT)
     if hyp_word in _CASE_WORDS and step is not None and (all_ineq or in_interval) \
             and _unknown_form(items, ctx) and clause.endswith(f"{step} {hyp_word}"):
         # "Thus for λ > 0.001, the identity has the higher loss": the set the derivation found
