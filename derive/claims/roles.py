@@ -31,7 +31,7 @@ from .reader import ends_with_word
 DEFINITION, HYPOTHESIS, CLAIM, STEP = "definition", "hypothesis", "claim", "step"
 SOLUTION, ANSWER, APPROXIMATION, ASYMPTOTIC = "solution", "answer", "approximation", "asymptotic"
 JUDGED = (CLAIM, STEP, SOLUTION, ANSWER)
-ASSERTED, KEPT = "asserted", "kept"  # Role.reason: a reason judged; one also assumed for what follows
+KEPT = "kept"  # Role.reason: a reason judged (guarded) and still assumed for what follows
 
 _APPROX_OPS = {"~": "\\approx", "sim": "\\sim", "->": "\\to", "<<": "\\ll", ">>": "\\gg"}
 _INEQ_OPS = {"<", "<=", ">", ">=", "!="}
@@ -70,8 +70,8 @@ class Role:
     why: str
     defines: str | None = None  # the name a definition (or a chain's first link) introduces
     local: bool = False  # a case condition ("for j > m: ...") that holds for its own line only (also of a solution)
-    # a fact given as a reason ("since z > 0"): judged, refuted only where its names have the document's
-    # meaning; KEPT: also still assumed for what follows (as the condition it was read as before)
+    # a fact given as a reason ("since z > 0", read as a condition before): judged, refuted only where its
+    # names have the document's meaning; KEPT: also still assumed for what follows
     reason: str = ""
 
 
@@ -407,7 +407,7 @@ def assign(tree: Node, ctx: Context) -> Role:
     if hyp_word in _REASON_WORDS and all(o == "=" for o in ops) and not any(_numeric(i) for i in items) \
             and not (lhs.kind == "name" and lhs.args == (None, None)):
         # "since (pp^T)^k = ||p||^{2(k-1)} pp^T": a reason is asserted to hold, so it is judged
-        return Role(CLAIM, f"a reason given with “{hyp_word}”: asserted, so judged", reason=ASSERTED)
+        return Role(CLAIM, f"a reason given with “{hyp_word}”: asserted, so judged")
     if hyp_word in _FACT_WORDS and (all_ineq or in_interval or all(o == "=" for o in ops)):
         # "because a_i > 0", "since u - log u - 1 >= 0": the author asserts a fact as the reason
         # for what follows; it is judged (refuted only where every name has the document's value)
