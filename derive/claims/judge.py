@@ -1011,6 +1011,9 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     # family -> (line, part, left side, reason) of a definition whose right side cannot be bound (D := KL(q || p))
     unevaluable: dict[str, tuple[int, Any, str, str]] = {}
     restated: dict[int, tuple[Any, str, Any]] = {}  # job -> (status, text, role) of a definition judged as a restatement
+    reasons_free: dict[int, Any] = {}  # job -> role of a reason about names the document leaves free
+    judged_texts: dict[str, list[tuple[int, int, Any]]] = {}  # statement text -> (slot, line, part) of its jobs
+    repeats: dict[int, tuple[int, int, str]] = {}  # slot of a condition -> (slot, line, latex) of the claim it repeats
     relations: list[tuple[Node, str, int, Any]] = []  # earlier inequalities: (tree, latex, line, part) (solutions)
     stated_values: list[tuple] = []  # f(a) = ... = 2\lambda: (text of f(a), 2\lambda, part, line, latex)
     unparsed: list[tuple[str, Any]] = []  # statements the parser could not read, with their part
@@ -1160,6 +1163,14 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     and all(o in ("<", "<=", ">", ">=", "!=", "=") for o in tree.args[1]) and mark is None \
                     and not R.is_identity(tree, ctx):  # "for k >= 1, (pp^T)^k = ...": asserted under it
                 role = R.Role(R.HYPOTHESIS, "listed with the condition before it")
+            if listed and previous[1].reason and role.role == R.HYPOTHESIS and mark is None and tree.kind == "chain":
+                # "because a_i > 0 and 1^T a = 1": the second fact of the reason is one as well
+                role = R.Role(R.CLAIM, f"listed with the reason before it; {_ASSERTED_REASON}", reason=R.KEPT)
+            as_assumed = None  # the hypothesis a restatement reads as, when it does not agree with the meaning
+            if role.role == R.HYPOTHESIS and mark is None:
+                role, as_assumed = _restated_condition(tree, role, model, section, claim.line, computed)
+            repeated = _repeated_claim(tree, role, judged_texts, model, section, claim.line) \
+                if role.role == R.HYPOTHESIS and mark is None else None
             listed_members = _members_of_list(tree, lambda f, sec=section: model.is_defined(f, sec) or any(
                 R.family(lhs) == f for _j, lhs, _r, _c in candidate_rules), lambda f, sec=section: model.has_member(
                 f, sec) or any(R.family(lhs) == f and to_text(lhs).endswith("_{0}") for _j, lhs, _r, _c in candidate_rules))
@@ -1293,6 +1304,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     model.assume(tree, st.latex, claim.line, section, names, local=role.local,
                                  condition=st.condition)
                     model.use(names, section)
+                if repeated is not None:  # verified if the claim it repeats is (after the judging)
+                    repeats[len(slots)] = repeated
                 spectral = _eigenvalue_of_given_matrix(tree, facts, model, claim.line, section)
                 if spectral is not None:  # "the eigenvalues are $\lambda_1 = 3$" of the A this line gives
                     status_e, why_e = spectral
@@ -1325,6 +1338,11 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 previous = (st, role, section, claim.line)
                 continue
             model.use(names, section)
+            free_reason = role.reason and not _all_bound(tree, model, section, computed, is_input)
+            if as_assumed is not None or role.reason == R.KEPT:
+                # what it stated still holds for what follows, whatever its verdict (as before)
+                kept = as_assumed or role
+                model.assume(tree, st.latex, claim.line, section, names, local=kept.local, condition=st.condition)
             restated_hyp = _restated_hypothesis(tree, model, section, claim.line)
             if restated_hyp is not None and role.role in (R.CLAIM, R.STEP):
                 # "- $x_0 = 0$" after "with $x_0 = 0$": the assumption repeated, true under it
@@ -1550,10 +1568,24 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 model.define(tree.args[0][0], tree.args[0][1], st.latex, claim.line, section, claimed=True)
                 provisional[R.family(written) or ""] = (len(slots), order)
                 minimiser_slots[len(slots)] = was_definition
+            if st.condition is None and not any(h.local and h.line == claim.line for h in model.hypotheses):
+                judged_texts.setdefault(to_text(tree), []).append((len(slots), claim.line, section))
             where.append((len(slots), claim.line, st, role, chosen, section))
             jobs.append((st_job, job_scope))
             slots.append(None)
             previous = (st, role, section, claim.line)
+            if as_assumed is not None:  # it does not agree with the meaning: the condition it read as
+                restated[len(jobs) - 1] = (ASSUMED, f"assumed: {as_assumed.why}; later statements are sampled "
+                                                    "under it", as_assumed)
+                previous = (st, as_assumed, section, claim.line)  # a condition listed after it is one too
+            if free_reason:
+                reasons_free[len(jobs) - 1] = role
+            if as_assumed is not None or role.reason == R.KEPT:
+                # W^T = W: structure stated in math holds for later lines, as for any condition (not for
+                # its own judging, which would sample it under itself)
+                fm = S.from_math(st.latex, tree)
+                if fm is not None:
+                    facts.append(S.Fact(fm[0], (fm[1],), claim.line, section, "$" + st.latex + "$"))
             if deferred is not None:  # the definition holds for what follows, whatever the verdict
                 status, text = record_definition(model, st, tree, claim.line, section, deferred[0])
                 restated[len(jobs) - 1] = (status, text, deferred[0])
@@ -1567,6 +1599,15 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             status, text, def_role = restated[k]
             slots[slot] = ClaimResult(doc.path, line, st.latex, status or DEFINED, text, role=def_role.role,
                                       role_reason=def_role.why, section=_section_text(section), seconds=dt)
+            return
+        if k in reasons_free and res.get("status") not in (PROVED, VERIFIED, UNDECIDED):
+            # "since p > 3" with p free: asserted of a value the document does not fix, so a failure
+            # on sampled values is no refutation
+            why = ("a reason about names the document does not fix (" + res.get("status", "") + " on sampled "
+                   "values, which need not be the author's)")
+            slots[slot] = ClaimResult(doc.path, line, st.latex, UNDECIDED, f"undecided: {why}", reason=why,
+                                      role=role.role, role_reason=role.why, section=_section_text(section),
+                                      seconds=dt)
             return
         links = [LinkResult(**l) for l in res.get("links", [])]
         if chosen:
@@ -1594,6 +1635,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     _void_unsound_minimisers(slots, depends, minimiser_slots)
     _refuted_only_from_sound_lines(slots, refuted_from)
     _take_restated_verdicts(slots, restates)
+    _take_repeated_verdicts(slots, repeats)
     _assumed_unless_derived(slots, converted)
     return [r for r in slots if r is not None]
 
@@ -1687,6 +1729,37 @@ def _take_restated_verdicts(slots: list, restates: dict[int, tuple[int, str]]) -
             why = f"restates the set of line {line} (${latex}$), which is {src.status}"
             slots[slot] = dataclasses.replace(r, scope=f"undecided: {why}", reason=why)
         found[(r.line, r.latex)] = slots[slot]  # a restatement of this one takes the verdict just given
+
+
+def _repeated_claim(tree: Node, role: Any, judged_texts: dict, model: DocumentModel, section: Any,
+                   line: int) -> tuple[int, int, str] | None:
+    """A statement written as a condition ("similarly for K_l = C M_l") that repeats, word for
+    word, an equation judged earlier in a part it sees, none of whose names (nor the names they
+    reach) was bound again since: (slot, line, latex) of that earlier claim.  Its verdict carries
+    over only when it is proved or verified there (under no case of its own line)."""
+    if tree.kind != "chain" or not all(o == "=" for o in tree.args[1]):
+        return None
+    earlier = [(slot, ln, sec) for slot, ln, sec in judged_texts.get(to_text(tree), [])
+               if ln < line and visible(sec, section)]
+    if not earlier:
+        return None
+    slot, ln, _sec = earlier[-1]
+    reach = R.free_names(tree) | expanded_names(tree, model.scope_for(section))
+    if any(ln < b.line < line and b.family in reach for b in model.bindings):
+        return None
+    return slot, ln, to_text(tree)
+
+
+def _take_repeated_verdicts(slots: list, repeats: dict[int, tuple[int, int, str]]) -> None:
+    """A condition that repeats an earlier claim is that claim again: verified when the earlier one
+    is proved or verified; otherwise it stays the assumption it reads as."""
+    for slot, (src_slot, line, _text) in repeats.items():
+        src, r = slots[src_slot], slots[slot]
+        if src is None or r is None or src.status not in (PROVED, VERIFIED):
+            continue
+        why = f"repeats the claim of line {line} (${src.latex}$), which is {src.status} there"
+        slots[slot] = dataclasses.replace(r, status=VERIFIED, scope=f"verified: {why}", reason=None,
+                                          role=R.CLAIM, role_reason=f"{why} (written as a condition: {r.role_reason})")
 
 
 def _same_relation(tree: Node, role: Any, section: Any, relations: list,
@@ -2533,6 +2606,57 @@ def _labelled_section(context: str, seen: list[Any], own: Any, last: Any) -> Any
     if len(hits) > 1 and last is not None:  # "ii." after "(b) i.": the sibling under the same part
         hits = [p for p in hits if p[:-1] == last[:-1]] or hits
     return hits[0] if len(hits) == 1 else own
+
+
+_ASSERTED_REASON = "asserted, so judged; assumed for what follows"
+
+
+def _restated_condition(tree: Node, role: Any, model: DocumentModel, section: Any, line: int,
+                        computed: Callable[[Node], bool]) -> tuple[Any, Any]:
+    """A statement written as a condition (after "for", "with", "given", listed with one) that
+    restates what the document already fixed: (the role to judge it with, the hypothesis role it
+    falls back to or None).  The same condition repeated is a claim true under the earlier one;
+    an equation for a name defined in scope (or one a problem computes) is judged against that
+    meaning, and stays the condition it reads as unless it agrees (a case of a name defined with
+    free variables, f(x) = 4, is no restatement, so it is never refuted)."""
+    again = _restated_hypothesis(tree, model, section, line)
+    if again is not None and not _index_case(tree):  # "i = 3" again is the case again, not a claim
+        return R.Role(R.CLAIM, f"restates the condition on line {again.line}"), None
+    if tree.kind != "chain" or not all(o == "=" for o in tree.args[1]):
+        return role, None
+    lhs = tree.args[0][0]
+    fam = R.family(lhs)
+    if fam is None or lhs.kind not in ("name", "transpose") or not (model.is_defined(fam, section) or computed(lhs)):
+        return role, None
+    where = model.definition_of(fam, section)
+    meaning = f"defined on line {where.line}" if where is not None else "determined by the problem"
+    return R.Role(R.CLAIM, f"restates {fam} ({meaning}), written as a condition: judged against that meaning, "
+                           f"assumed unless it agrees ({role.why})"), role
+
+
+def _all_bound(tree: Node, model: DocumentModel, section: Any, computed: Callable[[Node], bool],
+               is_input: Callable[[Node], bool]) -> bool:
+    """Whether every name of the statement has the document's meaning: defined in scope, an entry
+    of a defined vector or matrix (a_i of a defined a), a problem's quantity, or a running index."""
+    nodes = [x for x in tree.walk() if x.kind == "name"]
+    outside: set[str] = set()  # the families used other than as a subscript (i in a_i only ranges)
+    stack = [tree]
+    while stack:
+        x = stack.pop()
+        if x.kind == "name":
+            outside.add(R.family(x) or "")
+            continue
+        stack.extend(x.children())
+    for fam in R.free_names(tree):
+        if model.is_defined(fam, section) or fam not in outside:
+            continue
+        base = fam.removesuffix(R.INDEXED)
+        if base != fam and model.is_defined(base, section):
+            continue
+        if any(R.family(x) == fam and (computed(x) or is_input(x)) for x in nodes):
+            continue
+        return False
+    return True
 
 
 def _restated_hypothesis(tree: Node, model: DocumentModel, section: Any, line: int) -> Any:

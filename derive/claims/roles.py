@@ -31,6 +31,7 @@ from .reader import ends_with_word
 DEFINITION, HYPOTHESIS, CLAIM, STEP = "definition", "hypothesis", "claim", "step"
 SOLUTION, ANSWER, APPROXIMATION, ASYMPTOTIC = "solution", "answer", "approximation", "asymptotic"
 JUDGED = (CLAIM, STEP, SOLUTION, ANSWER)
+KEPT = "kept"  # Role.reason: a reason judged (guarded) and still assumed for what follows
 
 _APPROX_OPS = {"~": "\\approx", "sim": "\\sim", "->": "\\to", "<<": "\\ll", ">>": "\\gg"}
 _INEQ_OPS = {"<", "<=", ">", ">=", "!="}
@@ -52,6 +53,7 @@ _STANDARD_FUNCTIONS = set(SCALAR_FUNCS) | {
     "log2", "exp2", "arcsin", "arccos", "sec", "csc", "cot", "coth", "sech", "gcd", "lcm", "deg", "ker", "Re", "Im"}
 _GOAL_WORDS = ("we want", "want", "we need", "we require", "we wish", "we would like", "we seek", "we demand")
 _REASON_WORDS = ("since", "because", "as")  # a reason: what follows is asserted, not assumed
+_FACT_WORDS = ("since", "because")  # a reason whatever its form ("as" also opens "as long as", "such as")
 _CASE_WORDS = ("for", "for all", "for every", "for each", "if", "when", "whenever", "unless", "except")
 _STEP_WORDS = ("so", "hence", "thus", "therefore", "then", "we get", "which gives", "gives", "giving", "yields",
                "it follows that", "consequently", "i.e.", "that is", "this means", "implies", "we obtain",
@@ -68,6 +70,9 @@ class Role:
     why: str
     defines: str | None = None  # the name a definition (or a chain's first link) introduces
     local: bool = False  # a case condition ("for j > m: ...") that holds for its own line only (also of a solution)
+    # a fact given as a reason ("since z > 0", read as a condition before): judged, refuted only where its
+    # names have the document's meaning; KEPT: also still assumed for what follows
+    reason: str = ""
 
 
 @dataclass
@@ -403,6 +408,11 @@ def assign(tree: Node, ctx: Context) -> Role:
             and not (lhs.kind == "name" and lhs.args == (None, None)):
         # "since (pp^T)^k = ||p||^{2(k-1)} pp^T": a reason is asserted to hold, so it is judged
         return Role(CLAIM, f"a reason given with “{hyp_word}”: asserted, so judged")
+    if hyp_word in _FACT_WORDS and (all_ineq or in_interval or all(o == "=" for o in ops)):
+        # "because a_i > 0", "since u - log u - 1 >= 0": the author asserts a fact as the reason
+        # for what follows; it is judged (refuted only where every name has the document's value)
+        return Role(CLAIM, f"a reason given with “{hyp_word}”: asserted, so judged; assumed for what follows",
+                    reason=KEPT)
     if hyp_word in _CASE_WORDS and step is not None and (all_ineq or in_interval) \
             and _unknown_form(items, ctx) and clause.endswith(f"{step} {hyp_word}"):
         # "Thus for λ > 0.001, the identity has the higher loss": the set the derivation found
