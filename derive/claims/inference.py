@@ -1738,12 +1738,7 @@ class Inference(IndexedNotation):
         try:
             t = self.infer(body)
         finally:
-            if shadowed is not None:
-                self.local[key] = shadowed
-            if saved is None:
-                self.local_index.pop(key, None)
-            else:
-                self.local_index[key] = saved
+            self._restore_index(key, shadowed, saved)
             if saved_hi is None:
                 self.index_hi.pop(key, None)
             else:
@@ -1751,6 +1746,15 @@ class Inference(IndexedNotation):
         if kind == "prod":
             self.make_scalar(t.shape, "a product ∏ of matrices", n.col)
         return T(t.shape, lambda b, t=t, s=sym, lo=lo_t, hi=hi_t, k=kind: b.big(k, t, s, lo, hi), t.scalar_hint)
+
+    def _restore_index(self, key: str, shadowed: "T | None", saved: "sp.Symbol | None") -> None:
+        """After a sum's or series' body: the name its index shadowed, and the index it hid."""
+        if shadowed is not None:
+            self.local[key] = shadowed
+        if saved is None:
+            self.local_index.pop(key, None)
+        else:
+            self.local_index[key] = saved
 
     def _series(self, n: Node, key: str, sym: sp.Symbol, lo_t: T) -> T:
         """``\\sum_{k=0}^{\\infty} k \\beta^k``: an infinite series of scalar terms, summed numerically
@@ -1761,12 +1765,7 @@ class Inference(IndexedNotation):
         try:
             t = self.infer(n.args[0])
         finally:
-            if shadowed is not None:
-                self.local[key] = shadowed
-            if saved is None:
-                self.local_index.pop(key, None)
-            else:
-                self.local_index[key] = saved
+            self._restore_index(key, shadowed, saved)
         self.make_scalar(t.shape, "an infinite series of vectors or matrices is not summed here", n.col)
         return T(self.scalar(), lambda b, t=t, s=sym, lo=lo_t: Series(b.scalar(t), s, b.scalar(lo)), True)
 
