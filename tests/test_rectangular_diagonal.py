@@ -42,6 +42,8 @@ Let $A \in \mathbb{R}^{p \times q}$ and $i = 1, \dots, r$.
 Then $\|A\|_F^2 = \sum_{i,j} A_{ij}^2$.
 
 Wrong: $\|A\|_F^2 = \sum_{i,j} A_{ij}$.
+
+Let $C \in \mathbb{R}^{q \times p}$. Then $(AC)_{ij} = \sum_k A_{ik} C_{kj}$ if $k = j$.
 """
 
 
@@ -94,6 +96,8 @@ def test_a_sum_without_limits_runs_over_the_matrix_entries(tmp_path):
     assert _one(by[5], "\\|A\\|_F^2 = \\sum_{i,j} A_{ij}^2").status == "verified"
     # sum of entries is not the sum of their squares
     assert _one(by[7], "\\|A\\|_F^2 = \\sum_{i,j} A_{ij}").status == "refuted"
+    # a "case" on the summation index k is not applied by substituting k (the product rule holds)
+    assert _one(by[9], "(AC)_{ij} = \\sum_k A_{ik} C_{kj}").status != "refuted"
 
 
 def test_a_case_after_a_statement_is_not_a_free_scalar_reading(tmp_path):

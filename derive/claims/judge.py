@@ -1340,6 +1340,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 if fam0 is not None and not model.is_defined(fam0, section):
                     subjects.add(fam0)  # the left side of an equation the model does not define
             cases_after = trailing.get(id(claim), []) if pos == len(statements) - 1 else []
+            bound_vars = {to_text(x.args[1]) for x in tree.walk() if x.kind in ("sum", "prod")
+                          and isinstance(x.args[1], Node)}
+            cases_after = [(t_, l_) for t_, l_ in cases_after  # a summation index is no case's
+                           if not (_index_equation(t_) and to_text(t_.args[0][0]) in bound_vars)]
             for t_, l_ in cases_after:  # "if $i = j \le m$": the statement read with i replaced by j
                 if _index_equation(t_):
                     tree = substitute_name(tree, to_text(t_.args[0][0]), t_.args[0][1])
