@@ -77,7 +77,7 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
             break
         inf = Inference(scope, h, index_names, override)
         for h in index_ranges or ():
-            inf.condition_ranges.update(condition_ranges(h))
+            inf.hypothesis_ranges.update(condition_ranges(h))
         inf.condition_ranges.update(condition_ranges(condition))
         inf.whole_names = whole
         inf.hold_derivative_members(items)

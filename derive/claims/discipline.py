@@ -13,11 +13,12 @@ from sympy.core.sympify import _sympify  # strict: never parses a string
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from . import roles as R
-from .indexing import implicit_diag_indices
+from .indexing import ENTRY_INDICES, implicit_diag_indices
 from .latex_parser import Node, to_text
 from .nodes import (AtM, AtS, DerivM, DerivS, DifferentialM, DifferentialS, EntryMatrix, EntryVector, FamilyMatrix,
                     MatFn, Norm, ScalarFn, Softmax)
 from .probability import random_families
+from .sampling import svd_values_family
 from .roles import family, free_names
 from .scope import Bound, Scope, name_key
 from .statements import Statement
@@ -99,8 +100,11 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
         bound_vars = scope.def_index_vars.get(fam, set())
         for rhs in rhss:
             known |= free_names(rhs) - bound_vars - st.subjects  # M = ... stated (not understood): an unknown
-    for _kind, names, _extra in st.structure:  # "Let $Q$ be orthogonal": sampled as stated, no unknown
+    for kind, names, extra in st.structure:  # "Let $Q$ be orthogonal": sampled as stated, no unknown
         known |= set(names) | {n + R.INDEXED for n in names}  # y one-hot: its entries y_k too
+        values = svd_values_family(extra.get("S")) if kind == "svd" else None
+        if values:  # \sigma_i beside an SVD's \Sigma: the sampled diagonal of Σ
+            known.add(values + R.INDEXED)
     assumed_only: set[str] = set()
     for h in st.hypotheses:
         assumed_only |= free_names(h) - known
@@ -114,6 +118,7 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
     bound_by_diag = implicit_diag_indices(left, scope) | implicit_diag_indices(right, scope)
     a, b = a - bound_by_diag, b - bound_by_diag  # diag(\rho_k^2) over \rho_1, \dots, \rho_r binds k
     alias = {f + R.INDEXED: m for f, m in getattr(scope, "entry_alias", {}).items()}
+    alias |= _declared_entries(left, right, scope)  # A_{ij} of a declared m x n matrix A: A's entry
     if alias:  # X = [x_{ij}] was written: x_ij is X's entry, one name with X
         a, b = {alias.get(x, x) for x in a}, {alias.get(x, x) for x in b}
     if getattr(scope, "entries_of_defined", False):  # beside E[·]: h_i is an entry of the vector h
@@ -177,6 +182,27 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
             continue
         out.add(name)
     return out
+
+
+def _declared_entries(left: Node, right: Node, scope: Scope) -> dict[str, str]:
+    """``A_{ij}``, ``(AB)_{ij}`` (two index letters) of a matrix declared m x n, or named by its entries
+    (``A = [a_{ij}]``), is an entry of A (the binder reads it so, inference._entry): A_• and A are one
+    name, not an unknown beside a known.  Not where the statement writes A_t (a family of its own)."""
+    mats = {k for k, d in scope.declared.items() if d.rows != 1 and d.cols != 1}
+    mats |= set(getattr(scope, "entry_alias", {}).values())
+    out: dict[str, str] = {}
+    for base in mats:
+        subs = [x.args[0] for side in (left, right) for x in side.walk()
+                if x.kind == "name" and x.value == base and (x.args[0] is not None or x.args[1] is not None)]
+        if all(sub is not None and _entry_pair(sub) for sub in subs):
+            out[base + R.INDEXED] = base
+    return out
+
+
+def _entry_pair(sub: Node) -> bool:
+    idx = list(sub.args) if sub.kind == "tuple" or (sub.kind == "mul" and sub.value == "juxt") else [sub]
+    return len(idx) == 2 and all(i.kind == "name" and i.args == (None, None) and i.value in ENTRY_INDICES
+                                 for i in idx)
 
 
 def _label_letters(side: Node, scope: Scope) -> set[str]:

@@ -44,6 +44,7 @@ class IndexedNotation:
     local_index: dict
     index_names: set
     entry_ranges: list
+    hypothesis_ranges: dict[str, tuple[Node, Node]]
     range_probe: dict[str, list[int]]
     unfixed: list
     condition_ranges: dict[str, tuple[Node, Node]]
@@ -159,6 +160,9 @@ class IndexedNotation:
         if stated is not None:  # y_k = \sum_\ell K_\ell u_{k-\ell} after y_k = \sum_{\ell=0}^{L} K_\ell u_{k-\ell}
             return self._big(Node(n.kind, None, (body, var, stated[0], stated[1]), n.col), kind)
         t, sym, dims = self._probe_index(key, body, kind, n)
+        if not dims and key in self.hypothesis_ranges:  # \sum_i x_i after "i = 1, \dots, n"
+            lo, hi = self.hypothesis_ranges[key]
+            return self._big(Node(n.kind, None, (body, var, lo, hi), n.col), kind)
         if not dims:
             raise BindError(f"a \\{kind} needs limits (\\{kind}_{{i=1}}^{{n}}): nothing fixes the range of {key}",
                             n.col)

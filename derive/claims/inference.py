@@ -121,6 +121,9 @@ class Inference(IndexedNotation):
         self.tied_indices: set[str] = set()  # c of [k = c] under \sum_{k=1}^{K}: an index sampled in 1..K
         self.range_probe: dict[str, list[int]] = {}  # \sum_i without limits: the dimensions i indexes
         self.condition_ranges: dict[str, tuple[Node, Node]] = {}  # index ranges the condition states
+        # index ranges hypotheses in scope state (i = 1, \dots, m on an earlier line): a \sum_i without
+        # limits runs over them only where the summand indexes no dimension of its own
+        self.hypothesis_ranges: dict[str, tuple[Node, Node]] = {}
         # bracketed tuples read as column vectors, functions written bare: where the sides' shapes then
         # differ, the shorthand may mean something else, so the mismatch is no refutation
         self.tuples_read = 0

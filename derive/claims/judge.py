@@ -39,16 +39,16 @@ from .nodes import DerivM
 from .equations import holds_identically, solvable_names, solve_for_one
 from .discipline import (all_declared, shapes_fixed, declared_text, expanded_names, free_identity, has_custom, has_sequences,
                          transcendental, unbound_one_side)
-from .indexing import entry_notation
+from .indexing import ENTRY_INDICES, entry_notation
 from .inference import primed_name
 from .latex_parser import RELATIONS, Node, ParseError, parse, to_text, tokenize
 from .minimisers import (Objective, judge_minimiser, match as match_objective, objective_of_statement,
                          objectives_in_prose, starred_base)
-from .model import DocumentModel, parts, visible
+from .model import DocumentModel, Hypothesis, parts, visible
 from .probability import declaration, density_definition, density_name, moments_scope
 from .reader import Document
 from .recording import matches_computed, matches_input, record_definition, unifies
-from .sampling import (CachedProblem, shape_symbols, HypothesisProblem, has_structure, WIDE_DIMS, WIDE_EXPONENT, WIDE_INDEX_HIGH, generic_problem,
+from .sampling import (CachedProblem, svd_values_family, shape_symbols, HypothesisProblem, has_structure, WIDE_DIMS, WIDE_EXPONENT, WIDE_INDEX_HIGH, generic_problem,
                        scalar_intervals, onehot_length)
 from .scope import BindError, Bound, Scope, ShapeError, name_key, substitute_name
 from . import lanes as LANES
@@ -422,6 +422,7 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
         | {to_text(primed_name(x.args[0])) for h in st.hypotheses if h.kind == "chain" and h.value == "range"
            for x in h.walk() if x.kind == "prime" and len(x.args) == 1 and x.args[0].kind == "name"
            and x.args[0].args == (None, None)}
+    range_names |= _bounded_subscripts(tree, st.hypotheses) | _member_subscripts(tree, st.structure)
     for h in st.hypotheses:
         h_nodes, h_links = chain_links(h)
         off = len(nodes)
@@ -1047,6 +1048,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     seen_sections: list[Any] = []  # section paths in document order (for "(b) i. $K = …$" in a summary)
     last_labelled: Any = None
     first_rows = prose_first_rows(doc.claims)  # "K_t is the matrix of the first t keys", per part
+    trailing = _trailing_conditions(doc.claims)
     for claim in doc.claims:
         if claim.section and claim.section not in seen_sections:
             seen_sections.append(claim.section)
@@ -1133,7 +1135,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                             is_defined=lambda f, sec=section: model.is_defined(f, sec),
                             problem_input=is_input, problem_computed=computed, seen=lambda f, sec=section: model.was_seen(f, sec),
                             members_only=lambda f, sec=section: model.members_only(f, sec),
-                            has_member=lambda f, sec=section: model.has_member(f, sec))
+                            has_member=lambda f, sec=section: model.has_member(f, sec),
+                            determined_entry=lambda n, sec=section: _svd_factor_entry(n, facts, sec, model))
             model.note_entries(tree, section)
             model.note_dimensions(tree, st.latex, claim.line, section)
             diagonal = _off_diagonal_zero(tree, st.condition, model, section)
@@ -1354,6 +1357,16 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 fam0 = R.family(tree.args[0][0])
                 if fam0 is not None and not model.is_defined(fam0, section):
                     subjects.add(fam0)  # the left side of an equation the model does not define
+            cases_after = trailing.get(id(claim), []) if pos == len(statements) - 1 else []
+            bound_vars = {to_text(x.args[1]) for x in tree.walk() if x.kind in ("sum", "prod")
+                          and isinstance(x.args[1], Node)}
+            cases_after = [(t_, l_) for t_, l_ in cases_after  # a summation index is no case's
+                           if not (_index_equation(t_) and to_text(t_.args[0][0]) in bound_vars)]
+            for t_, l_ in cases_after:  # "if $i = j \le m$": the statement read with i replaced by j
+                if _index_equation(t_):
+                    tree = substitute_name(tree, to_text(t_.args[0][0]), t_.args[0][1])
+                    st = dataclasses.replace(st, tree=tree, note=(st.note + "; " if st.note else "")
+                                             + f"read with {l_} (the case after it)")
             # a judged statement: its scope, its hypotheses, and (for a step) the line before
             job_scope = model.scope_for(section, problem_scope if problem_scope is not None else None)
             note = None
@@ -1380,6 +1393,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                         continue
             job_scope = _with_expansions(job_scope, tree, names, expansions, section)
             reach = names | expanded_names(tree, job_scope)
+            reach |= _entries_reach(tree, reach, job_scope)
             if minimiser is not None:  # the objective's names: their hypotheses and structure hold as well
                 reach |= {f for o in minimiser[2] for f in R.free_names(o.tree) | expanded_names(o.tree, job_scope)}
                 reach |= {str(d) for shape in job_scope.declared.values() for d in (shape.rows, shape.cols)
@@ -1388,6 +1402,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             reach |= {to_text(x.args[1]) for x in tree.walk() if x.kind in ("sum", "prod") and x.args[1] is not None
                       and x.args[2] is None and x.args[3] is None}
             visible_hyps = _superseded_cases(model.hypotheses_for(section, reach, claim.line), st, claim.line)
+            # "$\Sigma_{kj} = \sigma_j$ if $k = j \le m$": the conditions after it (k = j substituted above)
+            visible_hyps += [Hypothesis(section, t_, l_, claim.line, frozenset(R.free_names(t_)), True)
+                             for t_, l_ in cases_after if l_ not in {h.latex for h in visible_hyps}
+                             and not _index_equation(t_)]
             # "for |p| != 0 ... If |p| = 0, then A = I": the newer of two contradictory conditions governs
             unpinned = _without_negated(visible_hyps)
             visible_hyps = [_pinned(h) for h in unpinned]
@@ -1847,6 +1865,122 @@ def _void_refuted_premises(slots: list, rests_on: dict[int, list]) -> None:
         if bad and r is not None and r.status == PROVED:
             why = f"its set equals that of {', '.join(bad)}, which is refuted: consistent with it, not confirmed"
             slots[slot] = dataclasses.replace(r, status=UNDECIDED, scope=f"undecided: {why}", reason=why)
+
+
+_CASE_WORDS = ("if", "for", "when", "whenever", "provided")
+_CASE_OPS = ("=", "<", "<=", ">", ">=", "!=")
+_ENTRY_LETTERS = ("i", "j", "k", "l", "r", "s")  # index letters one case may set equal (not sizes m, n)
+
+
+def _index_condition(c: Any) -> list[tuple[Node, str]] | None:
+    """A span that is one condition on plain index letters and sizes (``k = j \\le m``, ``j > m``,
+    ``i \\ne j``): its trees and texts (``k = j`` and ``j \\le m`` for the first: the equation is a
+    case that sets k, the rest is sampled for); None otherwise."""
+    sts = split_statements(c.latex)
+    if len(sts) != 1 or sts[0].error is not None or sts[0].tree is None or sts[0].condition is not None:
+        return None
+    t = sts[0].tree
+    if t.kind != "chain" or not all(o in _CASE_OPS for o in t.args[1]) or all(o == "=" for o in t.args[1]) \
+            and len(t.args[1]) > 1:
+        return None
+    if not all(x.kind == "name" and x.args == (None, None) and x.value in _INDEX_NAMES for x in t.args[0]):
+        return None
+    if t.args[1][0] != "=" or len(t.args[1]) == 1:
+        return [(t, sts[0].latex)]
+    equation, rest = _case_parts(t, sts[0].latex)
+    if equation is None or len(rest) != len(t.args[1]) - 1:
+        return None
+    return [(Node("chain", "", (t.args[0][:2], ("=",)), t.col), equation)] + rest
+
+
+def _bounded_subscripts(tree: Node, hyps: list[Node]) -> set[str]:
+    """``j`` of ``d_j`` (or ``D_{ij}``) under ``j \\le m`` / ``j > m``: an index letter the statement
+    writes as a subscript and a hypothesis bounds is an integer (so d_j is a member of the family
+    d_•, never a scalar of its own named d_j)."""
+    subs = {to_text(x) for n in tree.walk() if n.kind == "name" and n.args[0] is not None
+            for x in n.args[0].walk() if x.kind == "name" and x.args == (None, None) and x.value in _ENTRY_LETTERS}
+    if not subs:
+        return set()
+    return {to_text(x) for h in hyps if h.kind == "chain" and h.value != "range"
+            and all(o in ("<", "<=", ">", ">=", "!=") for o in h.args[1])
+            for x in h.args[0] if x.kind == "name" and x.args == (None, None) and to_text(x) in subs}
+
+
+def _member_subscripts(tree: Node, structure: list) -> set[str]:
+    """``i`` of ``\\sigma_i`` beside a sampled SVD of ``\\Sigma``: the singular values' subscripts are
+    indices (σ_i is the member i of the sampled diagonal, never a free scalar named σ_i)."""
+    values = {svd_values_family(extra.get("S")) for kind, _names, extra in structure if kind == "svd"} - {None}
+    if not values:
+        return set()
+    return {to_text(x) for n in tree.walk() if n.kind == "name" and n.args[0] is not None and n.value in values
+            for x in n.args[0].walk() if x.kind == "name" and x.args == (None, None) and x.value in _ENTRY_LETTERS}
+
+
+def _index_equation(t: Node) -> bool:
+    """``k = j``: two plain index letters set equal (a case read by substituting one for the other)."""
+    return t.kind == "chain" and t.args[1] == ("=",) and all(
+        x.kind == "name" and x.args == (None, None) and x.value in _ENTRY_LETTERS for x in t.args[0])
+
+
+def _trailing_conditions(claims: list) -> dict[int, list[tuple[Node, str]]]:
+    """"$\\Sigma_{kj} = \\sigma_j$ if $k = j \\le m$ and $j \\le m$": the index conditions written
+    right after a span on its line (after "if", "for", "when", joined by "and") govern that span's
+    last statement, which is sampled under them (they are also assumed, as the conditions they are)."""
+    out: dict[int, list[tuple[Node, str]]] = {}
+    def between(c: Any) -> str:  # the prose between a span and the one before it
+        return " ".join(c.prose[-40:].lower().split()).strip(" ,")
+
+    for k, a in enumerate(claims[:-1]):
+        if a.line != claims[k + 1].line or between(claims[k + 1]) not in _CASE_WORDS:
+            continue
+        got = []
+        for c, nxt in zip(claims[k + 1:k + 4], claims[k + 2:k + 4] + [None]):  # at most three joined
+            cond = _index_condition(c)
+            if cond is None:
+                break
+            got += cond
+            if nxt is None or nxt.line != c.line or between(nxt) != "and":
+                break
+        if got:
+            out[id(a)] = got
+    return out
+
+
+def _svd_factor_entry(n: Node, facts: list, section: Any, model: DocumentModel) -> bool:
+    """``\\Sigma_{ii}`` (two index letters) where Σ is the middle factor of an SVD the prose states
+    (visible here) and a declared matrix: the decomposition gives Σ whole, so an equation for its
+    entries is a claim about it (sampled as the rectangular diagonal factor), not a definition."""
+    if n.kind != "name" or n.args[1] is not None or n.args[0] is None:
+        return False
+    if not _entry_pair(n.args[0]) or not any(f.kind == "svd" and f.get("S") == n.value
+                                             and visible(f.section, section) for f in facts):
+        return False
+    shape = model.scope_for(section).declared.get(n.value)
+    return shape is not None and shape.rows != 1 and shape.cols != 1
+
+
+def _entries_reach(tree: Node, reach: set[str], scope: Any) -> set[str]:
+    """``\\Sigma_{kj}`` or ``(\\tilde W \\Sigma)_{ij}`` with Σ a declared m x n matrix: entries of Σ
+    (inference._entry reads two index letters so), so a claim that reaches the entries reaches the
+    matrix, and Σ's stated structure (an SVD factor) and hypotheses are honoured when it is sampled.
+    Not where the statement also writes Σ with another subscript (Σ_t: a family of its own)."""
+    out = set()
+    for n in reach:
+        base = n.removesuffix(R.INDEXED)
+        shape = scope.declared.get(base) if n != base else None
+        if shape is None or shape.rows == 1 or shape.cols == 1:
+            continue
+        if all(_entry_pair(x.args[0]) for x in tree.walk() if x.kind == "name" and x.value == base
+               and (x.args[0] is not None or x.args[1] is not None)):
+            out.add(base)
+    return out
+
+
+def _entry_pair(sub: Node) -> bool:
+    """``ij``, ``kj``, ``i,j``: a subscript of two plain index letters."""
+    idx = list(sub.args) if sub.kind == "tuple" or (sub.kind == "mul" and sub.value == "juxt") else [sub]
+    return len(idx) == 2 and all(x.kind == "name" and x.args == (None, None) and x.value in ENTRY_INDICES
+                                 for x in idx)
 
 
 _STRUCTURE_WORDS = ("orthogonal", "orthonormal", "svd", "singular value decomposition", "eigendecomposition",

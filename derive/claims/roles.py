@@ -92,6 +92,9 @@ class Context:
     part_answers: bool = False  # the document names a problem part whose answers are sets of values
     members_only: Callable[[str], bool] = lambda fam: False  # only numbered members given so far (m_0 = 0)
     has_member: Callable[[str], bool] = lambda fam: False  # a numbered member is given (x_0 = 1)
+    # an entry (\Sigma_{ii}) of a matrix the document's stated structure determines whole (the Σ of
+    # an SVD it states): an equation for it is a claim about that matrix, never its definition
+    determined_entry: Callable[[Node], bool] = lambda n: False
 
 
 def _tail_words(prose: str) -> str:
@@ -362,7 +365,8 @@ def assign(tree: Node, ctx: Context) -> Role:
         return Role(ANSWER, "stated as the answer")
     # x = 3 for a variable used before (k = 1, i = 3): a case, not an identity
     if len(ops) == 1 and ops[0] == "=" and lhs.kind == "name" and _numeric(items[1]) \
-            and (lhs.args[0] is None or _index_like(lhs.args[0])) and lhs.args[1] is None:
+            and (lhs.args[0] is None or _index_like(lhs.args[0])) and lhs.args[1] is None \
+            and not ctx.determined_entry(lhs):
         fam = family(lhs)
         if fam is not None and not ctx.is_defined(fam) and not ctx.problem_computed(lhs) \
                 and not (lhs.args == (None, None) and ctx.is_defined(fam + "(·)")):  # Q for Q(z) the document defines
@@ -372,7 +376,7 @@ def assign(tree: Node, ctx: Context) -> Role:
                 return Role(ANSWER, f"a computed value stated as a result (“{ends_with_word(tail, _RESULT_WORDS)}”)")
             return Role(DEFINITION, f"gives {fam} a value", defines=fam)
     # definitions: a name introduced by prose, or a fresh name on the left
-    if ops[0] == "=" and _defined_head(lhs):
+    if ops[0] == "=" and _defined_head(lhs) and not ctx.determined_entry(lhs):
         fam = family(lhs)
         rule = lhs.kind == "name" and any(isinstance(a, Node) and a.kind != "num" for a in lhs.args)
         restated = fam is not None and (ctx.is_defined(fam) and not (rule and ctx.members_only(fam))

@@ -280,8 +280,8 @@ class StructurePlan:
                 e["rows"], e["cols"] = (rows[0] if rows else None), (cols[0] if cols else None)
                 if e["rows"] is None or e["cols"] is None:
                     continue  # no factor fixes a size: nothing to build
-                small = "\\" + s_.lstrip("\\").lower() if s_ and s_.startswith("\\") else None
-                if small and small + "_•" in seqkeys:  # \sigma_i beside \Sigma: its diagonal
+                small = svd_values_family(s_)
+                if small and small + "_•" in seqkeys:  # \sigma_i beside \Sigma (d_i beside D): its diagonal
                     self.members[seqkeys[small + "_•"]] = (slot, len(self.svd), "sigma")
                 self.svd.append(e)
                 for k in (x, u, s_, v):
@@ -433,6 +433,18 @@ class StructurePlan:
             return seq[i - 1]
 
         return element
+
+
+def svd_values_family(s: str | None) -> str | None:
+    """The family that names the diagonal of an SVD's middle factor: \\sigma_i beside \\Sigma, d_i
+    beside D (the lower-case letter of the factor's name); None where there is none."""
+    if not s:
+        return None
+    if s.startswith("\\"):
+        small = "\\" + s[1:].lower()
+    else:
+        small = s.lower()
+    return small if small != s and small.lstrip("\\").isalpha() else None
 
 
 def onehot_length(bound: Bound, key: str) -> Any:
