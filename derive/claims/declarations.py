@@ -51,7 +51,11 @@ def shape_disagreement(scope: Scope, name: Node, rhs: Node, space: Node) -> str 
         want = inf.declared_dims(declared)
         inf.unify_shape(t.shape, want, "the declared shape")
     except ShapeError as exc:
-        return f"{to_text(name)} is declared {_shape_text(declared)} but its definition has another shape ({exc})"
+        clash = getattr(exc, "clash", None)
+        unless = f"; the two agree only where {clash[0]} = {clash[1]}" if clash and all(
+            getattr(c, "is_Symbol", False) for c in clash) else ""
+        return (f"{to_text(name)} is declared {_shape_text(declared)} but its definition has another shape "
+                f"({str(exc).split(' at column')[0]}){unless}")
     except (BindError, ValueError, TypeError, RecursionError):
         return None
     return None

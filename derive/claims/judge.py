@@ -1293,14 +1293,22 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 if fm is not None:
                     facts.append(S.Fact(fm[0], (fm[1],), claim.line, section, "$" + st.latex + "$"))
                 items, ops = tree.args if tree.kind == "chain" else ((tree,), ())
-                if ops and (ops[0] == "in" and items[1].kind in ("field", "pow", "maps") or declaration(tree)):
+                if ops and (ops[0] == "in" and items[1].kind in ("field", "pow", "maps", "signed") or declaration(tree)):
                     try:
                         model.declare(items[0], items[1], st.latex, claim.line, section)
                     except BindError:
                         pass
-                    if items[1].kind == "pow" and items[1].args[0].kind != "field":
-                        # y \in \{0,1\}^K, p \in \Delta^{K-1}: a shape, and values sampling cannot draw;
-                        # the membership stays a hypothesis, so a failure on real-valued draws refutes nothing
+                    if items[1].kind == "signed":
+                        # c \in \mathbb{R}_{>0}: a scalar, and the sign it is sampled with (c > 0)
+                        for n_ in (items[0].args if items[0].kind == "tuple" else (items[0],)):
+                            zero = Node("num", "0", (), n_.col)
+                            sign = Node("chain", "", ((n_, zero), (items[1].value,)), n_.col)
+                            model.assume(sign, f"{to_text(n_)} {items[1].value} 0", claim.line, section,
+                                         R.free_names(n_), local=False)
+                    elif items[1].kind == "pow" and items[1].args[0].kind != "field":
+                        # y \in \{0,1\}^K, p \in \Delta^{K-1}, x \in \mathbb{R}^n_{+}: a shape, and values
+                        # sampling cannot draw; the membership stays a hypothesis, so a failure on
+                        # real-valued draws refutes nothing
                         model.assume(tree, st.latex, claim.line, section, names, local=False)
                     stacked = rows_named(claim.context if pos == 0 else "",
                                          claim.after if pos == len(statements) - 1 else "", tree, model, section)

@@ -974,11 +974,34 @@ class Parser:
         accent = {r"\widehat": r"\hat", r"\widetilde": r"\tilde", r"\overline": r"\bar",
                   r"\boldsymbol": r"\mathbf", r"\bm": r"\mathbf", r"\vec": r"\mathbf"}.get(v, v)
         if accent == r"\mathbb":
-            return Node("field", arg.value, (), t.col)
+            return self._signed_field(Node("field", arg.value, (), t.col))
         if accent == r"\mathbf" and arg.value == "1":
             return Node("name", r"\mathbf{1}", (None, None), t.col)
         name = f"{accent}{{{arg.value}}}" if accent != r"\mathbf" else arg.value
         return Node("name", name, arg.args, t.col)
+
+    def _signed_field(self, fld: Node) -> Node:
+        """``\\mathbb{R}_{+}``, ``\\mathbb{R}_{\\ge 0}`` (the nonnegative reals), ``\\mathbb{R}_{++}``,
+        ``\\mathbb{R}_{>0}`` (the positive ones): the field with its sign, ``signed[>=](R)``; anything
+        else after ``_`` is left to the caller."""
+        if not self.at("_") or fld.value not in ("R", "Z", "Q"):
+            return fld
+        k = self.pos + 1
+        toks = self.toks
+        if k < len(toks) and toks[k].value == "+":
+            spelled, end = ["+"], k + 1
+        elif k < len(toks) and toks[k].value == "{":
+            close = next((j for j in range(k + 1, min(len(toks), k + 6)) if toks[j].value == "}"), None)
+            if close is None:
+                return fld
+            spelled, end = [x.value for x in toks[k + 1:close]], close + 1
+        else:
+            return fld
+        sign = _FIELD_SIGNS.get(" ".join(spelled))
+        if sign is None:
+            return fld
+        self.pos = end
+        return Node("signed", sign, (fld,), fld.col)
 
     def _iverson_ahead(self) -> bool:
         """At a [: does a comparison sit inside it at its own depth (an Iverson bracket [k = c])?"""
@@ -1553,6 +1576,8 @@ def _comma_statement(src: str, toks: list[Token]) -> Node | None:
 
 
 _MAPS_TO = (r"\to", r"\rightarrow")
+# the subscripts that restrict a field's sign: R_+ and R_{\\ge 0} are the nonnegative reals
+_FIELD_SIGNS = {"+": ">=", "> 0": ">", "+ +": ">", r"\ge 0": ">=", r"\geq 0": ">=", r"\geqslant 0": ">="}
 
 
 def _signature_statement(src: str, toks: list[Token]) -> Node | None:

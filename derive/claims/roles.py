@@ -239,12 +239,12 @@ def _is_declaration(rhs: Node) -> bool:
 def is_space(n: Node) -> bool:
     """A space a name is declared in: ``\\mathbb{R}``, ``\\mathbb{R}^{n \\times d}``, ``\\{0,1\\}^K`` (binary
     vectors) or the simplex ``\\Delta^{K-1}`` (probability vectors of length K)."""
-    if n.kind == "field":
+    if n.kind in ("field", "signed"):
         return True
     if n.kind != "pow":
         return False
     base = n.args[0]
-    return base.kind == "field" or (base.kind == "set" and bool(base.args) and all(
+    return base.kind in ("field", "signed") or (base.kind == "set" and bool(base.args) and all(
         isinstance(a, Node) and a.kind == "num" for a in base.args)) or (
         base.kind == "name" and base.value == "\\Delta" and base.args == (None, None))
 

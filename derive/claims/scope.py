@@ -437,6 +437,10 @@ def _two_indices(lhs: Node) -> tuple[Node, Node] | None:
 
 
 def _declared_shape(rhs: Node) -> Declared:
+    if rhs.kind == "signed":  # \\mathbb{R}_{+}: the sign is a hypothesis (judge.py), the shape a scalar's
+        rhs = rhs.args[0]
+    if rhs.kind == "pow" and rhs.args[0].kind == "signed":
+        rhs = Node("pow", rhs.value, (rhs.args[0].args[0], rhs.args[1]), rhs.col)
     if rhs.kind == "field":
         return Declared(sp.Integer(1), sp.Integer(1))
     if rhs.kind == "pow" and rhs.args[0].kind == "field":
