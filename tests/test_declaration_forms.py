@@ -174,6 +174,9 @@ def test_binary_and_simplex_values_are_never_refuted_on_real_draws(tmp_path):
 def test_signed_reals_declare_a_scalar_sampled_with_its_sign(tmp_path):
     assert to_text(parse(r"c \in \mathbb{R}_{+}")) == "chain((c,signed[>=](field[R]())),(in))"
     assert to_text(parse(r"\beta \in \mathbb{R}_{>0}")) == r"chain((\beta,signed[>](field[R]())),(in))"
+    # the sign before or after the power: a vector of nonnegative entries
+    assert to_text(parse(r"w \in \mathbb{R}^{n}_{\ge 0}")) == to_text(parse(r"w \in \mathbb{R}_{+}^{n}")) == \
+        "chain((w,pow(signed[>=](field[R]()),n)),(in))"
     v = _by_line(tmp_path, (
         "Let $\\kappa \\in \\mathbb{R}_{>0}$ and $a, b \\in \\mathbb{R}_{++}$ and $h \\in \\mathbb{R}_{\\ge 0}$.\n\n"
         # log(kappa^2) = 2 log kappa needs kappa > 0 (for kappa < 0 the right side is undefined)

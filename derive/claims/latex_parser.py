@@ -421,6 +421,11 @@ class Parser:
                     self.next()
                     node = self._extremum(node)
                 elif self.at("_"):
+                    if node.kind == "pow" and node.args[0].kind == "field":
+                        signed = self._signed_field(node.args[0])  # \\mathbb{R}^n_{+}: the sign after the power
+                        if signed is not node.args[0]:
+                            node = Node("pow", node.value, (signed, node.args[1]), node.col)
+                            continue
                     self.next()
                     sub = self.parse_script()
                     if node.kind == "name" and node.args[0] is None and node.args[1] is None:
@@ -1521,7 +1526,7 @@ def parse(src: str) -> Node:
     except ParseError as exc:
         listed = _comma_statement(src, p.toks)
         if listed is None:
-            listed = _signature_statement(src, p.toks) or _indexed_set_statement(src, p.toks)
+            listed = _declaration_form(src, p.toks)
         if listed is None:
             raise
         del exc
@@ -1578,6 +1583,14 @@ def _comma_statement(src: str, toks: list[Token]) -> Node | None:
 _MAPS_TO = (r"\to", r"\rightarrow")
 # the subscripts that restrict a field's sign: R_+ and R_{\\ge 0} are the nonnegative reals
 _FIELD_SIGNS = {"+": ">=", "> 0": ">", "+ +": ">", r"\ge 0": ">=", r"\geq 0": ">=", r"\geqslant 0": ">="}
+
+
+def _declaration_form(src: str, toks: list[Token]) -> Node | None:
+    """A signature or an indexed-set declaration; None (the grammar's own error stands) otherwise."""
+    try:
+        return _signature_statement(src, toks) or _indexed_set_statement(src, toks)
+    except ParseError:
+        return None
 
 
 def _signature_statement(src: str, toks: list[Token]) -> Node | None:
