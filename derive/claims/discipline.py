@@ -354,6 +354,14 @@ def _derivative_variables(n: Node) -> set[str]:
 
 
 
+def _family_member(x: Node, scope: Scope) -> bool:
+    """``x_1``, ``x_i``, ``x^{(2)}`` of a family declared ``x_1, \\dots, x_n \\in \\mathbb{R}^d``."""
+    shapes = getattr(scope, "family_shapes", {})
+    if x.args[1] is not None:
+        return to_text(Node("name", x.value, (x.args[0], None), x.col)) in shapes
+    return x.args[0] is not None and x.value in shapes
+
+
 def shapes_fixed(tree: Node, scope: Scope, limit: int = 400) -> bool:
     """Every name the statement reaches (through the document's definitions) has a shape the
     document fixes: declared (``x \\in \\mathbb{R}^n``, "a scalar bias $b$"), a dimension or a
@@ -373,7 +381,7 @@ def shapes_fixed(tree: Node, scope: Scope, limit: int = 400) -> bool:
                 continue
             seen.add(key)
             found = True
-            if key in scope.declared:
+            if key in scope.declared or _family_member(x, scope):
                 continue
             rhs = scope.defs.get(key) if key in scope.defs else scope.defs.get(x.value)
             if rhs is None:

@@ -408,6 +408,20 @@ def _family_run(args: list[Node]):
     return template, lo, hi
 
 
+def family_key(members: list[Node]) -> str | None:
+    """``x_1, \\dots, x_n`` -> ``x``, ``x^{(1)}, \\dots, x^{(m)}`` -> ``x``: the key a member of the family
+    is read under (the name without its running index), when the members are one name's family."""
+    fam = _family_run(members) if len(members) <= 2 * MAX_WRITTEN_RUN else None
+    if fam is None or fam[0].kind != "name":
+        return None
+    template = fam[0]
+    slots = tuple(None if isinstance(a, Node) and a.kind == "name" and a.value == _FAMILY_INDEX else a
+                  for a in template.args)
+    if slots == template.args:
+        return None
+    return to_text(Node("name", template.value, slots, template.col))
+
+
 def _template(a: Node, b: Node, pairs: list[tuple[str, str]]) -> Node | None:
     """``a`` with the subscripts where it differs from ``b`` replaced by the running index (their
     spellings in ``pairs``), or None where they differ elsewhere."""
@@ -483,7 +497,9 @@ def _runs(node: Node) -> list[tuple[list[Node], bool]]:
     """The lists of written members in one node that may hold an ellipsis, each with whether its
     members are numbers."""
     if node.kind in ("call", "tuple"):
-        return [([a for a in node.args[1 if node.kind == "call" else 0:] if isinstance(a, Node)], True)]
+        # x_1, \\dots, x_n \\in \\mathbb{R}^d declares members of any shape; a list's members are numbers
+        numbers = not (node.kind == "tuple" and node.value == "members")
+        return [([a for a in node.args[1 if node.kind == "call" else 0:] if isinstance(a, Node)], numbers)]
     if node.kind == "chain":  # 0 < x_1 < \\dots < x_n: the members around each ellipsis
         items = list(node.args[0])
         return [(items[i - 1:i + 2], True) for i, a in enumerate(items)

@@ -171,6 +171,11 @@ class Inference(IndexedNotation):
             return "matrix"
         return "vector" if self.h in (0, 1) else "scalar"
 
+    def declared_dims(self, d) -> Shape:
+        """The shape classes of a declared shape (a named dimension is the same class everywhere)."""
+        return (self.dims.const(d.rows) if not d.rows.is_Symbol else self._named_dim(d.rows),
+                self.dims.const(d.cols) if not d.cols.is_Symbol else self._named_dim(d.cols))
+
     def _family_override(self, key: str) -> str | None:
         """The reading a hypothesis gives ``c_{i}`` applies to the family ``c`` that a sum's
         index reads it as (``\\sum_i c_i u_i``: the members c_i are scalars)."""
@@ -185,9 +190,7 @@ class Inference(IndexedNotation):
             return info
         k = kind or self.kind_for(key, base)
         if k == "declared":
-            d = self.scope.declared[key]
-            shape = (self.dims.const(d.rows) if not d.rows.is_Symbol else self._named_dim(d.rows),
-                     self.dims.const(d.cols) if not d.cols.is_Symbol else self._named_dim(d.cols))
+            shape = self.declared_dims(self.scope.declared[key])
             k = "matrix"
         elif k == "scalar" or k == "index":
             shape = self.scalar()
@@ -465,8 +468,12 @@ class Inference(IndexedNotation):
             kind = self.kind_for(key, base)
             if base in self.scope.scalar_families and kind != "declared":
                 kind = "scalar"  # v_s of v = [v_1, \dots, v_m]^\top: a list's members are numbers
+            fam = self.scope.family_shapes.get(key)
             if kind == "declared":
                 info = self.symbol(key, base, n.col)
+            elif fam is not None:  # x_1, \\dots, x_n \\in \\mathbb{R}^d: every member has the declared shape
+                info = SymInfo(key, "seq", self.declared_dims(fam))
+                self.syms[key] = info
             else:
                 shape = self.scalar() if kind == "scalar" else (
                     (self.dims.new(rigid=True), Dims.ONE) if kind == "vector"

@@ -29,13 +29,14 @@ from ..check.symbolic import prove_equal
 from ..errors import DeriveError
 from ..numeric import EvaluationError, as_scalar, evaluate
 from ..problem import Dim, Problem
-from ..verdict import ASSUMED, DEFINED, PROVED, REFUTED, UNDECIDED, VERIFIED, Verdict, combine
+from ..verdict import ASSUMED, DEFINED, INCONSISTENT, PROVED, REFUTED, UNDECIDED, VERIFIED, Verdict, combine
 from . import roles as R
 from . import structure as S
 from .answers import judge_part_answer, part_answers, problem_named
 
 from .binding import bind_chain
 from .nodes import DerivM
+from .declarations import shape_disagreement, space_tail
 from .equations import holds_identically, solvable_names, solve_for_one
 from .discipline import (all_declared, shapes_fixed, declared_text, expanded_names, free_identity, has_custom, has_sequences,
                          transcendental, unbound_one_side)
@@ -1162,6 +1163,24 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 previous = (st, role, section, claim.line)
                 continue
             role = R.assign(tree, ctx)
+            annotated = space_tail(tree) if mark is None else None
+            if annotated is not None:
+                # X = [x_1^T; ...] \in R^{n x d}: a definition with its shape declared at the end
+                head_role = R.assign(annotated[0], ctx)
+                if head_role.role == R.DEFINITION:
+                    disagree = shape_disagreement(model.scope_for(section), annotated[1], annotated[0].args[0][1],
+                                                  annotated[2])
+                    if disagree is not None:
+                        model.use(R.free_names(tree), section)
+                        plain(claim.line, st, INCONSISTENT, head_role, f"inconsistent: {disagree}",
+                              reason=disagree, section=section)
+                        previous = (st, head_role, section, claim.line)
+                        continue
+                    model.declare(Node("annotation", to_text(annotated[1]), (), annotated[1].col), annotated[2],
+                                  st.latex, claim.line, section)
+                    tree, role = annotated[0], R.Role(R.DEFINITION, head_role.why + "; the membership at its end "
+                                                      "declares its shape", defines=head_role.defines)
+                    st = dataclasses.replace(st, tree=tree)
             if listed and previous[1].role == R.HYPOTHESIS and role.role in (R.CLAIM,) and tree.kind == "chain" \
                     and all(o in ("<", "<=", ">", ">=", "!=", "=") for o in tree.args[1]) and mark is None \
                     and not R.is_identity(tree, ctx):  # "for k >= 1, (pp^T)^k = ...": asserted under it
@@ -1288,11 +1307,23 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 if fm is not None:
                     facts.append(S.Fact(fm[0], (fm[1],), claim.line, section, "$" + st.latex + "$"))
                 items, ops = tree.args if tree.kind == "chain" else ((tree,), ())
-                if ops and (ops[0] == "in" and items[1].kind in ("field", "pow") or declaration(tree)):
+                if ops and (ops[0] == "in" and items[1].kind in ("field", "pow", "maps", "signed") or declaration(tree)):
                     try:
                         model.declare(items[0], items[1], st.latex, claim.line, section)
                     except BindError:
                         pass
+                    if items[1].kind == "signed":
+                        # c \in \mathbb{R}_{>0}: a scalar, and the sign it is sampled with (c > 0)
+                        for n_ in (items[0].args if items[0].kind == "tuple" else (items[0],)):
+                            zero = Node("num", "0", (), n_.col)
+                            sign = Node("chain", "", ((n_, zero), (items[1].value,)), n_.col)
+                            model.assume(sign, f"{to_text(n_)} {items[1].value} 0", claim.line, section,
+                                         R.free_names(n_), local=False)
+                    elif items[1].kind == "pow" and items[1].args[0].kind != "field":
+                        # y \in \{0,1\}^K, p \in \Delta^{K-1}, x \in \mathbb{R}^n_{+}: a shape, and values
+                        # sampling cannot draw; the membership stays a hypothesis, so a failure on
+                        # real-valued draws refutes nothing
+                        model.assume(tree, st.latex, claim.line, section, names, local=False)
                     stacked = rows_named(claim.context if pos == 0 else "",
                                          claim.after if pos == len(statements) - 1 else "", tree, model, section)
                     if stacked is not None and not model.is_defined(R.family(stacked[0]) or "", section) \

@@ -421,6 +421,11 @@ class Parser:
                     self.next()
                     node = self._extremum(node)
                 elif self.at("_"):
+                    if node.kind == "pow" and node.args[0].kind == "field":
+                        signed = self._signed_field(node.args[0])  # \\mathbb{R}^n_{+}: the sign after the power
+                        if signed is not node.args[0]:
+                            node = Node("pow", node.value, (signed, node.args[1]), node.col)
+                            continue
                     self.next()
                     sub = self.parse_script()
                     if node.kind == "name" and node.args[0] is None and node.args[1] is None:
@@ -974,11 +979,34 @@ class Parser:
         accent = {r"\widehat": r"\hat", r"\widetilde": r"\tilde", r"\overline": r"\bar",
                   r"\boldsymbol": r"\mathbf", r"\bm": r"\mathbf", r"\vec": r"\mathbf"}.get(v, v)
         if accent == r"\mathbb":
-            return Node("field", arg.value, (), t.col)
+            return self._signed_field(Node("field", arg.value, (), t.col))
         if accent == r"\mathbf" and arg.value == "1":
             return Node("name", r"\mathbf{1}", (None, None), t.col)
         name = f"{accent}{{{arg.value}}}" if accent != r"\mathbf" else arg.value
         return Node("name", name, arg.args, t.col)
+
+    def _signed_field(self, fld: Node) -> Node:
+        """``\\mathbb{R}_{+}``, ``\\mathbb{R}_{\\ge 0}`` (the nonnegative reals), ``\\mathbb{R}_{++}``,
+        ``\\mathbb{R}_{>0}`` (the positive ones): the field with its sign, ``signed[>=](R)``; anything
+        else after ``_`` is left to the caller."""
+        if not self.at("_") or fld.value not in ("R", "Z", "Q"):
+            return fld
+        k = self.pos + 1
+        toks = self.toks
+        if k < len(toks) and toks[k].value == "+":
+            spelled, end = ["+"], k + 1
+        elif k < len(toks) and toks[k].value == "{":
+            close = next((j for j in range(k + 1, min(len(toks), k + 6)) if toks[j].value == "}"), None)
+            if close is None:
+                return fld
+            spelled, end = [x.value for x in toks[k + 1:close]], close + 1
+        else:
+            return fld
+        sign = _FIELD_SIGNS.get(" ".join(spelled))
+        if sign is None:
+            return fld
+        self.pos = end
+        return Node("signed", sign, (fld,), fld.col)
 
     def _iverson_ahead(self) -> bool:
         """At a [: does a comparison sit inside it at its own depth (an Iverson bracket [k = c])?"""
@@ -1498,6 +1526,8 @@ def parse(src: str) -> Node:
     except ParseError as exc:
         listed = _comma_statement(src, p.toks)
         if listed is None:
+            listed = _declaration_form(src, p.toks)
+        if listed is None:
             raise
         del exc
         tree = listed
@@ -1528,10 +1558,13 @@ def _comma_statement(src: str, toks: list[Token]) -> Node | None:
         return None
     if len(ins) == 1 and all(c < ins[0] for c in commas):
         at = toks[ins[0]].col - 1
-        names = [parse_expression(part) for part in src[:at].split(",")]
-        if all(n.kind == "name" for n in names):
+        names = [parse_expression(part) for part in split_top_commas(src[:at])]
+        members = [n for n in names if n.kind != "ellipsis"]
+        if all(n.kind == "name" for n in members) and members:
             rhs = parse_expression(src[at + len(r"\in"):])
-            return Node("chain", "", ((Node("tuple", None, tuple(names), names[0].col), rhs), ("in",)), 1)
+            # x_1, \dots, x_n \in \mathbb{R}^d: the members of a family (value "members"), not numbers
+            value = "members" if len(members) < len(names) else None
+            return Node("chain", "", ((Node("tuple", value, tuple(names), names[0].col), rhs), ("in",)), 1)
         return None
     eqs = _top_level(toks, ("=",))
     if len(eqs) == 1 and all(c > eqs[0] for c in commas) and any(t.value in (r"\dots", r"\ldots", r"\cdots")
@@ -1545,6 +1578,83 @@ def _comma_statement(src: str, toks: list[Token]) -> Node | None:
         lo, hi = parse_expression(ends[0]), parse_expression(ends[-1])
         return Node("chain", "range", ((lo, var, hi), ("<=", "<=")), 1)
     return None
+
+
+_MAPS_TO = (r"\to", r"\rightarrow")
+# the subscripts that restrict a field's sign: R_+ and R_{\\ge 0} are the nonnegative reals
+_FIELD_SIGNS = {"+": ">=", "> 0": ">", "+ +": ">", r"\ge 0": ">=", r"\geq 0": ">=", r"\geqslant 0": ">="}
+
+
+def _declaration_form(src: str, toks: list[Token]) -> Node | None:
+    """A signature or an indexed-set declaration; None (the grammar's own error stands) otherwise."""
+    try:
+        return _signature_statement(src, toks) or _indexed_set_statement(src, toks)
+    except ParseError:
+        return None
+
+
+def _signature_statement(src: str, toks: list[Token]) -> Node | None:
+    """A function's signature, ``f : \\mathbb{R}^n \\to \\mathbb{R}`` or ``g \\colon A \\to B``: the chain
+    ``f \\in maps(A, B)`` (a declaration of f's domain and codomain, judged by nothing)."""
+    colons = [i for i in _top_level(toks, (":", r"\colon"))]
+    arrows = _top_level(toks, _MAPS_TO)
+    if len(colons) != 1 or len(arrows) != 1 or not colons[0] < arrows[0]:
+        return None
+    at, to = toks[colons[0]], toks[arrows[0]]
+    head = parse_expression(src[:at.col - 1])
+    if head.kind not in ("name", "func"):
+        return None
+    domain = parse_expression(src[at.col - 1 + len(at.value):to.col - 1])
+    codomain = parse_expression(src[to.col - 1 + len(to.value):])
+    return Node("chain", "", ((head, Node("maps", None, (domain, codomain), at.col)), ("in",)), 1)
+
+
+def _indexed_set_statement(src: str, toks: list[Token]) -> Node | None:
+    """``\\{x_i\\}_{i=1}^{n} \\subset \\mathbb{R}^d`` (also with \\subseteq, \\in): the family x_1, ..., x_n
+    declared with that shape, the same chain as ``x_1, \\dots, x_n \\in \\mathbb{R}^d``."""
+    if len(toks) < 8 or toks[0].value != r"\{":
+        return None
+    close = next((k for k, t in enumerate(toks) if t.value == r"\}"), None)
+    rel = next((k for k, t in enumerate(toks) if t.value in (r"\subset", r"\subseteq", r"\in")), None)
+    if close is None or rel is None or close > rel or toks[close + 1].value != "_":
+        return None
+    inner = parse_expression(src[toks[0].col - 1 + 2:toks[close].col - 1])
+    script = src[toks[close + 1].col:toks[rel].col - 1].strip()
+    lo, hi = _script_range(script)
+    if inner.kind != "name" or lo is None:
+        return None
+    var, first, last = lo
+    members = [_with_index(inner, var, first), Node("ellipsis", None, (), inner.col), _with_index(inner, var, hi)]
+    if any(m is None for m in members):
+        return None
+    space = parse_expression(src[toks[rel].col - 1 + len(toks[rel].value):])
+    return Node("chain", "", ((Node("tuple", "members", tuple(members), inner.col), space), ("in",)), 1)
+
+
+def _script_range(script: str) -> tuple[tuple[str, Node, Node] | None, Node | None]:
+    """``{i=1}^{n}`` or ``{i=1}^n`` -> ((i, 1, 1), n); (None, None) for anything else."""
+    if not script.startswith("{") or "}^" not in script:
+        return None, None
+    low, _sep, high = script[1:].partition("}^")
+    var, eq, first = low.partition("=")
+    if not eq:
+        return None, None
+    v, f = parse_expression(var), parse_expression(first)
+    h = parse_expression(high[1:-1] if high.startswith("{") and high.endswith("}") else high)
+    if v.kind != "name" or v.args != (None, None) or f.kind != "num":
+        return None, None
+    return (v.value, f, f), h
+
+
+def _with_index(n: Node, var: str, at: Node) -> Node | None:
+    """The member ``x_i`` at index ``at`` (i replaced in its subscript or its superscript label)."""
+    out = []
+    for slot in n.args:
+        if isinstance(slot, Node) and slot.kind == "name" and slot.value == var and slot.args == (None, None):
+            out.append(at)
+        else:
+            out.append(slot)
+    return None if tuple(out) == n.args else Node("name", n.value, tuple(out), n.col)
 
 
 def split_top_commas(text: str) -> list[str]:

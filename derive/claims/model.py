@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from .inference import primed_name
-from .indexing import ellipsis_lengths
+from .indexing import ellipsis_lengths, family_key
 from .latex_parser import Node, ParseError, to_text
 from .roles import family, label_subscript
 from .scope import BindError, Scope, name_key
@@ -218,6 +218,13 @@ class DocumentModel:
         return True
 
     def declare(self, lhs: Node, rhs: Node, latex: str, line: int, section: Section) -> None:
+        if lhs.kind == "tuple" and lhs.value == "members":
+            # x_1, \\dots, x_n \\in \\mathbb{R}^d: one declaration for the family x (its length n is noted
+            # by note_dimensions); members that make no family are not declared
+            key = family_key([a for a in lhs.args if isinstance(a, Node)])
+            if key is None:
+                return
+            lhs = Node("family", key, (), lhs.col)
         self.bindings.append(Binding(section, "declare", lhs, rhs, latex, line, None))
 
     def assume(self, tree: Node, latex: str, line: int, section: Section, names: set[str],

@@ -63,7 +63,7 @@ _ENVS = ("equation", "equation*", "align", "align*", "gather", "gather*", "multl
 _MULTI_ROW = ("align", "eqnarray", "gather", "alignat", "flalign", "aligned", "split")
 _REL_CMDS = {"ne", "neq", "le", "leq", "ge", "geq", "approx", "equiv", "in", "leftarrow", "gets", "iff", "coloneqq",
              "triangleq", "Leftrightarrow", "simeq", "leqslant", "geqslant", "sim", "ll", "gg", "to", "propto",
-             "notin", "subseteq", "eqqcolon", "doteq", "cong", "lesssim", "gtrsim", "asymp"}
+             "notin", "subseteq", "subset", "eqqcolon", "doteq", "cong", "lesssim", "gtrsim", "asymp"}
 _REL_CHARS = set("=<>≤≥≠≈≡∈←∼≪≫")
 _BINDING_WORDS = ("let", "define", "where", "set", "denote", "given", "with", "defining", "write", "call")
 _CONDITION_WORDS = ("for", "for all", "when", "whenever", "if", "provided", "provided that", "where", "assuming")

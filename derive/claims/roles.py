@@ -241,7 +241,20 @@ def _is_asymptotic(tree: Node) -> bool:
 
 
 def _is_declaration(rhs: Node) -> bool:
-    return rhs.kind == "field" or (rhs.kind == "pow" and rhs.args[0].kind == "field")
+    return is_space(rhs) or rhs.kind == "maps"
+
+
+def is_space(n: Node) -> bool:
+    """A space a name is declared in: ``\\mathbb{R}``, ``\\mathbb{R}^{n \\times d}``, ``\\{0,1\\}^K`` (binary
+    vectors) or the simplex ``\\Delta^{K-1}`` (probability vectors of length K)."""
+    if n.kind in ("field", "signed"):
+        return True
+    if n.kind != "pow":
+        return False
+    base = n.args[0]
+    return base.kind in ("field", "signed") or (base.kind == "set" and bool(base.args) and all(
+        isinstance(a, Node) and a.kind == "num" for a in base.args)) or (
+        base.kind == "name" and base.value == "\\Delta" and base.args == (None, None))
 
 
 def _called_function(lhs: Node) -> str | None:
@@ -328,6 +341,10 @@ def assign(tree: Node, ctx: Context) -> Role:
             return Role(CLAIM, f"the formula of the standard function {called}: checked against its usual meaning")
         if not ctx.is_defined(called + "(·)"):
             return Role(DEFINITION, f"defines the function {called}", defines=called + "(·)")
+    if ops[0] == "in" and len(items) == 2 and items[1].kind == "maps":
+        return Role(HYPOTHESIS, "declares a function's domain and codomain (f : A → B)")
+    if ops[0] == "in" and len(items) == 2 and lhs.kind == "tuple" and lhs.value == "members" and is_space(items[1]):
+        return Role(HYPOTHESIS, "declares the members of a family (x_1, …, x_n) with a type or shape")
     if ops[0] == "in" and _is_declaration(items[1]):
         return Role(HYPOTHESIS, "declares a name's type or shape")
     if ops[0] in (":=", "<-"):

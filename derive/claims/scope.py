@@ -156,12 +156,18 @@ class Scope:
     # X -> (row, col, value) of X_{ij} = value (every entry), or of T_{i,i+j-1} = w_j for j = lo..hi with
     # zeros elsewhere: then value is the sum over j of w_j [column = i+j-1] (a band)
     matrix_rules: dict[str, tuple[str, str, Node]] = field(default_factory=dict)
+    # x -> the shape of every member x_1, ..., x_n (declared as x_1, \\dots, x_n \\in \\mathbb{R}^d)
+    family_shapes: dict[str, Declared] = field(default_factory=dict)
+    # f -> (domain, codomain) of a signature f : A \\to B (kept as written)
+    signatures: dict[str, tuple[Node, Node]] = field(default_factory=dict)
 
     def with_equal_dims(self, a: sp.Symbol, b: sp.Symbol) -> "Scope":
         """This scope with the declared dimension ``a`` read as ``b`` (the case m = n)."""
         out = self.copy()
         out.declared = {k: Declared(d.rows.xreplace({a: b}), d.cols.xreplace({a: b})) for k, d in self.declared.items()}
         out.dim_symbols = {k: (b if v == a else v) for k, v in self.dim_symbols.items()}
+        out.family_shapes = {k: Declared(d.rows.xreplace({a: b}), d.cols.xreplace({a: b}))
+                             for k, d in self.family_shapes.items()}
         return out
 
     def copy(self) -> "Scope":
@@ -175,7 +181,8 @@ class Scope:
                                    label_families=set(self.label_families),
                                    family_runs=dict(self.family_runs), scalar_families=set(self.scalar_families),
                                    entry_alias=dict(self.entry_alias), def_ranges=dict(self.def_ranges),
-                                   matrix_rules=dict(self.matrix_rules))
+                                   matrix_rules=dict(self.matrix_rules), family_shapes=dict(self.family_shapes),
+                                   signatures=dict(self.signatures))
 
     @classmethod
     def for_problem(cls, problem: Problem | None) -> "Scope":
@@ -393,11 +400,24 @@ class Scope:
     def declare(self, lhs: Node, rhs: Node) -> None:
         if probability.declare(self, lhs, rhs):  # x \sim \mathcal{N}(\mu, \sigma^2): a random variable
             return
+        if rhs.kind == "maps":  # f : A \\to B: what f takes and gives, not a shape of f itself
+            key = name_key(lhs)
+            if key is None:
+                raise BindError("only names can be declared", lhs.col)
+            self.signatures[key] = (rhs.args[0], rhs.args[1])
+            return
         names = list(lhs.args) if lhs.kind == "tuple" else [lhs]
         shape = _declared_shape(rhs)
         for d in (shape.rows, shape.cols):  # x \in \mathbb{R}^{K}: K is a dimension (an integer) from here on
             for x in sorted(d.free_symbols, key=str):  # and n, k of R^{n-k+1}
                 self.dim_symbols.setdefault(_latex_of_symbol(x), x)
+        if lhs.kind == "family":  # x_1, \\dots, x_n: every member has the shape (model.py made the key)
+            self.family_shapes[lhs.value] = shape
+            return
+        if lhs.kind == "annotation":
+            # X = M \\in \\mathbb{R}^{n \\times d}: the definition gives X's shape (checked against this one
+            # when it was recorded); the annotation makes n and d dimensions, nothing more
+            return
         for n in names:
             key = name_key(n)
             if key is None:
@@ -417,6 +437,10 @@ def _two_indices(lhs: Node) -> tuple[Node, Node] | None:
 
 
 def _declared_shape(rhs: Node) -> Declared:
+    if rhs.kind == "signed":  # \\mathbb{R}_{+}: the sign is a hypothesis (judge.py), the shape a scalar's
+        rhs = rhs.args[0]
+    if rhs.kind == "pow" and rhs.args[0].kind == "signed":
+        rhs = Node("pow", rhs.value, (rhs.args[0].args[0], rhs.args[1]), rhs.col)
     if rhs.kind == "field":
         return Declared(sp.Integer(1), sp.Integer(1))
     if rhs.kind == "pow" and rhs.args[0].kind == "field":
@@ -424,6 +448,10 @@ def _declared_shape(rhs: Node) -> Declared:
         if e.kind == "mul" and e.value == "times":
             return Declared(_dim_expr(e.args[0]), _dim_expr(e.args[1]))
         return Declared(_dim_expr(e), sp.Integer(1))
+    if rhs.kind == "pow" and rhs.args[0].kind == "set" and rhs.args[1].kind != "mul":
+        return Declared(_dim_expr(rhs.args[1]), sp.Integer(1))  # y \\in \\{0,1\\}^K: a vector of K entries
+    if rhs.kind == "pow" and rhs.args[0].kind == "name" and rhs.args[0].value == "\\Delta":
+        return Declared(_dim_expr(rhs.args[1]) + 1, sp.Integer(1))  # the simplex Delta^{K-1} lies in R^K
     raise BindError("declare shapes as \\mathbb{R}, \\mathbb{R}^{n} or \\mathbb{R}^{n \\times m}", rhs.col)
 
 
