@@ -73,6 +73,14 @@ def test_worded_condition_keeps_the_constant_reward_return_from_being_refuted(co
     assert c["status"] == "undecided" and "in words" in c["reason"]
 
 
+def test_a_moment_under_a_worded_condition_is_not_refuted(correct_results):
+    # "If the mean is zero, then E[u^2] = s^2" for u ~ N(m, s^2): true when m = 0, refuted before
+    c = correct_results[("moments_by_hand.md", 13, r"\mathbb{E}[u^2] = s^2")]
+    assert c["status"] == "undecided" and "in words" in c["reason"]
+    assert correct_results[("moments_by_hand.md", 5, r"\mathbb{E}[(c u - m)^2] = c^2 s^2 + (c - 1)^2 m^2")][
+        "status"] in TRUE
+
+
 def test_a_special_case_named_in_words_is_not_refuted(correct_results):
     # "For one feature and one example with $x = 2$ and $w = 0$: $H = x^2 \sigma(0)(1-\sigma(0)) = 1$"
     # after H = X^T S X: true in that case (X = [x]), false for a drawn matrix X
