@@ -521,7 +521,7 @@ _THEN_TAIL = re.compile(r"[\s,]*(then|we get|we have|so|this gives|it follows th
 
 # "for one feature and one example", "for a scalar input", "for constant rewards": after "for", a
 # special case of the general formula (its other uses name a topic: "for the input", "for the gain")
-_SPECIAL_CASE_WORDS = frozenset({"one", "single", "scalar", "one-dimensional", "1d", "1-d", "univariate",
+_SPECIAL_CASE_WORDS = frozenset({"one", "single", "scalar", "one-dimensional", "1d", "1-d",
                                  "constant", "equal", "identical"})
 
 
