@@ -89,6 +89,8 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
     if not st.in_document_model:
         return set()  # a bare list of identities: the generic reading is the universal one
     known = {f + "(·)" for f in scope.funcs} | _CONSTANTS
+    # f'(u), f''(u) of a function f(u) the document defines: its derivatives (inference._primed_apply)
+    known |= {f + "'" for f, (params, _body) in scope.funcs.items() if len(params) == 1}
     # the model's parameters (names its definitions use) and the variables its hypotheses
     # constrain are universal: a term that drops one of them is a slip, not an unknown
     for rhs in st.given_rhs:

@@ -995,6 +995,8 @@ class Inference(IndexedNotation):
             # a defined σ followed by a group is a product
             return self._mul(Node("mul", "juxt", (fn, Node("paren", None, (args[0],), n.col)), n.col))
         if fn.kind != "func":
+            if fn.kind == "name" and order:
+                return self._primed_apply(fn, args, order, n)
             if fn.kind == "name":
                 return self._apply(Node("apply", None, (fn, *args), n.col))
             raise BindError("only functions can be applied", n.col)
@@ -1044,6 +1046,18 @@ class Inference(IndexedNotation):
         if name not in SCALAR_FUNCS:
             raise BindError(f"unknown function \\{name}", n.col)
         return T(a.shape, lambda b, a=a, nm=name, o=order: b.func(nm, o, a), True)
+
+    def _primed_apply(self, fn: Node, args: list, order: int, n: Node) -> T:
+        """``f'(u)``, ``\\ell''(p)`` for a function of one scalar the document defines: its first or
+        second derivative at the argument (taken from the definition as ∇f and ∇²f are). A prime on
+        any other name is not read (it is never the function itself)."""
+        key = to_text(fn)
+        if key not in self.scope.funcs or len(self.scope.funcs[key][0]) != 1 or len(args) != 1 or order > 2:
+            raise BindError(f"{key}{chr(39) * order} is not a derivative of a function the document defines", n.col)
+        point = self.infer(args[0])
+        self.make_scalar(point.shape, f"{key}' needs a scalar argument (write ∇ for vectors)", n.col)
+        return self._nabla(Node("nabla", None, (Node("num", str(order), (), n.col), Node("apply", None, (fn, *args), n.col),
+                                                None), n.col))
 
     def _prime(self, n: Node) -> T:
         key = name_key(n)

@@ -1044,6 +1044,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     real = parse(r"\mathbb{R}")
     last_normal: tuple[str, Node] | None = None  # the normal variable the previous span declared
     sentence: set[int] = set()  # lines of the sentence the current span belongs to
+    sentence_prose = ""  # the prose of that sentence up to the current span
+    contested: dict[str, tuple[int, Any]] = {}  # a sequence's rule stated again without a step word: line, section
     sentence_section: Any = None
     sentence_ended = False  # the span before ended with a full stop ("$$s_n = c.$$")
     seen_sections: list[Any] = []  # section paths in document order (for "(b) i. $K = …$" in a summary)
@@ -1060,7 +1062,9 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             last_labelled = section
         if section != sentence_section or sentence_ended or _SENTENCE_END.search(claim.context):
             sentence = set()  # "If $g_t = g$, then ... so: $$...$$": a case reaches the sentence's end
+            sentence_prose = ""
         sentence.add(claim.line)
+        sentence_prose = (sentence_prose + " " + claim.context)[-400:]  # its words so far (for a worded condition)
         sentence_section = section
         sentence_ended = claim.latex.rstrip().rstrip("\\,;: ").endswith(".")
         for name, stack, member in rows_in_prose(claim.context, model, claim.section):
@@ -1384,6 +1388,13 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 plain(claim.line, st, VERIFIED, role, f"verified: {why}", section=section)
                 previous = (st, role, section, claim.line)
                 continue
+            ruled = R.rule_form(tree)
+            if role.role == R.CLAIM and ruled is not None and _ruled_before(model, ruled, section) \
+                    and not (problem_scope is not None and problem_scope.problem is not None):
+                # "Nesterov evaluates the gradient at the look-ahead point: $v_{t+1} = \beta v_t - ...$" after
+                # heavy-ball's $v_{t+1} = \beta v_t + g_t$: a sequence's rule stated again with no step word may
+                # be a new method's rule; from here on an instance drawn from the earlier rule refutes nothing
+                contested.setdefault(ruled, (claim.line, section))
             if tree.kind == "chain" and tree.args[1][0] == "=" and deferred is None:
                 fam0 = R.family(tree.args[0][0])
                 if fam0 is not None and not model.is_defined(fam0, section):
@@ -1491,6 +1502,14 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     # limit depends on the start, so a failure is no refutation
                     unapplied.append(f"{lim}_\\infty is the limit of the recurrence from a start the document "
                                      "does not give (another start may reach another fixed point)")
+            for fam_c, (line_c, sec_c) in contested.items():
+                if fam_c in reach and visible(sec_c, section):
+                    unapplied.append(f"the rule for {fam_c} stated again on line {line_c} with no step word "
+                                     "(perhaps a new method's rule; instances follow the earlier one)")
+            worded = R.worded_condition(sentence_prose)
+            if worded is not None and not any(h.line == claim.line for h in visible_hyps):
+                # "If every reward equals $1$, then $G_t = 1/(1-\gamma)$": asserted only under that condition
+                unapplied.append(f"the condition written in words before it (“{worded}”)")
             if st.condition is not None and _samplable(st.condition):
                 hyps.append(st.condition)  # i \ne j, 0 < x < 1: a condition the index ranges cannot carry
                 hyp_texts.append(st.condition_text)
@@ -2970,6 +2989,13 @@ def _single_equation(tree: Node) -> bool:
 def _samplable(tree: Node) -> bool:
     """Whether a hypothesis can steer sampling (inequalities do; x_0 = 0 or "U orthogonal" do not)."""
     return tree.kind == "chain" and all(o in ("<", "<=", ">", ">=", "!=") for o in tree.args[1])
+
+
+def _ruled_before(model: DocumentModel, fam: str, section: Any) -> bool:
+    """Whether a definition in scope gives ``fam`` by a rule (v_{t+1} = \\beta v_t + g_t), not by a
+    closed form (e_t = w_t - w^\\star, whose recurrence a claim then derives)."""
+    return any(b.kind == "define" and b.family == fam and visible(b.section, section)
+               and R.rule_form(Node("chain", "", ((b.lhs, b.rhs), ("=",)), 0)) == fam for b in model.bindings)
 
 
 def _section_text(section: Any) -> str:

@@ -19,6 +19,7 @@ small rules, tried in order; the first that fires gives the role and its reason.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -469,6 +470,25 @@ def assign(tree: Node, ctx: Context) -> Role:
     return Role(CLAIM, "an identity asserted under the definitions in scope")
 
 
+def _recurs_symbolically(rhs: Node, fam: str) -> bool:
+    """The right side uses the family at an index with a name in it (v_t in v_{t+1} = \\beta v_t + g_t),
+    not only at a fixed member (w^{(0)} in the closed form w^{(k)} = 0.5^k w^{(0)})."""
+    return any(x.kind == "name" and family(x) == fam and isinstance(x.args[0], Node)
+               and any(y.kind == "name" for y in x.args[0].walk()) for x in rhs.walk())
+
+
+def rule_form(tree: Node) -> str | None:
+    """The family whose rule ``tree`` states: ``v_{t+1} = \\beta v_t - \\eta g_t`` (one equation, a member
+    at an index with a name on the left, the family again at such an index on the right); else None."""
+    if tree.kind != "chain" or tuple(tree.args[1]) != ("=",):
+        return None
+    lhs, rhs = tree.args[0]
+    if lhs.kind != "name" or not isinstance(lhs.args[0], Node) or not any(y.kind == "name" for y in lhs.args[0].walk()):
+        return None
+    fam = family(lhs)
+    return fam if fam is not None and _recurs_symbolically(rhs, fam) else None
+
+
 def _defines(tree: Node) -> str | None:
     if tree.kind == "chain" and _defined_head(tree.args[0][0]):
         return family(tree.args[0][0])
@@ -523,3 +543,35 @@ def _only_free(tree: Node, ctx: Context) -> bool:
         if x.kind == "name" and (ctx.is_defined(family(x) or "") or ctx.problem_computed(x)):
             return False
     return True
+
+
+_WORDED_IF = re.compile(r"\b(if|when|whenever|suppose|supposing|assuming|assume|provided|provided that|given that|for)\b"
+                        r"(?P<cond>[^.;:]*)$")
+_THEN_TAIL = re.compile(r"[\s,]*(then|we get|we have|so|this gives|it follows that)?[\s,]*$")
+
+
+# "for one feature and one example", "for a scalar input", "for constant rewards": after "for", a
+# special case of the general formula (its other uses name a topic: "for the input", "for the gain")
+_SPECIAL_CASE_WORDS = frozenset({"one", "single", "scalar", "one-dimensional", "1d", "1-d",
+                                 "constant", "equal", "identical"})
+
+
+def worded_condition(prose: str) -> str | None:
+    """The condition of "If every reward equals $1$, then $G_t = ...$": an if-clause of the
+    claim's own sentence written in words. ``prose`` is that sentence's prose up to the claim,
+    without its relations (those are spans of their own, read as hypotheses or definitions), so
+    the clause's words are what sampling cannot honour: a failure under it is no refutation.
+    Returns the clause's words, or None when the sentence has no such clause."""
+    sentence = _last_clause(" ".join(prose.split())).rstrip(" :;,")  # "..., with $x = 2$ and $w = 0$: $H = ...$"
+    m = _WORDED_IF.search(sentence.lower())
+    if m is None:
+        return None
+    cond = _THEN_TAIL.sub("", m.group("cond")).strip(" ,")
+    words = [w for w in cond.replace("$", " ").split() if any(ch.isalpha() for ch in w)]
+    if len(words) < 2:  # "if $x > 0$" is a span of its own: "if" right before the claim is no worded condition
+        return None
+    if words[0] in ("we", "you"):  # "if we differentiate, we get": a procedure, not a condition
+        return None
+    if m.group(1) == "for" and not _SPECIAL_CASE_WORDS & set(words):
+        return None  # "for the input", "for all", "for example": a topic or a quantifier, no case of the claim
+    return (m.group(1) + " " + cond)[:80]
