@@ -80,6 +80,7 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
             inf.hypothesis_ranges.update(condition_ranges(h))
         inf.condition_ranges.update(condition_ranges(condition))
         inf.whole_names = whole
+        inf.varied = _varied_names(items)
         inf.hold_derivative_members(items)
         try:
             used = {i for pair in pairs for i in pair} if pairs or len(items) > 1 else {0}
@@ -286,3 +287,16 @@ def _whole_names(n: Node):
                 yield x
             continue
         stack.extend(x.children())
+
+
+def _varied_names(items: list[Node]) -> set[str]:
+    """The names whose own differential the statement writes (dZ in ``d(Z^T C Z) = dZ^T C Z +
+    Z^T C dZ``): the variables of its differentials; the other names are held constant."""
+    out: set[str] = set()
+    for it in items:
+        for x in it.walk():
+            if x.kind == "differential":
+                arg = x.args[0].args[0] if x.args[0].kind == "paren" else x.args[0]
+                if arg.kind == "name":
+                    out.add(to_text(arg))
+    return out

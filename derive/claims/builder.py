@@ -223,6 +223,7 @@ class Builder:
     def gradient(self, f: T, info: SymInfo, point: T, order: int) -> sp.Basic:
         body = self.scalar(f)
         var = self.sym(info)
+        _no_member_derivative(body, info.key)
         pt = self.value(point)
         if not isinstance(var, MatrixExpr):
             d = DerivS(body, var)
@@ -238,6 +239,7 @@ class Builder:
     def derivative(self, f: T, info: SymInfo, shape: Shape) -> sp.Basic:
         body = self.value(f)
         var = self.sym(info)
+        _no_member_derivative(body, info.key)
         if self.inf.scope.problem is not None and any(
                 isinstance(x, (MatSeq, AppliedUndef)) for x in sp.preorder_traversal(body)):
             # a problem's sequences are computed once per instance: perturbing an input
@@ -251,7 +253,33 @@ class Builder:
 
     def differential(self, a: T, infos: list[SymInfo]) -> sp.Basic:
         e = self.value(a)
+        for i in infos:
+            _no_member_derivative(e, i.key)
         pairs = sp.Tuple(*[sp.Tuple(self.sym(i), self.direction(i)) for i in infos])
         if isinstance(e, MatrixExpr):
             return DifferentialM(e, pairs)
         return DifferentialS(e, pairs)
+
+
+def _family_names(body: sp.Basic) -> set[str]:
+    """The families (sequences) ``body`` reads member by member: ``x(i)`` under a sum, ``x_k`` of a MatSeq."""
+    out: set[str] = set()
+    for x in sp.preorder_traversal(body):
+        if isinstance(x, AppliedUndef):
+            out.add(type(x).__name__)
+        elif isinstance(x, MatSeq):
+            out.add(x.seq_name)
+    return out
+
+
+def _no_member_derivative(body: sp.Basic, key: str) -> None:
+    """``\\partial/\\partial x_j`` of an expression that reads the family x through another index
+    (``\\sum_i x_i``): the members are drawn apart from the symbol x_j, so a numeric derivative would
+    miss every x_i with i = j and be silently wrong (0 for the mean's 1/m). Undecided, not a verdict."""
+    if "_" not in key:
+        return
+    base = key.split("_", 1)[0]
+    if base and base in _family_names(body):
+        raise BindError(f"cannot differentiate with respect to {key}, a member of the family {base} that the "
+                        f"expression reads through another index (x_i in a sum): the member's derivative "
+                        f"(a Kronecker delta) is not modelled")

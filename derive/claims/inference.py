@@ -99,6 +99,7 @@ class Inference(IndexedNotation):
         self.syms: dict[str, SymInfo] = {}
         self.local: dict[str, T] = {}
         self.local_index: dict[str, sp.Symbol] = {}
+        self.varied: set[str] = set()  # names whose own differential the statement writes (binding)
         self.index_names = index_names
         self.def_depth = 0
         self.notes: list[str] = []
@@ -350,6 +351,9 @@ class Inference(IndexedNotation):
         if sub is not None and time is None and sub.kind == "name" and sub.args == (None, None) \
                 and sub.value in ENTRY_INDICES:
             self.read_as.setdefault(key, "plain")
+        if time is not None and self._own_shape_member(key, base, time):
+            info = self.symbol(key, base, n.col)  # W^{(1)}, W^{(2)}: layers, not members of one family
+            return T(info.shape, lambda b, i=info: b.sym(i), info.kind == "scalar")
         if time is not None:
             return self._sequence(to_text(Node("name", base, (sub, None), n.col)), base, time, n)
         if sub is not None and self._is_index_sub(sub) and key not in self.scope.declared:
@@ -459,6 +463,17 @@ class Inference(IndexedNotation):
         if not all(to_text(x) in self.index_names or to_text(x) in self.local_index for x in names):
             return False
         return True
+
+    def _own_shape_member(self, key: str, base: str, time: Node) -> bool:
+        """``W^{(1)} \\in R^{q x p}`` and ``W^{(2)} \\in R^{r x q}``: members with a numeric label that the
+        document declares with shapes apart are separate matrices (the layers of a network); a
+        family indexed by a time step has one shape for all its members."""
+        if time.kind != "num" or key not in self.scope.declared:
+            return False
+        mine = self.scope.declared[key]
+        prefix = base + "^{("
+        return any(k.startswith(prefix) and k != key and (d.rows, d.cols) != (mine.rows, mine.cols)
+                   for k, d in self.scope.declared.items())
 
     def _sequence(self, key: str, base: str, idx: Node, n: Node) -> T:
         if self.scope.problem is not None:
@@ -1576,11 +1591,20 @@ class Inference(IndexedNotation):
         info = SymInfo("∂var:" + key, "scalar" if self.is_scalar(point.shape) else "matrix", point.shape)
         self.syms[info.key] = info
         used = [0]
+        sub = var.args[0] if var.kind == "name" else None
+        own = {to_text(x) for x in sub.walk() if x.kind == "name"} if sub is not None else set()
+        bound_before = {k: v for k, v in self.local_index.items() if k in own}
 
         def held(b: "Builder", i: SymInfo = info) -> sp.Basic:
             return b.sym(i)
 
         def reach(n_: Node = var) -> T:
+            if any(self.local_index.get(k) is not bound_before.get(k) for k in own if k in self.local_index):
+                # ∂E/∂y_i of E = ½Σ_i (y_i - t_i)²: the sum binds the index i of y_i, so every member it
+                # runs over would be the one variable; the member's derivative (δ_ij) is not modelled
+                raise BindError(f"cannot differentiate with respect to {key}: a sum in the differentiated "
+                                f"expression runs over its index, so the member and the summed ones are apart "
+                                f"(a Kronecker delta), which is not modelled", n.col)
             used[0] += 1
             return T(point.shape, held, self.is_scalar(point.shape))
 
@@ -1655,6 +1679,9 @@ class Inference(IndexedNotation):
                 raise BindError(f"d{key}: {key} is not an input of the claim", n.col)
             return T(a.shape, lambda b, i=info: b.direction(i))
         keys = [to_text(x) for x in arg.walk() if x.kind == "name"]
+        if any(k in self.varied for k in keys):
+            # d(Z^T C Z) = dZ^T C Z + Z^T C dZ: only the names whose dZ the statement writes vary
+            keys = [k for k in keys if k in self.varied]
         infos = [self.syms[k] for k in dict.fromkeys(keys) if k in self.syms and self.syms[k].kind in ("scalar", "matrix")]
         return T(a.shape, lambda b, a=a, infos=infos: b.differential(a, infos))
 

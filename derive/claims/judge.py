@@ -119,6 +119,8 @@ class Options:
     # the layout of Jacobians the document states: "numerator" (a row per output), "denominator"
     # (a column per output), or None (not stated)
     layout: str | None = None
+    # the prose says a scalar's gradient has the shape of its variable (the gradient layout)
+    gradient_shaped: bool = False
     lanes: int | None = None  # worker processes judging at once (None: one per core, see lanes.py)
 
 
@@ -599,6 +601,10 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
                     why = ("it fails with Jacobians laid out a row per output but holds with a column per output "
                            "(denominator layout), and the document does not say which layout it uses")
                     v = Verdict(UNDECIDED, f"undecided: {why}", reason=why)
+            if v.status == REFUTED and opts.layout != "denominator" and not opts.gradient_shaped and op != "!=" \
+                    and "\\nabla" not in st.latex:
+                v = _row_gradient_reading(v, lhs, rhs, opts.layout, problem, bound.condition, settings,
+                                          f"{text_l} = {text_r}")
             if v.status == VERIFIED and wide_eq is not None:
                 # min(x, 2) = x holds on (-1, 1): look across magnitudes before calling it verified
                 w = check_equal(lhs, rhs, wide_eq, condition=bound.condition, settings=settings, prover=None,
@@ -807,6 +813,19 @@ def stated_layout(doc: Document) -> str | None:
     return "numerator" if num else "denominator"
 
 
+_GRADIENT_SHAPE = re.compile(r"(gradient|derivative)s?\b[^.;]{0,120}\b(has|have|takes?) the (same )?shape"
+                             r"|(gradient|derivative)s?\b[^.;]{0,120}\bsame shape as|gradient layout"
+                             r"|(gradient|derivative)s?\b[^.;]{0,120}\b(is|are) (a )?columns?( vectors?)?\b",
+                             re.IGNORECASE)
+
+
+def states_gradient_shape(doc: Document) -> bool:
+    """Whether the prose says a scalar's gradient has its variable's shape (a column for a column
+    vector), which settles the layout of such derivatives whatever it says of Jacobians."""
+    text = " ".join(" ".join((c.prose, c.context, c.after)) for c in doc.claims)
+    return bool(_GRADIENT_SHAPE.search(" ".join(text.split())))
+
+
 def _jacobians(e: Any) -> set:
     """The Jacobians in ``e``: derivatives of a vector by a vector (layout-dependent)."""
     if e is None or not isinstance(e, sp.Basic):
@@ -819,6 +838,46 @@ def _jacobians(e: Any) -> set:
                     and var.shape[1] == 1 and body.shape[0] != 1 and var.shape[0] != 1:
                 out.add(x)
     return out
+
+
+def _scalar_gradients(e: Any) -> tuple[set, set]:
+    """The derivatives of a scalar in ``e``: by a column vector, and by a matrix (layout-dependent:
+    the gradient layout gives them the variable's shape, the numerator layout its transpose)."""
+    vec, mat = set(), set()
+    if e is None or not isinstance(e, sp.Basic):
+        return vec, mat
+    for x in sp.preorder_traversal(e):
+        if isinstance(x, DerivM):
+            body, var = x.args[0], x.args[1]
+            scalar = not isinstance(body, MatrixExpr) or body.shape == (1, 1)
+            if scalar and isinstance(var, MatrixExpr) and var.shape[0] != 1:
+                (vec if var.shape[1] == 1 else mat).add(x)
+    return vec, mat
+
+
+def _row_gradient_reading(v: Verdict, lhs: Any, rhs: Any, layout: str | None, problem: Problem,
+                          condition: Any, settings: Any, claim: str) -> Verdict:
+    """A refuted equation with derivatives of a scalar by a column vector, read again with those
+    derivatives transposed (∂f/∂x a row vector: the numerator layout). Where the document states the
+    numerator layout that reading decides; otherwise it only makes the claim undecided (it holds in a
+    layout the document may use). A derivative by a matrix keeps the variable's shape (∂tr(AX)/∂X =
+    Aᵀ): the numerator layout's transposed matrix gradient is too rare to excuse a missing transpose."""
+    vec, mat = _scalar_gradients(lhs)
+    vec2, mat2 = _scalar_gradients(rhs)
+    grads = vec | vec2
+    if not grads or mat or mat2:
+        return v
+    w = check_equal(_other_layout(lhs, grads), _other_layout(rhs, grads), problem, condition=condition,
+                    settings=settings, prover=None, claim=claim)
+    if w.status not in (VERIFIED, PROVED):
+        return v
+    if layout == "numerator":
+        return dataclasses.replace(w, scope=w.scope + " [numerator layout, as the document states: the "
+                                                      "derivative of a scalar by a column vector is a row vector]")
+    why = ("it fails with the derivative of a scalar by a column vector shaped like the variable (gradient "
+           "layout) but holds with its transpose, a row vector (numerator layout), and the document does not "
+           "say which layout it uses")
+    return Verdict(UNDECIDED, f"undecided: {why}", reason=why)
 
 
 def _other_layout(e: Any, jacobians: set) -> Any:
@@ -991,7 +1050,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
 
     base = build_scope(doc, problem_name)
     if opts.layout is None:
-        opts = dataclasses.replace(opts, layout=stated_layout(doc))
+        opts = dataclasses.replace(opts, layout=stated_layout(doc), gradient_shaped=states_gradient_shape(doc))
     if base.problem is not None:
         base.problem = CachedProblem.wrap(base.problem)
     name = problem_name or doc.front.get("problem")

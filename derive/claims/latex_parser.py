@@ -91,6 +91,7 @@ class Token:
     kind: str  # cmd, letter, num, sym, text, eof
     value: str
     col: int
+    sized: bool = False  # a [ written \left[: a bracket of grouping, as a factor after a matrix
 
 
 _UNICODE = {
@@ -146,6 +147,9 @@ def tokenize(src: str) -> list[Token]:
                     if i < n and src[i] == ".":
                         i += 1
                         continue
+                    if name == r"\left" and i < n and src[i] == "[":
+                        out.append(Token("sym", "[", i, sized=True))
+                        i += 1
                     continue
                 if name in _SPACING:
                     if name == r"\phantom":
@@ -397,7 +401,7 @@ class Parser:
             return head in (r"\operatorname", r"\mathrm", r"\operatorname*")
         if t.kind == "sym":
             if t.value == "[":
-                return self._iverson_ahead()
+                return t.sized or self._iverson_ahead()
             return t.value in ("(", "{") or (t.value == r"\|" and not self.in_norm) or (t.value == "|" and not self.in_abs)
         if t.kind == "cmd":
             if t.value in RELATIONS or t.value in _MUL_OPS or t.value in (r"\pm", r"\mp", r"\bmod", r"\pmod"):
@@ -627,6 +631,10 @@ class Parser:
                 if self.at("}"):
                     self.next()
                     return Node("name", base.value, (base.args[0], idx), base.col)
+                if self.tok.value in (r"\top", "T", r"\intercal") and self.peek().value == "}":
+                    # W^{(2)\top}: the layer-2 weights, transposed
+                    self.pos += 2
+                    return Node("transpose", None, (Node("name", base.value, (base.args[0], idx), base.col),), col)
                 self.pos = save
             else:
                 self.pos = save

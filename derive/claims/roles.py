@@ -55,6 +55,8 @@ _STANDARD_FUNCTIONS = set(SCALAR_FUNCS) | {
 _GOAL_WORDS = ("we want", "want", "we need", "we require", "we wish", "we would like", "we seek", "we demand")
 _REASON_WORDS = ("since", "because", "as")  # a reason: what follows is asserted, not assumed
 _FACT_WORDS = ("since", "because")  # a reason whatever its form ("as" also opens "as long as", "such as")
+# words that make a later formula of a sentence a condition ("... holds unless $P = I$")
+_LATE_CASE_WORDS = ("unless", "only if", "if and only if", "iff", "whenever", "provided", "provided that")
 _CASE_WORDS = ("for", "for all", "for every", "for each", "if", "when", "whenever", "unless", "except")
 _STEP_WORDS = ("so", "hence", "thus", "therefore", "then", "we get", "which gives", "gives", "giving", "yields",
                "it follows that", "consequently", "i.e.", "that is", "this means", "implies", "we obtain",
@@ -426,6 +428,10 @@ def assign(tree: Node, ctx: Context) -> Role:
         # "a constant sequence $g_k = g$ gives ...", "for constant gradients $g_t = c$": assumed in the sentence
         return Role(HYPOTHESIS, "a constant sequence (“constant” before it); it holds for its own sentence",
                     local=True)
+    late_case = ends_with_word(tail, _LATE_CASE_WORDS)
+    if late_case and (all_ineq or in_interval or ops[0] == "="):
+        # "... which is not the decoupled step unless $P = I$": a case the sentence names, not an assertion
+        return Role(HYPOTHESIS, f"a condition (after “{late_case}”); it holds for its own line", local=True)
     if hyp_word in _REASON_WORDS and all(o == "=" for o in ops) and not any(_numeric(i) for i in items) \
             and not (lhs.kind == "name" and lhs.args == (None, None)):
         # "since (pp^T)^k = ||p||^{2(k-1)} pp^T": a reason is asserted to hold, so it is judged
