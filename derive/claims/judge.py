@@ -867,7 +867,11 @@ def _row_gradient_reading(v: Verdict, lhs: Any, rhs: Any, layout: str | None, pr
     grads = vec | vec2
     if not grads or mat or mat2:
         return v
-    w = check_equal(_other_layout(lhs, grads), _other_layout(rhs, grads), problem, condition=condition,
+    try:
+        other = _other_layout(lhs, grads), _other_layout(rhs, grads)
+    except (IndexError, ValueError, TypeError, ShapeError):
+        return v  # an entry of the gradient (∂ρ/∂v)_2 has no transposed reading: the verdict stands
+    w = check_equal(other[0], other[1], problem, condition=condition,
                     settings=settings, prover=None, claim=claim)
     if w.status not in (VERIFIED, PROVED):
         return v
@@ -1449,6 +1453,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 continue
             ruled = R.rule_form(tree)
             if role.role == R.CLAIM and ruled is not None and _ruled_before(model, ruled, section) \
+                    and _introduced_in_words(claim.context) \
                     and not (problem_scope is not None and problem_scope.problem is not None):
                 # "Nesterov evaluates the gradient at the look-ahead point: $v_{t+1} = \beta v_t - ...$" after
                 # heavy-ball's $v_{t+1} = \beta v_t + g_t$: a sequence's rule stated again with no step word may
@@ -1566,7 +1571,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     unapplied.append(f"the rule for {fam_c} stated again on line {line_c} with no step word "
                                      "(perhaps a new method's rule; instances follow the earlier one)")
             worded = R.worded_condition(sentence_prose)
-            if worded is not None and not any(h.line == claim.line for h in visible_hyps):
+            if worded is not None and not any(h.line == claim.line or h.line in sentence for h in visible_hyps):
                 # "If every reward equals $1$, then $G_t = 1/(1-\gamma)$": asserted only under that condition
                 unapplied.append(f"the condition written in words before it (“{worded}”)")
             if st.condition is not None and _samplable(st.condition):
@@ -3048,6 +3053,12 @@ def _single_equation(tree: Node) -> bool:
 def _samplable(tree: Node) -> bool:
     """Whether a hypothesis can steer sampling (inequalities do; x_0 = 0 or "U orthogonal" do not)."""
     return tree.kind == "chain" and all(o in ("<", "<=", ">", ">=", "!=") for o in tree.args[1])
+
+
+def _introduced_in_words(context: str) -> bool:
+    """Whether prose of its own introduces a span ("Nesterov evaluates the gradient at the look-ahead
+    point: $...$"): a display standing alone after another restates the derivation, not a new method."""
+    return re.search(r"[A-Za-z]{3,}", context[-160:]) is not None
 
 
 def _ruled_before(model: DocumentModel, fam: str, section: Any) -> bool:
