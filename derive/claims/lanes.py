@@ -61,14 +61,11 @@ def internal_error(exc: BaseException) -> dict[str, Any]:
 
 
 def _serve(conn: Any, jobs: list, answers: list, opts: Any, judge: JudgeFn) -> None:
-    """The worker of one lane: judge each job the parent sends, until it sends None."""
+    """The worker of one lane: judge each job the parent sends, until the parent stops it."""
     die_with_parent()
     try:
         while True:
-            msg = conn.recv()
-            if msg is None:
-                break
-            k, used = msg
+            k, used = conn.recv()
             st, scope = jobs[k]
             res = _on_fresh_stack(judge, st, scope, used, answers, opts)
             try:
@@ -146,12 +143,12 @@ def run_jobs(jobs: list, answers: list, opts: Any, on_result: ResultFn, judge: J
         lane.job = None
         on_result(k, res, time.perf_counter() - lane.started)
 
-    def dispatch(lane: _Lane) -> bool:
+    def dispatch(lane: _Lane) -> None:
         for pos, k in enumerate(pending):
             if all(j in statuses for j in uses[k]):
                 break
         else:
-            return False
+            return
         del pending[pos]
         if lane.worker is None:
             parent, child = ctx.Pipe(duplex=True)
@@ -160,7 +157,6 @@ def run_jobs(jobs: list, answers: list, opts: Any, on_result: ResultFn, judge: J
             lane.conn = parent
         lane.job, lane.started = k, time.perf_counter()
         lane.conn.send((k, {j: statuses[j] for j in uses[k]}))
-        return True
 
     try:
         while pending or any(lane.job is not None for lane in pool):
@@ -194,9 +190,4 @@ def run_jobs(jobs: list, answers: list, opts: Any, on_result: ResultFn, judge: J
                     lane.stop()  # the next job of this lane starts in a fresh fork
     finally:
         for lane in pool:
-            if lane.conn is not None and lane.job is None:
-                try:
-                    lane.conn.send(None)
-                except OSError:
-                    pass
             lane.stop()
