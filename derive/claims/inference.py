@@ -136,12 +136,11 @@ class Inference(IndexedNotation):
         return (Dims.ONE, Dims.ONE)
 
     def is_scalar(self, s: Shape) -> bool:
-        return self.dims.is_one(s[0]) and self.dims.is_one(s[1])
+        return self.dims.is_scalar(s)
 
     def unify_shape(self, a: Shape, b: Shape, what: str, col: int | None = None) -> None:
         try:
-            self.dims.unify(a[0], b[0], what)
-            self.dims.unify(a[1], b[1], what)
+            self.dims.same_shape(a, b, what)
         except ShapeError as exc:
             raise ShapeError(str(exc), col) from None
 
@@ -801,10 +800,10 @@ class Inference(IndexedNotation):
         if self.is_scalar(c.shape):
             return T(a.shape, lambda b, a=a, c=c: b.mul(a, c), a.scalar_hint)
         try:
-            self.dims.unify(a.shape[1], c.shape[0], "inner dimensions")
+            shape = self.dims.product(a.shape, c.shape, "inner dimensions")
         except ShapeError as exc:
             raise ShapeError(f"a product's inner dimensions do not match ({exc})", n.col) from None
-        return T((a.shape[0], c.shape[1]), lambda b, a=a, c=c: b.mul(a, c))
+        return T(shape, lambda b, a=a, c=c: b.mul(a, c))
 
     def _div(self, n: Node) -> T:
         a, c = self.infer(n.args[0]), self.infer(n.args[1])
@@ -838,7 +837,7 @@ class Inference(IndexedNotation):
             return T(a.shape, lambda b, a=a, x=x: b.pow(a, x), True)
         if self.dims.is_one(a.shape[0]) != self.dims.is_one(a.shape[1]):
             raise ShapeError("a power of a vector", n.col)
-        self.dims.unify(a.shape[0], a.shape[1], "a matrix power needs a square matrix")
+        self.dims.square(a.shape, "a matrix power needs a square matrix")
         if _is_negative(exp_node):
             self._mark_invertible(base_node)
         return T(a.shape, lambda b, a=a, x=x: b.matpow(a, x))
@@ -854,7 +853,7 @@ class Inference(IndexedNotation):
             return self.infer(inner)
         else:
             a = self.infer(n.args[0])
-        return T((a.shape[1], a.shape[0]), lambda b, a=a: b.transpose(a), a.scalar_hint)
+        return T(self.dims.transpose(a.shape), lambda b, a=a: b.transpose(a), a.scalar_hint)
 
     def _inverse_transpose(self, n: Node) -> T:
         a = self.infer(n.args[0])

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import sympy as sp
-from sympy.core.sympify import _sympify  # strict: never parses a string
 
+from .. import shapes
 from ..problem import Problem
 from ..symbols import MatSeq
 from . import probability
@@ -35,77 +35,15 @@ class ShapeError(BindError):
     clash: tuple | None = None  # set by bind_chain: the two fixed sizes every reading met
 
 
-# --- shapes: union-find over dimension classes ----------------------------------------------------
+# --- shapes: the shared union-find over dimension classes ------------------------------------------
 
-class Dims:
-    ONE = 0
+class Dims(shapes.Dims):
+    """derive.shapes' dimension classes, raising this stage's ShapeError on a clash."""
 
-    def __init__(self) -> None:
-        self.parent: list[int] = [0]
-        self.value: list[sp.Expr | None] = [sp.Integer(1)]
-        # a rigid class is the size of a named vector or matrix: under a generic hypothesis
-        # it may never be forced to 1 (that would turn "x y" of two vectors into a product
-        # of 1-vectors instead of trying the next hypothesis); sizes of I, 0 and 1 blocks
-        # are flexible
-        self.rigid: list[bool] = [False]
-        self.clash: tuple[sp.Expr, sp.Expr] | None = None
-
-    def new(self, value: sp.Expr | None = None, rigid: bool = False) -> int:
-        self.parent.append(len(self.parent))
-        self.value.append(value)
-        self.rigid.append(rigid)
-        return len(self.parent) - 1
-
-    def const(self, value: sp.Expr) -> int:
-        value = _sympify(value)
-        if value == 1:
-            return self.ONE
-        for i in range(len(self.parent)):
-            if self.parent[i] == i and self.value[i] == value:
-                return i
-        return self.new(value)
-
-    def find(self, a: int) -> int:
-        while self.parent[a] != a:
-            self.parent[a] = self.parent[self.parent[a]]
-            a = self.parent[a]
-        return a
-
-    def is_one(self, a: int) -> bool:
-        return self.find(a) == self.find(self.ONE)
-
-    def unify(self, a: int, b: int, what: str = "dimensions") -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return
-        va, vb = self.value[ra], self.value[rb]
-        if va is not None and vb is not None and va != vb:
-            self.clash = (va, vb)  # two fixed sizes met (n vs m): the judge may try them equal
-            raise ShapeError(f"{what} do not match ({va} vs {vb})")
-        one = self.find(self.ONE)
-        if (ra == one and self.rigid[rb] and vb is None) or (rb == one and self.rigid[ra] and va is None):
-            raise ShapeError(f"{what}: a vector or matrix would have to be 1 x 1")
-        if rb == one:
-            ra, rb = rb, ra
-        self.parent[rb] = ra
-        self.rigid[ra] = self.rigid[ra] or self.rigid[rb]
-        if self.value[ra] is None:
-            self.value[ra] = vb
-
-    def compatible(self, a: int, b: int) -> bool:
-        """Unifying would not force a free dimension to 1 nor clash two values."""
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return True
-        va, vb = self.value[ra], self.value[rb]
-        if va is not None and vb is not None:
-            return va == vb
-        return not (va == 1 or vb == 1)
+    error = ShapeError
 
 
-
-
-Shape = tuple[int, int]
+Shape = shapes.Shape
 
 
 # --- the scope: what names mean ---------------------------------------------------------------------

@@ -37,11 +37,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Union
+from typing import Any, Callable, Iterable
 
 import sympy as sp
 
 from ..errors import DeriveError
+from ..shapes import Dims, ShapeMismatch
 from .nodes import ELEMENTWISE, Norm, Ones, Softmax
 from .tidy import Assumptions
 from .traceform import mat_mul
@@ -287,57 +288,6 @@ def parse_tree(text: str) -> Node:
 
 # --- shapes -------------------------------------------------------------------------------------------------------
 
-DimVar = Union[int, str]  # a concrete size, or the name of a dimension variable such as "W.rows"
-
-
-class Dims:
-    """Union-find over dimension variables; a class may be bound to a concrete size."""
-
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-        self.value: dict[str, int] = {}
-        self.order: list[str] = []
-
-    def var(self, name: str) -> str:
-        if name not in self.parent:
-            self.parent[name] = name
-            self.order.append(name)
-        return name
-
-    def find(self, v: str) -> str:
-        while self.parent[v] != v:
-            self.parent[v] = self.parent[self.parent[v]]
-            v = self.parent[v]
-        return v
-
-    def size(self, d: DimVar) -> int | None:
-        return d if isinstance(d, int) else self.value.get(self.find(d))
-
-    def unify(self, a: DimVar, b: DimVar, col: int, what: str) -> None:
-        if isinstance(a, int) and isinstance(b, int):
-            if a != b:
-                raise _error(col, f"{what}: sizes {a} and {b} do not match")
-            return
-        if isinstance(a, int):
-            a, b = b, a
-        ra = self.find(a)
-        if isinstance(b, int):
-            have = self.value.get(ra)
-            if have is not None and have != b:
-                raise _error(col, f"{what}: sizes {have} and {b} do not match")
-            self.value[ra] = b
-            return
-        rb = self.find(b)
-        if ra == rb:
-            return
-        va, vb = self.value.get(ra), self.value.get(rb)
-        if va is not None and vb is not None and va != vb:
-            raise _error(col, f"{what}: sizes {va} and {vb} do not match")
-        self.parent[rb] = ra
-        if va is None and vb is not None:
-            self.value[ra] = vb
-
-
 SCALAR = None  # the shape of a scalar
 
 
@@ -390,7 +340,7 @@ class _Builder:
     def __init__(self, tree: Node, shapes: dict[str, tuple[int, int] | None], indices: set[str]) -> None:
         self.tree = tree
         self.declared = shapes
-        self.dims = Dims()
+        self.dims = Dims()  # derive.shapes: the union-find the document checker uses too
         self.names: dict[str, tuple[str, Any]] = {}  # name -> (kind, shape vars)
         self.indices = indices
         self.shape_of: dict[int, Any] = {}
@@ -409,23 +359,31 @@ class _Builder:
             if decl is None:
                 self.names[name] = ("scalar", SCALAR)
                 return SCALAR
-            self.names[name] = ("matrix", decl)
-            return decl
+            shape = (self.dims.const(decl[0]), self.dims.const(decl[1]))
+            self.names[name] = ("matrix", shape)
+            return shape
         if name in GREEK:
             self.names[name] = ("scalar", SCALAR)
             return SCALAR
         r = self.dims.var(f"{name}.rows")
-        c: Any = 1 if name[0].islower() else self.dims.var(f"{name}.cols")
+        c = Dims.ONE if name[0].islower() else self.dims.var(f"{name}.cols")
         self.names[name] = ("matrix", (r, c))
         return (r, c)
 
     def known_1x1(self, s: Any) -> bool:
         return s is not SCALAR and self.dims.size(s[0]) == 1 and self.dims.size(s[1]) == 1
 
+    def unify(self, col: int, rule: Callable[..., Any], *args: Any) -> Any:
+        """Apply a shared shape rule; a clash becomes this language's error at ``col``."""
+        try:
+            return rule(*args)
+        except ShapeMismatch as exc:
+            raise _error(col, str(exc)) from None
+
     def square(self, s: Any, col: int, what: str) -> None:
         if s is SCALAR:
             raise _error(col, f"{what} needs a square matrix, not a scalar")
-        self.dims.unify(s[0], s[1], col, f"{what} needs a square matrix")
+        self.unify(col, self.dims.square, s, f"{what} needs a square matrix")
 
     def shape(self, node: Node) -> Any:
         s = self._shape(node)
@@ -447,9 +405,7 @@ class _Builder:
                 if self.known_1x1(m):
                     return SCALAR
                 raise _error(col, "cannot add a scalar and a matrix (use a 1×1 expression such as xᵀy)")
-            self.dims.unify(a[0], b[0], col, "the terms of a sum have different row counts")
-            self.dims.unify(a[1], b[1], col, "the terms of a sum have different column counts")
-            return a
+            return self.unify(col, self.dims.same_shape, a, b, "the terms of a sum have different shapes")
         if op == "neg":
             return self.shape(node.args[0])
         if op == "mul":
@@ -462,15 +418,12 @@ class _Builder:
                 return b
             if self.known_1x1(b) and self.dims.size(a[1]) not in (None, 1):
                 return a
-            self.dims.unify(a[1], b[0], col, "the factors of a product do not conform")
-            return (a[0], b[1])
+            return self.unify(col, self.dims.product, a, b, "the factors of a product do not conform")
         if op == "had":
             a, b = self.shape(node.args[0]), self.shape(node.args[1])
             if a is SCALAR or b is SCALAR:
                 raise _error(col, "a Hadamard product needs two matrices of the same shape")
-            self.dims.unify(a[0], b[0], col, "a Hadamard product needs equal shapes")
-            self.dims.unify(a[1], b[1], col, "a Hadamard product needs equal shapes")
-            return a
+            return self.unify(col, self.dims.same_shape, a, b, "a Hadamard product needs equal shapes")
         if op == "div":
             a, b = self.shape(node.args[0]), self.shape(node.args[1])
             if b is not SCALAR and not self.known_1x1(b):
@@ -478,12 +431,12 @@ class _Builder:
             return a
         if op == "transpose":
             a = self.shape(node.args[0])
-            return a if a is SCALAR else (a[1], a[0])
+            return a if a is SCALAR else self.dims.transpose(a)
         if op == "pow":
             a = self.shape(node.args[0])
             e = node.value
             if e == "T":
-                return a if a is SCALAR else (a[1], a[0])
+                return a if a is SCALAR else self.dims.transpose(a)
             if a is not SCALAR and not self.known_1x1(a):
                 self.square(a, col, "a matrix power")
             if isinstance(e, tuple):
@@ -502,7 +455,7 @@ class _Builder:
             if fn == "norm":
                 return SCALAR
             if fn == "sum":
-                return SCALAR if a is SCALAR else (1, 1)
+                return SCALAR if a is SCALAR else (Dims.ONE, Dims.ONE)
             if fn == "inv":
                 if a is not SCALAR:
                     self.square(a, col, "inv")
@@ -510,7 +463,7 @@ class _Builder:
             if fn == "softmax":
                 if a is SCALAR:
                     raise _error(col, "softmax needs a column vector")
-                self.dims.unify(a[1], 1, col, "softmax needs a column vector")
+                self.unify(col, self.dims.unify, a[1], Dims.ONE, "softmax needs a column vector")
                 return a
             if fn.startswith("pow:"):
                 if a is SCALAR:
@@ -530,19 +483,16 @@ class _Builder:
         free = iter([d for d in DIM_NAMES if d not in used] + [f"d{i}" for i in range(1, 50)])
         root_symbol: dict[str, sp.Expr] = {}
 
-        def size(d: Any) -> sp.Expr:
-            if isinstance(d, int):
-                return sp.Integer(d)
+        def size(d: int) -> sp.Expr:
             root = self.dims.find(d)
-            if root in self.dims.value:
+            if self.dims.value[root] is not None:
                 return sp.Integer(self.dims.value[root])
             if root not in root_symbol:
                 root_symbol[root] = sp.Symbol(next(free), integer=True, positive=True)
             return root_symbol[root]
 
         symbols: dict[str, sp.Basic] = {}
-        for name in sorted(self.names, key=lambda nm: self.dims.order.index(f"{nm}.rows")
-                           if f"{nm}.rows" in self.dims.order else -1):
+        for name in sorted(self.names, key=lambda nm: self.dims.names.get(f"{nm}.rows", -1)):
             kind, shape = self.names[name]
             if kind == "scalar":
                 symbols[name] = sp.Symbol(name, positive=True)
