@@ -1920,7 +1920,7 @@ def _note_solution_set(tree: Node, latex: str, line: int, section: Any, solution
         del solution_sets[:-40]
 
 
-_PART_LABEL = re.compile(r"(\([a-z]{1,3}\)|\b[ivx]{1,4}\.|\b[a-z]\))\s*$")
+_LABEL_AT_END = re.compile(r"(\([a-z]{1,3}\)|\b[ivx]{1,4}\.|\b[a-z]\))\s*$")  # "(c) $...$" in a summary
 
 
 def _restated(tree: Node, role: Any, solve: Any, section: Any, solution_sets: list,
@@ -1937,7 +1937,7 @@ def _restated(tree: Node, role: Any, solve: Any, section: Any, solution_sets: li
     if solve is not None and any(SOL.simple_set(p.tree) is not None and SOL.simple_set(p.tree)[1] == got[1]
                                  for p in solve[0]):
         return None  # its own part states the same set: judged there
-    m = _PART_LABEL.search(prose.strip())
+    m = _LABEL_AT_END.search(prose.strip())
     label = m.group(1) if m else None
     if label is None and solve is not None:
         return None  # its own part has conditions in this unknown: it is judged against them, not another part
@@ -2084,7 +2084,8 @@ def _entries_reach(tree: Node, reach: set[str], scope: Any) -> set[str]:
         shape = scope.declared.get(base) if n != base else None
         if shape is None or shape.rows == 1 or shape.cols == 1:
             continue
-        if all(_entry_pair(x.args[0]) for x in tree.walk() if x.kind == "name" and x.value == base
+        # p^{(t)} with no subscript is p itself at a time, not an entry
+        if all(x.args[0] is not None and _entry_pair(x.args[0]) for x in tree.walk() if x.kind == "name" and x.value == base
                and (x.args[0] is not None or x.args[1] is not None)):
             out.add(base)
     return out
