@@ -2085,8 +2085,8 @@ def _entries_reach(tree: Node, reach: set[str], scope: Any) -> set[str]:
         if shape is None or shape.rows == 1 or shape.cols == 1:
             continue
         # p^{(t)} with no subscript is p itself at a time, not an entry
-        if all(x.args[0] is not None and _entry_pair(x.args[0]) for x in tree.walk() if x.kind == "name" and x.value == base
-               and (x.args[0] is not None or x.args[1] is not None)):
+        if all(x.args[0] is not None and _entry_pair(x.args[0]) for x in tree.walk()
+               if x.kind == "name" and x.value == base and (x.args[0] is not None or x.args[1] is not None)):
             out.add(base)
     return out
 
