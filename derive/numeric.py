@@ -174,6 +174,12 @@ def _inverse(m: Any) -> Any:
     except (ZeroDivisionError, TypeError):
         # TypeError: mpmath's LU meets an exactly singular matrix as a None pivot
         raise EvaluationError("inverse of a singular matrix") from None
+    # A singular matrix whose entries carry rounding (X^T X with more columns than rows) inverts
+    # without error into numbers that are noise; a condition number past half the working digits
+    # means the instance has no inverse to compare
+    cond = mpmath.mnorm(m, 1) * mpmath.mnorm(inv, 1)
+    if not mpmath.isfinite(cond) or cond > mpmath.mpf(10) ** (mpmath.mp.dps // 2):
+        raise EvaluationError("inverse of a (numerically) singular matrix")
     return inv
 
 

@@ -276,9 +276,11 @@ class Inference(IndexedNotation):
                         and (n.args[1 - slot] is None or to_text(n.args[1 - slot]) == to_text(lhs.args[1 - slot])) \
                         and lhs.value not in self.unreadable:
                     at = _int_value(n.args[slot], self.local_int)
-                    if at is not None and at <= 0:
+                    if at is not None and at <= 0 and any(x.kind == "name" and x.value == lhs.value
+                                                          for x in rhs.walk()):
                         # theta_0 with theta_t = theta_{t-1} - ...: the recurrence starts here; a start
-                        # the document does not give is free (it is not run below 0)
+                        # the document does not give is free (it is not run below 0).  A rule that is no
+                        # recurrence (e_t = w_t - v) gives e_0 like every other member
                         break
                     if (at is None or at > MAX_DEF_DEPTH // 2) and not self._holds_member_of(lhs.value):
                         run = self._recurrence(lhs, slot, var, rhs, n)
