@@ -1106,14 +1106,15 @@ class Parser:
         return Node("call", None, (fn, arg), t.col)
 
     def _c_nabla(self, t: Token) -> Node:
-        order = Node("num", "1", (), t.col)
-        if self.at("^"):
-            self.next()
-            order = self.parse_script()
-        sub = None
-        if self.at("_"):
-            self.next()
-            sub = self.parse_script()
+        order = sub = None
+        for _ in range(2):  # \nabla^2_w and \nabla_w^2 alike
+            if self.at("^") and order is None:
+                self.next()
+                order = self.parse_script()
+            elif self.at("_") and sub is None:
+                self.next()
+                sub = self.parse_script()
+        order = order or Node("num", "1", (), t.col)
         fn = self.parse_postfix()
         return Node("nabla", None, (order, fn, sub), t.col)
 

@@ -168,12 +168,25 @@ def _match_word(toks: list[tuple[str, str]], i: int) -> tuple[str, str, int] | N
     return None
 
 
-def _backward(toks: list[tuple[str, str]], i: int) -> list[str]:
-    """Names in the math right before token i (through link words), with the math joined to
-    it by "and" or commas ("$U$, $V$ and $W$ are orthogonal")."""
+def _subject_at(toks: list[tuple[str, str]], i: int) -> int:
+    """The token before the structure word at i, through link words ("is", "are", ...)."""
     j = i - 1
     while j >= max(0, i - 12) and (toks[j][0] == "word" and (toks[j][1] in _LINK or _match_word(toks, j))):
         j -= 1  # a bounded look back: a hostile run of words stays linear
+    return j
+
+
+def _after_expression(toks: list[tuple[str, str]], i: int) -> bool:
+    """"$X^\\top X$ is invertible": the word is about the expression right before it, which is
+    no name; the next name in the text (the display after) is not what it describes."""
+    j = _subject_at(toks, i)
+    return j >= 0 and toks[j][0] == "math" and not _names(toks[j][1])
+
+
+def _backward(toks: list[tuple[str, str]], i: int) -> list[str]:
+    """Names in the math right before token i (through link words), with the math joined to
+    it by "and" or commas ("$U$, $V$ and $W$ are orthogonal")."""
+    j = _subject_at(toks, i)
     if j >= 2 and toks[j][0] == "word" and toks[j][1] in _PRONOUNS and toks[j - 1][0] == "stop" \
             and toks[j - 2][0] == "math":
         return _names(toks[j - 2][1])  # "Define $J := ..$. It is symmetric": the name the last math introduced
@@ -487,7 +500,9 @@ def extract(claims: list[Any]) -> Stated:
         elif i > 0 and toks[i - 1][0] == "word" and toks[i - 1][1] in ("a", "an", "the", "some", "any", "every"):
             names = _forward(toks, i + span)  # "$Q$ and the symmetric matrix $S$": S, not Q
         else:
-            names = _backward(toks, i) or _forward(toks, i + span)
+            names = _backward(toks, i)
+            if not names and not _after_expression(toks, i):
+                names = _forward(toks, i + span)
         if not names:
             out.unattached.setdefault(section, set()).add(phrase)
         else:
