@@ -74,6 +74,22 @@ def _element(parent: sp.Basic, i: sp.Basic, j: sp.Basic) -> sp.Basic:
     return MatrixElement(parent, i, j)
 
 
+def _steps_back(lhs: Node, rhs: Node, var: str) -> bool:
+    """The rule uses its own family or an earlier member of another (a_t = W h_{t-1} + ..., with h
+    defined from a_t): below its start it would run on without end."""
+    for x in rhs.walk():
+        if x.kind != "name":
+            continue
+        if x.value == lhs.value:
+            return True
+        for idx in x.args:
+            if isinstance(idx, Node) and any(v.kind == "name" and v.value == var for v in idx.walk()):
+                at = _int_value(idx, {var: 0})
+                if at is None or at < 0:
+                    return True
+    return False
+
+
 def primed_name(n: Node) -> Node:
     """``m'`` as a name of its own (not a derivative: it has no argument)."""
     return Node("name", n.value + "'", n.args, n.col)
@@ -276,11 +292,10 @@ class Inference(IndexedNotation):
                         and (n.args[1 - slot] is None or to_text(n.args[1 - slot]) == to_text(lhs.args[1 - slot])) \
                         and lhs.value not in self.unreadable:
                     at = _int_value(n.args[slot], self.local_int)
-                    if at is not None and at <= 0 and any(x.kind == "name" and x.value == lhs.value
-                                                          for x in rhs.walk()):
+                    if at is not None and at <= 0 and _steps_back(lhs, rhs, var):
                         # theta_0 with theta_t = theta_{t-1} - ...: the recurrence starts here; a start
-                        # the document does not give is free (it is not run below 0).  A rule that is no
-                        # recurrence (e_t = w_t - v) gives e_0 like every other member
+                        # the document does not give is free (it is not run below 0).  A rule that does
+                        # not step back (e_t = w_t - v) gives e_0 like every other member
                         break
                     if (at is None or at > MAX_DEF_DEPTH // 2) and not self._holds_member_of(lhs.value):
                         run = self._recurrence(lhs, slot, var, rhs, n)

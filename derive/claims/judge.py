@@ -621,6 +621,9 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
             v = check_inequality(lhs, op, rhs, wide_problem or problem, bound.condition,
                                  dataclasses.replace(settings, instances=settings.instances * 4)
                                  if wide_problem is not None else settings)
+        if v.status == REFUTED and op in ("=", ":=", "<-"):
+            v = _zero_start_reading(v, lhs, rhs, problem, bound.condition, settings, f"{text_l} = {text_r}",
+                                    _free_start_families(scope))
         if v.status == REFUTED and st.unread_defs:
             why = ("it fails on an instance, but it uses " + ", ".join(st.unread_defs)
                    + ", whose definition could not be read: the instance is not the document's")
@@ -884,6 +887,68 @@ def _row_gradient_reading(v: Verdict, lhs: Any, rhs: Any, layout: str | None, pr
     return Verdict(UNDECIDED, f"undecided: {why}", reason=why)
 
 
+def _free_start_families(scope: Scope) -> set[str]:
+    """Families the document defines by a recurrence (x_t = f(x_{t-1})) without giving x_0."""
+    out = set()
+    for lhs, slot, _var, rhs in scope.def_patterns:
+        if any(x.kind == "name" and x.value == lhs.value for x in rhs.walk()):
+            args = list(lhs.args)
+            args[slot] = Node("num", "0", (), lhs.col)
+            if to_text(Node("name", lhs.value, tuple(args), lhs.col)) not in scope.defs:
+                out.add(lhs.value)
+    return out
+
+
+def _free_starts(e: Any, families: set[str]) -> dict:
+    """The free starts a bound side runs from, each with zero in its place."""
+    from ..symbols import MatSeq
+    from .recurrence import MatRecurrence, Recurrence
+
+    def zero(init: Any) -> Any:
+        return sp.ZeroMatrix(*init.shape) if isinstance(init, MatrixExpr) else sp.Integer(0)
+
+    out = {}
+    for r in sp.preorder_traversal(e):
+        if isinstance(r, (Recurrence, MatRecurrence)) and r.args[6] == sp.true:  # run to a symbolic index
+            out[r] = r.func(*r.args[:5], sp.Tuple(*(zero(i) for i in r.args[5])), sp.false)
+        elif isinstance(r, MatSeq) and r.seq_name in families and r.args[1] == 0:  # m_0 of m_1 = b m_0 + ...
+            out[r] = sp.ZeroMatrix(*r.shape)
+        elif isinstance(r, sp.core.function.AppliedUndef) and r.func.__name__ in families and r.args == (0,):
+            out[r] = sp.Integer(0)
+    return out
+
+
+def _start_name(k: Any) -> str:
+    from ..symbols import MatSeq
+    if isinstance(k, MatSeq):
+        return f"{k.seq_name}_0"
+    if isinstance(k, sp.core.function.AppliedUndef):
+        return f"{k.func.__name__}_0"
+    return "its start"
+
+
+def _zero_start_reading(v: Verdict, lhs: Any, rhs: Any, problem: Problem, condition: Any, settings: Any,
+                        claim: str, families: set[str]) -> Verdict:
+    """A refutation that runs a recurrence from a start the document does not give (drawn at random)
+    is tried again from a zero start, the start such notes leave unsaid most often (m_0 = 0 of a
+    running average): where it holds so, the readings disagree and the claim is undecided."""
+    swap = {**_free_starts(lhs, families), **_free_starts(rhs, families)}
+    if not swap or any(re.search(rf"(?<![A-Za-z\\]){re.escape(f)}_\{{?0\}}?(?![0-9])", claim) for f in families):
+        return v  # x_0 written in the claim (A^k x_0 = ...): the start is the claim's own, not a convention
+    lhs0, rhs0 = lhs.xreplace(swap), rhs.xreplace(swap)
+    w = check_equal(lhs0, rhs0, problem, condition=condition, settings=settings, prover=None, claim=claim)
+    if w.status not in (VERIFIED, PROVED):
+        return v
+    zero = sp.ZeroMatrix(*lhs0.shape) if isinstance(lhs0, MatrixExpr) else sp.Integer(0)
+    if check_equal(lhs0, zero, problem, condition=condition, settings=settings, prover=None,
+                   claim=claim).status in (VERIFIED, PROVED):
+        return v  # both sides vanish from a zero start: that reading says nothing
+    names = ", ".join(sorted({_start_name(k) for k in swap}))
+    why = (f"it fails when the recurrence starts from a value the document does not give ({names} drawn at "
+           "random), but holds when it starts from zero: the document should state its start")
+    return Verdict(UNDECIDED, f"undecided: {why}", reason=why)
+
+
 def _other_layout(e: Any, jacobians: set) -> Any:
     """``e`` with each Jacobian transposed (a column per output)."""
     return e.xreplace({j: sp.Transpose(j) for j in jacobians})
@@ -1114,6 +1179,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     seen_sections: list[Any] = []  # section paths in document order (for "(b) i. $K = …$" in a summary)
     last_labelled: Any = None
     first_rows = prose_first_rows(doc.claims)  # "K_t is the matrix of the first t keys", per part
+    rules_at = _recurrence_lines(doc)  # family -> (line, part) of each recurrence the document writes
     trailing = _trailing_conditions(doc.claims)
     for claim in doc.claims:
         if claim.section and claim.section not in seen_sections:
@@ -1204,7 +1270,9 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                             problem_input=is_input, problem_computed=computed, seen=lambda f, sec=section: model.was_seen(f, sec),
                             members_only=lambda f, sec=section: model.members_only(f, sec),
                             has_member=lambda f, sec=section: model.has_member(f, sec),
-                            determined_entry=lambda n, sec=section: _svd_factor_entry(n, facts, sec, model))
+                            determined_entry=lambda n, sec=section: _svd_factor_entry(n, facts, sec, model),
+                            rule_ahead=lambda f, line=claim.line, sec=claim.section: any(
+                                sec == s_ and line <= at <= line + _RULE_AHEAD for at, s_ in rules_at.get(f, ())))
             model.note_entries(tree, section)
             model.note_dimensions(tree, st.latex, claim.line, section)
             diagonal = _off_diagonal_zero(tree, st.condition, model, section)
@@ -1778,6 +1846,21 @@ _SOLUTION_WORDS = re.compile(r"solution|solves|yields|gives|minimi[sz]|optim|clo
 
 _PLAIN_REACH = 6  # statements after an objective within which a plain name's closed form is read as its minimiser
 _PLAIN_REFUTES = 3  # ... and may be refuted as one (the objective in its own sentence, or a declaration between)
+
+
+_RULE_AHEAD = 3  # lines after a start value within which the recurrence it starts may follow
+
+
+def _recurrence_lines(doc: Document) -> dict[str, list[tuple[int, Any]]]:
+    """Where the document writes a recurrence for each family (x_t = f(x_{t-1})): a start value
+    written before its rule (m_0 = 0, m_t = ...) is then read as the rule's initial value."""
+    out: dict[str, list[tuple[int, Any]]] = {}
+    for claim in doc.claims:
+        for st in split_statements(claim.latex):
+            fam = R.recurrence_family(st.tree) if st.error is None else None
+            if fam is not None:
+                out.setdefault(fam, []).append((claim.line, claim.section))
+    return out
 
 
 def _minimiser_claim(tree: Node, role: Any, objectives: list, model: DocumentModel, section: Any, line: int,

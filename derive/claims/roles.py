@@ -98,6 +98,9 @@ class Context:
     # an entry (\Sigma_{ii}) of a matrix the document's stated structure determines whole (the Σ of
     # an SVD it states): an equation for it is a claim about that matrix, never its definition
     determined_entry: Callable[[Node], bool] = lambda n: False
+    # a family the document defines by a recurrence a little further on, in the same part
+    # ("$$m_0 = 0, \\quad m_t = \\beta m_{t-1} + \\dots$$"): its member at 0 or 1 is the start
+    rule_ahead: Callable[[str], bool] = lambda fam: False
 
 
 def _tail_words(prose: str) -> str:
@@ -200,6 +203,18 @@ def label_subscript(lhs: Node, rhs: Node, quantities: set[str] | frozenset[str] 
         if any(isinstance(s, Node) and any(y.kind == "name" and y.value == letter for y in s.walk()) for s in slots):
             return False
     return True
+
+
+def recurrence_family(tree: Node) -> str | None:
+    """The family ``x_•`` that ``x_t = f(x_{t-1}, …)`` (or ``x_{t+1} = f(x_t)``) defines by a
+    recurrence: a member at a running index on the left, the family again on the right."""
+    if tree.kind != "chain" or tuple(tree.args[1]) != ("=",):
+        return None
+    lhs, rhs = tree.args[0]
+    if lhs.kind != "name" or not isinstance(lhs.args[0], Node) or lhs.args[0].kind == "num":
+        return None
+    fam = family(lhs)
+    return fam if fam is not None and fam.endswith(INDEXED) and fam in free_names(rhs) else None
 
 
 def free_names(n: Node) -> set[str]:
@@ -373,6 +388,11 @@ def assign(tree: Node, ctx: Context) -> Role:
             and not ctx.problem_computed(lhs):
         # (x_{10} = 2047 after x_0 = 1 is a value the recurrence determines: a claim)
         return Role(DEFINITION, "an initial value of a recurrence defined before", defines=family(lhs))
+    if len(ops) == 1 and ops[0] == "=" and lhs.kind == "name" and lhs.args[1] is None \
+            and isinstance(lhs.args[0], Node) and lhs.args[0].kind == "num" and lhs.args[0].value in ("0", "1") \
+            and not ctx.is_defined(family(lhs) or "") and ctx.rule_ahead(family(lhs) or "") \
+            and family(lhs) not in free_names(items[1]) and not ctx.problem_computed(lhs):
+        return Role(DEFINITION, "the initial value of the recurrence stated right after it", defines=family(lhs))
     all_ineq = all(o in _INEQ_OPS for o in ops)
     in_interval = len(ops) == 1 and ops[0] == "in"
     if ops[0] in _INEQ_OPS and ops[0] != "!=" and _unknown_form(items, ctx) and not all_ineq:
