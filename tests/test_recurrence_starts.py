@@ -47,3 +47,20 @@ def test_a_claim_that_needs_a_start_the_document_omits_is_not_refuted(tmp_path):
     kept = got["h_1 = (1 - c) x_1"]
     assert kept["status"] == "undecided" and "h_0" in kept["reason"], kept
     assert got["h_1 = (1 + c) x_1"]["status"] == "refuted"
+
+
+def test_members_given_one_by_one_are_each_defined(tmp_path):
+    # layers written as numbered members: u^{(2)} = V^{(2)} g^{(1)} defines u^{(2)}, it does not restate
+    # u^{(1)}; then dE/dV^{(2)} = e^{(2)} (g^{(1)})^T with e^{(2)} = u^{(2)} - t, and twice that is wrong
+    got = _check(tmp_path, "Let $\\mathbf{v} \\in \\mathbb{R}^p$, $V^{(1)} \\in \\mathbb{R}^{q \\times p}$, "
+                 "$V^{(2)} \\in \\mathbb{R}^{r \\times q}$ and $\\mathbf{t} \\in \\mathbb{R}^r$.\n"
+                 "$$\\mathbf{u}^{(1)} = V^{(1)} \\mathbf{v}, \\quad \\mathbf{g}^{(1)} = \\tanh(\\mathbf{u}^{(1)}), "
+                 "\\quad \\mathbf{u}^{(2)} = V^{(2)} \\mathbf{g}^{(1)}.$$\n"
+                 "The error is $E = \\frac{1}{2} \\|\\mathbf{u}^{(2)} - \\mathbf{t}\\|^2$ and "
+                 "$\\mathbf{e}^{(2)} = \\mathbf{u}^{(2)} - \\mathbf{t}$.\n\n"
+                 "$$\\frac{\\partial E}{\\partial V^{(2)}} = \\mathbf{e}^{(2)} (\\mathbf{g}^{(1)})^\\top$$\n\n"
+                 "$$\\frac{\\partial E}{\\partial V^{(2)}} = 2 \\mathbf{e}^{(2)} (\\mathbf{g}^{(1)})^\\top$$\n")
+    second = got["\\mathbf{u}^{(2)} = V^{(2)} \\mathbf{g}^{(1)}"]
+    assert second["role"] == "definition", second
+    assert got["\\frac{\\partial E}{\\partial V^{(2)}} = \\mathbf{e}^{(2)} (\\mathbf{g}^{(1)})^\\top"]["status"] in GOOD
+    assert got["\\frac{\\partial E}{\\partial V^{(2)}} = 2 \\mathbf{e}^{(2)} (\\mathbf{g}^{(1)})^\\top"]["status"] == "refuted"

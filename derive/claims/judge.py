@@ -1271,6 +1271,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                             members_only=lambda f, sec=section: model.members_only(f, sec),
                             has_member=lambda f, sec=section: model.has_member(f, sec),
                             determined_entry=lambda n, sec=section: _svd_factor_entry(n, facts, sec, model),
+                            member_defined=lambda n, sec=section: model.member_defined(name_key(n) or "", sec),
                             rule_ahead=lambda f, line=claim.line, sec=claim.section: any(
                                 sec == s_ and line <= at <= line + _RULE_AHEAD for at, s_ in rules_at.get(f, ())))
             model.note_entries(tree, section)

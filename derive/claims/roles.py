@@ -101,6 +101,7 @@ class Context:
     # a family the document defines by a recurrence a little further on, in the same part
     # ("$$m_0 = 0, \\quad m_t = \\beta m_{t-1} + \\dots$$"): its member at 0 or 1 is the start
     rule_ahead: Callable[[str], bool] = lambda fam: False
+    member_defined: Callable[[Node], bool] = lambda n: False  # this very member (x_{0}) is given in scope
 
 
 def _tail_words(prose: str) -> str:
@@ -419,7 +420,10 @@ def assign(tree: Node, ctx: Context) -> Role:
     if ops[0] == "=" and _defined_head(lhs) and not ctx.determined_entry(lhs):
         fam = family(lhs)
         rule = lhs.kind == "name" and any(isinstance(a, Node) and a.kind != "num" for a in lhs.args)
-        restated = fam is not None and (ctx.is_defined(fam) and not (rule and ctx.members_only(fam))
+        # z^{(2)} = W^{(2)} a^{(1)} after z^{(1)} = W^{(1)} x: members given one by one (layers), each new
+        numbered = lhs.kind == "name" and not rule and any(isinstance(a, Node) for a in lhs.args)
+        restated = fam is not None and (ctx.is_defined(fam) and not ((rule or numbered and not ctx.member_defined(lhs))
+                                                                     and ctx.members_only(fam))
                                         or ctx.problem_computed(lhs))
         if def_word and not restated:
             word = "prose before it introduces a name"
