@@ -64,3 +64,12 @@ def test_members_given_one_by_one_are_each_defined(tmp_path):
     assert second["role"] == "definition", second
     assert got["\\frac{\\partial E}{\\partial V^{(2)}} = \\mathbf{e}^{(2)} (\\mathbf{g}^{(1)})^\\top"]["status"] in GOOD
     assert got["\\frac{\\partial E}{\\partial V^{(2)}} = 2 \\mathbf{e}^{(2)} (\\mathbf{g}^{(1)})^\\top"]["status"] == "refuted"
+
+
+def test_a_condition_listed_with_a_declaration_is_assumed(tmp_path):
+    # "with $Q \in R^{p x q}$, $Q^T Q = I$": orthonormal columns are assumed of Q, not claimed of any Q
+    got = _check(tmp_path, "Let $M \\in \\mathbb{R}^{p \\times q}$ and factor it as $M = Q R$ with "
+                 "$Q \\in \\mathbb{R}^{p \\times q}$, $Q^\\top Q = I$ and $R$ upper triangular.\n\n"
+                 "Then $M^\\top M = R^\\top R$.\n")
+    cond = got["Q^\\top Q = I"]
+    assert cond["role"] == "hypothesis" and cond["status"] == "assumed", cond

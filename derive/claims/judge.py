@@ -1321,6 +1321,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     and all(o in ("<", "<=", ">", ">=", "!=", "=") for o in tree.args[1]) and mark is None \
                     and not R.is_identity(tree, ctx):  # "for k >= 1, (pp^T)^k = ...": asserted under it
                 role = R.Role(R.HYPOTHESIS, "listed with the condition before it")
+            if listed and previous[1].role == R.HYPOTHESIS and role.role == R.CLAIM and mark is None \
+                    and _about_declared(tree, previous[0].tree, lambda f, sec=section: model.is_defined(f, sec)):
+                # "with $U \in \mathbb{R}^{m \times n}$, $U^\top U = I$": a condition on the name just declared
+                role = R.Role(R.HYPOTHESIS, "listed with the declaration before it: a condition on the name it declares")
             if listed and previous[1].reason and role.role == R.HYPOTHESIS and mark is None and tree.kind == "chain":
                 # "because a_i > 0 and 1^T a = 1": the second fact of the reason is one as well
                 role = R.Role(R.CLAIM, f"listed with the reason before it; {_ASSERTED_REASON}", reason=R.KEPT)
@@ -1847,6 +1851,18 @@ _SOLUTION_WORDS = re.compile(r"solution|solves|yields|gives|minimi[sz]|optim|clo
 
 _PLAIN_REACH = 6  # statements after an objective within which a plain name's closed form is read as its minimiser
 _PLAIN_REFUTES = 3  # ... and may be refuted as one (the objective in its own sentence, or a declaration between)
+
+
+def _about_declared(tree: Node, declaration: Node | None, is_defined: Callable[[str], bool]) -> bool:
+    """``tree`` speaks only of the names ``declaration`` (``U \\in \\mathbb{R}^{m \\times n}``) declares, none
+    of them defined (identity and zero matrices aside)."""
+    if declaration is None or declaration.kind != "chain" or tuple(declaration.args[1]) != ("in",) \
+            or tree.kind != "chain":
+        return False
+    subject = declaration.args[0][0]
+    declared = {R.family(x) for x in (subject.args if subject.kind == "tuple" else (subject,)) if isinstance(x, Node)}
+    names = R.free_names(tree) - {"I", "0", "1"}
+    return bool(names) and names <= declared and not any(is_defined(f) for f in names)
 
 
 _RULE_AHEAD = 3  # lines after a start value within which the recurrence it starts may follow
