@@ -46,7 +46,7 @@ from .latex_parser import RELATIONS, Node, ParseError, parse, to_text, tokenize
 from .minimisers import (Objective, judge_minimiser, match as match_objective, objective_of_statement,
                          objectives_in_prose, starred_base)
 from .model import DocumentModel, Hypothesis, parts, visible
-from .probability import declaration, density_definition, density_name, moments_scope
+from .probability import declaration, density_definition, density_name, moments_scope, vector_length
 from .reader import Document
 from .recording import matches_computed, matches_input, record_definition, unifies
 from .sampling import (CachedProblem, svd_values_family, shape_symbols, HypothesisProblem, has_structure, WIDE_DIMS, WIDE_EXPONENT, WIDE_INDEX_HIGH, generic_problem,
@@ -1473,6 +1473,11 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                                      claim.line, section)
                     if declaration(tree) and items[0].kind == "name":
                         last_normal = (st.latex, items[0])  # "write $\phi$ for its density" may follow
+                        length = vector_length(declaration(tree)[0][1])
+                        if length is not None and not model.is_defined(R.family(items[0]) or "", section):
+                            # \epsilon \sim \mathcal{N}(0, \sigma^2 I_d): a vector of length d, Greek or not
+                            space = Node("pow", None, (Node("field", "R", (), length.col), length), length.col)
+                            model.declare(items[0], space, st.latex, claim.line, section)
                     # a declared shape gives no value: the first equation for W may still define it
                 else:
                     model.assume(tree, st.latex, claim.line, section, names, local=role.local,

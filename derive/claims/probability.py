@@ -133,6 +133,18 @@ def declaration(tree: Node) -> list[tuple[Node, Dist]] | None:
     return [(n, dist) for n in names]
 
 
+def vector_length(dist: Dist) -> Node | None:
+    """The length a Gaussian's covariance gives its vector: d of ``\\mathcal{N}(0, \\sigma^2 I_d)``
+    (an identity with its size written); None where the covariance does not say."""
+    if dist.family != "normal" or len(dist.params) != 2:
+        return None
+    for x in dist.params[1].walk():
+        if x.kind == "name" and x.value == "I" and x.args[1] is None and isinstance(x.args[0], Node) \
+                and x.args[0].kind in ("name", "num"):
+            return x.args[0]
+    return None
+
+
 def declare(scope: Any, lhs: Node, rhs: Node, latex: str = "") -> bool:
     """Record ``lhs \\sim rhs`` in ``scope.random`` (keyed by the name's base spelling)."""
     dist = distribution(rhs)
