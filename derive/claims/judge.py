@@ -43,9 +43,10 @@ from .discipline import (all_declared, shapes_fixed, declared_text, expanded_nam
 from .indexing import ENTRY_INDICES, entry_notation
 from .inference import primed_name
 from .latex_parser import RELATIONS, Node, ParseError, parse, to_text, tokenize
-from .minimisers import (Objective, judge_minimiser, match as match_objective, objective_of_statement,
-                         objectives_in_prose, starred_base)
-from .model import DocumentModel, Hypothesis, parts, visible
+from .minimisers import (Objective, judge_minimiser, judge_stationary, match as match_objective,
+                         named_objective, objective_of_statement, objectives_in_prose, starred_base,
+                         stated_penalty_weights, stationarity_of)
+from .model import DocumentModel, Hypothesis, earlier_sibling, parts, visible
 from .probability import declaration, density_definition, density_name, moments_scope, vector_length
 from .reader import Document
 from .recording import matches_computed, matches_input, record_definition, unifies
@@ -262,6 +263,8 @@ def judge_statement(st: Statement, scope: Scope, opts: Options) -> dict[str, Any
     A refutation is tried again under the index ranges stated for the statements next to it
     (``(pp^\\top)^k = \\|p\\|^{2(k-1)} pp^\\top`` a clause after "… for k \\ge 1"): where that
     reading holds, the readings disagree and the verdict is undecided, naming both."""
+    if st.stationary is not None:
+        return judge_stationary(st, scope)
     if st.objectives:
         res = judge_minimiser(st, scope, opts.seed)
         if res is not None:
@@ -1159,6 +1162,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     order = 0  # statements read so far (orders objectives and closed forms)
     minimiser_slots: dict[int, bool] = {}  # slot of a minimiser claim -> whether it read as a definition
     depends: dict[int, set[int]] = {}  # slot -> the minimiser claims whose value it was judged with
+    last_display: Any = None  # (tree, part, line, prose) of the statement read last (what a derivative differentiates)
+    penalties: list[tuple[Node, int, Any]] = []  # (weight, line, part): \lambda of a loss's \lambda\|W\|^2 (>= 0)
 
     def plain(line: int, st: Statement, status: str, role: Any, scope_text: str, reason: str | None = None,
               section: Any = ()) -> None:
@@ -1235,7 +1240,15 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                                          section=_section_text(section)))
                 previous = None
                 continue
+            sized = _sized_identities(st.tree)
+            if sized is not None:
+                st = dataclasses.replace(st, tree=sized, note=(st.note + "; " if st.note else "")
+                                         + "the I written without a size read as the identity it writes with one")
             tree = st.tree
+            before_display = last_display
+            last_display = (tree, section, claim.line, claim.context if pos == 0 else "")
+            if pos == 0:
+                penalties.extend((w, claim.line, section) for w in stated_penalty_weights(claim.context, tree))
             problem_scope = None
             chosen = None
             own = any(model.is_defined(f, section) for f in R.free_names(tree))
@@ -1708,11 +1721,20 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                                                    and n not in root_families))
                               and not model.is_defined(n, section) for n in reach - fixed - covered):
                 unapplied.append("structure stated in the prose: " + ", ".join(sorted(stated)))
+            stationary = None
+            if pos == 0 and before_display is not None and parts(before_display[1]) == parts(section):
+                found = stationarity_of(claim.context, tree, before_display[0])
+                stationary = (found[0], found[1], before_display[2], named_objective(before_display[3])) \
+                    if found is not None else None
             premise = None
             if _equation_premise(previous, section, tree, premised):
                 premise = (previous[0].tree, previous[0].latex)
             # the next line may rearrange this one
             premised = st if premise is not None or _zero_equation(tree) else None
+            if role.role in (R.CLAIM, R.STEP) and premise is None:
+                # (an equation solved for the weight sets it: no sign to honour beside it)
+                solved = set().union(*(R.free_names(t_) for t_, _x in equations)) if equations else set()
+                hyps, hyp_texts = _penalty_signs(penalties, reach - solved, hyps, hyp_texts, section)
             if _is_implication_step(role, previous, section, tree):
                 hyps = hyps + [previous[0].tree]  # an inequality step: judged as an implication
                 hyp_texts = hyp_texts + [previous[0].latex]
@@ -1743,6 +1765,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                                          structure_texts=[f.describe() for f in applied],
                                          given_rhs=given_rhs, subjects=set(subjects),
                                          objectives=[(o, minimiser[1]) for o in minimiser[2]] if minimiser else [],
+                                         stationary=stationary,
                                          role=role.role, defines=role.defines,
                                          note=(st.note + "; " if st.note else "") + note if note else st.note)
             if not rules and chosen is None and candidate_rules:
@@ -2955,11 +2978,30 @@ def _labelled_section(context: str, seen: list[Any], own: Any, last: Any) -> Any
         return at == len(labels) and titles[-1] is not None and titles[-1].group(1) == labels[-1]
 
     hits = [p for p in seen if p != own and matches(p)]
+    problem = _problem_prefix(own)
+    if problem and not any(_problem_prefix(p) == problem for p in hits):
+        # a summary inside Problem 3 whose "(b) i." names a paragraph, not a heading, of Problem 3's (b):
+        # that (b), not Problem 1's "(b) / i." (the labels read as far as the problem's headings go)
+        while len(labels) > 1 and not any(_problem_prefix(p) == problem for p in hits):
+            labels = labels[:-1]
+            hits = [p for p in seen if p != own and matches(p)]
+        hits = [p for p in hits if _problem_prefix(p) == problem]
     if len(hits) > 1 and own:  # "(c)" in Problem 3's summary: Problem 3's (c), not Problem 1's
         hits = [p for p in hits if p[:1] == own[:1]] or hits
     if len(hits) > 1 and last is not None:  # "ii." after "(b) i.": the sibling under the same part
         hits = [p for p in hits if p[:-1] == last[:-1]] or hits
     return hits[0] if len(hits) == 1 else own
+
+
+def _problem_prefix(path: Any) -> Any:
+    """The headings above a section's first part label ("Problem 3" of "Problem 3 / (b) / i."; the
+    enclosing headings of a "Summary" that has none): the problem a part label is read in."""
+    if not path:
+        return ()
+    for k, (_lv, title, _ln) in enumerate(path):
+        if _PART_LABEL.match(title.strip()):
+            return tuple(path[:k])
+    return tuple(path[:-1])
 
 
 _ASSERTED_REASON = "asserted, so judged; assumed for what follows"
@@ -3133,6 +3175,41 @@ def _index_case(tree: Node, scope: Scope | None = None) -> bool:
     if scope is not None and lhs.kind == "name" and to_text(lhs) in scope.dim_symbols:
         return False
     return lhs.kind == "name" and lhs.args == (None, None) and lhs.value.lstrip("\\") in _INDEX_NAMES
+
+
+def _penalty_signs(penalties: list, reach: set[str], hyps: list, texts: list, section: Any) -> tuple[list, list]:
+    """``\\lambda \\ge 0`` for the weight of a squared norm in a loss this problem states (a ridge
+    penalty), where the statement reaches it and no hypothesis in scope speaks of it: a negative weight
+    is no reading of the document (its loss would have no minimiser)."""
+    stated = set().union(*(R.free_names(h) for h in hyps)) if hyps else set()
+    out_h, out_t = list(hyps), list(texts)
+    done: set[str] = set()
+    for w, line, sec in penalties:
+        name = to_text(w)
+        if name in reach and name not in stated and name not in done \
+                and (visible(sec, section) or earlier_sibling(sec, section)):
+            done.add(name)
+            out_h.append(Node("chain", "", ((w, Node("num", "0", (), w.col)), (">=",)), w.col))
+            out_t.append(f"{name} \\geq 0 (it weights a squared norm in the loss on line {line})")
+    return out_h, out_t
+
+
+def _sized_identities(tree: Node | None) -> Node | None:
+    """``\\|I\\|_F^2 = \\text{tr}(II^\\top) = \\text{tr}(I_2) = 2``: a statement about identity matrices only,
+    with one size written (I_2): its bare I is that identity (else nothing fixes its size); None where
+    the statement is not of that kind."""
+    if tree is None or tree.kind != "chain":
+        return None
+    names = [x for x in tree.walk() if x.kind == "name"]
+    bare = [x for x in names if x.value == "I" and x.args == (None, None)]
+    sized = {x.args[0].value for x in names if x.value == "I" and x.args[1] is None and x.args[0] is not None
+             and x.args[0].kind == "num" and x.args[0].value.isdigit()}
+    inside = {id(a) for x in names if x.value == "I" for a in x.args if a is not None}
+    others = [x for x in names if x.value != "I" and id(x) not in inside]
+    if not bare or len(sized) != 1 or others:
+        return None
+    k = sized.pop()
+    return SOL.substitute(tree, {"I": Node("name", "I", (Node("num", k, (), 0), None), 0)})
 
 
 def _zero_equation(tree: Node) -> bool:

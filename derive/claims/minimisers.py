@@ -32,14 +32,14 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from ..numeric import EvaluationError, evaluate, is_matrix
-from ..verdict import REFUTED, UNDECIDED, VERIFIED
+from ..verdict import PROVED, REFUTED, UNDECIDED, VERIFIED
 from .binding import bind_chain
 from .latex_parser import Node, ParseError, parse, to_text
 from .sampling import HypothesisProblem, generic_problem, scalar_intervals
 from .scope import BindError, Scope
 
 __all__ = ["Objective", "objectives_in_prose", "objective_of_statement", "match", "judge_minimiser",
-           "starred_base"]
+           "starred_base", "stationarity_of", "judge_stationary", "stated_penalty_weights", "named_objective"]
 
 # "that minimizes $...$", "minimise $$f(x) = ...$$", "Loss $...$"; the math must follow the word closely
 _WORD = r"(?:minimi[sz](?:e|es|ed|ing)\b|argmin\b|\bloss\b|\bobjective\b)"
@@ -370,3 +370,167 @@ def judge_minimiser(st: Any, scope: Scope, seed: int) -> dict[str, Any] | None:
     else:
         why = f"judged against {where}: {detail}"
     return {"status": UNDECIDED, "scope": f"undecided: {why}", "reason": why, "counterexample": None, "links": []}
+
+
+# --- a stationarity condition: the derivative of the expression before it, set to zero -----------
+
+# "Take derivative w.r.t $w$:", "differentiating with respect to $b$ and setting it to zero:"
+_WRT = re.compile(r"(?:derivative|differentiat\w*)\b[^$.;]{0,40}?(?:w\.?\s?r\.?\s?t\.?|with\s+respect\s+to)\s*"
+                  r"\$([^$]{1,80})\$[^$.;]{0,40}$", re.IGNORECASE)
+_FRESH = "\\upsilon"  # the variable differentiated in, renamed (an entry such as w_{jj} would bind to its matrix)
+
+
+def stationarity_variable(prose: str) -> Node | None:
+    """The name the prose right before a display differentiates in ("derivative w.r.t $w_{jj}$:")."""
+    m = _WRT.search(prose[-200:])
+    if m is None:
+        return None
+    try:
+        var = parse(m.group(1).strip())
+    except (ParseError, RecursionError):
+        return None
+    return var if var.kind == "name" else None
+
+
+def stationarity_of(prose: str, tree: Node, before: Node | None) -> tuple[Node, Node] | None:
+    """(expression, variable) where ``tree`` is ``E = 0`` right after prose that differentiates the
+    expression the display before it ends with (``loss = ... = \\sigma^2(1 - w)^2 + \\lambda w^2``)
+    in a variable both contain: the equation claims E is that derivative set to zero."""
+    if before is None or tree.kind != "chain" or tree.args[1] != ("=",):
+        return None
+    if not any(x.kind == "num" and x.value == "0" for x in tree.args[0]):
+        return None
+    var = stationarity_variable(prose)
+    if var is None:
+        return None
+    if before.kind == "chain":
+        if any(op != "=" for op in before.args[1]):
+            return None
+        before = before.args[0][-1]
+    text = to_text(var)
+    if not any(to_text(x) == text for x in before.walk()) or not any(to_text(x) == text for x in tree.walk()):
+        return None
+    if any(x.kind == "name" and x.value == _FRESH for t in (tree, before) for x in t.walk()):
+        return None
+    return before, var
+
+
+# what the display a derivative differentiates is called ("loss =", "the penalised error is")
+_OBJECTIVE_NOUNS = re.compile(r"\b(?:loss|error|objective|cost|risk|energy|penalt\w*|likelihood|minimi[sz]\w*)\b"
+                              r"[^$.;]{0,60}$", re.IGNORECASE)
+
+
+def named_objective(prose: str) -> bool:
+    """Whether the prose right before a display calls it a loss (what a later "derivative w.r.t"
+    differentiates); a display the prose does not name may not be what the author differentiates."""
+    return _OBJECTIVE_NOUNS.search(prose[-200:]) is not None
+
+
+def _value_names(tree: Node) -> set[str]:
+    """The names a tree uses as values (``\\sigma_j`` gives ``\\sigma_•``, not its index ``j``)."""
+    from .roles import family
+
+    out: set[str] = set()
+
+    def walk(n: Node) -> None:
+        if n.kind == "name":
+            out.add(family(n) or to_text(n))
+            return
+        for a in n.args:
+            if isinstance(a, Node):
+                walk(a)
+            elif isinstance(a, tuple):
+                for b in a:
+                    if isinstance(b, Node):
+                        walk(b)
+    walk(tree)
+    return out
+
+
+def _stationary_result(status: str, why: str) -> dict[str, Any]:
+    return {"status": status, "scope": f"{status}: {why}" if status != UNDECIDED else f"undecided: {why}",
+            "reason": why if status in (REFUTED, UNDECIDED) else None, "counterexample": None, "links": []}
+
+
+def judge_stationary(st: Any, scope: Scope) -> dict[str, Any]:
+    """``E = 0`` claimed as the derivative of the expression before it set to zero (``st.stationary``:
+    (expression, variable, its line)).  Proved where E is a constant multiple of that derivative
+    (exact, SymPy); proved too where E vanishes at the single stationary point (a derivative linear
+    in the variable); refuted where it does not, on random values, with no equation in scope about
+    its other names; otherwise undecided."""
+    from .solutions import substitute
+
+    expr, var, line, named = st.stationary
+    fresh = Node("name", _FRESH, (None, None), var.col)
+    sub = {to_text(var): fresh}
+    lhs, rhs = (substitute(x, sub) for x in st.tree.args[0])
+    obj = substitute(expr, sub)
+    where = f"the derivative in ${to_text(var)}$ of the expression on line {line}"
+    try:
+        bound = bind_chain([lhs, rhs, obj, fresh], [], scope, pairs=[(0, 1), (2, 2), (3, 3)],
+                           scalar_items={0, 1, 2, 3})
+        e, f, sym = bound.items[0] - bound.items[1], bound.items[2], bound.items[3]
+        if not isinstance(sym, sp.Symbol) or any(isinstance(x, MatrixExpr) for x in (e, f)):
+            return _stationary_result(UNDECIDED, f"judged as {where} set to zero: the expressions are not numbers")
+        d = sp.diff(f, sym)
+        if d == 0 or sym not in e.free_symbols:
+            return _stationary_result(UNDECIDED, f"judged as {where} set to zero: that derivative does not "
+                                                 "involve the variable")
+        ratio = sp.cancel(sp.together(e / d))
+        if ratio.is_number and ratio != 0:
+            return _stationary_result(PROVED, f"it is {where}, times {ratio}, set to zero (exact, SymPy)")
+        slope = sp.cancel(sp.diff(d, sym))
+        if sym in slope.free_symbols or slope == 0:
+            return _stationary_result(UNDECIDED, f"judged as {where} set to zero: it is no constant multiple of "
+                                                 "it, and the derivative is not linear in the variable")
+        point = sp.cancel(-d.subs(sym, 0) / slope)
+        rest = sp.cancel(sp.together(e.subs(sym, point)))
+    except (BindError, ParseError, RecursionError, TypeError, ValueError, AttributeError, ZeroDivisionError) as exc:
+        return _stationary_result(UNDECIDED, f"judged as {where} set to zero: {str(exc)[:120]}")
+    if rest == 0:
+        return _stationary_result(PROVED, f"it holds at the one stationary point ({to_text(var)} = "
+                                          f"{sp.sstr(point)[:80]}) of {where} set to zero (exact, SymPy)")
+    names = _value_names(lhs) | _value_names(rhs)
+    pinned = [t for h, t in zip(st.hypotheses, st.hypothesis_texts)
+              if _value_names(h) & names and not (h.kind == "chain" and all(
+                  op in ("<", "<=", ">", ">=", "!=") for op in h.args[1]))]
+    if not named:
+        return _stationary_result(UNDECIDED, f"it does not vanish where {where} does, but the prose does not call "
+                                             "that expression a loss or objective: the author may differentiate another")
+    if pinned or not _nonzero_somewhere(rest):
+        why = (f"it does not vanish where {where} does, but the hypotheses in scope ({'; '.join(pinned)[:160]}) "
+               "may fix its values" if pinned else f"judged as {where} set to zero: not decided")
+        return _stationary_result(UNDECIDED, why)
+    return _stationary_result(REFUTED, f"{where} is zero only at {to_text(var)} = {sp.sstr(point)[:80]}, "
+                                       f"where this equation's sides differ by {sp.sstr(rest)[:80]} (exact, SymPy)")
+
+
+def _nonzero_somewhere(expr: Any) -> bool:
+    """Whether a rational expression is nonzero at random positive values of its symbols (three draws)."""
+    rng = random.Random(7)
+    atoms = sorted(expr.free_symbols, key=str)
+    for _ in range(3):
+        vals = {a: sp.Rational(rng.randint(11, 97), rng.randint(7, 13)) for a in atoms}
+        try:
+            v = expr.xreplace(vals)
+            if not v.is_number or v == 0 or v.has(sp.zoo, sp.nan):
+                return False
+        except (TypeError, ValueError, ZeroDivisionError):
+            return False
+    return True
+
+
+# "Loss: $$L(W) = \|X - WX\|_F^2 + \lambda\|W\|_F^2$$", "we minimise ...", "the objective ..."
+_LOSS_PROSE = re.compile(r"(?:\bloss\b|\bobjective\b|minimi[sz]\w*|\bcost\b)[^$.;]{0,40}$", re.IGNORECASE)
+
+
+def stated_penalty_weights(prose: str, tree: Node) -> list[Node]:
+    """The regularisation weights of a loss the prose introduces (``\\lambda`` in ``\\lambda\\|W\\|_F^2``):
+    a weight on a squared norm is nonnegative, or the loss has no minimiser."""
+    if not _LOSS_PROSE.search(prose[-160:]):
+        return []
+    if tree.kind == "chain":
+        if any(op != "=" for op in tree.args[1]):
+            return []
+        tree = tree.args[0][-1]
+    return _penalty_weights(tree)

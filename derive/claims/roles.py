@@ -52,6 +52,11 @@ _STANDARD_FUNCTIONS = set(SCALAR_FUNCS) | {
     "softmax", "det", "tr", "trace", "Tr", "diag", "max", "min", "abs", "dim", "mod", "KL", "kl", "binom",
     "factorial", "rank", "vec", "sgn", "erf", "Pr", "E", "Var", "Cov", "lim", "sup", "inf", "argmax", "argmin",
     "log2", "exp2", "arcsin", "arccos", "sec", "csc", "cot", "coth", "sech", "gcd", "lcm", "deg", "ker", "Re", "Im"}
+# "the coefficient for value $v_i$ is", "Prediction for query $q_t$ is": a noun phrase naming what follows
+_NAMED_BY_PROSE = re.compile(r"(?:\b[a-z]{4,}|\$[^$]{1,40}\$)\s+(?:is|are)\s*$", re.IGNORECASE)
+# "the solution is $W = ...$": the unknown of a problem, not a name given a meaning
+_RESULT_NOUNS = re.compile(r"solution|minimi[sz]er|maximi[sz]er|optim|answer|result|estimate|closed form",
+                           re.IGNORECASE)
 _GOAL_WORDS = ("we want", "want", "we need", "we require", "we wish", "we would like", "we seek", "we demand")
 _REASON_WORDS = ("since", "because", "as")  # a reason: what follows is asserted, not assumed
 _FACT_WORDS = ("since", "because")  # a reason whatever its form ("as" also opens "as long as", "such as")
@@ -428,6 +433,14 @@ def assign(tree: Node, ctx: Context) -> Role:
         if def_word and not restated:
             word = "prose before it introduces a name"
             return Role(DEFINITION, word, defines=fam)
+        if not restated and fam is not None and ctx.seen(fam) and ctx.first_in_span and lhs.kind == "name" \
+                and _NAMED_BY_PROSE.search(tail[-80:]) and not _RESULT_NOUNS.search(_last_clause(tail)) \
+                and all(o == "=" for o in ops) \
+                and fam not in free_names(Node("tuple", "", tuple(items[1:]), 0)) and not ctx.problem_input(lhs):
+            # "So the coefficient of v_i is $\alpha_i = k_i^\top a$" after "$o = \sum_i v_i \alpha_i$ where the
+            # \alpha_i are some coefficients": a name used before, with no meaning in scope, gets one here
+            return Role(DEFINITION, "the prose names what it is (“… is”) and nothing in scope defines it",
+                        defines=fam)
         if def_word and restated and not ctx.problem_computed(lhs) and ends_with_word(tail, _REBIND_WORDS):
             # "Let ...", "using the model o = W q": the document rebinds its own name here
             return Role(DEFINITION, "prose before it gives the name a new meaning", defines=fam)

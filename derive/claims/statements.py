@@ -73,6 +73,10 @@ class Statement:
     # a closed form claimed for the point an objective minimises: (minimisers.Objective, variable),
     # most recent first; judged against the objective (derive.claims.minimisers), not as an identity
     objectives: list = field(default_factory=list)
+    # ``E = 0`` after "derivative w.r.t $w$": (the expression the display before ends with, w, its line,
+    # whether the prose calls that display a loss);
+    # judged as that derivative set to zero (derive.claims.minimisers.judge_stationary)
+    stationary: tuple | None = None
 
 
 def depth_walk(toks: list[Token]):
@@ -178,6 +182,7 @@ def split_statements(src: str) -> list[Statement]:
     for st in out:
         st.latex = _strip_punctuation(st.latex)
         _strip_trailing_condition(st)
+        _strip_trailing_relation(st)
         try:
             st.tree = parse(st.latex)
         except ParseError as exc:
@@ -188,6 +193,18 @@ def split_statements(src: str) -> list[Statement]:
             except ParseError as exc:
                 st.note = f"condition {st.condition_text.strip()!r} not understood ({exc.message}); checked without it"
     return out
+
+
+def _strip_trailing_relation(st: Statement) -> None:
+    """``\\lambda \\geq \\max_i \\sigma_i^2 =`` whose value follows in the prose: the statement is what
+    comes before the dangling "=" (read only where that is a relation of its own)."""
+    text = st.latex.rstrip()
+    if not text.endswith("=") or text.endswith(("\\=", ":=", "==")):
+        return
+    head = text[:-1].rstrip()
+    if head and _has_relation_text(head):
+        st.latex = head
+        st.note = (st.note + "; " if st.note else "") + "a final '=' continued in the prose: read without it"
 
 
 def _strip_punctuation(text: str) -> str:
