@@ -1202,6 +1202,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                             mark=mark, first_in_span=pos == 0, part_answers=bool(answers),
                             is_defined=lambda f, sec=section: model.is_defined(f, sec),
                             problem_input=is_input, problem_computed=computed, seen=lambda f, sec=section: model.was_seen(f, sec),
+                            seen_here=lambda f, sec=section: model.was_seen_in_scope(f, sec),
+                            defined_elsewhere=lambda f, sec=section: model.defined_out_of_reach(f, sec),
                             members_only=lambda f, sec=section: model.members_only(f, sec),
                             has_member=lambda f, sec=section: model.has_member(f, sec),
                             determined_entry=lambda n, sec=section: _svd_factor_entry(n, facts, sec, model))

@@ -130,6 +130,18 @@ class DocumentModel:
         del section
         return any(fam in names for _sec, names in self.seen)
 
+    def was_seen_in_scope(self, fam: str, section: Section) -> bool:
+        """Whether a statement of ``section`` or of a part enclosing it used ``fam``: a name an
+        earlier sibling part used (and whose binding does not reach here) is this part's to define."""
+        return any(fam in names and visible(sec, section) for sec, names in self.seen)
+
+    def defined_out_of_reach(self, fam: str, section: Section) -> bool:
+        """Whether an earlier sibling part of the same problem ((c), read in (f)) defined ``fam`` with a
+        binding that does not reach ``section``: a formula for it here may be this part's own meaning
+        (a later part may rebind a name)."""
+        return any(b.kind == "define" and b.family == fam and not visible(b.section, section)
+                   and earlier_sibling(b.section, section) for b in self.bindings)
+
     def visible_bindings(self, section: Section) -> list[Binding]:
         return [b for b in self.bindings if visible(b.section, section)]
 

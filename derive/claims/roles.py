@@ -98,6 +98,14 @@ class Context:
     # an entry (\Sigma_{ii}) of a matrix the document's stated structure determines whole (the Σ of
     # an SVD it states): an equation for it is a claim about that matrix, never its definition
     determined_entry: Callable[[Node], bool] = lambda n: False
+    # the name family was used by an earlier statement of this part or of a part enclosing it (None:
+    # read as ``seen``); a name only an earlier sibling part used is this part's to define
+    seen_here: Callable[[str], bool] | None = None
+    # another part defined the family, and that binding does not reach this statement's part
+    defined_elsewhere: Callable[[str], bool] = lambda fam: False
+
+    def used_here(self, fam: str) -> bool:
+        return self.seen(fam) if self.seen_here is None else self.seen_here(fam)
 
 
 def _tail_words(prose: str) -> str:
@@ -413,13 +421,17 @@ def assign(tree: Node, ctx: Context) -> Role:
             Node("tuple", "", tuple(items[1:2]), 0))
         if not restated and recurrence and not ctx.problem_input(lhs) and len(ops) == 1:
             return Role(DEFINITION, f"a recurrence for {fam} (nothing earlier defines it)", defines=fam)
-        if not restated and fam is not None and not ctx.seen(fam) and not ctx.problem_input(lhs) \
+        # a name an earlier sibling part defined (that binding does not reach here) and this part has not
+        # used yet is this part's to define, unless a step word makes the line a consequence ("so o_t = ...")
+        fresh = fam is not None and not ctx.seen(fam) or (
+            fam is not None and ctx.defined_elsewhere(fam) and not ctx.used_here(fam) and step is None)
+        if not restated and fresh and not ctx.problem_input(lhs) \
                 and not (hyp_word and _numeric(items[1]) and lhs.kind == "name" and lhs.args == (None, None)
                          and len(lhs.value) == 1 and lhs.value in "ijklmnt"):
             if fam not in free_names(Node("tuple", "", tuple(items[1:]), 0)) or lhs.kind == "name" and \
                     lhs.args[0] is not None:
-                return Role(DEFINITION, f"introduces {fam}: it is new here and nothing earlier defines it",
-                            defines=fam)
+                why = "it is new here" if not ctx.seen(fam) else "another part defined it, and that binding does not reach here"
+                return Role(DEFINITION, f"introduces {fam}: {why} and nothing earlier defines it", defines=fam)
     if all_ineq and ctx.first_in_span and not _solution_form(items) and ends_with_word(tail, _GOAL_WORDS):
         # "We want L(W_a) > L(W_b):": the requirement the derivation then solves, not an assertion
         return Role(HYPOTHESIS, f"a requirement to be solved for (“{ends_with_word(tail, _GOAL_WORDS)}”)")
