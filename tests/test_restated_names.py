@@ -98,3 +98,54 @@ def test_the_new_part_may_give_the_name_another_meaning(tmp_path):
     assert _one(claims, "m = c_2 / 2 = (z_1 + z_2)/2")["status"] in JUDGED_TRUE
     assert _one(claims, "m = c_2/2")["status"] in JUDGED_TRUE
     assert _one(claims, "m = c_2/3")["status"] == "refuted"
+
+
+# y is written as a sum of contributions gamma_k nothing determines (one equation does not fix
+# three numbers); the first formula for them names them, and what follows is judged against it.
+_OPEN = ("# Contributions\n\nLet $y = a_1 z_1 + a_2 z_2 + a_3 z_3$. We write $y = \\sum_{{k=1}}^{{3}} \\gamma_k$ "
+         "with some contributions $\\gamma_k$.\n\n"
+         "So the contribution of item $k$ is $\\gamma_k = a_k z_k$.\n\n"
+         "Hence $\\gamma_1 + \\gamma_2 = {rhs}$.\n")
+
+
+def test_coefficients_left_open_are_named_by_their_first_formula(tmp_path):
+    claims = _claims(tmp_path, _OPEN.format(rhs="a_1 z_1 + a_2 z_2"))
+    named = _one(claims, "\\gamma_k = a_k z_k")
+    assert named["role"] == "definition" and named["status"] == "defined"
+    assert _one(claims, "\\gamma_1 + \\gamma_2 = a_1 z_1 + a_2 z_2")["status"] in JUDGED_TRUE
+
+
+def test_a_wrong_consequence_of_the_named_coefficients_is_refuted(tmp_path):
+    # gamma_1 + gamma_2 = a_1 z_1 + a_2 z_2, not a_1 z_2 + a_2 z_1
+    claims = _claims(tmp_path, _OPEN.format(rhs="a_1 z_2 + a_2 z_1"))
+    assert _one(claims, "\\gamma_1 + \\gamma_2 = a_1 z_2 + a_2 z_1")["status"] == "refuted"
+
+
+def test_coefficients_a_condition_constrains_are_not_left_open(tmp_path):
+    # "assume sum_k gamma_k = 1": the condition constrains them, so a formula is a claim about them
+    # (judged, never a definition), even though no single value follows
+    text = ("# Contributions\n\nAssume $\\sum_{k=1}^{3} \\gamma_k = 1$.\n\n"
+            "So the contribution of item $k$ is $\\gamma_k = a_k z_k$.\n")
+    later = _one(_claims(tmp_path, text), "\\gamma_k = a_k z_k")
+    assert later["role"] != "definition"
+
+
+# A summary whose first item opens with labels and prose ("(a) i. The costs: ..."), then a bare
+# "ii." item: that item is (a) ii., and restating (a) ii.'s set (c > 1, from 3c > c + 2) is judged so.
+_SUMMARY = ("# Exercise\n\n## (a) Thresholds\n\n### i. Costs\n\nLet $p = 3c$ and $q = c + 2$.\n\n"
+            "### ii. Where p exceeds q\n\nWe want $3c > c + 2$.\n\n$$2c > 2$$\n\nso $c > 1$.\n\n"
+            "## (b) Other\n\n### ii. Another\n\nWe want $c + 5 > 2c$, so $c < 5$.\n\n"
+            "## Summary\n\n(a) i. The costs: $p = 3c$ and $q = c + 2$.\n\nii. $c {rel}$.\n")
+
+
+def test_a_bare_label_after_an_opening_label_names_the_sibling_part(tmp_path):
+    claims = _claims(tmp_path, _SUMMARY.format(rel="> 1"))
+    item = _one(claims, "c > 1", line=max(c["line"] for c in claims))
+    assert item["role"] == "solution" and item["status"] in JUDGED_TRUE + ("proved",)
+
+
+def test_a_summary_item_with_another_set_is_not_accepted(tmp_path):
+    # c > 2 is not the set (a) ii. found (c > 1): never verified, never merely assumed
+    claims = _claims(tmp_path, _SUMMARY.format(rel="> 2"))
+    item = _one(claims, "c > 2")
+    assert item["status"] not in ("proved", "verified", "assumed", "defined")
