@@ -149,3 +149,21 @@ def test_a_summary_item_with_another_set_is_not_accepted(tmp_path):
     claims = _claims(tmp_path, _SUMMARY.format(rel="> 2"))
     item = _one(claims, "c > 2")
     assert item["status"] not in ("proved", "verified", "assumed", "defined")
+
+
+# "(b) i." in Problem 2's summary where Problem 2's (b) has no "i.": Problem 2's (b), never
+# Problem 1's (b) i. (where w = 5); under Problem 2's (b), w = 2a.
+_TWO_PROBLEMS = ("# Problem 1\n\n## (b) Scalars\n\n### i. Case\n\nLet $w = 5$.\n\n"
+                 "# Problem 2\n\n## (b) Weights\n\nLet $w = 2 a$.\n\n"
+                 "## Summary\n\n(b) i. $w = {rhs}$.\n")
+
+
+def test_a_summary_label_stays_in_its_own_problem(tmp_path):
+    item = _one(_claims(tmp_path, _TWO_PROBLEMS.format(rhs="2a")), "w = 2a")
+    assert item["status"] in JUDGED_TRUE and "Problem 2" in item["section"]
+
+
+def test_a_wrong_summary_item_is_refuted_in_its_own_problem(tmp_path):
+    # w = 2a there, so w = 3a fails for every a != 0
+    item = _one(_claims(tmp_path, _TWO_PROBLEMS.format(rhs="3a")), "w = 3a")
+    assert item["status"] == "refuted" and "Problem 2" in item["section"]

@@ -2871,6 +2871,11 @@ def _labelled_section(context: str, seen: list[Any], own: Any, last: Any) -> Any
         return at == len(labels) and titles[-1] is not None and titles[-1].group(1) == labels[-1]
 
     hits = [p for p in seen if p != own and matches(p)]
+    if own and len(own) > 1 and hits and not any(p[:1] == own[:1] for p in hits) and len(labels) > 1:
+        # "(b) i." in Problem 3's summary where Problem 3's (b) has no "i.": Problem 3's (b), never
+        # another problem's (b) i.
+        return _labelled_section(" ".join(m.group(0) for m in list(_PART_LABEL.finditer(tail.group(1)))[:-1]),
+                                 seen, own, last)
     if len(hits) > 1 and own:  # "(c)" in Problem 3's summary: Problem 3's (c), not Problem 1's
         hits = [p for p in hits if p[:1] == own[:1]] or hits
     if len(hits) > 1 and last is not None:  # "ii." after "(b) i.": the sibling under the same part
