@@ -1194,6 +1194,14 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
         section = _labelled_section(claim.context, seen_sections, claim.section, last_labelled)
         if section != claim.section:
             last_labelled = section
+        else:
+            opened = _opening_labels(claim.context)
+            if opened is not None:
+                # "(a) i. Reconstruction losses: $…$" in a summary: the line's own statements stay where
+                # they are, but a bare "ii." on the next line is that part's sibling ((a) ii.)
+                labelled = _labelled_section(opened, seen_sections, claim.section, last_labelled)
+                if labelled != claim.section:
+                    last_labelled = labelled
         if section != sentence_section or sentence_ended or _SENTENCE_END.search(claim.context):
             sentence = set()  # "If $g_t = g$, then ... so: $$...$$": a case reaches the sentence's end
             sentence_prose = ""
@@ -1281,6 +1289,9 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                             mark=mark, first_in_span=pos == 0, part_answers=bool(answers),
                             is_defined=lambda f, sec=section: model.is_defined(f, sec),
                             problem_input=is_input, problem_computed=computed, seen=lambda f, sec=section: model.was_seen(f, sec),
+                            seen_here=lambda f, sec=section: model.was_seen_in_scope(f, sec),
+                            defined_elsewhere=lambda f, sec=section: model.defined_out_of_reach(f, sec),
+                            left_open=lambda f, sec=section: model.left_open(f, sec),
                             members_only=lambda f, sec=section: model.members_only(f, sec),
                             has_member=lambda f, sec=section: model.has_member(f, sec),
                             determined_entry=lambda n, sec=section: _svd_factor_entry(n, facts, sec, model),
@@ -1312,6 +1323,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 previous = (st, role, section, claim.line)
                 continue
             role = R.assign(tree, ctx)
+            model.note_uses(tree, section, role.role in R.JUDGED)
             annotated = space_tail(tree) if mark is None else None
             if annotated is not None:
                 # X = [x_1^T; ...] \in R^{n x d}: a definition with its shape declared at the end
@@ -2958,6 +2970,16 @@ def _list_join(prose: str) -> bool:
 _PART_LABEL = re.compile(r"\(?([a-z]|[ivx]+|\d+)[.)]")
 # labels that open a line or follow a sentence's end and stand right before the math: "… . (b) i.  "
 _LABELS_AT_END = re.compile(r"(?:^\s*|[.:!?]\s+)((?:(?:\([a-z]\)|\([ivx]+\)|[ivx]+\.|[a-z]\)|\d+\.)\s*)+)$")
+
+
+_LABELS_AT_START = re.compile(r"^\s*((?:(?:\([a-z]\)|\([ivx]+\)|[ivx]+\.|[a-z]\)|\d+\.)\s*)+)\S")
+
+
+def _opening_labels(context: str) -> str | None:
+    """The part labels that open the line of a span when prose follows them ("(a) i. Reconstruction
+    losses: "), or None."""
+    m = _LABELS_AT_START.match(context.rsplit("\n", 1)[-1])
+    return m.group(1) if m is not None else None
 
 
 def _labelled_section(context: str, seen: list[Any], own: Any, last: Any) -> Any:

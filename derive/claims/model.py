@@ -25,7 +25,7 @@ import sympy as sp
 from .inference import primed_name
 from .indexing import ellipsis_lengths, family_key
 from .latex_parser import Node, ParseError, to_text
-from .roles import family, label_subscript
+from .roles import family, label_subscript, summed_members
 from .scope import BindError, Scope, name_key
 
 Section = tuple[tuple[int, str, int], ...]
@@ -115,6 +115,8 @@ class DocumentModel:
     bindings: list[Binding] = field(default_factory=list)
     hypotheses: list[Hypothesis] = field(default_factory=list)
     seen: list[tuple[Section, frozenset[str]]] = field(default_factory=list)
+    # (section, families used only as summed coefficients, families used otherwise, judged role)
+    uses: list[tuple[Section, frozenset[str], frozenset[str], bool]] = field(default_factory=list)
     entry_names: set[str] = field(default_factory=set)
     _cache: dict[tuple[int, ...], Scope] = field(default_factory=dict)
     _inherited: dict[tuple[Section, int], list[int]] = field(default_factory=dict)
@@ -129,6 +131,31 @@ class DocumentModel:
         not introduced by a later equation: it is restated)."""
         del section
         return any(fam in names for _sec, names in self.seen)
+
+    def note_uses(self, tree: Node, section: Section, judged: bool) -> None:
+        """Record how a statement used its names (see :meth:`left_open`)."""
+        member, whole = summed_members(tree)
+        if member or whole:
+            self.uses.append((section, frozenset(member), frozenset(whole), judged))
+
+    def left_open(self, fam: str, section: Section) -> bool:
+        """Whether the statements of ``section`` (and the parts enclosing it) used ``fam`` only as
+        coefficients inside sums over its index, and only in judged statements: an expansion with
+        unknown coefficients (``o = \\sum_i v_i \\alpha_i``) that nothing has determined yet."""
+        here = [u for u in self.uses if visible(u[0], section) and (fam in u[1] or fam in u[2])]
+        return bool(here) and all(fam in member and judged for _s, member, _w, judged in here)
+
+    def was_seen_in_scope(self, fam: str, section: Section) -> bool:
+        """Whether a statement of ``section`` or of a part enclosing it used ``fam``: a name an
+        earlier sibling part used (and whose binding does not reach here) is this part's to define."""
+        return any(fam in names and visible(sec, section) for sec, names in self.seen)
+
+    def defined_out_of_reach(self, fam: str, section: Section) -> bool:
+        """Whether an earlier sibling part of the same problem ((c), read in (f)) defined ``fam`` with a
+        binding that does not reach ``section``: a formula for it here may be this part's own meaning
+        (a later part may rebind a name)."""
+        return any(b.kind == "define" and b.family == fam and not visible(b.section, section)
+                   and earlier_sibling(b.section, section) for b in self.bindings)
 
     def visible_bindings(self, section: Section) -> list[Binding]:
         return [b for b in self.bindings if visible(b.section, section)]

@@ -107,6 +107,17 @@ class Context:
     # ("$$m_0 = 0, \\quad m_t = \\beta m_{t-1} + \\dots$$"): its member at 0 or 1 is the start
     rule_ahead: Callable[[str], bool] = lambda fam: False
     member_defined: Callable[[Node], bool] = lambda n: False  # this very member (x_{0}) is given in scope
+    # the name family was used by an earlier statement of this part or of a part enclosing it (None:
+    # read as ``seen``); a name only an earlier sibling part used is this part's to define
+    seen_here: Callable[[str], bool] | None = None
+    # another part defined the family, and that binding does not reach this statement's part
+    defined_elsewhere: Callable[[str], bool] = lambda fam: False
+    # the part used the family before only in judged statements, as coefficients inside sums over their
+    # index (o = \sum_i v_i \alpha_i): left open, nothing determines it yet
+    left_open: Callable[[str], bool] = lambda fam: False
+
+    def used_here(self, fam: str) -> bool:
+        return self.seen(fam) if self.seen_here is None else self.seen_here(fam)
 
 
 def _tail_words(prose: str) -> str:
@@ -254,6 +265,30 @@ def free_names(n: Node) -> set[str]:
             continue
         stack.extend(x.children())
     return out - bound
+
+
+def summed_members(tree: Node) -> tuple[set[str], set[str]]:
+    """The families a statement uses only as members at the index of a sum around them (the
+    ``\\alpha_i`` of ``o = \\sum_i v_i \\alpha_i``: coefficients of an expansion, which one equation does
+    not determine), and the families it uses otherwise (whole, or at another index)."""
+    member: set[str] = set()
+    whole: set[str] = set()
+    stack: list[tuple[Node, frozenset[str]]] = [(tree, frozenset())]
+    while stack:
+        x, bound = stack.pop()
+        if x.kind == "name":
+            f = family(x)
+            sub = x.args[0]
+            if f is not None:
+                at_bound = isinstance(sub, Node) and sub.kind == "name" and sub.args == (None, None) \
+                    and sub.value in bound and x.args[1] is None
+                (member if at_bound else whole).add(f)
+            continue
+        inner = bound
+        if x.kind in ("sum", "prod") and isinstance(x.args[1], Node) and x.args[1].kind == "name":
+            inner = bound | {x.args[1].value}
+        stack.extend((c, inner) for c in x.children())
+    return member - whole, whole
 
 
 def _is_asymptotic(tree: Node) -> bool:
@@ -446,17 +481,28 @@ def assign(tree: Node, ctx: Context) -> Role:
             return Role(DEFINITION, "prose before it gives the name a new meaning", defines=fam)
         if (def_word or hyp_word) and restated and _numeric(items[1]) and len(ops) == 1:
             return Role(HYPOTHESIS, f"sets a case of {fam} (“{hyp_word or 'given'}” before it)")
+        if not restated and fam is not None and ctx.left_open(fam) and len(ops) == 1 and lhs.kind == "name" \
+                and fam not in free_names(items[1]) and not ctx.problem_input(lhs):
+            # "o = \sum_i v_i \alpha_i, where \alpha_i are some coefficients ... so \alpha_i = k_i^T a": the
+            # first formula for coefficients the document left open is what defines them
+            return Role(DEFINITION, f"gives {fam} its formula: earlier lines used it only as coefficients in a "
+                                    "sum, which does not determine them", defines=fam)
         recurrence = fam is not None and fam.endswith(INDEXED) and fam in free_names(
             Node("tuple", "", tuple(items[1:2]), 0))
         if not restated and recurrence and not ctx.problem_input(lhs) and len(ops) == 1:
             return Role(DEFINITION, f"a recurrence for {fam} (nothing earlier defines it)", defines=fam)
-        if not restated and fam is not None and not ctx.seen(fam) and not ctx.problem_input(lhs) \
+        # a name an earlier sibling part defined (that binding does not reach here) and this part has not
+        # used yet is this part's to define, unless a step word makes the line a consequence ("so o_t = ...")
+        fresh = fam is not None and not ctx.seen(fam) or (
+            fam is not None and ctx.defined_elsewhere(fam) and not ctx.used_here(fam) and step is None)
+        if not restated and fresh and not ctx.problem_input(lhs) \
                 and not (hyp_word and _numeric(items[1]) and lhs.kind == "name" and lhs.args == (None, None)
                          and len(lhs.value) == 1 and lhs.value in "ijklmnt"):
             if fam not in free_names(Node("tuple", "", tuple(items[1:]), 0)) or lhs.kind == "name" and \
                     lhs.args[0] is not None:
-                return Role(DEFINITION, f"introduces {fam}: it is new here and nothing earlier defines it",
-                            defines=fam)
+                why = "it is new here and nothing earlier defines it" if not ctx.seen(fam) else \
+                    "an earlier part defined it, that binding does not reach this part, and this part has not used it"
+                return Role(DEFINITION, f"introduces {fam}: {why}", defines=fam)
     if all_ineq and ctx.first_in_span and not _solution_form(items) and ends_with_word(tail, _GOAL_WORDS):
         # "We want L(W_a) > L(W_b):": the requirement the derivation then solves, not an assertion
         return Role(HYPOTHESIS, f"a requirement to be solved for (“{ends_with_word(tail, _GOAL_WORDS)}”)")
