@@ -1323,7 +1323,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 previous = (st, role, section, claim.line)
                 continue
             role = R.assign(tree, ctx)
-            model.note_uses(tree, section, role.role in R.JUDGED)
+            model.note_uses(tree, section, role.role in R.JUDGED or role.role == R.DEFINITION)
             annotated = space_tail(tree) if mark is None else None
             if annotated is not None:
                 # X = [x_1^T; ...] \in R^{n x d}: a definition with its shape declared at the end

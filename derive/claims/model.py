@@ -133,14 +133,16 @@ class DocumentModel:
         return any(fam in names for _sec, names in self.seen)
 
     def note_uses(self, tree: Node, section: Section, judged: bool) -> None:
-        """Record how a statement used its names (see :meth:`left_open`)."""
+        """Record how a statement used its names (see :meth:`left_open`); ``judged``: a judged
+        statement or a definition (``r = \\sum_i h_i \\beta_i``), which leaves its coefficients open,
+        unlike a hypothesis that constrains them."""
         member, whole = summed_members(tree)
         if member or whole:
             self.uses.append((section, frozenset(member), frozenset(whole), judged))
 
     def left_open(self, fam: str, section: Section) -> bool:
         """Whether the statements of ``section`` (and the parts enclosing it) used ``fam`` only as
-        coefficients inside sums over its index, and only in judged statements: an expansion with
+        coefficients inside sums over its index, and only in judged statements or definitions: an expansion with
         unknown coefficients (``o = \\sum_i v_i \\alpha_i``) that nothing has determined yet."""
         here = [u for u in self.uses if visible(u[0], section) and (fam in u[1] or fam in u[2])]
         return bool(here) and all(fam in member and judged for _s, member, _w, judged in here)

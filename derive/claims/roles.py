@@ -469,7 +469,7 @@ def assign(tree: Node, ctx: Context) -> Role:
             word = "prose before it introduces a name"
             return Role(DEFINITION, word, defines=fam)
         if not restated and fam is not None and ctx.seen(fam) and ctx.first_in_span and lhs.kind == "name" \
-                and _NAMED_BY_PROSE.search(tail[-80:]) and not _RESULT_NOUNS.search(_last_clause(tail)) \
+                and (not ctx.used_here(fam) or ctx.left_open(fam)) and _NAMED_BY_PROSE.search(tail[-80:]) and not _RESULT_NOUNS.search(_last_clause(tail)) \
                 and all(o == "=" for o in ops) \
                 and fam not in free_names(Node("tuple", "", tuple(items[1:]), 0)) and not ctx.problem_input(lhs):
             # "So the coefficient of v_i is $\alpha_i = k_i^\top a$" after "$o = \sum_i v_i \alpha_i$ where the
