@@ -46,13 +46,15 @@ from .latex_parser import RELATIONS, Node, ParseError, parse, to_text, tokenize
 from .minimisers import (Objective, judge_minimiser, match as match_objective, objective_of_statement,
                          objectives_in_prose, starred_base)
 from .model import DocumentModel, Hypothesis, parts, visible
-from .probability import declaration, density_definition, density_name, moments_scope
+from .probability import declaration, density_definition, density_name, joint_records, moments_scope
 from .reader import Document
 from .recording import matches_computed, matches_input, record_definition, unifies
 from .sampling import (CachedProblem, svd_values_family, shape_symbols, HypothesisProblem, has_structure, WIDE_DIMS, WIDE_EXPONENT, WIDE_INDEX_HIGH, generic_problem,
                        scalar_intervals, onehot_length)
 from .scope import BindError, Bound, Scope, ShapeError, name_key, substitute_name
 from . import lanes as LANES
+from . import named_variances as NV
+from .named_variances import define_named
 from . import solutions as SOL
 from .stacks import define_first_rows, prose_first_rows, rows_in_prose, rows_named
 from .statements import Statement, split_statements
@@ -1115,6 +1117,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     last_labelled: Any = None
     first_rows = prose_first_rows(doc.claims)  # "K_t is the matrix of the first t keys", per part
     trailing = _trailing_conditions(doc.claims)
+    gauss_roles = NV.Roles()
     for claim in doc.claims:
         if claim.section and claim.section not in seen_sections:
             seen_sections.append(claim.section)
@@ -1153,7 +1156,11 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
         order += 1
         objectives.extend(objectives_in_prose(claim.context, claim.line, section, order))
         statements = split_statements(claim.latex)
+        gauss_roles.read(claim.context, claim.latex)  # "the noise $v \sim N(0, R)$": R is the noise's
         for pos, st in enumerate(statements):
+            if st.error is None and pos == 0:
+                # "prior variance $p > 0$" in a case: P = p in this part (named_variances.py)
+                define_named(gauss_roles, model, claim.context, st.tree, claim.line, section)
             if st.error is not None:
                 fm = S.from_math(st.latex, None)  # A \succ 0 (the parser does not read \succ)
                 if fm is not None:
@@ -1489,7 +1496,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 if rebound is not None:
                     job_scope = model.scope_for(section, _generic_scope(base))
                     note = f"{rebound} is rebound in this section, so the problem does not apply"
-            job_scope = moments_scope(job_scope, tree)  # E[z_i] = \mu_i: declared vectors' x_i are entries
+            # E[z_i] = \mu_i: declared vectors' x_i are entries; E[x | y]: the names declared jointly Gaussian
+            job_scope = moments_scope(job_scope, tree, joint_records(facts, section, model.definition_of, visible))
             if deferred is not None and deferred[1][0]:
                 job_scope = job_scope.copy()  # the earlier part's meaning, to judge the restatement against
                 for lhs_e, rhs_e, latex_e in deferred[1][0]:
@@ -1618,6 +1626,11 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 unapplied.extend("structure stated in the prose: " + b for b in blocked)
             # the names the claim reaches through definitions (B = A - \lambda_1 u_1 u_1^T hides A)
             roots = _root_equations(facts, reach, section)
+            extremes = _extreme_eigenvalues(facts, reach, section, model, claim.line)
+            if extremes:  # \lambda_{\min} of an H the worked example gives as numbers: its value, not a free name
+                roots += extremes[0]
+                blocked_now = set(extremes[1])
+                unapplied = [u for u in unapplied if not any(u.endswith(": " + b) for b in blocked_now)]
             equations += [(tree_, text_) for tree_, text_ in roots]
             unapplied += [text_ for _t, text_ in roots]
             root_families = {f.names[0] for f in facts if f.kind == "roots"}
@@ -2118,8 +2131,10 @@ def _structure_for(facts: list, told: Any, stated: set[str], reach: set[str], se
     here = [f for f in facts if visible(f.section, section)]
     applied, blocked = [], []
     for f in here:
-        if f.kind == "roots":
-            continue  # judged through the equations q(z_1) = 0, ... (see _root_equations)
+        if f.kind in ("roots", "joint_gaussian"):
+            # roots: judged through the equations q(z_1) = 0, ... (see _root_equations); a joint
+            # Gaussian declaration: read by the probability model (E[x | y]), it constrains no value
+            continue
         # L = -\sum_k y_k \log p_k reaches a one-hot y through its entries: the binding says whether
         # they are y's entries (sampled one-hot) or a family of free scalars (not honoured, see
         # _structure_unread)
@@ -2319,8 +2334,15 @@ def _block_grid(f: Any, section: Any, model: DocumentModel) -> tuple[tuple[str, 
     if len(rows) < 2 or any(len(r) != len(rows) for r in rows):
         return None
     grid = tuple(tuple(R.family(e) if e.kind == "name" else "" for e in r) for r in rows)
-    flat = [n for r in grid for n in r]
-    if not all(flat) or len(set(flat)) != len(flat) or any(model.is_defined(n, section) for n in flat):
+    for i, r in enumerate(rows):  # B^T below B: the mirror of a named block, which a symmetric draw gives
+        for j, e in enumerate(r):
+            if e.kind == "transpose" and e.args[0].kind == "name" and i != j and grid[j][i] \
+                    and R.family(e.args[0]) == grid[j][i]:
+                grid = grid[:i] + (grid[i][:j] + ("",) + grid[i][j + 1:],) + grid[i + 1:]
+            elif not grid[i][j]:
+                return None
+    flat = [n for r in grid for n in r if n]
+    if len(set(flat)) != len(flat) or any(model.is_defined(n, section) for n in flat):
         return None
     return grid
 
@@ -2344,7 +2366,7 @@ def _stated_of_blocks(f: Any, reach: set[str], section: Any, model: DocumentMode
     grid = _block_grid(f, section, model)
     if grid is None:
         return None
-    names = tuple(n for r in grid for n in r)
+    names = tuple(n for r in grid for n in r if n)  # a transposed mirror ("") is no name of its own
     return S.Fact("blocks", names, f.line, f.section, f.word,
                   (("kind", f.kind), ("grid", grid), ("whole", f.names[0])))
 
@@ -2362,6 +2384,69 @@ def _names_a_defined_spectrum(f: Any, reach: set[str], section: Any, model: Docu
     if f.get("values") is None:  # "with positive eigenvalues": nothing named, a property of the inputs
         return False
     return not ({f.get("values"), f.get("vectors")} - {None}) & reach
+
+
+_EXTREMES = {"\\min": min, "\\max": max}
+
+
+def _extreme_eigenvalues(facts: list, reach: set[str], section: Any, model: DocumentModel, line: int
+                         ) -> tuple[list[tuple[Node, str]], list[str]] | None:
+    """"$H$ ... with extreme eigenvalues $\\lambda_{\\min}$ and $\\lambda_{\\max}$", then "Suppose $H =
+    \\operatorname{diag}(4, 1)$": in that part the extreme eigenvalues are the written numbers' least
+    and greatest, equations assumed for a claim that reaches them (the verdict names them; like
+    the roots of a stated polynomial they leave a failing claim undecided).  Also the fact's
+    entry in the blocked list, which the equations now honour."""
+    out: list[tuple[Node, str]] = []
+    honoured: list[str] = []
+    for f in facts:
+        if f.kind not in ("eigen", "unmodelled") or not f.word.startswith("eigen") or not visible(f.section, section):
+            continue
+        matrix, values = f.get("matrix"), f.get("values")
+        if not matrix or not values:
+            continue
+        base = values.split("_")[0]
+        wanted = {n: _EXTREMES[n[len(base) + 2:-1]] for n in reach
+                  if n.startswith(base + "_{") and n[len(base) + 2:-1] in _EXTREMES}
+        numbers = _numeric_spectrum(matrix, section, model, line) if wanted else None
+        if not numbers:
+            continue
+        for name, pick in sorted(wanted.items()):
+            if any(to_text(e.args[0][0]) == name for e, _t in out):
+                continue  # named by two sentences ("extreme eigenvalues", "every eigenvalue")
+            value = pick(numbers)
+            eq = Node("chain", "", ((parse(name), Node("num", mpmath.nstr(value, 40), (), 0)), ("=",)), 0)
+            out.append((eq, f"{name} = {mpmath.nstr(value, 12)} (an extreme eigenvalue of the {matrix} given as "
+                            "numbers in this part)"))
+        honoured.append(f"{', '.join(f.names)} {f.word}")
+    return (out, honoured) if out else None
+
+
+def _numeric_spectrum(matrix: str, section: Any, model: DocumentModel, line: int) -> list[Any] | None:
+    """The eigenvalues of ``matrix`` where a visible hypothesis before ``line`` gives it as numbers:
+    ``\\operatorname{diag}(4, 1)`` or a symmetric matrix of numbers (at most 8 x 8)."""
+    for h in reversed(model.hypotheses):
+        t = h.tree
+        if h.line > line or not visible(h.section, section) or t.kind != "chain" or t.args[1] != ("=",) \
+                or to_text(t.args[0][0]) != matrix:
+            continue
+        rhs = t.args[0][1]
+        if rhs.kind == "call" and rhs.args and isinstance(rhs.args[0], Node) and rhs.args[0].kind == "func" \
+                and rhs.args[0].value in ("\\diag", "\\operatorname{diag}", "diag") and 1 < len(rhs.args) <= 9:
+            nums = [_number(a) for a in rhs.args[1:]]
+            return nums if all(x is not None for x in nums) else None
+        if rhs.kind == "matrix":
+            rows = rhs.args
+            k = len(rows)
+            if not 0 < k <= 8 or any(len(r) != k for r in rows):
+                return None
+            entries = [[_number(x) for x in r] for r in rows]
+            if any(x is None for r in entries for x in r) or any(entries[i][j] != entries[j][i]
+                                                                for i in range(k) for j in range(i)):
+                return None
+            with mpmath.workdps(50):
+                return list(mpmath.eigsy(mpmath.matrix(entries), eigvals_only=True))
+        return None
+    return None
 
 
 ROOT_TEXT = "is a root of"
