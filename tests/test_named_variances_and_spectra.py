@@ -24,6 +24,10 @@ $$G = Q(Q + W)^{-1}.$$
 ## Scalars
 
 Let $d = 1$, prior variance $s > 0$ and sensor variance $w > 0$. Then $G = \frac{s}{s + w}$ and $1 - G = \frac{w}{s + w}$, while $G = \frac{w}{s + w}$ is a slip.
+
+## Back to matrices
+
+For general $d$, $G Q = Q G$.
 """
 
 SPECTRUM = r"""# Step sizes
@@ -53,6 +57,8 @@ def test_a_variance_named_in_words_is_the_covariance_it_names(tmp_path):
     assert got[r"G = \frac{s}{s + w}"]["status"] in TRUE
     assert got[r"1 - G = \frac{w}{s + w}"]["status"] in TRUE
     assert got[r"G = \frac{w}{s + w}"]["status"] == "refuted"
+    # the case holds in its sentence only: for matrices Q (Q + W)^{-1} Q != Q Q (Q + W)^{-1} in general
+    assert got["G Q = Q G"]["status"] == "refuted"
 
 
 def test_extreme_eigenvalues_of_a_matrix_given_as_numbers(tmp_path):
@@ -66,3 +72,46 @@ def test_extreme_eigenvalues_of_a_matrix_given_as_numbers(tmp_path):
 def test_without_numbers_the_eigenvalues_stay_unknown(tmp_path):
     got = _check(tmp_path, NO_CASE)
     assert got[r"\alpha = 0.5"]["status"] == "undecided"  # nothing gives the eigenvalues a value
+
+
+SPECTRA = r"""# Spectra
+
+Let $B \in \mathbb{R}^{m \times d}$ with $m > d$ and $M = \frac{1}{m} B^\top B$, with extreme eigenvalues $\nu_{\min}$ and $\nu_{\max}$. Let $\gamma > 0$.
+
+The average eigenvalue lies between them: $\nu_{\min} \le \frac{\operatorname{tr}(M)}{d} \le \nu_{\max}$, but not $\nu_{\max} = \operatorname{tr}(M)$.
+For every eigenvalue $\nu$ of $M$, $\max_j |1 - \gamma\nu_j| = \max(|1 - \gamma\nu_{\min}|, |1 - \gamma\nu_{\max}|)$.
+"""
+
+
+def test_eigenvalues_named_of_a_defined_matrix_are_computed_from_it(tmp_path):
+    # M = B^T B / m is positive definite for m > d (full rank almost surely): its eigenvalues are
+    # positive, their mean tr(M)/d lies between the extremes, and tr(M) (their sum, d >= 2 of them)
+    # exceeds the largest; |1 - γν| is convex in ν, so its max over the spectrum is at an end.
+    got = _check(tmp_path, SPECTRA)
+    assert got[r"\nu_{\min} \le \frac{\operatorname{tr}(M)}{d} \le \nu_{\max}"]["status"] in TRUE
+    assert got[r"\nu_{\max} = \operatorname{tr}(M)"]["status"] == "refuted"
+    assert got[r"\max_j |1 - \gamma\nu_j| = \max(|1 - \gamma\nu_{\min}|, |1 - \gamma\nu_{\max}|)"]["status"] in TRUE
+
+
+STABLE = r"""# Stable steps
+
+Let $A = \frac{1}{m} Z^\top Z$ with extreme eigenvalues $\mu_{\min}$ and $\mu_{\max}$. The iteration is stable exactly when
+$$0 < \gamma < \frac{2}{\mu_{\max}}.$$
+
+## Example
+
+Suppose $A = \begin{pmatrix} 2 & 1 \\ 1 & 2 \end{pmatrix}$. Then the stable steps are
+$$0 < \gamma < \frac{2}{3}.$$
+
+## Another example
+
+Suppose $A = \operatorname{diag}(5, 1)$. Then the stable steps are
+$$0 < \gamma < 2.$$
+"""
+
+
+def test_a_solution_set_with_the_extreme_eigenvalue_of_the_example(tmp_path):
+    # [[2, 1], [1, 2]] has eigenvalues 1 and 3: 0 < γ < 2/3; diag(5, 1): 0 < γ < 2/5, not 2
+    got = _check(tmp_path, STABLE)
+    assert got[r"0 < \gamma < \frac{2}{3}"]["status"] == "proved"
+    assert got[r"0 < \gamma < 2"]["status"] not in TRUE

@@ -1297,6 +1297,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             solve = _solution_premises(tree, role, previous, section, relations, stated_values, model)
             again = _same_relation(tree, role, section, relations, model) if mark is None else None
             _note_relation(tree, st.latex, claim.line, section, relations, stated_values)
+            stated_values += [(name_, value_, section, claim.line, st.latex)  # H = diag(4, 1): λ_max = 4
+                              for name_, value_ in _stated_extremes(tree, facts, section)]
             same_set = _restated(tree, role, solve, section, solution_sets, claim.prose if pos == 0 else "") \
                 if mark is None else None
             if same_set is None and again is not None:
@@ -1631,6 +1633,13 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 roots += extremes[0]
                 blocked_now = set(extremes[1])
                 unapplied = [u for u in unapplied if not any(u.endswith(": " + b) for b in blocked_now)]
+            else:  # \lambda_{\min}, \lambda_i of H = \frac1n X^T X: computed from H on each instance
+                spectra = _with_spectra(job_scope, facts, reach, section, model)
+                if spectra is not None:
+                    job_scope = spectra[0]
+                    unapplied = [u for u in unapplied if not any(u.endswith(": " + b) for b in spectra[1])]
+                    if spectra[1]:  # "the average eigenvalue": the spectrum computed is the one the prose means
+                        stated = {w for w in stated if not w.startswith("eigen")}
             equations += [(tree_, text_) for tree_, text_ in roots]
             unapplied += [text_ for _t, text_ in roots]
             root_families = {f.names[0] for f in facts if f.kind == "roots"}
@@ -2421,6 +2430,53 @@ def _extreme_eigenvalues(facts: list, reach: set[str], section: Any, model: Docu
     return (out, honoured) if out else None
 
 
+def _with_spectra(scope: Scope, facts: list, reach: set[str], section: Any, model: DocumentModel
+                  ) -> tuple[Scope, list[str]] | None:
+    """"Let $H = \\frac1n X^T X$, with extreme eigenvalues $\\lambda_{\\min}$ and $\\lambda_{\\max}$", "for
+    every eigenvalue $\\lambda$ of $H$": in a claim that reaches them, λ_min and λ_max are the least
+    and greatest eigenvalue of H computed on each instance, and λ_i its i-th smallest (i over H's
+    size), when H is defined (symmetric on every instance, else the instance is not evaluated) and
+    the math states no sign or order of its own.  Also the blocked-list entries this honours: those
+    whose claim uses only the extremes (an order of the λ_i is not stated, so a claim naming one
+    member is still not refuted)."""
+    out, honoured = None, []
+    for f in facts:
+        if f.kind not in ("eigen", "unmodelled") or not f.word.startswith("eigen") or not visible(f.section, section):
+            continue
+        matrix, values = f.get("matrix"), f.get("values")
+        if not matrix or not values or f.get("Q") or f.get("order") or f.get("sign") or f.get("prose_sign") \
+                or not model.is_defined(matrix, section):  # a sign stated of them may constrain H's inputs
+            continue
+        base = values.split("_")[0]
+        try:
+            m_node = parse(matrix)
+        except ParseError:
+            continue
+        used_member = False
+        for name in sorted(reach):
+            if scope.defs.get(name) is not None or name in scope.def_families:
+                continue
+            label = name[len(base) + 2:-1] if name.startswith(base + "_{") else None
+            if label in ("\\min", "\\max"):
+                rhs = Node("spectrum", label.lstrip("\\"), (m_node,), 0)
+                lhs = parse(name)
+            elif name == base + R.INDEXED:
+                var = Node("name", "\\mathrm{eig}", (None, None), 0)
+                rhs = Node("spectrum", "at", (m_node, var), 0)
+                lhs = Node("name", base, (var, None), 0)
+                used_member = True
+            else:
+                continue
+            out = out if out is not None else scope.copy()
+            try:
+                out.define(lhs, rhs, f"{name} = an eigenvalue of {matrix} (named in the prose)")
+            except (BindError, ParseError):
+                continue
+        if out is not None and not used_member:
+            honoured.append(f"{', '.join(f.names)} {f.word}")
+    return (out, honoured) if out is not None else None
+
+
 def _numeric_spectrum(matrix: str, section: Any, model: DocumentModel, line: int) -> list[Any] | None:
     """The eigenvalues of ``matrix`` where a visible hypothesis before ``line`` gives it as numbers:
     ``\\operatorname{diag}(4, 1)`` or a symmetric matrix of numbers (at most 8 x 8)."""
@@ -2429,24 +2485,45 @@ def _numeric_spectrum(matrix: str, section: Any, model: DocumentModel, line: int
         if h.line > line or not visible(h.section, section) or t.kind != "chain" or t.args[1] != ("=",) \
                 or to_text(t.args[0][0]) != matrix:
             continue
-        rhs = t.args[0][1]
-        if rhs.kind == "call" and rhs.args and isinstance(rhs.args[0], Node) and rhs.args[0].kind == "func" \
-                and rhs.args[0].value in ("\\diag", "\\operatorname{diag}", "diag") and 1 < len(rhs.args) <= 9:
-            nums = [_number(a) for a in rhs.args[1:]]
-            return nums if all(x is not None for x in nums) else None
-        if rhs.kind == "matrix":
-            rows = rhs.args
-            k = len(rows)
-            if not 0 < k <= 8 or any(len(r) != k for r in rows):
-                return None
-            entries = [[_number(x) for x in r] for r in rows]
-            if any(x is None for r in entries for x in r) or any(entries[i][j] != entries[j][i]
-                                                                for i in range(k) for j in range(i)):
-                return None
-            with mpmath.workdps(50):
-                return list(mpmath.eigsy(mpmath.matrix(entries), eigvals_only=True))
-        return None
+        return _eigenvalues_written(t.args[0][1])
     return None
+
+
+def _eigenvalues_written(rhs: Node) -> list[Any] | None:
+    """The eigenvalues of ``\\operatorname{diag}(4, 1)`` or of a symmetric matrix of numbers (at most 8 x 8)."""
+    if rhs.kind == "call" and rhs.args and isinstance(rhs.args[0], Node) and rhs.args[0].kind == "func" \
+            and rhs.args[0].value in ("\\diag", "\\operatorname{diag}", "diag") and 1 < len(rhs.args) <= 9:
+        nums = [_number(a) for a in rhs.args[1:]]
+        return nums if all(x is not None for x in nums) else None
+    if rhs.kind == "matrix":
+        rows = rhs.args
+        k = len(rows)
+        if not 0 < k <= 8 or any(len(r) != k for r in rows):
+            return None
+        entries = [[_number(x) for x in r] for r in rows]
+        if any(x is None for r in entries for x in r) or any(entries[i][j] != entries[j][i]
+                                                            for i in range(k) for j in range(i)):
+            return None
+        with mpmath.workdps(50):
+            return list(mpmath.eigsy(mpmath.matrix(entries), eigvals_only=True))
+    return None
+
+
+def _stated_extremes(tree: Node, facts: list, section: Any) -> list[tuple[str, Node]]:
+    """"Suppose $H = \\operatorname{diag}(4, 1)$" with "$H$ ... extreme eigenvalues $\\lambda_{\\min}$ and
+    $\\lambda_{\\max}$" stated: the values λ_min = 1, λ_max = 4, as values an equation of the part states
+    (substituted into the conditions a later solution set solves)."""
+    if tree.kind != "chain" or tree.args[1] != ("=",) or tree.args[0][0].kind != "name":
+        return []
+    matrix = to_text(tree.args[0][0])
+    bases = {f.get("values").split("_")[0] for f in facts
+             if f.kind in ("eigen", "unmodelled") and f.word.startswith("eigen") and f.get("matrix") == matrix
+             and f.get("values") and visible(f.section, section)}
+    numbers = _eigenvalues_written(tree.args[0][1]) if bases else None
+    if not numbers:
+        return []
+    return [(f"{b}_{{{label}}}", Node("num", mpmath.nstr(pick(numbers), 40), (), 0))
+            for b in sorted(bases) for label, pick in (("\\min", min), ("\\max", max))]
 
 
 ROOT_TEXT = "is a root of"
@@ -2854,7 +2931,8 @@ def _solution_premises(tree: Node, role: Any, previous: Any, section: Any, relat
         if parts(sec) != parts(section) or len(out) >= 16:
             continue
         rests: tuple = ()
-        if unknown not in R.free_names(rt) and values:
+        # also a condition in the unknown and other names the part gives values (0 < η < 2/λ_max, λ_max = 4)
+        if values and (unknown not in R.free_names(rt) or (R.free_names(rt) - {unknown}) & set(values)):
             texts = {to_text(x) for x in rt.walk()}
             rests = tuple(src for t, (_v, src) in values.items() if t in texts)  # the equations it rests on
             try:

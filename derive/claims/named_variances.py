@@ -1,7 +1,7 @@
 """Variances named in words: "a prior $\\mathcal{N}(\\mathbf{m}, P)$", "the noise $\\mathbf{v} \\sim
 \\mathcal{N}(\\mathbf{0}, R)$", and later, in a case ("Take $n = 1$, $H = 1$, prior variance $p > 0$
 and noise variance $r > 0$"), "<word> variance $p$": the covariance the word was attached to is
-p in that part (P = p, R = r), as the prose says.
+p in that sentence (P = p, R = r, a case like "$H = 1$"), as the prose says.
 
 A word is attached to a covariance only where it stands right before the math that writes the
 Gaussian, and the covariance is one plain name; the later phrase names a new plain name.  Where
@@ -86,7 +86,9 @@ def _covariance(latex: str) -> str | None:
 
 
 def define_named(roles: Roles, model: Any, context: str, tree: Node, line: int, section: Any) -> str | None:
-    """Define the covariance a worded variance names (P = p) in ``section``; its text, or None."""
+    """The covariance a worded variance names is that name (P = p) as a case of its sentence
+    (a local hypothesis, like "Take $H = 1$"): later parts, back in the general setting, do not
+    read P as p.  Its text, or None."""
     hit = roles.named_here(context, tree)
     if hit is None:
         return None
@@ -94,5 +96,6 @@ def define_named(roles: Roles, model: Any, context: str, tree: Node, line: int, 
     if model.is_defined(to_text(cov), section):
         return None
     text = f"{to_text(cov)} = {to_text(value)}"
-    model.define(cov, value, text, line, section)
+    eq = Node("chain", "", ((cov, value), ("=",)), value.col)
+    model.assume(eq, text, line, section, {to_text(cov), to_text(value)}, local=True)
     return text

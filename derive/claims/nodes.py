@@ -835,3 +835,38 @@ def _conditional_gaussian(ev: Evaluator, e: ConditionalGaussian) -> Any:
             return cov
         shift = _column(ev(y), q) - _column(ev(my), q)
         return _column(ev(mx), p) - cov * (lxy * shift)
+
+
+class Eigenvalue(sp.Expr):
+    """The least (op min), greatest (max) or index-th smallest (at) eigenvalue of a symmetric
+    matrix value (see inference._spectrum)."""
+
+    def __new__(cls, op: sp.Symbol, m: sp.Basic, index: sp.Basic):
+        return sp.Basic.__new__(cls, op, m, index)
+
+    @property
+    def free_symbols(self):
+        op, m, index = self.args
+        return getattr(m, "free_symbols", set()) | getattr(index, "free_symbols", set())
+
+
+@evaluator(Eigenvalue)
+def _eigenvalue(ev: Evaluator, e: Eigenvalue) -> Any:
+    """Computed on the instance (mpmath.eigsy): the matrix must be symmetric there."""
+    op, m, index = e.args
+    v = _as_matrix(ev(m))
+    if v.rows != v.cols:
+        raise EvaluationError("eigenvalues of a matrix that is not square")
+    scale = max([abs(x) for x in v] + [mpmath.mpf(1)])
+    if any(abs(v[r, c] - v[c, r]) > mpmath.mpf(10) ** (-(mpmath.mp.dps * 3 // 4)) * scale
+           for r in range(v.rows) for c in range(r)):
+        raise EvaluationError("eigenvalues of a matrix that is not symmetric on this instance are not modelled")
+    vals = sorted(mpmath.eigsy(v, eigvals_only=True))
+    if op.name == "min":
+        return vals[0]
+    if op.name == "max":
+        return vals[-1]
+    k = as_scalar(ev(index))
+    if k != int(k) or not 1 <= int(k) <= len(vals):
+        raise EvaluationError("an eigenvalue index outside 1..n")
+    return vals[int(k) - 1]
