@@ -2931,8 +2931,10 @@ def _solution_premises(tree: Node, role: Any, previous: Any, section: Any, relat
         if parts(sec) != parts(section) or len(out) >= 16:
             continue
         rests: tuple = ()
-        # also a condition in the unknown and other names the part gives values (0 < η < 2/λ_max, λ_max = 4)
-        if values and (unknown not in R.free_names(rt) or (R.free_names(rt) - {unknown}) & set(values)):
+        # also a condition in the unknown and an extreme eigenvalue a part gives as numbers (0 < η < 2/λ_max,
+        # H = diag(4, 1)): see _stated_extremes
+        extremes = {t for t in (R.free_names(rt) - {unknown}) & set(values) if t.endswith(("_{\\min}", "_{\\max}"))}
+        if values and (unknown not in R.free_names(rt) or extremes):
             texts = {to_text(x) for x in rt.walk()}
             rests = tuple(src for t, (_v, src) in values.items() if t in texts)  # the equations it rests on
             try:

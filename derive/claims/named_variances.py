@@ -10,6 +10,7 @@ anything is ambiguous (a word attached to two different covariances) nothing is 
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -72,7 +73,9 @@ class Roles:
             return None
 
 
+@functools.lru_cache(maxsize=1024)
 def _covariance(latex: str) -> str | None:
+    """The one plain-name covariance of the Gaussians a span writes (``\\mathcal{N}(\\mu, C)``: C)."""
     try:
         tree = parse(latex.strip().rstrip(",.;"))
     except (ParseError, RecursionError, ValueError):
