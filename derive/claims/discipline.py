@@ -116,6 +116,10 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
     for rv in getattr(scope, "random", {}).values():  # x ~ N(μ, C): μ and C are the model's parameters
         for p in rv.dist.params:
             known |= free_names(p)
+    for rec in getattr(scope, "joint", None) or ():  # "x and y jointly Gaussian with mean .. and covariance .."
+        known |= set(rec.names)
+        for part in (*rec.means, *(blk for row in rec.blocks for blk in row)):
+            known |= free_names(part)
     a, b = expanded_names(left, scope), expanded_names(right, scope)
     bound_by_diag = implicit_diag_indices(left, scope) | implicit_diag_indices(right, scope)
     a, b = a - bound_by_diag, b - bound_by_diag  # diag(\rho_k^2) over \rho_1, \dots, \rho_r binds k
@@ -128,13 +132,14 @@ def unbound_one_side(left: Node, right: Node, scope: Scope, st: Statement) -> se
         known |= set(scope.dim_symbols)  # n of a declared h \in R^n: the length the sum runs to
     wrt = _derivative_variables(left) | _derivative_variables(right)
     out: set[str] = set()
+    valued = _valued_names(st.hypotheses)  # \lambda_{\max} = 4 assumed (an equation honoured): given a value
     for side, other_names in ((left, b), (right, a)):
         if not free_names(side):
             # eta^* = 0.4 with eta^* = 2/(lambda_max + lambda_min): a number claimed for an
             # expression of quantities the document gives no values states what they are
             out |= {n for n in other_names if n not in scope.def_families and n not in wrt
                     and n.removesuffix("(·)") not in scope.funcs and n not in _CONSTANTS
-                    and n not in randoms}
+                    and n not in randoms and n not in valued}
     defined_left = any(n in scope.def_families for n in free_names(left))
     defined_right = any(n in scope.def_families for n in free_names(right))
     # p used as a vector while only its entries p_k are defined, or Σ_{ij} where only Σ_{ii} is:
@@ -311,6 +316,10 @@ def expanded_names(n: Node, scope: Scope, depth: int = 0) -> set[str]:
                 out |= expanded_names(rhs, scope, depth + 1) - {name} - scope.def_index_vars.get(name, set())
         else:
             out.add(name)
+            for rec in getattr(scope, "joint", None) or ():
+                if name in rec.names and depth < 8:  # E[x | y]: the pair's means and covariance blocks
+                    for part in (*rec.means, *(blk for row in rec.blocks for blk in row)):
+                        out |= expanded_names(part, scope, depth + 1)
             rv = _random_named(scope, name)
             if rv is not None and depth < 8:
                 # x ~ N(μ, C): a moment of x (Cov[x] = C) uses its distribution's parameters
@@ -321,6 +330,16 @@ def expanded_names(n: Node, scope: Scope, depth: int = 0) -> set[str]:
                 for rhs in scope.defs.values():
                     if rhs.kind == "partial" and rhs.args[0].kind == "name" and to_text(rhs.args[0]) == name:
                         out |= expanded_names(rhs.args[1], scope, depth + 1)
+    return out
+
+
+def _valued_names(hypotheses: list[Node]) -> set[str]:
+    """Names a hypothesis in scope sets to a written number (``\\lambda_{\\max} = 4``)."""
+    out = set()
+    for h in hypotheses:
+        if h.kind == "chain" and h.args[1] == ("=",) and h.args[0][0].kind == "name" \
+                and h.args[0][1].kind == "num":
+            out.add(to_text(h.args[0][0]))
     return out
 
 

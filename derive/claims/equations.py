@@ -101,6 +101,9 @@ def _base_and_subscript(key: str) -> tuple[str, str]:
     return key, ""
 
 
+_LABELS = ("\\min", "\\max")
+
+
 def solvable_names(symbols: dict, claim_symbols: set, dims: set) -> set:
     """The scalar names an equation may be solved for.  A plain name (``L``, ``\\lambda``, ``x_0``)
     may.  An entry with a letter index (``\\tilde{w}_{ij}``) is read as a scalar of its own, so
@@ -116,7 +119,8 @@ def solvable_names(symbols: dict, claim_symbols: set, dims: set) -> set:
         if info.sympy in dims:
             continue
         base, sub = _base_and_subscript(info.key)
-        letters = any(ch.isalpha() for ch in sub)
+        # \lambda_{\max}, \lambda_{\min}: a label, not an index (no family member it could equal)
+        letters = any(ch.isalpha() for ch in sub) and sub not in _LABELS
         if not letters or (info.sympy in claim_symbols and not has_matrix and bases.count(base) == 1):
             out.add(info.sympy)
     return out

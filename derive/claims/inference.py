@@ -237,6 +237,33 @@ class Inference(IndexedNotation):
     def _paren(self, n: Node) -> T:
         return self.infer(n.args[0])
 
+    def _spectrum(self, n: Node) -> T:
+        """An eigenvalue of a symmetric matrix the document defines, as the prose names it
+        (judge._with_spectra builds these nodes; the parser never does): value min / max, or at
+        with (matrix, index) for the index-th smallest (a \\max_i over them runs over the size)."""
+        m = self.infer(n.args[0])
+        self.dims.unify(m.shape[0], m.shape[1], "eigenvalues of a square matrix")
+        note = f"the eigenvalues the prose names of {to_text(n.args[0])} computed from it on each instance"
+        if note not in self.notes:
+            self.notes.append(note)
+        index = None
+        if n.value == "at":
+            var = n.args[1]
+            key = to_text(var)
+            src = getattr(self, "local_nodes", {}).get(key)  # \lambda_i of a rule \lambda_k = ...: the index written
+            key = to_text(src) if src is not None else key
+            if key in self.range_probe:
+                self.range_probe[key].append(m.shape[0])  # \max_i |1 - \eta\lambda_i|: i runs over H's size
+            index = self.infer(var)
+            self.make_scalar(index.shape, "an eigenvalue's index is a number", n.col)
+
+        def build(b: Any) -> sp.Basic:
+            from .nodes import Eigenvalue
+
+            return Eigenvalue(sp.Symbol(n.value), b.value(m), b.scalar(index) if index is not None else sp.Integer(0))
+
+        return T(self.scalar(), build, True)
+
     def _expect(self, n: Node) -> T:
         return probability.infer_expect(self, n)  # E[·], Var[·], Cov[·, ·] under the document's model
 
@@ -706,6 +733,8 @@ class Inference(IndexedNotation):
         else:
             value = self.infer(idx)
         saved, saved_int = dict(self.local), dict(self.local_int)
+        saved_nodes = getattr(self, "local_nodes", {})
+        self.local_nodes = {**saved_nodes, var: idx}  # the index as written (a \max_i's range, see _spectrum)
         saved_dims = self.index_dims.get(var)
         if var in ENTRY_INDICES:
             # y_i = g_i x_i / r: inside an entrywise rule its index names entries (g_i of g ∈ R^d)
@@ -723,6 +752,7 @@ class Inference(IndexedNotation):
         finally:
             self.def_depth -= 1
             self.local, self.local_int = saved, saved_int
+            self.local_nodes = saved_nodes
             if var in ENTRY_INDICES:
                 if saved_dims is None:
                     self.index_dims.pop(var, None)

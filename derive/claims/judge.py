@@ -47,13 +47,16 @@ from .minimisers import (Objective, judge_minimiser, judge_stationary, match as 
                          named_objective, objective_of_statement, objectives_in_prose, starred_base,
                          stated_penalty_weights, stationarity_of)
 from .model import DocumentModel, Hypothesis, earlier_sibling, parts, visible
-from .probability import declaration, density_definition, density_name, moments_scope, vector_length
+from .probability import (declaration, density_definition, density_name, joint_records, moments_scope,
+                          vector_length)
 from .reader import Document
 from .recording import matches_computed, matches_input, record_definition, unifies
 from .sampling import (CachedProblem, svd_values_family, shape_symbols, HypothesisProblem, has_structure, WIDE_DIMS, WIDE_EXPONENT, WIDE_INDEX_HIGH, generic_problem,
                        scalar_intervals, onehot_length)
 from .scope import BindError, Bound, Scope, ShapeError, name_key, substitute_name
 from . import lanes as LANES
+from . import named_variances as NV
+from .named_variances import define_named
 from . import solutions as SOL
 from .stacks import define_first_rows, prose_first_rows, rows_in_prose, rows_named
 from .statements import Statement, split_statements
@@ -1186,6 +1189,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     first_rows = prose_first_rows(doc.claims)  # "K_t is the matrix of the first t keys", per part
     rules_at = _recurrence_lines(doc)  # family -> (line, part) of each recurrence the document writes
     trailing = _trailing_conditions(doc.claims)
+    gauss_roles = NV.Roles()
     for claim in doc.claims:
         if claim.section and claim.section not in seen_sections:
             seen_sections.append(claim.section)
@@ -1232,7 +1236,11 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
         order += 1
         objectives.extend(objectives_in_prose(claim.context, claim.line, section, order))
         statements = split_statements(claim.latex)
+        gauss_roles.read(claim.context, claim.latex)  # "the noise $v \sim N(0, R)$": R is the noise's
         for pos, st in enumerate(statements):
+            if st.error is None and pos == 0:
+                # "prior variance $p > 0$" in a case: P = p in this part (named_variances.py)
+                define_named(gauss_roles, model, claim.context, st.tree, claim.line, section)
             if st.error is not None:
                 fm = S.from_math(st.latex, None)  # A \succ 0 (the parser does not read \succ)
                 if fm is not None:
@@ -1388,6 +1396,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             solve = _solution_premises(tree, role, previous, section, relations, stated_values, model)
             again = _same_relation(tree, role, section, relations, model) if mark is None else None
             _note_relation(tree, st.latex, claim.line, section, relations, stated_values)
+            stated_values += [(name_, value_, section, claim.line, st.latex)  # H = diag(4, 1): λ_max = 4
+                              for name_, value_ in _stated_extremes(tree, facts, section)]
             same_set = _restated(tree, role, solve, section, solution_sets, claim.prose if pos == 0 else "") \
                 if mark is None else None
             if same_set is None and again is not None:
@@ -1592,7 +1602,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 if rebound is not None:
                     job_scope = model.scope_for(section, _generic_scope(base))
                     note = f"{rebound} is rebound in this section, so the problem does not apply"
-            job_scope = moments_scope(job_scope, tree)  # E[z_i] = \mu_i: declared vectors' x_i are entries
+            # E[z_i] = \mu_i: declared vectors' x_i are entries; E[x | y]: the names declared jointly Gaussian
+            job_scope = moments_scope(job_scope, tree, joint_records(facts, section, model.definition_of, visible))
             if deferred is not None and deferred[1][0]:
                 job_scope = job_scope.copy()  # the earlier part's meaning, to judge the restatement against
                 for lhs_e, rhs_e, latex_e in deferred[1][0]:
@@ -1721,6 +1732,18 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 unapplied.extend("structure stated in the prose: " + b for b in blocked)
             # the names the claim reaches through definitions (B = A - \lambda_1 u_1 u_1^T hides A)
             roots = _root_equations(facts, reach, section)
+            extremes = _extreme_eigenvalues(facts, reach, section, model, claim.line)
+            if extremes:  # \lambda_{\min} of an H the worked example gives as numbers: its value, not a free name
+                roots += extremes[0]
+                blocked_now = set(extremes[1])
+                unapplied = [u for u in unapplied if not any(u.endswith(": " + b) for b in blocked_now)]
+            else:  # \lambda_{\min}, \lambda_i of H = \frac1n X^T X: computed from H on each instance
+                spectra = _with_spectra(job_scope, facts, reach, section, model)
+                if spectra is not None:
+                    job_scope = spectra[0]
+                    unapplied = [u for u in unapplied if not any(u.endswith(": " + b) for b in spectra[1])]
+                    if spectra[1]:  # "the average eigenvalue": the spectrum computed is the one the prose means
+                        stated = {w for w in stated if not w.startswith("eigen")}
             equations += [(tree_, text_) for tree_, text_ in roots]
             unapplied += [text_ for _t, text_ in roots]
             root_families = {f.names[0] for f in facts if f.kind == "roots"}
@@ -2259,8 +2282,10 @@ def _structure_for(facts: list, told: Any, stated: set[str], reach: set[str], se
     here = [f for f in facts if visible(f.section, section)]
     applied, blocked = [], []
     for f in here:
-        if f.kind == "roots":
-            continue  # judged through the equations q(z_1) = 0, ... (see _root_equations)
+        if f.kind in ("roots", "joint_gaussian"):
+            # roots: judged through the equations q(z_1) = 0, ... (see _root_equations); a joint
+            # Gaussian declaration: read by the probability model (E[x | y]), it constrains no value
+            continue
         # L = -\sum_k y_k \log p_k reaches a one-hot y through its entries: the binding says whether
         # they are y's entries (sampled one-hot) or a family of free scalars (not honoured, see
         # _structure_unread)
@@ -2460,8 +2485,15 @@ def _block_grid(f: Any, section: Any, model: DocumentModel) -> tuple[tuple[str, 
     if len(rows) < 2 or any(len(r) != len(rows) for r in rows):
         return None
     grid = tuple(tuple(R.family(e) if e.kind == "name" else "" for e in r) for r in rows)
-    flat = [n for r in grid for n in r]
-    if not all(flat) or len(set(flat)) != len(flat) or any(model.is_defined(n, section) for n in flat):
+    for i, r in enumerate(rows):  # B^T below B: the mirror of a named block, which a symmetric draw gives
+        for j, e in enumerate(r):
+            if e.kind == "transpose" and e.args[0].kind == "name" and i != j and grid[j][i] \
+                    and R.family(e.args[0]) == grid[j][i]:
+                grid = grid[:i] + (grid[i][:j] + ("",) + grid[i][j + 1:],) + grid[i + 1:]
+            elif not grid[i][j]:
+                return None
+    flat = [n for r in grid for n in r if n]
+    if len(set(flat)) != len(flat) or any(model.is_defined(n, section) for n in flat):
         return None
     return grid
 
@@ -2485,7 +2517,7 @@ def _stated_of_blocks(f: Any, reach: set[str], section: Any, model: DocumentMode
     grid = _block_grid(f, section, model)
     if grid is None:
         return None
-    names = tuple(n for r in grid for n in r)
+    names = tuple(n for r in grid for n in r if n)  # a transposed mirror ("") is no name of its own
     return S.Fact("blocks", names, f.line, f.section, f.word,
                   (("kind", f.kind), ("grid", grid), ("whole", f.names[0])))
 
@@ -2503,6 +2535,137 @@ def _names_a_defined_spectrum(f: Any, reach: set[str], section: Any, model: Docu
     if f.get("values") is None:  # "with positive eigenvalues": nothing named, a property of the inputs
         return False
     return not ({f.get("values"), f.get("vectors")} - {None}) & reach
+
+
+_EXTREMES = {"\\min": min, "\\max": max}
+
+
+def _extreme_eigenvalues(facts: list, reach: set[str], section: Any, model: DocumentModel, line: int
+                         ) -> tuple[list[tuple[Node, str]], list[str]] | None:
+    """"$H$ ... with extreme eigenvalues $\\lambda_{\\min}$ and $\\lambda_{\\max}$", then "Suppose $H =
+    \\operatorname{diag}(4, 1)$": in that part the extreme eigenvalues are the written numbers' least
+    and greatest, equations assumed for a claim that reaches them (the verdict names them; like
+    the roots of a stated polynomial they leave a failing claim undecided).  Also the fact's
+    entry in the blocked list, which the equations now honour."""
+    out: list[tuple[Node, str]] = []
+    honoured: list[str] = []
+    for f in facts:
+        if f.kind not in ("eigen", "unmodelled") or not f.word.startswith("eigen") or not visible(f.section, section):
+            continue
+        matrix, values = f.get("matrix"), f.get("values")
+        if not matrix or not values:
+            continue
+        base = values.split("_")[0]
+        wanted = {n: _EXTREMES[n[len(base) + 2:-1]] for n in reach
+                  if n.startswith(base + "_{") and n[len(base) + 2:-1] in _EXTREMES}
+        numbers = _numeric_spectrum(matrix, section, model, line) if wanted else None
+        if not numbers:
+            continue
+        for name, pick in sorted(wanted.items()):
+            if any(to_text(e.args[0][0]) == name for e, _t in out):
+                continue  # named by two sentences ("extreme eigenvalues", "every eigenvalue")
+            value = pick(numbers)
+            eq = Node("chain", "", ((parse(name), Node("num", mpmath.nstr(value, 40), (), 0)), ("=",)), 0)
+            out.append((eq, f"{name} = {mpmath.nstr(value, 12)} (an extreme eigenvalue of the {matrix} given as "
+                            "numbers in this part)"))
+        honoured.append(f"{', '.join(f.names)} {f.word}")
+    return (out, honoured) if out else None
+
+
+def _with_spectra(scope: Scope, facts: list, reach: set[str], section: Any, model: DocumentModel
+                  ) -> tuple[Scope, list[str]] | None:
+    """"Let $H = \\frac1n X^T X$, with extreme eigenvalues $\\lambda_{\\min}$ and $\\lambda_{\\max}$", "for
+    every eigenvalue $\\lambda$ of $H$": in a claim that reaches them, λ_min and λ_max are the least
+    and greatest eigenvalue of H computed on each instance, and λ_i its i-th smallest (i over H's
+    size), when H is defined (symmetric on every instance, else the instance is not evaluated) and
+    the math states no sign or order of its own.  Also the blocked-list entries this honours: those
+    whose claim uses only the extremes (an order of the λ_i is not stated, so a claim naming one
+    member is still not refuted)."""
+    out, honoured = None, []
+    for f in facts:
+        if f.kind not in ("eigen", "unmodelled") or not f.word.startswith("eigen") or not visible(f.section, section):
+            continue
+        matrix, values = f.get("matrix"), f.get("values")
+        if not matrix or not values or f.get("Q") or f.get("order") or f.get("sign") or f.get("prose_sign") \
+                or not model.is_defined(matrix, section):  # a sign stated of them may constrain H's inputs
+            continue
+        base = values.split("_")[0]
+        try:
+            m_node = parse(matrix)
+        except ParseError:
+            continue
+        used_member = False
+        for name in sorted(reach):
+            if scope.defs.get(name) is not None or name in scope.def_families:
+                continue
+            label = name[len(base) + 2:-1] if name.startswith(base + "_{") else None
+            if label in ("\\min", "\\max"):
+                rhs = Node("spectrum", label.lstrip("\\"), (m_node,), 0)
+                lhs = parse(name)
+            elif name == base + R.INDEXED:
+                var = Node("name", "\\mathrm{eig}", (None, None), 0)
+                rhs = Node("spectrum", "at", (m_node, var), 0)
+                lhs = Node("name", base, (var, None), 0)
+                used_member = True
+            else:
+                continue
+            out = out if out is not None else scope.copy()
+            try:
+                out.define(lhs, rhs, f"{name} = an eigenvalue of {matrix} (named in the prose)")
+            except (BindError, ParseError):
+                continue
+        if out is not None and not used_member:
+            honoured.append(f"{', '.join(f.names)} {f.word}")
+    return (out, honoured) if out is not None else None
+
+
+def _numeric_spectrum(matrix: str, section: Any, model: DocumentModel, line: int) -> list[Any] | None:
+    """The eigenvalues of ``matrix`` where a visible hypothesis before ``line`` gives it as numbers:
+    ``\\operatorname{diag}(4, 1)`` or a symmetric matrix of numbers (at most 8 x 8)."""
+    for h in reversed(model.hypotheses):
+        t = h.tree
+        if h.line > line or not visible(h.section, section) or t.kind != "chain" or t.args[1] != ("=",) \
+                or to_text(t.args[0][0]) != matrix:
+            continue
+        return _eigenvalues_written(t.args[0][1])
+    return None
+
+
+def _eigenvalues_written(rhs: Node) -> list[Any] | None:
+    """The eigenvalues of ``\\operatorname{diag}(4, 1)`` or of a symmetric matrix of numbers (at most 8 x 8)."""
+    if rhs.kind == "call" and rhs.args and isinstance(rhs.args[0], Node) and rhs.args[0].kind == "func" \
+            and rhs.args[0].value in ("\\diag", "\\operatorname{diag}", "diag") and 1 < len(rhs.args) <= 9:
+        nums = [_number(a) for a in rhs.args[1:]]
+        return nums if all(x is not None for x in nums) else None
+    if rhs.kind == "matrix":
+        rows = rhs.args
+        k = len(rows)
+        if not 0 < k <= 8 or any(len(r) != k for r in rows):
+            return None
+        entries = [[_number(x) for x in r] for r in rows]
+        if any(x is None for r in entries for x in r) or any(entries[i][j] != entries[j][i]
+                                                            for i in range(k) for j in range(i)):
+            return None
+        with mpmath.workdps(50):
+            return list(mpmath.eigsy(mpmath.matrix(entries), eigvals_only=True))
+    return None
+
+
+def _stated_extremes(tree: Node, facts: list, section: Any) -> list[tuple[str, Node]]:
+    """"Suppose $H = \\operatorname{diag}(4, 1)$" with "$H$ ... extreme eigenvalues $\\lambda_{\\min}$ and
+    $\\lambda_{\\max}$" stated: the values λ_min = 1, λ_max = 4, as values an equation of the part states
+    (substituted into the conditions a later solution set solves)."""
+    if tree.kind != "chain" or tree.args[1] != ("=",) or tree.args[0][0].kind != "name":
+        return []
+    matrix = to_text(tree.args[0][0])
+    bases = {f.get("values").split("_")[0] for f in facts
+             if f.kind in ("eigen", "unmodelled") and f.word.startswith("eigen") and f.get("matrix") == matrix
+             and f.get("values") and visible(f.section, section)}
+    numbers = _eigenvalues_written(tree.args[0][1]) if bases else None
+    if not numbers:
+        return []
+    return [(f"{b}_{{{label}}}", Node("num", mpmath.nstr(pick(numbers), 40), (), 0))
+            for b in sorted(bases) for label, pick in (("\\min", min), ("\\max", max))]
 
 
 ROOT_TEXT = "is a root of"
@@ -2910,7 +3073,10 @@ def _solution_premises(tree: Node, role: Any, previous: Any, section: Any, relat
         if parts(sec) != parts(section) or len(out) >= 16:
             continue
         rests: tuple = ()
-        if unknown not in R.free_names(rt) and values:
+        # also a condition in the unknown and an extreme eigenvalue a part gives as numbers (0 < η < 2/λ_max,
+        # H = diag(4, 1)): see _stated_extremes
+        extremes = {t for t in (R.free_names(rt) - {unknown}) & set(values) if t.endswith(("_{\\min}", "_{\\max}"))}
+        if values and (unknown not in R.free_names(rt) or extremes):
             texts = {to_text(x) for x in rt.walk()}
             rests = tuple(src for t, (_v, src) in values.items() if t in texts)  # the equations it rests on
             try:

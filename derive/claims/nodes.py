@@ -776,3 +776,97 @@ def _gaussian_moment(ev: Evaluator, e: GaussianMoment) -> Any:
         for jac, cov in zip(jacobians, covs):
             out += jac * cov * jac.T
         return out
+
+
+class ConditionalGaussian(MatrixExpr):
+    """E[x | y] (op E) or Cov[x | y] (op Cov) of jointly Gaussian vectors: args (op, y, μ_x, μ_y,
+    (Σ_xx, Σ_xy, Σ_yx, Σ_yy)) (see probability._conditional)."""
+
+    def __new__(cls, op: sp.Symbol, y: sp.Basic, mx: sp.Basic, my: sp.Basic, blocks: sp.Tuple):
+        return sp.Basic.__new__(cls, op, y, mx, my, blocks)
+
+    @property
+    def shape(self):
+        op, _y, mx, _my, blocks = self.args
+        rows = blocks[0].shape[0] if getattr(blocks[0], "shape", None) else 1
+        return (rows, rows) if op.name == "Cov" else (rows, 1)
+
+
+def _as_matrix(v: Any) -> Any:
+    return v if is_matrix(v) else mpmath.matrix([[v]])
+
+
+@evaluator(ConditionalGaussian)
+def _conditional_gaussian(ev: Evaluator, e: ConditionalGaussian) -> Any:
+    """The pair's joint covariance inverted whole (the precision matrix Λ), then its blocks:
+    an independent route from the Schur-complement formulas a document writes."""
+    op, y, mx, my, blocks = e.args
+    sxx, sxy, syx, syy = (_as_matrix(ev(b)) for b in blocks)
+    p, q = sxx.rows, syy.rows
+    if (sxx.cols, sxy.rows, sxy.cols, syx.rows, syx.cols, syy.cols) != (p, p, q, q, p, q):
+        raise EvaluationError("the covariance blocks do not fit together")
+    whole = mpmath.matrix(p + q, p + q)
+    for r in range(p + q):
+        for c in range(p + q):
+            src = (sxx if c < p else sxy) if r < p else (syx if c < p else syy)
+            whole[r, c] = src[r if r < p else r - p, c if c < p else c - p]
+    scale = max([abs(x) for x in whole] + [mpmath.mpf(1)])
+    if any(abs(whole[r, c] - whole[c, r]) > mpmath.mpf(10) ** (-(mpmath.mp.dps * 3 // 4)) * scale
+           for r in range(p + q) for c in range(r)):
+        # a covariance is symmetric; blocks drawn apart (the document states no structure that ties
+        # them) give no Gaussian, and a claim written with Σ_xy^T for Σ_yx would fail there
+        raise EvaluationError("the joint covariance drawn is not symmetric (its blocks are not drawn as one "
+                              "covariance matrix)")
+    with mpmath.workdps(mpmath.mp.dps + 10):
+        try:
+            lam = mpmath.inverse(whole)
+        except ZeroDivisionError as exc:
+            raise EvaluationError("the joint covariance is singular") from exc
+        lxx = mpmath.matrix(p, p)
+        lxy = mpmath.matrix(p, q)
+        for r in range(p):
+            for c in range(p + q):
+                if c < p:
+                    lxx[r, c] = lam[r, c]
+                else:
+                    lxy[r, c - p] = lam[r, c]
+        cov = mpmath.inverse(lxx)
+        if op.name == "Cov":
+            return cov
+        shift = _column(ev(y), q) - _column(ev(my), q)
+        return _column(ev(mx), p) - cov * (lxy * shift)
+
+
+class Eigenvalue(sp.Expr):
+    """The least (op min), greatest (max) or index-th smallest (at) eigenvalue of a symmetric
+    matrix value (see inference._spectrum)."""
+
+    def __new__(cls, op: sp.Symbol, m: sp.Basic, index: sp.Basic):
+        return sp.Basic.__new__(cls, op, m, index)
+
+    @property
+    def free_symbols(self):
+        op, m, index = self.args
+        return getattr(m, "free_symbols", set()) | getattr(index, "free_symbols", set())
+
+
+@evaluator(Eigenvalue)
+def _eigenvalue(ev: Evaluator, e: Eigenvalue) -> Any:
+    """Computed on the instance (mpmath.eigsy): the matrix must be symmetric there."""
+    op, m, index = e.args
+    v = _as_matrix(ev(m))
+    if v.rows != v.cols:
+        raise EvaluationError("eigenvalues of a matrix that is not square")
+    scale = max([abs(x) for x in v] + [mpmath.mpf(1)])
+    if any(abs(v[r, c] - v[c, r]) > mpmath.mpf(10) ** (-(mpmath.mp.dps * 3 // 4)) * scale
+           for r in range(v.rows) for c in range(r)):
+        raise EvaluationError("eigenvalues of a matrix that is not symmetric on this instance are not modelled")
+    vals = sorted(mpmath.eigsy(v, eigvals_only=True))
+    if op.name == "min":
+        return vals[0]
+    if op.name == "max":
+        return vals[-1]
+    k = as_scalar(ev(index))
+    if k != int(k) or not 1 <= int(k) <= len(vals):
+        raise EvaluationError("an eigenvalue index outside 1..n")
+    return vals[int(k) - 1]

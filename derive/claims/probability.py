@@ -17,8 +17,10 @@ variables, and distinct members of one family, are taken as independent (the ass
 stated in the verdict).  The result is an ordinary expression in the deterministic names, so
 the usual sampling and equivalence checking judge the claim.
 
-Not modelled (the claim is undecided, with the reason): conditional expectations
-(``E[x \\mid y]``), E of a non-polynomial function of a random variable, a product of two
+Conditional moments ``E[x \\mid y]``, ``Cov[x \\mid y]`` are modelled for names the prose declares
+jointly Gaussian (:func:`_conditional`).
+
+Not modelled (the claim is undecided, with the reason): other conditional expectations, E of a non-polynomial function of a random variable, a product of two
 members of one family with different symbolic indices (``m_i m_j``: equal or not?), random
 terms under a sum with a symbolic number of terms beyond the first moment, whole random
 vectors or matrices (``\\operatorname{Cov}[\\mathbf{z}]``), a correlated Gaussian vector's entries,
@@ -179,11 +181,72 @@ def is_random(scope: Any, n: Node) -> RandomName | None:
 
 # --- binding hooks ------------------------------------------------------------------------------
 
-def moments_scope(scope: Any, tree: Node) -> Any:
+@dataclass(frozen=True)
+class JointGaussian:
+    """Names the prose declares jointly Gaussian ("$x$ and $y$ jointly Gaussian with mean
+    $(\\mu_x, \\mu_y)$ and covariance $\\Sigma$", Σ written block by block): the names in order, their
+    means, and the covariance's blocks (row-major, one row per name)."""
+
+    names: tuple[str, ...]
+    means: tuple[Node, ...]
+    blocks: tuple[tuple[Node, ...], ...]
+    shown: str
+
+    def position(self, n: Node) -> int | None:
+        key = to_text(n) if n.kind == "name" else None
+        return self.names.index(key) if key in self.names else None
+
+
+def joint_records(facts: list, section: Any, definition_of: Any, visible: Any) -> list[JointGaussian]:
+    """The joint-Gaussian statements of the prose (structure.Fact "joint_gaussian") visible in
+    ``section`` whose mean has one entry per name and whose covariance is a square grid of
+    blocks, one per pair (written there, or in the definition of the name written there)."""
+    from .latex_parser import ParseError, parse
+
+    out = []
+    for f in facts:
+        if f.kind != "joint_gaussian" or not visible(f.section, section):
+            continue
+        try:
+            mean = parse(f.get("mean").strip().rstrip(",.;"))
+            cov = parse(f.get("cov").strip().rstrip(",.;"))
+        except (ParseError, RecursionError, ValueError):
+            continue
+        k = len(f.names)
+        means = _stacked(mean, k)
+        if cov.kind == "chain" and cov.args[1] == ("=",):
+            cov = cov.args[0][1]  # "covariance $\\Sigma = \\begin{pmatrix} .. \\end{pmatrix}$"
+        elif cov.kind == "name":
+            b = definition_of(to_text(cov), section)
+            cov = b.rhs if b is not None and b.rhs is not None else cov
+        rows = cov.args if cov.kind == "matrix" else ()
+        if means is None or len(rows) != k or any(len(r) != k for r in rows):
+            continue
+        out.append(JointGaussian(tuple(f.names), means, tuple(tuple(r) for r in rows),
+                                 f"{', '.join(f.names)} jointly Gaussian (line {f.line})"))
+    return out
+
+
+def _stacked(mean: Node, k: int) -> tuple[Node, ...] | None:
+    """``(\\mu_x, \\mu_y)`` or a column ``\\begin{pmatrix} a \\\\ b \\end{pmatrix}``: one mean per name."""
+    if mean.kind == "tuple" and len(mean.args) == k:
+        return tuple(mean.args)
+    if mean.kind == "matrix" and len(mean.args) == k and all(len(r) == 1 for r in mean.args):
+        return tuple(r[0] for r in mean.args)
+    return None
+
+
+def moments_scope(scope: Any, tree: Node, joint: list[JointGaussian] | None = None) -> Any:
     """The scope a statement with E / Var / Cov is judged in: next to a moment of a random
     vector's entries, ``\\mu_i`` of a declared vector \\mu is its entry i (not the i-th vector of
-    a family), as in ``\\mathbb{E}[z_i] = \\mu_i``."""
-    if not getattr(scope, "random", None) or not any(x.kind == "expect" for x in tree.walk()):
+    a family), as in ``\\mathbb{E}[z_i] = \\mu_i``; a conditional moment (E[x | y]) sees the names
+    the prose declares jointly Gaussian."""
+    if not any(x.kind == "expect" for x in tree.walk()):
+        return scope
+    if joint and any(x.kind == "expect" and x.args[1] is not None for x in tree.walk()):
+        scope = scope.copy()
+        scope.joint = list(joint)
+    if not getattr(scope, "random", None):
         return scope
     vectors = {k for k, d in scope.declared.items() if d.cols == 1 and d.rows != 1}
     out = scope.copy()
@@ -286,7 +349,7 @@ def infer_expect(inf: Any, n: Node) -> Any:
     items, given, sub = n.args
     op = n.value or "E"
     if given is not None:
-        raise BindError("a conditional expectation (E[· | ·]) is not modelled", n.col)
+        return _conditional(inf, op, items, given, n)
     if sub is not None and sub.kind == "rel" and sub.value == "sim" and distribution(sub.args[1]) is not None \
             and sub.args[0].kind == "name":
         inf.scope = inf.scope.copy()  # E_{x \sim N(0, 1)}[...]: a declaration for this statement
@@ -356,6 +419,73 @@ def infer_expect(inf: Any, n: Node) -> Any:
         return sp.simplify(out) if sp.count_ops(out) < 400 else out
 
     return T(inf.scalar(), build, True)
+
+
+def _conditional(inf: Any, op: str, items: tuple, given: Node, n: Node) -> Any:
+    """``E[x | y]`` and ``Cov[x | y]`` (``Var`` of a scalar) for x and y the prose declares jointly
+    Gaussian: computed from the precision matrix Λ = Σ^{-1} of the pair's joint covariance
+    (E[x | y] = μ_x - Λ_xx^{-1} Λ_xy (y - μ_y), Cov[x | y] = Λ_xx^{-1}), not from the Schur-complement
+    formula a document writes; the other names of the declaration are marginalised (dropped)."""
+    from .scope import BindError, T
+
+    hit = None
+    for rec in getattr(inf.scope, "joint", None) or ():
+        if len(items) == 1 and isinstance(items[0], Node) and given.kind == "name":
+            ix, iy = rec.position(items[0]), rec.position(given)
+            if ix is not None and iy is not None and ix != iy:
+                hit = (rec, ix, iy)
+                break
+    if hit is None or op not in ("E", "Cov", "Var"):
+        raise BindError("a conditional expectation (E[· | ·]) is modelled only for names the prose declares "
+                        "jointly Gaussian (with their mean and covariance)", n.col)
+    rec, ix, iy = hit
+    tx, ty = inf.infer(items[0]), inf.infer(given)
+    mx, my = inf.infer(rec.means[ix]), inf.infer(rec.means[iy])
+    grid = [[inf.infer(rec.blocks[r][c]) for c in (ix, iy)] for r in (ix, iy)]
+    parts = (tx, ty, mx, my, *grid[0], *grid[1])
+    scalar = any(inf.is_scalar(t.shape) for t in (tx, ty, grid[0][0], grid[1][1]))
+    if scalar:  # one of them is a number: all of them are (else the reading does not fit)
+        for t in parts:
+            inf.make_scalar(t.shape, "the names, means and covariance of scalar jointly Gaussian names are scalars",
+                            n.col)
+    else:
+        one = inf.scalar()[1]
+        for t in (tx, ty):
+            inf.dims.unify(t.shape[1], one, "a conditional moment is modelled for vectors (not matrices)")
+        rows = (tx.shape[0], ty.shape[0])
+        inf.unify_shape(mx.shape, tx.shape, "the mean of a Gaussian vector has the vector's shape", n.col)
+        inf.unify_shape(my.shape, ty.shape, "the mean of a Gaussian vector has the vector's shape", n.col)
+        for r in range(2):
+            for c in range(2):
+                inf.unify_shape(grid[r][c].shape, (rows[r], rows[c]), "a covariance block has the shapes of its pair",
+                                n.col)
+    if scalar and to_text(rec.blocks[ix][iy]) != to_text(rec.blocks[iy][ix]):
+        raise BindError("the covariance written is not symmetric (its off-diagonal entries differ)", n.col)
+    if op == "Var" and not scalar:
+        raise BindError("Var of a vector: write Cov", n.col)
+    note = (f"conditional moments of {rec.shown}: from the precision matrix Λ = Σ^-1 of the pair's covariance, "
+            "E[x | y] = μ_x - Λ_xx^-1 Λ_xy (y - μ_y), Cov[x | y] = Λ_xx^-1")
+    inf.model_notes = getattr(inf, "model_notes", []) + [note]
+    which = sp.Symbol("E" if op == "E" else "Cov")
+
+    def build(b: Any) -> sp.Basic:
+        from .nodes import ConditionalGaussian
+
+        blocks = sp.Tuple(*(b.value(grid[r][c]) for r in range(2) for c in range(2)))
+        if scalar:
+            return _scalar_conditional(which.name, b.value(ty), b.value(mx), b.value(my), blocks)
+        return ConditionalGaussian(which, b.value(ty), b.value(mx), b.value(my), blocks)
+
+    shape = (tx.shape[0], tx.shape[0]) if op != "E" else tx.shape
+    return T(inf.scalar() if scalar else shape, build)
+
+
+def _scalar_conditional(op: str, y: sp.Basic, mx: sp.Basic, my: sp.Basic, blocks: sp.Tuple) -> sp.Basic:
+    """The scalar case in closed form from the 2×2 precision matrix (exact, so it can be proved)."""
+    lam = sp.Matrix(2, 2, list(blocks)).inv()
+    if op == "E":
+        return mx - lam[0, 1] / lam[0, 0] * (y - my)
+    return 1 / lam[0, 0]
 
 
 def _vector_moment(inf: Any, op: str, t: Any, seen: set[str], randoms: dict[str, RandomName], n: Node) -> Any:

@@ -98,6 +98,7 @@ class Scope:
     family_shapes: dict[str, Declared] = field(default_factory=dict)
     # f -> (domain, codomain) of a signature f : A \\to B (kept as written)
     signatures: dict[str, tuple[Node, Node]] = field(default_factory=dict)
+    joint: list[Any] = field(default_factory=list)  # names the prose declares jointly Gaussian (probability.py)
 
     def with_equal_dims(self, a: sp.Symbol, b: sp.Symbol) -> "Scope":
         """This scope with the declared dimension ``a`` read as ``b`` (the case m = n)."""
@@ -120,7 +121,7 @@ class Scope:
                                    family_runs=dict(self.family_runs), scalar_families=set(self.scalar_families),
                                    entry_alias=dict(self.entry_alias), def_ranges=dict(self.def_ranges),
                                    matrix_rules=dict(self.matrix_rules), family_shapes=dict(self.family_shapes),
-                                   signatures=dict(self.signatures))
+                                   signatures=dict(self.signatures), joint=list(self.joint))
 
     @classmethod
     def for_problem(cls, problem: Problem | None) -> "Scope":

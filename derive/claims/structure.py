@@ -465,6 +465,14 @@ def extract(claims: list[Any]) -> Stated:
                 out.facts.append(f)
             i += 1
             continue
+        if t[1] == "jointly" and i + 1 < len(toks) and toks[i + 1][0] == "word" \
+                and toks[i + 1][1] in ("gaussian", "normal"):
+            f = _joint_gaussian(toks, i, line, section)
+            if f is not None and (f.kind, f.names, repr(section)) not in seen:
+                seen.add((f.kind, f.names, repr(section)))
+                out.facts.append(f)
+            i += 1
+            continue
         if t[1] in ("eigenvalues", "eigenvectors", "eigenvalue", "eigenvector"):
             f = _eigen(toks, i, line, section, t[1])
             if f is not None and f.kind == "unmodelled" and any(
@@ -516,6 +524,31 @@ def extract(claims: list[Any]) -> Stated:
                 out.facts.append(Fact(kk, tuple(names), line, section, phrase))
         i += span
     return out
+
+
+def _joint_gaussian(toks: list[tuple[str, str]], i: int, line: int, section: Any) -> Fact | None:
+    """"Let $\\mathbf{x}$ and $\\mathbf{y}$ be jointly Gaussian with mean $(\\mu_x, \\mu_y)$ and covariance
+    $\\Sigma$": the names (in order), the mean's math and the covariance's math, as written; the
+    probability model reads them (probability.joint_records).  None where a part is missing."""
+    names = _backward(toks, i)
+    if len(names) < 2 or len(set(names)) != len(names):
+        return None
+    _a, b = _sentence_of(toks, i)
+    found: dict[str, str] = {}
+    for k in range(i + 2, b):
+        t = toks[k]
+        if t[0] != "word" or t[1] not in ("mean", "means", "covariance"):
+            continue
+        j = k + 1
+        while j < b and toks[j][0] == "word" and toks[j][1] in ("matrix", "vector", "of", "is", "given", "by"):
+            j += 1  # "covariance matrix given by $$...$$"
+        key = "cov" if t[1] == "covariance" else "mean"
+        if j < b and toks[j][0] == "math" and key not in found:
+            found[key] = toks[j][1]
+    if set(found) != {"mean", "cov"}:
+        return None
+    return Fact("joint_gaussian", tuple(names), line, section, "jointly gaussian",
+                (("mean", found["mean"]), ("cov", found["cov"])))
 
 
 _ROOTS_BEFORE = 40  # tokens looked back from "roots" for the polynomial (bounded work)
