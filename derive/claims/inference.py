@@ -20,7 +20,7 @@ wherever the claim allows.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
