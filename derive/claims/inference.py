@@ -114,6 +114,7 @@ class Inference(IndexedNotation):
         self._defs_whole_cache: set[str] | None = None
         self.read_as: dict[str, str] = {}  # g_i -> "entry" | "plain": one reading per statement
         self.unreadable: set[str] = set()  # defined names whose definitions use unknown functions
+        self.free_recurrences: set[str] = set()  # families whose unreadable rule refers to the family itself
         self.local_int: dict[str, int] = {}  # a recurrence's index, where it is a known number
         self.bare_identity: list[int] = []  # dimension classes of the I's written without a size
         self.entry_ranges: list[tuple[str, int]] = []  # (index key, dimension class) of entries x_i
@@ -293,6 +294,10 @@ class Inference(IndexedNotation):
             # holds for every g holds for this one)
             self.unreadable |= {key, n.value}
             self.notes.append(f"{key} is read as a free quantity ({str(exc).split(' at column')[0]})")
+            if self._self_referential(n.value):
+                # w_{t+1} = w_t - \eta \nabla J(w_t) with J never given: its members are drawn as an
+                # arbitrary sequence, which a relation between members (w_k = c^k w_0) need not fit
+                self.free_recurrences.add(n.value)
         if n.args == (None, None) and key in self.scope.funcs and key not in self.scope.defs:
             return self._function_at_own_arguments(key, n)
         pat = self._match_pattern(n)
@@ -575,6 +580,13 @@ class Inference(IndexedNotation):
             return self.infer(body)
         finally:
             self.def_depth -= 1
+
+
+    def _self_referential(self, base: str) -> bool:
+        """Whether a rule the document states for the family ``base`` uses the family itself
+        (a recurrence ``w_{t+1} = f(w_t)``), not merely other quantities (``g_t = \\nabla f(\\theta_t)``)."""
+        return any(lhs.value == base and any(x.kind == "name" and x.value == base for x in rhs.walk())
+                   for lhs, _slot, _var, rhs in self.scope.def_patterns)
 
     def _recurrence_limit(self, n: Node) -> T | None:
         r"""``p_\infty`` beside ``p_{t+1} = f(p_t)``: the limit of the recurrence (a fixed point of f),
