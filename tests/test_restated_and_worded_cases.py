@@ -1,4 +1,4 @@
-"""Four readings that refuted correct work (found by tests/test_redteam_three.py), in other letters.
+"""Five readings that refuted correct work (found by tests/test_redteam_three.py), in other letters.
 
 * A recurrence whose rule uses a function the document never defines is drawn as an arbitrary
   sequence: a relation between its members is then no refutation.
@@ -9,6 +9,7 @@
 * A function written again at its own arguments with a new formula, introduced by prose of its own
   (a new case of a worked example), may be a new function under the old name; "hence f(x) = ..." is
   still a claim about the same function.
+* An equation after "setting the gradient to zero gives" holds at the stationary point only.
 Expectations come from the mathematics, e.g. ||a - (e^T a) e||^2 = ||a||^2 - 2(e^T a)^2 + (e^T a)^2 ||e||^2,
 which equals ||a||^2 - (e^T a)^2 exactly when ||e|| = 1 (or e^T a = 0).
 """
@@ -86,3 +87,18 @@ def test_a_function_given_a_new_formula_in_a_new_case_is_not_refuted(tmp_path):
 def test_a_function_restated_as_a_consequence_is_still_refuted(tmp_path):
     v = _check(tmp_path, "Take $g(s) = s^2$. Hence $g(s) = s^2 + 1$.\n")
     assert v["g(s) = s^2 + 1"] == "refuted"
+
+
+STATIONARY = ("Let $A \\in \\mathbb{R}^{m\\times k}$ have full column rank, $\\mathbf{b} \\in \\mathbb{R}^m$ and "
+              "$\\mathbf{x} \\in \\mathbb{R}^k$, and let $F(\\mathbf{x}) = \\|A\\mathbf{x} - \\mathbf{b}\\|^2$.\n\n")
+
+
+def test_an_equation_after_setting_the_gradient_to_zero_holds_at_the_stationary_point(tmp_path):
+    # A^T A x = A^T b is the stationarity condition of F, false for most x: not refuted after
+    # "setting the gradient to zero gives", refuted where it is asserted for every x
+    doc = tmp_path / "doc.md"
+    doc.write_text(STATIONARY + "Setting the gradient to zero gives $A^\\top A\\mathbf{x} = A^\\top\\mathbf{b}$.\n\n"
+                   "We also have $A^\\top A\\mathbf{x} = A^\\top\\mathbf{b}$ for every $\\mathbf{x}$.\n", encoding="utf-8")
+    got = [c["status"] for c in check_paths([str(doc)], progress=False)["claims"]
+           if c["latex"] == "A^\\top A\\mathbf{x} = A^\\top\\mathbf{b}"]
+    assert got == ["undecided", "refuted"]

@@ -885,6 +885,10 @@ class Inference(IndexedNotation):
         for x in n.walk():
             if x.kind == "name":
                 info = self.syms.get(to_text(x))
+                if info is None and x.args[0] is not None and x.value:
+                    # p_k under a log, p the vector (or family) the entry is read from: its entries are
+                    # drawn positive (a negative one puts the instance outside the formula's domain)
+                    info = self.syms.get(x.value)
                 if info is not None:
                     info.positive = True
 

@@ -1116,6 +1116,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     sentence: set[int] = set()  # lines of the sentence the current span belongs to
     sentence_prose = ""  # the prose of that sentence up to the current span
     contested: dict[str, tuple[int, Any]] = {}  # a sequence's rule stated again without a step word: line, section
+    constraints: list[tuple[frozenset, int, Any, str]] = []  # sum_k p_k = 1 on names nothing defines
     restated_fns: dict[str, tuple[int, Any, str]] = {}  # a function written again with a new formula: line, section
     sentence_section: Any = None
     sentence_ended = False  # the span before ended with a full stop ("$$s_n = c.$$")
@@ -1587,12 +1588,23 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 if fam_c in reach and visible(sec_c, section):
                     unapplied.append(f"the rule for {fam_c} stated again on line {line_c} with no step word "
                                      "(perhaps a new method's rule; instances follow the earlier one)")
+            for names_c, line_c, sec_c, latex_c in constraints:
+                if line_c != claim.line and visible(sec_c, section) and _reaches_any(names_c, reach):
+                    # "so that $\sum_k p_k = 1$" judged undecided there (it may determine p): an instance with
+                    # any p is not the document's
+                    unapplied.append(f"${latex_c}$ on line {line_c}, which may constrain "
+                                     f"{', '.join(sorted(n.removesuffix(R.INDEXED) for n in names_c))}")
+                    break
             for fn_c, (line_c, sec_c, base_c) in restated_fns.items():
                 if fn_c in reach and visible(sec_c, section):
                     unapplied.append(f"{base_c} is written again with a new formula on line {line_c} "
                                      "(perhaps a new function under the same name; instances follow the first)")
                     break
             worded = R.worded_condition(sentence_prose)
+            if worded is None and not (tree.kind == "chain" and tree.args[0][0].kind == "name"):
+                # Φ^T Φ θ = Φ^T t after "setting it to zero gives": holds at the stationary point only
+                # (a bare name on the left, θ̂ = ..., is a closed form, judged as a minimiser)
+                worded = R.stationary_condition(sentence_prose)
             if worded is not None and not any(h.line == claim.line or h.line in sentence for h in visible_hyps):
                 # "If every reward equals $1$, then $G_t = 1/(1-\gamma)$": asserted only under that condition
                 unapplied.append(f"the condition written in words before it (“{worded}”)")
@@ -1689,6 +1701,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                                          objectives=[(o, minimiser[1]) for o in minimiser[2]] if minimiser else [],
                                          role=role.role, defines=role.defines,
                                          note=(st.note + "; " if st.note else "") + note if note else st.note)
+            if role.role in (R.CLAIM, R.STEP):
+                names_c = _numeric_constraint(tree, model, section, _structured_names(facts))
+                if names_c:
+                    constraints.append((names_c, claim.line, section, st.latex))
             if not rules and chosen is None and candidate_rules:
                 # a statement read without a problem that names a problem's quantity an earlier,
                 # verified claim gave a formula for (K_1 = \gamma \alpha^0 \beta after K_\ell = C A^{\ell-1} B)
@@ -3081,6 +3097,47 @@ def _introduced_in_words(context: str) -> bool:
     """Whether prose of its own introduces a span ("Nesterov evaluates the gradient at the look-ahead
     point: $...$"): a display standing alone after another restates the derivation, not a new method."""
     return re.search(r"[A-Za-z]{3,}", context[-160:]) is not None
+
+
+def _numeric_constraint(tree: Node, model: DocumentModel, section: Any, structured: set[str]) -> frozenset | None:
+    """The names ``\\sum_k p_k = 1`` or ``a + b = 1`` constrains: an equation of a number and an
+    expression only of names the document does not define (the one-side rule leaves such a claim
+    undecided: it may determine them).  Not a derivative (``\\partial z_i / \\partial \\mu_i = 1`` is
+    about a function), nor names whose structure the prose states (a one-hot y, an eigenvector u_1:
+    sampled as stated)."""
+    if tree.kind != "chain" or tuple(tree.args[1]) != ("=",):
+        return None
+    if any(x.kind in ("partial", "nabla") for x in tree.walk()):
+        return None
+    for side, other in (tree.args[0], tuple(reversed(tree.args[0]))):
+        if not R.free_names(other) and other.kind in ("num", "neg", "frac"):
+            limits = {to_text(x.args[3]) for x in side.walk() if x.kind in ("sum", "prod")
+                      and isinstance(x.args[3], Node)}  # K of \sum_{k=1}^{K}: a size, not constrained
+            used = R.free_names(side) - limits - _INDEX_NAMES
+            if any(model.is_defined(n, section) or "(·)" in n for n in used):
+                return None
+            names = frozenset(n for n in used if n not in structured and n.removesuffix(R.INDEXED) not in structured)
+            if names and len(used) <= 4:
+                return names
+    return None
+
+
+def _structured_names(facts: list) -> set[str]:
+    """Every name a stated structure mentions (its names, and the names its details give)."""
+    out: set[str] = set()
+    for f in facts:
+        out |= {n.removesuffix(R.INDEXED) for n in f.names}
+        for _k, v in f.extra:
+            for item in (v if isinstance(v, (tuple, list)) else (v,)):
+                if isinstance(item, str):
+                    out.add(item)
+                    out.add(item.split("_")[0])  # u_1 of "eigenvectors u_1, ..., u_n": the family u
+    return out
+
+
+def _reaches_any(names: frozenset, reach: set[str]) -> bool:
+    """Whether a claim reaches one of ``names`` (p_• and the vector p are one quantity here)."""
+    return any(n in reach or n.removesuffix(R.INDEXED) in reach or n + R.INDEXED in reach for n in names)
 
 
 # "so $f(x) = ...$", "hence": a formula the derivation reaches is a claim about the same function

@@ -567,6 +567,20 @@ _SPECIAL_CASE_WORDS = frozenset({"one", "single", "scalar", "one-dimensional", "
                                  "uniform", "zero", "vanishing", "flat", "noiseless", "noise-free"})
 
 
+# "setting it to zero gives the normal equations $X^\top X w = X^\top y$", "at the optimum": an
+# equation that holds where a derivative vanishes, not for every value of its variable
+_STATIONARY = re.compile(r"\b(?:setting|set|equating|equate)\b[^.;:]{0,80}?\b(?:to|equal to)\s+(?:zero|0|\$\s*0\s*\$)"
+                         r"|\bat (?:the|a|its|this) (?:minimum|minimiser|minimizer|optimum|stationary point|critical point)\b")
+
+
+def stationary_condition(prose: str) -> str | None:
+    """The clause of "setting the gradient to zero gives $...$" (or "at the optimum"), in the claim's
+    own sentence before it, or None."""
+    sentence = _last_clause(" ".join(prose.split()))
+    m = _STATIONARY.search(sentence.lower())
+    return m.group(0)[:80] if m else None
+
+
 def worded_condition(prose: str) -> str | None:
     """The condition of "If every reward equals $1$, then $G_t = ...$": an if-clause of the
     claim's own sentence written in words. ``prose`` is that sentence's prose up to the claim,
