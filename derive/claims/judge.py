@@ -3100,8 +3100,8 @@ def _introduced_in_words(context: str) -> bool:
 
 
 def _numeric_constraint(tree: Node, model: DocumentModel, section: Any, structured: set[str]) -> frozenset | None:
-    """The names ``\\sum_k p_k = 1`` or ``a + b = 1`` constrains: an equation of a number and an
-    expression only of names the document does not define (the one-side rule leaves such a claim
+    """The families ``\\sum_k p_k = 1`` constrains: an equation of a number and an expression only
+    of members of families the document does not define (the one-side rule leaves such a claim
     undecided: it may determine them).  Not a derivative (``\\partial z_i / \\partial \\mu_i = 1`` is
     about a function), nor names whose structure the prose states (a one-hot y, an eigenvector u_1:
     sampled as stated)."""
@@ -3117,7 +3117,8 @@ def _numeric_constraint(tree: Node, model: DocumentModel, section: Any, structur
             if any(model.is_defined(n, section) or "(·)" in n for n in used):
                 return None
             names = frozenset(n for n in used if n not in structured and n.removesuffix(R.INDEXED) not in structured)
-            if names and len(used) <= 4:
+            if names and len(used) <= 4 and all(n.endswith(R.INDEXED) for n in used):
+                # only families (p_k, a_i): \sigma(x) + \sigma(-x) = 1 of a scalar x is an identity to judge
                 return names
     return None
 
