@@ -139,7 +139,8 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
                        dims={s: None for s in builder.dim_symbols.values()},
                        indices=[i.sympy for i in inf.syms.values() if i.kind == "index" and i.sympy is not None],
                        hypothesis=label, extra={"entry_ranges": entries, "model": probability.notes_of(inf),
-                                                "bare_identity": {builder.dim(d) for d in inf.bare_identity}})
+                                                "bare_identity": {builder.dim(d) for d in inf.bare_identity},
+                                                "free_recurrences": set(inf.free_recurrences)})
         if not mismatch:
             return result
         if inf.tuples_read:

@@ -130,6 +130,7 @@ class Inference(IndexedNotation):
         self._defs_whole_cache: set[str] | None = None
         self.read_as: dict[str, str] = {}  # g_i -> "entry" | "plain": one reading per statement
         self.unreadable: set[str] = set()  # defined names whose definitions use unknown functions
+        self.free_recurrences: set[str] = set()  # families whose unreadable rule refers to the family itself
         self.local_int: dict[str, int] = {}  # a recurrence's index, where it is a known number
         self.bare_identity: list[int] = []  # dimension classes of the I's written without a size
         self.entry_ranges: list[tuple[str, int]] = []  # (index key, dimension class) of entries x_i
@@ -336,6 +337,10 @@ class Inference(IndexedNotation):
             # holds for every g holds for this one)
             self.unreadable |= {key, n.value}
             self.notes.append(f"{key} is read as a free quantity ({str(exc).split(' at column')[0]})")
+            if self._self_referential(n.value):
+                # w_{t+1} = w_t - \eta \nabla J(w_t) with J never given: its members are drawn as an
+                # arbitrary sequence, which a relation between members (w_k = c^k w_0) need not fit
+                self.free_recurrences.add(n.value)
         if n.args == (None, None) and key in self.scope.funcs and key not in self.scope.defs:
             return self._function_at_own_arguments(key, n)
         pat = self._match_pattern(n)
@@ -618,6 +623,13 @@ class Inference(IndexedNotation):
             return self.infer(body)
         finally:
             self.def_depth -= 1
+
+
+    def _self_referential(self, base: str) -> bool:
+        """Whether a rule the document states for the family ``base`` uses the family itself
+        (a recurrence ``w_{t+1} = f(w_t)``), not merely other quantities (``g_t = \\nabla f(\\theta_t)``)."""
+        return any(lhs.value == base and any(x.kind == "name" and x.value == base for x in rhs.walk())
+                   for lhs, _slot, _var, rhs in self.scope.def_patterns)
 
     def _recurrence_limit(self, n: Node) -> T | None:
         r"""``p_\infty`` beside ``p_{t+1} = f(p_t)``: the limit of the recurrence (a fixed point of f),
@@ -919,6 +931,10 @@ class Inference(IndexedNotation):
         for x in n.walk():
             if x.kind == "name":
                 info = self.syms.get(to_text(x))
+                if info is None and x.args[0] is not None and x.value:
+                    # p_k under a log, p the vector (or family) the entry is read from: its entries are
+                    # drawn positive (a negative one puts the instance outside the formula's domain)
+                    info = self.syms.get(x.value)
                 if info is not None:
                     info.positive = True
 

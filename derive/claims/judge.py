@@ -634,6 +634,13 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
             why = ("it fails on an instance, but it uses " + ", ".join(st.unread_defs)
                    + ", whose definition could not be read: the instance is not the document's")
             v = Verdict(UNDECIDED, f"undecided: {why}", reason=why)
+        free_rules = bound.extra.get("free_recurrences")
+        if v.status == REFUTED and free_rules:
+            # the members were drawn as an arbitrary sequence: the document's own rule for them is unread
+            names = ", ".join(sorted(free_rules))
+            why = (f"it fails on an instance, but the rule the document states for {names} uses a function it "
+                   "does not define, so its members were drawn as an arbitrary sequence, not the document's")
+            v = Verdict(UNDECIDED, f"undecided: {why}", reason=why)
         if v.status == REFUTED and (st.unapplied or hyp_note):
             why = ("it fails on an instance, but the hypotheses in scope ("
                    + "; ".join((st.unapplied or [hyp_note]))[:200] + ") were not applied when sampling")
@@ -1182,6 +1189,8 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     sentence: set[int] = set()  # lines of the sentence the current span belongs to
     sentence_prose = ""  # the prose of that sentence up to the current span
     contested: dict[str, tuple[int, Any]] = {}  # a sequence's rule stated again without a step word: line, section
+    constraints: list[tuple[frozenset, int, Any, str]] = []  # sum_k p_k = 1 on names nothing defines
+    restated_fns: dict[str, tuple[int, Any, str]] = {}  # a function written again with a new formula: line, section
     sentence_section: Any = None
     sentence_ended = False  # the span before ended with a full stop ("$$s_n = c.$$")
     seen_sections: list[Any] = []  # section paths in document order (for "(b) i. $K = …$" in a summary)
@@ -1572,6 +1581,15 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 # heavy-ball's $v_{t+1} = \beta v_t + g_t$: a sequence's rule stated again with no step word may
                 # be a new method's rule; from here on an instance drawn from the earlier rule refutes nothing
                 contested.setdefault(ruled, (claim.line, section))
+            restated_fn = _function_restated(tree, model, section)
+            if role.role == R.CLAIM and restated_fn is not None and _introduced_in_words(claim.context) \
+                    and not _CONSEQUENCE.search(claim.context[-160:]) \
+                    and not (problem_scope is not None and problem_scope.problem is not None):
+                # "Bernoulli: $A(\eta) = \log(1 + e^\eta)$ ... Poisson: $A(\eta) = e^\eta$": a function written
+                # again at bare arguments with a new formula, introduced by prose of its own, may be a new
+                # function under the old name; from here on an instance of the old one refutes nothing
+                for key in (restated_fn, restated_fn + "'", restated_fn + "''", restated_fn + "(·)"):
+                    restated_fns.setdefault(key, (claim.line, section, restated_fn))
             if tree.kind == "chain" and tree.args[1][0] == "=" and deferred is None:
                 fam0 = R.family(tree.args[0][0])
                 if fam0 is not None and not model.is_defined(fam0, section):
@@ -1684,7 +1702,23 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 if fam_c in reach and visible(sec_c, section):
                     unapplied.append(f"the rule for {fam_c} stated again on line {line_c} with no step word "
                                      "(perhaps a new method's rule; instances follow the earlier one)")
+            for names_c, line_c, sec_c, latex_c in constraints:
+                if line_c != claim.line and visible(sec_c, section) and _reaches_any(names_c, reach):
+                    # "so that $\sum_k p_k = 1$" judged undecided there (it may determine p): an instance with
+                    # any p is not the document's
+                    unapplied.append(f"${latex_c}$ on line {line_c}, which may constrain "
+                                     f"{', '.join(sorted(n.removesuffix(R.INDEXED) for n in names_c))}")
+                    break
+            for fn_c, (line_c, sec_c, base_c) in restated_fns.items():
+                if fn_c in reach and visible(sec_c, section):
+                    unapplied.append(f"{base_c} is written again with a new formula on line {line_c} "
+                                     "(perhaps a new function under the same name; instances follow the first)")
+                    break
             worded = R.worded_condition(sentence_prose)
+            if worded is None and not (tree.kind == "chain" and tree.args[0][0].kind == "name"):
+                # Φ^T Φ θ = Φ^T t after "setting it to zero gives": holds at the stationary point only
+                # (a bare name on the left, θ̂ = ..., is a closed form, judged as a minimiser)
+                worded = R.stationary_condition(sentence_prose)
             if worded is not None and not any(h.line == claim.line or h.line in sentence for h in visible_hyps):
                 # "If every reward equals $1$, then $G_t = 1/(1-\gamma)$": asserted only under that condition
                 unapplied.append(f"the condition written in words before it (“{worded}”)")
@@ -1803,6 +1837,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                                          stationary=stationary,
                                          role=role.role, defines=role.defines,
                                          note=(st.note + "; " if st.note else "") + note if note else st.note)
+            if role.role in (R.CLAIM, R.STEP):
+                names_c = _numeric_constraint(tree, model, section, _structured_names(facts))
+                if names_c:
+                    constraints.append((names_c, claim.line, section, st.latex))
             if not rules and chosen is None and candidate_rules:
                 # a statement read without a problem that names a problem's quantity an earlier,
                 # verified claim gave a formula for (K_1 = \gamma \alpha^0 \beta after K_\ell = C A^{\ell-1} B)
@@ -3430,6 +3468,73 @@ def _introduced_in_words(context: str) -> bool:
     """Whether prose of its own introduces a span ("Nesterov evaluates the gradient at the look-ahead
     point: $...$"): a display standing alone after another restates the derivation, not a new method."""
     return re.search(r"[A-Za-z]{3,}", context[-160:]) is not None
+
+
+def _numeric_constraint(tree: Node, model: DocumentModel, section: Any, structured: set[str]) -> frozenset | None:
+    """The families ``\\sum_k p_k = 1`` constrains: an equation of a number and an expression only
+    of members of families the document does not define (the one-side rule leaves such a claim
+    undecided: it may determine them).  Not a derivative (``\\partial z_i / \\partial \\mu_i = 1`` is
+    about a function), nor names whose structure the prose states (a one-hot y, an eigenvector u_1:
+    sampled as stated)."""
+    if tree.kind != "chain" or tuple(tree.args[1]) != ("=",):
+        return None
+    if any(x.kind in ("partial", "nabla") for x in tree.walk()):
+        return None
+    for side, other in (tree.args[0], tuple(reversed(tree.args[0]))):
+        if not R.free_names(other) and other.kind in ("num", "neg", "frac"):
+            limits = {to_text(x.args[3]) for x in side.walk() if x.kind in ("sum", "prod")
+                      and isinstance(x.args[3], Node)}  # K of \sum_{k=1}^{K}: a size, not constrained
+            used = R.free_names(side) - limits - _INDEX_NAMES
+            if any(model.is_defined(n, section) or "(·)" in n for n in used):
+                return None
+            names = frozenset(n for n in used if n not in structured and n.removesuffix(R.INDEXED) not in structured)
+            if names and len(used) <= 4 and all(n.endswith(R.INDEXED) for n in used):
+                # only families (p_k, a_i): \sigma(x) + \sigma(-x) = 1 of a scalar x is an identity to judge
+                return names
+    return None
+
+
+def _structured_names(facts: list) -> set[str]:
+    """Every name a stated structure mentions (its names, and the names its details give)."""
+    out: set[str] = set()
+    for f in facts:
+        out |= {n.removesuffix(R.INDEXED) for n in f.names}
+        for _k, v in f.extra:
+            for item in (v if isinstance(v, (tuple, list)) else (v,)):
+                if isinstance(item, str):
+                    out.add(item)
+                    out.add(item.split("_")[0])  # u_1 of "eigenvectors u_1, ..., u_n": the family u
+    return out
+
+
+def _reaches_any(names: frozenset, reach: set[str]) -> bool:
+    """Whether a claim reaches one of ``names`` (p_• and the vector p are one quantity here)."""
+    return any(n in reach or n.removesuffix(R.INDEXED) in reach or n + R.INDEXED in reach for n in names)
+
+
+# "so $f(x) = ...$", "hence": a formula the derivation reaches is a claim about the same function
+_CONSEQUENCE = re.compile(r"\b(so|hence|thus|therefore|consequently|it follows that|which gives|this gives)\b[^.!?]*$",
+                          re.IGNORECASE)
+
+
+def _function_restated(tree: Node, model: DocumentModel, section: Any) -> str | None:
+    """The function ``f`` when ``tree`` is ``f(x) = ...`` at bare arguments (names the document does not
+    define: parameters, not values), with a right side other than
+    that of the definition of ``f`` in scope (``A(\\eta) = e^\\eta`` after ``A(\\eta) = \\log(1 + e^\\eta)``)."""
+    if tree.kind != "chain" or tuple(tree.args[1]) != ("=",):
+        return None
+    lhs, rhs = tree.args[0]
+    if lhs.kind != "apply" or lhs.args[0].kind != "name" or lhs.args[0].args != (None, None) \
+            or not all(a.kind == "name" and a.args == (None, None) for a in lhs.args[1:]):
+        return None
+    if any(model.is_defined(R.family(a) or "", section) for a in lhs.args[1:]):
+        return None  # \tilde J(\tilde w) with \tilde w defined: the function at a value, a claim about it
+    head = lhs.args[0].value
+    for b in model.bindings:
+        if b.kind == "define" and b.lhs.kind == "apply" and b.lhs.args[0].kind == "name" \
+                and b.lhs.args[0].value == head and visible(b.section, section):
+            return head if to_text(b.rhs) != to_text(rhs) else None
+    return None
 
 
 def _ruled_before(model: DocumentModel, fam: str, section: Any) -> bool:

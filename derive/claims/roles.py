@@ -636,13 +636,32 @@ def _only_free(tree: Node, ctx: Context) -> bool:
 
 _WORDED_IF = re.compile(r"\b(if|when|whenever|suppose|supposing|assuming|assume|provided|provided that|given that|for)\b"
                         r"(?P<cond>[^.;:]*)$")
+# "Where the loss is flat the weights shrink: $w_k = ...$": a sentence opened by "where" states the
+# case its claim holds in (inside a sentence, "where" introduces the definitions of a formula's names)
+_WORDED_WHERE = re.compile(r"^(where|wherever)\b(?P<cond>[^.;:]*)$")
 _THEN_TAIL = re.compile(r"[\s,]*(then|we get|we have|so|this gives|it follows that)?[\s,]*$")
 
 
 # "for one feature and one example", "for a scalar input", "for constant rewards": after "for", a
 # special case of the general formula (its other uses name a topic: "for the input", "for the gain")
 _SPECIAL_CASE_WORDS = frozenset({"one", "single", "scalar", "one-dimensional", "1d", "1-d",
-                                 "constant", "equal", "identical"})
+                                 "constant", "equal", "identical",
+                                 # "for uniform logits", "for zero noise", "for a flat loss": a degenerate case
+                                 "uniform", "zero", "vanishing", "flat", "noiseless", "noise-free"})
+
+
+# "setting it to zero gives the normal equations $X^\top X w = X^\top y$", "at the optimum": an
+# equation that holds where a derivative vanishes, not for every value of its variable
+_STATIONARY = re.compile(r"\b(?:setting|set|equating|equate)\b[^.;:]{0,80}?\b(?:to|equal to)\s+(?:zero|0|\$\s*0\s*\$)"
+                         r"|\bat (?:the|a|its|this) (?:minimum|minimiser|minimizer|optimum|stationary point|critical point)\b")
+
+
+def stationary_condition(prose: str) -> str | None:
+    """The clause of "setting the gradient to zero gives $...$" (or "at the optimum"), in the claim's
+    own sentence before it, or None."""
+    sentence = _last_clause(" ".join(prose.split()))
+    m = _STATIONARY.search(sentence.lower())
+    return m.group(0)[:80] if m else None
 
 
 def worded_condition(prose: str) -> str | None:
@@ -652,7 +671,7 @@ def worded_condition(prose: str) -> str | None:
     the clause's words are what sampling cannot honour: a failure under it is no refutation.
     Returns the clause's words, or None when the sentence has no such clause."""
     sentence = _last_clause(" ".join(prose.split())).rstrip(" :;,")  # "..., with $x = 2$ and $w = 0$: $H = ...$"
-    m = _WORDED_IF.search(sentence.lower())
+    m = _WORDED_IF.search(sentence.lower()) or _WORDED_WHERE.search(sentence.lower().lstrip())
     if m is None:
         return None
     cond = _THEN_TAIL.sub("", m.group("cond")).strip(" ,")

@@ -40,6 +40,9 @@ _WORDS = (
     ("stochastic", "unmodelled"), ("toeplitz", "unmodelled"), ("circulant", "unmodelled"),
     ("permutation", "unmodelled"), ("low-rank", "unmodelled"), ("rank-one", "unmodelled"),
     ("one-hot", "onehot"), ("covariance matrix", "psd"), ("covariance", "psd"),
+    # "let $u$ be a unit vector": a norm fixed to 1, which the sampler does not draw
+    ("unit vector", "unmodelled"), ("unit vectors", "unmodelled"), ("unit-norm", "unmodelled"),
+    ("unit-length", "unmodelled"),
 )
 # words between a name and its structure word ("$U$ and $V$ are both orthogonal")
 _LINK = {"is", "are", "be", "being", "both", "all", "a", "an", "the", "each", "also", "assumed", "to", "now",
@@ -500,6 +503,8 @@ def extract(claims: list[Any]) -> Stated:
             continue
         if kind == "onehot":
             names = _forward(toks, i + span, _FORWARD_VECTOR)  # "a one-hot label $\mathbf{y}$"
+        elif phrase.startswith("unit"):  # "$u$ be a unit vector", "a unit vector $u$", "unit-norm vectors $u, v$"
+            names = _backward(toks, i) or _forward(toks, i + span, _FORWARD_VECTOR)
         elif phrase.startswith("covariance"):
             names = _covariance_names(toks, i, span)
             if not names and _names_covariance_again(toks, i, out.facts):
