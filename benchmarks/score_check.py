@@ -9,7 +9,8 @@ under an unjudged role), false rejects (a true statement refuted), definitions a
 hypotheses refuted, and the false statements refuted with a counterexample.
 
 A key entry is matched to the tool's statement on the same line whose text, without
-white space, equals the key's (or contains it, or is contained in it).
+white space, equals the key's (or contains it, or is contained in it); where a line states the
+same text several times and the tool reads as many, they are paired in order.
 """
 
 from __future__ import annotations
@@ -39,12 +40,23 @@ def load_key(paths: list[str | Path]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for p in paths:
         out.extend(json.loads(Path(p).read_text(encoding="utf-8"))["statements"])
+    # a line may state the same text more than once (`D = \delta` given, then restated twice): the
+    # k-th such entry of the key is the k-th such statement of the document
+    seen: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for e in out:
+        seen.setdefault((e["line"], _squash(e["latex"])), []).append(e)
+    for same in seen.values():
+        for k, e in enumerate(same):
+            e["_occurrence"], e["_copies"] = k, len(same)
     return out
 
 
 def match(entry: dict[str, Any], claims: list[dict[str, Any]]) -> dict[str, Any] | None:
     want = _squash(entry["latex"])
     same_line = [c for c in claims if c["line"] == entry["line"]]
+    exact = [c for c in same_line if _squash(c["latex"]) == want]
+    if entry.get("_copies", 1) > 1 and len(exact) == entry["_copies"]:
+        return exact[entry["_occurrence"]]
     for test in (lambda t: t == want, lambda t: want in t or t in want):
         for c in same_line:
             if test(_squash(c["latex"])):
