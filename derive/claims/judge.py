@@ -627,6 +627,10 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
             v = check_inequality(lhs, op, rhs, wide_problem or problem, bound.condition,
                                  dataclasses.replace(settings, instances=settings.instances * 4)
                                  if wide_problem is not None else settings)
+        if v.status == REFUTED and _matrix_softmax(lhs, rhs):
+            why = ("it fails with the softmax of a matrix read row by row (as attention weights are); "
+                   "the document does not say which axis it normalises")
+            v = Verdict(UNDECIDED, f"undecided: {why}", reason=why)
         if v.status == REFUTED and op in ("=", ":=", "<-"):
             v = _zero_start_reading(v, lhs, rhs, problem, bound.condition, settings, f"{text_l} = {text_r}",
                                     _free_start_families(scope))
@@ -898,6 +902,12 @@ def _row_gradient_reading(v: Verdict, lhs: Any, rhs: Any, layout: str | None, pr
            "layout) but holds with its transpose, a row vector (numerator layout), and the document does not "
            "say which layout it uses")
     return Verdict(UNDECIDED, f"undecided: {why}", reason=why)
+
+
+def _matrix_softmax(*sides: Any) -> bool:
+    from .nodes import Softmax
+    return any(isinstance(x, Softmax) and all(d != 1 for d in x.shape)
+               for e in sides for x in sp.preorder_traversal(e))
 
 
 def _free_start_families(scope: Scope) -> set[str]:

@@ -120,7 +120,9 @@ def _fn(ev: Evaluator, e: sp.Basic) -> Any:
 
 
 class Softmax(MatrixExpr):
-    """softmax of a vector (numerically stable: the maximum is subtracted)."""
+    """softmax of a vector (numerically stable: the maximum is subtracted); of a matrix, row by
+    row, as attention weights softmax(Q K^T / sqrt(d)) are read (the judge does not refute on this
+    reading alone, since a column-wise one is also written)."""
 
     def __new__(cls, arg: sp.Basic):
         return sp.Basic.__new__(cls, arg)
@@ -135,6 +137,15 @@ def _softmax(ev: Evaluator, e: Softmax) -> Any:
     v = ev(e.args[0])
     if not is_matrix(v):
         return mpmath.mpf(1)
+    if v.rows > 1 and v.cols > 1:
+        out = mpmath.matrix(v.rows, v.cols)
+        for i in range(v.rows):
+            m = max(v[i, j] for j in range(v.cols))
+            ex = [mpmath.exp(v[i, j] - m) for j in range(v.cols)]
+            s = mpmath.fsum(ex)
+            for j in range(v.cols):
+                out[i, j] = ex[j] / s
+        return out
     m = max(flat(v))
     ex = v.apply(lambda x: mpmath.exp(x - m))
     s = mpmath.fsum(flat(ex))

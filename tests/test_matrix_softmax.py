@@ -1,0 +1,18 @@
+"""The softmax of a matrix is read row by row (attention weights), and a claim that fails only on
+that reading is not refuted.  Expected verdicts from the mathematics."""
+
+from __future__ import annotations
+
+from derive.commands.check import check_paths
+
+
+def test_attention_weights_are_a_row_softmax(tmp_path):
+    # P = softmax(X Y^T) row by row: every row of P sums to one (P 1 = 1); its columns need not
+    # (1^T P = 1^T fails for a row softmax, holds for a column one: not refuted)
+    doc = tmp_path / "doc.md"
+    doc.write_text("Let $X \\in \\mathbb{R}^{a \\times c}$ and $Y \\in \\mathbb{R}^{b \\times c}$, and "
+                   "$P = \\operatorname{softmax}(X Y^\\top)$.\n\n"
+                   "Then $P \\mathbf{1}_b = \\mathbf{1}_a$, and $\\mathbf{1}_a^\\top P = \\mathbf{1}_b^\\top$.\n")
+    got = {c["latex"]: c for c in check_paths([str(doc)], seed=0, progress=False)["claims"]}
+    assert got["P \\mathbf{1}_b = \\mathbf{1}_a"]["status"] in ("proved", "verified")
+    assert got["\\mathbf{1}_a^\\top P = \\mathbf{1}_b^\\top"]["status"] == "undecided"
