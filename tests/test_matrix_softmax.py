@@ -16,3 +16,16 @@ def test_attention_weights_are_a_row_softmax(tmp_path):
     got = {c["latex"]: c for c in check_paths([str(doc)], seed=0, progress=False)["claims"]}
     assert got["P \\mathbf{1}_b = \\mathbf{1}_a"]["status"] in ("proved", "verified")
     assert got["\\mathbf{1}_a^\\top P = \\mathbf{1}_b^\\top"]["status"] == "undecided"
+
+
+def test_an_inline_partial_fraction_names_the_upstream_gradient(tmp_path):
+    # Z = P W with an upstream gradient written G = \partial f / \partial Z: dF/dW = P^T G, not G P^T
+    doc = tmp_path / "doc.md"
+    doc.write_text("Let $P \\in \\mathbb{R}^{a \\times b}$, $W \\in \\mathbb{R}^{b \\times c}$ and $Z = P W$.\n"
+                   "With upstream gradient $G = \\partial f / \\partial Z$,\n"
+                   "$$\\frac{\\partial f}{\\partial W} = P^\\top G, \\qquad \\frac{\\partial f}{\\partial P} = G W^\\top.$$\n"
+                   "Not $\\frac{\\partial f}{\\partial P} = W^\\top G$.\n")
+    got = {c["latex"]: c for c in check_paths([str(doc)], seed=0, progress=False)["claims"]}
+    assert got["\\frac{\\partial f}{\\partial W} = P^\\top G"]["status"] in ("proved", "verified")
+    assert got["\\frac{\\partial f}{\\partial P} = G W^\\top"]["status"] in ("proved", "verified")
+    assert got["\\frac{\\partial f}{\\partial P} = W^\\top G"]["status"] in ("refuted", "undecided")

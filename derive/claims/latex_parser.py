@@ -1119,7 +1119,23 @@ class Parser:
         return Node("nabla", None, (order, fn, sub), t.col)
 
     def _c_partial(self, t: Token) -> Node:
-        raise ParseError("a ∂ outside a fraction is not understood", t.col)
+        # \partial \ell / \partial O written inline: the fraction \frac{\partial \ell}{\partial O}
+        order = "1"
+        if self.at("^"):
+            self.next()
+            o = self.parse_script()
+            order = o.value if o.kind == "num" else "1"
+        if not self.starts_factor():
+            raise ParseError("a ∂ outside a fraction is not understood", t.col)
+        top = self.parse_postfix()
+        if not self.at("/") or self.peek().value != r"\partial":
+            raise ParseError("a ∂ outside a fraction is not understood", t.col)
+        self.next()
+        self.next()
+        var = self.parse_postfix()
+        if var.kind == "pow" and var.args[1].kind == "num" and order != "1":
+            var = var.args[0]  # \partial^2 f / \partial x^2
+        return Node("partial", None, (top, var, order), t.col)
 
     def _c_environment(self, t: Token) -> Node:
         return self._environment(t)
