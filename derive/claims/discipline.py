@@ -15,8 +15,8 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 from . import roles as R
 from .indexing import ENTRY_INDICES, implicit_diag_indices
 from .latex_parser import Node, to_text
-from .nodes import (AtM, AtS, DerivM, DerivS, DifferentialM, DifferentialS, EntryMatrix, EntryVector, FamilyMatrix,
-                    MatFn, Norm, ScalarFn, Softmax)
+from .nodes import (AtM, AtS, DerivM, DerivS, DifferentialM, DifferentialS, Elementwise, EntryMatrix, EntryVector,
+                    FamilyMatrix, Kron, MatFn, Norm, ScalarFn, Softmax, Vec)
 from .probability import random_families
 from .sampling import svd_values_family
 from .roles import family, free_names
@@ -26,7 +26,7 @@ from .statements import Statement
 
 # nodes the symbolic prover cannot open (a family or entry-by-entry matrix of a sampled size among them)
 _CUSTOM = (ScalarFn, MatFn, DerivS, DerivM, DifferentialS, DifferentialM, AtS, AtM, Norm, Softmax, EntryVector,
-           EntryMatrix, FamilyMatrix)
+           EntryMatrix, FamilyMatrix, Elementwise, Kron, Vec)
 
 
 def free_identity(bare: set, *exprs: sp.Basic) -> bool:

@@ -267,6 +267,7 @@ _TEXT_OPERATORS = {"tr", "trace", "diag", "det", "softmax", "rank", "vec", "sign
 _LABEL_SCRIPTS = {r"\max", r"\min", r"\mathrm", r"\text"}  # only \max and \min are tokens of their own here
 _INDICATOR_RELATIONS = {"=", "!=", "<", ">", "<=", ">="}  # inside an Iverson bracket [k = c]
 _IGNORED_CMDS = {r"\forall", r"\exists", r"\therefore", r"\because"}
+_CLOSING_BARS = {r"\rVert", r"\rvert"}  # the right bars of \lVert x \rVert and \lvert x \rvert
 
 
 # --- parser -----------------------------------------------------------------------------------------
@@ -373,7 +374,13 @@ class Parser:
                     node = Node("call", None, (Node("func", r"\mod", (), t.col), node, self.parse_unary()), t.col)
                 elif t.kind in ("sym", "cmd") and t.value in _MUL_OPS:
                     self.next()
-                    node = Node("mul", _MUL_OPS[t.value], (node, self.parse_unary()), t.col)
+                    rhs = self.parse_unary()
+                    if t.value == r"\otimes":
+                        # A^T A \otimes B^T B: the factors written side by side on each side are one
+                        # operand, (A^T A) \otimes (B^T B), as these notes mean it
+                        while self.starts_factor():
+                            rhs = Node("mul", "juxt", (rhs, self.parse_postfix()), rhs.col)
+                    node = Node("mul", _MUL_OPS[t.value], (node, rhs), t.col)
                 elif self.at("/"):
                     self.next()
                     node = Node("div", "/", (node, self.parse_unary()), t.col)
@@ -408,6 +415,12 @@ class Parser:
                 return False
             if t.value in (r"\end", r"\right", r"\dots", r"\ldots", r"\cdots", r"\vdots", r"\ddots"):
                 return t.value in (r"\dots", r"\ldots", r"\cdots")
+            if t.value in _CLOSING_BARS:  # \rVert, \rvert close a norm or absolute value
+                return False
+            if t.value in (r"\Vert", r"\|"):  # \Vert p \Vert: inside a norm the bar closes it
+                return not self.in_norm
+            if t.value == r"\vert":
+                return not self.in_abs
             return t.value not in _IGNORED_CMDS and t.value not in (r"\mid", r"\rangle")
         return False
 
@@ -435,7 +448,8 @@ class Parser:
                     if node.kind == "name" and node.args[0] is None and node.args[1] is None:
                         node = Node("name", node.value, (sub, None), node.col)
                     elif node.kind == "norm" and not node.value:
-                        node = Node("norm", _plain_text(sub) or "?", node.args, node.col)
+                        kind = "infty" if sub.kind == "infinity" else _plain_text(sub)  # \|x\|_\infty
+                        node = Node("norm", kind or "?", node.args, node.col)
                     elif node.kind == "func" and node.value in (r"\max", r"\min"):
                         node = Node("func", node.value, (sub,), node.col)
                     elif node.kind == "paren" and node.value in (None, "["):
@@ -745,7 +759,7 @@ class Parser:
         if t.kind == "letter":
             self.next()
             if t.value == "d" and self._differential_follows():
-                return Node("differential", None, (self.parse_postfix_no_call(),), t.col)
+                return Node("differential", None, (self._differential_operand(),), t.col)
             return Node("name", t.value, (None, None), t.col)
         if t.kind == "text":
             head, body = t.value.split("|", 1)
@@ -755,7 +769,7 @@ class Parser:
                 name = re.sub(r"\\[,;:! ]|\s", "", body)  # \operatorname{arg\,max}
                 if re.fullmatch(r"[A-Za-z]+", name):
                     if head == r"\mathrm" and name == "d" and self._differential_follows(loose=True):
-                        return Node("differential", None, (self.parse_postfix_no_call(),), t.col)
+                        return Node("differential", None, (self._differential_operand(),), t.col)
                     if head == r"\mathrm" and len(name) == 1:
                         return Node("name", name, (None, None), t.col)
                     return Node("func", "\\" + name, (), t.col)
@@ -904,6 +918,22 @@ class Parser:
                 node = Node("name", node.value, (sub, node.args[1]), node.col)
         return node
 
+    def _differential_operand(self) -> Node:
+        """What a d acts on: a function with its argument (``d\\log\\det X``, ``\\mathrm{d}\\,
+        \\operatorname{tr}(X)``), otherwise one name or group (``dX``, ``d(X^{-1})``)."""
+        if self._function_follows():
+            return self.parse_postfix()
+        return self.parse_postfix_no_call()
+
+    def _function_follows(self) -> bool:
+        nxt = self.tok
+        if nxt.kind == "cmd":
+            return nxt.value in FUNCTIONS and nxt.value not in (r"\operatorname", r"\max", r"\min", r"\sqrt")
+        if nxt.kind == "text":
+            head, body = nxt.value.split("|", 1)
+            return head in (r"\operatorname", r"\mathrm") and body.strip() in _TEXT_OPERATORS
+        return False
+
     def _differential_follows(self, loose: bool = False) -> bool:
         """``d`` directly followed by an upper-case letter, Greek letter or ``(`` reads as a
         differential (dX, d\\theta, d(X^{-1})); ``d x`` with a lower-case letter is too
@@ -917,6 +947,22 @@ class Parser:
             return adjacent
         if nxt.kind == "sym" and nxt.value == "(":
             return adjacent
+        if self._function_follows():  # d\log\det X, \mathrm{d}\operatorname{tr}(X): the differential of the value
+            # d \log \det X with a space: a differential where the statement writes another one (dX)
+            return adjacent or self._writes_differentials()
+        return False
+
+    def _writes_differentials(self) -> bool:
+        """Whether the statement writes a differential of a name: ``dX``, ``d\\Theta`` (no space), or
+        ``\\mathrm{d}``."""
+        toks = self.toks
+        for k, tk in enumerate(toks[:-1]):
+            nxt = toks[k + 1]
+            if tk.kind == "text" and tk.value.split("|", 1)[1].strip() == "d" and tk.value.startswith(r"\mathrm"):
+                return True
+            if tk.kind == "letter" and tk.value == "d" and nxt.col == tk.col + 1 and (
+                    nxt.kind == "letter" and nxt.value.isupper() or nxt.kind == "cmd" and nxt.value[1:] in GREEK):
+                return True
         return False
 
     def _argument_follows(self) -> bool:
@@ -1141,15 +1187,24 @@ class Parser:
         return body
 
     def _c_norm(self, t: Token) -> Node:
-        e = self.parse_expr()
-        if not (self.at(r"\rVert") or self.at(r"\Vert")):
+        # \lVert x \rVert, \Vert x \Vert, \left\lVert x \right\rVert (\left/\right dropped)
+        self.in_norm += 1  # a \Vert or \| inside closes the norm, it does not open another
+        try:
+            e = self.parse_expr()
+        finally:
+            self.in_norm -= 1
+        if not (self.at(r"\rVert") or self.at(r"\Vert") or self.at(r"\|")):
             raise ParseError("expected a closing norm bar", self.tok.col)
         self.next()
         return Node("norm", "", (e,), t.col)
 
     def _c_abs(self, t: Token) -> Node:
-        e = self.parse_expr()
-        if not (self.at(r"\rvert") or self.at(r"\vert")):
+        self.in_abs += 1
+        try:
+            e = self.parse_expr()
+        finally:
+            self.in_abs -= 1
+        if not (self.at(r"\rvert") or self.at(r"\vert") or self.at("|")):
             raise ParseError("expected a closing bar", self.tok.col)
         self.next()
         return Node("abs", None, (e,), t.col)
