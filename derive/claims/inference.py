@@ -998,6 +998,13 @@ class Inference(IndexedNotation, MLOperators):
 
         return T(self.scalar(), build, True)
 
+    def _density(self, n: Node) -> T:
+        raise BindError(f"{to_text(n.args[0])}(· | ·) is a conditional density the document does not model "
+                        "(its values are not known)", n.col)
+
+    def _collection(self, n: Node) -> T:
+        raise BindError("a data set {…}_{i=1}^n is a collection of members, not a value", n.col)
+
     def _abs(self, n: Node) -> T:
         a = self.infer(n.args[0])
         self.make_scalar(a.shape, "|x| needs a scalar (write \\det or \\| \\| for matrices)", n.col)

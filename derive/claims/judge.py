@@ -1386,6 +1386,13 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                             sign = Node("chain", "", ((n_, zero), (items[1].value,)), n_.col)
                             model.assume(sign, f"{to_text(n_)} {items[1].value} 0", claim.line, section,
                                          R.free_names(n_), local=False)
+                    elif items[1].kind == "field" and items[1].value == "N":
+                        # k \in \mathbb{N}: sampled from 1 (whether N holds 0 is a convention; a claim
+                        # that fails only at 0 is never refuted for it)
+                        for n_ in (items[0].args if items[0].kind == "tuple" else (items[0],)):
+                            one = Node("num", "1", (), n_.col)
+                            sign = Node("chain", "", ((n_, one), (">=",)), n_.col)
+                            model.assume(sign, f"{to_text(n_)} >= 1", claim.line, section, R.free_names(n_), local=False)
                     elif items[1].kind == "pow" and items[1].args[0].kind != "field":
                         # y \in \{0,1\}^K, p \in \Delta^{K-1}, x \in \mathbb{R}^n_{+}: a shape, and values
                         # sampling cannot draw; the membership stays a hypothesis, so a failure on
@@ -1401,7 +1408,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     if declaration(tree) and items[0].kind == "name":
                         last_normal = (st.latex, items[0])  # "write $\phi$ for its density" may follow
                     # a declared shape gives no value: the first equation for W may still define it
-                else:
+                elif not R.draws_data(tree):  # (x_i, y_i) \sim p: no value to sample under
                     model.assume(tree, st.latex, claim.line, section, names, local=role.local,
                                  condition=st.condition)
                     model.use(names, section)

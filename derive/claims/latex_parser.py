@@ -57,7 +57,9 @@ class Node:
     indicator (value = =|!=|<|>|<=|>=, args = (lhs, rhs): the Iverson bracket [k = c], \\mathbb{1}_{x > 0}),
     bound (value = <|<=|>|>=, args = (value,): the subscript of u_{\\le 0}, the members of u below 0),
     limit (args = (body, var, point): \\lim_{n \\to \\infty} f(n)),
-    inner (args = (a, b): \\langle a, b \\rangle, xᵀy for vectors and tr(AᵀB) for matrices).
+    inner (args = (a, b): \\langle a, b \\rangle, xᵀy for vectors and tr(AᵀB) for matrices),
+    density (args = (fn, (x, ...), (z, ...)): p_\\theta(x \\mid z), a conditional density, not modelled),
+    collection (args = (member, var, lo, hi): the data set \\{(x_i, y_i)\\}_{i=1}^n, never a value).
     """
 
     kind: str
@@ -151,6 +153,12 @@ def tokenize(src: str) -> list[Token]:
                         out.append(Token("sym", "[", i, sized=True))
                         i += 1
                     continue
+                if name in ANNOTATED:
+                    rel = annotated_relation(src, i)
+                    if rel is not None:  # \overset{\text{iid}}{\sim}, \stackrel{def}{=}: the relation itself
+                        spelled, i = rel
+                        out.append(Token("cmd" if spelled.startswith("\\") else "sym", spelled, col))
+                        continue
                 if name in _SPACING:
                     if name == r"\phantom":
                         i = _skip_group(src, i)
@@ -210,6 +218,29 @@ def tokenize(src: str) -> list[Token]:
         raise ParseError(f"unexpected character {ch!r}", col)
     out.append(Token("eof", "", n + 1))
     return out
+
+
+ANNOTATED = (r"\overset", r"\stackrel", r"\underset")  # a note set over (or under) a symbol
+
+
+def annotated_relation(src: str, i: int) -> tuple[str, int] | None:
+    """After ``\\overset`` at ``i``: ``{note}{rel}`` with ``rel`` one relation (``\\sim``, ``=``,
+    ``\\le``) -> (rel, the index after it); None for anything else (the note is dropped: iid, def)."""
+    spans = []
+    for _ in range(2):
+        while i < len(src) and src[i].isspace():
+            i += 1
+        if i >= len(src) or src[i] != "{":
+            return None
+        end = _match_brace(src, i)
+        if end < 0:
+            return None
+        spans.append(src[i + 1:end].strip())
+        i = end + 1
+    rel = spans[1]
+    if rel in RELATIONS and rel not in (":=",):
+        return rel, i
+    return None
 
 
 def _match_brace(src: str, j: int) -> int:
@@ -445,6 +476,11 @@ class Parser:
                             continue
                     self.next()
                     sub = self.parse_script()
+                    if node.kind in ("set", "tuple") and sub.kind == "rel" and sub.value == "=" and self.at("^"):
+                        # \{(x_i, y_i)\}_{i=1}^n, (x_i, y_i)_{i=1}^{n}: a data set, the members over i = 1..n
+                        self.next()
+                        node = Node("collection", None, (node, sub.args[0], sub.args[1], self.parse_script()), node.col)
+                        continue
                     if node.kind == "name" and node.args[0] is None and node.args[1] is None:
                         node = Node("name", node.value, (sub, None), node.col)
                     elif node.kind == "norm" and not node.value:
@@ -480,6 +516,8 @@ class Parser:
                         and isinstance(node.args[0], Node) and node.args[0].kind == "func" \
                         and node.args[0].value in (r"\KL", r"\kl"):
                     node = self._divergence(node)  # D_{\mathrm{KL}}(p \| q): the same divergence
+                elif self.at("(") and node.kind == "name" and self._conditioning_ahead():
+                    node = self._density(node)  # p_\theta(x \mid z): a conditional density
                 elif (self.at("(") and node.kind in ("func", "prime", "nabla", "name")
                       and not (node.kind == "func" and node.value in (r"\sqrt",))):
                     col = self.tok.col
@@ -504,6 +542,45 @@ class Parser:
                     return node
         finally:
             self.leave()
+
+    def _conditioning_ahead(self) -> bool:
+        """At a ``(``: does a conditioning bar (``\\mid``, or one lone ``|``) sit at its own depth?"""
+        depth, bars, k = 0, 0, self.pos
+        while k < len(self.toks) and self.toks[k].kind != "eof":
+            tk = self.toks[k]
+            if tk.kind == "sym" and tk.value in ("(", "[", "{"):
+                depth += 1
+            elif tk.kind == "sym" and tk.value in (")", "]", "}"):
+                depth -= 1
+                if depth == 0:
+                    return bars == 1
+            elif depth == 1 and tk.kind == "cmd" and tk.value == r"\mid":
+                return True
+            elif depth == 1 and tk.kind == "sym" and tk.value == "|":
+                bars += 1
+            k += 1
+        return False
+
+    def _density(self, fn: Node) -> Node:
+        """``p_\\theta(x \\mid z)``, ``q(z | x, y)`` -> Node("density", None, (fn, (x, ...), (z, ...)))."""
+        col = self.expect("(").col
+        self.in_abs += 1  # the bar is the conditioning bar, not an absolute value
+        try:
+            args = [self.parse_expr()]
+            while self.at(","):
+                self.next()
+                args.append(self.parse_expr())
+            if not (self.at(r"\mid") or self.at("|")):
+                raise ParseError("expected a conditioning bar", self.tok.col)
+            self.next()
+            given = [self.parse_expr()]
+            while self.at(","):
+                self.next()
+                given.append(self.parse_expr())
+        finally:
+            self.in_abs -= 1
+        self.expect(")")
+        return Node("density", None, (fn, tuple(args), tuple(given)), col)
 
     def _divergence(self, fn: Node) -> Node:
         """``\\mathrm{KL}(p \\| q)``: a call with the two distributions as arguments."""
@@ -1615,19 +1692,22 @@ def _comma_statement(src: str, toks: list[Token]) -> Node | None:
     """Two comma forms the expression grammar leaves out: a declaration of several names
     (``u, v \\in \\mathbb{R}^d``) and an index range (``\\ell = 1, 2, \\dots, L``, read as
     ``1 \\le \\ell \\le L``, a chain whose value says it is a range)."""
-    ins = _top_level(toks, (r"\in",))
+    ins = _top_level(toks, (r"\in", r"\sim"))
     commas = _top_level(toks, (",",))
     if not commas:
         return None
     if len(ins) == 1 and all(c < ins[0] for c in commas):
-        at = toks[ins[0]].col - 1
+        at, rel = toks[ins[0]].col - 1, toks[ins[0]]
         names = [parse_expression(part) for part in split_top_commas(src[:at])]
         members = [n for n in names if n.kind != "ellipsis"]
         if all(n.kind == "name" for n in members) and members:
-            rhs = parse_expression(src[at + len(r"\in"):])
-            # x_1, \dots, x_n \in \mathbb{R}^d: the members of a family (value "members"), not numbers
+            # the right side starts at the token after the relation (\overset{iid}{\sim} is one token)
+            rhs = parse_expression(src[toks[ins[0] + 1].col - 1:])
+            # x_1, \dots, x_n \in \mathbb{R}^d: the members of a family (value "members"), not numbers;
+            # z_1, \dots, z_m \sim \mathcal{N}(0, 1): each member has that distribution
             value = "members" if len(members) < len(names) else None
-            return Node("chain", "", ((Node("tuple", value, tuple(names), names[0].col), rhs), ("in",)), 1)
+            op = RELATIONS[rel.value]
+            return Node("chain", "", ((Node("tuple", value, tuple(names), names[0].col), rhs), (op,)), 1)
         return None
     eqs = _top_level(toks, ("=",))
     if len(eqs) == 1 and all(c > eqs[0] for c in commas) and any(t.value in (r"\dots", r"\ldots", r"\cdots")

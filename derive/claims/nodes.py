@@ -645,6 +645,36 @@ def _limit(ev: Evaluator, e: Limit) -> Any:
     """
     expr, var, point = e.args
     dps = mpmath.mp.dps
+    closed = not e.free_symbols  # lim 1/log n: the same value (or failure) on every instance
+    key = (e, dps)
+    if closed and key in _CLOSED_LIMITS:
+        hit = _CLOSED_LIMITS[key]
+        if isinstance(hit, EvaluationError):
+            raise EvaluationError(str(hit))
+        return hit
+    try:
+        value = _limit_value(ev, expr, var, point, dps)
+    except EvaluationError as exc:
+        if closed:
+            _remember_limit(key, exc)
+        raise
+    if closed:
+        _remember_limit(key, value)
+    return value
+
+
+_CLOSED_LIMITS: dict = {}  # (Limit, dps) -> value or EvaluationError, for limits without free symbols
+MAX_CLOSED_LIMITS = 64
+LIMIT_TERMS_PER_DIGIT = 3  # terms mpmath's extrapolation may take per working digit (it needs ~2 where it settles)
+
+
+def _remember_limit(key: tuple, value: Any) -> None:
+    if len(_CLOSED_LIMITS) >= MAX_CLOSED_LIMITS:
+        _CLOSED_LIMITS.clear()
+    _CLOSED_LIMITS[key] = value
+
+
+def _limit_value(ev: Evaluator, expr: sp.Basic, var: sp.Basic, point: sp.Basic, dps: int) -> Any:
     if point == sp.oo:
         x0 = mpmath.inf
     elif point.has(sp.oo, -sp.oo, sp.zoo):
@@ -654,7 +684,10 @@ def _limit(ev: Evaluator, e: Limit) -> Any:
         if isinstance(x0, mpmath.mpc):
             raise EvaluationError("a limit at a complex point")
 
+    calls = [0]
+
     def f(x: Any) -> Any:
+        calls[0] += 1
         v = as_scalar(_with(ev, var, x)(expr))
         if isinstance(v, mpmath.mpc):
             raise EvaluationError("a limit of complex values")
@@ -665,14 +698,21 @@ def _limit(ev: Evaluator, e: Limit) -> Any:
     try:
         for extra, direction in ((10, 1), (30, 1), (10, -1), (10, None)):
             with mpmath.workdps(dps + extra):
+                # a bounded extrapolation: one that has not settled by then converges too slowly to trust
+                # (1/\log n), and running it to mpmath's default 10 terms a digit takes seconds
+                terms = LIMIT_TERMS_PER_DIGIT * (dps + extra)
+                calls[0] = 0
                 if x0 == mpmath.inf:
                     if direction == -1 or (direction is None and integer):
                         continue  # n → ∞ over the integers: no other approach
                     scale = mpmath.sqrt(2) if direction is None else 1
-                    estimates.append(mpmath.limit(lambda x: f(x * scale), mpmath.inf))
+                    estimates.append(mpmath.limit(lambda x: f(x * scale), mpmath.inf, maxterms=terms))
                 else:
                     d = mpmath.sqrt(2) / 2 if direction is None else direction
-                    estimates.append(mpmath.limit(f, x0, direction=d))
+                    estimates.append(mpmath.limit(f, x0, direction=d, maxterms=terms))
+                if calls[0] >= terms:
+                    raise EvaluationError(f"a limit is not evaluated here: the extrapolation did not settle within "
+                                          f"{terms} terms (it converges too slowly to be trusted)")
     except (ZeroDivisionError, OverflowError, ValueError, mpmath.libmp.NoConvergence) as exc:
         raise EvaluationError(f"a limit is not evaluated here ({type(exc).__name__})") from None
     first = estimates[0]

@@ -128,6 +128,9 @@ def declaration(tree: Node) -> list[tuple[Node, Dist]] | None:
         return None
     lhs = items[0]
     names = list(lhs.args) if lhs.kind == "tuple" else [lhs]
+    family = _members_family(lhs)
+    if family is not None:  # z_1, \dots, z_m \sim D
+        names = [family]
     if not names or not all(isinstance(n, Node) and n.kind == "name" and n.args[1] is None for n in names):
         return None
     return [(n, dist) for n in names]
@@ -139,6 +142,9 @@ def declare(scope: Any, lhs: Node, rhs: Node, latex: str = "") -> bool:
     if dist is None:
         return False
     names = list(lhs.args) if lhs.kind == "tuple" else [lhs]
+    family = _members_family(lhs)
+    if family is not None:  # z_1, \dots, z_m \sim p: the family z_j, j running to m
+        names = [family]
     for n in names:
         if not isinstance(n, Node) or n.kind != "name":
             continue
@@ -148,6 +154,19 @@ def declare(scope: Any, lhs: Node, rhs: Node, latex: str = "") -> bool:
             continue  # x_{ij} ~ ...: not modelled; the name stays deterministic (its E is undecided)
         scope.random[n.value] = RandomName(n, n.value, index, dist, latex)
     return True
+
+
+def _members_family(lhs: Node) -> Node | None:
+    """``z_1, \\dots, z_m`` (a tuple of members): the family ``z_m`` read with its last index as the
+    index it runs over, where that index is a plain name; None otherwise."""
+    if lhs.kind != "tuple" or lhs.value != "members":
+        return None
+    members = [n for n in lhs.args if n.kind == "name"]
+    last = members[-1] if members else None
+    if last is None or last.args[1] is not None or last.args[0] is None or last.args[0].kind != "name" \
+            or last.args[0].args != (None, None) or any(n.value != last.value for n in members):
+        return None
+    return last
 
 
 def random_families(scope: Any) -> set[str]:

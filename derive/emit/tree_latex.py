@@ -255,6 +255,12 @@ def _print(n: Node) -> tuple[str, int]:  # noqa: C901 - one branch per node kind
         return r"\left\{" + _items(n.args) + r"\right\}", _ATOM
     if k == "expect":
         return _expect(n), _ATOM
+    if k == "density":
+        fn, args, given = n.args
+        return _wrap(fn, _ATOM) + r"\left(" + _items(args) + r" \mid " + _items(given) + r"\right)", _ATOM
+    if k == "collection":
+        member, var, lo, hi = n.args
+        return _wrap(member, _ATOM) + "_{" + _group(var) + " = " + _group(lo) + "}^{" + _group(hi) + "}", _ATOM
     if k == "dmark":  # a derivative mark outside its fraction: d or ∂ and what follows it
         d = r"\partial" if len(n.args) > 1 and n.args[1] == "partial" else r"\mathrm{d}"
         return d + _order(n.value) + ("" if not n.args or n.args[0] is None else " " + _group(n.args[0])), _MULP
