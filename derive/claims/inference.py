@@ -28,7 +28,8 @@ from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 from . import probability
 from .latex_parser import GREEK, Node, to_text
 from .indexing import ENTRY_INDICES, IndexedNotation
-from .mlops import FUNCTION_ALIASES, MLOperators
+from .mlops import MLOperators
+from .nodes import FUNCTION_ALIASES
 from .nodes import AtM, AtS, DerivM, EntryMatrix, EntryVector, Indicator, Limit, Series
 from .scope import BindError, Dims, Pattern, Scope, Shape, ShapeError, SymInfo, T, name_key
 

@@ -2,7 +2,7 @@
 :class:`~derive.claims.inference.Inference`).
 
 * ``\\operatorname{ReLU}``, ``\\mathrm{relu}``, ``\\operatorname{sigmoid}``: other spellings of the
-  elementwise functions :data:`FUNCTION_ALIASES` names (a function the document defines itself
+  elementwise functions :data:`~derive.claims.nodes.FUNCTION_ALIASES` names (a function the document defines itself
   keeps the document's meaning);
 * ``\\max(0, s)`` / ``\\min(a, b)`` with a vector or matrix argument: entry by entry, a scalar
   argument broadcast (:class:`~derive.claims.nodes.Elementwise`);
@@ -22,12 +22,9 @@ from typing import Any
 import sympy as sp
 
 from .latex_parser import Node
-from .nodes import Elementwise, Kron, Vec
+from .nodes import FUNCTION_ALIASES, Elementwise, Kron, Vec
 from .scope import BindError, T
 
-# spellings of the elementwise functions nodes.SCALAR_FUNCS evaluates
-FUNCTION_ALIASES = {"ReLU": "relu", "Relu": "relu", "ReLu": "relu", "RELU": "relu", "sigmoid": "sigma",
-                    "Sigmoid": "sigma", "Softplus": "softplus", "Tanh": "tanh"}
 _ENTRYWISE_COMPARISONS = {"<", "<=", ">", ">="}  # an indicator of vectors: [s = t] entry by entry is not read
 
 

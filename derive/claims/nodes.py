@@ -55,6 +55,10 @@ SCALAR_FUNCS: dict[str, Any] = {
     "sign": mpmath.sign,
 }
 
+# other spellings of those functions (\operatorname{ReLU}, \operatorname{sigmoid}): the same function
+FUNCTION_ALIASES = {"ReLU": "relu", "Relu": "relu", "ReLu": "relu", "RELU": "relu", "sigmoid": "sigma",
+                    "Sigmoid": "sigma", "Softplus": "softplus", "Tanh": "tanh"}
+
 
 def _fail(msg: str) -> Any:
     raise EvaluationError(msg)

@@ -169,6 +169,21 @@ def _members_family(lhs: Node) -> Node | None:
     return last
 
 
+def _numbered_apart(members: set) -> bool:
+    """Members written with distinct numbers (``g_1``, ``g_2``, or the sequence's g(1), g(2)): different
+    variables of the family, independent as the model takes them."""
+    numbers = []
+    for m in members:
+        if isinstance(m, AppliedUndef) and len(m.args) == 1 and m.args[0].is_Integer:
+            numbers.append(int(m.args[0]))
+        elif isinstance(m, sp.Symbol) and m.name.endswith("}") and "_{" in m.name \
+                and m.name.partition("_{")[2][:-1].isdigit():
+            numbers.append(int(m.name.partition("_{")[2][:-1]))
+        else:
+            return False
+    return len(set(numbers)) == len(numbers)
+
+
 def random_families(scope: Any) -> set[str]:
     """The name families (roles.family) of the declared random variables."""
     from .roles import family
@@ -556,7 +571,7 @@ class _Model:
         for g in used:
             by_family.setdefault(self._atom_of(g) or "", set()).add(g)
         for fam, members in by_family.items():
-            if len(members) > 1:
+            if len(members) > 1 and not _numbered_apart(members):
                 shown = ", ".join(sorted(str(m) for m in members))
                 raise ProbabilityError(f"a product of members of {fam} with different symbolic indices ({shown}) "
                                        "is not modelled (they may be the same variable)")

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .latex_parser import Node, to_text
-from .nodes import SCALAR_FUNCS
+from .nodes import FUNCTION_ALIASES, SCALAR_FUNCS
 from .latex_parser import FIXED
 from .probability import declaration, distribution
 from .reader import ends_with_word
@@ -48,7 +48,7 @@ _HYP_WORDS = ("for", "for all", "for every", "for each", "if", "assume", "assumi
 _REBIND_WORDS = ("let", "define", "model", "linear model", "instead", "now let", "redefine")
 # functions with a fixed meaning: the binder's scalar functions (nodes.SCALAR_FUNCS) and the ones
 # it reads itself (inference._call, indexing._call_more) or that name an operation, not a function
-_STANDARD_FUNCTIONS = set(SCALAR_FUNCS) | {
+_STANDARD_FUNCTIONS = set(SCALAR_FUNCS) | set(FUNCTION_ALIASES) | {
     "softmax", "det", "tr", "trace", "Tr", "diag", "max", "min", "abs", "dim", "mod", "KL", "kl", "binom",
     "factorial", "rank", "vec", "sgn", "erf", "Pr", "E", "Var", "Cov", "lim", "sup", "inf", "argmax", "argmin",
     "log2", "exp2", "arcsin", "arccos", "sec", "csc", "cot", "coth", "sech", "gcd", "lcm", "deg", "ker", "Re", "Im"}
