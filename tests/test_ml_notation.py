@@ -304,7 +304,8 @@ def test_iid_annotations_and_data_sets(tmp_path):
 
 def test_annotated_relations_are_the_relation():
     assert to_text(parse(r"x \overset{\text{iid}}{\sim} p")) == "chain((x,p),(sim))"
-    assert to_text(parse(r"f \stackrel{\mathrm{def}}{=} 1")) == "chain((f,1),(=))"
+    assert to_text(parse(r"f \stackrel{\mathrm{def}}{=} 1")) == "chain((f,1),(:=))"  # a definition
+    assert to_text(parse(r"f \overset{?}{=} 1")) == "chain((f,1),(=))"
     assert to_text(parse(r"\{(x_i, y_i)\}_{i=1}^n")) == "collection(set(tuple[()](x_{i},y_{i})),i,1,n)"
 
 

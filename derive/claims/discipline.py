@@ -44,9 +44,14 @@ def free_identity(bare: set, *exprs: sp.Basic) -> bool:
     return any(not (_sympify(d).free_symbols <= others) for d in bare if not _sympify(d).is_number)
 
 
+# custom nodes that are algebraic (entrywise max/min and comparisons, Kronecker products, vec): their
+# values at large arguments are exact, so the checks across magnitudes apply to them
+_ALGEBRAIC_CUSTOM = (Elementwise, Kron, Vec)
+
+
 def transcendental(e: sp.Basic) -> bool:
     return any(isinstance(x, (sp.exp, sp.log, sp.Pow)) and not (isinstance(x, sp.Pow) and x.exp.is_Integer)
-               or isinstance(x, _CUSTOM) or isinstance(x, (sp.tanh, sp.sin, sp.cos, sp.Function))
+               or isinstance(x, _CUSTOM) and not isinstance(x, _ALGEBRAIC_CUSTOM) or isinstance(x, (sp.tanh, sp.sin, sp.cos, sp.Function))
                and not isinstance(x, (sp.Min, sp.Max, sp.Abs, sp.KroneckerDelta, sp.factorial))
                for x in sp.preorder_traversal(e))
 

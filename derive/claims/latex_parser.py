@@ -238,6 +238,8 @@ def annotated_relation(src: str, i: int) -> tuple[str, int] | None:
         spans.append(src[i + 1:end].strip())
         i = end + 1
     rel = spans[1]
+    if rel == "=" and re.search(r"def|\\triangle", spans[0]):
+        return ":=", i  # \stackrel{\text{def}}{=}: a definition
     if rel in RELATIONS and rel not in (":=",):
         return rel, i
     return None
