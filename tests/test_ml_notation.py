@@ -333,3 +333,22 @@ def test_a_logarithmic_limit_is_undecided_quickly():
         evaluate(Limit(1 / sp.log(m), m, sp.oo), {})
     assert time.monotonic() - start < 5
     assert abs(evaluate(Limit((1 + 1 / m) ** m, m, sp.oo), {}) - sp.E.evalf(30)) < 1e-30
+
+
+RUN = r"""# Samples
+
+Samples $h_j \in \mathbb{R}^e$ for $j = 1, \dots, M$, and $c \in \mathbb{R}^e$.
+
+$$\sum_j (c^\top h_j)^2 = c^\top \Big(\sum_j h_j h_j^\top\Big) c$$
+
+$$\sum_j (c^\top h_j)^2 = M (c^\top h_1)^2$$
+"""
+
+
+def test_a_member_declared_with_its_index_range_makes_a_family(tmp_path):
+    # "h_j ∈ R^e for j = 1, …, M": the family h_1, …, h_M, so a \sum_j without limits runs over it
+    claims = _check(tmp_path, RUN)
+    _expect(claims, {
+        r"\sum_j (c^\top h_j)^2 = c^\top \Big(\sum_j h_j h_j^\top\Big) c": "ok",
+        r"\sum_j (c^\top h_j)^2 = M (c^\top h_1)^2": "refuted",
+    })

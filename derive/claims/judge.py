@@ -679,6 +679,21 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
             "links": [dataclasses.asdict(r) for r in results]}
 
 
+def _declared_run(lhs: Node, condition: Node | None) -> Node | None:
+    """``x_i \\in \\mathbb{R}^d`` with the condition ``i = 1, \\dots, n``: the members ``x_1, \\dots, x_n``
+    (a tuple the model declares as a family, n its length); None for anything else."""
+    if condition is None or condition.kind != "chain" or condition.value != "range" or lhs.kind != "name" \
+            or lhs.args[1] is not None or lhs.args[0] is None or lhs.args[0].kind != "name":
+        return None
+    (lo, var, hi), _ops = condition.args
+    if to_text(var) != to_text(lhs.args[0]) or lo.kind != "num" or lo.value != "1" \
+            or hi.kind != "name" or hi.args != (None, None):
+        return None
+    first = Node("name", lhs.value, (lo, None), lhs.col)
+    last = Node("name", lhs.value, (hi, None), lhs.col)
+    return Node("tuple", "members", (first, Node("ellipsis", None, (), lhs.col), last), lhs.col)
+
+
 def _structure_unread(bound: Bound, structure: list) -> list[str]:
     """Stated structure that constrains a scalar too (one-hot, orthogonal, positive definite) on a
     name this reading does not bind as a matrix (the fallback "everything else scalar", or the
@@ -1377,6 +1392,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 if ops and (ops[0] == "in" and items[1].kind in ("field", "pow", "maps", "signed") or declaration(tree)):
                     try:
                         model.declare(items[0], items[1], st.latex, claim.line, section)
+                        run = _declared_run(items[0], st.condition)
+                        if run is not None:  # x_i \in R^d for i = 1, \dots, n: the family x_1, \dots, x_n
+                            model.declare(run, items[1], st.latex, claim.line, section)
+                            model.note_dimensions(run, st.latex, claim.line, section)
                     except BindError:
                         pass
                     if items[1].kind == "signed":
