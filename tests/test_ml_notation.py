@@ -352,3 +352,13 @@ def test_a_member_declared_with_its_index_range_makes_a_family(tmp_path):
         r"\sum_j (c^\top h_j)^2 = c^\top \Big(\sum_j h_j h_j^\top\Big) c": "ok",
         r"\sum_j (c^\top h_j)^2 = M (c^\top h_1)^2": "refuted",
     })
+
+
+@pytest.mark.parametrize("src", [r"A^\top A \otimes B C", r"\lVert x \rVert_\infty", r"p_\theta(x \mid z, w) = 1",
+                                 r"\{(x_i, y_i)\}_{i=1}^n", r"\mathrm{d}\log\det X", r"\operatorname{vec}(X)",
+                                 r"x \overset{\text{iid}}{\sim} \mathcal{N}(0, 1)"])
+def test_the_new_notation_prints_back(src):
+    from derive.emit.tree_latex import tree_latex
+
+    tree = parse(src)
+    assert to_text(parse(tree_latex(tree))) == to_text(tree)
