@@ -362,3 +362,22 @@ def test_the_new_notation_prints_back(src):
 
     tree = parse(src)
     assert to_text(parse(tree_latex(tree))) == to_text(tree)
+
+
+HINGE = r"""# Hinge loss
+
+Let $\beta, \phi \in \mathbb{R}^q$ and $\tau \in \mathbb{R}$. Let $\ell = \max(0, 1 - \tau\, \beta^\top \phi)$.
+
+$$\nabla_\beta \ell = -\tau\, \phi\, \mathbb{1}[\tau\, \beta^\top \phi < 1]$$
+
+$$\nabla_\beta \ell = -\tau\, \phi$$
+"""
+
+
+def test_a_kink_that_small_draws_never_cross_is_checked_across_magnitudes(tmp_path):
+    # with entries in (-1, 1), |τ βᵀφ| < 1 on every small draw: only larger draws reach the flat part
+    claims = _check(tmp_path, HINGE)
+    _expect(claims, {
+        r"\nabla_\beta \ell = -\tau\, \phi\, \mathbb{1}[\tau\, \beta^\top \phi < 1]": "ok",
+        r"\nabla_\beta \ell = -\tau\, \phi": "refuted",
+    })
