@@ -601,11 +601,14 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
                     why = ("it fails with Jacobians laid out a row per output but holds with a column per output "
                            "(denominator layout), and the document does not say which layout it uses")
                     v = Verdict(UNDECIDED, f"undecided: {why}", reason=why)
+            first = v.status
             if v.status == REFUTED and opts.layout != "denominator" and not opts.gradient_shaped and op != "!=" \
                     and "\\nabla" not in st.latex:
                 v = _row_gradient_reading(v, lhs, rhs, opts.layout, problem, bound.condition, settings,
                                           f"{text_l} = {text_r}")
-            if v.status == VERIFIED and wide_eq is not None:
+            # verified only in another reading (a gradient read as a row): the check across magnitudes of the
+            # sides as bound would see the first reading's shapes, not a counterexample
+            if v.status == VERIFIED and wide_eq is not None and first != REFUTED:
                 # min(x, 2) = x holds on (-1, 1): look across magnitudes before calling it verified
                 w = check_equal(lhs, rhs, wide_eq, condition=bound.condition, settings=settings, prover=None,
                                 claim=f"{text_l} = {text_r}")
@@ -922,7 +925,7 @@ def _side_texts(latex: str) -> list[str]:
         toks = tokenize(latex)
     except ParseError:
         return []
-    cuts = [(t.col - 1, t.col - 1 + len(t.value)) for _, t, d in depth_walk(toks)
+    cuts = [(t.col - 1, t.col - 1 + (t.width or len(t.value))) for _, t, d in depth_walk(toks)
             if d == 0 and t.kind in ("sym", "cmd") and t.value in RELATIONS]
     out, start = [], 0
     for a, b in cuts:

@@ -94,6 +94,7 @@ class Token:
     value: str
     col: int
     sized: bool = False  # a [ written \left[: a bracket of grouping, as a factor after a matrix
+    width: int = 0  # characters it spans where that is not len(value) (\overset{iid}{\sim} is one \sim)
 
 
 _UNICODE = {
@@ -157,7 +158,7 @@ def tokenize(src: str) -> list[Token]:
                     rel = annotated_relation(src, i)
                     if rel is not None:  # \overset{\text{iid}}{\sim}, \stackrel{def}{=}: the relation itself
                         spelled, i = rel
-                        out.append(Token("cmd" if spelled.startswith("\\") else "sym", spelled, col))
+                        out.append(Token("cmd" if spelled.startswith("\\") else "sym", spelled, col, width=i - col + 1))
                         continue
                 if name in _SPACING:
                     if name == r"\phantom":
