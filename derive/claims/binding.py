@@ -28,7 +28,8 @@ HYPOTHESES = ("matrices, vectors and scalars by letter case",
 
 def collect_index_names(trees: list[Node], scope: Scope) -> set[str]:
     """Names used as integers: in exponents, sum limits, time indices, index subscripts."""
-    out: set[str] = set(scope.index_symbols)
+    out: set[str] = set(scope.index_symbols) | scope.integer_names  # k \in \mathbb{N}: an integer
+    out |= _reached_sum_limits(trees, scope)
     for tree in trees:
         for n in tree.walk():
             if n.kind == "pow" and not (n.args[0].kind == "name" and n.args[0].value == "e"
@@ -52,6 +53,53 @@ def collect_index_names(trees: list[Node], scope: Scope) -> set[str]:
                 if sub is not None and any(x.kind in ("add", "sub", "num") for x in sub.walk()):
                     out.update(to_text(x) for x in sub.walk() if x.kind == "name")
     return out
+
+
+MAX_REACHED_DEFS = 40  # definitions walked for the limits of their sums
+
+
+def _reached_sum_limits(trees: list[Node], scope: Scope) -> set[str]:
+    """The upper limits of the sums in the definitions a statement reaches (n of L(w) = 1/n \\sum_{i=1}^n
+    ...): the same n in the statement is that integer, not a real number."""
+    out: set[str] = set()
+    seen: set[str] = set()
+    stack = [n for tree in trees for n in tree.walk() if n.kind in ("name", "func", "apply")]
+    while stack and len(seen) < MAX_REACHED_DEFS:
+        n = stack.pop()
+        key = to_text(n.args[0]) if n.kind == "apply" else (n.value if n.kind == "func" else to_text(n))
+        body = scope.defs.get(key)
+        if body is None and key in scope.funcs:
+            body = scope.funcs[key][1]
+        if body is None or key in seen:
+            continue
+        seen.add(key)
+        limits, uses = _limits_and_uses(body)
+        out |= {k for k in limits if k not in scope.defs}
+        stack.extend(uses)
+    return out
+
+
+_LIMITS_SEEN: dict[int, tuple[Node, set[str], list[Node]]] = {}  # id(body) -> (body, its limits, names it uses)
+
+
+def _limits_and_uses(body: Node) -> tuple[set[str], list[Node]]:
+    """The plain-name upper limits of ``body``'s sums and the names it uses (cached: the definitions of a
+    document are walked once, not once per statement)."""
+    hit = _LIMITS_SEEN.get(id(body))
+    if hit is not None and hit[0] is body:
+        return hit[1], hit[2]
+    limits: set[str] = set()
+    uses: list[Node] = []
+    for x in body.walk():
+        if x.kind in ("sum", "prod") and x.args[3] is not None and x.args[3].kind == "name" \
+                and x.args[3].args == (None, None):
+            limits.add(to_text(x.args[3]))
+        elif x.kind in ("name", "func", "apply"):
+            uses.append(x)
+    if len(_LIMITS_SEEN) > 4096:
+        _LIMITS_SEEN.clear()
+    _LIMITS_SEEN[id(body)] = (body, limits, uses)
+    return limits, uses
 
 
 def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node | None = None,

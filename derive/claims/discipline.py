@@ -15,8 +15,8 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 from . import roles as R
 from .indexing import ENTRY_INDICES, implicit_diag_indices
 from .latex_parser import Node, to_text
-from .nodes import (AtM, AtS, DerivM, DerivS, DifferentialM, DifferentialS, EntryMatrix, EntryVector, FamilyMatrix,
-                    MatFn, Norm, ScalarFn, Softmax)
+from .nodes import (AtM, AtS, DerivM, DerivS, DifferentialM, DifferentialS, Elementwise, EntryMatrix, EntryVector,
+                    FamilyMatrix, Indicator, Kron, MatFn, Norm, ScalarFn, Softmax, Vec)
 from .probability import random_families
 from .sampling import svd_values_family
 from .roles import family, free_names
@@ -26,7 +26,7 @@ from .statements import Statement
 
 # nodes the symbolic prover cannot open (a family or entry-by-entry matrix of a sampled size among them)
 _CUSTOM = (ScalarFn, MatFn, DerivS, DerivM, DifferentialS, DifferentialM, AtS, AtM, Norm, Softmax, EntryVector,
-           EntryMatrix, FamilyMatrix)
+           EntryMatrix, FamilyMatrix, Elementwise, Kron, Vec)
 
 
 def free_identity(bare: set, *exprs: sp.Basic) -> bool:
@@ -44,11 +44,32 @@ def free_identity(bare: set, *exprs: sp.Basic) -> bool:
     return any(not (_sympify(d).free_symbols <= others) for d in bare if not _sympify(d).is_number)
 
 
+# custom nodes that are algebraic (entrywise max/min and comparisons, Kronecker products, vec): their
+# values at large arguments are exact, so the checks across magnitudes apply to them
+_ALGEBRAIC_CUSTOM = (Elementwise, Kron, Vec)
+_PIECEWISE_LINEAR = ("relu", "sign")  # ScalarFn / MatFn names that are exact at any magnitude
+# derivatives (central differences at doubled precision) stay accurate at large arguments: in a claim
+# with a kink they do not keep it from the checks across magnitudes, since small draws may never cross
+# the kink (max(0, 1 - y w^T x) with |y w^T x| < 1 on every draw in (-1, 1))
+_DERIVATIVES = (DerivS, DerivM, AtS, AtM, DifferentialS, DifferentialM)
+_PIECEWISE = (sp.Max, sp.Min, Elementwise, Indicator)
+
+
+def _algebraic_custom(x: sp.Basic, piecewise: bool) -> bool:
+    if isinstance(x, _ALGEBRAIC_CUSTOM) or piecewise and isinstance(x, _DERIVATIVES):
+        return True
+    return isinstance(x, (ScalarFn, MatFn)) and x.args[0].name in _PIECEWISE_LINEAR
+
+
 def transcendental(e: sp.Basic) -> bool:
+    nodes = list(sp.preorder_traversal(e))
+    piecewise = any(isinstance(x, _PIECEWISE) or isinstance(x, (ScalarFn, MatFn)) and x.args[0].name == "relu"
+                    for x in nodes)
     return any(isinstance(x, (sp.exp, sp.log, sp.Pow)) and not (isinstance(x, sp.Pow) and x.exp.is_Integer)
-               or isinstance(x, _CUSTOM) or isinstance(x, (sp.tanh, sp.sin, sp.cos, sp.Function))
+               or isinstance(x, _CUSTOM) and not _algebraic_custom(x, piecewise)
+               or isinstance(x, (sp.tanh, sp.sin, sp.cos, sp.Function))
                and not isinstance(x, (sp.Min, sp.Max, sp.Abs, sp.KroneckerDelta, sp.factorial))
-               for x in sp.preorder_traversal(e))
+               for x in nodes)
 
 
 def has_sequences(bound: Bound) -> bool:

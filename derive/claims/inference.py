@@ -28,6 +28,8 @@ from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 from . import probability
 from .latex_parser import GREEK, Node, to_text
 from .indexing import ENTRY_INDICES, IndexedNotation
+from .mlops import MLOperators
+from .nodes import FUNCTION_ALIASES
 from .nodes import AtM, AtS, DerivM, EntryMatrix, EntryVector, Indicator, Limit, Series
 from .scope import BindError, Dims, Pattern, Scope, Shape, ShapeError, SymInfo, T, name_key
 
@@ -103,7 +105,7 @@ def _product_reading(fn: Node) -> bool:
     return not (fn.args == (None, None) and fn.value in ("f", "g", "h", "F", "G", "H", "L", "J"))
 
 
-class Inference(IndexedNotation):
+class Inference(IndexedNotation, MLOperators):
     """One pass of shape inference for a statement under one hypothesis."""
 
     def __init__(self, scope: Scope, hypothesis: int, index_names: set[str],
@@ -850,7 +852,7 @@ class Inference(IndexedNotation):
                 self.dims.unify(a.shape[0], c.shape[0], "a dot product needs equal lengths")
                 return T(self.scalar(), lambda b, a=a, c=c: b.dot(a, c))
         if op == "kron":
-            raise BindError("Kronecker products are not supported", n.col)
+            return self._kron(a, c, n)  # mlops.py
         return self._product(a, c, n)
 
     def _product(self, a: T, c: T, n: Node) -> T:
@@ -955,6 +957,9 @@ class Inference(IndexedNotation):
                     raise BindError(f"the indicator [{to_text(n.args[0])} {n.value} {to_text(n.args[1])}] compares "
                                     f"{to_text(x)}, which no sum here binds: its range is not known", n.col)
         a, c = self.infer(n.args[0]), self.infer(n.args[1])
+        entrywise = self._entrywise_indicator(n, a, c)  # \mathbb{1}[s > 0] of a vector s
+        if entrywise is not None:
+            return entrywise
         self.make_scalar(a.shape, "an indicator [a op b] compares scalars", n.col)
         self.make_scalar(c.shape, "an indicator [a op b] compares scalars", n.col)
         return T(self.scalar(), lambda b, a=a, c=c, op=n.value: Indicator(op, b.scalar(a), b.scalar(c)), True)
@@ -1056,6 +1061,13 @@ class Inference(IndexedNotation):
 
         return T(self.scalar(), build, True)
 
+    def _density(self, n: Node) -> T:
+        raise BindError(f"{to_text(n.args[0])}(· | ·) is a conditional density the document does not model "
+                        "(its values are not known)", n.col)
+
+    def _collection(self, n: Node) -> T:
+        raise BindError("a data set {…}_{i=1}^n is a collection of members, not a value", n.col)
+
     def _abs(self, n: Node) -> T:
         a = self.infer(n.args[0])
         self.make_scalar(a.shape, "|x| needs a scalar (write \\det or \\| \\| for matrices)", n.col)
@@ -1080,6 +1092,9 @@ class Inference(IndexedNotation):
         if fn.value in self.scope.funcs and order == 0:  # \operatorname{lse}(z) the document defines
             return self._apply(Node("apply", None, (Node("name", fn.value, (None, None), fn.col), *args), n.col))
         name = fn.value.lstrip("\\")
+        name = FUNCTION_ALIASES.get(name, name)  # \operatorname{ReLU}: relu (mlops.py)
+        if name == "vec":
+            return self._vec(args, order, n)
         if name == "diag" and len(args) == 1 and not order:
             implicit = self._implicit_diag(args[0], n)  # diag(\sigma_i^2) over the family \sigma_1, \dots, \sigma_m
             if implicit is not None:
@@ -1096,6 +1111,9 @@ class Inference(IndexedNotation):
             raise BindError(f"\\{name} takes one argument", n.col)
         if name in ("max", "min"):
             ts = [self.infer(a) for a in args]
+            entrywise = self._elementwise_extremum(name, ts, n) if not order else None  # \max(0, s) of a vector
+            if entrywise is not None:
+                return entrywise
             for t in ts:
                 self.make_scalar(t.shape, f"\\{name} of matrices", n.col)
             return T(self.scalar(), lambda b, ts=ts, nm=name: (sp.Max if nm == "max" else sp.Min)(
@@ -1609,6 +1627,14 @@ class Inference(IndexedNotation):
             return None
         whole = Node("name", var.value, (None, None), var.col)
         grad = self._derivative(body, whole, n, scalar)
+        pair = self._entry_pair(var.args[0])
+        if pair is not None and not self.dims.is_one(grad.shape[1]) and not self.dims.is_one(grad.shape[0]):
+            # ∂f/∂W_{kl} of a scalar f and a matrix W: the (k, l) entry of the gradient ∂f/∂W
+            fi, fj = (self.index_expr(x) for x in pair)
+            for x, d in zip(pair, grad.shape):
+                if x.kind == "name":
+                    self.entry_ranges.append((to_text(x), d))
+            return T(self.scalar(), lambda b, g=grad, fi=fi, fj=fj: _element(b.value(g), fi(b) - 1, fj(b) - 1), True)
         if not self.dims.is_one(grad.shape[1]):
             # a vector by an entry: under another reading the differentiated expression may be a number
             raise ShapeError(f"∂/∂{to_text(var)} of a vector or matrix is not understood", n.col)
@@ -1616,6 +1642,14 @@ class Inference(IndexedNotation):
         if var.args[0].kind == "name":
             self.entry_ranges.append((to_text(var.args[0]), grad.shape[0]))
         return T(self.scalar(), lambda b, g=grad, j=j: _element(b.value(g), j(b) - 1, 0), True)
+
+    @staticmethod
+    def _entry_pair(sub: Node) -> tuple[Node, Node] | None:
+        """The two indices of ``W_{kl}``, ``W_{k,l}``, ``W_{2,3}`` (names or numbers), else None."""
+        idx = list(sub.args) if sub.kind == "tuple" or (sub.kind == "mul" and sub.value == "juxt") else [sub]
+        if len(idx) != 2 or not all(x.kind == "num" or x.kind == "name" and x.args == (None, None) for x in idx):
+            return None
+        return idx[0], idx[1]
 
     def _entries_defined_with(self, base: str) -> bool:
         """Whether a definition uses ``base`` with an entry index (``y_i = g_i x_i / r`` for g) and none

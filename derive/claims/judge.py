@@ -607,11 +607,14 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
                     why = ("it fails with Jacobians laid out a row per output but holds with a column per output "
                            "(denominator layout), and the document does not say which layout it uses")
                     v = Verdict(UNDECIDED, f"undecided: {why}", reason=why)
+            first = v.status
             if v.status == REFUTED and opts.layout != "denominator" and not opts.gradient_shaped and op != "!=" \
                     and "\\nabla" not in st.latex:
                 v = _row_gradient_reading(v, lhs, rhs, opts.layout, problem, bound.condition, settings,
                                           f"{text_l} = {text_r}")
-            if v.status == VERIFIED and wide_eq is not None:
+            # verified only in another reading (a gradient read as a row): the check across magnitudes of the
+            # sides as bound would see the first reading's shapes, not a counterexample
+            if v.status == VERIFIED and wide_eq is not None and first != REFUTED:
                 # min(x, 2) = x holds on (-1, 1): look across magnitudes before calling it verified
                 w = check_equal(lhs, rhs, wide_eq, condition=bound.condition, settings=settings, prover=None,
                                 claim=f"{text_l} = {text_r}")
@@ -697,6 +700,21 @@ def _judge_one_reading(st: Statement, scope: Scope, opts: Options, equal_dims: b
     del generic
     return {"status": status, "scope": scope_text, "reason": reason, "counterexample": first_bad.counterexample,
             "links": [dataclasses.asdict(r) for r in results]}
+
+
+def _declared_run(lhs: Node, condition: Node | None) -> Node | None:
+    """``x_i \\in \\mathbb{R}^d`` with the condition ``i = 1, \\dots, n``: the members ``x_1, \\dots, x_n``
+    (a tuple the model declares as a family, n its length); None for anything else."""
+    if condition is None or condition.kind != "chain" or condition.value != "range" or lhs.kind != "name" \
+            or lhs.args[1] is not None or lhs.args[0] is None or lhs.args[0].kind != "name":
+        return None
+    (lo, var, hi), _ops = condition.args
+    if to_text(var) != to_text(lhs.args[0]) or lo.kind != "num" or lo.value != "1" \
+            or hi.kind != "name" or hi.args != (None, None):
+        return None
+    first = Node("name", lhs.value, (lo, None), lhs.col)
+    last = Node("name", lhs.value, (hi, None), lhs.col)
+    return Node("tuple", "members", (first, Node("ellipsis", None, (), lhs.col), last), lhs.col)
 
 
 def _structure_unread(bound: Bound, structure: list) -> list[str]:
@@ -995,7 +1013,7 @@ def _side_texts(latex: str) -> list[str]:
         toks = tokenize(latex)
     except ParseError:
         return []
-    cuts = [(t.col - 1, t.col - 1 + len(t.value)) for _, t, d in depth_walk(toks)
+    cuts = [(t.col - 1, t.col - 1 + (t.width or len(t.value))) for _, t, d in depth_walk(toks)
             if d == 0 and t.kind in ("sym", "cmd") and t.value in RELATIONS]
     out, start = [], 0
     for a, b in cuts:
@@ -1504,6 +1522,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 if ops and (ops[0] == "in" and items[1].kind in ("field", "pow", "maps", "signed") or declaration(tree)):
                     try:
                         model.declare(items[0], items[1], st.latex, claim.line, section)
+                        run = _declared_run(items[0], st.condition)
+                        if run is not None:  # x_i \in R^d for i = 1, \dots, n: the family x_1, \dots, x_n
+                            model.declare(run, items[1], st.latex, claim.line, section)
+                            model.note_dimensions(run, st.latex, claim.line, section)
                     except BindError:
                         pass
                     if items[1].kind == "signed":
@@ -1513,6 +1535,13 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                             sign = Node("chain", "", ((n_, zero), (items[1].value,)), n_.col)
                             model.assume(sign, f"{to_text(n_)} {items[1].value} 0", claim.line, section,
                                          R.free_names(n_), local=False)
+                    elif items[1].kind == "field" and items[1].value == "N":
+                        # k \in \mathbb{N}: sampled from 1 (whether N holds 0 is a convention; a claim
+                        # that fails only at 0 is never refuted for it)
+                        for n_ in (items[0].args if items[0].kind == "tuple" else (items[0],)):
+                            one = Node("num", "1", (), n_.col)
+                            sign = Node("chain", "", ((n_, one), (">=",)), n_.col)
+                            model.assume(sign, f"{to_text(n_)} >= 1", claim.line, section, R.free_names(n_), local=False)
                     elif items[1].kind == "pow" and items[1].args[0].kind != "field":
                         # y \in \{0,1\}^K, p \in \Delta^{K-1}, x \in \mathbb{R}^n_{+}: a shape, and values
                         # sampling cannot draw; the membership stays a hypothesis, so a failure on
@@ -1533,7 +1562,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                             space = Node("pow", None, (Node("field", "R", (), length.col), length), length.col)
                             model.declare(items[0], space, st.latex, claim.line, section)
                     # a declared shape gives no value: the first equation for W may still define it
-                else:
+                elif not R.draws_data(tree):  # (x_i, y_i) \sim p: no value to sample under
                     model.assume(tree, st.latex, claim.line, section, names, local=role.local,
                                  condition=st.condition)
                     model.use(names, section)

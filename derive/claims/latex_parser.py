@@ -57,7 +57,9 @@ class Node:
     indicator (value = =|!=|<|>|<=|>=, args = (lhs, rhs): the Iverson bracket [k = c], \\mathbb{1}_{x > 0}),
     bound (value = <|<=|>|>=, args = (value,): the subscript of u_{\\le 0}, the members of u below 0),
     limit (args = (body, var, point): \\lim_{n \\to \\infty} f(n)),
-    inner (args = (a, b): \\langle a, b \\rangle, xᵀy for vectors and tr(AᵀB) for matrices).
+    inner (args = (a, b): \\langle a, b \\rangle, xᵀy for vectors and tr(AᵀB) for matrices),
+    density (args = (fn, (x, ...), (z, ...)): p_\\theta(x \\mid z), a conditional density, not modelled),
+    collection (args = (member, var, lo, hi): the data set \\{(x_i, y_i)\\}_{i=1}^n, never a value).
     """
 
     kind: str
@@ -92,6 +94,7 @@ class Token:
     value: str
     col: int
     sized: bool = False  # a [ written \left[: a bracket of grouping, as a factor after a matrix
+    width: int = 0  # characters it spans where that is not len(value) (\overset{iid}{\sim} is one \sim)
 
 
 _UNICODE = {
@@ -151,6 +154,12 @@ def tokenize(src: str) -> list[Token]:
                         out.append(Token("sym", "[", i, sized=True))
                         i += 1
                     continue
+                if name in ANNOTATED:
+                    rel = annotated_relation(src, i)
+                    if rel is not None:  # \overset{\text{iid}}{\sim}, \stackrel{def}{=}: the relation itself
+                        spelled, i = rel
+                        out.append(Token("cmd" if spelled.startswith("\\") else "sym", spelled, col, width=i - col + 1))
+                        continue
                 if name in _SPACING:
                     if name == r"\phantom":
                         i = _skip_group(src, i)
@@ -212,6 +221,31 @@ def tokenize(src: str) -> list[Token]:
     return out
 
 
+ANNOTATED = (r"\overset", r"\stackrel", r"\underset")  # a note set over (or under) a symbol
+
+
+def annotated_relation(src: str, i: int) -> tuple[str, int] | None:
+    """After ``\\overset`` at ``i``: ``{note}{rel}`` with ``rel`` one relation (``\\sim``, ``=``,
+    ``\\le``) -> (rel, the index after it); None for anything else (the note is dropped: iid, def)."""
+    spans = []
+    for _ in range(2):
+        while i < len(src) and src[i].isspace():
+            i += 1
+        if i >= len(src) or src[i] != "{":
+            return None
+        end = _match_brace(src, i)
+        if end < 0:
+            return None
+        spans.append(src[i + 1:end].strip())
+        i = end + 1
+    rel = spans[1]
+    if rel == "=" and re.search(r"def|\\triangle", spans[0]):
+        return ":=", i  # \stackrel{\text{def}}{=}: a definition
+    if rel in RELATIONS and rel not in (":=",):
+        return rel, i
+    return None
+
+
 def _match_brace(src: str, j: int) -> int:
     depth = 0
     for k in range(j, len(src)):
@@ -267,6 +301,7 @@ _TEXT_OPERATORS = {"tr", "trace", "diag", "det", "softmax", "rank", "vec", "sign
 _LABEL_SCRIPTS = {r"\max", r"\min", r"\mathrm", r"\text"}  # only \max and \min are tokens of their own here
 _INDICATOR_RELATIONS = {"=", "!=", "<", ">", "<=", ">="}  # inside an Iverson bracket [k = c]
 _IGNORED_CMDS = {r"\forall", r"\exists", r"\therefore", r"\because"}
+_CLOSING_BARS = {r"\rVert", r"\rvert"}  # the right bars of \lVert x \rVert and \lvert x \rvert
 
 
 # --- parser -----------------------------------------------------------------------------------------
@@ -373,7 +408,13 @@ class Parser:
                     node = Node("call", None, (Node("func", r"\mod", (), t.col), node, self.parse_unary()), t.col)
                 elif t.kind in ("sym", "cmd") and t.value in _MUL_OPS:
                     self.next()
-                    node = Node("mul", _MUL_OPS[t.value], (node, self.parse_unary()), t.col)
+                    rhs = self.parse_unary()
+                    if t.value == r"\otimes":
+                        # A^T A \otimes B^T B: the factors written side by side on each side are one
+                        # operand, (A^T A) \otimes (B^T B), as these notes mean it
+                        while self.starts_factor():
+                            rhs = Node("mul", "juxt", (rhs, self.parse_postfix()), rhs.col)
+                    node = Node("mul", _MUL_OPS[t.value], (node, rhs), t.col)
                 elif self.at("/"):
                     self.next()
                     node = Node("div", "/", (node, self.parse_unary()), t.col)
@@ -408,6 +449,12 @@ class Parser:
                 return False
             if t.value in (r"\end", r"\right", r"\dots", r"\ldots", r"\cdots", r"\vdots", r"\ddots"):
                 return t.value in (r"\dots", r"\ldots", r"\cdots")
+            if t.value in _CLOSING_BARS:  # \rVert, \rvert close a norm or absolute value
+                return False
+            if t.value in (r"\Vert", r"\|"):  # \Vert p \Vert: inside a norm the bar closes it
+                return not self.in_norm
+            if t.value == r"\vert":
+                return not self.in_abs
             return t.value not in _IGNORED_CMDS and t.value not in (r"\mid", r"\rangle")
         return False
 
@@ -432,10 +479,16 @@ class Parser:
                             continue
                     self.next()
                     sub = self.parse_script()
+                    if node.kind in ("set", "tuple") and sub.kind == "rel" and sub.value == "=" and self.at("^"):
+                        # \{(x_i, y_i)\}_{i=1}^n, (x_i, y_i)_{i=1}^{n}: a data set, the members over i = 1..n
+                        self.next()
+                        node = Node("collection", None, (node, sub.args[0], sub.args[1], self.parse_script()), node.col)
+                        continue
                     if node.kind == "name" and node.args[0] is None and node.args[1] is None:
                         node = Node("name", node.value, (sub, None), node.col)
                     elif node.kind == "norm" and not node.value:
-                        node = Node("norm", _plain_text(sub) or "?", node.args, node.col)
+                        kind = "infty" if sub.kind == "infinity" else _plain_text(sub)  # \|x\|_\infty
+                        node = Node("norm", kind or "?", node.args, node.col)
                     elif node.kind == "func" and node.value in (r"\max", r"\min"):
                         node = Node("func", node.value, (sub,), node.col)
                     elif node.kind == "paren" and node.value in (None, "["):
@@ -466,6 +519,8 @@ class Parser:
                         and isinstance(node.args[0], Node) and node.args[0].kind == "func" \
                         and node.args[0].value in (r"\KL", r"\kl"):
                     node = self._divergence(node)  # D_{\mathrm{KL}}(p \| q): the same divergence
+                elif self.at("(") and node.kind == "name" and self._conditioning_ahead():
+                    node = self._density(node)  # p_\theta(x \mid z): a conditional density
                 elif (self.at("(") and node.kind in ("func", "prime", "nabla", "name")
                       and not (node.kind == "func" and node.value in (r"\sqrt",))):
                     col = self.tok.col
@@ -490,6 +545,45 @@ class Parser:
                     return node
         finally:
             self.leave()
+
+    def _conditioning_ahead(self) -> bool:
+        """At a ``(``: does a conditioning bar (``\\mid``, or one lone ``|``) sit at its own depth?"""
+        depth, bars, k = 0, 0, self.pos
+        while k < len(self.toks) and self.toks[k].kind != "eof":
+            tk = self.toks[k]
+            if tk.kind == "sym" and tk.value in ("(", "[", "{"):
+                depth += 1
+            elif tk.kind == "sym" and tk.value in (")", "]", "}"):
+                depth -= 1
+                if depth == 0:
+                    return bars == 1
+            elif depth == 1 and tk.kind == "cmd" and tk.value == r"\mid":
+                return True
+            elif depth == 1 and tk.kind == "sym" and tk.value == "|":
+                bars += 1
+            k += 1
+        return False
+
+    def _density(self, fn: Node) -> Node:
+        """``p_\\theta(x \\mid z)``, ``q(z | x, y)`` -> Node("density", None, (fn, (x, ...), (z, ...)))."""
+        col = self.expect("(").col
+        self.in_abs += 1  # the bar is the conditioning bar, not an absolute value
+        try:
+            args = [self.parse_expr()]
+            while self.at(","):
+                self.next()
+                args.append(self.parse_expr())
+            if not (self.at(r"\mid") or self.at("|")):
+                raise ParseError("expected a conditioning bar", self.tok.col)
+            self.next()
+            given = [self.parse_expr()]
+            while self.at(","):
+                self.next()
+                given.append(self.parse_expr())
+        finally:
+            self.in_abs -= 1
+        self.expect(")")
+        return Node("density", None, (fn, tuple(args), tuple(given)), col)
 
     def _divergence(self, fn: Node) -> Node:
         """``\\mathrm{KL}(p \\| q)``: a call with the two distributions as arguments."""
@@ -745,7 +839,7 @@ class Parser:
         if t.kind == "letter":
             self.next()
             if t.value == "d" and self._differential_follows():
-                return Node("differential", None, (self.parse_postfix_no_call(),), t.col)
+                return Node("differential", None, (self._differential_operand(),), t.col)
             return Node("name", t.value, (None, None), t.col)
         if t.kind == "text":
             head, body = t.value.split("|", 1)
@@ -755,7 +849,7 @@ class Parser:
                 name = re.sub(r"\\[,;:! ]|\s", "", body)  # \operatorname{arg\,max}
                 if re.fullmatch(r"[A-Za-z]+", name):
                     if head == r"\mathrm" and name == "d" and self._differential_follows(loose=True):
-                        return Node("differential", None, (self.parse_postfix_no_call(),), t.col)
+                        return Node("differential", None, (self._differential_operand(),), t.col)
                     if head == r"\mathrm" and len(name) == 1:
                         return Node("name", name, (None, None), t.col)
                     return Node("func", "\\" + name, (), t.col)
@@ -904,6 +998,22 @@ class Parser:
                 node = Node("name", node.value, (sub, node.args[1]), node.col)
         return node
 
+    def _differential_operand(self) -> Node:
+        """What a d acts on: a function with its argument (``d\\log\\det X``, ``\\mathrm{d}\\,
+        \\operatorname{tr}(X)``), otherwise one name or group (``dX``, ``d(X^{-1})``)."""
+        if self._function_follows():
+            return self.parse_postfix()
+        return self.parse_postfix_no_call()
+
+    def _function_follows(self) -> bool:
+        nxt = self.tok
+        if nxt.kind == "cmd":
+            return nxt.value in FUNCTIONS and nxt.value not in (r"\operatorname", r"\max", r"\min", r"\sqrt")
+        if nxt.kind == "text":
+            head, body = nxt.value.split("|", 1)
+            return head in (r"\operatorname", r"\mathrm") and body.strip() in _TEXT_OPERATORS
+        return False
+
     def _differential_follows(self, loose: bool = False) -> bool:
         """``d`` directly followed by an upper-case letter, Greek letter or ``(`` reads as a
         differential (dX, d\\theta, d(X^{-1})); ``d x`` with a lower-case letter is too
@@ -917,6 +1027,22 @@ class Parser:
             return adjacent
         if nxt.kind == "sym" and nxt.value == "(":
             return adjacent
+        if self._function_follows():  # d\log\det X, \mathrm{d}\operatorname{tr}(X): the differential of the value
+            # d \log \det X with a space: a differential where the statement writes another one (dX)
+            return adjacent or self._writes_differentials()
+        return False
+
+    def _writes_differentials(self) -> bool:
+        """Whether the statement writes a differential of a name: ``dX``, ``d\\Theta`` (no space), or
+        ``\\mathrm{d}``."""
+        toks = self.toks
+        for k, tk in enumerate(toks[:-1]):
+            nxt = toks[k + 1]
+            if tk.kind == "text" and tk.value.split("|", 1)[1].strip() == "d" and tk.value.startswith(r"\mathrm"):
+                return True
+            if tk.kind == "letter" and tk.value == "d" and nxt.col == tk.col + 1 and (
+                    nxt.kind == "letter" and nxt.value.isupper() or nxt.kind == "cmd" and nxt.value[1:] in GREEK):
+                return True
         return False
 
     def _argument_follows(self) -> bool:
@@ -1158,15 +1284,24 @@ class Parser:
         return body
 
     def _c_norm(self, t: Token) -> Node:
-        e = self.parse_expr()
-        if not (self.at(r"\rVert") or self.at(r"\Vert")):
+        # \lVert x \rVert, \Vert x \Vert, \left\lVert x \right\rVert (\left/\right dropped)
+        self.in_norm += 1  # a \Vert or \| inside closes the norm, it does not open another
+        try:
+            e = self.parse_expr()
+        finally:
+            self.in_norm -= 1
+        if not (self.at(r"\rVert") or self.at(r"\Vert") or self.at(r"\|")):
             raise ParseError("expected a closing norm bar", self.tok.col)
         self.next()
         return Node("norm", "", (e,), t.col)
 
     def _c_abs(self, t: Token) -> Node:
-        e = self.parse_expr()
-        if not (self.at(r"\rvert") or self.at(r"\vert")):
+        self.in_abs += 1
+        try:
+            e = self.parse_expr()
+        finally:
+            self.in_abs -= 1
+        if not (self.at(r"\rvert") or self.at(r"\vert") or self.at("|")):
             raise ParseError("expected a closing bar", self.tok.col)
         self.next()
         return Node("abs", None, (e,), t.col)
@@ -1577,19 +1712,22 @@ def _comma_statement(src: str, toks: list[Token]) -> Node | None:
     """Two comma forms the expression grammar leaves out: a declaration of several names
     (``u, v \\in \\mathbb{R}^d``) and an index range (``\\ell = 1, 2, \\dots, L``, read as
     ``1 \\le \\ell \\le L``, a chain whose value says it is a range)."""
-    ins = _top_level(toks, (r"\in",))
+    ins = _top_level(toks, (r"\in", r"\sim"))
     commas = _top_level(toks, (",",))
     if not commas:
         return None
     if len(ins) == 1 and all(c < ins[0] for c in commas):
-        at = toks[ins[0]].col - 1
+        at, rel = toks[ins[0]].col - 1, toks[ins[0]]
         names = [parse_expression(part) for part in split_top_commas(src[:at])]
         members = [n for n in names if n.kind != "ellipsis"]
         if all(n.kind == "name" for n in members) and members:
-            rhs = parse_expression(src[at + len(r"\in"):])
-            # x_1, \dots, x_n \in \mathbb{R}^d: the members of a family (value "members"), not numbers
+            # the right side starts at the token after the relation (\overset{iid}{\sim} is one token)
+            rhs = parse_expression(src[toks[ins[0] + 1].col - 1:])
+            # x_1, \dots, x_n \in \mathbb{R}^d: the members of a family (value "members"), not numbers;
+            # z_1, \dots, z_m \sim \mathcal{N}(0, 1): each member has that distribution
             value = "members" if len(members) < len(names) else None
-            return Node("chain", "", ((Node("tuple", value, tuple(names), names[0].col), rhs), ("in",)), 1)
+            op = RELATIONS[rel.value]
+            return Node("chain", "", ((Node("tuple", value, tuple(names), names[0].col), rhs), (op,)), 1)
         return None
     eqs = _top_level(toks, ("=",))
     if len(eqs) == 1 and all(c > eqs[0] for c in commas) and any(t.value in (r"\dots", r"\ldots", r"\cdots")

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from . import probability
 from .inference import primed_name
 from .indexing import ellipsis_lengths, family_key
 from .latex_parser import Node, ParseError, to_text
@@ -247,7 +248,7 @@ class DocumentModel:
         return True
 
     def declare(self, lhs: Node, rhs: Node, latex: str, line: int, section: Section) -> None:
-        if lhs.kind == "tuple" and lhs.value == "members":
+        if lhs.kind == "tuple" and lhs.value == "members" and probability.distribution(rhs) is None:
             # x_1, \\dots, x_n \\in \\mathbb{R}^d: one declaration for the family x (its length n is noted
             # by note_dimensions); members that make no family are not declared
             key = family_key([a for a in lhs.args if isinstance(a, Node)])

@@ -55,6 +55,10 @@ SCALAR_FUNCS: dict[str, Any] = {
     "sign": mpmath.sign,
 }
 
+# other spellings of those functions (\operatorname{ReLU}, \operatorname{sigmoid}): the same function
+FUNCTION_ALIASES = {"ReLU": "relu", "Relu": "relu", "ReLu": "relu", "RELU": "relu", "sigmoid": "sigma",
+                    "Sigmoid": "sigma", "Softplus": "softplus", "Tanh": "tanh"}
+
 
 def _fail(msg: str) -> Any:
     raise EvaluationError(msg)
@@ -117,6 +121,95 @@ class MatFn(MatrixExpr):
 @evaluator(ScalarFn, MatFn)
 def _fn(ev: Evaluator, e: sp.Basic) -> Any:
     return _elementwise(e.args[0].name, int(e.args[1]), ev(e.args[2]))
+
+
+class Elementwise(MatrixExpr):
+    """``op`` applied entry by entry to a matrix ``a`` and ``b`` (a matrix of ``a``'s shape or a
+    scalar, broadcast): ``max(0, s)`` and ``min`` of vectors, and the indicator vector
+    ``\\mathbb{1}[s > 0]`` (1 where the comparison holds, else 0)."""
+
+    def __new__(cls, op: str, a: sp.Basic, b: sp.Basic):
+        return sp.Basic.__new__(cls, _str(op), a, b)
+
+    @property
+    def shape(self):
+        return self.args[1].shape
+
+    def _sympystr(self, printer) -> str:
+        return f"{self.args[0].name}.({printer._print(self.args[1])}, {printer._print(self.args[2])})"
+
+
+_ELEMENTWISE_OPS = {"max": max, "min": min}
+
+
+@evaluator(Elementwise)
+def _elementwise_pair(ev: Evaluator, e: Elementwise) -> Any:
+    op = e.args[0].name
+    a, b = ev(e.args[1]), ev(e.args[2])
+    if not is_matrix(a):
+        a = mpmath.matrix([[a]])
+    out = mpmath.matrix(a.rows, a.cols)
+    for i in range(a.rows):
+        for j in range(a.cols):
+            y = b[i, j] if is_matrix(b) else b
+            x = a[i, j]
+            if isinstance(x, mpmath.mpc) or isinstance(y, mpmath.mpc):
+                raise EvaluationError(f"{op} of a complex number")
+            if op in _ELEMENTWISE_OPS:
+                out[i, j] = _ELEMENTWISE_OPS[op](x, y)
+            else:
+                out[i, j] = _indicator_value(op, x, y)
+    return out
+
+
+class Kron(MatrixExpr):
+    """The Kronecker product ``A \\otimes B``: the block matrix ``[a_{ij} B]``."""
+
+    def __new__(cls, a: sp.Basic, b: sp.Basic):
+        return sp.Basic.__new__(cls, a, b)
+
+    @property
+    def shape(self):
+        (r1, c1), (r2, c2) = self.args[0].shape, self.args[1].shape
+        return (r1 * r2, c1 * c2)
+
+
+MAX_KRON_ENTRIES = 4096  # entries of an evaluated Kronecker product (a 64 x 64 matrix)
+
+
+@evaluator(Kron)
+def _kron(ev: Evaluator, e: Kron) -> Any:
+    a, b = (v if is_matrix(v) else mpmath.matrix([[v]]) for v in (ev(x) for x in e.args))
+    rows, cols = a.rows * b.rows, a.cols * b.cols
+    if rows * cols > MAX_KRON_ENTRIES:
+        raise EvaluationError(f"a Kronecker product of {rows} x {cols} entries is not evaluated")
+    out = mpmath.matrix(rows, cols)
+    for i in range(a.rows):
+        for j in range(a.cols):
+            for k in range(b.rows):
+                for m in range(b.cols):
+                    out[i * b.rows + k, j * b.cols + m] = a[i, j] * b[k, m]
+    return out
+
+
+class Vec(MatrixExpr):
+    """``\\operatorname{vec}(X)``: the columns of X stacked into one column (column-major)."""
+
+    def __new__(cls, a: sp.Basic):
+        return sp.Basic.__new__(cls, a)
+
+    @property
+    def shape(self):
+        r, c = self.args[0].shape
+        return (r * c, sp.Integer(1))
+
+
+@evaluator(Vec)
+def _vec(ev: Evaluator, e: Vec) -> Any:
+    a = ev(e.args[0])
+    if not is_matrix(a):
+        return a
+    return mpmath.matrix([a[i, j] for j in range(a.cols) for i in range(a.rows)])
 
 
 class Softmax(MatrixExpr):
@@ -523,7 +616,10 @@ _INDICATOR_TESTS = {"=": lambda d: d == 0, "!=": lambda d: d != 0, "<": lambda d
 
 @evaluator(Indicator)
 def _indicator(ev: Evaluator, e: Indicator) -> Any:
-    a, b = as_scalar(ev(e.args[1])), as_scalar(ev(e.args[2]))
+    return _indicator_value(e.args[0].name, as_scalar(ev(e.args[1])), as_scalar(ev(e.args[2])))
+
+
+def _indicator_value(op: str, a: Any, b: Any) -> Any:
     if isinstance(a, mpmath.mpc) or isinstance(b, mpmath.mpc):
         raise EvaluationError("an indicator of a complex number")
     d = a - b
@@ -531,7 +627,7 @@ def _indicator(ev: Evaluator, e: Indicator) -> Any:
     # the bracket's value there is not trusted
     if d != 0 and abs(d) <= mpmath.mpf(10) ** (-(mpmath.mp.dps * 4 // 5)) * max(1, abs(a), abs(b)):
         raise EvaluationError("an indicator at a near tie of its two sides")
-    return mpmath.mpf(1) if _INDICATOR_TESTS[e.args[0].name](d) else mpmath.mpf(0)
+    return mpmath.mpf(1) if _INDICATOR_TESTS[op](d) else mpmath.mpf(0)
 
 
 class Limit(sp.Expr):
@@ -564,6 +660,36 @@ def _limit(ev: Evaluator, e: Limit) -> Any:
     """
     expr, var, point = e.args
     dps = mpmath.mp.dps
+    closed = not e.free_symbols  # lim 1/log n: the same value (or failure) on every instance
+    key = (e, dps)
+    if closed and key in _CLOSED_LIMITS:
+        hit = _CLOSED_LIMITS[key]
+        if isinstance(hit, EvaluationError):
+            raise EvaluationError(str(hit))
+        return hit
+    try:
+        value = _limit_value(ev, expr, var, point, dps)
+    except EvaluationError as exc:
+        if closed:
+            _remember_limit(key, exc)
+        raise
+    if closed:
+        _remember_limit(key, value)
+    return value
+
+
+_CLOSED_LIMITS: dict = {}  # (Limit, dps) -> value or EvaluationError, for limits without free symbols
+MAX_CLOSED_LIMITS = 64
+LIMIT_TERMS_PER_DIGIT = 3  # terms mpmath's extrapolation may take per working digit (it needs ~2 where it settles)
+
+
+def _remember_limit(key: tuple, value: Any) -> None:
+    if len(_CLOSED_LIMITS) >= MAX_CLOSED_LIMITS:
+        _CLOSED_LIMITS.clear()
+    _CLOSED_LIMITS[key] = value
+
+
+def _limit_value(ev: Evaluator, expr: sp.Basic, var: sp.Basic, point: sp.Basic, dps: int) -> Any:
     if point == sp.oo:
         x0 = mpmath.inf
     elif point.has(sp.oo, -sp.oo, sp.zoo):
@@ -573,7 +699,10 @@ def _limit(ev: Evaluator, e: Limit) -> Any:
         if isinstance(x0, mpmath.mpc):
             raise EvaluationError("a limit at a complex point")
 
+    calls = [0]
+
     def f(x: Any) -> Any:
+        calls[0] += 1
         v = as_scalar(_with(ev, var, x)(expr))
         if isinstance(v, mpmath.mpc):
             raise EvaluationError("a limit of complex values")
@@ -584,14 +713,21 @@ def _limit(ev: Evaluator, e: Limit) -> Any:
     try:
         for extra, direction in ((10, 1), (30, 1), (10, -1), (10, None)):
             with mpmath.workdps(dps + extra):
+                # a bounded extrapolation: one that has not settled by then converges too slowly to trust
+                # (1/\log n), and running it to mpmath's default 10 terms a digit takes seconds
+                terms = LIMIT_TERMS_PER_DIGIT * (dps + extra)
+                calls[0] = 0
                 if x0 == mpmath.inf:
                     if direction == -1 or (direction is None and integer):
                         continue  # n → ∞ over the integers: no other approach
                     scale = mpmath.sqrt(2) if direction is None else 1
-                    estimates.append(mpmath.limit(lambda x: f(x * scale), mpmath.inf))
+                    estimates.append(mpmath.limit(lambda x: f(x * scale), mpmath.inf, maxterms=terms))
                 else:
                     d = mpmath.sqrt(2) / 2 if direction is None else direction
-                    estimates.append(mpmath.limit(f, x0, direction=d))
+                    estimates.append(mpmath.limit(f, x0, direction=d, maxterms=terms))
+                if calls[0] >= terms:
+                    raise EvaluationError(f"a limit is not evaluated here: the extrapolation did not settle within "
+                                          f"{terms} terms (it converges too slowly to be trusted)")
     except (ZeroDivisionError, OverflowError, ValueError, mpmath.libmp.NoConvergence) as exc:
         raise EvaluationError(f"a limit is not evaluated here ({type(exc).__name__})") from None
     first = estimates[0]

@@ -130,6 +130,9 @@ def declaration(tree: Node) -> list[tuple[Node, Dist]] | None:
         return None
     lhs = items[0]
     names = list(lhs.args) if lhs.kind == "tuple" else [lhs]
+    family = _members_family(lhs)
+    if family is not None:  # z_1, \dots, z_m \sim D
+        names = [family]
     if not names or not all(isinstance(n, Node) and n.kind == "name" and n.args[1] is None for n in names):
         return None
     return [(n, dist) for n in names]
@@ -153,6 +156,9 @@ def declare(scope: Any, lhs: Node, rhs: Node, latex: str = "") -> bool:
     if dist is None:
         return False
     names = list(lhs.args) if lhs.kind == "tuple" else [lhs]
+    family = _members_family(lhs)
+    if family is not None:  # z_1, \dots, z_m \sim p: the family z_j, j running to m
+        names = [family]
     for n in names:
         if not isinstance(n, Node) or n.kind != "name":
             continue
@@ -162,6 +168,34 @@ def declare(scope: Any, lhs: Node, rhs: Node, latex: str = "") -> bool:
             continue  # x_{ij} ~ ...: not modelled; the name stays deterministic (its E is undecided)
         scope.random[n.value] = RandomName(n, n.value, index, dist, latex)
     return True
+
+
+def _members_family(lhs: Node) -> Node | None:
+    """``z_1, \\dots, z_m`` (a tuple of members): the family ``z_m`` read with its last index as the
+    index it runs over, where that index is a plain name; None otherwise."""
+    if lhs.kind != "tuple" or lhs.value != "members":
+        return None
+    members = [n for n in lhs.args if n.kind == "name"]
+    last = members[-1] if members else None
+    if last is None or last.args[1] is not None or last.args[0] is None or last.args[0].kind != "name" \
+            or last.args[0].args != (None, None) or any(n.value != last.value for n in members):
+        return None
+    return last
+
+
+def _numbered_apart(members: set) -> bool:
+    """Members written with distinct numbers (``g_1``, ``g_2``, or the sequence's g(1), g(2)): different
+    variables of the family, independent as the model takes them."""
+    numbers = []
+    for m in members:
+        if isinstance(m, AppliedUndef) and len(m.args) == 1 and m.args[0].is_Integer:
+            numbers.append(int(m.args[0]))
+        elif isinstance(m, sp.Symbol) and m.name.endswith("}") and "_{" in m.name \
+                and m.name.partition("_{")[2][:-1].isdigit():
+            numbers.append(int(m.name.partition("_{")[2][:-1]))
+        else:
+            return False
+    return len(set(numbers)) == len(numbers)
 
 
 def random_families(scope: Any) -> set[str]:
@@ -679,7 +713,7 @@ class _Model:
         for g in used:
             by_family.setdefault(self._atom_of(g) or "", set()).add(g)
         for fam, members in by_family.items():
-            if len(members) > 1:
+            if len(members) > 1 and not _numbered_apart(members):
                 shown = ", ".join(sorted(str(m) for m in members))
                 raise ProbabilityError(f"a product of members of {fam} with different symbolic indices ({shown}) "
                                        "is not modelled (they may be the same variable)")

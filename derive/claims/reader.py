@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..errors import DeriveError
 from ..safe_io import read_text_bounded
+from .latex_parser import ANNOTATED, annotated_relation
 
 MAX_FILE_BYTES = 2_000_000
 PROSE_KEPT = 240  # characters of prose kept before a span
@@ -89,6 +90,8 @@ def has_relation(latex: str) -> bool:
                 continue
             if depth == 0 and latex[i + 1:j] in _REL_CMDS:
                 return True
+            if depth == 0 and latex[i:j] in ANNOTATED and annotated_relation(latex, j) is not None:
+                return True  # x_i \overset{\text{iid}}{\sim} p
             i = j
             continue
         elif depth == 0 and (c in _REL_CHARS or (c == ":" and latex.startswith(":=", i))):

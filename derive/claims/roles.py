@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .latex_parser import Node, to_text
-from .nodes import SCALAR_FUNCS
+from .nodes import FUNCTION_ALIASES, SCALAR_FUNCS
 from .latex_parser import FIXED
 from .probability import declaration, distribution
 from .reader import ends_with_word
@@ -48,7 +48,7 @@ _HYP_WORDS = ("for", "for all", "for every", "for each", "if", "assume", "assumi
 _REBIND_WORDS = ("let", "define", "model", "linear model", "instead", "now let", "redefine")
 # functions with a fixed meaning: the binder's scalar functions (nodes.SCALAR_FUNCS) and the ones
 # it reads itself (inference._call, indexing._call_more) or that name an operation, not a function
-_STANDARD_FUNCTIONS = set(SCALAR_FUNCS) | {
+_STANDARD_FUNCTIONS = set(SCALAR_FUNCS) | set(FUNCTION_ALIASES) | {
     "softmax", "det", "tr", "trace", "Tr", "diag", "max", "min", "abs", "dim", "mod", "KL", "kl", "binom",
     "factorial", "rank", "vec", "sgn", "erf", "Pr", "E", "Var", "Cov", "lim", "sup", "inf", "argmax", "argmin",
     "log2", "exp2", "arcsin", "arccos", "sec", "csc", "cot", "coth", "sech", "gcd", "lcm", "deg", "ker", "Re", "Im"}
@@ -367,6 +367,21 @@ def _numeric(n: Node) -> bool:
     return n.kind == "num" or (n.kind == "neg" and n.args[0].kind == "num")
 
 
+def draws_data(tree: Node) -> bool:
+    """``(x_i, y_i)_{i=1}^n \\sim p`` (a data set drawn from a distribution not modelled): a hypothesis
+    that gives no value to sample under (judge.py records it without assuming anything)."""
+    if tree.kind != "chain" or tree.value or tree.args[1] != ("sim",) or declaration(tree) is not None:
+        return False
+    lhs = tree.args[0][0]
+    return lhs.kind == "collection" or _sampled_members(lhs)
+
+
+def _sampled_members(lhs: Node) -> bool:
+    """``x_1, \\dots, x_n`` or ``(x_i, y_i)``: members of a data set (the left side of \\sim p)."""
+    return lhs.kind == "tuple" and (lhs.value == "members" or lhs.value == "()" and all(
+        x.kind == "name" and x.args[0] is not None for x in lhs.args))
+
+
 def assign(tree: Node, ctx: Context) -> Role:
     """The role of one statement, with the reason (the rules of the module docstring)."""
     if ctx.mark is not None:
@@ -387,6 +402,9 @@ def assign(tree: Node, ctx: Context) -> Role:
         rel = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}.get(sub.value or "", sub.value)
         return Role(HYPOTHESIS, f"the members of {items[0].value} at indices {rel} {to_text(sub.args[0])} "
                                 f"are {to_text(items[1])} (padding)")
+    if draws_data(tree):
+        # (x_i, y_i)_{i=1}^n \sim p, x_1, \dots, x_n \sim p: how the data were drawn (p not modelled)
+        return Role(HYPOTHESIS, "states how a data set is drawn (\\sim a distribution that is not modelled)")
     approx = [o for o in ops if o in _APPROX_OPS]
     if approx:
         return Role(APPROXIMATION, f"written with {_APPROX_OPS[approx[0]]}")

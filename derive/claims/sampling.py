@@ -21,6 +21,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 from ..numeric import EvaluationError, as_scalar, evaluate, is_matrix
 from ..problem import Dim, Index, Problem, Sampler, SizesRejected
 from ..symbols import MatSeq
+from .nodes import Elementwise
 from .scope import Bound
 
 
@@ -139,6 +140,10 @@ def generic_problem(bound: Bound, intervals: dict[sp.Basic, tuple[Any, bool, Any
 
     calls = [0]  # instances drawn so far: the first ones take the fixed probes
     plan = StructurePlan(structure or [], bound, seq_shapes)
+    # max(s, 2) or [s > 3] of a vector compares its entries with a threshold: across magnitudes the
+    # entries are drawn across magnitudes too (min(s, 2) = s holds for entries in (-1, 1))
+    entrywise = wide and any(isinstance(x, Elementwise) for e in bound.items if e is not None
+                             for x in sp.preorder_traversal(e))
 
     def sample(sampler: Sampler, sizes) -> dict[Any, Any]:
         vals: dict[Any, Any] = {}
@@ -157,6 +162,8 @@ def generic_problem(bound: Bound, intervals: dict[sp.Basic, tuple[Any, bool, Any
                 m = sampler.matrix(r, c, kind)
                 if info.positive:
                     m = m.apply(lambda x: abs(x) + mpmath.mpf(1) / 4)
+                if entrywise and not sampler.small:
+                    m = m * mpmath.mpf(10) ** sampler.rng.randint(-exponent, exponent)
                 vals[s] = m
             elif s in intervals or wide:
                 iv = intervals.get(s)

@@ -58,6 +58,9 @@ class Pattern:
     meaning: str
 
 
+INTEGER_FIELDS = ("N", "Z")  # \mathbb{N}, \mathbb{Z}: the names declared in them are integers
+
+
 @dataclass
 class Declared:
     """A shape declared in the front matter: ``scalar``, or rows x cols (SymPy dims)."""
@@ -99,6 +102,8 @@ class Scope:
     # f -> (domain, codomain) of a signature f : A \\to B (kept as written)
     signatures: dict[str, tuple[Node, Node]] = field(default_factory=dict)
     joint: list[Any] = field(default_factory=list)  # names the prose declares jointly Gaussian (probability.py)
+    # k \in \mathbb{N}, n \in \mathbb{Z}_{>0}: names declared integers (sampled as integers, like indices)
+    integer_names: set[str] = field(default_factory=set)
 
     def with_equal_dims(self, a: sp.Symbol, b: sp.Symbol) -> "Scope":
         """This scope with the declared dimension ``a`` read as ``b`` (the case m = n)."""
@@ -121,7 +126,8 @@ class Scope:
                                    family_runs=dict(self.family_runs), scalar_families=set(self.scalar_families),
                                    entry_alias=dict(self.entry_alias), def_ranges=dict(self.def_ranges),
                                    matrix_rules=dict(self.matrix_rules), family_shapes=dict(self.family_shapes),
-                                   signatures=dict(self.signatures), joint=list(self.joint))
+                                   signatures=dict(self.signatures), joint=list(self.joint),
+                                   integer_names=set(self.integer_names))
 
     @classmethod
     def for_problem(cls, problem: Problem | None) -> "Scope":
@@ -347,6 +353,10 @@ class Scope:
             return
         names = list(lhs.args) if lhs.kind == "tuple" else [lhs]
         shape = _declared_shape(rhs)
+        integral = rhs.args[0] if rhs.kind == "signed" else rhs
+        if integral.kind == "field" and integral.value in INTEGER_FIELDS:
+            # k \in \mathbb{N}: an integer, sampled as an index is (the sign is a hypothesis, judge.py)
+            self.integer_names.update(k for k in (name_key(n) for n in names) if k is not None)
         for d in (shape.rows, shape.cols):  # x \in \mathbb{R}^{K}: K is a dimension (an integer) from here on
             for x in sorted(d.free_symbols, key=str):  # and n, k of R^{n-k+1}
                 self.dim_symbols.setdefault(_latex_of_symbol(x), x)

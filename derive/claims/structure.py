@@ -246,7 +246,9 @@ def _square_name(name: str) -> bool:
     for pre in ("\\mathbf{", "\\bar{", "\\hat{", "\\tilde{", "\\widehat{", "\\mathcal{"):
         base = base.replace(pre, "")
     base = base.strip("{}")
-    return (len(base) == 1 and base.isupper()) or base in ("\\Sigma", "\\Lambda", "\\Phi", "\\Psi", "\\Omega")
+    # the upper-case Greek letters the binder reads as matrices (inference.Inference.kind_for)
+    return (len(base) == 1 and base.isupper()) or base in ("\\Sigma", "\\Lambda", "\\Phi", "\\Psi", "\\Omega",
+                                                          "\\Gamma", "\\Theta", "\\Xi", "\\Delta")
 
 
 def _sentence_of(toks: list[tuple[str, str]], i: int) -> tuple[int, int]:

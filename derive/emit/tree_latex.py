@@ -191,7 +191,11 @@ def _print(n: Node) -> tuple[str, int]:  # noqa: C901 - one branch per node kind
     if k == "neg":
         return "-" + _wrap(n.args[0], _MULP), _NEG
     if k == "mul":
-        return _wrap(n.args[0], _MULP) + _MUL.get(n.value or "juxt", " ") + _wrap(n.args[1], _NEG + 1), _MULP
+        # A \otimes B C: the factors side by side after \otimes are its operand (latex_parser.parse_term)
+        rhs_least = _MULP if n.value == "kron" and n.args[1].kind == "mul" and n.args[1].value == "juxt" else _NEG + 1
+        left = n.args[0]
+        lhs_least = _POW if left.kind == "mul" and left.value == "kron" and n.value != "kron" else _MULP
+        return _wrap(left, lhs_least) + _MUL.get(n.value or "juxt", " ") + _wrap(n.args[1], rhs_least), _MULP
     if k == "div":
         if n.value == "frac":
             return rf"\frac{{{_group(n.args[0])}}}{{{_group(n.args[1])}}}", _ATOM
@@ -209,7 +213,7 @@ def _print(n: Node) -> tuple[str, int]:  # noqa: C901 - one branch per node kind
     if k == "func":
         return _func(n), _ATOM
     if k == "norm":
-        sub = "" if not n.value else "_{" + _SAFE_TEXT.sub("", n.value) + "}"
+        sub = "" if not n.value else "_{" + (r"\infty" if n.value == "infty" else _SAFE_TEXT.sub("", n.value)) + "}"
         return r"\left\|" + _group(n.args[0]) + r"\right\|" + sub, _ATOM
     if k == "extremum":
         body, var, lo, hi = n.args
@@ -255,6 +259,12 @@ def _print(n: Node) -> tuple[str, int]:  # noqa: C901 - one branch per node kind
         return r"\left\{" + _items(n.args) + r"\right\}", _ATOM
     if k == "expect":
         return _expect(n), _ATOM
+    if k == "density":
+        fn, args, given = n.args
+        return _wrap(fn, _ATOM) + r"\left(" + _items(args) + r" \mid " + _items(given) + r"\right)", _ATOM
+    if k == "collection":
+        member, var, lo, hi = n.args
+        return _wrap(member, _ATOM) + "_{" + _group(var) + " = " + _group(lo) + "}^{" + _group(hi) + "}", _ATOM
     if k == "dmark":  # a derivative mark outside its fraction: d or ∂ and what follows it
         d = r"\partial" if len(n.args) > 1 and n.args[1] == "partial" else r"\mathrm{d}"
         return d + _order(n.value) + ("" if not n.args or n.args[0] is None else " " + _group(n.args[0])), _MULP
