@@ -22,7 +22,7 @@ from typing import Any
 import sympy as sp
 
 from .latex_parser import Node
-from .nodes import FUNCTION_ALIASES, Elementwise, Kron, Vec
+from .nodes import Elementwise, Kron, Vec
 from .scope import BindError, T
 
 _ENTRYWISE_COMPARISONS = {"<", "<=", ">", ">="}  # an indicator of vectors: [s = t] entry by entry is not read
