@@ -3517,8 +3517,8 @@ def _numeric_constraint(tree: Node, model: DocumentModel, section: Any, structur
     sampled as stated)."""
     if tree.kind != "chain" or tuple(tree.args[1]) != ("=",):
         return None
-    if any(x.kind in ("partial", "nabla") for x in tree.walk()):
-        return None
+    if any(x.kind in ("partial", "nabla", "expect") for x in tree.walk()):
+        return None  # (nor a moment, E[g_1^2] = 1: it speaks of a distribution, not of drawn values)
     for side, other in (tree.args[0], tuple(reversed(tree.args[0]))):
         if not R.free_names(other) and other.kind in ("num", "neg", "frac"):
             limits = {to_text(x.args[3]) for x in side.walk() if x.kind in ("sum", "prod")
