@@ -41,6 +41,7 @@ from .equations import holds_identically, solvable_names, solve_for_one
 from .discipline import (all_declared, shapes_fixed, declared_text, expanded_names, free_identity, has_custom, has_sequences,
                          transcendental, unbound_one_side)
 from .indexing import ENTRY_INDICES, entry_notation
+from .horizon import describe as describe_horizon, horizon_names, unlimited_index_sums, with_horizon
 from .inference import primed_name
 from .latex_parser import RELATIONS, Node, ParseError, parse, to_text, tokenize
 from .minimisers import (Objective, judge_minimiser, match as match_objective, objective_of_statement,
@@ -187,11 +188,14 @@ def _specificity(tree: Node, scope: Scope) -> int:
     inf = Inference(scope, 0, set())
     matched: set[str] = set()
     bound = {to_text(n.args[1]) for n in tree.walk() if n.kind in ("sum", "prod") and isinstance(n.args[1], Node)}
+    horizon = horizon_names(tree)
     stack = [tree]
     while stack:
         n = stack.pop()
         if n.kind == "name" and n.args == (None, None) and n.value in bound:
             continue  # a summation variable (C A^j B inside \sum_j) is the sum's, not a quantity
+        if n.kind == "name" and n.args == (None, None) and n.value in horizon:
+            continue  # a sum's upper end only (\sum_{\ell=0}^{L}): the sequences' length (horizon.py)
         if n.kind in ("name", "partial", "nabla", "apply"):
             pat = next((p for p in scope.patterns if unifies(inf, p.tree, n)), None)
             if pat is not None:
@@ -1489,6 +1493,18 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 if rebound is not None:
                     job_scope = model.scope_for(section, _generic_scope(base))
                     note = f"{rebound} is rebound in this section, so the problem does not apply"
+            horizon = horizon_names(tree) if chosen else set()
+            unlimited = bool(chosen) and job_scope.problem is not None and unlimited_index_sums(tree, job_scope)
+            widened = with_horizon(job_scope, horizon, unlimited) if horizon or unlimited else None
+            if widened is not None:
+                # \sum_{\ell=0}^{L} with L the sequence length, no quantity of the problem: verified with
+                # L drawn at least every index; a failure under that reading is no refutation
+                job_scope = widened
+                st = dataclasses.replace(st, note=(st.note + "; " if st.note else "") + describe_horizon(horizon, job_scope))
+                horizon_unapplied = [f"{', '.join(sorted(horizon)) or 'the range of a sum without limits'} read "
+                                     "as the sequences' length (another meaning of it may hold)"]
+            else:
+                horizon_unapplied = []
             job_scope = moments_scope(job_scope, tree)  # E[z_i] = \mu_i: declared vectors' x_i are entries
             if deferred is not None and deferred[1][0]:
                 job_scope = job_scope.copy()  # the earlier part's meaning, to judge the restatement against
@@ -1530,6 +1546,11 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             hyp_texts = [h.latex for h in visible_hyps if _samplable(h.tree)]
             implication = False
             unapplied = []
+            if chosen is not None and job_scope.problem is not None:
+                # "for \ell = 1, \dots, L" in scope with no L in the problem: sampled for \ell \ge 1 (the
+                # claim is checked on more than the range; its upper end is not applied, so no refutation)
+                hyps, hyp_texts, ends = _ranges_without_unknown_ends(hyps, hyp_texts, job_scope)
+                unapplied += [f"the upper end {e} of a range in scope (not a quantity of the problem)" for e in ends]
             case_defs: list[tuple[str, str]] = []  # x_0 = 0 in scope: set when sampling (a case-local definition)
             # only a case stated on the claim's own line ("For $A = ..$ and $x_0 = ..$, ... $R(x_1) = ..$"):
             # an earlier "For $\ell = 0$" is not known to govern a later line
@@ -1559,6 +1580,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     if _single_equation(trees[text]) and not (_index_case(trees[text]) and lines[text] != claim.line
                                                               and trees[text].args[0][1].kind == "num"):
                         equations.append((trees[text], text))
+            unapplied += horizon_unapplied
             for lim in sorted({x.value for x in tree.walk() if x.kind == "name" and x.args[0] is not None
                                and x.args[0].kind == "infinity"}):
                 if not model.has_member(lim + R.INDEXED, section):
@@ -3018,6 +3040,21 @@ def _without_unknown_ends(cond: Node, scope: Scope) -> tuple[Node | None, list[s
     if not unknown or any(x.kind == "name" and to_text(x) not in known for x in lo.walk()):
         return cond, []
     return Node("chain", "", ((var, lo), (">=",)), cond.col), unknown
+
+
+def _ranges_without_unknown_ends(hyps: list[Node], texts: list[str], scope: Scope
+                                 ) -> tuple[list[Node], list[str], list[str]]:
+    """The hypotheses in scope with each index range whose upper end the problem does not know
+    (``\\ell = 1, \\dots, L``) read by its lower end alone, and the dropped ends."""
+    out_h, out_t, dropped = [], [], []
+    for h, t in zip(hyps, texts):
+        weaker, ends = _without_unknown_ends(h, scope)
+        if ends and weaker is not None:
+            h, t = weaker, f"{to_text(weaker.args[0][0])} \\ge {to_text(weaker.args[0][1])} (from {t})"
+            dropped += [e for e in ends if e not in dropped]
+        out_h.append(h)
+        out_t.append(t)
+    return out_h, out_t, dropped
 
 
 def _index_case(tree: Node, scope: Scope | None = None) -> bool:

@@ -160,6 +160,10 @@ class Scope:
     family_shapes: dict[str, Declared] = field(default_factory=dict)
     # f -> (domain, codomain) of a signature f : A \\to B (kept as written)
     signatures: dict[str, tuple[Node, Node]] = field(default_factory=dict)
+    # the problem's index that stands for its sequences' length, where a statement sums over one of
+    # its indices with no limits (\sum_\ell K_\ell u_{k-\ell}): the sum runs from the index's lower
+    # bound up to it (horizon.py); None elsewhere
+    horizon: sp.Symbol | None = None
 
     def with_equal_dims(self, a: sp.Symbol, b: sp.Symbol) -> "Scope":
         """This scope with the declared dimension ``a`` read as ``b`` (the case m = n)."""
