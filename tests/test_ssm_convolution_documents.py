@@ -88,3 +88,54 @@ def test_a_range_with_an_unknown_end_is_sampled_by_its_start(tmp_path):
     status, scope = v["K_\\ell = C A^{\\ell-1} B"][0]
     assert status == "verified" and "\\ell \\ge 1" in scope, scope
     assert _status(v, "K_\\ell = C A^{\\ell} B") in ("undecided", "refuted")
+
+
+# --- a vector's members named in words -------------------------------------------------------------
+# "Let $G$ be a column vector $[g_1, \dots, g_m]^T$": G is defined by its members for that part.  With
+# F = diag(f_i), G = (g_i), H = (h_i) a row: H F^{j-1} G = \sum_i h_i f_i^{j-1} g_i.
+
+_DIAGONAL = (
+    "# A diagonal filter\n\n"
+    "Take $F = \\operatorname{diag}(f_1, \\dots, f_m)$. Let $G$ be a column vector $[g_1, \\dots, g_m]^T$ "
+    "and $H$ be the row vector $[h_1, \\dots, h_m]$, and define $M_j = H F^{j-1} G$ for $j \\geq 1$.\n\n"
+    "Then $M_j = \\sum_{i=1}^m h_i f_i^{j-1} g_i$.\n\n"
+    # one power too many: wrong wherever some f_i != 1
+    "Wrong: $M_j = \\sum_{i=1}^m h_i f_i^{j} g_i$.\n\n"
+    # the g_i dropped: wrong for random g
+    "Also wrong: $M_j = \\sum_{i=1}^m h_i f_i^{j-1}$.\n")
+
+# the registered SSM problem's kernel in a part that makes A diagonal: K_l = C A^{l-1} B = \sum_i c_i b_i a_i^{l-1}
+# (a_i, c_i are the document's entries here, not another problem's quantities of the same letters)
+_SSM_DIAGONAL = (
+    "# Problem 1: SSM kernel\n\n"
+    "## (a) The kernel\n\n"
+    "The SSM is $x_{k+1} = A x_k + B u_k$, $y_k = C x_k + D u_k$ with $x_0 = 0$. Its kernel is $K_0 = D$ "
+    "and $K_\\ell = C A^{\\ell-1} B$ for $\\ell \\geq 1$.\n\n"
+    "## (b) A diagonal state matrix\n\n"
+    "Now the state matrix is diagonal, say $A = \\text{diag}(a_1, \\dots, a_n)$, let $B$ be the column vector "
+    "$[b_1, \\dots, b_n]^T$ and $C$ the row vector $[c_1, \\dots, c_n]$. Then\n\n"
+    "$$K_\\ell = \\sum_{i=1}^n c_i b_i a_i^{\\ell-1}$$\n\n"
+    "and not $K_\\ell = \\sum_{i=1}^n c_i b_i a_i^{\\ell}$.\n")
+
+
+def test_vectors_named_in_words_define_their_members():
+    from derive.claims.stacks import vectors_in_prose
+
+    found = vectors_in_prose("Let $G$ be a column vector $[g_1, \\dots, g_m]^T$ and $H$ be the row vector "
+                             "$[h_1, \\dots, h_m]$. Then")
+    assert [(n.value, rhs.kind) for n, rhs, _t in found] == [("G", "transpose"), ("H", "transpose")]
+    assert found[1][1].args[0].kind == "paren"  # the row: the transpose of the column
+    assert vectors_in_prose("the vector $[1, 2]$ is short") == []  # no name given to it
+
+
+def test_a_diagonal_kernel_from_members_named_in_words(tmp_path):
+    v = _verdicts(_DIAGONAL, tmp_path)
+    assert _status(v, "M_j = \\sum_{i=1}^m h_i f_i^{j-1} g_i") in ("verified", "proved")
+    assert _status(v, "M_j = \\sum_{i=1}^m h_i f_i^{j} g_i") == "refuted"
+    assert _status(v, "M_j = \\sum_{i=1}^m h_i f_i^{j-1}") == "refuted"
+
+
+def test_the_problems_kernel_in_a_diagonal_part(tmp_path):
+    v = _verdicts(_SSM_DIAGONAL, tmp_path)
+    assert _status(v, "K_\\ell = \\sum_{i=1}^n c_i b_i a_i^{\\ell-1}") in ("verified", "proved")
+    assert _status(v, "K_\\ell = \\sum_{i=1}^n c_i b_i a_i^{\\ell}") in ("undecided", "refuted")

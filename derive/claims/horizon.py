@@ -47,7 +47,10 @@ def horizon_names(tree: Node) -> set[str]:
 
 
 def unlimited_index_sums(tree: Node, scope) -> bool:
-    """Whether ``tree`` sums over one of the problem's indices with no limits (``\\sum_\\ell``)."""
+    """Whether ``tree`` sums over one of the problem's indices with no limits (``\\sum_\\ell``) and the
+    problem names no length of its own (a ``T`` that ``\\sum_t`` runs to: inference.py's range)."""
+    if "T" in scope.dim_symbols or any(p.latex == "T" for p in scope.patterns):
+        return False
     return any(n.kind == "sum" and len(n.args) == 4 and isinstance(n.args[1], Node) and n.args[2] is None
                and n.args[3] is None and n.args[1].kind == "name" and n.args[1].value in scope.index_symbols
                for n in tree.walk())

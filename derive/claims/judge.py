@@ -55,7 +55,7 @@ from .sampling import (CachedProblem, svd_values_family, shape_symbols, Hypothes
 from .scope import BindError, Bound, Scope, ShapeError, name_key, substitute_name
 from . import lanes as LANES
 from . import solutions as SOL
-from .stacks import define_first_rows, prose_first_rows, rows_in_prose, rows_named
+from .stacks import define_first_rows, prose_first_rows, rows_in_prose, rows_named, vectors_in_prose
 from .statements import Statement, split_statements
 
 
@@ -1140,6 +1140,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 # "$X$ is the $n \times d$ design matrix with rows $x_i^\top$": X = [x_1^T; ...; x_n^T]
                 model.note_dimensions(stack, to_text(stack), claim.line, claim.section)
                 model.define(name, stack, f"{to_text(name)} = {to_text(stack)}", claim.line, claim.section)
+        for name, vector, text in vectors_in_prose(claim.context):
+            if not model.is_defined(R.family(name) or "", claim.section):
+                # "Let $B$ be column vector $[b_1, \dots, b_n]^T$": B's members, named in words
+                model.define(name, vector, text, claim.line, claim.section, own_part=True)  # the part's own
         for fam in _prose_defined(claim.context):
             if not model.is_defined(fam, section):
                 # "where $K_t$ is the t x d matrix of the first t keys, $V_t$ similarly": defined in
@@ -1693,8 +1697,9 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 # a statement read without a problem that names a problem's quantity an earlier,
                 # verified claim gave a formula for (K_1 = \gamma \alpha^0 \beta after K_\ell = C A^{\ell-1} B)
                 wanted = {R.family(lhs) for _j, lhs, _r, _c in candidate_rules}
+                own_members = _written_in_definitions(model, section)
                 others = [x for x in tree.walk() if x.kind == "name" and R.family(x) not in wanted
-                          and not model.is_defined(R.family(x) or "", section)
+                          and not model.is_defined(R.family(x) or "", section) and R.family(x) not in own_members
                           and any(matches_computed(x, sc) for _n, sc, _named in auto)]
                 if wanted & names and not others:  # y_k beside K_\ell: the problem's y is not the rule's
                     rules = _usable_rules(candidate_rules)
@@ -3040,6 +3045,16 @@ def _without_unknown_ends(cond: Node, scope: Scope) -> tuple[Node | None, list[s
     if not unknown or any(x.kind == "name" and to_text(x) not in known for x in lo.walk()):
         return cond, []
     return Node("chain", "", ((var, lo), (">=",)), cond.col), unknown
+
+
+def _written_in_definitions(model: DocumentModel, section: Any) -> set[str]:
+    """The families the document writes inside its visible definitions' right sides (a_i of
+    A = diag(a_1, \\dots, a_n)): names of its own, not a registered problem's quantities."""
+    out: set[str] = set()
+    for b in model.visible_bindings(section):
+        if b.kind == "define" and isinstance(b.rhs, Node):
+            out |= R.free_names(b.rhs)
+    return out
 
 
 def _ranges_without_unknown_ends(hyps: list[Node], texts: list[str], scope: Scope
