@@ -117,6 +117,13 @@ _SSM_DIAGONAL = (
     "$$K_\\ell = \\sum_{i=1}^n c_i b_i a_i^{\\ell-1}$$\n\n"
     "and not $K_\\ell = \\sum_{i=1}^n c_i b_i a_i^{\\ell}$.\n")
 
+# a later summary part restates (b)'s result in (b)'s members: read with the meanings (b) gave them
+_SUMMARY = (
+    "\n## Summary\n\n"
+    "(b) Diagonal $A$: $K_\\ell = \\sum_i c_i b_i a_i^{\\ell-1}$.\n\n"
+    # two powers too many: wrong, and only ever verified under those meanings (never refuted so)
+    "Wrong summary: $K_\\ell = \\sum_i c_i b_i a_i^{\\ell+1}$.\n")
+
 
 def test_vectors_named_in_words_define_their_members():
     from derive.claims.stacks import vectors_in_prose
@@ -139,3 +146,10 @@ def test_the_problems_kernel_in_a_diagonal_part(tmp_path):
     v = _verdicts(_SSM_DIAGONAL, tmp_path)
     assert _status(v, "K_\\ell = \\sum_{i=1}^n c_i b_i a_i^{\\ell-1}") in ("verified", "proved")
     assert _status(v, "K_\\ell = \\sum_{i=1}^n c_i b_i a_i^{\\ell}") in ("undecided", "refuted")
+
+
+def test_a_summary_reads_members_with_the_earlier_parts_meanings(tmp_path):
+    v = _verdicts(_SSM_DIAGONAL + _SUMMARY, tmp_path)
+    status, scope = v["K_\\ell = \\sum_i c_i b_i a_i^{\\ell-1}"][0]
+    assert status in ("verified", "proved") and "earlier part" in scope, scope
+    assert _status(v, "K_\\ell = \\sum_i c_i b_i a_i^{\\ell+1}") in ("undecided", "refuted")

@@ -1693,18 +1693,20 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                                          objectives=[(o, minimiser[1]) for o in minimiser[2]] if minimiser else [],
                                          role=role.role, defines=role.defines,
                                          note=(st.note + "; " if st.note else "") + note if note else st.note)
+            earlier_defs = _earlier_part_definitions(reach, job_scope, model, section, claim.line)
             if not rules and chosen is None and candidate_rules:
                 # a statement read without a problem that names a problem's quantity an earlier,
                 # verified claim gave a formula for (K_1 = \gamma \alpha^0 \beta after K_\ell = C A^{\ell-1} B)
                 wanted = {R.family(lhs) for _j, lhs, _r, _c in candidate_rules}
                 own_members = _written_in_definitions(model, section)
+                own_members |= {f for _l, rhs_e, _t, _n in earlier_defs for f in R.free_names(rhs_e)}
                 others = [x for x in tree.walk() if x.kind == "name" and R.family(x) not in wanted
                           and not model.is_defined(R.family(x) or "", section) and R.family(x) not in own_members
                           and any(matches_computed(x, sc) for _n, sc, _named in auto)]
                 if wanted & names and not others:  # y_k beside K_\ell: the problem's y is not the rule's
                     rules = _usable_rules(candidate_rules)
             st_job.rules = rules + (deferred[1][1] if deferred is not None else [])
-            st_job.earlier_defs = _earlier_part_definitions(reach, job_scope, model, section, claim.line)
+            st_job.earlier_defs = earlier_defs
             own_index = {to_text(x) for a in (tree.args[0][0].args if tree.kind == "chain" else ())
                          if isinstance(a, Node) for x in a.walk() if x.kind == "name"}
             bounds = [h for h in hyps if _index_bound(h) and {to_text(x) for x in h.walk() if x.kind == "name"
@@ -2461,6 +2463,12 @@ def _earlier_part_definitions(reach: set[str], scope: Scope, model: DocumentMode
             seen.add(fam)
             found = [b for b in model.bindings if b.kind == "define" and b.family == fam and b.line < line
                      and not visible(b.section, section)]
+            if not found and fam.endswith(R.INDEXED):
+                # a_i with no definition of its own: the members of a matrix an earlier part wrote
+                # with them (A = diag(a_1, \dots, a_n), B = [b_1, \dots, b_n]^T)
+                found = [b for b in model.bindings if b.kind == "define" and b.line < line and b.lhs.kind == "name"
+                         and b.lhs.args == (None, None) and not visible(b.section, section)
+                         and fam in R.free_names(b.rhs) and any(x.kind == "ellipsis" for x in b.rhs.walk())]
             if not found or not R.free_names(found[-1].rhs):
                 continue
             b = found[-1]
