@@ -2467,8 +2467,9 @@ def _earlier_part_definitions(reach: set[str], scope: Scope, model: DocumentMode
                 # a_i with no definition of its own: the members of a matrix an earlier part wrote
                 # with them (A = diag(a_1, \dots, a_n), B = [b_1, \dots, b_n]^T)
                 found = [b for b in model.bindings if b.kind == "define" and b.line < line and b.lhs.kind == "name"
-                         and b.lhs.args == (None, None) and not visible(b.section, section)
-                         and fam in R.free_names(b.rhs) and any(x.kind == "ellipsis" for x in b.rhs.walk())]
+                         and b.lhs.args == (None, None) and ("dots" in b.latex or "..." in b.latex)  # cheap first
+                         and not visible(b.section, section) and any(x.kind == "ellipsis" for x in b.rhs.walk())
+                         and fam in R.free_names(b.rhs)]
             if not found or not R.free_names(found[-1].rhs):
                 continue
             b = found[-1]
