@@ -2469,7 +2469,8 @@ def _earlier_part_definitions(reach: set[str], scope: Scope, model: DocumentMode
                 found = [b for b in model.bindings if b.kind == "define" and b.line < line and b.lhs.kind == "name"
                          and b.lhs.args == (None, None) and ("dots" in b.latex or "..." in b.latex)  # cheap first
                          and not visible(b.section, section) and any(x.kind == "ellipsis" for x in b.rhs.walk())
-                         and fam in R.free_names(b.rhs)]
+                         and fam in R.free_names(b.rhs)
+                         and not model.is_defined(b.family or "", section)]  # not a matrix this part binds
             if not found or not R.free_names(found[-1].rhs):
                 continue
             b = found[-1]
