@@ -163,6 +163,13 @@ class IndexedNotation:
         if not dims and key in self.hypothesis_ranges:  # \sum_i x_i after "i = 1, \dots, n"
             lo, hi = self.hypothesis_ranges[key]
             return self._big(Node(n.kind, None, (body, var, lo, hi), n.col), kind)
+        low = _index_low(self.scope, key) if not dims and self.scope.horizon is not None else None
+        if low is not None:
+            # \sum_\ell K_\ell u_{k-\ell} under a problem whose sequences are zero before their start:
+            # from the index's lower bound up to the sequences' length (horizon.py)
+            lo_t = T(self.scalar(), lambda b, v=low: sp.Integer(v), True)
+            hi_t = T(self.scalar(), lambda b, v=self.scope.horizon: v, True)
+            return self._big(Node(n.kind, None, (body, var, lo_t, hi_t), n.col), kind)
         if not dims:
             raise BindError(f"a \\{kind} needs limits (\\{kind}_{{i=1}}^{{n}}): nothing fixes the range of {key}",
                             n.col)
@@ -536,6 +543,17 @@ def entry_notation(tree: Node) -> tuple[Node, str] | None:
                                 and x.value in ENTRY_INDICES for x in idx) or to_text(idx[0]) == to_text(idx[1]):
         return None
     return lhs, inner[0].value
+
+
+def _index_low(scope: Any, key: str) -> int | None:
+    """The lower bound of the problem's index spelled ``key``; None where it is no index of it."""
+    sym = scope.index_symbols.get(key)
+    if sym is None or scope.problem is None or sym == scope.horizon:
+        return None
+    try:
+        return scope.problem.index(sym).low
+    except KeyError:
+        return None
 
 
 def stated_limits(n: Node, scope: Any) -> tuple[Node, Node] | None:

@@ -1854,7 +1854,9 @@ class Inference(IndexedNotation, MLOperators):
 
     def _big(self, n: Node, kind: str) -> T:
         body, var, lo, hi = n.args
-        unrolled = self._unrolled(n, kind) if var is not None and lo is not None and hi is not None else None
+        # (limits already bound, T, come from indexing.py's unlimited sums: nothing to unroll)
+        unrolled = self._unrolled(n, kind) if var is not None and isinstance(lo, Node) and isinstance(hi, Node) \
+            else None
         if unrolled is not None:
             return unrolled
         if var is None or lo is None or hi is None:

@@ -41,6 +41,7 @@ from .equations import holds_identically, solvable_names, solve_for_one
 from .discipline import (all_declared, shapes_fixed, declared_text, expanded_names, free_identity, has_custom, has_sequences,
                          transcendental, unbound_one_side)
 from .indexing import ENTRY_INDICES, entry_notation
+from .horizon import describe as describe_horizon, horizon_names, unlimited_index_sums, with_horizon
 from .inference import primed_name
 from .latex_parser import RELATIONS, Node, ParseError, parse, to_text, tokenize
 from .minimisers import (Objective, judge_minimiser, judge_stationary, match as match_objective,
@@ -58,7 +59,7 @@ from . import lanes as LANES
 from . import named_variances as NV
 from .named_variances import define_named
 from . import solutions as SOL
-from .stacks import define_first_rows, prose_first_rows, rows_in_prose, rows_named
+from .stacks import define_first_rows, prose_first_rows, rows_in_prose, rows_named, vectors_in_prose
 from .statements import Statement, split_statements
 
 
@@ -191,11 +192,14 @@ def _specificity(tree: Node, scope: Scope) -> int:
     inf = Inference(scope, 0, set())
     matched: set[str] = set()
     bound = {to_text(n.args[1]) for n in tree.walk() if n.kind in ("sum", "prod") and isinstance(n.args[1], Node)}
+    horizon = horizon_names(tree)
     stack = [tree]
     while stack:
         n = stack.pop()
         if n.kind == "name" and n.args == (None, None) and n.value in bound:
             continue  # a summation variable (C A^j B inside \sum_j) is the sum's, not a quantity
+        if n.kind == "name" and n.args == (None, None) and n.value in horizon:
+            continue  # a sum's upper end only (\sum_{\ell=0}^{L}): the sequences' length (horizon.py)
         if n.kind in ("name", "partial", "nabla", "apply"):
             pat = next((p for p in scope.patterns if unifies(inf, p.tree, n)), None)
             if pat is not None:
@@ -1256,6 +1260,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 # "$X$ is the $n \times d$ design matrix with rows $x_i^\top$": X = [x_1^T; ...; x_n^T]
                 model.note_dimensions(stack, to_text(stack), claim.line, claim.section)
                 model.define(name, stack, f"{to_text(name)} = {to_text(stack)}", claim.line, claim.section)
+        for name, vector, text in vectors_in_prose(claim.context):
+            if not model.is_defined(R.family(name) or "", claim.section):
+                # "Let $B$ be column vector $[b_1, \dots, b_n]^T$": B's members, named in words
+                model.define(name, vector, text, claim.line, claim.section, own_part=True)  # the part's own
         for fam in _prose_defined(claim.context):
             if not model.is_defined(fam, section):
                 # "where $K_t$ is the t x d matrix of the first t keys, $V_t$ similarly": defined in
@@ -1659,6 +1667,18 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 if rebound is not None:
                     job_scope = model.scope_for(section, _generic_scope(base))
                     note = f"{rebound} is rebound in this section, so the problem does not apply"
+            horizon = horizon_names(tree) if chosen else set()
+            unlimited = bool(chosen) and job_scope.problem is not None and unlimited_index_sums(tree, job_scope)
+            widened = with_horizon(job_scope, horizon, unlimited) if horizon or unlimited else None
+            if widened is not None:
+                # \sum_{\ell=0}^{L} with L the sequence length, no quantity of the problem: verified with
+                # L drawn at least every index; a failure under that reading is no refutation
+                job_scope = widened
+                st = dataclasses.replace(st, note=(st.note + "; " if st.note else "") + describe_horizon(horizon, job_scope))
+                horizon_unapplied = [f"{', '.join(sorted(horizon)) or 'the range of a sum without limits'} read "
+                                     "as the sequences' length (another meaning of it may hold)"]
+            else:
+                horizon_unapplied = []
             # E[z_i] = \mu_i: declared vectors' x_i are entries; E[x | y]: the names declared jointly Gaussian
             job_scope = moments_scope(job_scope, tree, joint_records(facts, section, model.definition_of, visible))
             if deferred is not None and deferred[1][0]:
@@ -1701,6 +1721,11 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             hyp_texts = [h.latex for h in visible_hyps if _samplable(h.tree)]
             implication = False
             unapplied = []
+            if chosen is not None and job_scope.problem is not None:
+                # "for \ell = 1, \dots, L" in scope with no L in the problem: sampled for \ell \ge 1 (the
+                # claim is checked on more than the range; its upper end is not applied, so no refutation)
+                hyps, hyp_texts, ends = _ranges_without_unknown_ends(hyps, hyp_texts, job_scope)
+                unapplied += [f"the upper end {e} of a range in scope (not a quantity of the problem)" for e in ends]
             case_defs: list[tuple[str, str]] = []  # x_0 = 0 in scope: set when sampling (a case-local definition)
             # only a case stated on the claim's own line ("For $A = ..$ and $x_0 = ..$, ... $R(x_1) = ..$"):
             # an earlier "For $\ell = 0$" is not known to govern a later line
@@ -1730,6 +1755,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     if _single_equation(trees[text]) and not (_index_case(trees[text]) and lines[text] != claim.line
                                                               and trees[text].args[0][1].kind == "num"):
                         equations.append((trees[text], text))
+            unapplied += horizon_unapplied
             for lim in sorted({x.value for x in tree.walk() if x.kind == "name" and x.args[0] is not None
                                and x.args[0].kind == "infinity"}):
                 if not model.has_member(lim + R.INDEXED, section):
@@ -1880,17 +1906,20 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                 names_c = _numeric_constraint(tree, model, section, _structured_names(facts))
                 if names_c:
                     constraints.append((names_c, claim.line, section, st.latex))
+            earlier_defs = _earlier_part_definitions(reach, job_scope, model, section, claim.line)
             if not rules and chosen is None and candidate_rules:
                 # a statement read without a problem that names a problem's quantity an earlier,
                 # verified claim gave a formula for (K_1 = \gamma \alpha^0 \beta after K_\ell = C A^{\ell-1} B)
                 wanted = {R.family(lhs) for _j, lhs, _r, _c in candidate_rules}
+                own_members = _written_in_definitions(model, section)
+                own_members |= {f for _l, rhs_e, _t, _n in earlier_defs for f in R.free_names(rhs_e)}
                 others = [x for x in tree.walk() if x.kind == "name" and R.family(x) not in wanted
-                          and not model.is_defined(R.family(x) or "", section)
+                          and not model.is_defined(R.family(x) or "", section) and R.family(x) not in own_members
                           and any(matches_computed(x, sc) for _n, sc, _named in auto)]
                 if wanted & names and not others:  # y_k beside K_\ell: the problem's y is not the rule's
                     rules = _usable_rules(candidate_rules)
             st_job.rules = rules + (deferred[1][1] if deferred is not None else [])
-            st_job.earlier_defs = _earlier_part_definitions(reach, job_scope, model, section, claim.line)
+            st_job.earlier_defs = earlier_defs
             own_index = {to_text(x) for a in (tree.args[0][0].args if tree.kind == "chain" else ())
                          if isinstance(a, Node) for x in a.walk() if x.kind == "name"}
             bounds = [h for h in hyps if _index_bound(h) and {to_text(x) for x in h.walk() if x.kind == "name"
@@ -2815,6 +2844,14 @@ def _earlier_part_definitions(reach: set[str], scope: Scope, model: DocumentMode
             seen.add(fam)
             found = [b for b in model.bindings if b.kind == "define" and b.family == fam and b.line < line
                      and not visible(b.section, section)]
+            if not found and fam.endswith(R.INDEXED):
+                # a_i with no definition of its own: the members of a matrix an earlier part wrote
+                # with them (A = diag(a_1, \dots, a_n), B = [b_1, \dots, b_n]^T)
+                found = [b for b in model.bindings if b.kind == "define" and b.line < line and b.lhs.kind == "name"
+                         and b.lhs.args == (None, None) and ("dots" in b.latex or "..." in b.latex)  # cheap first
+                         and not visible(b.section, section) and any(x.kind == "ellipsis" for x in b.rhs.walk())
+                         and fam in R.free_names(b.rhs)
+                         and not model.is_defined(b.family or "", section)]  # not a matrix this part binds
             if not found or not R.free_names(found[-1].rhs):
                 continue
             b = found[-1]
@@ -3431,6 +3468,31 @@ def _without_unknown_ends(cond: Node, scope: Scope) -> tuple[Node | None, list[s
     if not unknown or any(x.kind == "name" and to_text(x) not in known for x in lo.walk()):
         return cond, []
     return Node("chain", "", ((var, lo), (">=",)), cond.col), unknown
+
+
+def _written_in_definitions(model: DocumentModel, section: Any) -> set[str]:
+    """The families the document writes inside its visible definitions' right sides (a_i of
+    A = diag(a_1, \\dots, a_n)): names of its own, not a registered problem's quantities."""
+    out: set[str] = set()
+    for b in model.visible_bindings(section):
+        if b.kind == "define" and isinstance(b.rhs, Node):
+            out |= R.free_names(b.rhs)
+    return out
+
+
+def _ranges_without_unknown_ends(hyps: list[Node], texts: list[str], scope: Scope
+                                 ) -> tuple[list[Node], list[str], list[str]]:
+    """The hypotheses in scope with each index range whose upper end the problem does not know
+    (``\\ell = 1, \\dots, L``) read by its lower end alone, and the dropped ends."""
+    out_h, out_t, dropped = [], [], []
+    for h, t in zip(hyps, texts):
+        weaker, ends = _without_unknown_ends(h, scope)
+        if ends and weaker is not None:
+            h, t = weaker, f"{to_text(weaker.args[0][0])} \\ge {to_text(weaker.args[0][1])} (from {t})"
+            dropped += [e for e in ends if e not in dropped]
+        out_h.append(h)
+        out_t.append(t)
+    return out_h, out_t, dropped
 
 
 def _index_case(tree: Node, scope: Scope | None = None) -> bool:

@@ -79,7 +79,7 @@ def is_setup(b: "Binding") -> bool:
     part's lemma, whose v is not the v_i of the values) is that part's own and does not travel."""
     if b.kind in _SETUP_KINDS:
         return True
-    if b.kind != "define":
+    if b.kind != "define" or b.own_part:
         return False
     return any(n.kind in ("matrix", "tuple") and any(c.kind == "ellipsis" for c in n.walk()) for n in b.rhs.walk())
 
@@ -95,6 +95,7 @@ class Binding:
     family: str | None
     scalar: bool = False  # a dimension binding: the family's members are numbers
     claimed: bool = False  # a value a claim gave (a minimiser's closed form): a case stated later overrides it
+    own_part: bool = False  # never a setup that later parts inherit (a vector's members named in words)
 
 
 @dataclass
@@ -220,12 +221,14 @@ class DocumentModel:
         return any(b.kind == "define" and b.family == fam and visible(b.section, section) and b.lhs.kind == "name"
                    and any(isinstance(a, Node) and a.kind == "num" for a in b.lhs.args) for b in self.bindings)
 
-    def define(self, lhs: Node, rhs: Node, latex: str, line: int, section: Section, claimed: bool = False) -> None:
+    def define(self, lhs: Node, rhs: Node, latex: str, line: int, section: Section, claimed: bool = False,
+               own_part: bool = False) -> None:
         if lhs.kind == "transpose":  # W^\top = M defines W = M^\top
             lhs, rhs = lhs.args[0], Node("transpose", None, (rhs,), rhs.col)
         if lhs.kind == "prime":  # m' = ...: a name of its own
             lhs = primed_name(lhs.args[0])
-        self.bindings.append(Binding(section, "define", lhs, rhs, latex, line, family(lhs), claimed=claimed))
+        self.bindings.append(Binding(section, "define", lhs, rhs, latex, line, family(lhs), claimed=claimed,
+                                     own_part=own_part))
 
     def free(self, lhs: Node, latex: str, line: int, section: Section) -> None:
         """``lhs`` is an unknown again from here on (a new objective is stated for a name an

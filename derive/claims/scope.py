@@ -104,6 +104,10 @@ class Scope:
     joint: list[Any] = field(default_factory=list)  # names the prose declares jointly Gaussian (probability.py)
     # k \in \mathbb{N}, n \in \mathbb{Z}_{>0}: names declared integers (sampled as integers, like indices)
     integer_names: set[str] = field(default_factory=set)
+    # the problem's index that stands for its sequences' length, where a statement sums over one of
+    # its indices with no limits (\sum_\ell K_\ell u_{k-\ell}): the sum runs from the index's lower
+    # bound up to it (horizon.py); None elsewhere
+    horizon: sp.Symbol | None = None
 
     def with_equal_dims(self, a: sp.Symbol, b: sp.Symbol) -> "Scope":
         """This scope with the declared dimension ``a`` read as ``b`` (the case m = n)."""

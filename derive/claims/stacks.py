@@ -161,6 +161,33 @@ def rows_in_prose(text: str, model: DocumentModel, section: Any) -> list[tuple[N
     return out
 
 
+_NAMED_VECTOR = re.compile(r"\$\s*([A-Za-z])\s*\$\s*(?:(?:be|is|denotes?)\s+(?:the\s+|an?\s+)?|(?:the|an?)\s+)"
+                           r"(column|row)\s+vector\s+"
+                           r"\$\s*(\[[^$\[\]]{1,80}\](?:\s*\^\s*(?:T|\{T\}|\\top|\{\\top\}))?)\s*\$",
+                           re.IGNORECASE)
+
+
+def vectors_in_prose(text: str) -> list[tuple[Node, Node, str]]:
+    """"Let $B$ be column vector $[b_1, \\dots, b_n]^T$, $C$ be row vector $[c_1, \\dots, c_n]$": (B, its
+    members as a column, the definition's text) and (C, the row ``([c_1, \\dots, c_n]^T)^T``, ...).
+    A bracket written with its transpose is a column whatever the word says; one without is read as
+    the word says (a row, or a column)."""
+    out: list[tuple[Node, Node, str]] = []
+    for m in _NAMED_VECTOR.finditer(text[-1500:]):
+        try:
+            name, vec = parse(m.group(1)), parse(m.group(3))
+        except ParseError:
+            continue
+        column = vec if vec.kind == "transpose" else Node("transpose", None, (vec,), vec.col)
+        inner = column.args[0]
+        if name.kind != "name" or inner.kind != "tuple" or inner.value != "[]" or len(inner.args) < 2:
+            continue
+        rhs = column if vec.kind == "transpose" or m.group(2).lower() == "column" else \
+            Node("transpose", None, (Node("paren", None, (column,), vec.col),), vec.col)
+        out.append((name, rhs, f"{m.group(1)} = {m.group(3)} (a {m.group(2).lower()} vector)"))
+    return out
+
+
 def row_stack(rhs: Node) -> tuple[Node, Node, Node] | None:
     """``[k_1^\\top; \\dots; k_n^\\top]``: (its first row, its last row, the last row's index n)."""
     if rhs.kind != "matrix" or len(rhs.args) != 3 or any(len(r) != 1 for r in rhs.args):
