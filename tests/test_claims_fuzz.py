@@ -20,7 +20,8 @@ from pathlib import Path
 
 from derive.check.worker import Timeout, run_bounded
 from derive.claims.binding import bind_chain
-from derive.claims.judge import Options, chain_links, judge_document
+from derive.claims.judge import Options, judge_document
+from derive.claims.statement_judge import chain_links
 from derive.claims.reader import Document, Claim, read_document
 from derive.claims.scope import BindError, Scope
 from derive.claims.statements import split_statements

@@ -5,7 +5,7 @@ a matrix the case writes as numbers.
   \\mathcal{N}(\\mathbf{0}, W)$", then "Let $d = 1$, prior variance $s > 0$ and sensor variance
   $w > 0$": Q = s and W = w in that part.  With G = Q (Q + W)^{-1}: G = s/(s + w), 1 - G = w/(s + w)
   (by hand); G = w/(s + w) is wrong whenever s != w.
-* judge._extreme_eigenvalues: "$A$ with extreme eigenvalues $\\mu_{\\min}$ and $\\mu_{\\max}$", then
+* structure_reach.extreme_eigenvalues: "$A$ with extreme eigenvalues $\\mu_{\\min}$ and $\\mu_{\\max}$", then
   "Suppose $A = [[2, 1], [1, 2]]$": eigenvalues 1 and 3 (trace 4, determinant 3), so
   2/(mu_min + mu_max) = 0.5 and mu_max/mu_min = 3; 0.4 and 2 are wrong.
 """

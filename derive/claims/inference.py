@@ -242,7 +242,7 @@ class Inference(IndexedNotation, MLOperators):
 
     def _spectrum(self, n: Node) -> T:
         """An eigenvalue of a symmetric matrix the document defines, as the prose names it
-        (judge._with_spectra builds these nodes; the parser never does): value min / max, or at
+        (structure_reach.with_spectra builds these nodes; the parser never does): value min / max, or at
         with (matrix, index) for the index-th smallest (a \\max_i over them runs over the size)."""
         m = self.infer(n.args[0])
         self.dims.unify(m.shape[0], m.shape[1], "eigenvalues of a square matrix")

@@ -285,7 +285,7 @@ def moments_scope(scope: Any, tree: Node, joint: list[JointGaussian] | None = No
     vectors = {k for k, d in scope.declared.items() if d.cols == 1 and d.rows != 1}
     out = scope.copy()
     out.entry_names |= vectors
-    out.entries_of_defined = True  # z_i of a defined vector z is its entry (judge._expanded_names)
+    out.entries_of_defined = True  # z_i of a defined vector z is its entry (discipline.expanded_names)
     return out
 
 

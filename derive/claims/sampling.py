@@ -457,7 +457,7 @@ def svd_values_family(s: str | None) -> str | None:
 def onehot_length(bound: Bound, key: str) -> Any:
     """The length of a one-hot vector read through its entries (``L = -\\sum_{k=1}^K y_k \\log p_k``):
     the upper limit of the sums that run over ``y_k`` from 1, when they all agree and it is a size
-    of the statement; None otherwise (the structure is then not sampled, see judge._structure_unread)."""
+    of the statement; None otherwise (the structure is then not sampled, see statement_judge._structure_unread)."""
     ends: set[Any] = set()
     for e in bound.items:
         if e is None:

@@ -307,7 +307,7 @@ def _eigen(toks: list[tuple[str, str]], i: int, line: int, section: Any, word: s
     if values is None or not symmetric:  # a general matrix's eigenvalues: not modelled
         names = (matrix,) + tuple(x for x in (values, vectors) if x)
         # the matrix, and whether the math states a sign or order: a defined matrix's eigenvalues
-        # named without one constrain nothing its definition's inputs (see judge._structure_for)
+        # named without one constrain nothing its definition's inputs (see structure_reach.structure_for)
         return Fact("unmodelled", names, line, section, "eigenvalues",
                     (("matrix", matrix), ("values", values), ("vectors", vectors), ("order", order), ("sign", sign),
                      ("prose_sign", _prose_sign(words))))
