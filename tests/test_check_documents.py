@@ -12,6 +12,7 @@ derivations.  How many statements are decided is recorded in docs/notes/issue12-
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -50,6 +51,13 @@ def _check_and_score(path: Path, key: list[dict]) -> dict:
     return score(report, key)
 
 
+@functools.lru_cache(maxsize=None)
+def _scored(path: Path) -> dict:
+    """A keyed document checked once per session (its own test and the set's total share it)."""
+    key = json.loads(path.with_suffix(".key.json").read_text(encoding="utf-8"))["statements"]
+    return _check_and_score(path, key)
+
+
 def _assert_trustworthy(result: dict, max_false_rejects: int = 0) -> None:
     assert result["false_accepts"] == 0, result["accepts"]
     assert result["false_rejects"] <= max_false_rejects, result["rejects"]
@@ -75,7 +83,7 @@ def test_seed000_against_its_key(variant, tmp_path):
     assert not [c for c in report["claims"] if "internal error" in (c.get("reason") or "")]
     result = score(report, key)
     _assert_trustworthy(result, max_false_rejects=2)
-    assert result["decided"] >= 175, result["decided"]  # floor: 184-185 of 220 when recorded
+    assert result["decided"] >= 198, result["decided"]  # floor (90 %): 202-203 of 220 when recorded
     # every genuinely wrong claim the key records (lines 182, 772, 826) is refuted
     assert result["wrong_refuted"] == result["wrong"] == 3, (result["wrong_refuted"], result["wrong"])
 
@@ -83,18 +91,24 @@ def test_seed000_against_its_key(variant, tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.stem)
 def test_corpus_document_against_its_key(path):
-    key = json.loads(path.with_suffix(".key.json").read_text(encoding="utf-8"))["statements"]
-    result = _check_and_score(path, key)
-    _assert_trustworthy(result)
+    _assert_trustworthy(_scored(path))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", HELDOUT, ids=lambda p: p.stem)
 def test_heldout_document_against_its_key(path):
     # documents written by a helper who never saw the checker's output on them (keys first)
-    key = json.loads(path.with_suffix(".key.json").read_text(encoding="utf-8"))["statements"]
-    result = _check_and_score(path, key)
-    _assert_trustworthy(result)
+    _assert_trustworthy(_scored(path))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("documents", [DOCUMENTS, HELDOUT], ids=["corpus", "heldout"])
+def test_each_keyed_set_decides_ninety_percent(documents):
+    # the issue's bar for the corpus; the held-out set is held to it too (111 of 119 and 61 of 67
+    # when recorded: the floor leaves room for a claim near its time limit on a loaded machine)
+    results = [_scored(p) for p in documents]
+    judged, decided = sum(r["judged"] for r in results), sum(r["decided"] for r in results)
+    assert decided >= 0.9 * judged - 2, (decided, judged)
 
 
 def test_corpus_has_at_least_ten_documents():

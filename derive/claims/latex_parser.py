@@ -1691,6 +1691,10 @@ def parse(src: str) -> Node:
             raise
         del exc
         tree = listed
+    if tree.kind == "chain" and tree.args[0][0].kind == "collection" and tree.args[1][:1] in (("subset",), ("in",)):
+        # \{c_j\}_{j=1}^{m} \subseteq \mathbb{R}^2: a family declared with its shape, not a data set
+        declared = _declaration_form(src, p.toks)
+        tree = declared if declared is not None else tree
     _check_tree(tree)
     return tree
 
