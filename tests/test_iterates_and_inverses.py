@@ -6,24 +6,14 @@ mathematics stated in the comments (not from the checker's output)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from derive.commands.check import check_paths
-
 GOOD = ("proved", "verified")
 
 
-def _check(tmp_path: Path, text: str) -> dict[str, dict]:
-    doc = tmp_path / "doc.md"
-    doc.write_text(text)
-    return {c["latex"]: c for c in check_paths([str(doc)], seed=0, progress=False)["claims"]}
-
-
-def test_a_rule_that_is_no_recurrence_gives_its_first_member(tmp_path):
+def test_a_rule_that_is_no_recurrence_gives_its_first_member(check_text):
     # r_k = z_k - c for every k, z_0 included: r_0 = z_0 - c holds, r_0 = z_0 + c does not (c != 0)
-    got = _check(tmp_path, "Let $M \\in \\mathbb{R}^{m \\times m}$, $c \\in \\mathbb{R}^m$ and $\\alpha > 0$.\n"
-                 "The iteration is\n$$z_{k+1} = z_k - \\alpha (M z_k - c),$$\nand we write $r_k = z_k - c$.\n\n"
-                 "Then $r_0 = z_0 - c$ and $r_2 = z_2 - c$, but not $r_0 = z_0 + c$.\n")
+    got = check_text("Let $M \\in \\mathbb{R}^{m \\times m}$, $c \\in \\mathbb{R}^m$ and $\\alpha > 0$.\n"
+                     "The iteration is\n$$z_{k+1} = z_k - \\alpha (M z_k - c),$$\nand we write $r_k = z_k - c$.\n\n"
+                     "Then $r_0 = z_0 - c$ and $r_2 = z_2 - c$, but not $r_0 = z_0 + c$.\n")
     assert got["r_0 = z_0 - c"]["status"] in GOOD
     assert got["r_2 = z_2 - c"]["status"] in GOOD
     assert got["r_0 = z_0 + c"]["status"] == "refuted"
@@ -36,11 +26,11 @@ _LSQ = ("Let $B \\in \\mathbb{R}^{p \\times q}$, $g \\in \\mathbb{R}^p$ and $\\g
         "and, wrongly, $$s_{k+1} = \\left(I + \\frac{\\gamma}{p} B^\\top B\\right) s_k.$$\n")
 
 
-def test_an_inverse_of_a_singular_product_is_no_counterexample(tmp_path):
+def test_an_inverse_of_a_singular_product_is_no_counterexample(check_text):
     # B^T B u = B^T g when B^T B is invertible (q <= p), so s_{k+1} = (I - gamma B^T B) s_k; where
     # q > p the inverse does not exist and such instances say nothing.  The + sign is wrong for
     # every invertible B^T B (it differs by 2 gamma B^T B s_k, nonzero for s_k != 0)
-    got = _check(tmp_path, _LSQ)
+    got = check_text(_LSQ)
     assert got["s_{k+1} = \\left(I - \\frac{\\gamma}{p} B^\\top B\\right) s_k"]["status"] in GOOD
     assert got["s_{k+1} = \\left(I + \\frac{\\gamma}{p} B^\\top B\\right) s_k"]["status"] == "refuted"
 
@@ -59,11 +49,11 @@ def test_a_structure_word_after_an_expression_is_not_given_to_the_next_name(tmp_
     assert ("invertible", ("C",)) in facts  # a name right before the word still gets it
 
 
-def test_a_hessian_with_its_subscript_first(tmp_path):
+def test_a_hessian_with_its_subscript_first(check_text):
     # f(z) = z^T S z / 2 + a^T z with S symmetric has Hessian S, not 2S
-    got = _check(tmp_path, "Let $S \\in \\mathbb{R}^{r \\times r}$ be symmetric, $a \\in \\mathbb{R}^r$ and "
-                 "$f(z) = \\frac{1}{2} z^\\top S z + a^\\top z$.\n\n"
-                 "Then $\\nabla_z^2 f(z) = S$ and $\\nabla^2_z f(z) = S$, but not $\\nabla_z^2 f(z) = 2S$.\n")
+    got = check_text("Let $S \\in \\mathbb{R}^{r \\times r}$ be symmetric, $a \\in \\mathbb{R}^r$ and "
+                     "$f(z) = \\frac{1}{2} z^\\top S z + a^\\top z$.\n\n"
+                     "Then $\\nabla_z^2 f(z) = S$ and $\\nabla^2_z f(z) = S$, but not $\\nabla_z^2 f(z) = 2S$.\n")
     assert got["\\nabla_z^2 f(z) = S"]["status"] in GOOD
     assert got["\\nabla^2_z f(z) = S"]["status"] in GOOD
     assert got["\\nabla_z^2 f(z) = 2S"]["status"] == "refuted"
