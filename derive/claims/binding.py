@@ -119,7 +119,7 @@ def bind_chain(items: list[Node], ops: list[str], scope: Scope, condition: Node 
     fallback: Bound | None = None
     clashes: set[frozenset | None] = set()
     # names the statement uses whole (y in p - y): their y_k in a definition are its entries
-    whole = {to_text(x) for it in items for x in _whole_names(it)}
+    whole = {to_text(x) for it in items for x in names_used_whole(it)}
     for h, override, label in _hypotheses(items, scope, index_names, hypotheses):
         if scope.problem is not None and (h > 0 or override):
             break
@@ -326,7 +326,7 @@ def _relations(cond: Node):
         raise BindError("a condition must be a relation", cond.col)
 
 
-def _whole_names(n: Node):
+def names_used_whole(n: Node):
     """Bare names of a tree outside subscripts (the y of ``p - y``, not the k of ``y_k``)."""
     stack = [n]
     while stack:

@@ -27,7 +27,7 @@ from typing import Any
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from .latex_parser import Node, _script_text, to_text
+from .latex_parser import Node, script_text, to_text
 from .nodes import ExtremumOver, FamilyMatrix
 from .scope import BindError, Dims, Shape, T, substitute_name
 
@@ -71,7 +71,7 @@ class IndexedNotation:
         vector.  Letters that are not indices (``(\\Sigma^{-1})_{xx}``) name a block."""
         expr, sub = n.args
         idx = list(sub.args) if sub.kind == "tuple" or (sub.kind == "mul" and sub.value == "juxt") else [sub]
-        written = _script_text(sub)
+        written = script_text(sub)
         if len(idx) > 2:
             raise BindError(f"an entry with {len(idx)} indices (_{{{written}}}) is not understood", n.col)
         # (G^{-1})_{pp} where G is defined by blocks labelled p, q: the labels name a block, even
@@ -214,14 +214,14 @@ class IndexedNotation:
         derive/claims/kl.py, never by its closed form.  Anything else (KL(q || p) of named
         distributions) is not modelled."""
         from .kl import KLGaussian
-        from .probability import _ambiguous_scale, distribution
+        from .probability import ambiguous_scale, distribution
 
         dists = [distribution(a) for a in args] if len(args) == 2 else []
         if len(dists) != 2 or any(d is None or d.family != "normal" for d in dists):
             raise BindError("a KL divergence between distributions is not modelled "
                             "(only between two written Gaussians)", n.col)
         for d in dists:
-            ambiguous = _ambiguous_scale(d)
+            ambiguous = ambiguous_scale(d)
             if ambiguous is not None:
                 raise BindError(ambiguous, n.col)
         (m1, v1), (m2, v2) = [[self.infer(p) for p in d.params] for d in dists]
@@ -300,7 +300,7 @@ class IndexedNotation:
         elif first == 1 and hi.kind == "name" and to_text(hi) in self.scope.dim_symbols:
             size = self._named_dim(self.scope.dim_symbols[to_text(hi)])
         else:
-            raise BindError(f"an ellipsis in {what} cannot be checked here: its length ({_script_text(hi)}) is "
+            raise BindError(f"an ellipsis in {what} cannot be checked here: its length ({script_text(hi)}) is "
                             "not a declared dimension", n.col)
         return member, sym, first, self.infer(hi), size
 
@@ -369,7 +369,7 @@ class IndexedNotation:
         if word in ("argmin", "argmax"):
             raise BindError(f"an {word} is an optimisation; it is not evaluated here", n.col)
         if var.kind != "name" or var.args != (None, None):
-            raise BindError(f"a \\{word} over {_script_text(var)} is not understood (write an index range)", n.col)
+            raise BindError(f"a \\{word} over {script_text(var)} is not understood (write an index range)", n.col)
         t, sym, dims = self._probe_index(to_text(var), body, word, n)
         self.make_scalar(t.shape, f"a \\{word} of matrices", n.col)
         if lo is not None and hi is not None:

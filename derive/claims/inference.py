@@ -1356,8 +1356,8 @@ class Inference(IndexedNotation, MLOperators):
     def _defs_whole(self) -> set[str]:
         """Names the document's definitions use whole (the ε of z = μ + σ ⊙ ε)."""
         if self._defs_whole_cache is None:
-            from .binding import _whole_names
-            self._defs_whole_cache = {to_text(x) for rhs in self.scope.defs.values() for x in _whole_names(rhs)}
+            from .binding import names_used_whole
+            self._defs_whole_cache = {to_text(x) for rhs in self.scope.defs.values() for x in names_used_whole(rhs)}
         return self._defs_whole_cache
 
     def _entry_rule(self, base: str) -> tuple[str, Node] | None:

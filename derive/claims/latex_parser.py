@@ -1847,14 +1847,14 @@ def parse_expression(src: str) -> Node:
     return node
 
 
-def _script_text(n: Node) -> str:
+def script_text(n: Node) -> str:
     """Subscripts as written: W_{ix} -> "ix", x_{k+1} -> "k+1" (keys and symbol names)."""
     if n.kind == "mul" and n.value == "juxt":
-        return _script_text(n.args[0]) + _script_text(n.args[1])
+        return script_text(n.args[0]) + script_text(n.args[1])
     if n.kind in ("add", "sub"):
-        return _script_text(n.args[0]) + ("+" if n.kind == "add" else "-") + _script_text(n.args[1])
+        return script_text(n.args[0]) + ("+" if n.kind == "add" else "-") + script_text(n.args[1])
     if n.kind == "neg":
-        return "-" + _script_text(n.args[0])
+        return "-" + script_text(n.args[0])
     return to_text(n)
 
 
@@ -1870,7 +1870,7 @@ def to_text(n: Node) -> str:
         s, t = n.args
         out = n.value
         if s is not None:
-            out += "_{" + _script_text(s) + "}"
+            out += "_{" + script_text(s) + "}"
         if t is not None:
             out += "^{(" + to_text(t) + ")}"
         return out

@@ -105,7 +105,7 @@ def distribution(rhs: Node) -> Dist | None:
     return Dist(family, params)
 
 
-def _ambiguous_scale(dist: Dist) -> str | None:
+def ambiguous_scale(dist: Dist) -> str | None:
     """``\\mathcal{N}(\\mu, \\sigma)``: some authors write the standard deviation there; read as
     the variance a correct derivation would be refuted.  Written σ² (or any other name) it is
     the variance."""
@@ -730,7 +730,7 @@ class _Model:
         fam = self._atom_of(atom)
         assert fam is not None
         rv = self.randoms[fam]
-        ambiguous = _ambiguous_scale(rv.dist)
+        ambiguous = ambiguous_scale(rv.dist)
         if ambiguous:
             raise ProbabilityError(ambiguous)
         got = self.params.get(fam)

@@ -521,18 +521,18 @@ def _is_condition_join(between: str) -> bool:
 
 def _is_range(latex: str) -> bool:
     r"""``\ell = 1, \dots, L`` / ``t = 1, 2, \ldots, T``: an index running over a range."""
-    from .statements import _looks_like_condition
+    from .statements import is_condition_text
 
     t = latex.strip()
     return ("\\dots" in t or "\\ldots" in t or "\\cdots" in t) and t.count("=") == 1 \
-        and _looks_like_condition(t.replace("\\ldots", "\\dots").replace("\\cdots", "\\dots"), allow_eq=True)
+        and is_condition_text(t.replace("\\ldots", "\\dots").replace("\\cdots", "\\dots"), allow_eq=True)
 
 
 def looks_like_condition(latex: str) -> bool:
     r"""An index range such as ``\ell \ge 1``, ``t = 1, \dots, T`` or ``1 \le k \le n``."""
-    from .statements import _looks_like_condition
+    from .statements import is_condition_text
 
-    return _looks_like_condition(latex.strip())
+    return is_condition_text(latex.strip())
 
 
 def read_document(path: str | Path, text: str | None = None) -> Document:

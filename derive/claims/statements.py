@@ -169,7 +169,7 @@ def split_statements(src: str) -> list[Statement]:
         if not is_condition and out and kind in ("comma", "quad", "text:"):
             paren = text.startswith("(") and text.endswith(")")
             bare = text[1:-1] if paren else text
-            if _looks_like_condition(bare, allow_eq=paren):
+            if is_condition_text(bare, allow_eq=paren):
                 is_condition, text = True, bare
         if kind in ("text:where", "text:with") and out and text.count("=") == 1 \
                 and not re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", text.split("=")[1]):
@@ -236,7 +236,7 @@ def _has_relation_text(text: str) -> bool:
     return any(t.kind in ("sym", "cmd") and t.value in RELATIONS for t in toks)
 
 
-def _looks_like_condition(text: str, allow_eq: bool = False) -> bool:
+def is_condition_text(text: str, allow_eq: bool = False) -> bool:
     """``\\ell \\ge 1``, ``1 \\le k \\le n``, ``t = 1, \\dots, T``: inequalities of indices."""
     try:
         toks = tokenize(text)
@@ -266,7 +266,7 @@ def _strip_trailing_condition(st: Statement) -> None:
             if depth == 0:
                 inner = text[k + 1:-1]
                 head = text[:k].rstrip()
-                if head and _looks_like_condition(inner, allow_eq=True) and _has_relation_text(head):
+                if head and is_condition_text(inner, allow_eq=True) and _has_relation_text(head):
                     st.latex = head
                     st.condition_text = (st.condition_text + "," if st.condition_text else "") + inner
                 return

@@ -106,7 +106,7 @@ class Ones(sp.MatrixSymbol):
     _numpycode = _cupycode = _pythoncode  # the array printers' print methods
 
 
-def _ones_like(m: sp.Basic) -> sp.Basic:
+def ones_like(m: sp.Basic) -> sp.Basic:
     return Ones(m.shape[0]) if m.shape[1] == 1 else sp.OneMatrix(*m.shape)
 
 
@@ -140,7 +140,7 @@ class Sigmoid(Elementwise):
 
     def derivative(self) -> sp.Basic:
         # σ' = σ ⊙ (1 - σ)
-        return sp.HadamardProduct(self, sp.MatAdd(_ones_like(self), sp.MatMul(-1, self)))
+        return sp.HadamardProduct(self, sp.MatAdd(ones_like(self), sp.MatMul(-1, self)))
 
     @staticmethod
     def scalar(x: Any) -> Any:
@@ -152,7 +152,7 @@ class Tanh(Elementwise):
 
     def derivative(self) -> sp.Basic:
         # tanh' = 1 - tanh^2 (entrywise)
-        return sp.MatAdd(_ones_like(self), sp.MatMul(-1, sp.HadamardPower(self, 2)))
+        return sp.MatAdd(ones_like(self), sp.MatMul(-1, sp.HadamardPower(self, 2)))
 
     @staticmethod
     def scalar(x: Any) -> Any:

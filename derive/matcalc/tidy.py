@@ -15,7 +15,7 @@ from typing import Callable
 import sympy as sp
 
 from ..symbols import MatSum
-from .nodes import Exp, Ones, Softmax, _ones_like
+from .nodes import Exp, Ones, Softmax, ones_like
 from .traceform import mat_mul
 
 
@@ -84,7 +84,7 @@ def cancel_reciprocals(G: sp.Basic) -> sp.Basic:
         if len(rest) == len(e.args):
             return e
         if not rest:
-            return _ones_like(e)
+            return ones_like(e)
         return rest[0] if len(rest) == 1 else sp.HadamardProduct(*rest)
     return _rebuild(G, fn)
 
