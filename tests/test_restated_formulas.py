@@ -142,13 +142,14 @@ The update is $s^+ = s + a_{N+1}$, not $s^+ = s + a_{N}$.
 
 
 def test_a_later_part_may_use_an_earlier_parts_definitions_to_verify(tmp_path):
-    # s^+ - s = a_{N+1} by the definitions of part (a): true for every N; with a_N instead it fails
-    # (a_N != a_{N+1} in general), but part (c) does not define s: not refuted from part (a)'s meaning
+    # s^+ - s = a_{N+1} by the definitions of part (a): true for every N.  "The update is s^+ = ..."
+    # names s^+ in the summary, checked against part (a)'s meaning (a restatement, verified); with
+    # that meaning written in the summary itself, s^+ = s + a_N fails (a_N != a_{N+1} in general)
     v = _verdicts(tmp_path, SUMMARY_DOC)
     right = v["s^+ = s + a_{N+1}"]
     assert right["status"] in ("verified", "proved")
-    assert "an earlier part" in right["scope"]
-    assert v["s^+ = s + a_{N}"]["status"] == "undecided"
+    assert "an earlier part" in right["scope"] or "defined on line 5" in right.get("role_reason", "")
+    assert v["s^+ = s + a_{N}"]["status"] == "refuted"
 
 
 def test_a_function_used_without_its_argument_is_not_refuted(tmp_path):

@@ -1001,7 +1001,7 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                                          stationary=stationary,
                                          role=role.role, defines=role.defines,
                                          note=(st.note + "; " if st.note else "") + note if note else st.note)
-            if role.role in (R.CLAIM, R.STEP):
+            if role.role in (R.CLAIM, R.STEP) and st.condition is None:  # "(MD)_{ij} = 0 for j > p": a case, no constraint
                 names_c = numeric_constraint(tree, model, section, structured_names(facts))
                 if names_c:
                     constraints.append((names_c, claim.line, section, st.latex))
