@@ -63,3 +63,12 @@ def test_a_condition_listed_with_a_declaration_is_assumed(check_text):
                      "Then $M^\\top M = R^\\top R$.\n")
     cond = got["Q^\\top Q = I"]
     assert cond["role"] == "hypothesis" and cond["status"] == "assumed", cond
+
+
+def test_a_standard_formula_listed_after_a_declaration_is_still_checked(check_text):
+    # "Let z \in R^n and sigma(t) = 1/(1 + e^{-t})": the logistic's formula is checked (true), not
+    # assumed, so a wrong derivative sigma' = sigma(1 + sigma) is refuted (sigma' = sigma(1 - sigma))
+    got = check_text("Let $z \\in \\mathbb{R}^n$ and $\\sigma(t) = 1/(1 + e^{-t})$.\n\n"
+                     "Then $\\sigma'(t) = \\sigma(t)(1 + \\sigma(t))$.\n")
+    assert got["\\sigma(t) = 1/(1 + e^{-t})"]["status"] in GOOD
+    assert got["\\sigma'(t) = \\sigma(t)(1 + \\sigma(t))"]["status"] == "refuted"

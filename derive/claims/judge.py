@@ -148,6 +148,12 @@ def _auto_scopes(doc: Document) -> list[tuple[str, Scope, bool]]:
     return out
 
 
+def _declaration(tree: Node | None) -> bool:
+    """``x \\in \\mathbb{R}^n``, ``A, B \\in \\mathbb{R}^{n \\times n}``: a shape declared, no condition."""
+    return tree is not None and tree.kind == "chain" and tuple(tree.args[1]) == ("in",) \
+        and tree.args[0][1].kind in ("pow", "field")
+
+
 def _define_density(model: DocumentModel, claim: Any, declared: tuple[str, Node]) -> bool:
     """Prose "write $\\phi$ for its density" after ``x \\sim \\mathcal{N}(\\mu, C)``: φ is defined as the
     normal density (of a vector or a scalar, as x is declared; nothing for an undeclared x)."""
@@ -496,7 +502,10 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
                     st = dataclasses.replace(st, tree=tree)
             if listed and previous[1].role == R.HYPOTHESIS and role.role in (R.CLAIM,) and tree.kind == "chain" \
                     and all(o in ("<", "<=", ">", ">=", "!=", "=") for o in tree.args[1]) and mark is None \
-                    and not R.is_identity(tree, ctx):  # "for k >= 1, (pp^T)^k = ...": asserted under it
+                    and not R.is_identity(tree, ctx) and not _declaration(previous[0].tree) \
+                    and not role.why.startswith("the formula of the standard function"):
+                # "for k >= 1, (pp^T)^k = ...": asserted under it; but after "x \in R^n and" a
+                # formula for the logistic sigma is checked against its meaning, not assumed
                 role = R.Role(R.HYPOTHESIS, "listed with the condition before it")
             if listed and previous[1].role == R.HYPOTHESIS and role.role == R.CLAIM and mark is None \
                     and about_declared(tree, previous[0].tree, lambda f, sec=section: model.is_defined(f, sec)):
