@@ -12,15 +12,16 @@ from . import roles as R
 from .latex_parser import Node, ParseError, parse, to_text
 from .model import DocumentModel, parts, visible
 from .reader import Document
-from .statements import split_statements
+from .statements import Statement, split_statements
 
 
-def recurrence_lines(doc: Document) -> dict[str, list[tuple[int, Any]]]:
-    """Where the document writes a recurrence for each family (x_t = f(x_{t-1})): a start value
-    written before its rule (m_0 = 0, m_t = ...) is then read as the rule's initial value."""
+def recurrence_lines(spans: list[tuple[Any, list[Statement]]]) -> dict[str, list[tuple[int, Any]]]:
+    """Where the document writes a recurrence for each family (x_t = f(x_{t-1})), from its spans
+    already split into statements: a start value written before its rule (m_0 = 0, m_t = ...) is
+    then read as the rule's initial value."""
     out: dict[str, list[tuple[int, Any]]] = {}
-    for claim in doc.claims:
-        for st in split_statements(claim.latex):
+    for claim, statements in spans:
+        for st in statements:
             fam = R.recurrence_family(st.tree) if st.error is None else None
             if fam is not None:
                 out.setdefault(fam, []).append((claim.line, claim.section))

@@ -333,10 +333,11 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
     seen_sections: list[Any] = []  # section paths in document order (for "(b) i. $K = …$" in a summary)
     last_labelled: Any = None
     first_rows = prose_first_rows(doc.claims)  # "K_t is the matrix of the first t keys", per part
-    rules_at = recurrence_lines(doc)  # family -> (line, part) of each recurrence the document writes
+    spans = [(claim, split_statements(claim.latex)) for claim in doc.claims]  # each span split once
+    rules_at = recurrence_lines(spans)  # family -> (line, part) of each recurrence the document writes
     trailing = trailing_conditions(doc.claims)
     gauss_roles = NV.Roles()
-    for claim in doc.claims:
+    for claim, statements in spans:
         if claim.section and claim.section not in seen_sections:
             seen_sections.append(claim.section)
         if first_rows.get(claim.section):
@@ -385,7 +386,6 @@ def judge_document(doc: Document, problem_name: str | None = None, opts: Options
             structure.setdefault(section, set()).update(found)
         order += 1
         objectives.extend(objectives_in_prose(claim.context, claim.line, section, order))
-        statements = split_statements(claim.latex)
         gauss_roles.read(claim.context, claim.latex)  # "the noise $v \sim N(0, R)$": R is the noise's
         for pos, st in enumerate(statements):
             if st.error is None and pos == 0:
